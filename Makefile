@@ -1,0 +1,49 @@
+# Casework: `make run` serves the app with demo data; `make test` runs the checks.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
+
+.PHONY: run test lint format migrate demo assets test-postgres clean
+
+$(STAMP): requirements.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP) migrate demo
+	@echo "Casework is at http://127.0.0.1:5000 (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+migrate: $(STAMP)
+	$(FLASK) db upgrade
+
+demo: $(STAMP)
+	$(FLASK) demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/pytest
+
+# The suite against PostgreSQL, in a database created for the run and dropped after it.
+test-postgres: $(STAMP)
+	bash .ci/run-postgres
+
+assets:
+	scripts/build-assets
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

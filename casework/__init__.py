@@ -1,0 +1,94 @@
+"""Casework: statutory learning reviews, from notification to verified action."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import INSTANCE_DIR, Config, ProductionConfig, config_from_env
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    config = config or config_from_env()
+    if issubclass(config, ProductionConfig):
+        config.check()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    proxies = int(os.environ.get("CASEWORK_TRUSTED_PROXIES", "0"))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+    _init_extensions(app)
+    _init_templates(app)
+    _register_blueprints(app)
+
+    from casework.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from casework import models  # noqa: F401  (every model, for Alembic and the mapper)
+    from casework.auth.sessions import init_sessions
+    from casework.error_pages import init_error_pages
+    from casework.extensions import csrf, db, login_manager, migrate
+    from casework.security import init_security
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    init_sessions(app)
+    init_security(app)
+    init_error_pages(app)
+
+
+def _init_templates(app: Flask) -> None:
+    from flask_login import current_user
+
+    from casework.display import init_display
+    from casework.navigation import navigation_for
+
+    app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
+        [
+            PackageLoader("casework"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    init_display(app)
+
+    @app.context_processor
+    def shell() -> dict[str, object]:
+        navigation = navigation_for(current_user) if current_user.is_authenticated else []
+        return {"partnership_name": app.config["PARTNERSHIP_NAME"], "navigation": navigation}
+
+
+def _register_blueprints(app: Flask) -> None:
+    from casework import main
+    from casework.actions import bp as actions_bp
+    from casework.agencies import bp as agencies_bp
+    from casework.auth import admin_bp
+    from casework.auth import bp as auth_bp
+    from casework.auth.access import public, refuse_undeclared_routes
+    from casework.reviews import bp as reviews_bp
+
+    for blueprint in (main.bp, auth_bp, admin_bp, reviews_bp, agencies_bp, actions_bp):
+        app.register_blueprint(blueprint)
+    app.view_functions["static"] = public(app.view_functions["static"])
+    app.before_request(refuse_undeclared_routes)

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("agencies", __name__, url_prefix="/agencies")
+
+from casework.agencies import views  # noqa: E402,F401

@@ -1,0 +1,163 @@
+"""User administration and the audit log, for administrators."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework import audit
+from casework.agencies.models import Agency
+from casework.auth import admin_bp as bp
+from casework.auth import services
+from casework.auth.access import roles
+from casework.auth.forms import EditUserForm, NewUserForm, UserActionForm, UserDetailsForm
+from casework.auth.models import Role, User
+from casework.errors import ConcurrentEditError, DomainError
+from casework.extensions import db
+from casework.forms import show_domain_error
+
+AUDIT_PAGE_SIZE = 50
+
+
+def _load_user(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+def _agency_choices(form: UserDetailsForm) -> None:
+    agencies = db.session.execute(db.select(Agency).order_by(Agency.name)).scalars()
+    form.agency.choices = [(0, "Not an agency lead")] + [(a.id, a.name) for a in agencies]
+
+
+def _chosen_agency(form: UserDetailsForm) -> Agency | None:
+    return db.session.get(Agency, form.agency.data) if form.agency.data else None
+
+
+@bp.route("/users")
+@roles(Role.ADMIN)
+def users() -> ResponseReturnValue:
+    rows = db.session.execute(db.select(User).order_by(User.active.desc(), User.name)).scalars().all()
+    locks = {user.id: services.lock_state(user.email) for user in rows}
+    return render_template("admin/users.html", users=rows, locks=locks)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def user_new() -> ResponseReturnValue:
+    form = NewUserForm()
+    _agency_choices(form)
+    if form.validate_on_submit():
+        try:
+            user, token = services.create_user(
+                form.name.data or "", form.email.data or "", Role(form.role.data), _chosen_agency(form)
+            )
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            return render_template("admin/set_password_link.html", user=user, token=token, new=True)
+    return render_template("admin/user_new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def user_detail(user_id: int) -> ResponseReturnValue:
+    user = _load_user(user_id)
+    form = EditUserForm(obj=user if request.method == "GET" else None)
+    _agency_choices(form)
+    if request.method == "GET":
+        form.role.data = user.role.value
+        form.agency.data = user.agency_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user,
+                name=form.name.data or "",
+                role=Role(form.role.data),
+                agency=_chosen_agency(form),
+                version=form.version.data,
+            )
+            db.session.commit()
+        except (StaleDataError, DomainError) as error:
+            db.session.rollback()
+            if isinstance(error, StaleDataError):
+                error = ConcurrentEditError("this user")
+            show_domain_error(form, error)
+            # Show the latest saved version; saving again is a deliberate choice.
+            form.version.data = _load_user(user_id).version
+        else:
+            flash(f"Changes to {user.name} saved.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    status = 400 if form.errors or request.method == "POST" else 200
+    return render_template(
+        "admin/user_detail.html",
+        user=_load_user(user_id),
+        form=form,
+        action_form=UserActionForm(version=user.version),
+        locked_until=services.lock_state(user.email),
+    ), status
+
+
+def _user_action(user_id: int, change, success: str) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+    user = _load_user(user_id)
+    form = UserActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        result = change(user, form.version.data)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(ConcurrentEditError("this user").message, "error")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        if isinstance(result, str):
+            return render_template("admin/set_password_link.html", user=user, token=result, new=False)
+        flash(success.format(name=user.name), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
+@roles(Role.ADMIN)
+def user_deactivate(user_id: int) -> ResponseReturnValue:
+    me = current_user._get_current_object()  # type: ignore[attr-defined]
+    return _user_action(
+        user_id,
+        lambda user, version: services.deactivate_user(user, me, version),
+        "{name} has been deactivated and signed out everywhere.",
+    )
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
+@roles(Role.ADMIN)
+def user_reactivate(user_id: int) -> ResponseReturnValue:
+    return _user_action(user_id, services.reactivate_user, "{name} has been reactivated.")
+
+
+@bp.route("/users/<int:user_id>/set-password-link", methods=["POST"])
+@roles(Role.ADMIN)
+def user_set_password_link(user_id: int) -> ResponseReturnValue:
+    return _user_action(user_id, services.issue_set_password_link, "")
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@roles(Role.ADMIN)
+def user_unlock(user_id: int) -> ResponseReturnValue:
+    return _user_action(
+        user_id, lambda user, version: services.unlock_sign_in(user), "{name} can sign in again."
+    )
+
+
+@bp.route("/audit-log")
+@roles(Role.ADMIN)
+def audit_log() -> ResponseReturnValue:
+    page = db.paginate(
+        db.select(audit.AuditEvent).order_by(audit.AuditEvent.id.desc()),
+        per_page=AUDIT_PAGE_SIZE,
+        error_out=False,
+    )
+    return render_template("admin/audit_log.html", page=page)

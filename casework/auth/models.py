@@ -1,0 +1,111 @@
+"""Users, their roles, and the shared sign-in throttle."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.agencies.models import Agency
+from casework.extensions import db
+from casework.timeutil import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    BOARD_MANAGER = "board_manager"
+    REVIEWER = "reviewer"
+    AGENCY_LEAD = "agency_lead"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.BOARD_MANAGER: "Board manager",
+    Role.REVIEWER: "Independent reviewer",
+    Role.AGENCY_LEAD: "Agency lead",
+    Role.ADMIN: "Administrator",
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        # An agency lead always belongs to one agency; nobody else is tied to one.
+        CheckConstraint(
+            "(role = 'agency_lead' AND agency_id IS NOT NULL) "
+            "OR (role <> 'agency_lead' AND agency_id IS NULL)",
+            name="agency_only_for_agency_leads",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            name="role",
+            native_enum=False,
+            create_constraint=True,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        )
+    )
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Part of every session cookie; replacing it ends every session the user has.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    set_password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    set_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    agency: Mapped[Agency | None] = relationship(back_populates="leads")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def awaiting_password(self) -> bool:
+        return self.password_hash is None
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins per email address, known or not, so both get the same answer."""
+
+    __tablename__ = "sign_in_throttles"
+
+    email_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,280 @@
+"""Every change to users and their sign-in state. Services flush; the request commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from casework import audit
+from casework.agencies.models import Agency
+from casework.auth.models import Role, SignInThrottle, User
+from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from casework.errors import ConcurrentEditError, DomainError
+from casework.extensions import db
+from casework.timeutil import utcnow
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.execute(
+        db.select(User).where(User.email == normalise_email(email))
+    ).scalar_one_or_none()
+
+
+# --- signing in -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    locked_until: datetime | None = None
+
+
+def lock_state(email: str) -> datetime | None:
+    """When sign-in for this email address reopens, or None if it is open."""
+    throttle = db.session.get(SignInThrottle, _digest(normalise_email(email)))
+    if throttle and throttle.locked_until and throttle.locked_until > utcnow():
+        return throttle.locked_until
+    return None
+
+
+def authenticate(email: str, password: str) -> SignInResult:
+    """Check a sign-in. Unknown emails and wrong passwords take the same path and time."""
+    email = normalise_email(email)
+    locked_until = lock_state(email)
+    if locked_until:
+        return SignInResult(None, locked_until)
+    user = find_user_by_email(email)
+    valid = verify_password(user.password_hash if user else None, password)
+    if not (valid and user and user.active):
+        locked_until = _count_failure(email)
+        if user:
+            audit.record("sign_in_failed", f"Failed sign-in for {user.email}", subject=user, actor=user)
+            if locked_until:
+                audit.record("account_locked", f"Sign-in locked for {user.email}", subject=user, actor=user)
+        return SignInResult(None, locked_until)
+    _clear_failures(email)
+    if needs_rehash(user.password_hash or ""):
+        user.password_hash = hash_password(password)
+    user.last_signed_in_at = utcnow()
+    audit.record("signed_in", f"{user.email} signed in", subject=user, actor=user)
+    db.session.flush()
+    return SignInResult(user)
+
+
+def _count_failure(email: str) -> datetime | None:
+    """Add one failure atomically (safe across app servers); lock at the threshold."""
+    digest = _digest(email)
+    now = utcnow()
+    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(SignInThrottle)
+    statement = insert.values(email_digest=digest, failures=1, last_failure_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[SignInThrottle.email_digest],
+        set_={"failures": SignInThrottle.failures + 1, "last_failure_at": now},
+    ).returning(SignInThrottle.failures)
+    failures = db.session.execute(statement).scalar_one()
+    if failures < current_app.config["SIGN_IN_MAX_FAILURES"]:
+        return None
+    locked_until = now + current_app.config["SIGN_IN_LOCKOUT"]
+    db.session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.email_digest == digest)
+        .values(failures=0, locked_until=locked_until)
+    )
+    return locked_until
+
+
+def _clear_failures(email: str) -> None:
+    db.session.execute(db.delete(SignInThrottle).where(SignInThrottle.email_digest == _digest(email)))
+
+
+def unlock_sign_in(user: User) -> None:
+    _clear_failures(user.email)
+    audit.record("account_unlocked", f"Sign-in unlocked for {user.email}", subject=user)
+
+
+def sign_out(user: User) -> None:
+    """Signing out ends every session of this user, on every device."""
+    user.end_all_sessions()
+    audit.record("signed_out", f"{user.email} signed out", subject=user, actor=user)
+    db.session.flush()
+
+
+# --- passwords ------------------------------------------------------------------------
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError("Your current password is not right", field="current_password")
+    _set_password(user, new_password)
+    audit.record("password_changed", f"{user.email} changed their password", subject=user)
+
+
+def _set_password(user: User, new_password: str) -> None:
+    problem = password_problem(new_password, email=user.email, name=user.name)
+    if problem:
+        raise DomainError(problem, field="new_password")
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.set_password_token_hash = None
+    user.set_password_expires_at = None
+    user.end_all_sessions()
+    db.session.flush()
+
+
+def issue_set_password_link(user: User, version: int | None = None) -> str:
+    """Create a one-time token to set a password; only its hash is stored."""
+    check_version(user, version)
+    if not user.active:
+        raise DomainError("Reactivate this account before creating a set-password link")
+    token = secrets.token_urlsafe(32)
+    user.set_password_token_hash = _digest(token)
+    user.set_password_expires_at = utcnow() + current_app.config["SET_PASSWORD_LINK_LIFETIME"]
+    audit.record("set_password_link_created", f"Set-password link created for {user.email}", subject=user)
+    db.session.flush()
+    return token
+
+
+def user_for_set_password_token(token: str) -> User | None:
+    user = db.session.execute(
+        db.select(User).where(User.set_password_token_hash == _digest(token))
+    ).scalar_one_or_none()
+    if user is None or not user.active or not user.set_password_expires_at:
+        return None
+    if user.set_password_expires_at < utcnow():
+        return None
+    return user
+
+
+def set_password_with_token(token: str, new_password: str) -> User:
+    user = user_for_set_password_token(token)
+    if user is None:
+        raise DomainError(
+            "This link has expired or has already been used. Ask your administrator for a new one"
+        )
+    _set_password(user, new_password)
+    _clear_failures(user.email)
+    audit.record("password_set", f"{user.email} set their password from a link", subject=user, actor=user)
+    return user
+
+
+# --- administration -------------------------------------------------------------------
+
+
+def _check_agency(role: Role, agency: Agency | None) -> Agency | None:
+    if role == Role.AGENCY_LEAD and agency is None:
+        raise DomainError("Select the agency this agency lead works for", field="agency")
+    return agency if role == Role.AGENCY_LEAD else None
+
+
+def create_user(name: str, email: str, role: Role, agency: Agency | None) -> tuple[User, str]:
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise DomainError("A user with this email address already exists", field="email")
+    user = User(name=name.strip(), email=email, role=role, agency=_check_agency(role, agency))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user_created",
+        f"User {email} created as {role.label}",
+        subject=user,
+        details={"role": role.value, "agency": agency.name if user.agency else None},
+    )
+    return user, issue_set_password_link(user)
+
+
+def _active_admins_other_than(user: User) -> int:
+    # Lock the admin rows so two admins demoting each other cannot both succeed.
+    ids = db.session.execute(
+        db.select(User.id)
+        .where(User.role == Role.ADMIN, User.active.is_(True), User.id != user.id)
+        .with_for_update()
+    ).scalars()
+    return len(list(ids))
+
+
+def _guard_last_admin(user: User, action: str) -> None:
+    if user.role == Role.ADMIN and user.active and _active_admins_other_than(user) == 0:
+        raise DomainError(f"You cannot {action} the last active administrator")
+
+
+def check_version(user: User, version: int | None) -> None:
+    if version is not None and version != user.version:
+        raise ConcurrentEditError("this user")
+
+
+def update_user(user: User, *, name: str, role: Role, agency: Agency | None, version: int | None) -> None:
+    check_version(user, version)
+    if role != Role.ADMIN:
+        _guard_last_admin(user, "remove the administrator role from")
+    before = {"name": user.name, "role": user.role.value, "agency": user.agency.name if user.agency else None}
+    user.name = name.strip()
+    user.role = role
+    user.agency = _check_agency(role, agency)
+    after = {"name": user.name, "role": role.value, "agency": user.agency.name if user.agency else None}
+    changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
+    if changes:
+        audit.record("user_updated", f"User {user.email} updated", subject=user, details=changes)
+    db.session.flush()
+
+
+def deactivate_user(user: User, by: User, version: int | None = None) -> None:
+    check_version(user, version)
+    if not user.active:
+        raise DomainError("This account is already deactivated")
+    if user.id == by.id:
+        raise DomainError("You cannot deactivate your own account")
+    _guard_last_admin(user, "deactivate")
+    user.active = False
+    user.set_password_token_hash = None
+    user.set_password_expires_at = None
+    user.end_all_sessions()
+    audit.record("user_deactivated", f"User {user.email} deactivated", subject=user)
+    db.session.flush()
+
+
+def reactivate_user(user: User, version: int | None = None) -> None:
+    check_version(user, version)
+    if user.active:
+        raise DomainError("This account is already active")
+    user.active = True
+    audit.record("user_reactivated", f"User {user.email} reactivated", subject=user)
+    db.session.flush()
+
+
+def count_active_admins() -> int:
+    return db.session.execute(
+        db.select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
+    ).scalar_one()
+
+
+def create_first_admin(name: str, email: str, password: str) -> User:
+    """Used by the create-admin command on a new installation."""
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise DomainError("A user with this email address already exists")
+    user = User(name=name.strip(), email=email, role=Role.ADMIN)
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise DomainError(problem)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user_created", f"Administrator {email} created from the command line", subject=user, actor=user
+    )
+    return user

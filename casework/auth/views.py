@@ -1,0 +1,116 @@
+"""Signing in and out, and a user's own password."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from casework.auth import bp, services
+from casework.auth.access import public, signed_in
+from casework.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
+from casework.auth.sessions import end_session, start_session
+from casework.display import format_time
+from casework.errors import DomainError
+from casework.extensions import db
+from casework.forms import show_domain_error
+from casework.navigation import home_for
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never an absolute URL an attacker planted."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data or "", form.password.data or "")
+        db.session.commit()
+        if result.user:
+            start_session(result.user)
+            return redirect(_safe_next(form.next.data) or home_for(result.user))
+        if result.locked_until:
+            form.email.errors = [
+                "Too many failed attempts to sign in with this email address. "
+                f"Try again after {format_time(result.locked_until)}, or ask your administrator to unlock it"
+            ]
+        else:
+            form.email.errors = ["Enter a correct email address and password"]
+            form.password.errors = [
+                "Enter a correct email address and password. After "
+                "10 failed attempts, signing in is paused for 15 minutes"
+            ]
+    return render_template("auth/sign_in.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/sign-out", methods=["POST"])
+@public
+def sign_out() -> ResponseReturnValue:
+    form = SignOutForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        services.sign_out(current_user._get_current_object())  # type: ignore[attr-defined]
+        db.session.commit()
+    end_session()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+def change_password() -> ResponseReturnValue:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        try:
+            services.change_password(user, form.current_password.data or "", form.new_password.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            # Every other session has ended with the old token; keep this one going.
+            start_session(user)
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/account")
+@signed_in
+def account() -> ResponseReturnValue:
+    return render_template("auth/account.html")
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@public
+def set_password(token: str) -> ResponseReturnValue:
+    user = services.user_for_set_password_token(token)
+    if user is None:
+        return render_template("auth/link_expired.html"), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password_with_token(token, form.new_password.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            db.session.commit()
+            end_session()
+            flash("Your password has been set. Sign in with your email address and new password.", "success")
+            return redirect(url_for("auth.sign_in"))
+    return render_template("auth/set_password.html", form=form, user=user), 400 if form.errors else 200

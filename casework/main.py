@@ -1,0 +1,28 @@
+"""The front door and the health check."""
+
+from flask import Blueprint, redirect, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import text
+
+from casework.auth.access import public
+from casework.extensions import db
+from casework.navigation import home_for
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@public
+def index() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/healthz")
+@public
+def health() -> ResponseReturnValue:
+    """For load balancers: the app answers and reaches its database."""
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}

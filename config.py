@@ -1,0 +1,125 @@
+"""Configuration classes, read from the environment.
+
+Select one with CASEWORK_ENV (development, test, production); every setting that differs
+between installations comes from an environment variable so no code change is needed.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CASEWORK_INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def database_url() -> str:
+    """CASEWORK_DATABASE_URL, then DATABASE_URL, then a SQLite file under instance/."""
+    url = os.environ.get("CASEWORK_DATABASE_URL") or os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'casework.db'}"
+    return normalise_database_url(url)
+
+
+def normalise_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver named.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _development_secret_key() -> str:
+    """A random key kept in instance/ so development sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or os.environ.get("CASEWORK_SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    PARTNERSHIP_NAME = os.environ.get(
+        "CASEWORK_PARTNERSHIP_NAME", "Northshire Safeguarding Children Partnership"
+    )
+
+    # Sessions: signed cookie, never persistent; timeouts enforced on every request.
+    SESSION_COOKIE_NAME = "casework_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("CASEWORK_SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("CASEWORK_SESSION_ABSOLUTE_HOURS", 12))
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # Sign-in throttling: the counter lives in the database so every app server shares it.
+    SIGN_IN_MAX_FAILURES = _int("CASEWORK_SIGN_IN_MAX_FAILURES", 10)
+    SIGN_IN_LOCKOUT = timedelta(minutes=_int("CASEWORK_SIGN_IN_LOCKOUT_MINUTES", 15))
+    SET_PASSWORD_LINK_LIFETIME = timedelta(hours=_int("CASEWORK_SET_PASSWORD_LINK_HOURS", 72))
+
+    # argon2id cost; None means the library's RFC 9106 defaults.
+    ARGON2_TIME_COST: int | None = None
+    ARGON2_MEMORY_COST: int | None = None
+
+    MAX_CONTENT_LENGTH = _int("CASEWORK_MAX_UPLOAD_MB", 25) * 1024 * 1024 + 64 * 1024
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+    HSTS = False
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = Config.SECRET_KEY or _development_secret_key()
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105 (tests only)
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("CASEWORK_TEST_DATABASE_URL", "sqlite://")
+    )
+    # Cheap hashing keeps the suite fast; the algorithm stays argon2id.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    HSTS = True
+
+    @classmethod
+    def check(cls) -> None:
+        key = cls.SECRET_KEY or ""
+        if len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of at least 32 characters in production."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    name = os.environ.get("CASEWORK_ENV", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"CASEWORK_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

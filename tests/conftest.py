@@ -1,0 +1,160 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL when CASEWORK_TEST_DATABASE_URL is
+set), built by the migrations, emptied after every test; factories that create real rows."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import MetaData, delete
+
+from casework import create_app
+from casework.agencies.models import Agency, AgencyType
+from casework.auth.models import Role, User
+from casework.auth.passwords import hash_password
+from casework.extensions import db
+from casework.timeutil import utcnow
+from config import TestConfig, normalise_database_url
+
+PASSWORD = "correct horse battery staple"
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_sequence = itertools.count(1)
+
+
+def database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("CASEWORK_TEST_DATABASE_URL")
+    return normalise_database_url(url) if url else f"sqlite:///{tmp_dir / 'casework-test.db'}"
+
+
+def make_config(url: str, **overrides: object) -> type[TestConfig]:
+    return type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = database_url(tmp_path_factory.mktemp("db"))
+    app = create_app(make_config(url))
+    with app.app_context():
+        drop_everything()  # a reused database may hold an earlier run's tables
+        flask_migrate.upgrade()
+    yield app
+    with app.app_context():
+        drop_everything()
+        db.engine.dispose()
+
+
+def drop_everything() -> None:
+    tables = MetaData()
+    tables.reflect(db.engine)
+    tables.drop_all(db.engine)
+
+
+@pytest.fixture(autouse=True)
+def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.rollback()
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(delete(table))
+        db.session.commit()
+
+
+@pytest.fixture
+def app_context(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# --- factories -----------------------------------------------------------------------
+
+
+def make_agency(name: str | None = None, agency_type: AgencyType = AgencyType.POLICE) -> Agency:
+    agency = Agency(name=name or f"Agency {next(_sequence)}", agency_type=agency_type)
+    db.session.add(agency)
+    db.session.commit()
+    return agency
+
+
+def make_user(
+    role: Role = Role.BOARD_MANAGER,
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    password: str | None = PASSWORD,
+    agency: Agency | None = None,
+    active: bool = True,
+) -> User:
+    if role == Role.AGENCY_LEAD and agency is None:
+        agency = make_agency()
+    number = next(_sequence)
+    user = User(
+        name=name or f"Person {number}",
+        email=email or f"{role.value}{number}@example.org",
+        role=role,
+        agency=agency,
+        active=active,
+        password_hash=hash_password(password) if password else None,
+        password_changed_at=utcnow() if password else None,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def factory(app: Flask) -> Iterator[object]:
+    """Factories inside an app context: ``factory.user(Role.ADMIN)``, ``factory.agency()``."""
+
+    class Factory:
+        user = staticmethod(make_user)
+        agency = staticmethod(make_agency)
+
+    with app.app_context():
+        yield Factory()
+        db.session.rollback()
+
+
+# --- requests ------------------------------------------------------------------------
+
+
+def csrf_token(client: FlaskClient, path: str) -> str:
+    page = client.get(path)
+    match = _CSRF.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} ({page.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, object], *, token_from: str | None = None):
+    """POST a form the way a browser would: with the CSRF token of the page that shows it."""
+    token = csrf_token(client, token_from or path)
+    return client.post(path, data={"csrf_token": token, **data})
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
+    return post_form(client, "/sign-in", {"email": email, "password": password})
+
+
+def login_as(client: FlaskClient, user: User, password: str = PASSWORD) -> FlaskClient:
+    response = sign_in(client, user.email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return client
+
+
+def sign_out(client: FlaskClient):
+    return post_form(client, "/sign-out", {}, token_from="/account")

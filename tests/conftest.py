@@ -88,6 +88,7 @@ def make_agency(name: str | None = None, agency_type: AgencyType = AgencyType.PO
     agency = Agency(name=name or f"Agency {next(_sequence)}", agency_type=agency_type)
     db.session.add(agency)
     db.session.commit()
+    db.session.refresh(agency)  # loaded, so usable after the app context ends
     return agency
 
 
@@ -114,6 +115,7 @@ def make_user(
     )
     db.session.add(user)
     db.session.commit()
+    db.session.refresh(user)  # loaded, so usable after the app context ends
     return user
 
 

@@ -85,9 +85,6 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
 
 
 def _is_repetition(text: str) -> bool:
-    """True for one short run repeated, such as 'aaaaaaaaaaaa' or 'abcabcabcabc'."""
-    for size in range(1, 5):
-        unit = text[:size]
-        if len(text) % size == 0 and unit * (len(text) // size) == text:
-            return True
-    return False
+    """True for a short run repeated to reach the length: 'aaaaaaaaaaaa', 'passwordpassword'."""
+    period = (text + text).find(text, 1)  # smallest period of the string
+    return period < len(text) and period < MIN_LENGTH

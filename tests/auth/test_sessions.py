@@ -1,0 +1,156 @@
+"""Sessions end when they should: sign-out, password change, deactivation, idle and age limits."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from casework import create_app
+from casework.auth import services
+from casework.auth.models import Role, User
+from casework.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
+from casework.extensions import db
+from config import ProductionConfig
+from tests.conftest import PASSWORD, login_as, make_user, post_form, sign_out
+
+COOKIE = "casework_session"
+PROTECTED = "/reviews/"
+
+
+@pytest.fixture
+def manager(app: Flask) -> User:
+    with app.app_context():
+        return make_user(Role.BOARD_MANAGER)
+
+
+def _stolen_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie(COOKIE)
+    assert cookie is not None
+    return cookie.value
+
+
+def _replay(app: Flask, cookie: str):
+    attacker = app.test_client()
+    attacker.set_cookie(COOKIE, cookie)
+    return attacker.get(PROTECTED)
+
+
+def test_a_copied_cookie_works_while_the_session_lasts(app: Flask, client: FlaskClient, manager: User) -> None:
+    login_as(client, manager)
+    assert _replay(app, _stolen_cookie(client)).status_code == 200  # the baseline the next tests rely on
+
+
+def test_signing_out_makes_every_earlier_cookie_useless(app: Flask, client: FlaskClient, manager: User) -> None:
+    login_as(client, manager)
+    cookie = _stolen_cookie(client)
+    other_device = login_as(app.test_client(), manager)
+    response = sign_out(client)
+    assert response.status_code == 302
+    replay = _replay(app, cookie)
+    assert replay.status_code == 302
+    assert replay.headers["Location"].startswith("/sign-in")
+    assert other_device.get(PROTECTED).status_code == 302  # signed out everywhere
+
+
+def test_changing_the_password_ends_other_sessions_but_not_this_one(
+    app: Flask, client: FlaskClient, manager: User
+) -> None:
+    login_as(client, manager)
+    cookie = _stolen_cookie(client)
+    new = "a brand new passphrase for casework"
+    response = post_form(
+        client,
+        "/account/password",
+        {"current_password": PASSWORD, "new_password": new, "confirm_password": new},
+    )
+    assert response.status_code == 302
+    assert client.get(PROTECTED).status_code == 200
+    assert _replay(app, cookie).status_code == 302
+    assert login_as(app.test_client(), manager, new)
+
+
+def test_wrong_current_password_changes_nothing(app: Flask, client: FlaskClient, manager: User) -> None:
+    login_as(client, manager)
+    cookie = _stolen_cookie(client)
+    new = "a brand new passphrase for casework"
+    response = post_form(
+        client,
+        "/account/password",
+        {"current_password": "not my password", "new_password": new, "confirm_password": new},
+    )
+    assert response.status_code == 400
+    assert "Your current password is not right" in response.get_data(as_text=True)
+    assert _replay(app, cookie).status_code == 200
+    with app.app_context():
+        assert db.session.get(User, manager.id).password_changed_at == manager.password_changed_at
+
+
+def test_deactivation_ends_the_users_sessions(app: Flask, client: FlaskClient, manager: User) -> None:
+    login_as(client, manager)
+    with app.app_context():
+        admin = make_user(Role.ADMIN)
+        services.deactivate_user(db.session.get(User, manager.id), db.session.get(User, admin.id))
+        db.session.commit()
+    assert client.get(PROTECTED).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("key", "age_seconds"),
+    [(LAST_SEEN_AT, 31 * 60), (SIGNED_IN_AT, 12 * 3600 + 60)],
+    ids=["idle for 31 minutes", "signed in 12 hours ago"],
+)
+def test_old_sessions_end(client: FlaskClient, manager: User, key: str, age_seconds: int) -> None:
+    login_as(client, manager)
+    with client.session_transaction() as session:
+        session[key] = int(time.time()) - age_seconds
+    response = client.get(PROTECTED)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your session has ended" in page
+    assert client.get(PROTECTED).status_code == 302
+
+
+def test_activity_keeps_a_session_alive(client: FlaskClient, manager: User) -> None:
+    login_as(client, manager)
+    with client.session_transaction() as session:
+        session[LAST_SEEN_AT] = int(time.time()) - 29 * 60
+    assert client.get(PROTECTED).status_code == 200
+    with client.session_transaction() as session:
+        assert int(time.time()) - session[LAST_SEEN_AT] < 5
+
+
+def test_session_cookie_flags(client: FlaskClient, manager: User) -> None:
+    response = login_as(client, manager).get(PROTECTED)
+    assert response.status_code == 200
+    sign_in_response = client.post("/sign-in")  # any response that sets the cookie
+    headers = [h for h in sign_in_response.headers.getlist("Set-Cookie")] + [
+        h for h in response.headers.getlist("Set-Cookie")
+    ]
+    session_cookies = [h for h in headers if h.startswith(COOKIE + "=")]
+    assert session_cookies
+    for header in session_cookies:
+        lowered = header.lower()
+        assert "httponly" in lowered
+        assert "samesite=lax" in lowered
+        assert "expires=" not in lowered  # a browser-session cookie: nothing persists for a year
+        assert "secure" not in lowered  # plain http in development and tests
+    assert client.get_cookie("remember_token") is None
+
+
+def test_production_cookies_are_secure(app: Flask) -> None:
+    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    production = create_app(config)
+    assert production.config["SESSION_COOKIE_SECURE"] is True
+    assert production.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert production.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    with production.test_request_context():
+        from flask import session
+
+        session["probe"] = 1
+        response = production.make_response("ok")
+        production.session_interface.save_session(production, session, response)
+    assert "Secure" in response.headers["Set-Cookie"]

@@ -1,0 +1,62 @@
+"""In a real browser: each role signs in, sees its own navigation, and signs out."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from casework.agencies.models import AgencyType
+from casework.auth.models import Role
+from tests.conftest import PASSWORD, make_agency, make_user
+
+pytestmark = pytest.mark.browser
+
+EXPECTED = {
+    Role.ADMIN: (["Users", "Audit log"], "Users"),
+    Role.BOARD_MANAGER: (["Reviews", "Agencies", "Action tracker"], "Reviews"),
+    Role.REVIEWER: (["My reviews"], "My reviews"),
+    Role.AGENCY_LEAD: (["My agency's requests", "My agency's actions"], "My agency's requests"),
+}
+EVERYONE = ["Your account"]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_signs_in_sees_its_navigation_and_signs_out(app: Flask, page, role: Role) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        agency = make_agency("Northshire Police", AgencyType.POLICE) if role == Role.AGENCY_LEAD else None
+        user = make_user(role, name="Jordan Example", agency=agency)
+
+    page.goto("/")
+    assert page.url.endswith("/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    heading = EXPECTED[role][1]
+    page.get_by_role("heading", level=1, name=heading).wait_for()
+    navigation = page.get_by_role("navigation", name="Main navigation")
+    links = [text.strip() for text in navigation.get_by_role("link").all_inner_texts()]
+    assert links == EXPECTED[role][0] + EVERYONE
+    assert page.get_by_text(f"Signed in as Jordan Example ({role.label}").is_visible()
+    assert page.get_by_text(app.config["PARTNERSHIP_NAME"]).first.is_visible()
+    # GOV.UK Frontend's JavaScript ran under the Content-Security-Policy.
+    assert "govuk-frontend-supported" in (page.locator("body").get_attribute("class") or "")
+
+    navigation.get_by_role("button", name="Sign out").click()
+    page.get_by_text("You have signed out.").wait_for()
+    assert page.url.endswith("/sign-in")
+    page.goto("/account")
+    assert "/sign-in" in page.url  # the session is gone
+
+
+def test_wrong_password_shows_the_error_summary(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        user = make_user(Role.BOARD_MANAGER)
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password", exact=True).fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert "Enter a correct email address and password" in summary.inner_text()
+    assert page.title().startswith("Error: ")

@@ -1,0 +1,108 @@
+"""Every route declares who may use it, and the declarations hold for every role."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+
+from casework.auth.access import AccessPolicy, policy_of
+from casework.auth.models import Role
+from casework import create_app
+from tests.conftest import csrf_token, login_as, make_config, make_user
+
+SAMPLE_ARGUMENTS = {"IntegerConverter": 1, "PathConverter": "sample/file.txt"}
+
+
+def _rules(app: Flask) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda rule: rule.endpoint)
+
+
+def _url(rule: Rule) -> str:
+    values = {}
+    for name, converter in rule._converters.items():
+        values[name] = SAMPLE_ARGUMENTS.get(type(converter).__name__, "sample")
+    return rule.build(values, append_unknown=False)[1]
+
+
+def _methods(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+def _call(client: FlaskClient, method: str, url: str, token_page: str = "/sign-in"):
+    if method == "GET":
+        return client.get(url)
+    # A real CSRF token, so the request reaches the access check rather than the CSRF check.
+    return client.open(url, method=method, data={"csrf_token": csrf_token(client, token_page)})
+
+
+def test_every_route_declares_an_access_policy(app: Flask) -> None:
+    with app.test_request_context():
+        missing = [rule.endpoint for rule in _rules(app) if policy_of(rule.endpoint) is None]
+    assert missing == [], f"routes without an access policy: {missing}"
+
+
+def test_a_route_without_a_policy_is_refused(app: Flask) -> None:
+    """Deny by default: forgetting the decorator must not open a route."""
+    undeclared_app = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    undeclared_app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
+    response = undeclared_app.test_client().get("/undeclared")
+    assert response.status_code == 403
+    assert b"secret" not in response.data
+
+
+def test_anonymous_requests_to_protected_routes_go_to_sign_in(app: Flask, client: FlaskClient) -> None:
+    checked = 0
+    with app.test_request_context():
+        rules = [(rule, policy_of(rule.endpoint)) for rule in _rules(app)]
+    for rule, policy in rules:
+        assert isinstance(policy, AccessPolicy)
+        if policy.kind == "public":
+            continue
+        for method in _methods(rule):
+            url = _url(rule)
+            response = _call(client, method, url)
+            assert response.status_code == 302, f"{method} {url} answered {response.status_code}"
+            assert response.headers["Location"].startswith("/sign-in"), f"{method} {url}"
+            checked += 1
+    assert checked >= 10  # the walk really reached the protected routes
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_signed_in_users_outside_a_routes_roles_get_403(app: Flask, client: FlaskClient, role: Role) -> None:
+    with app.app_context():
+        user = make_user(role)
+    login_as(client, user)
+    with app.test_request_context():
+        rules = [(rule, policy_of(rule.endpoint)) for rule in _rules(app)]
+    refused = 0
+    for rule, policy in rules:
+        assert policy is not None
+        if policy.kind != "roles" or role in policy.roles:
+            continue
+        for method in _methods(rule):
+            response = _call(client, method, _url(rule), token_page="/account")
+            assert response.status_code == 403, f"{role}: {method} {_url(rule)} -> {response.status_code}"
+            refused += 1
+    assert refused > 0
+
+
+LANDING_PAGES = {
+    Role.ADMIN: ["/admin/users", "/admin/audit-log"],
+    Role.BOARD_MANAGER: ["/reviews/", "/agencies/", "/actions/"],
+    Role.REVIEWER: ["/reviews/"],
+    Role.AGENCY_LEAD: ["/agencies/mine", "/actions/mine"],
+}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_reaches_its_own_pages(app: Flask, client: FlaskClient, role: Role) -> None:
+    with app.app_context():
+        user = make_user(role)
+    login_as(client, user)
+    for path in LANDING_PAGES[role] + ["/account", "/account/password"]:
+        assert client.get(path).status_code == 200, path
+    home = client.get("/")
+    assert home.status_code == 302
+    assert home.headers["Location"] == LANDING_PAGES[role][0]

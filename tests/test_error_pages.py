@@ -1,0 +1,89 @@
+"""Friendly pages for errors, and bad requests change nothing."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from casework.audit import AuditEvent
+from casework.auth.models import Role, User
+from casework.extensions import db
+from tests.conftest import csrf_token, login_as, make_config, make_user
+
+
+def test_not_found(client: FlaskClient) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_missing_csrf_token_gets_a_friendly_page_and_changes_nothing(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        user = make_user(Role.BOARD_MANAGER)
+    login_as(client, user)
+    response = client.post("/sign-out")
+    assert response.status_code == 400
+    assert "Your form has expired" in response.get_data(as_text=True)
+    assert client.get("/reviews/").status_code == 200  # still signed in
+
+
+def test_stale_csrf_token_is_refused(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        user = make_user(Role.BOARD_MANAGER)
+    login_as(client, user)
+    response = client.post("/sign-out", data={"csrf_token": "made-up-or-expired"})
+    assert response.status_code == 400
+    assert "Your form has expired" in response.get_data(as_text=True)
+    # The token of another session is no good either.
+    other = app.test_client()
+    foreign = csrf_token(other, "/sign-in")
+    assert client.post("/sign-out", data={"csrf_token": foreign}).status_code == 400
+    assert client.get("/reviews/").status_code == 200
+
+
+def test_oversized_request_is_refused_with_a_clear_page(app: Flask, client: FlaskClient) -> None:
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    with app.app_context():
+        events_before = db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one()
+    response = client.post(
+        "/sign-in",
+        data=b"x" * (limit + 1),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(AuditEvent.id))).scalar_one() == events_before
+
+
+def test_unexpected_errors_get_a_500_page_without_details(app: Flask) -> None:
+    from casework import create_app
+    from casework.auth.access import public
+
+    broken = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], TESTING=False))
+
+    @public
+    def explode() -> str:
+        raise RuntimeError("internal detail that must not leak")
+
+    broken.add_url_rule("/explode", "explode", explode)
+    response = broken.test_client().get("/explode")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "Sorry, there is a problem with the service" in text
+    assert "internal detail" not in text
+
+
+def test_wrong_method_gets_a_page(client: FlaskClient) -> None:
+    response = client.get("/sign-out")
+    assert response.status_code == 405
+    assert "problem with your request" in response.get_data(as_text=True)
+
+
+def test_users_are_unchanged_after_refused_requests(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        admin = make_user(Role.ADMIN)
+    login_as(client, admin)
+    client.post("/admin/users/new", data={"name": "Eve", "email": "eve@example.org", "role": "admin"})
+    with app.app_context():
+        assert db.session.execute(db.select(User).where(User.email == "eve@example.org")).first() is None

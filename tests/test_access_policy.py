@@ -7,9 +7,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
+from casework import create_app
 from casework.auth.access import AccessPolicy, policy_of
 from casework.auth.models import Role
-from casework import create_app
 from tests.conftest import csrf_token, login_as, make_config, make_user
 
 SAMPLE_ARGUMENTS = {"IntegerConverter": 1, "PathConverter": "sample/file.txt"}

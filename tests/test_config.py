@@ -33,7 +33,7 @@ def test_default_database_is_a_sqlite_file_under_instance(monkeypatch: pytest.Mo
 def test_a_database_url_switches_to_postgresql(monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
     module = _reload(monkeypatch, **{variable: "postgres://casework@db.internal:5432/casework"})
     assert module.database_url() == "postgresql+psycopg://casework@db.internal:5432/casework"
-    assert module.Config.SQLALCHEMY_DATABASE_URI == module.database_url()
+    assert module.database_url() == module.Config.SQLALCHEMY_DATABASE_URI
 
 
 def test_casework_variable_wins(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -50,7 +50,10 @@ def test_the_inline_script_carries_the_nonce_of_its_response(client: FlaskClient
     scripts = re.findall(r"<script([^>]*)>", page)
     inline = [attrs for attrs in scripts if "src=" not in attrs]
     assert inline and all(f'nonce="{nonce}"' in attrs for attrs in inline)
-    assert client.get("/sign-in").headers["Content-Security-Policy"] != response.headers["Content-Security-Policy"]
+    assert (
+        client.get("/sign-in").headers["Content-Security-Policy"]
+        != response.headers["Content-Security-Policy"]
+    )
 
 
 def test_static_assets_are_served_and_cacheable(client: FlaskClient) -> None:

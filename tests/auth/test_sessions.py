@@ -38,12 +38,16 @@ def _replay(app: Flask, cookie: str):
     return attacker.get(PROTECTED)
 
 
-def test_a_copied_cookie_works_while_the_session_lasts(app: Flask, client: FlaskClient, manager: User) -> None:
+def test_a_copied_cookie_works_while_the_session_lasts(
+    app: Flask, client: FlaskClient, manager: User
+) -> None:
     login_as(client, manager)
     assert _replay(app, _stolen_cookie(client)).status_code == 200  # the baseline the next tests rely on
 
 
-def test_signing_out_makes_every_earlier_cookie_useless(app: Flask, client: FlaskClient, manager: User) -> None:
+def test_signing_out_makes_every_earlier_cookie_useless(
+    app: Flask, client: FlaskClient, manager: User
+) -> None:
     login_as(client, manager)
     cookie = _stolen_cookie(client)
     other_device = login_as(app.test_client(), manager)
@@ -142,7 +146,11 @@ def test_session_cookie_flags(client: FlaskClient, manager: User) -> None:
 
 
 def test_production_cookies_are_secure(app: Flask) -> None:
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
+    config = type(
+        "Prod",
+        (ProductionConfig,),
+        {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]},
+    )
     production = create_app(config)
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True

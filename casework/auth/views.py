@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -43,18 +44,23 @@ def sign_in() -> ResponseReturnValue:
         if result.user:
             start_session(result.user)
             return redirect(_safe_next(form.next.data) or home_for(result.user))
-        if result.locked_until:
-            form.email.errors = [
-                "Too many failed attempts to sign in with this email address. "
-                f"Try again after {format_time(result.locked_until)}, or ask your administrator to unlock it"
-            ]
-        else:
-            form.email.errors = ["Enter a correct email address and password"]
-            form.password.errors = [
-                "Enter a correct email address and password. After "
-                "10 failed attempts, signing in is paused for 15 minutes"
-            ]
+        form.email.errors = [_refusal(result.locked_until)]
     return render_template("auth/sign_in.html", form=form), 200 if not form.errors else 400
+
+
+def _refusal(locked_until: datetime | None) -> str:
+    """One message for a wrong password and an unknown email alike."""
+    if locked_until:
+        return (
+            "Too many failed attempts to sign in with this email address. "
+            f"Try again after {format_time(locked_until)}, or ask your administrator to unlock it"
+        )
+    config = current_app.config
+    return (
+        "Enter a correct email address and password. After "
+        f"{config['SIGN_IN_MAX_FAILURES']} failed attempts, signing in is paused for "
+        f"{int(config['SIGN_IN_LOCKOUT'].total_seconds() // 60)} minutes"
+    )
 
 
 @bp.route("/sign-out", methods=["POST"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from casework.errors import DomainError
 from casework.extensions import db
@@ -12,6 +13,7 @@ from casework.extensions import db
 @click.command("create-admin")
 @click.option("--name", prompt="Full name")
 @click.option("--email", prompt="Email address")
+@with_appcontext
 def create_admin(name: str, email: str) -> None:
     """Create an administrator. The password is asked at the prompt, never taken as an argument."""
     from casework.auth.services import create_first_admin
@@ -27,6 +29,7 @@ def create_admin(name: str, email: str) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Load the fictional demo partnership (only what is missing) and print the demo sign-ins."""
     from casework.demo import DEMO_USERS, load_demo_data

@@ -70,13 +70,6 @@ def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
-def app_context(app: Flask) -> Iterator[None]:
-    with app.app_context():
-        yield
-        db.session.rollback()
-
-
-@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
@@ -120,16 +113,22 @@ def make_user(
 
 
 @pytest.fixture
-def factory(app: Flask) -> Iterator[object]:
-    """Factories inside an app context: ``factory.user(Role.ADMIN)``, ``factory.agency()``."""
+def factory(app: Flask) -> object:
+    """``factory.user(Role.ADMIN)``, ``factory.agency()``: each call in its own app context, so
+    no context stays open while the test client makes requests."""
+
+    def within_app(function):  # type: ignore[no-untyped-def]
+        def call(*args, **kwargs):  # type: ignore[no-untyped-def]
+            with app.app_context():
+                return function(*args, **kwargs)
+
+        return call
 
     class Factory:
-        user = staticmethod(make_user)
-        agency = staticmethod(make_agency)
+        user = staticmethod(within_app(make_user))
+        agency = staticmethod(within_app(make_agency))
 
-    with app.app_context():
-        yield Factory()
-        db.session.rollback()
+    return Factory()
 
 
 # --- requests ------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
 
 from casework import audit
 from casework.agencies.models import Agency
@@ -27,7 +28,9 @@ def _load_user(user_id: int) -> User:
 
 def _agency_choices(form: UserDetailsForm) -> None:
     agencies = db.session.execute(db.select(Agency).order_by(Agency.name)).scalars()
-    form.agency.choices = [(0, "Not an agency lead")] + [(a.id, a.name) for a in agencies]
+    form.agency.choices = [SelectChoice(0, "Not an agency lead")] + [
+        SelectChoice(agency.id, agency.name) for agency in agencies
+    ]
 
 
 def _chosen_agency(form: UserDetailsForm) -> Agency | None:
@@ -85,7 +88,8 @@ def user_detail(user_id: int) -> ResponseReturnValue:
             if isinstance(error, StaleDataError):
                 error = ConcurrentEditError("this user")
             show_domain_error(form, error)
-            # Show the latest saved version; saving again is a deliberate choice.
+            # Offer the latest saved version; saving again is then a deliberate choice.
+            form.version.raw_data = None
             form.version.data = _load_user(user_id).version
         else:
             flash(f"Changes to {user.name} saved.", "success")
@@ -95,7 +99,6 @@ def user_detail(user_id: int) -> ResponseReturnValue:
         "admin/user_detail.html",
         user=_load_user(user_id),
         form=form,
-        action_form=UserActionForm(version=user.version),
         locked_until=services.lock_state(user.email),
     ), status
 

@@ -15,6 +15,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     SubmitField,
@@ -26,10 +27,15 @@ from casework.auth.models import ROLE_LABELS, Role
 from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
 class SignInForm(FlaskForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[InputRequired("Enter your email address"), Length(max=254)],
     )
     password = PasswordField(
@@ -78,7 +84,7 @@ class ChangePasswordForm(SetPasswordForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-ROLE_CHOICES = [(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
 
 
 class UserDetailsForm(FlaskForm):
@@ -114,6 +120,7 @@ class NewUserForm(UserDetailsForm):
     email = StringField(
         "Email address",
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[
             InputRequired("Enter the person's email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),
@@ -132,6 +139,6 @@ class EditUserForm(UserDetailsForm):
 
 
 class UserActionForm(FlaskForm):
-    """A bare button (deactivate, reactivate, new link, unlock) with CSRF and the row version."""
+    """A bare button (deactivate, reactivate, new link, unlock): CSRF and the row version."""
 
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])

@@ -77,6 +77,8 @@ class User(UserMixin, db.Model):
 
     agency: Mapped[Agency | None] = relationship(back_populates="leads")
 
+    # Every ORM update bumps it; sign-in bookkeeping bypasses it (see auth.services) so that
+    # signing in or out never makes an administrator's open form look stale.
     __mapper_args__ = {"version_id_col": version}
 
     @property

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from casework import audit
 from casework.agencies.models import Agency
-from casework.auth.models import Role, SignInThrottle, User
+from casework.auth.models import Role, SignInThrottle, User, new_session_token
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
@@ -67,9 +67,10 @@ def authenticate(email: str, password: str) -> SignInResult:
                 audit.record("account_locked", f"Sign-in locked for {user.email}", subject=user, actor=user)
         return SignInResult(None, locked_until)
     _clear_failures(email)
+    bookkeeping: dict[str, object] = {"last_signed_in_at": utcnow()}
     if needs_rehash(user.password_hash or ""):
-        user.password_hash = hash_password(password)
-    user.last_signed_in_at = utcnow()
+        bookkeeping["password_hash"] = hash_password(password)
+    _update_quietly(user, **bookkeeping)
     audit.record("signed_in", f"{user.email} signed in", subject=user, actor=user)
     db.session.flush()
     return SignInResult(user)
@@ -106,9 +107,14 @@ def unlock_sign_in(user: User) -> None:
     audit.record("account_unlocked", f"Sign-in unlocked for {user.email}", subject=user)
 
 
+def _update_quietly(user: User, **values: object) -> None:
+    """Update sign-in bookkeeping without bumping the row version that guards admin edits."""
+    db.session.execute(update(User).where(User.id == user.id).values(**values))
+
+
 def sign_out(user: User) -> None:
     """Signing out ends every session of this user, on every device."""
-    user.end_all_sessions()
+    _update_quietly(user, session_token=new_session_token())
     audit.record("signed_out", f"{user.email} signed out", subject=user, actor=user)
     db.session.flush()
 

@@ -149,3 +149,16 @@ def test_anonymous_visit_keeps_the_page_asked_for(client: FlaskClient) -> None:
     assert response.headers["Location"].startswith("/sign-in?next=")
     form = client.get(response.headers["Location"]).get_data(as_text=True)
     assert 'value="/agencies/"' in form
+
+
+def test_signing_in_and_out_leaves_the_row_version_alone(app: Flask, client: FlaskClient, user: User) -> None:
+    """An administrator's open edit form must not go stale because the person signed in."""
+    from tests.conftest import sign_out
+
+    login_as(client, user)
+    sign_out(client)
+    with app.app_context():
+        row = db.session.get(User, user.id)
+        assert row.version == user.version
+        assert row.last_signed_in_at is not None
+        assert row.session_token != user.session_token

@@ -6,9 +6,10 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.db_types import enum_type
 from casework.extensions import db
 from casework.timeutil import UTCDateTime, utcnow
 
@@ -60,16 +61,7 @@ class Agency(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
-    agency_type: Mapped[AgencyType] = mapped_column(
-        Enum(
-            AgencyType,
-            name="agency_type",
-            native_enum=False,
-            create_constraint=True,
-            length=40,
-            values_callable=lambda e: [m.value for m in e],
-        )
-    )
+    agency_type: Mapped[AgencyType] = mapped_column(enum_type(AgencyType, "agency_type", 40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     leads: Mapped[list[User]] = relationship(back_populates="agency", order_by="User.name")

@@ -55,6 +55,7 @@ def _init_templates(app: Flask) -> None:
     from flask_login import current_user
 
     from casework.display import init_display
+    from casework.forms import error_flashed
     from casework.navigation import navigation_for
 
     app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
@@ -72,6 +73,7 @@ def _init_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     WTFormsHelpers(app)
     init_display(app)
+    app.add_template_global(error_flashed)
 
     @app.context_processor
     def shell() -> dict[str, object]:

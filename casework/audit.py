@@ -27,6 +27,8 @@ class AuditEvent(db.Model):
     summary: Mapped[str] = mapped_column(String(500))
     details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+    # Set for events about one review: they make up that review's timeline.
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"), index=True)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
 
@@ -38,6 +40,7 @@ def record(
     subject: Any = None,
     actor: User | None = None,
     details: dict[str, Any] | None = None,
+    review: Any = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction; it commits with the change it describes."""
     if actor is None and has_request_context() and current_user.is_authenticated:
@@ -50,6 +53,7 @@ def record(
         subject_id=getattr(subject, "id", None),
         details=details,
         ip_address=request.remote_addr if has_request_context() else None,
+        review_id=review.id if review is not None else None,
     )
     db.session.add(event)
     return event

@@ -87,4 +87,10 @@ def load_demo_data() -> list[str]:
         )
         added.append(f"user {demo.email}")
     db.session.flush()
+    from casework.demo_reviews import load_demo_reviews
+
+    manager = db.session.execute(
+        db.select(User).where(User.email == "manager@northshire.example")
+    ).scalar_one()
+    added += load_demo_reviews(manager)
     return added

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-UK = ZoneInfo("Europe/London")
+from casework.timeutil import UK
 
 
 def format_datetime(value: datetime) -> str:

@@ -1,11 +1,22 @@
-"""Form helpers shared by every domain."""
+"""Form pieces shared by every domain: GOV.UK date input, checkboxes, and the submit pattern."""
 
 from __future__ import annotations
 
-from flask import flash
-from flask_wtf import FlaskForm
+from collections.abc import Callable
+from datetime import date
+from typing import Any
 
-from casework.errors import DomainError
+from flask import flash, redirect, render_template, session
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextArea
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import DateField, IntegerField, SelectMultipleField, TextAreaField
+from wtforms.validators import Optional, StopValidation, ValidationError
+from wtforms.widgets import HiddenInput
+
+from casework.errors import ConcurrentEditError, DomainError
+from casework.extensions import db
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -15,3 +26,104 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         flash(error.message, "error")
+
+
+def error_flashed() -> bool:
+    return any(category == "error" for category, _ in session.get("_flashes", []))
+
+
+def page_with_form(template: str, form: FlaskForm, **context: Any) -> ResponseReturnValue:
+    """Render a form page; 400 when it carries errors, so a refused submission is visible as one."""
+    status = 400 if form.errors or error_flashed() else 200
+    return render_template(template, form=form, **context), status
+
+
+def submit(
+    form: FlaskForm,
+    change: Callable[[], Any],
+    success: str | Callable[[Any], str],
+    then: str | Callable[[Any], str],
+) -> ResponseReturnValue | None:
+    """The one pattern for a form that changes something: validate, call the service, commit
+    once, or roll back and show the refusal. Returns the redirect, or None to show the form again.
+    ``success`` and ``then`` may be functions of what the service returned (e.g. a new record)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = change()
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        show_domain_error(form, ConcurrentEditError())
+        return None
+    except DomainError as error:
+        db.session.rollback()
+        show_domain_error(form, error)
+        return None
+    flash(success(result) if callable(success) else success, "success")
+    return redirect(then(result) if callable(then) else then)
+
+
+class DateInput(GovDateInput):
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        if field.raw_data is not None and len(field.raw_data) != 3:
+            field.raw_data = None  # not sent at all: draw the boxes from the data
+        return super().map_gov_params(field, **kwargs)
+
+
+class DateInputField(DateField):
+    """The GOV.UK three-box date input, with messages that say what is wrong."""
+
+    widget = DateInput()
+
+    def __init__(
+        self, label: str, validators: list[Any] | None = None, required: str | None = None, **kwargs: Any
+    ):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+        self.required_message = required
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        parts = [value.strip() for value in valuelist]
+        self.data = None
+        if not any(parts):
+            return
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            day, month, year = (int(part) for part in parts)
+            if year < 1900:
+                raise ValueError
+            self.data = date(year, month, day)
+        except ValueError:
+            raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2026") from None
+
+    def pre_validate(self, form: Any) -> None:
+        if self.process_errors:
+            raise StopValidation()
+        if self.data is None and self.required_message:
+            raise StopValidation(self.required_message)
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = GovCheckboxesInput()
+
+    def pre_validate(self, form: Any) -> None:
+        values = {choice.value if hasattr(choice, "value") else choice[0] for choice in self.choices or []}
+        if any(item not in values for item in self.data or []):
+            raise ValidationError("Select options from the list")
+
+
+class TextBoxField(TextAreaField):
+    widget = GovTextArea()
+
+
+class VersionedForm(FlaskForm):
+    """Carries the row version it was drawn from, so a stale save is refused, not applied."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+    def show_latest(self, version: int) -> None:
+        self.version.raw_data = None
+        self.version.data = version

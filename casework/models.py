@@ -3,5 +3,17 @@
 from casework.agencies.models import Agency, AgencyType
 from casework.audit import AuditEvent
 from casework.auth.models import Role, SignInThrottle, User
+from casework.reviews.models import *  # noqa: F403
+from casework.reviews.models import __all__ as review_models
+from casework.workdays import ClosureDay
 
-__all__ = ["Agency", "AgencyType", "AuditEvent", "Role", "SignInThrottle", "User"]
+__all__ = [
+    "Agency",
+    "AgencyType",
+    "AuditEvent",
+    "ClosureDay",
+    "Role",
+    "SignInThrottle",
+    "User",
+    *review_models,
+]

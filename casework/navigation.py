@@ -13,7 +13,7 @@ from casework.auth.models import Role, User
 class NavItem:
     text: str
     endpoint: str
-    section: str  # endpoints starting with this light the item up
+    section: str  # endpoints starting with this light the item up (besides the item's own)
 
     @property
     def href(self) -> str:
@@ -21,17 +21,19 @@ class NavItem:
 
     @property
     def active(self) -> bool:
-        return (request.endpoint or "").startswith(self.section)
+        endpoint = request.endpoint or ""
+        return endpoint == self.endpoint or endpoint.startswith(self.section)
 
 
 NAVIGATION: dict[Role, list[NavItem]] = {
     Role.BOARD_MANAGER: [
-        NavItem("Reviews", "reviews.index", "reviews."),
+        NavItem("Dashboard", "reviews.dashboard", "reviews.dashboard"),
+        NavItem("Reviews", "reviews.index", "reviews.review"),
         NavItem("Agencies", "agencies.index", "agencies."),
         NavItem("Action tracker", "actions.index", "actions."),
     ],
     Role.REVIEWER: [
-        NavItem("My reviews", "reviews.index", "reviews."),
+        NavItem("My reviews", "reviews.index", "reviews.review"),
     ],
     Role.AGENCY_LEAD: [
         NavItem("My agency's requests", "agencies.mine", "agencies."),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
+
+UK = ZoneInfo("Europe/London")
 
 
 def utcnow() -> datetime:
@@ -32,3 +35,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def uk_today() -> date:
+    """Today's date in England, which is what every deadline is counted in."""
+    return datetime.now(UK).date()

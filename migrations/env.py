@@ -48,6 +48,10 @@ def run_migrations_online() -> None:
             logger.info("No changes in schema detected.")
 
     with db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch operations rebuild tables; SQLite must not check foreign keys meanwhile.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # end the implicit transaction so the migration commits its own
         context.configure(
             connection=connection,
             **{
@@ -58,6 +62,9 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")  # the pool hands this connection on
+            connection.commit()
 
 
 if context.is_offline_mode():

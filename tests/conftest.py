@@ -26,6 +26,8 @@ from config import TestConfig, normalise_database_url
 PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _sequence = itertools.count(1)
+# Seeded by the migrations and kept between tests; a test that changes them restores them.
+REFERENCE_TABLES = {"review_types", "review_type_clocks"}
 
 
 def database_url(tmp_dir: Path) -> str:
@@ -61,11 +63,16 @@ def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "app" not in request.fixturenames:
         return
-    app: Flask = request.getfixturevalue("app")
+    empty_database(request.getfixturevalue("app"))
+
+
+def empty_database(app: Flask) -> None:
+    """Delete every row but the seeded reference data."""
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(delete(table))
+            if table.name not in REFERENCE_TABLES:
+                db.session.execute(delete(table))
         db.session.commit()
 
 

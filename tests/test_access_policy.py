@@ -90,7 +90,15 @@ def test_signed_in_users_outside_a_routes_roles_get_403(app: Flask, client: Flas
 
 LANDING_PAGES = {
     Role.ADMIN: ["/admin/users", "/admin/audit-log"],
-    Role.BOARD_MANAGER: ["/reviews/", "/agencies/", "/actions/"],
+    Role.BOARD_MANAGER: [
+        "/reviews/dashboard",
+        "/reviews/",
+        "/reviews/new",
+        "/reviews/working-days",
+        "/reviews/types",
+        "/agencies/",
+        "/actions/",
+    ],
     Role.REVIEWER: ["/reviews/"],
     Role.AGENCY_LEAD: ["/agencies/mine", "/actions/mine"],
 }

@@ -23,6 +23,7 @@ from casework.audit import AuditEvent
 from casework.auth.models import Role, User
 from casework.auth.passwords import hash_password
 from casework.demo import DEMO_AGENCIES, DEMO_USERS
+from casework.demo_reviews import DEMO_REVIEWS
 from casework.extensions import db
 from casework.navigation import NAVIGATION
 from tests.conftest import make_user, sign_in
@@ -175,7 +176,8 @@ def test_demo_loads_agencies_and_a_user_of_every_role_and_prints_the_sign_ins(ap
     result = run(app, "demo")
 
     assert result.exit_code == 0, result.output
-    assert f"Demo data: {len(DEMO_AGENCIES) + len(DEMO_USERS)} records added." in result.output
+    added = len(DEMO_AGENCIES) + len(DEMO_USERS) + len(DEMO_REVIEWS)
+    assert f"Demo data: {added} records added." in result.output
     assert "Demo sign-ins" in result.output
     for demo in DEMO_USERS:
         line = next(line for line in result.output.splitlines() if demo.email in line)

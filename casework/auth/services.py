@@ -9,12 +9,12 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.models import Role, SignInThrottle, User, new_session_token
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from casework.db_helpers import increment
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
 from casework.timeutil import utcnow
@@ -80,13 +80,7 @@ def _count_failure(email: str) -> datetime | None:
     """Add one failure atomically (safe across app servers); lock at the threshold."""
     digest = _digest(email)
     now = utcnow()
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(SignInThrottle)
-    statement = insert.values(email_digest=digest, failures=1, last_failure_at=now)
-    statement = statement.on_conflict_do_update(
-        index_elements=[SignInThrottle.email_digest],
-        set_={"failures": SignInThrottle.failures + 1, "last_failure_at": now},
-    ).returning(SignInThrottle.failures)
-    failures = db.session.execute(statement).scalar_one()
+    failures = increment(SignInThrottle, {"email_digest": digest}, "failures", last_failure_at=now)
     if failures < current_app.config["SIGN_IN_MAX_FAILURES"]:
         return None
     locked_until = now + current_app.config["SIGN_IN_LOCKOUT"]

@@ -1,14 +1,487 @@
-"""Reviews: the list of reviews a user may see."""
+"""Review screens: thin views that load, check access, validate, call one service, redirect."""
 
-from flask import render_template
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
+from casework.agencies.models import Agency
 from casework.auth.access import roles
-from casework.auth.models import Role
-from casework.reviews import bp
+from casework.auth.models import Role, User
+from casework.extensions import db
+from casework.forms import page_with_form, submit
+from casework.reviews import bp, queries, services
+from casework.reviews import forms as f
+from casework.reviews.clock import deadlines_for
+from casework.reviews.models import (
+    DecisionOutcome,
+    PanelResponse,
+    PersonKind,
+    RapidReviewRecommendation,
+    Review,
+    ReviewType,
+)
+from casework.reviews.permissions import can_manage, can_see_identifiers, can_view
+from casework.reviews.stages import ReviewStage, allowed_moves
+from casework.timeutil import uk_today
+from casework.workdays import COUNTING_RULE, ClosureDay
+
+CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
+
+
+def _me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def _load(review_id: int, *, manage: bool = False) -> Review:
+    """404 for a review the user may not know exists; 403 if they see it but cannot act."""
+    review = db.session.get(Review, review_id)
+    if review is None or not can_view(_me(), review):
+        abort(404)
+    if manage and not can_manage(_me(), review):
+        abort(403)
+    return review
+
+
+def _review_url(review: Review) -> str:
+    return url_for("reviews.review_detail", review_id=review.id)
+
+
+def _active_agencies() -> list[Agency]:
+    return list(db.session.execute(db.select(Agency).order_by(Agency.name)).scalars())
+
+
+def _chosen_agencies(ids: list[str] | None) -> list[Agency]:
+    wanted = {int(value) for value in ids or []}
+    return [agency for agency in _active_agencies() if agency.id in wanted]
+
+
+def _ids(agencies: list[Agency]) -> list[str]:
+    return [str(agency.id) for agency in agencies]
+
+
+# --- lists ------------------------------------------------------------------------------
+
+
+@bp.route("/dashboard")
+@roles(Role.BOARD_MANAGER)
+def dashboard() -> ResponseReturnValue:
+    me = _me()
+    return render_template(
+        "reviews/dashboard.html",
+        counts=queries.stage_counts(me),
+        deadlines=queries.upcoming_deadlines(me),
+        paused=queries.paused_reviews(me),
+        stages=list(ReviewStage),
+        today=uk_today(),
+    )
 
 
 @bp.route("/")
 @roles(Role.BOARD_MANAGER, Role.REVIEWER)
 def index() -> ResponseReturnValue:
-    return render_template("reviews/index.html")
+    filters = queries.ReviewFilters(
+        type_code=request.args.get("type", ""),
+        stage=request.args.get("stage", "") if request.args.get("stage", "") in set(ReviewStage) else "",
+        due=request.args.get("due", ""),
+        search=request.args.get("q", ""),
+    )
+    page = db.paginate(queries.review_list(_me(), filters), per_page=queries.PAGE_SIZE, error_out=False)
+    types = db.session.execute(db.select(ReviewType).order_by(ReviewType.code)).scalars().all()
+    return render_template(
+        "reviews/index.html",
+        page=page,
+        filters=filters,
+        types=types,
+        stages=list(ReviewStage),
+        next_deadline=queries.next_running_deadline,
+        today=uk_today(),
+    )
+
+
+# --- referral ---------------------------------------------------------------------------
+
+
+@bp.route("/new")
+@roles(Role.BOARD_MANAGER)
+def review_new() -> ResponseReturnValue:
+    types = db.session.execute(
+        db.select(ReviewType).where(ReviewType.active.is_(True)).order_by(ReviewType.id)
+    )
+    return render_template("reviews/new.html", types=types.scalars().all())
+
+
+def _referral_details(form: f.ReferralForm) -> services.ReferralDetails:
+    return services.ReferralDetails(
+        pseudonym=form.pseudonym.data or "",
+        incident_on=form.incident_on.data,
+        incident_description=form.incident_description.data or "",
+        became_aware_on=form.became_aware_on.data,
+        panel_notified_on=form.panel_notified_on.data,
+        notifying_organisation=form.notifying_organisation.data or "",
+        notifying_person=form.notifying_person.data or "",
+        known_agencies=_chosen_agencies(form.known_agencies.data),
+        linked_references=(form.linked_references.data or "").split(","),
+    )
+
+
+@bp.route("/new/<code>", methods=["GET", "POST"])
+@roles(Role.BOARD_MANAGER)
+def review_new_referral(code: str) -> ResponseReturnValue:
+    review_type = db.session.execute(
+        db.select(ReviewType).where(ReviewType.code == code, ReviewType.active.is_(True))
+    ).scalar_one_or_none() or abort(404)
+    form = f.ReferralForm()
+    form.known_agencies.choices = f.agency_choices(_active_agencies())
+    done = submit(
+        form,
+        lambda: services.create_referral(review_type, _referral_details(form), _me()),
+        lambda review: f"{review.reference} created for {review.pseudonym}.",
+        _review_url,
+    )
+    return done or page_with_form("reviews/referral.html", form, review_type=review_type, review=None)
+
+
+@bp.route("/<int:review_id>/referral", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_referral(review_id: int) -> ResponseReturnValue:
+    review = _load(review_id, manage=True)
+    referral = review.referral
+    form = f.ReferralForm(obj=referral if request.method == "GET" else None)
+    form.known_agencies.choices = f.agency_choices(_active_agencies())
+    if request.method == "GET":
+        form.pseudonym.data = review.pseudonym
+        form.version.data = review.version
+        form.known_agencies.data = _ids(review.agencies_where("known_at_referral"))
+        form.linked_references.data = ", ".join(r.reference for r in review.linked_reviews)
+    done = submit(
+        form,
+        lambda: services.update_referral(review, _referral_details(form), form.version.data),
+        "Referral details saved.",
+        _review_url(review),
+    )
+    return done or page_with_form(
+        "reviews/referral.html", form, review_type=review.review_type, review=review
+    )
+
+
+# --- the review page --------------------------------------------------------------------
+
+
+@bp.route("/<int:review_id>")
+@roles(*CASE_ROLES)
+def review_detail(review_id: int) -> ResponseReturnValue:
+    from casework.audit import AuditEvent
+
+    review = _load(review_id)
+    me = _me()
+    timeline = db.session.execute(
+        db.select(AuditEvent)
+        .where(AuditEvent.review_id == review.id, AuditEvent.action != "identifiers_viewed")
+        .order_by(AuditEvent.id.desc())
+    ).scalars()
+    return render_template(
+        "reviews/detail.html",
+        review=review,
+        deadlines=deadlines_for(review),
+        moves=allowed_moves(review.review_type.stages, review.stage) if can_manage(me, review) else [],
+        can_manage=can_manage(me, review),
+        can_see_identifiers=can_see_identifiers(me, review),
+        timeline=timeline.all(),
+        move_form=f.MoveForm(version=review.version),
+        rule=COUNTING_RULE,
+    )
+
+
+MOVE_VIEWS = {
+    "begin_rapid_review": (services.begin_rapid_review, "Rapid review started."),
+    "refer_for_decision": (services.refer_for_decision, "The review has moved to the decision stage."),
+    "complete_rapid_review": (
+        services.complete_rapid_review,
+        "Rapid review completed. Record the decision next.",
+    ),
+}
+
+
+@bp.route("/<int:review_id>/move/<move>", methods=["POST"])
+@roles(*CASE_ROLES)
+def review_move(review_id: int, move: str) -> ResponseReturnValue:
+    review = _load(review_id, manage=True)
+    if move not in MOVE_VIEWS:
+        abort(404)
+    change, message = MOVE_VIEWS[move]
+    form = f.MoveForm()
+    if submit(form, lambda: change(review, form.version.data), message, _review_url(review)) is None:
+        for error in form.errors.get("version", []):
+            flash(error, "error")
+    return redirect(_review_url(review))
+
+
+# --- identifying details ----------------------------------------------------------------
+
+
+def _identifiers_allowed(review_id: int, *, manage: bool = False) -> Review:
+    review = _load(review_id, manage=manage)
+    if not can_see_identifiers(_me(), review):
+        abort(404)
+    return review
+
+
+@bp.route("/<int:review_id>/identifying-details")
+@roles(*CASE_ROLES)
+def review_identifiers(review_id: int) -> ResponseReturnValue:
+    review = _identifiers_allowed(review_id)
+    services.record_identifier_view(review, _me())
+    db.session.commit()
+    return render_template(
+        "reviews/identifiers.html", review=review, record=review.confidential, kinds=PersonKind
+    )
+
+
+def _person(data: dict[str, object]) -> services.PersonDetails:
+    return services.PersonDetails(
+        **{key: value if value is not None or key == "date_of_birth" else "" for key, value in data.items()}
+    )
+
+
+@bp.route("/<int:review_id>/identifying-details/edit", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_identifiers_edit(review_id: int) -> ResponseReturnValue:
+    review = _identifiers_allowed(review_id, manage=True)
+    form = f.IdentifiersForm()
+    if request.method == "GET":
+        services.record_identifier_view(review, _me())
+        db.session.commit()
+        form.version.data = review.version
+        record = review.confidential
+        if record:
+            form.address.data = record.address
+            for entries, kind in ((form.children, PersonKind.CHILD), (form.carers, PersonKind.PARENT_CARER)):
+                for entry, person in zip(entries, record.people_of(kind), strict=False):
+                    entry.form.process(None, obj=person)
+
+    def save() -> None:
+        services.save_identifiers(
+            review,
+            [_person(entry.data) for entry in form.children],
+            [_person(entry.data) for entry in form.carers],
+            form.address.data or "",
+            form.version.data,
+        )
+
+    done = submit(
+        form, save, "Identifying details saved.", url_for("reviews.review_identifiers", review_id=review.id)
+    )
+    return done or page_with_form("reviews/identifiers_edit.html", form, review=review)
+
+
+# --- rapid review, decision, commissioning ----------------------------------------------
+
+
+def _enum_or_none(enum_class, value):  # type: ignore[no-untyped-def]
+    return enum_class(value) if value else None
+
+
+@bp.route("/<int:review_id>/rapid-review", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_rapid_review(review_id: int) -> ResponseReturnValue:
+    review = _load(review_id, manage=True)
+    rapid = review.rapid_review
+    form = f.RapidReviewForm(obj=rapid if request.method == "GET" else None)
+    form.contributing_agencies.choices = f.agency_choices(_active_agencies())
+    if request.method == "GET":
+        form.version.data = review.version
+        form.contributing_agencies.data = _ids(review.agencies_where("contributed_to_rapid_review"))
+        if rapid:
+            form.recommendation.data = rapid.recommendation.value if rapid.recommendation else None
+            form.panel_response.data = rapid.panel_response.value if rapid.panel_response else None
+
+    def save() -> None:
+        details = services.RapidReviewDetails(
+            meeting_on=form.meeting_on.data,
+            facts_established=form.facts_established.data or "",
+            immediate_safety_actions=form.immediate_safety_actions.data or "",
+            learning_identified=form.learning_identified.data or "",
+            recommendation=_enum_or_none(RapidReviewRecommendation, form.recommendation.data),
+            sent_to_panel_on=form.sent_to_panel_on.data,
+            panel_response=_enum_or_none(PanelResponse, form.panel_response.data),
+            panel_responded_on=form.panel_responded_on.data,
+            contributing_agencies=_chosen_agencies(form.contributing_agencies.data),
+        )
+        services.save_rapid_review(review, details, form.version.data)
+
+    done = submit(form, save, "Rapid review saved.", _review_url(review))
+    return done or page_with_form("reviews/rapid_review.html", form, review=review)
+
+
+@bp.route("/<int:review_id>/decision", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_decision(review_id: int) -> ResponseReturnValue:
+    review = _load(review_id, manage=True)
+    form = f.DecisionForm()
+    form.set_type(review.review_type, services.decision_outcomes(review.review_type))
+    if request.method == "GET":
+        form.version.data = review.version
+
+    def save() -> None:
+        details = services.DecisionDetails(
+            outcome=_enum_or_none(DecisionOutcome, form.outcome.data),
+            criteria_met=form.criteria_met.data or [],
+            regard_had_to=form.regard_had_to.data or [],
+            rationale=form.rationale.data or "",
+            decided_on=form.decided_on.data,
+            decided_by=form.decided_by.data or "",
+        )
+        services.record_decision(review, details, form.version.data, _me())
+
+    done = submit(form, save, "Decision recorded.", _review_url(review))
+    return done or page_with_form("reviews/decision.html", form, review=review)
+
+
+@bp.route("/<int:review_id>/commissioning", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_commissioning(review_id: int) -> ResponseReturnValue:
+    review = _load(review_id, manage=True)
+    form = f.CommissionForm()
+    form.agencies_in_scope.choices = f.agency_choices(_active_agencies())
+    if request.method == "GET":
+        form.version.data = review.version
+        form.target_completion_on.data = services.default_target_completion(review)
+        known = review.agencies_where("known_at_referral") + review.agencies_where(
+            "contributed_to_rapid_review"
+        )
+        form.agencies_in_scope.data = sorted(set(_ids(known)))
+
+    def save() -> None:
+        details = services.TermsDetails(
+            scope_from=form.scope_from.data,
+            scope_to=form.scope_to.data,
+            key_lines_of_enquiry=form.key_lines_of_enquiry.data or "",
+            method=form.method.data or "",
+            family_involvement=form.family_involvement.data or "",
+            target_completion_on=form.target_completion_on.data,
+            commissioned_on=form.commissioned_on.data,
+            agencies_in_scope=_chosen_agencies(form.agencies_in_scope.data),
+        )
+        services.commission_review(review, details, form.version.data, _me())
+
+    done = submit(
+        form, save, "The review has been commissioned. It now waits for a reviewer.", _review_url(review)
+    )
+    return done or page_with_form("reviews/commissioning.html", form, review=review)
+
+
+# --- pauses and extensions --------------------------------------------------------------
+
+
+@bp.route("/<int:review_id>/pause", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_pause(review_id: int) -> ResponseReturnValue:
+    review = _load(review_id, manage=True)
+    form = f.PauseForm()
+    if request.method == "GET":
+        form.version.data = review.version
+        form.started_on.data = uk_today()
+    done = submit(
+        form,
+        lambda: services.pause_review(
+            review,
+            form.started_on.data,
+            form.reason.data or "",
+            form.agreed_by.data or "",
+            form.version.data,
+            _me(),
+        ),
+        "The review is paused. Its open deadlines stop until it resumes.",
+        _review_url(review),
+    )
+    return done or page_with_form("reviews/pause.html", form, review=review)
+
+
+@bp.route("/<int:review_id>/resume", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_resume(review_id: int) -> ResponseReturnValue:
+    review = _load(review_id, manage=True)
+    form = f.ResumeForm()
+    if request.method == "GET":
+        form.version.data = review.version
+        form.ended_on.data = uk_today()
+    done = submit(
+        form,
+        lambda: services.resume_review(review, form.ended_on.data, form.version.data),
+        "The review has resumed. Its open deadlines have moved by the length of the pause.",
+        _review_url(review),
+    )
+    return done or page_with_form("reviews/resume.html", form, review=review)
+
+
+@bp.route("/<int:review_id>/deadlines/<clock_key>/extend", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_extend(review_id: int, clock_key: str) -> ResponseReturnValue:
+    review = _load(review_id, manage=True)
+    deadline = next((d for d in deadlines_for(review) if d.clock.key == clock_key), None) or abort(404)
+    form = f.ExtendForm()
+    if request.method == "GET":
+        form.version.data = review.version
+    done = submit(
+        form,
+        lambda: services.extend_deadline(
+            review,
+            clock_key,
+            form.new_due_on.data,
+            form.reason.data or "",
+            form.agreed_by.data or "",
+            form.version.data,
+            _me(),
+        ),
+        "Deadline extended. The original due date stays on record.",
+        _review_url(review),
+    )
+    return done or page_with_form("reviews/extend.html", form, review=review, deadline=deadline)
+
+
+# --- working days and review types ------------------------------------------------------
+
+
+@bp.route("/working-days", methods=["GET", "POST"])
+@roles(Role.BOARD_MANAGER)
+def working_days() -> ResponseReturnValue:
+    form = f.ClosureDayForm()
+    done = submit(
+        form,
+        lambda: services.add_closure_day(form.day.data, form.description.data or ""),
+        "Closure day added. Working-day deadlines that run over it move on by a day.",
+        url_for("reviews.working_days"),
+    )
+    closures = db.session.execute(
+        db.select(ClosureDay)
+        .where(ClosureDay.day >= date(uk_today().year - 1, 1, 1))
+        .order_by(ClosureDay.day)
+    ).scalars()
+    return done or page_with_form(
+        "reviews/working_days.html", form, closures=closures.all(), rule=COUNTING_RULE
+    )
+
+
+@bp.route("/working-days/<day>/remove", methods=["POST"])
+@roles(Role.BOARD_MANAGER)
+def working_days_remove(day: str) -> ResponseReturnValue:
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    form = f.MoveForm()
+    if submit(form, lambda: services.remove_closure_day(chosen), "Closure day removed.", "") is None:
+        for message in form.errors.get("version", []):
+            flash(message, "error")
+    return redirect(url_for("reviews.working_days"))
+
+
+@bp.route("/types")
+@roles(Role.BOARD_MANAGER, Role.REVIEWER)
+def review_types() -> ResponseReturnValue:
+    types = db.session.execute(db.select(ReviewType).order_by(ReviewType.id)).scalars().all()
+    return render_template("reviews/types.html", types=types, rule=COUNTING_RULE)

@@ -29,7 +29,7 @@ def user(app: Flask) -> User:
 def test_right_password_signs_in_and_lands_on_the_roles_home(client: FlaskClient, user: User) -> None:
     response = sign_in(client, "  MORGAN@example.org ", PASSWORD)  # case and spaces forgiven
     assert response.status_code == 302
-    assert response.headers["Location"] == "/reviews/"
+    assert response.headers["Location"] == "/reviews/dashboard"
     page = client.get("/reviews/").get_data(as_text=True)
     assert "Signed in as Person" in page
 
@@ -128,9 +128,9 @@ def test_user_without_a_password_yet_cannot_sign_in(app: Flask, client: FlaskCli
     ("next_url", "expected"),
     [
         ("/agencies/", "/agencies/"),
-        ("https://evil.example/phish", "/reviews/"),
-        ("//evil.example/phish", "/reviews/"),
-        ("javascript:alert(1)", "/reviews/"),
+        ("https://evil.example/phish", "/reviews/dashboard"),
+        ("//evil.example/phish", "/reviews/dashboard"),
+        ("javascript:alert(1)", "/reviews/dashboard"),
     ],
 )
 def test_next_only_follows_local_paths(client: FlaskClient, user: User, next_url: str, expected: str) -> None:

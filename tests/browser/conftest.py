@@ -10,6 +10,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -58,7 +59,7 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def page(browser, live_server: str) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def page(browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -82,5 +83,18 @@ def page(browser, live_server: str) -> Iterator[object]:  # type: ignore[no-unty
         ),
     )
     yield page
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:  # keep what the browser showed, for the person debugging
+        folder = Path(__file__).resolve().parents[2] / "test-artifacts"
+        folder.mkdir(exist_ok=True)
+        page.screenshot(path=str(folder / f"{request.node.name}.png"), full_page=True)
     context.close()
     assert errors == [], f"the browser reported errors: {errors}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:  # type: ignore[type-arg]
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call":
+        item.rep_call = report  # type: ignore[attr-defined]

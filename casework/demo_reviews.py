@@ -1,0 +1,208 @@
+"""Demo reviews of every type at different stages, built through the services so every rule,
+clock and timeline entry is real. Dates are relative to today so the demo never goes stale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.extensions import db
+from casework.reviews import services
+from casework.reviews.models import (
+    DecisionOutcome,
+    PanelResponse,
+    RapidReviewRecommendation,
+    Review,
+    ReviewType,
+)
+from casework.timeutil import uk_today
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    code: str
+    pseudonym: str
+    aware_days_ago: int
+    story: str
+    build: Callable[[Review, User, Callable[[str], Agency], date], None]
+
+
+def _ago(days: int) -> date:
+    return uk_today() - timedelta(days=days)
+
+
+def _rapid_review(review: Review, agency: Callable[[str], Agency], meeting: date, *, respond: bool) -> None:
+    services.begin_rapid_review(review, review.version)
+    services.save_rapid_review(
+        review,
+        services.RapidReviewDetails(
+            meeting_on=meeting,
+            facts_established="Health visiting, the GP and the police all had contact in the month before.",
+            immediate_safety_actions="Siblings placed with grandparents under a safety plan.",
+            learning_identified="Bruising in a non-mobile baby was not referred.",
+            recommendation=RapidReviewRecommendation.LOCAL_REVIEW,
+            sent_to_panel_on=meeting + timedelta(days=2),
+            panel_response=PanelResponse.AGREES_LOCAL if respond else None,
+            panel_responded_on=meeting + timedelta(days=12) if respond else None,
+            contributing_agencies=[agency("Northshire Police"), agency("Riverside Medical Practice")],
+        ),
+        review.version,
+    )
+    services.complete_rapid_review(review, review.version)
+
+
+def _decide(
+    review: Review, by: User, decided_on: date, outcome: DecisionOutcome = DecisionOutcome.LOCAL_REVIEW
+) -> None:
+    criteria = (
+        [review.review_type.decision_criteria[0]["key"]] if outcome == DecisionOutcome.LOCAL_REVIEW else []
+    )
+    services.record_decision(
+        review,
+        services.DecisionDetails(
+            outcome=outcome,
+            criteria_met=criteria,
+            regard_had_to=[],
+            rationale=(
+                "Several agencies were involved and information was not shared."
+                if outcome == DecisionOutcome.LOCAL_REVIEW
+                else "Single-agency learning, already acted on; no wider learning expected."
+            ),
+            decided_on=decided_on,
+            decided_by="The statutory partners",
+        ),
+        review.version,
+        by,
+    )
+
+
+def _commission(review: Review, by: User, agency: Callable[[str], Agency], on: date) -> None:
+    services.commission_review(
+        review,
+        services.TermsDetails(
+            scope_from=on - timedelta(days=540),
+            scope_to=on - timedelta(days=60),
+            key_lines_of_enquiry="How did agencies share what they knew about risk at home?",
+            method="Systems approach with a practitioner learning event.",
+            family_involvement="The reviewer will offer to meet the family after the criminal trial.",
+            target_completion_on=None,
+            commissioned_on=on,
+            agencies_in_scope=[agency("Northshire Police"), agency("Northshire Children's Social Care")],
+        ),
+        review.version,
+        by,
+    )
+
+
+def _at_referral(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
+    pass
+
+
+def _cspr_rapid_review_overdue(
+    review: Review, by: User, agency: Callable[[str], Agency], aware: date
+) -> None:
+    services.begin_rapid_review(review, review.version)
+
+
+def _cspr_decision(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
+    _rapid_review(review, agency, aware + timedelta(days=14), respond=True)
+
+
+def _cspr_commissioned(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
+    _rapid_review(review, agency, aware + timedelta(days=14), respond=True)
+    _decide(review, by, aware + timedelta(days=30))
+    _commission(review, by, agency, aware + timedelta(days=45))
+    services.save_identifiers(
+        review,
+        [services.PersonDetails("Demo Child One", date_of_birth=aware - timedelta(days=210))],
+        [services.PersonDetails("Demo Parent One", relationship_to_child="Mother")],
+        "1 Example Street, Northshire",
+        review.version,
+    )
+
+
+def _cspr_paused(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
+    _rapid_review(review, agency, aware + timedelta(days=10), respond=True)
+    _decide(review, by, aware + timedelta(days=25))
+    services.pause_review(
+        review,
+        aware + timedelta(days=40),
+        "Criminal proceedings against the father",
+        "The three partners",
+        review.version,
+        by,
+    )
+
+
+def _refer_and_decide(
+    outcome: DecisionOutcome,
+) -> Callable[[Review, User, Callable[[str], Agency], date], None]:
+    def build(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
+        services.refer_for_decision(review, review.version)
+        _decide(review, by, aware + timedelta(days=20), outcome)
+
+    return build
+
+
+def _sar_decision(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
+    services.refer_for_decision(review, review.version)
+
+
+DEMO_REVIEWS = [
+    DemoReview(
+        "CSPR", "Child A", 2, "A baby with unexplained bruising; the Panel is not notified yet.", _at_referral
+    ),
+    DemoReview("CSPR", "Child B", 45, "Rapid review overdue.", _cspr_rapid_review_overdue),
+    DemoReview("CSPR", "Child C", 40, "Rapid review done; the Panel agreed.", _cspr_decision),
+    DemoReview("CSPR", "Child D", 120, "Commissioned, waiting for a reviewer.", _cspr_commissioned),
+    DemoReview("CSPR", "Child E", 200, "Paused for criminal proceedings.", _cspr_paused),
+    DemoReview(
+        "SAR", "Adult F", 20, "Referral from adult social care, awaiting the board's decision.", _sar_decision
+    ),
+    DemoReview("SAR", "Adult G", 90, "Commissioned.", _refer_and_decide(DecisionOutcome.LOCAL_REVIEW)),
+    DemoReview(
+        "DHR", "Person H", 12, "Police notification; the decision is due within a month.", _at_referral
+    ),
+    DemoReview(
+        "DHR",
+        "Person J",
+        60,
+        "No review: the criteria were not met.",
+        _refer_and_decide(DecisionOutcome.NO_REVIEW),
+    ),
+]
+
+
+def load_demo_reviews(manager: User) -> list[str]:
+    agencies = {a.name: a for a in db.session.execute(db.select(Agency)).scalars()}
+    types = {t.code: t for t in db.session.execute(db.select(ReviewType)).scalars()}
+    existing = {(r.review_type.code, r.pseudonym) for r in db.session.execute(db.select(Review)).scalars()}
+    added = []
+    for demo in DEMO_REVIEWS:
+        if (demo.code, demo.pseudonym) in existing:
+            continue
+        aware = _ago(demo.aware_days_ago)
+        review_type = types[demo.code]
+        review = services.create_referral(
+            review_type,
+            services.ReferralDetails(
+                pseudonym=demo.pseudonym,
+                incident_on=aware - timedelta(days=1),
+                incident_description=demo.story,
+                became_aware_on=aware,
+                panel_notified_on=aware + timedelta(days=3)
+                if review_type.uses_event("panel_notified") and demo.aware_days_ago > 3
+                else None,
+                notifying_organisation="Northshire Children's Social Care" if demo.code == "CSPR" else "",
+                known_agencies=[agencies["Northshire Police"]],
+            ),
+            manager,
+        )
+        demo.build(review, manager, agencies.__getitem__, aware)
+        if demo.code == "SAR" and demo.pseudonym == "Adult G":
+            _commission(review, manager, agencies.__getitem__, aware + timedelta(days=35))
+        added.append(f"review {review.reference} ({demo.pseudonym})")
+    return added

@@ -1,0 +1,44 @@
+"""Review models, split by subject; import them from here."""
+
+from casework.reviews.models.clocks import DeadlineExtension, ReviewDeadline, ReviewPause
+from casework.reviews.models.review import Involvement, Review, ReviewSequence, review_links
+from casework.reviews.models.steps import (
+    MAX_CARERS,
+    MAX_CHILDREN,
+    ConfidentialRecord,
+    Decision,
+    DecisionOutcome,
+    IdentifiedPerson,
+    PanelResponse,
+    PersonKind,
+    RapidReview,
+    RapidReviewRecommendation,
+    Referral,
+    TermsOfReference,
+)
+from casework.reviews.models.types import ClockDefinition, ClockUnit, ReviewType
+
+__all__ = [
+    "MAX_CARERS",
+    "MAX_CHILDREN",
+    "ClockDefinition",
+    "ClockUnit",
+    "ConfidentialRecord",
+    "DeadlineExtension",
+    "Decision",
+    "DecisionOutcome",
+    "IdentifiedPerson",
+    "Involvement",
+    "PanelResponse",
+    "PersonKind",
+    "RapidReview",
+    "RapidReviewRecommendation",
+    "Referral",
+    "Review",
+    "ReviewDeadline",
+    "ReviewPause",
+    "ReviewSequence",
+    "ReviewType",
+    "TermsOfReference",
+    "review_links",
+]

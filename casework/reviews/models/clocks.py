@@ -1,0 +1,73 @@
+"""Pauses, extensions, and the computed deadlines kept for lists and dashboards."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.auth.models import User
+from casework.extensions import db
+from casework.reviews.models.review import Review
+from casework.timeutil import UTCDateTime, utcnow
+
+
+class ReviewPause(db.Model):
+    __tablename__ = "review_pauses"
+    __table_args__ = (CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    agreed_by: Mapped[str] = mapped_column(String(300))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    review: Mapped[Review] = relationship(back_populates="pauses")
+    recorded_by: Mapped[User] = relationship()
+
+
+class DeadlineExtension(db.Model):
+    """A new due date for one clock; the original stays visible. The latest one counts."""
+
+    __tablename__ = "deadline_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    clock_key: Mapped[str] = mapped_column(String(40))
+    previous_due_on: Mapped[date] = mapped_column(Date)
+    new_due_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    agreed_by: Mapped[str] = mapped_column(String(300))
+    agreed_on: Mapped[date] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    review: Mapped[Review] = relationship(back_populates="extensions")
+    recorded_by: Mapped[User] = relationship()
+
+
+class ReviewDeadline(db.Model):
+    """Each clock of a review as last computed, so lists and the dashboard can filter and sort
+    in SQL. Rewritten by clock.refresh_deadlines() whenever a date, pause or extension changes."""
+
+    __tablename__ = "review_deadlines"
+    __table_args__ = (UniqueConstraint("review_id", "clock_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    clock_key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    statutory: Mapped[bool] = mapped_column(Boolean)
+    position: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    original_due_on: Mapped[date | None] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    met_on: Mapped[date | None] = mapped_column(Date)
+    # Running: started, not met, review neither ended nor paused. Only running clocks go overdue.
+    running: Mapped[bool] = mapped_column(Boolean, index=True)
+
+    review: Mapped[Review] = relationship(back_populates="deadlines")

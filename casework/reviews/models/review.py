@@ -1,0 +1,128 @@
+"""The review itself, its reference numbers, involved agencies and linked reviews."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.db_types import enum_type
+from casework.extensions import db
+from casework.reviews.models.types import ReviewType
+from casework.reviews.stages import ReviewStage
+from casework.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from casework.reviews.models.clocks import DeadlineExtension, ReviewDeadline, ReviewPause
+    from casework.reviews.models.steps import (
+        ConfidentialRecord,
+        Decision,
+        RapidReview,
+        Referral,
+        TermsOfReference,
+    )
+
+review_links = Table(
+    "review_links",
+    db.metadata,
+    Column("review_id", ForeignKey("reviews.id"), primary_key=True),
+    Column("linked_review_id", ForeignKey("reviews.id"), primary_key=True),
+)
+
+
+class ReviewSequence(db.Model):
+    """The last reference number issued per type and year (CSPR-2026-004)."""
+
+    __tablename__ = "review_sequences"
+
+    review_type_id: Mapped[int] = mapped_column(ForeignKey("review_types.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Review(db.Model):
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("review_type_id", "year", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_type_id: Mapped[int] = mapped_column(ForeignKey("review_types.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    pseudonym: Mapped[str] = mapped_column(String(100))
+    stage: Mapped[ReviewStage] = mapped_column(enum_type(ReviewStage, "review_stage", 30), index=True)
+    stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    review_type: Mapped[ReviewType] = relationship()
+    created_by: Mapped[User] = relationship()
+    referral: Mapped[Referral] = relationship(back_populates="review", uselist=False)
+    confidential: Mapped[ConfidentialRecord | None] = relationship(back_populates="review", uselist=False)
+    rapid_review: Mapped[RapidReview | None] = relationship(back_populates="review", uselist=False)
+    decision: Mapped[Decision | None] = relationship(back_populates="review", uselist=False)
+    terms: Mapped[TermsOfReference | None] = relationship(back_populates="review", uselist=False)
+    involvements: Mapped[list[Involvement]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="Involvement.id"
+    )
+    pauses: Mapped[list[ReviewPause]] = relationship(
+        back_populates="review", order_by="ReviewPause.started_on"
+    )
+    extensions: Mapped[list[DeadlineExtension]] = relationship(
+        back_populates="review", order_by="DeadlineExtension.id"
+    )
+    deadlines: Mapped[list[ReviewDeadline]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="ReviewDeadline.position"
+    )
+    linked_reviews: Mapped[list[Review]] = relationship(
+        secondary=review_links,
+        primaryjoin=lambda: Review.id == review_links.c.review_id,
+        secondaryjoin=lambda: Review.id == review_links.c.linked_review_id,
+        order_by=lambda: Review.reference,
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_ended(self) -> bool:
+        return self.stage.is_ending
+
+    @property
+    def open_pause(self) -> ReviewPause | None:
+        return next((pause for pause in self.pauses if pause.ended_on is None), None)
+
+    @property
+    def is_paused(self) -> bool:
+        return self.open_pause is not None
+
+    def agencies_where(self, flag: str) -> list[Agency]:
+        return [involvement.agency for involvement in self.involvements if getattr(involvement, flag)]
+
+    def __repr__(self) -> str:
+        return f"<Review {self.reference} {self.stage}>"
+
+
+class Involvement(db.Model):
+    """An agency's part in one review: known at referral, contributed to the rapid review,
+    in the review's scope; with a short note of its role."""
+
+    __tablename__ = "involvements"
+    __table_args__ = (UniqueConstraint("review_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    known_at_referral: Mapped[bool] = mapped_column(Boolean, default=False)
+    contributed_to_rapid_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_scope: Mapped[bool] = mapped_column(Boolean, default=False)
+    role_note: Mapped[str] = mapped_column(Text, default="")
+
+    review: Mapped[Review] = relationship(back_populates="involvements")
+    agency: Mapped[Agency] = relationship()

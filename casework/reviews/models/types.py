@@ -1,0 +1,91 @@
+"""Review types as data: their stages, decision criteria and statutory clocks."""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.db_types import enum_type
+from casework.extensions import db
+from casework.reviews.stages import ReviewStage
+
+
+class ClockUnit(enum.StrEnum):
+    WORKING_DAYS = "working_days"
+    CALENDAR_DAYS = "calendar_days"
+    CALENDAR_MONTHS = "calendar_months"
+
+    def describe(self, amount: int) -> str:
+        words = {
+            ClockUnit.WORKING_DAYS: ("working day", "working days"),
+            ClockUnit.CALENDAR_DAYS: ("calendar day", "calendar days"),
+            ClockUnit.CALENDAR_MONTHS: ("month", "months"),
+        }[self]
+        return f"{amount} {words[0] if amount == 1 else words[1]}"
+
+
+class ReviewType(db.Model):
+    __tablename__ = "review_types"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)  # the reference prefix: CSPR
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Ordered stage keys (ReviewStage values); endings reached by a decision are listed too.
+    stage_keys: Mapped[list[str]] = mapped_column("stages", JSON)
+    # [{"key": ..., "label": ...}]: the criteria a decision to review is made against...
+    decision_criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # ...and the circumstances the partners must also have regard to.
+    regard_circumstances: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    clocks: Mapped[list[ClockDefinition]] = relationship(
+        back_populates="review_type", order_by="ClockDefinition.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def stages(self) -> list[ReviewStage]:
+        return [ReviewStage(key) for key in self.stage_keys]
+
+    def has_stage(self, stage: ReviewStage | str) -> bool:
+        return str(stage) in self.stage_keys
+
+    def uses_event(self, event: str) -> bool:
+        return any(event in (clock.start_event, clock.end_event) for clock in self.clocks)
+
+    def criterion_labels(self, keys: list[str], kind: str = "criteria") -> list[str]:
+        options = self.decision_criteria if kind == "criteria" else self.regard_circumstances
+        labels = {option["key"]: option["label"] for option in options}
+        return [labels.get(key, key) for key in keys]
+
+    def __repr__(self) -> str:
+        return f"<ReviewType {self.code}>"
+
+
+class ClockDefinition(db.Model):
+    """ "N working days (or months) from event X, met by event Y": one statutory or target clock."""
+
+    __tablename__ = "review_type_clocks"
+    __table_args__ = (UniqueConstraint("review_type_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_type_id: Mapped[int] = mapped_column(ForeignKey("review_types.id"))
+    key: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    start_event: Mapped[str] = mapped_column(String(40))
+    end_event: Mapped[str] = mapped_column(String(40))
+    amount: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[ClockUnit] = mapped_column(enum_type(ClockUnit, "clock_unit", 20))
+    statutory: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    review_type: Mapped[ReviewType] = relationship(back_populates="clocks")
+
+    @property
+    def rule(self) -> str:
+        from casework.reviews.clock import EVENTS
+
+        return f"{self.unit.describe(self.amount)} after {EVENTS[self.start_event].label.lower()}"

@@ -26,8 +26,9 @@ def test_check_constraints_back_the_rules(app: Flask) -> None:
     with app.app_context(), pytest.raises(IntegrityError):
         db.session.execute(
             text(
-                "INSERT INTO users (email, name, role, active, session_token, created_at, updated_at, version) "
-                "VALUES ('x@example.org', 'X', 'agency_lead', true, 'tok', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)"
+                "INSERT INTO users (email, name, role, active, session_token, created_at, updated_at, "
+                "version) VALUES ('x@example.org', 'X', 'agency_lead', true, 'tok', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP, 1)"
             )
         )
         db.session.flush()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -10,6 +9,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db_types import enum_type
+from casework.enums import LabelledEnum
 from casework.extensions import db
 from casework.timeutil import UTCDateTime, utcnow
 
@@ -17,43 +17,21 @@ if TYPE_CHECKING:
     from casework.auth.models import User
 
 
-class AgencyType(enum.StrEnum):
-    POLICE = "police"
-    INTEGRATED_CARE_BOARD = "integrated_care_board"
-    NHS_TRUST = "nhs_trust"
-    GP_PRACTICE = "gp_practice"
-    AMBULANCE = "ambulance"
-    CHILDRENS_SOCIAL_CARE = "childrens_social_care"
-    ADULT_SOCIAL_CARE = "adult_social_care"
-    EDUCATION = "education"
-    EARLY_YEARS = "early_years"
-    PROBATION = "probation"
-    YOUTH_JUSTICE = "youth_justice"
-    HOUSING = "housing"
-    VOLUNTARY_SECTOR = "voluntary_sector"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return AGENCY_TYPE_LABELS[self]
-
-
-AGENCY_TYPE_LABELS = {
-    AgencyType.POLICE: "Police",
-    AgencyType.INTEGRATED_CARE_BOARD: "Integrated care board",
-    AgencyType.NHS_TRUST: "NHS trust",
-    AgencyType.GP_PRACTICE: "GP practice",
-    AgencyType.AMBULANCE: "Ambulance service",
-    AgencyType.CHILDRENS_SOCIAL_CARE: "Children's social care",
-    AgencyType.ADULT_SOCIAL_CARE: "Adult social care",
-    AgencyType.EDUCATION: "Education",
-    AgencyType.EARLY_YEARS: "Early years",
-    AgencyType.PROBATION: "Probation",
-    AgencyType.YOUTH_JUSTICE: "Youth justice",
-    AgencyType.HOUSING: "Housing",
-    AgencyType.VOLUNTARY_SECTOR: "Voluntary sector",
-    AgencyType.OTHER: "Other",
-}
+class AgencyType(LabelledEnum):
+    POLICE = "police", "Police"
+    INTEGRATED_CARE_BOARD = "integrated_care_board", "Integrated care board"
+    NHS_TRUST = "nhs_trust", "NHS trust"
+    GP_PRACTICE = "gp_practice", "GP practice"
+    AMBULANCE = "ambulance", "Ambulance service"
+    CHILDRENS_SOCIAL_CARE = "childrens_social_care", "Children's social care"
+    ADULT_SOCIAL_CARE = "adult_social_care", "Adult social care"
+    EDUCATION = "education", "Education"
+    EARLY_YEARS = "early_years", "Early years"
+    PROBATION = "probation", "Probation"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    HOUSING = "housing", "Housing"
+    VOLUNTARY_SECTOR = "voluntary_sector", "Voluntary sector"
+    OTHER = "other", "Other"
 
 
 class Agency(db.Model):

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from casework.auth.models import ROLE_LABELS, Role
+from casework.auth.models import Role
 from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
 
 
@@ -84,7 +84,7 @@ class ChangePasswordForm(SetPasswordForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
-ROLE_CHOICES = [SelectChoice(role.value, ROLE_LABELS[role]) for role in Role]
+ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class UserDetailsForm(FlaskForm):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -12,27 +11,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
 from casework.db_types import enum_type
+from casework.enums import LabelledEnum
 from casework.extensions import db
 from casework.timeutil import UTCDateTime, utcnow
 
 
-class Role(enum.StrEnum):
-    BOARD_MANAGER = "board_manager"
-    REVIEWER = "reviewer"
-    AGENCY_LEAD = "agency_lead"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.BOARD_MANAGER: "Board manager",
-    Role.REVIEWER: "Independent reviewer",
-    Role.AGENCY_LEAD: "Agency lead",
-    Role.ADMIN: "Administrator",
-}
+class Role(LabelledEnum):
+    BOARD_MANAGER = "board_manager", "Board manager"
+    REVIEWER = "reviewer", "Independent reviewer"
+    AGENCY_LEAD = "agency_lead", "Agency lead"
+    ADMIN = "admin", "Administrator"
 
 
 def new_session_token() -> str:

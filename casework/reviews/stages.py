@@ -10,45 +10,28 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from casework.enums import LabelledEnum
 
-class ReviewStage(enum.StrEnum):
-    REFERRAL = "referral"
-    RAPID_REVIEW = "rapid_review"
-    DECISION = "decision"
-    COMMISSIONING = "commissioning"
-    AWAITING_REVIEWER = "awaiting_reviewer"
-    CONTRIBUTIONS = "contributions"
-    DRAFTING = "drafting"
-    PUBLICATION = "publication"
-    ACTION_PLANNING = "action_planning"
-    CLOSED = "closed"
-    NO_REVIEW = "no_review"
-    NATIONAL_REVIEW = "national_review"
 
-    @property
-    def label(self) -> str:
-        return STAGE_LABELS[self]
+class ReviewStage(LabelledEnum):
+    REFERRAL = "referral", "Referral"
+    RAPID_REVIEW = "rapid_review", "Rapid review"
+    DECISION = "decision", "Decision"
+    COMMISSIONING = "commissioning", "Commissioning"
+    AWAITING_REVIEWER = "awaiting_reviewer", "Awaiting reviewer"
+    CONTRIBUTIONS = "contributions", "Agency contributions"
+    DRAFTING = "drafting", "Drafting"
+    PUBLICATION = "publication", "Publication"
+    ACTION_PLANNING = "action_planning", "Action planning"
+    CLOSED = "closed", "Closed"
+    NO_REVIEW = "no_review", "Ended: no review"
+    NATIONAL_REVIEW = "national_review", "Ended: national review by the Panel"
 
     @property
     def is_ending(self) -> bool:
         """Stages that end the case: nothing further happens to the review."""
         return self in ENDINGS
 
-
-STAGE_LABELS = {
-    ReviewStage.REFERRAL: "Referral",
-    ReviewStage.RAPID_REVIEW: "Rapid review",
-    ReviewStage.DECISION: "Decision",
-    ReviewStage.COMMISSIONING: "Commissioning",
-    ReviewStage.AWAITING_REVIEWER: "Awaiting reviewer",
-    ReviewStage.CONTRIBUTIONS: "Agency contributions",
-    ReviewStage.DRAFTING: "Drafting",
-    ReviewStage.PUBLICATION: "Publication",
-    ReviewStage.ACTION_PLANNING: "Action planning",
-    ReviewStage.CLOSED: "Closed",
-    ReviewStage.NO_REVIEW: "Ended: no review",
-    ReviewStage.NATIONAL_REVIEW: "Ended: national review by the Panel",
-}
 
 ENDINGS = frozenset({ReviewStage.CLOSED, ReviewStage.NO_REVIEW, ReviewStage.NATIONAL_REVIEW})
 # Endings reached by a decision rather than by walking the main path.

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
 from casework.db_types import enum_type
+from casework.enums import LabelledEnum
 from casework.extensions import db
 from casework.reviews.models.review import Review
 from casework.timeutil import UTCDateTime, utcnow
@@ -79,30 +80,15 @@ class IdentifiedPerson(db.Model):
     record: Mapped[ConfidentialRecord] = relationship(back_populates="people")
 
 
-class RapidReviewRecommendation(enum.StrEnum):
-    LOCAL_REVIEW = "local_review"
-    NO_LOCAL_REVIEW = "no_local_review"
-    NATIONAL_REVIEW = "national_review"
-
-    @property
-    def label(self) -> str:
-        return {
-            "local_review": "The case meets the criteria for a local review",
-            "no_local_review": "The case does not meet the criteria for a local review",
-            "national_review": "The case may be suitable for a national review",
-        }[self.value]
+class RapidReviewRecommendation(LabelledEnum):
+    LOCAL_REVIEW = "local_review", "The case meets the criteria for a local review"
+    NO_LOCAL_REVIEW = "no_local_review", "The case does not meet the criteria for a local review"
+    NATIONAL_REVIEW = "national_review", "The case may be suitable for a national review"
 
 
-class PanelResponse(enum.StrEnum):
-    AGREES_LOCAL = "agrees_local"
-    NATIONAL_REVIEW = "national_review"
-
-    @property
-    def label(self) -> str:
-        return {
-            "agrees_local": "Agrees with the local decision",
-            "national_review": "The Panel will carry out a national review",
-        }[self.value]
+class PanelResponse(LabelledEnum):
+    AGREES_LOCAL = "agrees_local", "Agrees with the local decision"
+    NATIONAL_REVIEW = "national_review", "The Panel will carry out a national review"
 
 
 class RapidReview(db.Model):
@@ -125,18 +111,10 @@ class RapidReview(db.Model):
     review: Mapped[Review] = relationship(back_populates="rapid_review")
 
 
-class DecisionOutcome(enum.StrEnum):
-    LOCAL_REVIEW = "local_review"
-    NO_REVIEW = "no_review"
-    NATIONAL_REVIEW = "national_review"
-
-    @property
-    def label(self) -> str:
-        return {
-            "local_review": "Hold a local review",
-            "no_review": "No review",
-            "national_review": "National review by the Panel",
-        }[self.value]
+class DecisionOutcome(LabelledEnum):
+    LOCAL_REVIEW = "local_review", "Hold a local review"
+    NO_REVIEW = "no_review", "No review"
+    NATIONAL_REVIEW = "national_review", "National review by the Panel"
 
 
 class Decision(db.Model):

@@ -1,14 +1,20 @@
 """Every model, imported in one place so Alembic and the mapper see the whole schema."""
 
+from casework.agencies.contributions import ChronologyEntry, ContributionRequest, RequestEvent
 from casework.agencies.models import Agency, AgencyType
 from casework.audit import AuditEvent
 from casework.auth.models import Role, SignInThrottle, User
+from casework.documents.models import Document
 from casework.reviews.models import *  # noqa: F403
 from casework.reviews.models import __all__ as review_models
 from casework.workdays import ClosureDay
 
 __all__ = [
     "Agency",
+    "ChronologyEntry",
+    "ContributionRequest",
+    "Document",
+    "RequestEvent",
     "AgencyType",
     "AuditEvent",
     "ClosureDay",

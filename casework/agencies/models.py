@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.db_types import enum_type
@@ -40,6 +40,8 @@ class Agency(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     agency_type: Mapped[AgencyType] = mapped_column(enum_type(AgencyType, "agency_type", 40))
+    area: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     leads: Mapped[list[User]] = relationship(back_populates="agency", order_by="User.name")

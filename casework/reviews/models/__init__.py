@@ -2,6 +2,13 @@
 
 from casework.reviews.models.clocks import DeadlineExtension, ReviewDeadline, ReviewPause
 from casework.reviews.models.review import Involvement, Review, ReviewSequence, review_links
+from casework.reviews.models.reviewers import (
+    Affiliation,
+    AssignmentRole,
+    AssignmentStatus,
+    ReviewerAssignment,
+    ReviewerProfile,
+)
 from casework.reviews.models.steps import (
     MAX_CARERS,
     MAX_CHILDREN,
@@ -21,6 +28,9 @@ from casework.reviews.models.types import ClockDefinition, ClockUnit, ReviewType
 __all__ = [
     "MAX_CARERS",
     "MAX_CHILDREN",
+    "Affiliation",
+    "AssignmentRole",
+    "AssignmentStatus",
     "ClockDefinition",
     "ClockUnit",
     "ConfidentialRecord",
@@ -39,6 +49,8 @@ __all__ = [
     "ReviewPause",
     "ReviewSequence",
     "ReviewType",
+    "ReviewerAssignment",
+    "ReviewerProfile",
     "TermsOfReference",
     "review_links",
 ]

@@ -17,7 +17,9 @@ from casework.reviews.stages import ReviewStage
 from casework.timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
+    from casework.agencies.contributions import ContributionRequest
     from casework.reviews.models.clocks import DeadlineExtension, ReviewDeadline, ReviewPause
+    from casework.reviews.models.reviewers import ReviewerAssignment
     from casework.reviews.models.steps import (
         ConfidentialRecord,
         Decision,
@@ -80,6 +82,12 @@ class Review(db.Model):
     )
     deadlines: Mapped[list[ReviewDeadline]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="ReviewDeadline.position"
+    )
+    assignments: Mapped[list[ReviewerAssignment]] = relationship(
+        back_populates="review", order_by="ReviewerAssignment.id"
+    )
+    contribution_requests: Mapped[list[ContributionRequest]] = relationship(
+        back_populates="review", order_by="ContributionRequest.id"
     )
     linked_reviews: Mapped[list[Review]] = relationship(
         secondary=review_links,

@@ -41,6 +41,8 @@ class ReviewType(db.Model):
     # ...and the circumstances the partners must also have regard to.
     regard_circumstances: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Default time an agency is given for a contribution, in working days.
+    contribution_days: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
 
     clocks: Mapped[list[ClockDefinition]] = relationship(
         back_populates="review_type", order_by="ClockDefinition.position", cascade="all, delete-orphan"

@@ -1,0 +1,106 @@
+"""Contribution requests to agencies, their history, and the chronology entries they carry."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.db_types import enum_type
+from casework.documents.models import Document
+from casework.enums import LabelledEnum
+from casework.extensions import db
+from casework.reviews.models import Review
+from casework.timeutil import UTCDateTime, utcnow
+
+
+class ContributionKind(LabelledEnum):
+    CHRONOLOGY = "chronology", "Chronology"
+    AGENCY_REPORT = "agency_report", "Agency report"
+    DOCUMENTS = "documents", "Documents"
+    LEARNING_EVENT = "learning_event", "Attendance at a practitioner learning event"
+
+
+class RequestStatus(LabelledEnum):
+    REQUESTED = "requested", "Requested"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+    ACCEPTED = "accepted", "Accepted"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# The agency still has something to do, or the partnership still has to look at it.
+OPEN_STATUSES = (RequestStatus.REQUESTED, RequestStatus.RETURNED, RequestStatus.SUBMITTED)
+AWAITING_AGENCY = (RequestStatus.REQUESTED, RequestStatus.RETURNED)
+
+
+class ContributionRequest(db.Model):
+    __tablename__ = "contribution_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    kind: Mapped[ContributionKind] = mapped_column(enum_type(ContributionKind, "contribution_kind", 30))
+    instructions: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[RequestStatus] = mapped_column(enum_type(RequestStatus, "request_status", 20), index=True)
+    response_note: Mapped[str] = mapped_column(Text, default="")  # the agency's covering note
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    review: Mapped[Review] = relationship(back_populates="contribution_requests")
+    agency: Mapped[Agency] = relationship()
+    requested_by: Mapped[User] = relationship()
+    history: Mapped[list[RequestEvent]] = relationship(
+        back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
+    )
+    entries: Mapped[list[ChronologyEntry]] = relationship(
+        back_populates="request", order_by="(ChronologyEntry.occurred_on, ChronologyEntry.occurred_at)"
+    )
+    documents: Mapped[list[Document]] = relationship(order_by="Document.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status in AWAITING_AGENCY and self.due_on < today
+
+
+class RequestEvent(db.Model):
+    """Every step of a request, kept: requested, submitted, returned with comments, accepted..."""
+
+    __tablename__ = "request_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("contribution_requests.id"), index=True)
+    status: Mapped[RequestStatus] = mapped_column(enum_type(RequestStatus, "request_event_status", 20))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    request: Mapped[ContributionRequest] = relationship(back_populates="history")
+    by: Mapped[User] = relationship()
+
+
+class ChronologyEntry(db.Model):
+    __tablename__ = "chronology_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("contribution_requests.id"), index=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    occurred_on: Mapped[date] = mapped_column(Date, index=True)
+    occurred_at: Mapped[time | None] = mapped_column(Time)
+    practitioner_role: Mapped[str] = mapped_column(String(200))
+    event: Mapped[str] = mapped_column(Text)
+    significance: Mapped[str] = mapped_column(Text, default="")
+    key_episode: Mapped[bool] = mapped_column(Boolean, default=False)
+    key_episode_note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    request: Mapped[ContributionRequest] = relationship(back_populates="entries")
+    agency: Mapped[Agency] = relationship()

@@ -1,0 +1,85 @@
+"""Independent reviewers: their profile, declared affiliations and appointments to reviews."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.db_types import enum_type
+from casework.enums import LabelledEnum
+from casework.extensions import db
+from casework.reviews.models.review import Review
+from casework.timeutil import UTCDateTime, utcnow
+
+
+class ReviewerProfile(db.Model):
+    __tablename__ = "reviewer_profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship()
+    affiliations: Mapped[list[Affiliation]] = relationship(
+        back_populates="profile", cascade="all, delete-orphan", order_by="Affiliation.started_on"
+    )
+
+
+class Affiliation(db.Model):
+    """A past or present link between a reviewer and an agency (employment, contract, board seat...)."""
+
+    __tablename__ = "affiliations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("reviewer_profiles.user_id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    started_on: Mapped[date] = mapped_column(Date)
+    ended_on: Mapped[date | None] = mapped_column(Date)
+    nature: Mapped[str] = mapped_column(String(300))
+
+    profile: Mapped[ReviewerProfile] = relationship(back_populates="affiliations")
+    agency: Mapped[Agency] = relationship()
+
+
+class AssignmentRole(LabelledEnum):
+    LEAD = "lead", "Lead reviewer"
+    CO_REVIEWER = "co_reviewer", "Co-reviewer"
+
+
+class AssignmentStatus(LabelledEnum):
+    PROPOSED = "proposed", "Awaiting acceptance"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ReviewerAssignment(db.Model):
+    __tablename__ = "reviewer_assignments"
+    __table_args__ = (UniqueConstraint("review_id", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[AssignmentRole] = mapped_column(enum_type(AssignmentRole, "assignment_role", 20))
+    status: Mapped[AssignmentStatus] = mapped_column(enum_type(AssignmentStatus, "assignment_status", 20))
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Conflicts found at assignment and overridden, with the board manager's written reason.
+    overridden_conflicts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    override_reason: Mapped[str] = mapped_column(Text, default="")
+    # Conflicts found later, when an agency joined the scope; shown until resolved.
+    flagged_conflicts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    declaration: Mapped[str] = mapped_column(Text, default="")
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    review: Mapped[Review] = relationship(back_populates="assignments")
+    reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
+    assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id])
+
+    @property
+    def is_open_to_reviewer(self) -> bool:
+        return self.status == AssignmentStatus.ACCEPTED

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -73,6 +74,12 @@ class Config:
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST: int | None = None
 
+    # An affiliation that ended less than this many years ago still conflicts.
+    CONFLICT_YEARS = _int("CASEWORK_CONFLICT_YEARS", 5)
+
+    # Uploaded files: outside the web root, under random names (casework/documents/storage.py).
+    UPLOAD_FOLDER = Path(os.environ.get("CASEWORK_UPLOAD_FOLDER", INSTANCE_DIR / "uploads"))
+    MAX_UPLOAD_BYTES = _int("CASEWORK_MAX_UPLOAD_MB", 25) * 1024 * 1024
     MAX_CONTENT_LENGTH = _int("CASEWORK_MAX_UPLOAD_MB", 25) * 1024 * 1024 + 64 * 1024
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     HSTS = False
@@ -93,6 +100,8 @@ class TestConfig(Config):
     # Cheap hashing keeps the suite fast; the algorithm stays argon2id.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    # One folder per test run, never the instance's; tests that look at files use their own tmp_path.
+    UPLOAD_FOLDER = Path(tempfile.gettempdir()) / f"casework-test-uploads-{os.getpid()}"
 
 
 class ProductionConfig(Config):

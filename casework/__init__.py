@@ -88,9 +88,10 @@ def _register_blueprints(app: Flask) -> None:
     from casework.auth import admin_bp
     from casework.auth import bp as auth_bp
     from casework.auth.access import public, refuse_undeclared_routes
+    from casework.documents.views import bp as documents_bp
     from casework.reviews import bp as reviews_bp
 
-    for blueprint in (main.bp, auth_bp, admin_bp, reviews_bp, agencies_bp, actions_bp):
+    for blueprint in (main.bp, auth_bp, admin_bp, reviews_bp, agencies_bp, actions_bp, documents_bp):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])
     app.before_request(refuse_undeclared_routes)

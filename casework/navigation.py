@@ -28,15 +28,16 @@ class NavItem:
 NAVIGATION: dict[Role, list[NavItem]] = {
     Role.BOARD_MANAGER: [
         NavItem("Dashboard", "reviews.dashboard", "reviews.dashboard"),
-        NavItem("Reviews", "reviews.index", "reviews.review"),
+        NavItem("Reviews", "reviews.index", "reviews.review_"),
         NavItem("Agencies", "agencies.index", "agencies."),
         NavItem("Action tracker", "actions.index", "actions."),
     ],
     Role.REVIEWER: [
-        NavItem("My reviews", "reviews.index", "reviews.review"),
+        NavItem("My reviews", "reviews.index", "reviews.review_"),
+        NavItem("My profile", "reviews.reviewer_profile", "reviews.reviewer_profile"),
     ],
     Role.AGENCY_LEAD: [
-        NavItem("My agency's requests", "agencies.mine", "agencies."),
+        NavItem("My agency's requests", "agencies.mine", "agencies.request"),
         NavItem("My agency's actions", "actions.mine", "actions."),
     ],
     Role.ADMIN: [

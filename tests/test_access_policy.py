@@ -22,7 +22,10 @@ def _rules(app: Flask) -> list[Rule]:
 def _url(rule: Rule) -> str:
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = SAMPLE_ARGUMENTS.get(type(converter).__name__, "sample")
+        if type(converter).__name__ == "AnyConverter":
+            values[name] = sorted(converter.items)[0]  # type: ignore[attr-defined]
+        else:
+            values[name] = SAMPLE_ARGUMENTS.get(type(converter).__name__, "sample")
     return rule.build(values, append_unknown=False)[1]
 
 

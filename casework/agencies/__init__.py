@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("agencies", __name__, url_prefix="/agencies")
 
-from casework.agencies import views  # noqa: E402,F401
+from casework.agencies import directory_views, request_views  # noqa: E402,F401

@@ -4,13 +4,21 @@ between dates and stages are the services' (so they hold whatever calls them).""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
     SubmitField,
 )
@@ -21,6 +29,7 @@ from casework.forms import CheckboxesField, DateInputField, TextBoxField, Versio
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
+    AssignmentRole,
     DecisionOutcome,
     PanelResponse,
     RapidReviewRecommendation,
@@ -228,3 +237,66 @@ class ClosureDayForm(FlaskForm):
         validators=[InputRequired("Enter a description, for example Christmas closure"), Length(max=200)],
     )
     submit = SubmitField("Add closure day", widget=GovSubmitInput())
+
+
+class AssignForm(VersionedForm):
+    reviewer = RadioField("Reviewer", widget=GovRadioInput(), validators=[InputRequired("Select a reviewer")])
+    role = RadioField(
+        "Role on this review",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(role.value, role.label) for role in AssignmentRole],
+        validators=[InputRequired("Select lead reviewer or co-reviewer")],
+    )
+    override_reason = TextBoxField(
+        "If the reviewer has a conflict of interest: why the appointment is still right",
+        description="Only needed to appoint despite a conflict. It is recorded and shown on the review.",
+        validators=[Optional(), Length(max=5000)],
+    )
+    submit = SubmitField("Appoint", widget=GovSubmitInput())
+
+
+class AcceptForm(FlaskForm):
+    declared = BooleanField(
+        "I confirm the declaration of independence above", widget=GovCheckboxInput(), validators=[Optional()]
+    )
+    submit = SubmitField("Accept the appointment", widget=GovSubmitInput())
+
+
+class DeclineForm(FlaskForm):
+    reason = TextBoxField("Reason for declining", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Decline", widget=GovSubmitInput(), name="decline")
+
+
+class ReasonForm(VersionedForm):
+    reason = TextBoxField("Reason", validators=[Optional(), Length(max=2000)])
+
+
+class ProfileForm(FlaskForm):
+    organisation = StringField(
+        "Organisation",
+        widget=GovTextInput(),
+        description="Who you work for or trade as.",
+        validators=[Optional(), Length(max=200)],
+    )
+    submit = SubmitField("Save organisation", widget=GovSubmitInput(), name="save_profile")
+
+
+class AffiliationForm(FlaskForm):
+    agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
+    nature = StringField(
+        "Nature of the link",
+        widget=GovTextInput(),
+        description="For example: employed as a team manager; board member; commissioned for training.",
+        validators=[Optional(), Length(max=300)],
+    )
+    started_on = DateInputField("From")
+    ended_on = DateInputField("To", description="Leave blank if the link continues.")
+    submit = SubmitField("Declare this link", widget=GovSubmitInput(), name="declare")
+
+
+class ScopeForm(VersionedForm):
+    agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
+    role_note = StringField(
+        "Its part in the case", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
+    )
+    submit = SubmitField("Add to scope", widget=GovSubmitInput())

@@ -46,6 +46,7 @@ class Move(enum.StrEnum):
     DECIDE_NO_REVIEW = "decide_no_review"
     DECIDE_NATIONAL_REVIEW = "decide_national_review"
     COMMISSION = "commission"
+    START_CONTRIBUTIONS = "start_contributions"
 
     @property
     def label(self) -> str:
@@ -85,6 +86,13 @@ TRANSITIONS: dict[Move, Transition] = {
         ),
         Transition(
             Move.COMMISSION, ReviewStage.COMMISSIONING, ReviewStage.AWAITING_REVIEWER, "Commission the review"
+        ),
+        # Taken when the lead reviewer accepts the appointment and declares independence.
+        Transition(
+            Move.START_CONTRIBUTIONS,
+            ReviewStage.AWAITING_REVIEWER,
+            ReviewStage.CONTRIBUTIONS,
+            "Start agency contributions",
         ),
     ]
 }

@@ -6,16 +6,16 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 
 from casework.agencies.models import Agency
 from casework.auth.access import roles
-from casework.auth.models import Role, User
+from casework.auth.models import Role
 from casework.extensions import db
 from casework.forms import page_with_form, submit
-from casework.reviews import bp, queries, services
+from casework.reviews import appointments, bp, queries, services
 from casework.reviews import forms as f
 from casework.reviews.clock import deadlines_for
+from casework.reviews.loading import load_review, me, review_url
 from casework.reviews.models import (
     DecisionOutcome,
     PanelResponse,
@@ -24,30 +24,12 @@ from casework.reviews.models import (
     Review,
     ReviewType,
 )
-from casework.reviews.permissions import can_manage, can_see_identifiers, can_view
+from casework.reviews.permissions import can_manage, can_see_identifiers
 from casework.reviews.stages import ReviewStage, allowed_moves
 from casework.timeutil import uk_today
 from casework.workdays import COUNTING_RULE, ClosureDay
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-
-
-def _me() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined]
-
-
-def _load(review_id: int, *, manage: bool = False) -> Review:
-    """404 for a review the user may not know exists; 403 if they see it but cannot act."""
-    review = db.session.get(Review, review_id)
-    if review is None or not can_view(_me(), review):
-        abort(404)
-    if manage and not can_manage(_me(), review):
-        abort(403)
-    return review
-
-
-def _review_url(review: Review) -> str:
-    return url_for("reviews.review_detail", review_id=review.id)
 
 
 def _active_agencies() -> list[Agency]:
@@ -69,12 +51,12 @@ def _ids(agencies: list[Agency]) -> list[str]:
 @bp.route("/dashboard")
 @roles(Role.BOARD_MANAGER)
 def dashboard() -> ResponseReturnValue:
-    me = _me()
+    user = me()
     return render_template(
         "reviews/dashboard.html",
-        counts=queries.stage_counts(me),
-        deadlines=queries.upcoming_deadlines(me),
-        paused=queries.paused_reviews(me),
+        counts=queries.stage_counts(user),
+        deadlines=queries.upcoming_deadlines(user),
+        paused=queries.paused_reviews(user),
         stages=list(ReviewStage),
         today=uk_today(),
     )
@@ -89,7 +71,7 @@ def index() -> ResponseReturnValue:
         due=request.args.get("due", ""),
         search=request.args.get("q", ""),
     )
-    page = db.paginate(queries.review_list(_me(), filters), per_page=queries.PAGE_SIZE, error_out=False)
+    page = db.paginate(queries.review_list(me(), filters), per_page=queries.PAGE_SIZE, error_out=False)
     types = db.session.execute(db.select(ReviewType).order_by(ReviewType.code)).scalars().all()
     return render_template(
         "reviews/index.html",
@@ -98,6 +80,7 @@ def index() -> ResponseReturnValue:
         types=types,
         stages=list(ReviewStage),
         next_deadline=queries.next_running_deadline,
+        pending=appointments.pending_appointments(me()) if me().role == Role.REVIEWER else [],
         today=uk_today(),
     )
 
@@ -138,9 +121,9 @@ def review_new_referral(code: str) -> ResponseReturnValue:
     form.known_agencies.choices = f.agency_choices(_active_agencies())
     done = submit(
         form,
-        lambda: services.create_referral(review_type, _referral_details(form), _me()),
+        lambda: services.create_referral(review_type, _referral_details(form), me()),
         lambda review: f"{review.reference} created for {review.pseudonym}.",
-        _review_url,
+        review_url,
     )
     return done or page_with_form("reviews/referral.html", form, review_type=review_type, review=None)
 
@@ -148,7 +131,7 @@ def review_new_referral(code: str) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/referral", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_referral(review_id: int) -> ResponseReturnValue:
-    review = _load(review_id, manage=True)
+    review = load_review(review_id, manage=True)
     referral = review.referral
     form = f.ReferralForm(obj=referral if request.method == "GET" else None)
     form.known_agencies.choices = f.agency_choices(_active_agencies())
@@ -161,7 +144,7 @@ def review_referral(review_id: int) -> ResponseReturnValue:
         form,
         lambda: services.update_referral(review, _referral_details(form), form.version.data),
         "Referral details saved.",
-        _review_url(review),
+        review_url(review),
     )
     return done or page_with_form(
         "reviews/referral.html", form, review_type=review.review_type, review=review
@@ -176,8 +159,8 @@ def review_referral(review_id: int) -> ResponseReturnValue:
 def review_detail(review_id: int) -> ResponseReturnValue:
     from casework.audit import AuditEvent
 
-    review = _load(review_id)
-    me = _me()
+    review = load_review(review_id)
+    user = me()
     timeline = db.session.execute(
         db.select(AuditEvent)
         .where(AuditEvent.review_id == review.id, AuditEvent.action != "identifiers_viewed")
@@ -187,9 +170,9 @@ def review_detail(review_id: int) -> ResponseReturnValue:
         "reviews/detail.html",
         review=review,
         deadlines=deadlines_for(review),
-        moves=allowed_moves(review.review_type.stages, review.stage) if can_manage(me, review) else [],
-        can_manage=can_manage(me, review),
-        can_see_identifiers=can_see_identifiers(me, review),
+        moves=allowed_moves(review.review_type.stages, review.stage) if can_manage(user, review) else [],
+        can_manage=can_manage(user, review),
+        can_see_identifiers=can_see_identifiers(user, review),
         timeline=timeline.all(),
         move_form=f.MoveForm(version=review.version),
         rule=COUNTING_RULE,
@@ -209,24 +192,28 @@ MOVE_VIEWS = {
 @bp.route("/<int:review_id>/move/<move>", methods=["POST"])
 @roles(*CASE_ROLES)
 def review_move(review_id: int, move: str) -> ResponseReturnValue:
-    review = _load(review_id, manage=True)
+    review = load_review(review_id, manage=True)
     if move not in MOVE_VIEWS:
         abort(404)
     change, message = MOVE_VIEWS[move]
     form = f.MoveForm()
-    if submit(form, lambda: change(review, form.version.data), message, _review_url(review)) is None:
+    if submit(form, lambda: change(review, form.version.data), message, review_url(review)) is None:
         for error in form.errors.get("version", []):
             flash(error, "error")
-    return redirect(_review_url(review))
+    return redirect(review_url(review))
 
 
 # --- identifying details ----------------------------------------------------------------
 
 
 def _identifiers_allowed(review_id: int, *, manage: bool = False) -> Review:
-    review = _load(review_id, manage=manage)
-    if not can_see_identifiers(_me(), review):
+    """Identifiers have their own rule: an agency lead with an open request may read them
+    without being able to open the review itself."""
+    review = db.session.get(Review, review_id)
+    if review is None or not can_see_identifiers(me(), review):
         abort(404)
+    if manage and not can_manage(me(), review):
+        abort(403)
     return review
 
 
@@ -234,7 +221,7 @@ def _identifiers_allowed(review_id: int, *, manage: bool = False) -> Review:
 @roles(*CASE_ROLES)
 def review_identifiers(review_id: int) -> ResponseReturnValue:
     review = _identifiers_allowed(review_id)
-    services.record_identifier_view(review, _me())
+    services.record_identifier_view(review, me())
     db.session.commit()
     return render_template(
         "reviews/identifiers.html", review=review, record=review.confidential, kinds=PersonKind
@@ -253,7 +240,7 @@ def review_identifiers_edit(review_id: int) -> ResponseReturnValue:
     review = _identifiers_allowed(review_id, manage=True)
     form = f.IdentifiersForm()
     if request.method == "GET":
-        services.record_identifier_view(review, _me())
+        services.record_identifier_view(review, me())
         db.session.commit()
         form.version.data = review.version
         record = review.confidential
@@ -288,7 +275,7 @@ def _enum_or_none(enum_class, value):  # type: ignore[no-untyped-def]
 @bp.route("/<int:review_id>/rapid-review", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_rapid_review(review_id: int) -> ResponseReturnValue:
-    review = _load(review_id, manage=True)
+    review = load_review(review_id, manage=True)
     rapid = review.rapid_review
     form = f.RapidReviewForm(obj=rapid if request.method == "GET" else None)
     form.contributing_agencies.choices = f.agency_choices(_active_agencies())
@@ -313,14 +300,14 @@ def review_rapid_review(review_id: int) -> ResponseReturnValue:
         )
         services.save_rapid_review(review, details, form.version.data)
 
-    done = submit(form, save, "Rapid review saved.", _review_url(review))
+    done = submit(form, save, "Rapid review saved.", review_url(review))
     return done or page_with_form("reviews/rapid_review.html", form, review=review)
 
 
 @bp.route("/<int:review_id>/decision", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_decision(review_id: int) -> ResponseReturnValue:
-    review = _load(review_id, manage=True)
+    review = load_review(review_id, manage=True)
     form = f.DecisionForm()
     form.set_type(review.review_type, services.decision_outcomes(review.review_type))
     if request.method == "GET":
@@ -335,16 +322,16 @@ def review_decision(review_id: int) -> ResponseReturnValue:
             decided_on=form.decided_on.data,
             decided_by=form.decided_by.data or "",
         )
-        services.record_decision(review, details, form.version.data, _me())
+        services.record_decision(review, details, form.version.data, me())
 
-    done = submit(form, save, "Decision recorded.", _review_url(review))
+    done = submit(form, save, "Decision recorded.", review_url(review))
     return done or page_with_form("reviews/decision.html", form, review=review)
 
 
 @bp.route("/<int:review_id>/commissioning", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_commissioning(review_id: int) -> ResponseReturnValue:
-    review = _load(review_id, manage=True)
+    review = load_review(review_id, manage=True)
     form = f.CommissionForm()
     form.agencies_in_scope.choices = f.agency_choices(_active_agencies())
     if request.method == "GET":
@@ -366,10 +353,10 @@ def review_commissioning(review_id: int) -> ResponseReturnValue:
             commissioned_on=form.commissioned_on.data,
             agencies_in_scope=_chosen_agencies(form.agencies_in_scope.data),
         )
-        services.commission_review(review, details, form.version.data, _me())
+        services.commission_review(review, details, form.version.data, me())
 
     done = submit(
-        form, save, "The review has been commissioned. It now waits for a reviewer.", _review_url(review)
+        form, save, "The review has been commissioned. It now waits for a reviewer.", review_url(review)
     )
     return done or page_with_form("reviews/commissioning.html", form, review=review)
 
@@ -380,7 +367,7 @@ def review_commissioning(review_id: int) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/pause", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_pause(review_id: int) -> ResponseReturnValue:
-    review = _load(review_id, manage=True)
+    review = load_review(review_id, manage=True)
     form = f.PauseForm()
     if request.method == "GET":
         form.version.data = review.version
@@ -393,10 +380,10 @@ def review_pause(review_id: int) -> ResponseReturnValue:
             form.reason.data or "",
             form.agreed_by.data or "",
             form.version.data,
-            _me(),
+            me(),
         ),
         "The review is paused. Its open deadlines stop until it resumes.",
-        _review_url(review),
+        review_url(review),
     )
     return done or page_with_form("reviews/pause.html", form, review=review)
 
@@ -404,7 +391,7 @@ def review_pause(review_id: int) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/resume", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_resume(review_id: int) -> ResponseReturnValue:
-    review = _load(review_id, manage=True)
+    review = load_review(review_id, manage=True)
     form = f.ResumeForm()
     if request.method == "GET":
         form.version.data = review.version
@@ -413,7 +400,7 @@ def review_resume(review_id: int) -> ResponseReturnValue:
         form,
         lambda: services.resume_review(review, form.ended_on.data, form.version.data),
         "The review has resumed. Its open deadlines have moved by the length of the pause.",
-        _review_url(review),
+        review_url(review),
     )
     return done or page_with_form("reviews/resume.html", form, review=review)
 
@@ -421,7 +408,7 @@ def review_resume(review_id: int) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/deadlines/<clock_key>/extend", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_extend(review_id: int, clock_key: str) -> ResponseReturnValue:
-    review = _load(review_id, manage=True)
+    review = load_review(review_id, manage=True)
     deadline = next((d for d in deadlines_for(review) if d.clock.key == clock_key), None) or abort(404)
     form = f.ExtendForm()
     if request.method == "GET":
@@ -435,10 +422,10 @@ def review_extend(review_id: int, clock_key: str) -> ResponseReturnValue:
             form.reason.data or "",
             form.agreed_by.data or "",
             form.version.data,
-            _me(),
+            me(),
         ),
         "Deadline extended. The original due date stays on record.",
-        _review_url(review),
+        review_url(review),
     )
     return done or page_with_form("reviews/extend.html", form, review=review, deadline=deadline)
 

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 EXPECTED = {
     Role.ADMIN: (["Users", "Audit log"], "Users"),
     Role.BOARD_MANAGER: (["Dashboard", "Reviews", "Agencies", "Action tracker"], "Dashboard"),
-    Role.REVIEWER: (["My reviews"], "My reviews"),
+    Role.REVIEWER: (["My reviews", "My profile"], "My reviews"),
     Role.AGENCY_LEAD: (["My agency's requests", "My agency's actions"], "My agency's requests"),
 }
 EVERYONE = ["Your account"]

@@ -19,20 +19,23 @@ from sqlalchemy import func, select
 
 from casework.agencies.models import Agency
 from casework.audit import AuditEvent
-from casework.auth.models import User
+from casework.auth.models import Role, User
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
-from casework.reviews import services
+from casework.reviews import appointments, services
 from casework.reviews.models import (
+    AssignmentRole,
+    AssignmentStatus,
     DecisionOutcome,
     Involvement,
     PanelResponse,
     Review,
+    ReviewerAssignment,
     ReviewSequence,
 )
 from casework.reviews.stages import TRANSITIONS, Move, ReviewStage, allowed_moves, move_is_allowed
 from casework.timeutil import uk_today
-from tests.conftest import make_agency
+from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import (
     REACHABLE_STAGES,
     decision_details,
@@ -66,16 +69,19 @@ ALLOWED = {
         S.RAPID_REVIEW: {M.COMPLETE_RAPID_REVIEW},
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW, M.DECIDE_NATIONAL_REVIEW},
         S.COMMISSIONING: {M.COMMISSION},
+        S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
     },
     "SAR": {
         S.REFERRAL: {M.REFER_FOR_DECISION},  # no rapid review for adults
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW},  # the Panel reviews children only
         S.COMMISSIONING: {M.COMMISSION},
+        S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
     },
     "DHR": {
         S.REFERRAL: {M.REFER_FOR_DECISION},
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW},
         S.COMMISSIONING: {M.COMMISSION},
+        S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
     },
 }
 OUTCOMES = {
@@ -166,7 +172,25 @@ def perform(review: Review, move: Move, by: User) -> Review:
         return services.complete_rapid_review(review, review.version)
     if move in OUTCOMES:
         return decide(review, decision_details(review.review_type, OUTCOMES[move], today), by)
+    if move == M.START_CONTRIBUTIONS:
+        if review.stage == S.AWAITING_REVIEWER and not review.assignments:
+            with_accepted_lead(review)
+        return appointments.start_contributions(review, review.version)
     return commission(review, terms_details(review_dates(commissioned_on=today), [agency_of(review)]), by)
+
+
+def with_accepted_lead(review: Review) -> None:
+    """An accepted lead reviewer, written directly: the appointment's own steps are tested elsewhere."""
+    reviewer = make_user(Role.REVIEWER)
+    review.assignments.append(
+        ReviewerAssignment(
+            reviewer_id=reviewer.id,
+            role=AssignmentRole.LEAD,
+            status=AssignmentStatus.ACCEPTED,
+            assigned_by_id=reviewer.id,
+        )
+    )
+    db.session.flush()
 
 
 def record_rapid_review(review: Review, **changes: Any) -> None:
@@ -369,6 +393,8 @@ def test_moves_are_refused_while_the_review_is_paused(
         services.pause_review(
             review, uk_today(), "Criminal proceedings", "Police and CPS", review.version, user_of(manager)
         )
+        if move == M.START_CONTRIBUTIONS:
+            with_accepted_lead(review)  # what the move needs, so only the pause refuses it
         db.session.commit()
         error = refused(review.id, lambda: perform(review, move, manager), field=None)
         assert "paused" in error.message

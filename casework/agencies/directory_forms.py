@@ -1,0 +1,61 @@
+"""Forms for the agency directory. Required answers and lengths are checked here; unique names
+and unchanged details are the services' to check, so they hold whatever calls them."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from casework.agencies.directory import MAX_AREA, MAX_NAME
+from casework.agencies.models import AgencyType
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if value else value
+
+
+AGENCY_TYPE_CHOICES = [SelectChoice("", "Choose a type")] + [
+    SelectChoice(agency_type.value, agency_type.label) for agency_type in AgencyType
+]
+
+
+class AgencyForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        description="The agency's full name, as people in the partnership know it.",
+        filters=[_strip],
+        validators=[
+            InputRequired("Enter the agency's name"),
+            Length(max=MAX_NAME, message=f"The agency's name must be {MAX_NAME} characters or fewer"),
+        ],
+    )
+    agency_type = SelectField(
+        "Type of agency",
+        widget=GovSelect(),
+        choices=AGENCY_TYPE_CHOICES,
+        validators=[InputRequired("Select the type of agency")],
+    )
+    area = StringField(
+        "Area",
+        widget=GovTextInput(),
+        description="Optional. The place it covers, for example Northshire or North Northshire.",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=MAX_AREA, message=f"The area must be {MAX_AREA} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Add agency", widget=GovSubmitInput())
+
+
+class EditAgencyForm(AgencyForm):
+    # The agency's details as drawn (a digest): a save over someone else's change is refused.
+    version = HiddenField(validators=[InputRequired()])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class AgencyActionForm(FlaskForm):
+    """A bare button (deactivate, reactivate): CSRF only."""

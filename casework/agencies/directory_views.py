@@ -1,0 +1,137 @@
+"""The agency directory, for board managers: list, add, correct, deactivate and reactivate."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from casework.agencies import bp, directory
+from casework.agencies.directory_forms import AgencyActionForm, AgencyForm, EditAgencyForm
+from casework.agencies.models import Agency, AgencyType
+from casework.auth.access import roles
+from casework.auth.models import Role, User
+from casework.extensions import db
+from casework.forms import error_flashed, page_with_form, submit
+from casework.reviews.models import Involvement, Review
+
+
+def _load(agency_id: int) -> Agency:
+    return db.session.get(Agency, agency_id) or abort(404)
+
+
+def _agency_url(agency: Agency) -> str:
+    return url_for("agencies.agency_detail", agency_id=agency.id)
+
+
+@bp.route("/")
+@roles(Role.BOARD_MANAGER)
+def index() -> ResponseReturnValue:
+    filters = directory.DirectoryFilters.from_args(request.args)
+    return render_template(
+        "agencies/directory.html",
+        rows=directory.list_agencies(filters),
+        filters=filters,
+        agency_types=list(AgencyType),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles(Role.BOARD_MANAGER)
+def agency_new() -> ResponseReturnValue:
+    form = AgencyForm()
+    done = submit(
+        form,
+        lambda: directory.create_agency(form.name.data or "", form.agency_type.data, form.area.data or ""),
+        lambda agency: f"{agency.name} has been added to the directory.",
+        _agency_url,
+    )
+    return done or page_with_form("agencies/agency_form.html", form, agency=None)
+
+
+@bp.route("/<int:agency_id>")
+@roles(Role.BOARD_MANAGER)
+def agency_detail(agency_id: int) -> ResponseReturnValue:
+    agency = _load(agency_id)
+    leads = db.session.execute(
+        db.select(User)
+        .where(User.agency_id == agency.id, User.role == Role.AGENCY_LEAD)
+        .order_by(User.active.desc(), User.name)
+    ).scalars()
+    # Board managers may see every review, so nothing here is filtered by review access.
+    involvements = db.session.execute(
+        db.select(Involvement, Review)
+        .join(Review, Involvement.review_id == Review.id)
+        .where(Involvement.agency_id == agency.id)
+        .order_by(Review.reference)
+    ).all()
+    return render_template(
+        "agencies/agency_detail.html",
+        agency=agency,
+        leads=leads.all(),
+        involvements=involvements,
+        action_form=AgencyActionForm(),
+    )
+
+
+@bp.route("/<int:agency_id>/edit", methods=["GET", "POST"])
+@roles(Role.BOARD_MANAGER)
+def agency_edit(agency_id: int) -> ResponseReturnValue:
+    agency = _load(agency_id)
+    form = EditAgencyForm(obj=agency if request.method == "GET" else None)
+    if request.method == "GET":
+        form.agency_type.data = agency.agency_type.value
+        form.version.data = directory.fingerprint(agency)
+    done = submit(
+        form,
+        lambda: directory.update_agency(
+            agency,
+            name=form.name.data or "",
+            agency_type=form.agency_type.data,
+            area=form.area.data or "",
+            version=form.version.data,
+        ),
+        lambda changes: f"Changes to {agency.name} saved." if changes else "No changes to save.",
+        _agency_url(agency),
+    )
+    if done:
+        return done
+    if request.method == "POST" and error_flashed():
+        # Refused because someone else saved first: carry the latest details from now on, so
+        # saving again is a deliberate choice made after seeing the message.
+        form.version.data = directory.fingerprint(agency)
+    return page_with_form("agencies/agency_form.html", form, agency=agency)
+
+
+def _deactivated(agency: Agency, leads: int) -> str:
+    message = f"{agency.name} is now inactive. Its history is kept and it is no longer offered for new work."
+    if leads:
+        people = "1 active agency lead" if leads == 1 else f"{leads} active agency leads"
+        message += (
+            f" It still has {people}, who can still sign in: ask an administrator to deactivate"
+            " their accounts or move them to another agency if they no longer need access."
+        )
+    return message
+
+
+@bp.route("/<int:agency_id>/deactivate", methods=["POST"])
+@roles(Role.BOARD_MANAGER)
+def agency_deactivate(agency_id: int) -> ResponseReturnValue:
+    agency = _load(agency_id)
+    return submit(
+        AgencyActionForm(),
+        lambda: directory.deactivate_agency(agency),
+        lambda leads: _deactivated(agency, leads),
+        _agency_url(agency),
+    ) or redirect(_agency_url(agency))
+
+
+@bp.route("/<int:agency_id>/reactivate", methods=["POST"])
+@roles(Role.BOARD_MANAGER)
+def agency_reactivate(agency_id: int) -> ResponseReturnValue:
+    agency = _load(agency_id)
+    return submit(
+        AgencyActionForm(),
+        lambda: directory.reactivate_agency(agency),
+        f"{agency.name} is active again and can be chosen for new work.",
+        _agency_url(agency),
+    ) or redirect(_agency_url(agency))

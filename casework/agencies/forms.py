@@ -1,0 +1,79 @@
+"""Forms for contribution requests and chronology entries."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional, Regexp
+
+from casework.agencies.contributions import ContributionKind
+from casework.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+
+
+class RequestForm(FlaskForm):
+    agencies = CheckboxesField("Agencies to ask", validators=[Optional()])
+    kind = RadioField(
+        "What you are asking for",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in ContributionKind],
+        validators=[InputRequired("Select what you are asking for")],
+    )
+    instructions = TextBoxField(
+        "Instructions",
+        description="What the agency should cover, the period, and the format you need.",
+        validators=[InputRequired("Enter instructions for the agency")],
+    )
+    due_on = DateInputField("Due date", required="Enter the due date")
+    submit = SubmitField("Send the requests", widget=GovSubmitInput())
+
+
+class EntryForm(FlaskForm):
+    occurred_on = DateInputField("Date", required="Enter the date of the event")
+    occurred_at = StringField(
+        "Time (optional)",
+        widget=GovTextInput(),
+        description="24-hour clock, for example 14:30.",
+        validators=[Optional(), Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="Enter the time like 14:30")],
+    )
+    practitioner_role = StringField(
+        "Practitioner role",
+        widget=GovTextInput(),
+        description="The role, not the name, for example health visitor.",
+        validators=[InputRequired("Enter the practitioner's role"), Length(max=200)],
+    )
+    event = TextBoxField(
+        "What happened", validators=[InputRequired("Describe what happened"), Length(max=5000)]
+    )
+    significance = TextBoxField(
+        "The agency's view of its significance", validators=[Optional(), Length(max=5000)]
+    )
+    submit = SubmitField("Add entry", widget=GovSubmitInput())
+
+
+class CsvForm(FlaskForm):
+    file = FileField("Chronology CSV file", widget=GovFileInput())
+    submit = SubmitField("Import the file", widget=GovSubmitInput(), name="import_csv")
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Document", widget=GovFileInput())
+    submit = SubmitField("Upload", widget=GovSubmitInput(), name="upload")
+
+
+class SubmitForm(VersionedForm):
+    note = TextBoxField(
+        "Covering note",
+        description="Anything the board manager should know. For a learning event, who will attend.",
+        validators=[Optional(), Length(max=5000)],
+    )
+    submit = SubmitField("Submit to the partnership", widget=GovSubmitInput())
+
+
+class CommentForm(VersionedForm):
+    comment = TextBoxField("Comments", validators=[Optional(), Length(max=5000)])
+
+
+class KeyEpisodeForm(FlaskForm):
+    note = StringField("Why it matters", widget=GovTextInput(), validators=[Optional(), Length(max=1000)])

@@ -1,0 +1,306 @@
+"""Contribution requests: asking agencies, their answers (documents, chronology entries, notes),
+and the partnership's acceptance or return. Every step is kept in the request's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from werkzeug.datastructures import FileStorage
+
+from casework import audit
+from casework.agencies.chronology_csv import ChronologyRow, parse_chronology_csv
+from casework.agencies.contributions import (
+    AWAITING_AGENCY,
+    OPEN_STATUSES,
+    ChronologyEntry,
+    ContributionKind,
+    ContributionRequest,
+    RequestEvent,
+    RequestStatus,
+)
+from casework.agencies.models import Agency
+from casework.auth.models import Role, User
+from casework.documents.models import Document
+from casework.errors import ConcurrentEditError, DomainError
+from casework.extensions import db
+from casework.reviews.models import Review
+from casework.reviews.stages import ReviewStage
+from casework.timeutil import uk_today
+from casework.workdays import working_calendar
+
+# Contributions are asked for once the review is commissioned and until it has ended.
+REQUEST_STAGES = (
+    ReviewStage.AWAITING_REVIEWER,
+    ReviewStage.CONTRIBUTIONS,
+    ReviewStage.DRAFTING,
+    ReviewStage.PUBLICATION,
+)
+
+
+def default_due_date(review: Review) -> date:
+    return working_calendar().add_working_days(uk_today(), review.review_type.contribution_days)
+
+
+def _check_version(request: ContributionRequest, version: int | None) -> None:
+    if version is not None and version != request.version:
+        raise ConcurrentEditError("this request")
+
+
+def _event(request: ContributionRequest, status: RequestStatus, by: User, comment: str = "") -> None:
+    request.status = status
+    request.history.append(RequestEvent(status=status, comment=comment.strip(), by=by))
+    db.session.flush()
+
+
+def request_contributions(
+    review: Review,
+    agencies: list[Agency],
+    kind: ContributionKind | None,
+    instructions: str,
+    due_on: date | None,
+    by: User,
+) -> list[ContributionRequest]:
+    if review.is_ended or review.stage not in REQUEST_STAGES:
+        raise DomainError("Contributions can be requested once the review is commissioned and until it ends")
+    if not agencies:
+        raise DomainError("Select at least one agency in scope", field="agencies")
+    if kind is None:
+        raise DomainError("Select what you are asking for", field="kind")
+    if not instructions.strip():
+        raise DomainError("Enter instructions for the agency", field="instructions")
+    if due_on is None:
+        raise DomainError("Enter the due date", field="due_on")
+    if due_on <= uk_today():
+        raise DomainError("The due date must be in the future", field="due_on")
+    in_scope = {agency.id for agency in review.agencies_where("in_scope")}
+    outside = [a.name for a in agencies if a.id not in in_scope]
+    if outside:
+        raise DomainError(f"Only agencies in scope can be asked: {', '.join(outside)}", field="agencies")
+    inactive = [a.name for a in agencies if not a.active]
+    if inactive:
+        raise DomainError(f"These agencies are no longer active: {', '.join(inactive)}", field="agencies")
+    duplicates = [
+        r.agency.name
+        for r in review.contribution_requests
+        if r.kind == kind and r.status in OPEN_STATUSES and r.agency_id in {a.id for a in agencies}
+    ]
+    if duplicates:
+        raise DomainError(
+            f"{', '.join(duplicates)} already has an open request for {kind.label.lower()}", field="agencies"
+        )
+    created = []
+    for agency in agencies:
+        request = ContributionRequest(
+            agency=agency,
+            kind=kind,
+            instructions=instructions.strip(),
+            due_on=due_on,
+            status=RequestStatus.REQUESTED,
+            requested_by=by,
+        )
+        review.contribution_requests.append(request)
+        _event(request, RequestStatus.REQUESTED, by)
+        created.append(request)
+    audit.record(
+        "contributions_requested",
+        f"{kind.label} requested from {', '.join(a.name for a in agencies)}, due {due_on:%d %B %Y}",
+        subject=review,
+        review=review,
+        details={"kind": kind.value, "agencies": [a.name for a in agencies], "due_on": due_on.isoformat()},
+    )
+    return created
+
+
+def _check_responder(request: ContributionRequest, by: User) -> None:
+    if by.role != Role.AGENCY_LEAD or by.agency_id != request.agency_id:
+        raise DomainError("Only the agency asked can answer this request")
+    if request.review.is_ended:
+        raise DomainError("This review has ended")
+    if request.status not in AWAITING_AGENCY:
+        raise DomainError(f"This request is {request.status.label.lower()}; it cannot be changed now")
+
+
+def add_chronology_entry(request: ContributionRequest, row: ChronologyRow, by: User) -> ChronologyEntry:
+    _check_responder(request, by)
+    if request.kind != ContributionKind.CHRONOLOGY:
+        raise DomainError("This request is not for a chronology")
+    if row.occurred_on > uk_today():
+        raise DomainError("The date must be today or in the past", field="occurred_on")
+    entry = ChronologyEntry(
+        review_id=request.review_id,
+        agency_id=request.agency_id,
+        occurred_on=row.occurred_on,
+        occurred_at=row.occurred_at,
+        practitioner_role=row.practitioner_role.strip(),
+        event=row.event.strip(),
+        significance=row.significance.strip(),
+        created_by_id=by.id,
+    )
+    request.entries.append(entry)
+    db.session.flush()
+    return entry
+
+
+def import_chronology_csv(request: ContributionRequest, data: bytes, by: User) -> int:
+    """All or nothing: a file with any problem adds no entry (ChronologyCsvError says where)."""
+    _check_responder(request, by)
+    if request.kind != ContributionKind.CHRONOLOGY:
+        raise DomainError("This request is not for a chronology")
+    rows = parse_chronology_csv(data, today=uk_today())
+    for row in rows:
+        add_chronology_entry(request, row, by)
+    audit.record(
+        "chronology_imported",
+        f"{len(rows)} chronology entries imported for {request.agency.name}",
+        subject=request,
+        review=request.review,
+        details={"rows": len(rows)},
+    )
+    return len(rows)
+
+
+def remove_chronology_entry(entry: ChronologyEntry, by: User) -> None:
+    _check_responder(entry.request, by)
+    db.session.delete(entry)
+    db.session.flush()
+
+
+def attach_document(request: ContributionRequest, upload: FileStorage | None, by: User) -> Document:
+    _check_responder(request, by)
+    if upload is None or not upload.filename:
+        raise DomainError("Choose a file to upload", field="file")
+    from casework.documents.storage import store_upload
+
+    document = store_upload(upload, uploaded_by=by, review=request.review, contribution_request_id=request.id)
+    request.documents.append(document)
+    audit.record(
+        "document_uploaded",
+        f"{document.original_name} uploaded for {request.agency.name}",
+        subject=request,
+        review=request.review,
+        details={"document": document.id},
+    )
+    return document
+
+
+def submit_request(request: ContributionRequest, note: str, by: User, version: int | None) -> None:
+    _check_version(request, version)
+    _check_responder(request, by)
+    if request.kind == ContributionKind.CHRONOLOGY and not request.entries:
+        raise DomainError("Add at least one chronology entry before submitting", field="note")
+    if request.kind in (ContributionKind.AGENCY_REPORT, ContributionKind.DOCUMENTS) and not request.documents:
+        raise DomainError("Upload at least one document before submitting", field="note")
+    if request.kind == ContributionKind.LEARNING_EVENT and not note.strip():
+        raise DomainError("Say who will attend the learning event", field="note")
+    request.response_note = note.strip()
+    _event(request, RequestStatus.SUBMITTED, by, note)
+    audit.record(
+        "contribution_submitted",
+        f"{request.agency.name} submitted its {request.kind.label.lower()}",
+        subject=request,
+        review=request.review,
+    )
+
+
+def _check_decider(request: ContributionRequest, by: User) -> None:
+    from casework.agencies.permissions import can_decide
+
+    if request.status != RequestStatus.SUBMITTED:
+        raise DomainError(f"This request is {request.status.label.lower()}, not submitted")
+    if not can_decide(by, request):
+        raise DomainError("Only the board manager or the review's reviewer can decide on a submission")
+
+
+def accept_request(request: ContributionRequest, by: User, version: int | None) -> None:
+    _check_version(request, version)
+    _check_decider(request, by)
+    _event(request, RequestStatus.ACCEPTED, by)
+    audit.record(
+        "contribution_accepted",
+        f"{request.agency.name}'s {request.kind.label.lower()} accepted",
+        subject=request,
+        review=request.review,
+    )
+
+
+def return_request(request: ContributionRequest, comment: str, by: User, version: int | None) -> None:
+    _check_version(request, version)
+    _check_decider(request, by)
+    if not comment.strip():
+        raise DomainError("Say what the agency needs to change", field="comment")
+    _event(request, RequestStatus.RETURNED, by, comment)
+    audit.record(
+        "contribution_returned",
+        f"{request.agency.name}'s {request.kind.label.lower()} returned",
+        subject=request,
+        review=request.review,
+        details={"comment": comment.strip()},
+    )
+
+
+def withdraw_request(request: ContributionRequest, reason: str, by: User, version: int | None) -> None:
+    _check_version(request, version)
+    if by.role != Role.BOARD_MANAGER:
+        raise DomainError("Only a board manager can withdraw a request")
+    if request.status not in OPEN_STATUSES:
+        raise DomainError(f"This request is {request.status.label.lower()}; it cannot be withdrawn")
+    if not reason.strip():
+        raise DomainError("Give the reason for withdrawing the request", field="comment")
+    _event(request, RequestStatus.WITHDRAWN, by, reason)
+    audit.record(
+        "contribution_withdrawn",
+        f"Request to {request.agency.name} withdrawn: {reason.strip()}",
+        subject=request,
+        review=request.review,
+    )
+
+
+def mark_key_episode(entry: ChronologyEntry, key: bool, note: str, by: User) -> None:
+    from casework.reviews.permissions import can_view
+
+    if not can_view(by, entry.request.review) or by.role not in (Role.BOARD_MANAGER, Role.REVIEWER):
+        raise DomainError("Only the review's reviewer or a board manager can mark key practice episodes")
+    if entry.request.status != RequestStatus.ACCEPTED:
+        raise DomainError("Only entries of an accepted chronology can be marked")
+    entry.key_episode, entry.key_episode_note = key, note.strip() if key else ""
+    db.session.flush()
+    audit.record(
+        "key_episode_marked" if key else "key_episode_unmarked",
+        f"Entry of {entry.occurred_on:%d %B %Y} ({entry.agency.name}) "
+        + ("marked as a key practice episode" if key else "no longer a key practice episode"),
+        subject=entry.request.review,
+        review=entry.request.review,
+    )
+
+
+@dataclass
+class ChronologyFilters:
+    agency_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    key_only: bool = False
+
+
+def merged_chronology(review: Review, filters: ChronologyFilters) -> list[ChronologyEntry]:
+    """Accepted entries of every agency, in date order: what the reviewer reads."""
+    query = (
+        db.select(ChronologyEntry)
+        .join(ContributionRequest)
+        .where(ChronologyEntry.review_id == review.id, ContributionRequest.status == RequestStatus.ACCEPTED)
+        .order_by(
+            ChronologyEntry.occurred_on,
+            ChronologyEntry.occurred_at.is_(None),
+            ChronologyEntry.occurred_at,
+            ChronologyEntry.id,
+        )
+    )
+    if filters.agency_id:
+        query = query.where(ChronologyEntry.agency_id == filters.agency_id)
+    if filters.date_from:
+        query = query.where(ChronologyEntry.occurred_on >= filters.date_from)
+    if filters.date_to:
+        query = query.where(ChronologyEntry.occurred_on <= filters.date_to)
+    if filters.key_only:
+        query = query.where(ChronologyEntry.key_episode.is_(True))
+    return list(db.session.execute(query).scalars())

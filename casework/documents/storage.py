@@ -1,0 +1,627 @@
+"""The one way files enter and leave the product.
+
+Every upload goes through :func:`store_upload`: the content (never the name) decides its type,
+the file is written under a random name in ``UPLOAD_FOLDER`` (outside the web root), and a
+:class:`Document` row describes it. Every download goes through :func:`send_document`, which
+records who took a copy.
+
+The file is written before the transaction commits, so the file and its row must live and die
+together: each new file is noted in the session, a commit keeps it, and a transaction that ends
+any other way (rollback, failed commit, a session closed without committing, a rolled-back
+savepoint) removes it. When the outermost transaction ends, a file is removed only once the
+database, asked afresh, confirms that its row does not exist: a file is never deleted from
+under a row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import hashlib
+import logging
+import os
+import re
+import secrets
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, NamedTuple
+from urllib.parse import quote
+
+import filetype
+from flask import Flask, Response, abort, current_app, send_file
+from sqlalchemy import event, inspect, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, SessionTransaction
+from werkzeug.datastructures import FileStorage
+
+from casework import audit
+from casework.documents.models import Document
+from casework.errors import DomainError
+from casework.extensions import db
+
+if TYPE_CHECKING:
+    from casework.auth.models import User
+    from casework.reviews.models import Review
+
+log = logging.getLogger(__name__)
+
+
+class FileType(NamedTuple):
+    label: str
+    media_type: str
+
+
+# What may be uploaded, in the order messages list them. Narrow it per upload with ``allowed``.
+ALLOWED_TYPES: dict[str, FileType] = {
+    "pdf": FileType("PDF", "application/pdf"),
+    "docx": FileType(
+        "Word (DOCX)", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    ),
+    "xlsx": FileType("Excel (XLSX)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "odt": FileType("OpenDocument text (ODT)", "application/vnd.oasis.opendocument.text"),
+    "csv": FileType("CSV", "text/csv"),
+    "txt": FileType("plain text", "text/plain"),
+    "png": FileType("PNG", "image/png"),
+    "jpg": FileType("JPEG", "image/jpeg"),
+}
+
+# The file name extensions that belong to each type; the first is the one added when missing.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "pdf": ("pdf",),
+    "docx": ("docx",),
+    "xlsx": ("xlsx",),
+    "odt": ("odt",),
+    "csv": ("csv",),
+    "txt": ("txt",),
+    "png": ("png",),
+    "jpg": ("jpg", "jpeg"),
+}
+
+# Text has no signature: a file that is valid text is accepted only under one of these names.
+TEXT_EXTENSIONS = {"csv": "csv", "txt": "txt"}
+
+SAVE_FAILED = (
+    "The file could not be saved. Try again, and if it keeps happening tell the person who runs this service."
+)
+EMPTY = "The selected file is empty"
+NO_FILE = "Select a file"
+FIELD = "file"
+
+MAX_NAME_BYTES = 200  # UTF-8 bytes of a display or download name: fits the column and every file system
+CHUNK_BYTES = 64 * 1024
+HEAD_BYTES = 8192  # what filetype looks at
+MAX_ZIP_ENTRIES = 10_000
+MAX_ZIP_MEMBER_READ = 1024 * 1024
+
+_STORED_NAME = re.compile(r"[0-9a-f]{32}")
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,10})$")
+_WINDOWS_RESERVED = str.maketrans(dict.fromkeys('<>:"|?*', "_"))
+_KEPT_FORMAT_CHARACTERS = {"\u200c", "\u200d"}  # zero-width (non-)joiners: part of some scripts and emoji
+# Control characters other than tab, LF and CR (C0, DEL and C1) are not text.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+_OOXML_MAIN_TYPES = {
+    "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+}
+_ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+# filetype's answers for a file that starts as a zip archive; the archive's contents decide.
+_ZIP_KINDS = {"zip", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub"}
+_SIGNATURE_KINDS = {"pdf": "pdf", "png": "png", "apng": "png", "jpg": "jpg"}
+
+_PENDING = "casework.documents.pending_files"
+
+
+# --- public API -----------------------------------------------------------------------------
+
+
+def init_storage(app: Flask) -> None:
+    """Check the upload folder's setting and install the session hooks that remove the file of
+    an upload whose transaction does not commit. Called by the app factory; safe to repeat."""
+    app.config.setdefault("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+    if not app.config.get("UPLOAD_FOLDER"):
+        raise RuntimeError("UPLOAD_FOLDER must be set")
+    _check_outside_web_root(Path(app.config["UPLOAD_FOLDER"]), app)
+    _install_session_hooks()
+
+
+def describe_allowed(allowed: set[str] | None = None) -> str:
+    """The allowed types for a message: "PDF, Word (DOCX) or PNG"."""
+    labels = [ALLOWED_TYPES[kind].label for kind in _allowed(allowed)]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+def accept_attribute(allowed: set[str] | None = None) -> str:
+    """A file input's ``accept`` value: ".pdf,.docx,...". A hint for the browser, never a check."""
+    return ",".join(f".{extension}" for kind in _allowed(allowed) for extension in EXTENSIONS[kind])
+
+
+def store_upload(
+    upload: FileStorage,
+    *,
+    uploaded_by: User,
+    review: Review | None = None,
+    contribution_request_id: int | None = None,
+    allowed: set[str] | None = None,
+) -> Document:
+    """Check an uploaded file, keep it, and add its :class:`Document` row to the session.
+
+    The type comes from the content (``ALLOWED_TYPES``, or the subset ``allowed``); the size is
+    limited by ``MAX_UPLOAD_BYTES`` and counted while the file streams to disk. The row is
+    flushed, not committed: the caller's transaction commits once. If that transaction does not
+    commit, the file is removed again.
+
+    Raises :class:`DomainError` (field ``"file"``) when the file is missing, empty, too large or
+    of a type not allowed, or when it cannot be written; nothing is kept then.
+    """
+    kinds = _allowed(allowed)
+    if upload is None:
+        raise DomainError(NO_FILE, field=FIELD)
+    _install_session_hooks()
+    declared_name = upload.filename or ""
+    limit = int(current_app.config["MAX_UPLOAD_BYTES"])
+    stored_name = secrets.token_hex(16)
+    final = _path_for(stored_name)
+    temporary = final.with_name(f"{stored_name}.part")
+    try:
+        _make_folders(final.parent)
+        received = _receive(upload.stream, temporary, limit)
+        if received.size == 0 or received.text_empty:
+            raise DomainError(EMPTY if declared_name else NO_FILE, field=FIELD)
+        kind = _detect(received, temporary, declared_name, kinds)
+        os.replace(temporary, final)
+        _fsync_directory(final.parent)
+    except DomainError:
+        _remove_quietly(temporary)
+        raise
+    except OSError:
+        log.exception("Could not write an upload to %s", temporary)
+        _remove_quietly(temporary)
+        raise DomainError(SAVE_FAILED, field=FIELD) from None
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+
+    if review is not None and review.id is None:
+        db.session.flush()
+    document = Document(
+        stored_name=stored_name,
+        original_name=_display_name(declared_name, kind),
+        size=received.size,
+        sha256=received.sha256,
+        detected_type=kind,
+        media_type=ALLOWED_TYPES[kind].media_type,
+        uploaded_by_id=uploaded_by.id,
+        review_id=review.id if review is not None else None,
+        contribution_request_id=contribution_request_id,
+    )
+    session = db.session()
+    try:
+        session.add(document)
+        session.flush()
+    except BaseException:
+        _remove_quietly(final)
+        raise
+    _note_pending(session, final)
+    return document
+
+
+def safe_download_name(original: str, *, detected_type: str | None = None) -> str:
+    """A file name safe to show and to offer for download.
+
+    Drops any path (``/`` and ``\\``), control and bidirectional-override characters and the
+    characters Windows forbids; keeps non-Latin letters; limits the length to MAX_NAME_BYTES
+    bytes of UTF-8, keeping the extension; never empty ("document", or "document.<ext>").
+    With ``detected_type`` the name also ends in that type's extension, added when the name
+    claims another ("notes.bat" sent as text becomes "notes.bat.txt").
+    """
+    stem, extension = _clean_name(original)
+    if detected_type is not None:
+        wanted = EXTENSIONS[detected_type]
+        if extension.lower() not in wanted:
+            if extension:
+                stem = f"{stem or 'document'}.{extension}"
+            extension = wanted[0]
+    return _join_name(stem, extension)
+
+
+def stored_path(document: Document) -> Path:
+    """Where a document's file lives. Raises ValueError for a stored name we did not make."""
+    return _path_for(document.stored_name)
+
+
+def _path_for(stored_name: str) -> Path:
+    if not isinstance(stored_name, str) or not _STORED_NAME.fullmatch(stored_name):
+        raise ValueError(f"not a stored file name: {stored_name!r}")
+    return _upload_root() / stored_name[:2] / stored_name
+
+
+def send_document(document: Document, *, user: User) -> Response:
+    """Send a stored document as a download, and record that ``user`` took a copy.
+
+    The caller has already decided that ``user`` may see the document. The audit event is
+    committed before the response is returned: no copy leaves unrecorded. A file missing from
+    disk is logged as an error and answered with 404.
+    """
+    from casework.reviews.models import Review
+
+    name = safe_download_name(document.original_name, detected_type=document.detected_type)
+    try:
+        path = stored_path(document)
+        response = send_file(
+            path,
+            mimetype=document.media_type,
+            as_attachment=True,
+            download_name=name,
+            conditional=False,
+            etag=False,
+        )
+    except (ValueError, FileNotFoundError, NotADirectoryError):
+        log.error(
+            "The file of document %s (stored name %r) is missing from the upload folder",
+            document.id,
+            document.stored_name,
+        )
+        abort(404)
+    try:
+        review = db.session.get(Review, document.review_id) if document.review_id is not None else None
+        audit.record(
+            "document_downloaded",
+            f"{document.original_name} downloaded",
+            subject=document,
+            actor=user,
+            review=review,
+            details={"document": document.id},
+        )
+        db.session.commit()
+    except BaseException:
+        response.close()
+        raise
+    response.headers.set("Content-Disposition", "attachment", **_disposition_names(name))
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- receiving and checking ---------------------------------------------------------------
+
+
+@dataclass
+class _Received:
+    size: int = 0
+    sha256: str = ""
+    head: bytes = b""
+    is_text: bool = True
+    text_empty: bool = True
+
+
+def _receive(stream: IO[bytes], temporary: Path, limit: int) -> _Received:
+    """Copy the upload to ``temporary``, counting, hashing and checking for text on the way;
+    stop as soon as it passes ``limit``. At most one chunk is held in memory."""
+    seekable = getattr(stream, "seekable", None)
+    if seekable is not None and seekable():
+        stream.seek(0)
+    received = _Received()
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+    head = bytearray()
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        while chunk := stream.read(CHUNK_BYTES):
+            received.size += len(chunk)
+            if received.size > limit:
+                raise DomainError(f"The selected file must be smaller than {_describe_size(limit)}", FIELD)
+            out.write(chunk)
+            digest.update(chunk)
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+            if received.is_text:
+                received.is_text = _feed_text(decoder, chunk, received)
+        if received.is_text:
+            received.is_text = _feed_text(decoder, b"", received, final=True)
+        out.flush()
+        os.fsync(out.fileno())
+    received.sha256 = digest.hexdigest()
+    received.head = bytes(head)
+    if not received.is_text:
+        received.text_empty = False
+    return received
+
+
+def _feed_text(
+    decoder: codecs.IncrementalDecoder, chunk: bytes, received: _Received, final: bool = False
+) -> bool:
+    try:
+        text = decoder.decode(chunk, final)
+    except UnicodeDecodeError:
+        return False
+    if text:
+        received.text_empty = False
+    return not _NOT_TEXT.search(text)
+
+
+def _detect(received: _Received, path: Path, declared_name: str, kinds: tuple[str, ...]) -> str:
+    """The type of the file, from its content; DomainError if it is not one of ``kinds``."""
+    guess = filetype.guess(received.head)
+    kind: str | None = None
+    if guess is not None and guess.extension in _ZIP_KINDS:
+        kind = _zip_document_kind(path)
+    elif guess is not None and guess.extension in _SIGNATURE_KINDS:
+        kind = _SIGNATURE_KINDS[guess.extension]
+    elif received.is_text:
+        # Text has no signature, so some text looks like a signature filetype knows ("BM..." is
+        # a bitmap to it). Valid UTF-8 without control characters is text whatever it starts with.
+        _, extension = _clean_name(declared_name)
+        kind = TEXT_EXTENSIONS.get(extension.lower())
+    if kind is None or kind not in kinds:
+        message = f"The selected file must be {_article(kinds)} {describe_allowed(set(kinds))}"
+        if _clean_name(declared_name)[1].lower() in TEXT_EXTENSIONS and {"csv", "txt"} & set(kinds):
+            message += ". CSV and text files must be saved as UTF-8"
+        raise DomainError(message, field=FIELD)
+    return kind
+
+
+def _zip_document_kind(path: Path) -> str | None:
+    """docx, xlsx or odt when the archive really is one (and carries no macros), else None."""
+    try:
+        if _zip_entry_count(path) > MAX_ZIP_ENTRIES:
+            return None
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+            if members and members[0].filename == "mimetype":
+                if any(name.startswith(("Basic/", "Scripts/")) for name in names):
+                    return None
+                if _read_member(archive, members[0]).strip() == _ODT_MIMETYPE and "content.xml" in names:
+                    return "odt"
+                return None
+            if "[Content_Types].xml" not in names or any(
+                name.lower().endswith("vbaproject.bin") for name in names
+            ):
+                return None
+            content_types = _read_member(archive, archive.getinfo("[Content_Types].xml"))
+            found = [kind for kind, main in _OOXML_MAIN_TYPES.items() if main in content_types]
+            return found[0] if len(found) == 1 else None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, RuntimeError, EOFError):
+        return None
+    except NotImplementedError:  # an unsupported compression method
+        return None
+
+
+def _zip_entry_count(path: Path) -> int:
+    """Entries in the archive's central directory, read from its end record before zipfile
+    builds one object per entry. Unknown (zip64, no end record) counts as too many."""
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 65_557))
+        tail = handle.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 12:
+        return MAX_ZIP_ENTRIES + 1
+    count = int.from_bytes(tail[at + 10 : at + 12], "little")
+    return MAX_ZIP_ENTRIES + 1 if count == 0xFFFF else count
+
+
+def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
+    if member.file_size > MAX_ZIP_MEMBER_READ:
+        return b""
+    with archive.open(member) as handle:
+        return handle.read(MAX_ZIP_MEMBER_READ)
+
+
+def _allowed(allowed: set[str] | None) -> tuple[str, ...]:
+    if allowed is None:
+        return tuple(ALLOWED_TYPES)
+    unknown = set(allowed) - set(ALLOWED_TYPES)
+    if unknown or not allowed:
+        raise ValueError(f"allowed must be a non-empty subset of {sorted(ALLOWED_TYPES)}, not {allowed!r}")
+    return tuple(kind for kind in ALLOWED_TYPES if kind in allowed)
+
+
+def _article(kinds: tuple[str, ...]) -> str:
+    return "an" if ALLOWED_TYPES[kinds[0]].label[:1] in "AEIOU" else "a"
+
+
+def _describe_size(limit: int) -> str:
+    megabyte = 1024 * 1024
+    if limit >= megabyte and limit % megabyte == 0:
+        return f"{limit // megabyte} MB"
+    if limit >= 1024 and limit % 1024 == 0:
+        return f"{limit // 1024} KB"
+    return f"{limit} bytes"
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def _clean_name(original: str) -> tuple[str, str]:
+    """The display-safe stem and extension of an uploaded name (either may be empty)."""
+    name = unicodedata.normalize("NFC", original or "")
+    kept = []
+    for character in name:
+        category = unicodedata.category(character)
+        if character.isspace():
+            kept.append(" ")
+        elif category in ("Cc", "Cs") or (category == "Cf" and character not in _KEPT_FORMAT_CHARACTERS):
+            continue  # control, lone surrogate, invisible format (e.g. right-to-left override)
+        else:
+            kept.append(character)
+    name = re.split(r"[/\\]", "".join(kept))[-1]
+    name = re.sub(r" {2,}", " ", name.translate(_WINDOWS_RESERVED))
+    match = _EXTENSION.search(name)
+    stem, extension = (name[: match.start()], match.group(1)) if match else (name, "")
+    return stem.strip(" ."), extension
+
+
+def _join_name(stem: str, extension: str) -> str:
+    suffix = f".{extension}" if extension else ""
+    budget = MAX_NAME_BYTES - len(suffix.encode())
+    stem = stem.encode()[:budget].decode("utf-8", errors="ignore").rstrip(" .") or "document"
+    return stem + suffix
+
+
+def _display_name(declared_name: str, kind: str) -> str:
+    """The uploaded name as recorded: cleaned, but keeping the extension the person gave it."""
+    stem, extension = _clean_name(declared_name)
+    if not stem:
+        return _join_name("document", extension or EXTENSIONS[kind][0])
+    return _join_name(stem, extension)
+
+
+def _disposition_names(name: str) -> dict[str, str]:
+    """Content-Disposition parameters: a plain ASCII filename, and RFC 5987 filename* when the
+    real name is not ASCII."""
+    if name.isascii():
+        return {"filename": name}
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    stem, extension = _clean_name(plain)
+    quoted = quote(name, safe="!#$&+-.^_`|~")  # RFC 5987 attr-char
+    return {"filename": _join_name(stem, extension), "filename*": f"UTF-8''{quoted}"}
+
+
+# --- disk -------------------------------------------------------------------------------------
+
+
+def _upload_root() -> Path:
+    root = Path(current_app.config["UPLOAD_FOLDER"])
+    _check_outside_web_root(root, current_app)
+    return root
+
+
+def _check_outside_web_root(folder: Path, app: Flask) -> None:
+    if app.static_folder is None:
+        return
+    static = Path(app.static_folder).resolve()
+    resolved = folder.resolve()
+    if resolved == static or static in resolved.parents:
+        raise RuntimeError(f"UPLOAD_FOLDER ({folder}) must be outside the web root ({static})")
+
+
+def _make_folders(shard: Path) -> None:
+    root = shard.parent
+    if not root.is_dir():
+        root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not shard.is_dir():
+        shard.mkdir(mode=0o700, exist_ok=True)
+        _fsync_directory(root)
+
+
+def _fsync_directory(folder: Path) -> None:
+    """Make a new directory entry durable (POSIX); a no-op where directories cannot be opened."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        log.exception("Could not remove %s", path)
+
+
+# --- the file follows its transaction -------------------------------------------------------
+
+
+@dataclass
+class _PendingFile:
+    path: Path
+    stored_name: str
+    transaction: SessionTransaction | None
+    engine: Engine | None = field(default=None, repr=False)
+
+
+def _note_pending(session: Session, path: Path) -> None:
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    try:
+        engine = session.get_bind(mapper=inspect(Document))
+    except Exception:  # without it the file is kept rather than removed unchecked
+        engine = None
+    session.info.setdefault(_PENDING, []).append(
+        _PendingFile(path, path.name, transaction, engine if isinstance(engine, Engine) else None)
+    )
+
+
+def _install_session_hooks() -> None:
+    hooks = (
+        ("after_commit", _after_commit),
+        ("after_soft_rollback", _after_soft_rollback),
+        ("after_transaction_end", _after_transaction_end),
+    )
+    for name, hook in hooks:
+        if not event.contains(db.session, name, hook):
+            event.listen(db.session, name, hook)
+
+
+def _after_commit(session: Session) -> None:
+    """The outermost transaction committed: its files are kept. (A released savepoint also
+    fires this; its files still depend on the transaction around it.)"""
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
+
+
+def _after_soft_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A savepoint rolled back while the transaction around it goes on: remove the files
+    written inside it. (The outermost transaction is dealt with when it ends.)"""
+    if previous_transaction.parent is None:
+        return
+    pending: list[_PendingFile] = session.info.get(_PENDING) or []
+    undone = [item for item in pending if _inside(item.transaction, previous_transaction)]
+    if undone:
+        session.info[_PENDING] = [item for item in pending if item not in undone]
+        for item in undone:
+            _remove_quietly(item.path)
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    """The outermost transaction ended without committing (rolled back, failed to commit, or
+    closed at the end of a request): remove the files it still holds."""
+    if transaction.parent is not None:
+        return
+    pending: list[_PendingFile] = session.info.pop(_PENDING, None) or []
+    for item in _rows_confirmed_absent(pending):
+        _remove_quietly(item.path)
+
+
+def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _rows_confirmed_absent(pending: list[_PendingFile]) -> list[_PendingFile]:
+    """The files whose rows the database, asked afresh, does not have. A commit that reports
+    failure may still have committed (a connection lost during COMMIT; SQLite committing when a
+    savepoint that began the transaction is released): a file is never removed from under a row,
+    so when the question cannot be answered the file is kept and the error logged."""
+    absent = []
+    for engine in {item.engine for item in pending}:
+        group = [item for item in pending if item.engine is engine]
+        names = [item.stored_name for item in group]
+        if engine is None:
+            log.error("Kept uploaded files whose transaction did not commit, unchecked: %s", names)
+            continue
+        try:
+            with engine.connect() as connection:
+                query = select(Document.stored_name).where(Document.stored_name.in_(names))
+                found = set(connection.execute(query).scalars())
+        except Exception:
+            log.exception("Kept uploaded files whose transaction did not commit, unchecked: %s", names)
+            continue
+        for item in group:
+            if item.stored_name in found:
+                log.error("Document %s was saved although its transaction reported failure", item.stored_name)
+            else:
+                absent.append(item)
+    return absent

@@ -1,0 +1,42 @@
+"""Downloads: the only way out for a stored file, after the owner's access check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort
+from flask.typing import ResponseReturnValue
+
+from casework.agencies.contributions import ContributionRequest
+from casework.agencies.permissions import can_view_request
+from casework.auth.access import signed_in
+from casework.auth.models import User
+from casework.documents.models import Document
+from casework.extensions import db
+from casework.reviews.loading import me
+from casework.reviews.models import Review
+from casework.reviews.permissions import can_view
+
+bp = Blueprint("documents", __name__, url_prefix="/documents")
+
+
+def can_download(user: User, document: Document) -> bool:
+    """Access follows what the file belongs to."""
+    if document.contribution_request_id is not None:
+        owner = db.session.get(ContributionRequest, document.contribution_request_id)
+        return owner is not None and can_view_request(user, owner)
+    if document.review_id is not None:
+        review = db.session.get(Review, document.review_id)
+        return review is not None and can_view(user, review)
+    return False
+
+
+@bp.route("/<int:document_id>")
+@signed_in
+def download(document_id: int) -> ResponseReturnValue:
+    document = db.session.get(Document, document_id)
+    if document is None or not can_download(me(), document):
+        abort(404)
+    from casework.documents.storage import send_document
+
+    response = send_document(document, user=me())
+    db.session.commit()  # the download is recorded
+    return response

@@ -1,0 +1,115 @@
+"""The merged multi-agency chronology: read, filter, mark key episodes, export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from casework import audit
+from casework.agencies import services as contributions
+from casework.agencies.chronology_csv import ExportRow, chronology_to_csv
+from casework.agencies.contributions import ChronologyEntry
+from casework.agencies.forms import KeyEpisodeForm
+from casework.auth.access import roles
+from casework.auth.models import Role
+from casework.extensions import db
+from casework.forms import submit
+from casework.reviews import bp
+from casework.reviews.loading import load_review, me
+
+
+def _filters() -> contributions.ChronologyFilters:
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    agency = request.args.get("agency", "")
+    return contributions.ChronologyFilters(
+        agency_id=int(agency) if agency.isdigit() else None,
+        date_from=day("from"),
+        date_to=day("to"),
+        key_only=request.args.get("key") == "1",
+    )
+
+
+@bp.route("/<int:review_id>/chronology")
+@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
+def review_chronology(review_id: int) -> ResponseReturnValue:
+    review = load_review(review_id)
+    filters = _filters()
+    entries = contributions.merged_chronology(review, filters)
+    agencies = sorted(
+        {
+            entry.agency
+            for entry in contributions.merged_chronology(review, contributions.ChronologyFilters())
+        },
+        key=lambda a: a.name,
+    )
+    template = (
+        "reviews/chronology_print.html" if request.args.get("print") == "1" else "reviews/chronology.html"
+    )
+    return render_template(
+        template,
+        review=review,
+        entries=entries,
+        filters=filters,
+        agencies=agencies,
+        key_form=KeyEpisodeForm(),
+    )
+
+
+@bp.route("/<int:review_id>/chronology.csv")
+@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
+def review_chronology_csv(review_id: int) -> ResponseReturnValue:
+    review = load_review(review_id)
+    entries = contributions.merged_chronology(review, _filters())
+    rows = [
+        ExportRow(
+            occurred_on=e.occurred_on,
+            occurred_at=e.occurred_at,
+            agency=e.agency.name,
+            practitioner_role=e.practitioner_role,
+            event=e.event,
+            significance=e.significance,
+            key_episode=e.key_episode,
+        )
+        for e in entries
+    ]
+    audit.record(
+        "chronology_exported",
+        f"Merged chronology of {review.reference} exported ({len(rows)} entries)",
+        subject=review,
+        review=review,
+    )
+    db.session.commit()
+    return Response(
+        "\ufeff" + chronology_to_csv(rows),  # the BOM makes Excel read UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{review.reference}-chronology.csv"'},
+    )
+
+
+@bp.route("/<int:review_id>/chronology/<int:entry_id>/key", methods=["POST"])
+@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
+def review_chronology_key(review_id: int, entry_id: int) -> ResponseReturnValue:
+    review = load_review(review_id)
+    entry = db.session.get(ChronologyEntry, entry_id)
+    if entry is None or entry.review_id != review.id:
+        abort(404)
+    form = KeyEpisodeForm()
+    mark = request.form.get("mark") == "1"
+    done = submit(
+        form,
+        lambda: contributions.mark_key_episode(entry, mark, form.note.data or "", me()),
+        "Marked as a key practice episode." if mark else "No longer marked as a key practice episode.",
+        url_for("reviews.review_chronology", review_id=review.id, **request.args) + f"#entry-{entry.id}",
+    )
+    if done is None:
+        for messages in form.errors.values():
+            for message in messages:
+                flash(message, "error")
+    return done or redirect(url_for("reviews.review_chronology", review_id=review.id))

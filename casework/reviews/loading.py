@@ -1,0 +1,29 @@
+"""Loading the review a URL names, with its access check: shared by every review screen."""
+
+from __future__ import annotations
+
+from flask import abort, url_for
+from flask_login import current_user
+
+from casework.auth.models import User
+from casework.extensions import db
+from casework.reviews.models import Review
+from casework.reviews.permissions import can_manage, can_view
+
+
+def me() -> User:
+    return current_user._get_current_object()  # type: ignore[attr-defined]
+
+
+def load_review(review_id: int, *, manage: bool = False) -> Review:
+    """404 for a review the user may not know exists; 403 if they see it but cannot act."""
+    review = db.session.get(Review, review_id)
+    if review is None or not can_view(me(), review):
+        abort(404)
+    if manage and not can_manage(me(), review):
+        abort(403)
+    return review
+
+
+def review_url(review: Review) -> str:
+    return url_for("reviews.review_detail", review_id=review.id)

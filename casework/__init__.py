@@ -38,6 +38,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from casework import models  # noqa: F401  (every model, for Alembic and the mapper)
     from casework.auth.sessions import init_sessions
+    from casework.documents.storage import init_storage
     from casework.error_pages import init_error_pages
     from casework.extensions import csrf, db, login_manager, migrate
     from casework.security import init_security
@@ -47,6 +48,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     init_sessions(app)
+    init_storage(app)
     init_security(app)
     init_error_pages(app)
 

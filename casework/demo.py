@@ -38,6 +38,7 @@ DEMO_USERS = [
         "Sam Okafor", "manager2@northshire.example", Role.BOARD_MANAGER, "demo second manager passphrase"
     ),
     DemoUser("Dr Jo Reid", "reviewer@northshire.example", Role.REVIEWER, "demo reviewer passphrase"),
+    DemoUser("Sam Taylor", "reviewer2@northshire.example", Role.REVIEWER, "demo second reviewer passphrase"),
     DemoUser(
         "Priya Shah",
         "police.lead@northshire.example",
@@ -93,4 +94,7 @@ def load_demo_data() -> list[str]:
         db.select(User).where(User.email == "manager@northshire.example")
     ).scalar_one()
     added += load_demo_reviews(manager)
+    from casework.demo_contributions import load_demo_contributions
+
+    added += load_demo_contributions(manager)
     return added

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, func
@@ -16,7 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from casework import audit
-from casework.agencies.models import Agency, AgencyType
+from casework.agencies.models import (
+    Agency,
+    AgencyType,
+    agencies_for_new_work,  # noqa: F401 (part of this module's API)
+)
 from casework.auth.models import Role, User
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
@@ -208,14 +211,6 @@ def reactivate_agency(agency: Agency) -> None:
 
 
 # --- choices and the directory list ---------------------------------------------------------
-
-
-def agencies_for_new_work(keeping: Iterable[Agency] = ()) -> list[Agency]:
-    """Agencies to offer when choosing agencies: the active ones, plus any already chosen
-    (``keeping``), so editing a record never silently drops an agency deactivated since."""
-    kept = {agency.id for agency in keeping}
-    condition = Agency.active.is_(True) if not kept else (Agency.active.is_(True) | Agency.id.in_(kept))
-    return list(db.session.execute(db.select(Agency).where(condition).order_by(Agency.name)).scalars())
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -48,3 +49,11 @@ class Agency(db.Model):
 
     def __repr__(self) -> str:
         return f"<Agency {self.name!r}>"
+
+
+def agencies_for_new_work(keeping: Iterable[Agency] = ()) -> list[Agency]:
+    """Agencies to offer when choosing agencies: the active ones, plus any already chosen
+    (``keeping``), so editing a record never silently drops an agency deactivated since."""
+    kept = {agency.id for agency in keeping}
+    condition = Agency.active.is_(True) if not kept else (Agency.active.is_(True) | Agency.id.in_(kept))
+    return list(db.session.execute(db.select(Agency).where(condition).order_by(Agency.name)).scalars())

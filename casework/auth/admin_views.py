@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from casework import audit
-from casework.agencies.models import Agency
+from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth import admin_bp as bp
 from casework.auth import services
 from casework.auth.access import roles
@@ -26,8 +26,8 @@ def _load_user(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
-def _agency_choices(form: UserDetailsForm) -> None:
-    agencies = db.session.execute(db.select(Agency).order_by(Agency.name)).scalars()
+def _agency_choices(form: UserDetailsForm, user: User | None = None) -> None:
+    agencies = agencies_for_new_work(keeping=[user.agency] if user and user.agency else [])
     form.agency.choices = [SelectChoice(0, "Not an agency lead")] + [
         SelectChoice(agency.id, agency.name) for agency in agencies
     ]
@@ -69,7 +69,7 @@ def user_new() -> ResponseReturnValue:
 def user_detail(user_id: int) -> ResponseReturnValue:
     user = _load_user(user_id)
     form = EditUserForm(obj=user if request.method == "GET" else None)
-    _agency_choices(form)
+    _agency_choices(form, user)
     if request.method == "GET":
         form.role.data = user.role.value
         form.agency.data = user.agency_id or 0

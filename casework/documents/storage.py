@@ -123,7 +123,7 @@ def init_storage(app: Flask) -> None:
     app.config.setdefault("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
     if not app.config.get("UPLOAD_FOLDER"):
         raise RuntimeError("UPLOAD_FOLDER must be set")
-    _check_outside_web_root(Path(app.config["UPLOAD_FOLDER"]), app)
+    _configured_root(app)
     _install_session_hooks()
 
 
@@ -371,12 +371,11 @@ def _zip_document_kind(path: Path) -> str | None:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
             names = {member.filename for member in members}
-            if members and members[0].filename == "mimetype":
+            if "mimetype" in names:  # OpenDocument (first in the archive, though not every tool obeys)
                 if any(name.startswith(("Basic/", "Scripts/")) for name in names):
-                    return None
-                if _read_member(archive, members[0]).strip() == _ODT_MIMETYPE and "content.xml" in names:
-                    return "odt"
-                return None
+                    return None  # macros
+                mimetype = _read_member(archive, archive.getinfo("mimetype")).strip()
+                return "odt" if mimetype == _ODT_MIMETYPE and "content.xml" in names else None
             if "[Content_Types].xml" not in names or any(
                 name.lower().endswith("vbaproject.bin") for name in names
             ):
@@ -486,18 +485,19 @@ def _disposition_names(name: str) -> dict[str, str]:
 
 
 def _upload_root() -> Path:
-    root = Path(current_app.config["UPLOAD_FOLDER"])
-    _check_outside_web_root(root, current_app)
+    return _configured_root(current_app)
+
+
+def _configured_root(app: Flask) -> Path:
+    """UPLOAD_FOLDER as an absolute path (a relative one is inside the instance folder), which
+    must not be inside the web root."""
+    root = Path(app.instance_path, app.config["UPLOAD_FOLDER"])
+    if app.static_folder is not None:
+        static = Path(app.static_folder).resolve()
+        resolved = root.resolve()
+        if resolved == static or static in resolved.parents:
+            raise RuntimeError(f"UPLOAD_FOLDER ({root}) must be outside the web root ({static})")
     return root
-
-
-def _check_outside_web_root(folder: Path, app: Flask) -> None:
-    if app.static_folder is None:
-        return
-    static = Path(app.static_folder).resolve()
-    resolved = folder.resolve()
-    if resolved == static or static in resolved.parents:
-        raise RuntimeError(f"UPLOAD_FOLDER ({folder}) must be outside the web root ({static})")
 
 
 def _make_folders(shard: Path) -> None:

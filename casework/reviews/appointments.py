@@ -84,7 +84,8 @@ def add_affiliation(
     _not_before(ended_on, started_on, "ended_on", "The link cannot end before it started")
     assert agency is not None and started_on is not None
     affiliation = Affiliation(agency=agency, started_on=started_on, ended_on=ended_on, nature=nature.strip())
-    profile_of(user).affiliations.append(affiliation)
+    profile = profile_of(user)  # held in a variable: the collection only keeps a weak reference to it
+    profile.affiliations.append(affiliation)
     db.session.flush()
     audit.record(
         "affiliation_declared",

@@ -7,7 +7,7 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from casework.agencies.models import Agency
+from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
@@ -32,13 +32,16 @@ from casework.workdays import COUNTING_RULE, ClosureDay
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
 
-def _active_agencies() -> list[Agency]:
-    return list(db.session.execute(db.select(Agency).order_by(Agency.name)).scalars())
+def _agency_choices(review: Review | None = None) -> list[Agency]:
+    """Active agencies, plus those this review already names (even if deactivated since)."""
+    return agencies_for_new_work(keeping=[i.agency for i in review.involvements] if review else [])
 
 
 def _chosen_agencies(ids: list[str] | None) -> list[Agency]:
     wanted = {int(value) for value in ids or []}
-    return [agency for agency in _active_agencies() if agency.id in wanted]
+    return (
+        list(db.session.execute(db.select(Agency).where(Agency.id.in_(wanted))).scalars()) if wanted else []
+    )
 
 
 def _ids(agencies: list[Agency]) -> list[str]:
@@ -118,7 +121,7 @@ def review_new_referral(code: str) -> ResponseReturnValue:
         db.select(ReviewType).where(ReviewType.code == code, ReviewType.active.is_(True))
     ).scalar_one_or_none() or abort(404)
     form = f.ReferralForm()
-    form.known_agencies.choices = f.agency_choices(_active_agencies())
+    form.known_agencies.choices = f.agency_choices(_agency_choices())
     done = submit(
         form,
         lambda: services.create_referral(review_type, _referral_details(form), me()),
@@ -134,7 +137,7 @@ def review_referral(review_id: int) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
     referral = review.referral
     form = f.ReferralForm(obj=referral if request.method == "GET" else None)
-    form.known_agencies.choices = f.agency_choices(_active_agencies())
+    form.known_agencies.choices = f.agency_choices(_agency_choices(review))
     if request.method == "GET":
         form.pseudonym.data = review.pseudonym
         form.version.data = review.version
@@ -176,6 +179,7 @@ def review_detail(review_id: int) -> ResponseReturnValue:
         timeline=timeline.all(),
         move_form=f.MoveForm(version=review.version),
         rule=COUNTING_RULE,
+        today=uk_today(),
     )
 
 
@@ -278,7 +282,7 @@ def review_rapid_review(review_id: int) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
     rapid = review.rapid_review
     form = f.RapidReviewForm(obj=rapid if request.method == "GET" else None)
-    form.contributing_agencies.choices = f.agency_choices(_active_agencies())
+    form.contributing_agencies.choices = f.agency_choices(_agency_choices(review))
     if request.method == "GET":
         form.version.data = review.version
         form.contributing_agencies.data = _ids(review.agencies_where("contributed_to_rapid_review"))
@@ -333,7 +337,7 @@ def review_decision(review_id: int) -> ResponseReturnValue:
 def review_commissioning(review_id: int) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
     form = f.CommissionForm()
-    form.agencies_in_scope.choices = f.agency_choices(_active_agencies())
+    form.agencies_in_scope.choices = f.agency_choices(_agency_choices(review))
     if request.method == "GET":
         form.version.data = review.version
         form.target_completion_on.data = services.default_target_completion(review)

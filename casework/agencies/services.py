@@ -22,6 +22,7 @@ from casework.agencies.contributions import (
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.documents.models import Document
+from casework.documents.storage import store_upload
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
 from casework.reviews.models import Review
@@ -170,8 +171,6 @@ def attach_document(request: ContributionRequest, upload: FileStorage | None, by
     _check_responder(request, by)
     if upload is None or not upload.filename:
         raise DomainError("Choose a file to upload", field="file")
-    from casework.documents.storage import store_upload
-
     document = store_upload(upload, uploaded_by=by, review=request.review, contribution_request_id=request.id)
     request.documents.append(document)
     audit.record(

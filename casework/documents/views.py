@@ -10,6 +10,7 @@ from casework.agencies.permissions import can_view_request
 from casework.auth.access import signed_in
 from casework.auth.models import User
 from casework.documents.models import Document
+from casework.documents.storage import send_document
 from casework.extensions import db
 from casework.reviews.loading import me
 from casework.reviews.models import Review
@@ -35,8 +36,6 @@ def download(document_id: int) -> ResponseReturnValue:
     document = db.session.get(Document, document_id)
     if document is None or not can_download(me(), document):
         abort(404)
-    from casework.documents.storage import send_document
-
     response = send_document(document, user=me())
     db.session.commit()  # the download is recorded
     return response

@@ -18,6 +18,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.errors import DomainError
 from casework.extensions import db
+from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
 from casework.reviews.models import (
     Affiliation,
     AssignmentRole,
@@ -26,16 +27,7 @@ from casework.reviews.models import (
     ReviewerAssignment,
     ReviewerProfile,
 )
-from casework.reviews.services import (
-    _finish,
-    _move_to,
-    _not_before,
-    _not_future,
-    _required,
-    check_move,
-    check_open,
-    check_version,
-)
+from casework.reviews.services import finish, flag_agencies, move_to
 from casework.reviews.stages import Move, ReviewStage
 from casework.timeutil import uk_today, utcnow
 
@@ -77,11 +69,11 @@ def save_profile(user: User, organisation: str) -> ReviewerProfile:
 def add_affiliation(
     user: User, agency: Agency | None, started_on: date | None, ended_on: date | None, nature: str
 ) -> Affiliation:
-    _required(agency, "agency", "Select the agency")
-    _required(started_on, "started_on", "Enter when the link started")
-    _required(nature, "nature", "Describe the link, for example employed as a social worker")
-    _not_future(started_on, "started_on", "The start of the link")
-    _not_before(ended_on, started_on, "ended_on", "The link cannot end before it started")
+    required(agency, "agency", "Select the agency")
+    required(started_on, "started_on", "Enter when the link started")
+    required(nature, "nature", "Describe the link, for example employed as a social worker")
+    not_future(started_on, "started_on", "The start of the link")
+    not_before(ended_on, started_on, "ended_on", "The link cannot end before it started")
     assert agency is not None and started_on is not None
     affiliation = Affiliation(agency=agency, started_on=started_on, ended_on=ended_on, nature=nature.strip())
     profile = profile_of(user)  # held in a variable: the collection only keeps a weak reference to it
@@ -174,17 +166,15 @@ def recheck_review(review: Review) -> list[str]:
 
 def add_to_scope(review: Review, agency: Agency | None, role_note: str, version: int | None) -> list[str]:
     """Bring an agency into the review's scope; returns any new reviewer conflicts it causes."""
-    from casework.reviews.services import _set_flagged_agencies
-
     check_version(review, version)
     check_open(review)
-    _required(agency, "agency", "Select the agency")
+    required(agency, "agency", "Select the agency")
     assert agency is not None
     if not review.terms:
         raise DomainError("Set the terms of reference before changing the scope", field="agency")
     if agency in review.agencies_where("in_scope"):
         raise DomainError(f"{agency.name} is already in scope", field="agency")
-    _set_flagged_agencies(review, "in_scope", [*review.agencies_where("in_scope"), agency])
+    flag_agencies(review, "in_scope", [*review.agencies_where("in_scope"), agency])
     involvement = next(i for i in review.involvements if i.agency_id == agency.id or i.agency is agency)
     involvement.role_note = role_note.strip()
     review.updated_at = utcnow()
@@ -212,8 +202,8 @@ def assign_reviewer(
 ) -> ReviewerAssignment:
     check_version(review, version)
     check_open(review)
-    _required(reviewer, "reviewer", "Select a reviewer")
-    _required(role, "role", "Select lead reviewer or co-reviewer")
+    required(reviewer, "reviewer", "Select a reviewer")
+    required(role, "role", "Select lead reviewer or co-reviewer")
     assert reviewer is not None and role is not None
     if not review.terms or review.stage in (
         ReviewStage.REFERRAL,
@@ -304,8 +294,8 @@ def start_contributions(review: Review, version: int | None = None) -> Review:
         a.role == AssignmentRole.LEAD and a.status == AssignmentStatus.ACCEPTED for a in review.assignments
     ):
         raise DomainError("A lead reviewer must accept the appointment before agency contributions start")
-    _move_to(review, Move.START_CONTRIBUTIONS)
-    return _finish(review)
+    move_to(review, Move.START_CONTRIBUTIONS)
+    return finish(review)
 
 
 def decline_appointment(assignment: ReviewerAssignment, user: User, reason: str) -> None:
@@ -315,7 +305,7 @@ def decline_appointment(assignment: ReviewerAssignment, user: User, reason: str)
         raise DomainError(
             f"This appointment is {assignment.status.label.lower()}; there is nothing to decline"
         )
-    _required(reason, "reason", "Say why you are declining, for example a connection with the family")
+    required(reason, "reason", "Say why you are declining, for example a connection with the family")
     assignment.status = AssignmentStatus.DECLINED
     assignment.responded_at = utcnow()
     db.session.flush()
@@ -333,7 +323,7 @@ def withdraw_appointment(assignment: ReviewerAssignment, reason: str, version: i
     check_version(review, version)
     if assignment.status not in LIVE:
         raise DomainError("This appointment has already ended")
-    _required(reason, "reason", "Give the reason for ending the appointment")
+    required(reason, "reason", "Give the reason for ending the appointment")
     assignment.status = AssignmentStatus.WITHDRAWN
     review.updated_at = utcnow()
     db.session.flush()

@@ -12,9 +12,10 @@ from casework import audit, workdays
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.db_helpers import increment
-from casework.errors import ConcurrentEditError, DomainError
+from casework.errors import DomainError
 from casework.extensions import db
 from casework.reviews.clock import EVENTS, deadlines_for, due_after, refresh_deadlines
+from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
@@ -35,53 +36,12 @@ from casework.reviews.models import (
     ReviewType,
     TermsOfReference,
 )
-from casework.reviews.stages import TRANSITIONS, Move, ReviewStage, allowed_moves, move_is_allowed, next_stage
+from casework.reviews.stages import TRANSITIONS, Move, ReviewStage, next_stage
 from casework.timeutil import uk_today, utcnow
 from casework.workdays import ClosureDay, working_calendar
 
-# --- guards ----------------------------------------------------------------------------
 
-
-def check_version(review: Review, version: int | None) -> None:
-    if version is not None and version != review.version:
-        raise ConcurrentEditError("this review")
-
-
-def check_open(review: Review) -> None:
-    if review.is_ended:
-        raise DomainError(f"This review has ended ({review.stage.label}). Nothing more can be changed.")
-
-
-def check_move(review: Review, move: Move) -> None:
-    """The guard every stage change starts with."""
-    check_open(review)
-    if review.is_paused:
-        raise DomainError("This review is paused. Resume it before moving it on.")
-    if not move_is_allowed(review.review_type.stages, review.stage, move):
-        moves = allowed_moves(review.review_type.stages, review.stage)
-        following = " or ".join(m.label.lower() for m in moves) or "nothing more can be done here yet"
-        raise DomainError(
-            f"You cannot {TRANSITIONS[move].label.lower()} while the review is at the "
-            f"{review.stage.label.lower()} stage. The next step is to {following}."
-        )
-
-
-def _not_future(value: date | None, field_name: str, what: str) -> None:
-    if value and value > uk_today():
-        raise DomainError(f"{what} must be today or in the past", field=field_name)
-
-
-def _not_before(value: date | None, earliest: date | None, field_name: str, message: str) -> None:
-    if value and earliest and value < earliest:
-        raise DomainError(message, field=field_name)
-
-
-def _required(value: Any, field_name: str, message: str) -> None:
-    if value is None or (isinstance(value, str) and not value.strip()) or value == []:
-        raise DomainError(message, field=field_name)
-
-
-def _move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -> None:
+def move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -> None:
     transition = TRANSITIONS[move]
     before = review.stage
     review.stage = transition.destination
@@ -120,7 +80,7 @@ def _plain(value: Any) -> Any:
     return value.value if hasattr(value, "value") else value
 
 
-def _finish(review: Review) -> Review:
+def finish(review: Review) -> Review:
     db.session.flush()
     refresh_deadlines(review)
     db.session.flush()
@@ -144,20 +104,20 @@ class ReferralDetails:
 
 
 def _check_referral(review_type: ReviewType, details: ReferralDetails) -> None:
-    _required(
+    required(
         details.pseudonym, "pseudonym", "Enter the pseudonym used for the child or adult, for example Child A"
     )
-    _required(details.incident_description, "incident_description", "Describe the incident")
-    _not_future(details.incident_on, "incident_on", "The incident date")
-    _not_future(details.became_aware_on, "became_aware_on", "The date the partnership became aware")
-    _not_future(details.panel_notified_on, "panel_notified_on", "The date the Panel was notified")
-    _not_before(
+    required(details.incident_description, "incident_description", "Describe the incident")
+    not_future(details.incident_on, "incident_on", "The incident date")
+    not_future(details.became_aware_on, "became_aware_on", "The date the partnership became aware")
+    not_future(details.panel_notified_on, "panel_notified_on", "The date the Panel was notified")
+    not_before(
         details.became_aware_on,
         details.incident_on,
         "became_aware_on",
         "The date the partnership became aware must be the same as or after the incident date",
     )
-    _not_before(
+    not_before(
         details.panel_notified_on,
         details.became_aware_on,
         "panel_notified_on",
@@ -178,7 +138,7 @@ def _linked_reviews(references: list[str], exclude: Review | None = None) -> lis
     return list(found)
 
 
-def _set_flagged_agencies(review: Review, flag: str, agencies: list[Agency]) -> None:
+def flag_agencies(review: Review, flag: str, agencies: list[Agency]) -> None:
     by_agency = {involvement.agency_id: involvement for involvement in review.involvements}
     wanted = {agency.id for agency in agencies}
     for agency in agencies:
@@ -222,10 +182,10 @@ def create_referral(review_type: ReviewType, details: ReferralDetails, by: User)
     )
     review.linked_reviews = linked
     db.session.add(review)
-    _set_flagged_agencies(review, "known_at_referral", details.known_agencies)
+    flag_agencies(review, "known_at_referral", details.known_agencies)
     db.session.flush()
     audit.record("review_created", f"{reference} created: {review.pseudonym}", subject=review, review=review)
-    return _finish(review)
+    return finish(review)
 
 
 def _referral_snapshot(review: Review) -> dict[str, Any]:
@@ -302,13 +262,13 @@ def update_referral(review: Review, details: ReferralDetails, version: int | Non
     referral.notifying_organisation = details.notifying_organisation.strip()
     referral.notifying_person = details.notifying_person.strip()
     review.linked_reviews = linked
-    _set_flagged_agencies(review, "known_at_referral", details.known_agencies)
+    flag_agencies(review, "known_at_referral", details.known_agencies)
     review.updated_at = utcnow()  # the version moves even when only child rows changed
     db.session.flush()
     _record_changes(
         review, "referral_updated", "Referral details changed", before, _referral_snapshot(review)
     )
-    return _finish(review)
+    return finish(review)
 
 
 # --- confidential identifiers ----------------------------------------------------------
@@ -341,7 +301,7 @@ def save_identifiers(
         raise DomainError(f"Enter at most {MAX_CARERS} parents or carers", field="carers")
     for field_name, people in (("children", children), ("carers", carers)):
         for person in people:
-            _not_future(person.date_of_birth, field_name, f"The date of birth of {person.full_name.strip()}")
+            not_future(person.date_of_birth, field_name, f"The date of birth of {person.full_name.strip()}")
     record = review.confidential or ConfidentialRecord()
     review.confidential = record
     record.address = address.strip()
@@ -390,15 +350,15 @@ def begin_rapid_review(review: Review, version: int | None) -> Review:
     if review.review_type.uses_event("panel_notified") and not review.referral.panel_notified_on:
         raise DomainError("Record the date the Panel was notified before starting the rapid review")
     review.rapid_review = review.rapid_review or RapidReview()
-    _move_to(review, Move.BEGIN_RAPID_REVIEW)
-    return _finish(review)
+    move_to(review, Move.BEGIN_RAPID_REVIEW)
+    return finish(review)
 
 
 def refer_for_decision(review: Review, version: int | None) -> Review:
     check_version(review, version)
     check_move(review, Move.REFER_FOR_DECISION)
-    _move_to(review, Move.REFER_FOR_DECISION)
-    return _finish(review)
+    move_to(review, Move.REFER_FOR_DECISION)
+    return finish(review)
 
 
 @dataclass
@@ -437,13 +397,13 @@ def save_rapid_review(review: Review, details: RapidReviewDetails, version: int 
     if review.stage not in RAPID_REVIEW_STAGES or not review.review_type.has_stage(ReviewStage.RAPID_REVIEW):
         raise DomainError("The rapid review can be recorded only during the rapid review or decision stages")
     aware = review.referral.became_aware_on
-    _not_future(details.meeting_on, "meeting_on", "The meeting date")
-    _not_future(details.sent_to_panel_on, "sent_to_panel_on", "The date sent to the Panel")
-    _not_future(details.panel_responded_on, "panel_responded_on", "The date of the Panel's response")
-    _not_before(
+    not_future(details.meeting_on, "meeting_on", "The meeting date")
+    not_future(details.sent_to_panel_on, "sent_to_panel_on", "The date sent to the Panel")
+    not_future(details.panel_responded_on, "panel_responded_on", "The date of the Panel's response")
+    not_before(
         details.meeting_on, aware, "meeting_on", "The meeting cannot be before the partnership became aware"
     )
-    _not_before(
+    not_before(
         details.sent_to_panel_on,
         details.meeting_on,
         "sent_to_panel_on",
@@ -459,7 +419,7 @@ def save_rapid_review(review: Review, details: RapidReviewDetails, version: int 
         raise DomainError("Select the Panel's response", field="panel_response")
     if details.panel_response and not details.sent_to_panel_on:
         raise DomainError("Enter the date the rapid review was sent to the Panel", field="sent_to_panel_on")
-    _not_before(
+    not_before(
         details.panel_responded_on,
         details.sent_to_panel_on,
         "panel_responded_on",
@@ -481,13 +441,13 @@ def save_rapid_review(review: Review, details: RapidReviewDetails, version: int 
         if key != "contributing_agencies":
             setattr(rapid, key, value.strip() if isinstance(value, str) else value)
     db.session.add(rapid)
-    _set_flagged_agencies(review, "contributed_to_rapid_review", details.contributing_agencies)
+    flag_agencies(review, "contributed_to_rapid_review", details.contributing_agencies)
     review.updated_at = utcnow()
     db.session.flush()
     _record_changes(
         review, "rapid_review_updated", "Rapid review recorded", before, _rapid_review_snapshot(review)
     )
-    return _finish(review)
+    return finish(review)
 
 
 def complete_rapid_review(review: Review, version: int | None) -> Review:
@@ -500,8 +460,8 @@ def complete_rapid_review(review: Review, version: int | None) -> Review:
         raise DomainError("Record the rapid review's recommendation before completing it")
     if not rapid.sent_to_panel_on:
         raise DomainError("Record the date the rapid review was sent to the Panel before completing it")
-    _move_to(review, Move.COMPLETE_RAPID_REVIEW)
-    return _finish(review)
+    move_to(review, Move.COMPLETE_RAPID_REVIEW)
+    return finish(review)
 
 
 # --- decision ---------------------------------------------------------------------------
@@ -529,7 +489,7 @@ class DecisionDetails:
 
 def record_decision(review: Review, details: DecisionDetails, version: int | None, by: User) -> Review:
     check_version(review, version)
-    _required(details.outcome, "outcome", "Select the decision")
+    required(details.outcome, "outcome", "Select the decision")
     assert details.outcome is not None
     if details.outcome not in decision_outcomes(review.review_type):
         raise DomainError(
@@ -546,15 +506,15 @@ def record_decision(review: Review, details: DecisionDetails, version: int | Non
         raise DomainError("Select circumstances from the list", field="regard_had_to")
     if details.outcome == DecisionOutcome.LOCAL_REVIEW and not details.criteria_met:
         raise DomainError("Select the criteria the case meets for a local review", field="criteria_met")
-    _required(details.rationale, "rationale", "Explain the reasons for the decision")
-    _required(
+    required(details.rationale, "rationale", "Explain the reasons for the decision")
+    required(
         details.decided_by,
         "decided_by",
         "Enter who made the decision, for example the three safeguarding partners",
     )
-    _required(details.decided_on, "decided_on", "Enter the date of the decision")
-    _not_future(details.decided_on, "decided_on", "The date of the decision")
-    _not_before(
+    required(details.decided_on, "decided_on", "Enter the date of the decision")
+    not_future(details.decided_on, "decided_on", "The date of the decision")
+    not_before(
         details.decided_on,
         review.referral.became_aware_on,
         "decided_on",
@@ -562,7 +522,7 @@ def record_decision(review: Review, details: DecisionDetails, version: int | Non
     )
     rapid = review.rapid_review
     if rapid:
-        _not_before(
+        not_before(
             details.decided_on,
             rapid.meeting_on,
             "decided_on",
@@ -585,7 +545,7 @@ def record_decision(review: Review, details: DecisionDetails, version: int | Non
         decided_by=details.decided_by.strip(),
         recorded_by=by,
     )
-    _move_to(
+    move_to(
         review,
         move,
         {
@@ -595,7 +555,7 @@ def record_decision(review: Review, details: DecisionDetails, version: int | Non
             "decided_on": _plain(details.decided_on),
         },
     )
-    return _finish(review)
+    return finish(review)
 
 
 # --- commissioning ----------------------------------------------------------------------
@@ -626,32 +586,30 @@ def default_target_completion(review: Review) -> date | None:
 def commission_review(review: Review, details: TermsDetails, version: int | None, by: User) -> Review:
     check_version(review, version)
     check_move(review, Move.COMMISSION)
-    _required(details.scope_from, "scope_from", "Enter the start of the period the review covers")
-    _required(details.scope_to, "scope_to", "Enter the end of the period the review covers")
-    _not_before(
+    required(details.scope_from, "scope_from", "Enter the start of the period the review covers")
+    required(details.scope_to, "scope_to", "Enter the end of the period the review covers")
+    not_before(
         details.scope_to,
         details.scope_from,
         "scope_to",
         "The end of the scope period must be after its start",
     )
-    _required(details.key_lines_of_enquiry, "key_lines_of_enquiry", "Enter the key lines of enquiry")
-    _required(details.method, "method", "Describe the method of the review")
-    _required(details.family_involvement, "family_involvement", "Describe how the family will be involved")
-    _required(
-        details.agencies_in_scope, "agencies_in_scope", "Select the agencies in the scope of the review"
-    )
-    _required(details.commissioned_on, "commissioned_on", "Enter the date the review was commissioned")
-    _not_future(details.commissioned_on, "commissioned_on", "The commissioning date")
+    required(details.key_lines_of_enquiry, "key_lines_of_enquiry", "Enter the key lines of enquiry")
+    required(details.method, "method", "Describe the method of the review")
+    required(details.family_involvement, "family_involvement", "Describe how the family will be involved")
+    required(details.agencies_in_scope, "agencies_in_scope", "Select the agencies in the scope of the review")
+    required(details.commissioned_on, "commissioned_on", "Enter the date the review was commissioned")
+    not_future(details.commissioned_on, "commissioned_on", "The commissioning date")
     decided_on = review.decision.decided_on if review.decision else None
-    _not_before(
+    not_before(
         details.commissioned_on,
         decided_on,
         "commissioned_on",
         "The review cannot be commissioned before the decision",
     )
     target = details.target_completion_on or default_target_completion(review)
-    _required(target, "target_completion_on", "Enter the target completion date")
-    _not_before(
+    required(target, "target_completion_on", "Enter the target completion date")
+    not_before(
         target,
         details.commissioned_on,
         "target_completion_on",
@@ -667,8 +625,8 @@ def commission_review(review: Review, details: TermsDetails, version: int | None
         commissioned_on=details.commissioned_on,
         commissioned_by=by,
     )
-    _set_flagged_agencies(review, "in_scope", details.agencies_in_scope)
-    _move_to(
+    flag_agencies(review, "in_scope", details.agencies_in_scope)
+    move_to(
         review,
         Move.COMMISSION,
         {
@@ -676,7 +634,7 @@ def commission_review(review: Review, details: TermsDetails, version: int | None
             "target_completion_on": _plain(target),
         },
     )
-    return _finish(review)
+    return finish(review)
 
 
 # --- pauses and extensions --------------------------------------------------------------
@@ -689,18 +647,18 @@ def pause_review(
     check_open(review)
     if review.is_paused:
         raise DomainError("This review is already paused")
-    _required(reason, "reason", "Enter the reason for pausing the review, for example criminal proceedings")
-    _required(agreed_by, "agreed_by", "Enter who agreed the pause")
-    _required(started_on, "started_on", "Enter the date the pause starts")
-    _not_future(started_on, "started_on", "The start of the pause")
-    _not_before(
+    required(reason, "reason", "Enter the reason for pausing the review, for example criminal proceedings")
+    required(agreed_by, "agreed_by", "Enter who agreed the pause")
+    required(started_on, "started_on", "Enter the date the pause starts")
+    not_future(started_on, "started_on", "The start of the pause")
+    not_before(
         started_on,
         review.referral.became_aware_on,
         "started_on",
         "A pause cannot start before the partnership became aware",
     )
     last_end = max((p.ended_on for p in review.pauses if p.ended_on), default=None)
-    _not_before(started_on, last_end, "started_on", "A pause cannot start before the previous pause ended")
+    not_before(started_on, last_end, "started_on", "A pause cannot start before the previous pause ended")
     review.pauses.append(
         ReviewPause(started_on=started_on, reason=reason.strip(), agreed_by=agreed_by.strip(), recorded_by=by)
     )
@@ -713,7 +671,7 @@ def pause_review(
         review=review,
         details={"started_on": _plain(started_on), "agreed_by": agreed_by.strip()},
     )
-    return _finish(review)
+    return finish(review)
 
 
 def resume_review(review: Review, ended_on: date | None, version: int | None) -> Review:
@@ -722,9 +680,9 @@ def resume_review(review: Review, ended_on: date | None, version: int | None) ->
     pause = review.open_pause
     if pause is None:
         raise DomainError("This review is not paused")
-    _required(ended_on, "ended_on", "Enter the date the review resumed")
-    _not_future(ended_on, "ended_on", "The date the review resumed")
-    _not_before(ended_on, pause.started_on, "ended_on", "The review cannot resume before the pause started")
+    required(ended_on, "ended_on", "Enter the date the review resumed")
+    not_future(ended_on, "ended_on", "The date the review resumed")
+    not_before(ended_on, pause.started_on, "ended_on", "The review cannot resume before the pause started")
     pause.ended_on = ended_on
     review.updated_at = utcnow()
     db.session.flush()
@@ -735,7 +693,7 @@ def resume_review(review: Review, ended_on: date | None, version: int | None) ->
         review=review,
         details={"started_on": _plain(pause.started_on), "ended_on": _plain(ended_on)},
     )
-    return _finish(review)
+    return finish(review)
 
 
 def extend_deadline(
@@ -756,14 +714,14 @@ def extend_deadline(
         raise DomainError(
             f"'{deadline.clock.label}' is not running, so it cannot be extended", field="clock_key"
         )
-    _required(new_due_on, "new_due_on", "Enter the new due date")
+    required(new_due_on, "new_due_on", "Enter the new due date")
     assert new_due_on is not None
     if new_due_on <= deadline.due_on:
         raise DomainError(
             f"The new due date must be after the current one, {deadline.due_on:%d %B %Y}", field="new_due_on"
         )
-    _required(reason, "reason", "Enter the reason for the extension")
-    _required(agreed_by, "agreed_by", "Enter who agreed the extension")
+    required(reason, "reason", "Enter the reason for the extension")
+    required(agreed_by, "agreed_by", "Enter who agreed the extension")
     review.extensions.append(
         DeadlineExtension(
             clock_key=clock_key,
@@ -785,7 +743,7 @@ def extend_deadline(
         review=review,
         details={"clock": clock_key, "from": _plain(deadline.due_on), "to": _plain(new_due_on)},
     )
-    return _finish(review)
+    return finish(review)
 
 
 def describe_next_step(review: Review) -> str:
@@ -808,8 +766,8 @@ def _refresh_open_reviews() -> None:
 
 
 def add_closure_day(day: date | None, description: str) -> ClosureDay:
-    _required(day, "day", "Enter the date the partnership is closed")
-    _required(description, "description", "Enter a description, for example Christmas closure")
+    required(day, "day", "Enter the date the partnership is closed")
+    required(description, "description", "Enter a description, for example Christmas closure")
     assert day is not None
     closure = workdays.add_closure_day(day, description)
     _refresh_open_reviews()

@@ -42,7 +42,7 @@ def make_config(url: str, **overrides: object) -> type[TestConfig]:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = database_url(tmp_path_factory.mktemp("db"))
-    app = create_app(make_config(url))
+    app = create_app(make_config(url, UPLOAD_FOLDER=tmp_path_factory.mktemp("uploads")))
     with app.app_context():
         drop_everything()  # a reused database may hold an earlier run's tables
         flask_migrate.upgrade()

@@ -58,8 +58,15 @@ class ContributionRequest(db.Model):
     history: Mapped[list[RequestEvent]] = relationship(
         back_populates="request", order_by="RequestEvent.id", cascade="all, delete-orphan"
     )
+    # Same order as the merged chronology on every database: by date, untimed entries last.
     entries: Mapped[list[ChronologyEntry]] = relationship(
-        back_populates="request", order_by="(ChronologyEntry.occurred_on, ChronologyEntry.occurred_at)"
+        back_populates="request",
+        order_by=lambda: (
+            ChronologyEntry.occurred_on,
+            ChronologyEntry.occurred_at.is_(None),
+            ChronologyEntry.occurred_at,
+            ChronologyEntry.id,
+        ),
     )
     documents: Mapped[list[Document]] = relationship(order_by="Document.id")
 

@@ -21,7 +21,7 @@ from casework.auth.access import roles, signed_in
 from casework.auth.models import Role
 from casework.errors import DomainError
 from casework.extensions import db
-from casework.forms import show_domain_error, submit
+from casework.forms import error_flashed, show_domain_error, submit
 from casework.reviews.loading import me
 from casework.reviews.permissions import can_see_identifiers, can_view
 from casework.timeutil import uk_today
@@ -65,7 +65,7 @@ def _page(contribution: ContributionRequest, **forms: object) -> ResponseReturnV
         "comment_form": CommentForm(formdata=None, version=contribution.version),
     }
     defaults.update(forms)  # type: ignore[arg-type]
-    errors = any(getattr(form, "errors", None) for form in forms.values())
+    errors = any(getattr(form, "errors", None) for form in forms.values()) or error_flashed()
     return render_template(
         "agencies/request.html",
         contribution=contribution,

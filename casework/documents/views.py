@@ -36,6 +36,4 @@ def download(document_id: int) -> ResponseReturnValue:
     document = db.session.get(Document, document_id)
     if document is None or not can_download(me(), document):
         abort(404)
-    response = send_document(document, user=me())
-    db.session.commit()  # the download is recorded
-    return response
+    return send_document(document, user=me())  # records the download and commits it

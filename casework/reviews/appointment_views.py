@@ -109,11 +109,13 @@ def appointment(assignment_id: int) -> ResponseReturnValue:
             "You have accepted the appointment. The review is now open to you.",
             url_for("reviews.review_detail", review_id=assignment.review_id),
         )
+    declining = request.method == "POST" and "decline" in request.form
     return done or page_with_form(
         "reviews/appointment.html",
-        accept_form,
+        decline_form if declining else accept_form,
         assignment=assignment,
         review=assignment.review,
+        accept_form=accept_form,
         decline_form=decline_form,
         declaration=appointments.DECLARATION,
     )

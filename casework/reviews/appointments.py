@@ -286,6 +286,12 @@ def accept_appointment(assignment: ReviewerAssignment, user: User, declared: boo
     return assignment
 
 
+def has_accepted_lead(review: Review) -> bool:
+    return any(
+        a.role == AssignmentRole.LEAD and a.status == AssignmentStatus.ACCEPTED for a in review.assignments
+    )
+
+
 def start_contributions(review: Review, version: int | None = None) -> Review:
     """Agency contributions start once a lead reviewer has accepted."""
     check_version(review, version)

@@ -18,6 +18,7 @@ from casework.extensions import db
 from casework.forms import submit
 from casework.reviews import bp
 from casework.reviews.loading import load_review, me
+from casework.timeutil import uk_today
 
 
 def _filters() -> contributions.ChronologyFilters:
@@ -59,6 +60,7 @@ def review_chronology(review_id: int) -> ResponseReturnValue:
         filters=filters,
         agencies=agencies,
         key_form=KeyEpisodeForm(),
+        today=uk_today(),
     )
 
 

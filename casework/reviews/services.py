@@ -686,6 +686,7 @@ def resume_review(review: Review, ended_on: date | None, version: int | None) ->
     pause.ended_on = ended_on
     review.updated_at = utcnow()
     db.session.flush()
+    _start_contributions_if_ready(review)
     audit.record(
         "review_resumed",
         f"{review.reference} resumed after a pause from {pause.started_on:%d %B %Y}",
@@ -694,6 +695,14 @@ def resume_review(review: Review, ended_on: date | None, version: int | None) ->
         details={"started_on": _plain(pause.started_on), "ended_on": _plain(ended_on)},
     )
     return finish(review)
+
+
+def _start_contributions_if_ready(review: Review) -> None:
+    """A lead who accepted while the review was paused starts the contributions on resumption."""
+    from casework.reviews.appointments import has_accepted_lead, start_contributions
+
+    if review.stage == ReviewStage.AWAITING_REVIEWER and has_accepted_lead(review):
+        start_contributions(review)
 
 
 def extend_deadline(

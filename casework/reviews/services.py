@@ -61,12 +61,20 @@ def move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -
     )
 
 
+# Free text may name people despite the guidance; the timeline says it changed, not what it says.
+FREE_TEXT = frozenset(
+    {"incident_description", "facts_established", "immediate_safety_actions", "learning_identified"}
+)
+
+
 def _record_changes(
     review: Review, action: str, summary: str, before: dict[str, Any], after: dict[str, Any]
 ) -> None:
-    """Timeline entry naming what changed, old and new value, for non-identifying fields."""
+    """Timeline entry naming what changed, old and new value (free text: only that it changed)."""
     changes = {
-        key: [_plain(before.get(key)), _plain(after[key])] for key in after if before.get(key) != after[key]
+        key: ["(text)", "(changed)"] if key in FREE_TEXT else [_plain(before.get(key)), _plain(after[key])]
+        for key in after
+        if before.get(key) != after[key]
     }
     if changes:
         audit.record(action, summary, subject=review, review=review, details=changes)

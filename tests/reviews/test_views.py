@@ -434,3 +434,19 @@ def test_agencies_are_recorded_at_each_step(app: Flask, manager: User, manager_c
     assert "Police Service" in page
     changed = _events(app, "referral_updated", review.id)
     assert changed and changed[-1].details["known_agencies"] == [[], ["Police Service"]]
+
+
+def test_the_timeline_never_copies_free_text(app: Flask, manager: User) -> None:
+    """Free text may name people despite the guidance: the timeline records only that it changed."""
+    review = _review(app, manager, "CSPR", "rapid_review")
+    with app.app_context():
+        row = db.session.get(Review, review.id)
+        services.save_rapid_review(
+            row,
+            services.RapidReviewDetails(facts_established="Jamie Tester was seen by the GP"),
+            row.version,
+        )
+        db.session.commit()
+    events = _events(app, "rapid_review_updated", review.id)
+    assert events and "Jamie" not in str(events[-1].details)
+    assert events[-1].details["facts_established"] == ["(text)", "(changed)"]

@@ -83,7 +83,24 @@ def _init_templates(app: Flask) -> None:
         return {"partnership_name": app.config["PARTNERSHIP_NAME"], "navigation": navigation}
 
 
+# Modules whose import registers routes on the blueprints.
+VIEW_MODULES = [
+    "casework.auth.views",
+    "casework.auth.admin_views",
+    "casework.reviews.views",
+    "casework.reviews.appointment_views",
+    "casework.reviews.chronology_views",
+    "casework.agencies.directory_views",
+    "casework.agencies.request_views",
+    "casework.actions.views",
+]
+
+
 def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    for module in VIEW_MODULES:
+        importlib.import_module(module)
     from casework import main
     from casework.actions import bp as actions_bp
     from casework.agencies import bp as agencies_bp

@@ -1,5 +1,13 @@
 """Every model, imported in one place so Alembic and the mapper see the whole schema."""
 
+from casework.actions.models import (
+    Action,
+    DeadlineChangeRequest,
+    Finding,
+    ProgressUpdate,
+    Recommendation,
+    Theme,
+)
 from casework.agencies.contributions import ChronologyEntry, ContributionRequest, RequestEvent
 from casework.agencies.models import Agency, AgencyType
 from casework.audit import AuditEvent
@@ -10,6 +18,12 @@ from casework.reviews.models import __all__ as review_models
 from casework.workdays import ClosureDay
 
 __all__ = [
+    "Action",
+    "DeadlineChangeRequest",
+    "Finding",
+    "ProgressUpdate",
+    "Recommendation",
+    "Theme",
     "Agency",
     "ChronologyEntry",
     "ContributionRequest",

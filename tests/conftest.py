@@ -13,7 +13,7 @@ import flask_migrate
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import MetaData, delete
+from sqlalchemy import MetaData, delete, select
 
 from casework import create_app
 from casework.agencies.models import Agency, AgencyType
@@ -27,7 +27,8 @@ PASSWORD = "correct horse battery staple"
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 _sequence = itertools.count(1)
 # Seeded by the migrations and kept between tests; a test that changes them restores them.
-REFERENCE_TABLES = {"review_types", "review_type_clocks"}
+REFERENCE_TABLES = {"review_types", "review_type_clocks", "themes"}
+_seeded: dict[str, set[tuple[object, ...]]] = {}
 
 
 def database_url(tmp_dir: Path) -> str:
@@ -46,6 +47,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         drop_everything()  # a reused database may hold an earlier run's tables
         flask_migrate.upgrade()
+        for table in db.metadata.sorted_tables:
+            if table.name in REFERENCE_TABLES:
+                key = list(table.primary_key.columns)
+                _seeded[table.name] = set(db.session.execute(select(*key)).all())
     yield app
     with app.app_context():
         drop_everything()
@@ -73,6 +78,13 @@ def empty_database(app: Flask) -> None:
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in REFERENCE_TABLES:
                 db.session.execute(delete(table))
+            else:  # keep the seeded rows, drop what a test added
+                key = list(table.primary_key.columns)
+                for row in db.session.execute(select(*key)).all():
+                    if tuple(row) not in _seeded[table.name]:
+                        db.session.execute(
+                            delete(table).where(*(c == v for c, v in zip(key, row, strict=True)))
+                        )
         db.session.commit()
 
 

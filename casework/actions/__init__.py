@@ -1,5 +1,5 @@
+"""The blueprint; its view modules are imported by the app factory, which registers it."""
+
 from flask import Blueprint
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
-
-from casework.actions import views  # noqa: E402,F401

@@ -1,5 +1,5 @@
+"""The blueprint; its view modules are imported by the app factory, which registers it."""
+
 from flask import Blueprint
 
 bp = Blueprint("agencies", __name__, url_prefix="/agencies")
-
-from casework.agencies import directory_views, request_views  # noqa: E402,F401

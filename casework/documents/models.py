@@ -30,5 +30,6 @@ class Document(db.Model):
     contribution_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("contribution_requests.id"), index=True
     )
+    progress_update_id: Mapped[int | None] = mapped_column(ForeignKey("progress_updates.id"), index=True)
 
     uploaded_by: Mapped[User] = relationship()

@@ -47,6 +47,7 @@ class Move(enum.StrEnum):
     DECIDE_NATIONAL_REVIEW = "decide_national_review"
     COMMISSION = "commission"
     START_CONTRIBUTIONS = "start_contributions"
+    CLOSE = "close"
 
     @property
     def label(self) -> str:
@@ -94,6 +95,8 @@ TRANSITIONS: dict[Move, Transition] = {
             ReviewStage.CONTRIBUTIONS,
             "Start agency contributions",
         ),
+        # Allowed once every action of the review's plan is verified.
+        Transition(Move.CLOSE, ReviewStage.ACTION_PLANNING, ReviewStage.CLOSED, "Close the review"),
     ]
 }
 

@@ -17,6 +17,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from casework.actions.services import close_review
 from casework.agencies.models import Agency
 from casework.audit import AuditEvent
 from casework.auth.models import Role, User
@@ -70,18 +71,21 @@ ALLOWED = {
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW, M.DECIDE_NATIONAL_REVIEW},
         S.COMMISSIONING: {M.COMMISSION},
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
+        S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
     "SAR": {
         S.REFERRAL: {M.REFER_FOR_DECISION},  # no rapid review for adults
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW},  # the Panel reviews children only
         S.COMMISSIONING: {M.COMMISSION},
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
+        S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
     "DHR": {
         S.REFERRAL: {M.REFER_FOR_DECISION},
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW},
         S.COMMISSIONING: {M.COMMISSION},
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
+        S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
 }
 OUTCOMES = {
@@ -172,6 +176,8 @@ def perform(review: Review, move: Move, by: User) -> Review:
         return services.complete_rapid_review(review, review.version)
     if move in OUTCOMES:
         return decide(review, decision_details(review.review_type, OUTCOMES[move], today), by)
+    if move == M.CLOSE:
+        return close_review(review, review.version, user_of(by))
     if move == M.START_CONTRIBUTIONS:
         if review.stage == S.AWAITING_REVIEWER and not review.assignments:
             with_accepted_lead(review)
@@ -314,7 +320,7 @@ def test_no_move_leads_out_of_the_stages_no_service_reaches_yet(
     code: str, stage: ReviewStage, move: Move
 ) -> None:
     assert stage in MAIN_PATH[2:]
-    assert not move_is_allowed(STAGES[code], stage, move)
+    assert move_is_allowed(STAGES[code], stage, move) == (move in ALLOWED[code].get(stage, ()))
 
 
 # --- explicit expectations --------------------------------------------------------------

@@ -1,0 +1,200 @@
+"""Findings, recommendations and the actions that answer them, with their progress and evidence."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.db_types import enum_type
+from casework.enums import LabelledEnum
+from casework.extensions import db
+from casework.reviews.models import Review
+from casework.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from casework.documents.models import Document
+
+finding_themes = Table(
+    "finding_themes",
+    db.metadata,
+    Column("finding_id", ForeignKey("findings.id"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+)
+recommendation_themes = Table(
+    "recommendation_themes",
+    db.metadata,
+    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
+    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+)
+recommendation_agencies = Table(
+    "recommendation_agencies",
+    db.metadata,
+    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
+    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+)
+
+
+class Theme(db.Model):
+    """A recurring theme (information sharing, neglect...), so recurrence across reviews shows."""
+
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Finding(db.Model):
+    __tablename__ = "findings"
+    __table_args__ = (UniqueConstraint("review_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    review: Mapped[Review] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=finding_themes, order_by=Theme.name)
+
+
+class Recommendation(db.Model):
+    __tablename__ = "recommendations"
+    __table_args__ = (UniqueConstraint("review_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    to_partnership: Mapped[bool] = mapped_column(Boolean, default=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    review: Mapped[Review] = relationship()
+    agencies: Mapped[list[Agency]] = relationship(secondary=recommendation_agencies, order_by=Agency.name)
+    themes: Mapped[list[Theme]] = relationship(secondary=recommendation_themes, order_by=Theme.name)
+    actions: Mapped[list[Action]] = relationship(back_populates="recommendation", order_by="Action.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def addressed_to(self) -> str:
+        names = (["The partnership"] if self.to_partnership else []) + [a.name for a in self.agencies]
+        return ", ".join(names)
+
+
+class ActionStatus(LabelledEnum):
+    NOT_STARTED = "not_started", "Not started"
+    ON_TRACK = "on_track", "On track"
+    AT_RISK = "at_risk", "At risk"
+    OFF_TRACK = "off_track", "Off track"
+    COMPLETED = "completed", "Completed, awaiting verification"
+    VERIFIED = "verified", "Verified"
+
+
+# What an owner may report; verification is the board manager's.
+REPORTABLE = (
+    ActionStatus.NOT_STARTED,
+    ActionStatus.ON_TRACK,
+    ActionStatus.AT_RISK,
+    ActionStatus.OFF_TRACK,
+    ActionStatus.COMPLETED,
+)
+
+
+class Action(db.Model):
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)  # for queries and access
+    description: Mapped[str] = mapped_column(Text)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)  # None: partnership
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    success_measure: Mapped[str] = mapped_column(Text)
+    original_deadline: Mapped[date] = mapped_column(Date)
+    deadline: Mapped[date] = mapped_column(Date, index=True)
+    deadline_changes: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[ActionStatus] = mapped_column(enum_type(ActionStatus, "action_status", 20), index=True)
+    created_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
+    review: Mapped[Review] = relationship()
+    agency: Mapped[Agency | None] = relationship()
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id])
+    updates: Mapped[list[ProgressUpdate]] = relationship(
+        back_populates="action", order_by="ProgressUpdate.id", cascade="save-update, merge"
+    )
+    deadline_requests: Mapped[list[DeadlineChangeRequest]] = relationship(
+        back_populates="action", order_by="DeadlineChangeRequest.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def owner_label(self) -> str:
+        return self.agency.name if self.agency else "The partnership"
+
+
+class UpdateKind(LabelledEnum):
+    PROGRESS = "progress", "Progress update"
+    VERIFIED = "verified", "Verified"
+    RETURNED = "returned", "Returned"
+    DEADLINE = "deadline", "Deadline changed"
+
+
+class ProgressUpdate(db.Model):
+    """One dated entry in an action's history. Rows are only ever added."""
+
+    __tablename__ = "progress_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    kind: Mapped[UpdateKind] = mapped_column(enum_type(UpdateKind, "update_kind", 20))
+    status: Mapped[ActionStatus] = mapped_column(enum_type(ActionStatus, "update_status", 20))
+    note: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    action: Mapped[Action] = relationship(back_populates="updates")
+    by: Mapped[User] = relationship()
+    evidence: Mapped[list[Document]] = relationship(order_by="Document.id")
+
+
+class ChangeStatus(LabelledEnum):
+    PENDING = "pending", "Waiting for a board manager"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class DeadlineChangeRequest(db.Model):
+    __tablename__ = "deadline_change_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id"), index=True)
+    current_deadline: Mapped[date] = mapped_column(Date)
+    proposed_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ChangeStatus] = mapped_column(enum_type(ChangeStatus, "change_status", 20))
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    action: Mapped[Action] = relationship(back_populates="deadline_requests")
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -1,0 +1,383 @@
+"""Every change to findings, recommendations and actions. History rows are only ever added."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from werkzeug.datastructures import FileStorage
+
+from casework import audit
+from casework.actions.models import (
+    REPORTABLE,
+    Action,
+    ActionStatus,
+    ChangeStatus,
+    DeadlineChangeRequest,
+    Finding,
+    ProgressUpdate,
+    Recommendation,
+    Theme,
+    UpdateKind,
+)
+from casework.actions.permissions import can_plan_actions, can_update, can_write_recommendations
+from casework.agencies.models import Agency
+from casework.auth.models import Role, User
+from casework.documents.storage import store_upload
+from casework.errors import ConcurrentEditError, DomainError
+from casework.extensions import db
+from casework.reviews.guards import check_move, check_open, check_version
+from casework.reviews.models import Review
+from casework.reviews.services import finish, move_to
+from casework.reviews.stages import Move
+from casework.timeutil import uk_today, utcnow
+
+
+def _version(action: Action, version: int | None) -> None:
+    if version is not None and version != action.version:
+        raise ConcurrentEditError("this action")
+
+
+def _plan_open(review: Review) -> None:
+    check_open(review)
+    if review.terms is None:
+        raise DomainError("Recommendations and actions come after the review is commissioned")
+
+
+# --- themes, findings, recommendations --------------------------------------------------
+
+
+def add_theme(name: str, by: User) -> Theme:
+    if by.role != Role.BOARD_MANAGER:
+        raise DomainError("Only a board manager can add themes")
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Enter the theme", field="name")
+    existing = {t.name.casefold() for t in db.session.execute(db.select(Theme)).scalars()}
+    if name.casefold() in existing:
+        raise DomainError("That theme already exists", field="name")
+    theme = Theme(name=name[:120])
+    db.session.add(theme)
+    db.session.flush()
+    audit.record("theme_added", f"Theme added: {theme.name}", subject=theme)
+    return theme
+
+
+def _next_number(model: type[Finding] | type[Recommendation], review: Review) -> int:
+    highest = db.session.execute(
+        db.select(db.func.max(model.number)).where(model.review_id == review.id)
+    ).scalar()
+    return (highest or 0) + 1
+
+
+def add_finding(review: Review, text: str, themes: list[Theme], by: User) -> Finding:
+    _plan_open(review)
+    if not can_write_recommendations(by, review):
+        raise DomainError("Only the board manager or the review's reviewer can record findings")
+    if not text.strip():
+        raise DomainError("Enter the finding", field="text")
+    finding = Finding(
+        review_id=review.id,
+        number=_next_number(Finding, review),
+        text=text.strip(),
+        themes=themes,
+        created_by_id=by.id,
+    )
+    db.session.add(finding)
+    db.session.flush()
+    audit.record(
+        "finding_added",
+        f"Finding {finding.number} recorded",
+        subject=review,
+        review=review,
+        details={"themes": [t.name for t in themes]},
+    )
+    return finding
+
+
+def add_recommendation(
+    review: Review, text: str, to_partnership: bool, agencies: list[Agency], themes: list[Theme], by: User
+) -> Recommendation:
+    _plan_open(review)
+    if not can_write_recommendations(by, review):
+        raise DomainError("Only the board manager or the review's reviewer can record recommendations")
+    if not text.strip():
+        raise DomainError("Enter the recommendation", field="text")
+    if not to_partnership and not agencies:
+        raise DomainError("Say who the recommendation is addressed to", field="agencies")
+    recommendation = Recommendation(
+        review_id=review.id,
+        number=_next_number(Recommendation, review),
+        text=text.strip(),
+        to_partnership=to_partnership,
+        agencies=agencies,
+        themes=themes,
+        created_by_id=by.id,
+    )
+    db.session.add(recommendation)
+    db.session.flush()
+    audit.record(
+        "recommendation_added",
+        f"Recommendation {recommendation.number} recorded for {recommendation.addressed_to}",
+        subject=review,
+        review=review,
+        details={"themes": [t.name for t in themes]},
+    )
+    return recommendation
+
+
+def confirm_recommendations(review: Review, by: User) -> int:
+    """The report is final: its recommendations are confirmed and no longer change."""
+    _plan_open(review)
+    if by.role != Role.BOARD_MANAGER:
+        raise DomainError("Only a board manager can confirm the recommendations")
+    pending = [r for r in _recommendations(review) if r.confirmed_at is None]
+    if not pending:
+        raise DomainError("There are no unconfirmed recommendations")
+    for recommendation in pending:
+        recommendation.confirmed_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "recommendations_confirmed",
+        f"{len(pending)} recommendations confirmed as final",
+        subject=review,
+        review=review,
+    )
+    return len(pending)
+
+
+def _recommendations(review: Review) -> list[Recommendation]:
+    return list(
+        db.session.execute(
+            db.select(Recommendation)
+            .where(Recommendation.review_id == review.id)
+            .order_by(Recommendation.number)
+        ).scalars()
+    )
+
+
+# --- actions ----------------------------------------------------------------------------
+
+
+def add_action(
+    recommendation: Recommendation,
+    description: str,
+    agency: Agency | None,
+    owner: User | None,
+    deadline: date | None,
+    success_measure: str,
+    by: User,
+) -> Action:
+    review = recommendation.review
+    _plan_open(review)
+    if not can_plan_actions(by):
+        raise DomainError("Only a board manager can add actions")
+    if not description.strip():
+        raise DomainError("Describe what will be done", field="description")
+    if not success_measure.strip():
+        raise DomainError("Say what evidence will show the action made a difference", field="success_measure")
+    if owner is None:
+        raise DomainError("Select the named owner", field="owner")
+    if deadline is None:
+        raise DomainError("Enter the deadline", field="deadline")
+    today = uk_today()
+    if deadline < today:
+        raise DomainError("The deadline cannot be before the day the action is created", field="deadline")
+    if agency is not None and not agency.active:
+        raise DomainError(f"{agency.name} is no longer active", field="agency")
+    if agency is None and owner.role != Role.BOARD_MANAGER:
+        raise DomainError("A partnership action is owned by a board manager", field="owner")
+    if agency is not None and (owner.role != Role.AGENCY_LEAD or owner.agency_id != agency.id):
+        raise DomainError(f"{owner.name} is not an agency lead of {agency.name}", field="owner")
+    if not owner.active:
+        raise DomainError(f"{owner.name}'s account is deactivated", field="owner")
+    action = Action(
+        recommendation=recommendation,
+        review_id=review.id,
+        description=description.strip(),
+        agency=agency,
+        owner=owner,
+        success_measure=success_measure.strip(),
+        original_deadline=deadline,
+        deadline=deadline,
+        status=ActionStatus.NOT_STARTED,
+        created_on=today,
+        created_by_id=by.id,
+    )
+    db.session.add(action)
+    db.session.flush()
+    audit.record(
+        "action_added",
+        f"Action added to recommendation {recommendation.number} for {action.owner_label}, "
+        f"due {deadline:%d %B %Y}",
+        subject=action,
+        review=review,
+        details={"owner": owner.name, "deadline": deadline.isoformat()},
+    )
+    return action
+
+
+def _entry(action: Action, kind: UpdateKind, status: ActionStatus, note: str, by: User) -> ProgressUpdate:
+    update = ProgressUpdate(kind=kind, status=status, note=note.strip(), by=by)
+    action.updates.append(update)
+    db.session.flush()
+    return update
+
+
+def add_progress(
+    action: Action,
+    status: ActionStatus | None,
+    note: str,
+    evidence: list[FileStorage],
+    by: User,
+    version: int | None,
+) -> ProgressUpdate:
+    _version(action, version)
+    check_open(action.review)
+    if not can_update(by, action):
+        raise DomainError("Only the owning agency can report progress on this action")
+    if action.status == ActionStatus.VERIFIED:
+        raise DomainError("This action is verified and closed; no further updates can be added")
+    if status is None or status not in REPORTABLE:
+        raise DomainError("Select the action's status", field="status")
+    if not note.strip():
+        raise DomainError("Describe the progress", field="note")
+    files = [f for f in evidence if f is not None and f.filename]
+    if status == ActionStatus.COMPLETED and not files:
+        raise DomainError("Attach evidence that shows the action made a difference", field="evidence")
+    update = _entry(action, UpdateKind.PROGRESS, status, note, by)
+    for upload in files:
+        document = store_upload(upload, uploaded_by=by, review=action.review)
+        document.progress_update_id = update.id
+        update.evidence.append(document)
+    action.status = status
+    db.session.flush()
+    audit.record(
+        "action_progress",
+        f"Progress on an action of {action.review.reference}: {status.label}",
+        subject=action,
+        review=action.review,
+        details={"status": status.value, "evidence": len(files)},
+    )
+    return update
+
+
+def verify_action(action: Action, note: str, by: User, version: int | None) -> None:
+    _version(action, version)
+    if by.role != Role.BOARD_MANAGER:
+        raise DomainError("Only a board manager can verify an action")
+    if action.status != ActionStatus.COMPLETED:
+        raise DomainError("Only a completed action, with its evidence, can be verified")
+    action.status = ActionStatus.VERIFIED
+    action.verified_at, action.verified_by = utcnow(), by
+    _entry(action, UpdateKind.VERIFIED, ActionStatus.VERIFIED, note or "Evidence of impact verified", by)
+    audit.record(
+        "action_verified",
+        f"Action verified on {action.review.reference}",
+        subject=action,
+        review=action.review,
+    )
+
+
+def return_action(
+    action: Action, reason: str, status: ActionStatus | None, by: User, version: int | None
+) -> None:
+    _version(action, version)
+    if by.role != Role.BOARD_MANAGER:
+        raise DomainError("Only a board manager can return an action")
+    if action.status != ActionStatus.COMPLETED:
+        raise DomainError("Only a completed action can be returned")
+    if status not in (ActionStatus.ON_TRACK, ActionStatus.AT_RISK):
+        raise DomainError("Select whether the action is back on track or at risk", field="status")
+    if not reason.strip():
+        raise DomainError("Say why the evidence is not enough", field="note")
+    action.status = status
+    _entry(action, UpdateKind.RETURNED, status, reason, by)
+    audit.record(
+        "action_returned",
+        f"Action returned on {action.review.reference}: {reason.strip()}",
+        subject=action,
+        review=action.review,
+    )
+
+
+def request_deadline_change(
+    action: Action, proposed: date | None, reason: str, by: User
+) -> DeadlineChangeRequest:
+    check_open(action.review)
+    if not (can_update(by, action) or by.role == Role.BOARD_MANAGER):
+        raise DomainError("Only the action's owner or a board manager can ask for a new deadline")
+    if action.status == ActionStatus.VERIFIED:
+        raise DomainError("This action is verified and closed")
+    if any(r.status == ChangeStatus.PENDING for r in action.deadline_requests):
+        raise DomainError("A deadline change is already waiting for a decision")
+    if proposed is None:
+        raise DomainError("Enter the proposed deadline", field="proposed_deadline")
+    if proposed == action.deadline:
+        raise DomainError("The proposed deadline is the current one", field="proposed_deadline")
+    if proposed < uk_today():
+        raise DomainError("The proposed deadline cannot be in the past", field="proposed_deadline")
+    if not reason.strip():
+        raise DomainError("Give the reason for the change", field="reason")
+    change = DeadlineChangeRequest(
+        current_deadline=action.deadline,
+        proposed_deadline=proposed,
+        reason=reason.strip(),
+        status=ChangeStatus.PENDING,
+        requested_by=by,
+    )
+    action.deadline_requests.append(change)
+    db.session.flush()
+    audit.record(
+        "deadline_change_requested",
+        f"New deadline {proposed:%d %B %Y} asked for an action of {action.review.reference}",
+        subject=action,
+        review=action.review,
+        details={"reason": reason.strip()},
+    )
+    return change
+
+
+def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: str, by: User) -> None:
+    action = change.action
+    if by.role != Role.BOARD_MANAGER:
+        raise DomainError("Only a board manager can decide on a deadline change")
+    if change.status != ChangeStatus.PENDING:
+        raise DomainError("This request has already been decided")
+    if action.deadline != change.current_deadline:
+        raise ConcurrentEditError("this action's deadline")
+    change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REFUSED
+    change.decided_by, change.decided_at, change.decision_note = by, utcnow(), note.strip()
+    if approve:
+        action.deadline = change.proposed_deadline
+        action.deadline_changes += 1
+        _entry(
+            action,
+            UpdateKind.DEADLINE,
+            action.status,
+            f"Deadline moved from {change.current_deadline:%d %B %Y} to {change.proposed_deadline:%d %B %Y}: "
+            f"{change.reason}",
+            by,
+        )
+    db.session.flush()
+    audit.record(
+        "deadline_change_" + ("approved" if approve else "refused"),
+        f"Deadline change for an action of {action.review.reference} {change.status.label.lower()}",
+        subject=action,
+        review=action.review,
+    )
+
+
+def close_review(review: Review, version: int | None, by: User) -> Review:
+    check_version(review, version)
+    check_move(review, Move.CLOSE)
+    unverified = db.session.execute(
+        db.select(db.func.count(Action.id)).where(
+            Action.review_id == review.id, Action.status != ActionStatus.VERIFIED
+        )
+    ).scalar_one()
+    if unverified:
+        raise DomainError(
+            f"{unverified} action(s) are not verified yet. Close the review once every action is verified."
+        )
+    move_to(review, Move.CLOSE)
+    return finish(review)

@@ -93,6 +93,8 @@ VIEW_MODULES = [
     "casework.agencies.directory_views",
     "casework.agencies.request_views",
     "casework.actions.views",
+    "casework.actions.action_views",
+    "casework.actions.plan_views",
 ]
 
 

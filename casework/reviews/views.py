@@ -7,6 +7,8 @@ from datetime import date
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from casework.actions.plan_views import plan_summary
+from casework.actions.services import close_review
 from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import roles
 from casework.auth.models import Role
@@ -180,6 +182,7 @@ def review_detail(review_id: int) -> ResponseReturnValue:
         move_form=f.MoveForm(version=review.version),
         rule=COUNTING_RULE,
         today=uk_today(),
+        plan=plan_summary(review),
     )
 
 
@@ -190,6 +193,8 @@ MOVE_VIEWS = {
         services.complete_rapid_review,
         "Rapid review completed. Record the decision next.",
     ),
+    "start_contributions": (appointments.start_contributions, "Agency contributions have started."),
+    "close": (lambda review, version: close_review(review, version, me()), "The review is closed."),
 }
 
 

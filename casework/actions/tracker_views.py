@@ -1,0 +1,109 @@
+"""The action tracker for board managers: every action, filtered and sorted, and its exports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, render_template, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import selectinload
+
+from casework import audit
+from casework.actions import bp, tracker
+from casework.actions.models import Action, ActionStatus
+from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
+from casework.auth.access import roles
+from casework.auth.models import Role
+from casework.extensions import db
+from casework.reviews.loading import load_review, me
+from casework.reviews.models import Review
+from casework.timeutil import uk_today
+
+RAG_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
+
+
+def _filters() -> tuple[tracker.TrackerFilters, Review | None]:
+    """The filters of the query string; a review the user may not see answers 404 (load_review
+    applies the review's own access rule), as if it did not exist."""
+    filters = tracker.TrackerFilters.from_args(request.args)
+    review = load_review(filters.review_id) if filters.review_id is not None else None
+    return filters, review
+
+
+def _today() -> tuple[date, date]:
+    today = uk_today()
+    return today, soon_limit(today)
+
+
+@bp.route("/")
+@roles(Role.BOARD_MANAGER)
+def index() -> ResponseReturnValue:
+    filters, _review = _filters()
+    today, soon = _today()
+    user = me()
+    page = db.paginate(
+        tracker.tracker_query(user, filters, today, soon),
+        page=filters.page,
+        per_page=tracker.PAGE_SIZE,
+        error_out=False,
+        count=True,
+    )
+    return render_template(
+        "actions/index.html",
+        page=page,
+        filters=filters,
+        counts=tracker.tracker_counts(user, filters, today, soon),
+        choices=tracker.filter_choices(user),
+        statuses=list(ActionStatus),
+        rags=list(Rag),
+        rag_colours=RAG_COLOURS,
+        rag_of=lambda action: rag_of(action, today, soon),
+        is_overdue=lambda action: is_overdue(action, today),
+        partnership=tracker.PARTNERSHIP,
+        today=today,
+    )
+
+
+def _exported(extension: str) -> tuple[list[Action], date, date, str]:
+    """The whole filtered list (every page), with the audit event that records its export."""
+    filters, review = _filters()
+    today, soon = _today()
+    actions = list(
+        db.session.execute(
+            tracker.tracker_query(me(), filters, today, soon).options(selectinload(Action.updates))
+        ).scalars()
+    )
+    audit.record(
+        "actions_exported",
+        f"Action tracker exported as {extension.upper()} ({len(actions)} actions)",
+        review=review,
+        details={"format": extension, "filters": filters.filter_args(), "actions": len(actions)},
+    )
+    db.session.commit()
+    return actions, today, soon, f"actions-{today:%Y-%m-%d}.{extension}"
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+
+
+@bp.route("/export.csv")
+@roles(Role.BOARD_MANAGER)
+def export_csv() -> ResponseReturnValue:
+    actions, today, soon, filename = _exported("csv")
+    return Response(
+        "\ufeff" + tracker.export_csv(actions, today, soon),  # the BOM makes Excel read UTF-8
+        mimetype="text/csv",
+        headers=_attachment(filename),
+    )
+
+
+@bp.route("/export.xlsx")
+@roles(Role.BOARD_MANAGER)
+def export_xlsx() -> ResponseReturnValue:
+    actions, today, soon, filename = _exported("xlsx")
+    return Response(
+        tracker.export_xlsx(actions, today, soon),
+        mimetype=tracker.XLSX_MIMETYPE,
+        headers=_attachment(filename),
+    )

@@ -92,9 +92,9 @@ VIEW_MODULES = [
     "casework.reviews.chronology_views",
     "casework.agencies.directory_views",
     "casework.agencies.request_views",
-    "casework.actions.views",
     "casework.actions.action_views",
     "casework.actions.plan_views",
+    "casework.actions.tracker_views",
 ]
 
 

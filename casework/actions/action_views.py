@@ -16,7 +16,7 @@ from casework.actions.forms import (
 )
 from casework.actions.models import Action, ActionStatus, ChangeStatus, DeadlineChangeRequest, Theme
 from casework.actions.permissions import can_update, can_view_action, visible_actions
-from casework.actions.rag import is_overdue, rag_of, soon_limit
+from casework.actions.rag import is_overdue, overdue_sql, rag_of, soon_limit
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
@@ -144,7 +144,7 @@ def action_deadline_decide(action_id: int, change_id: int, decision: str) -> Res
 def mine() -> ResponseReturnValue:
     """The agency's own actions, overdue first, then by deadline; filtered in the query."""
     today = uk_today()
-    overdue_first = case(((Action.deadline < today) & (Action.status != ActionStatus.VERIFIED), 0), else_=1)
+    overdue_first = case((overdue_sql(today), 0), else_=1)
     done_last = case((Action.status == ActionStatus.VERIFIED, 1), else_=0)
     actions = db.session.execute(
         db.select(Action)

@@ -65,3 +65,8 @@ def rag_sql(today: date, soon: date) -> ColumnElement[str]:
 
 def is_overdue(action: Action, today: date) -> bool:
     return action.deadline < today and action.status != ActionStatus.VERIFIED
+
+
+def overdue_sql(today: date) -> ColumnElement[bool]:
+    """``is_overdue`` as SQL, for lists that filter or sort on it."""
+    return (Action.deadline < today) & (Action.status != ActionStatus.VERIFIED)

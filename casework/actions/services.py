@@ -343,6 +343,9 @@ def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: s
         raise DomainError("Only a board manager can decide on a deadline change")
     if change.status != ChangeStatus.PENDING:
         raise DomainError("This request has already been decided")
+    check_open(action.review)
+    if approve and action.status == ActionStatus.VERIFIED:
+        raise DomainError("This action is verified and closed; its deadline no longer changes")
     if action.deadline != change.current_deadline:
         raise ConcurrentEditError("this action's deadline")
     change.status = ChangeStatus.APPROVED if approve else ChangeStatus.REFUSED

@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from casework.actions.models import Action, ActionStatus, Recommendation, Theme, recommendation_themes
 from casework.actions.permissions import visible_actions
-from casework.actions.rag import Rag, is_overdue, rag_of, rag_sql
+from casework.actions.rag import Rag, is_overdue, overdue_sql, rag_of, rag_sql
 from casework.agencies.chronology_csv import FORMULA_TRIGGERS, spreadsheet_safe
 from casework.agencies.models import Agency
 from casework.auth.models import User
@@ -127,11 +127,6 @@ class TrackerFilters:
 # --- the list, in SQL ----------------------------------------------------------------------
 
 
-def overdue_sql(today: date) -> ColumnElement[bool]:
-    """``rag.is_overdue`` as SQL."""
-    return (Action.deadline < today) & (Action.status != ActionStatus.VERIFIED)
-
-
 def _conditions(user: User, filters: TrackerFilters, today: date, soon: date) -> list[ColumnElement[bool]]:
     conditions = [visible_actions(user)]
     if filters.review_id is not None:
@@ -198,10 +193,6 @@ class AgencyCount:
     name: str
     count: int
 
-    @property
-    def filter_value(self) -> str:
-        return PARTNERSHIP if self.agency_id is None else str(self.agency_id)
-
 
 @dataclass(frozen=True)
 class TrackerCounts:
@@ -257,7 +248,9 @@ def filter_choices(user: User) -> FilterChoices:
             ).scalars()
         ),
         agencies=list(
-            db.session.execute(select(Agency).where(Agency.id.in_(agency_ids)).order_by(Agency.name)).scalars()
+            db.session.execute(
+                select(Agency).where(Agency.id.in_(agency_ids)).order_by(Agency.name)
+            ).scalars()
         ),
         owners=list(
             db.session.execute(
@@ -332,7 +325,8 @@ def export_csv(actions: Iterable[Action], today: date, soon: date) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(EXPORT_HEADINGS)
-    writer.writerows([_csv_cell(value) for value in _export_values(action, today, soon)] for action in actions)
+    for action in actions:
+        writer.writerow([_csv_cell(value) for value in _export_values(action, today, soon)])
     return out.getvalue()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Response, render_template, request
@@ -12,14 +13,13 @@ from casework import audit
 from casework.actions import bp, tracker
 from casework.actions.models import Action, ActionStatus
 from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
+from casework.agencies.chronology_csv import CSV_ENCODING
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import Review
 from casework.timeutil import uk_today
-
-RAG_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
 
 
 def _filters() -> tuple[tracker.TrackerFilters, Review | None]:
@@ -46,7 +46,6 @@ def index() -> ResponseReturnValue:
         page=filters.page,
         per_page=tracker.PAGE_SIZE,
         error_out=False,
-        count=True,
     )
     return render_template(
         "actions/index.html",
@@ -56,16 +55,15 @@ def index() -> ResponseReturnValue:
         choices=tracker.filter_choices(user),
         statuses=list(ActionStatus),
         rags=list(Rag),
-        rag_colours=RAG_COLOURS,
         rag_of=lambda action: rag_of(action, today, soon),
         is_overdue=lambda action: is_overdue(action, today),
         partnership=tracker.PARTNERSHIP,
-        today=today,
     )
 
 
-def _exported(extension: str) -> tuple[list[Action], date, date, str]:
-    """The whole filtered list (every page), with the audit event that records its export."""
+def _export(extension: str, mimetype: str, write: Callable[[list[Action], date, date], bytes]) -> Response:
+    """The whole filtered list (every page) as a download, and the audit event that records it.
+    The file is written before the commit, which would expire the loaded actions."""
     filters, review = _filters()
     today, soon = _today()
     actions = list(
@@ -73,6 +71,7 @@ def _exported(extension: str) -> tuple[list[Action], date, date, str]:
             tracker.tracker_query(me(), filters, today, soon).options(selectinload(Action.updates))
         ).scalars()
     )
+    content = write(actions, today, soon)
     audit.record(
         "actions_exported",
         f"Action tracker exported as {extension.upper()} ({len(actions)} actions)",
@@ -80,30 +79,25 @@ def _exported(extension: str) -> tuple[list[Action], date, date, str]:
         details={"format": extension, "filters": filters.filter_args(), "actions": len(actions)},
     )
     db.session.commit()
-    return actions, today, soon, f"actions-{today:%Y-%m-%d}.{extension}"
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="actions-{today:%Y-%m-%d}.{extension}"'},
+    )
 
 
-def _attachment(filename: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{filename}"'}
+def _csv_bytes(actions: list[Action], today: date, soon: date) -> bytes:
+    # utf-8-sig starts the file with the byte order mark that makes Excel read it as UTF-8
+    return tracker.export_csv(actions, today, soon).encode(CSV_ENCODING)
 
 
 @bp.route("/export.csv")
 @roles(Role.BOARD_MANAGER)
 def export_csv() -> ResponseReturnValue:
-    actions, today, soon, filename = _exported("csv")
-    return Response(
-        "\ufeff" + tracker.export_csv(actions, today, soon),  # the BOM makes Excel read UTF-8
-        mimetype="text/csv",
-        headers=_attachment(filename),
-    )
+    return _export("csv", "text/csv", _csv_bytes)
 
 
 @bp.route("/export.xlsx")
 @roles(Role.BOARD_MANAGER)
 def export_xlsx() -> ResponseReturnValue:
-    actions, today, soon, filename = _exported("xlsx")
-    return Response(
-        tracker.export_xlsx(actions, today, soon),
-        mimetype=tracker.XLSX_MIMETYPE,
-        headers=_attachment(filename),
-    )
+    return _export("xlsx", tracker.XLSX_MIMETYPE, tracker.export_xlsx)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort
 from flask.typing import ResponseReturnValue
 
+from casework.actions.models import ProgressUpdate
+from casework.actions.permissions import can_view_action
 from casework.agencies.contributions import ContributionRequest
 from casework.agencies.permissions import can_view_request
 from casework.auth.access import signed_in
@@ -21,6 +23,9 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 def can_download(user: User, document: Document) -> bool:
     """Access follows what the file belongs to."""
+    if document.progress_update_id is not None:
+        update = db.session.get(ProgressUpdate, document.progress_update_id)
+        return update is not None and can_view_action(user, update.action)
     if document.contribution_request_id is not None:
         owner = db.session.get(ContributionRequest, document.contribution_request_id)
         return owner is not None and can_view_request(user, owner)

@@ -1,0 +1,780 @@
+"""The action tracker over HTTP: filters, sorting, paging, counts and both exports, for a world
+of real reviews, recommendations and actions built through the services; and the RAG rule in SQL
+against the same rule in Python.
+
+The world: agencies A (Alder Police), B (Birch Health Trust) and C (Cedar Academy), each with an
+agency lead; a board manager; reviews R1 (agencies A and B) and R2 (A and C), each with two
+recommendations and two actions per recommendation (see ACTIONS).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+
+from casework.actions import services
+from casework.actions.models import Action, ActionStatus, Recommendation, Theme
+from casework.actions.rag import SOON, Rag, rag_for, rag_sql, soon_limit
+from casework.actions.tracker import TrackerFilters, tracker_counts, tracker_query
+from casework.agencies.models import Agency, AgencyType
+from casework.audit import AuditEvent
+from casework.auth.models import Role, User
+from casework.display import format_date
+from casework.extensions import db
+from casework.reviews.models import Review
+from casework.timeutil import UK, uk_today
+from casework.workdays import WorkingCalendar, working_calendar
+from tests.conftest import login_as, make_agency, make_user, sign_in
+from tests.reviews.conftest import make_review
+
+PDF = (
+    b"%PDF-1.4\n"
+    b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
+    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
+    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj\n"
+    b"trailer <</Root 1 0 R>>\n%%EOF\n"
+)
+AGENCIES = {
+    "A": ("Alder Police", AgencyType.POLICE),
+    "B": ("Birch Health Trust", AgencyType.NHS_TRUST),
+    "C": ("Cedar Academy", AgencyType.EDUCATION),
+}
+LEADS = {"A": "Ava Alder", "B": "Ben Birch", "C": "Cara Cedar"}
+MANAGER = "Morgan Manager"
+PARTNERSHIP = "The partnership"
+FORMULA = '=HYPERLINK("https://example.org","Open")'
+MINUS = "-10% repeat referrals within a year"
+
+# review, recommendation number: (addressed to the partnership, agencies, theme indexes)
+RECOMMENDATIONS = {
+    ("R1", 1): (False, ("A", "B"), (0,)),
+    ("R1", 2): (True, ("A",), (1,)),
+    ("R2", 1): (False, ("A", "C"), (0, 1)),
+    ("R2", 2): (True, ("C",), ()),
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    review: str
+    recommendation: int
+    agency: str | None  # None: the partnership, owned by the board manager
+    status: ActionStatus
+    deadline: str  # "soon" (1 working day ahead), "later", "far", or "past" (set in the database)
+    rag: Rag
+    overdue: bool
+    description: str = ""
+
+
+ACTIONS = (
+    Spec("on-track", "R1", 1, "A", ActionStatus.ON_TRACK, "far", Rag.GREEN, False),
+    Spec("off-track", "R1", 1, "B", ActionStatus.OFF_TRACK, "later", Rag.RED, False),
+    Spec("due-soon", "R1", 2, None, ActionStatus.NOT_STARTED, "soon", Rag.AMBER, False),
+    Spec("formula", "R1", 2, "A", ActionStatus.NOT_STARTED, "far", Rag.GREEN, False, FORMULA),
+    Spec("overdue", "R2", 1, "A", ActionStatus.ON_TRACK, "past", Rag.RED, True),
+    Spec("verified-late", "R2", 1, "C", ActionStatus.VERIFIED, "past", Rag.GREEN, False),
+    Spec("completed-late", "R2", 2, "C", ActionStatus.COMPLETED, "past", Rag.RED, True),
+    Spec("at-risk-moved", "R2", 2, None, ActionStatus.AT_RISK, "later", Rag.AMBER, False),
+)
+DEADLINE_CHANGES = {"at-risk-moved": 2}
+
+
+@dataclass(frozen=True)
+class Row:
+    """What the tracker should show for one action of the world."""
+
+    spec: Spec
+    id: int
+    review_id: int
+    reference: str
+    agency_id: int | None
+    agency: str
+    owner_id: int
+    owner: str
+    deadline: date
+    original_deadline: date
+    deadline_changes: int
+    themes: frozenset[int]
+    last_update: date | None
+    description: str
+    success_measure: str
+
+
+@dataclass
+class World:
+    manager_email: str
+    rows: dict[str, Row]
+    reviews: dict[str, int]
+    agencies: dict[str, int]
+    owners: dict[str, int]
+    themes: list[int]
+    emails: dict[str, str]
+
+    def keys(self, condition: Any = lambda row: True) -> set[str]:
+        return {key for key, row in self.rows.items() if condition(row)}
+
+
+def _pdf() -> FileStorage:
+    return FileStorage(io.BytesIO(PDF), filename="evidence.pdf", content_type="application/pdf")
+
+
+def _deadline(kind: str, today: date) -> date:
+    return {
+        "soon": working_calendar().add_working_days(today, 1),
+        "later": today + timedelta(days=90),
+        "far": today + timedelta(days=120),
+        "past": today + timedelta(days=120),  # moved into the past once created
+    }[kind]
+
+
+def _take_to(action: Action, status: ActionStatus, owner: User, manager: User) -> None:
+    if status == ActionStatus.NOT_STARTED:
+        return
+    reported = ActionStatus.COMPLETED if status == ActionStatus.VERIFIED else status
+    evidence = [_pdf()] if reported == ActionStatus.COMPLETED else []
+    services.add_progress(action, reported, f"Now {reported.label.lower()}", evidence, owner, None)
+    if status == ActionStatus.VERIFIED:
+        services.verify_action(action, "The audit shows the change held", manager, None)
+
+
+def build_world(app: Flask) -> World:
+    with app.app_context():
+        today = uk_today()
+        agencies = {key: make_agency(name, kind) for key, (name, kind) in AGENCIES.items()}
+        leads = {key: make_user(Role.AGENCY_LEAD, name=LEADS[key], agency=agencies[key]) for key in LEADS}
+        manager = make_user(Role.BOARD_MANAGER, name=MANAGER)
+        reviews = {
+            "R1": make_review(
+                "CSPR", "awaiting_reviewer", by=manager, agencies=[agencies["A"], agencies["B"]]
+            ),
+            "R2": make_review(
+                "CSPR", "awaiting_reviewer", by=manager, agencies=[agencies["A"], agencies["C"]]
+            ),
+        }
+        review_ids = {key: review.id for key, review in reviews.items()}
+        agency_ids = {key: agency.id for key, agency in agencies.items()}
+        owner_ids = {key: lead.id for key, lead in leads.items()} | {"manager": manager.id}
+        emails = {key: lead.email for key, lead in leads.items()}
+        manager = db.session.get(User, manager.id)
+        themes = list(db.session.execute(select(Theme).order_by(Theme.id)).scalars())[:2]
+        recommendations: dict[tuple[str, int], Recommendation] = {}
+        for (review_key, number), (to_partnership, addressed, theme_indexes) in RECOMMENDATIONS.items():
+            recommendation = services.add_recommendation(
+                db.session.get(Review, review_ids[review_key]),
+                f"Recommendation {number} of {review_key}",
+                to_partnership,
+                [db.session.get(Agency, agency_ids[key]) for key in addressed],
+                [themes[index] for index in theme_indexes],
+                manager,
+            )
+            assert recommendation.number == number
+            recommendations[(review_key, number)] = recommendation
+        created: dict[str, Action] = {}
+        for spec in ACTIONS:
+            owner = manager if spec.agency is None else db.session.get(User, owner_ids[spec.agency])
+            action = services.add_action(
+                recommendations[(spec.review, spec.recommendation)],
+                spec.description or f"Action {spec.key}",
+                None if spec.agency is None else db.session.get(Agency, agency_ids[spec.agency]),
+                owner,
+                _deadline(spec.deadline, today),
+                MINUS if spec.key == "formula" else f"Evidence for {spec.key}",
+                manager,
+            )
+            _take_to(action, spec.status, owner, manager)
+            for step in range(DEADLINE_CHANGES.get(spec.key, 0)):
+                change = services.request_deadline_change(
+                    action, action.deadline + timedelta(days=7 * (step + 1)), "Staff changes", manager
+                )
+                services.decide_deadline_change(change, True, "Agreed", manager)
+            if spec.deadline == "past":  # the services refuse a past deadline
+                action.deadline = action.original_deadline = today - timedelta(days=5)
+            created[spec.key] = action
+        db.session.commit()
+
+        rows = {}
+        for spec in ACTIONS:
+            action = db.session.get(Action, created[spec.key].id)
+            latest = max((update.at for update in action.updates), default=None)
+            rows[spec.key] = Row(
+                spec=spec,
+                id=action.id,
+                review_id=action.review_id,
+                reference=action.review.reference,
+                agency_id=action.agency_id,
+                agency=action.agency.name if action.agency else PARTNERSHIP,
+                owner_id=action.owner_id,
+                owner=action.owner.name,
+                deadline=action.deadline,
+                original_deadline=action.original_deadline,
+                deadline_changes=action.deadline_changes,
+                themes=frozenset(theme.id for theme in action.recommendation.themes),
+                last_update=uk_date(latest) if latest else None,
+                description=action.description,
+                success_measure=action.success_measure,
+            )
+        return World(
+            manager_email=manager.email,
+            rows=rows,
+            reviews=review_ids,
+            agencies=agency_ids,
+            owners=owner_ids,
+            themes=[theme.id for theme in themes],
+            emails=emails,
+        )
+
+
+def uk_date(moment: datetime) -> date:
+    return moment.astimezone(UK).date()
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return build_world(app)
+
+
+@pytest.fixture
+def manager_client(client: FlaskClient, world: World) -> FlaskClient:
+    with client.application.app_context():
+        manager = db.session.execute(select(User).where(User.email == world.manager_email)).scalar_one()
+    return login_as(client, manager)
+
+
+# --- reading the page ----------------------------------------------------------------------
+
+
+def _table(page: str, testid: str) -> str:
+    start = page.find(f'data-testid="{testid}"')
+    if start < 0:
+        return ""
+    return page[start : page.index("</table>", start)]
+
+
+def listed(response: Any) -> list[int]:
+    assert response.status_code == 200, response.status_code
+    return [
+        int(i) for i in re.findall(r'data-action-id="(\d+)"', _table(response.get_data(True), "action-list"))
+    ]
+
+
+def agency_counts(response: Any) -> dict[str, int]:
+    section = _table(response.get_data(True), "counts-by-agency")
+    found = re.findall(r'<th scope="row"[^>]*>\s*<a [^>]*>([^<]+)</a>\s*</th>\s*<td[^>]*>(\d+)</td>', section)
+    return {html.unescape(name): int(count) for name, count in found}
+
+
+def rag_counts(response: Any) -> dict[str, int]:
+    section = _table(response.get_data(True), "counts-by-rag")
+    found = re.findall(r'govuk-tag--\w+">(\w+)</strong>\s*</a>\s*</th>\s*<td[^>]*>(\d+)</td>', section)
+    return {name: int(count) for name, count in found}
+
+
+def ids(world: World, keys: set[str] | list[str]) -> set[int]:
+    return {world.rows[key].id for key in keys}
+
+
+def expected_counts(world: World, keys: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    by_agency: dict[str, int] = {}
+    by_rag = {rag.label: 0 for rag in Rag}
+    for key in keys:
+        row = world.rows[key]
+        by_agency[row.agency] = by_agency.get(row.agency, 0) + 1
+        by_rag[row.spec.rag.label] += 1
+    return by_agency, by_rag
+
+
+# --- the list, its filters and its counts --------------------------------------------------
+
+
+def test_the_tracker_lists_every_action_soonest_deadline_first(
+    manager_client: FlaskClient, world: World
+) -> None:
+    response = manager_client.get("/actions/")
+    rows = sorted(world.rows.values(), key=lambda row: (row.deadline, row.id))
+    assert listed(response) == [row.id for row in rows]
+    by_agency, by_rag = expected_counts(world, world.keys())
+    assert (
+        agency_counts(response)
+        == by_agency
+        == {
+            "Alder Police": 3,
+            "Birch Health Trust": 1,
+            "Cedar Academy": 2,
+            PARTNERSHIP: 2,
+        }
+    )
+    assert rag_counts(response) == by_rag == {"Red": 3, "Amber": 2, "Green": 3}
+    assert next(iter(agency_counts(response))) == PARTNERSHIP  # the partnership's own row comes first
+    assert "8 actions" in response.get_data(True)
+
+
+def test_each_row_links_to_its_review_and_action_and_shows_its_deadline_history(
+    manager_client: FlaskClient, world: World
+) -> None:
+    page = manager_client.get("/actions/").get_data(True)
+    moved, overdue = world.rows["at-risk-moved"], world.rows["overdue"]
+    row_html = page[page.index(f'data-action-id="{moved.id}"') :].split("</tr>")[0]
+    assert f'href="/reviews/{moved.review_id}"' in row_html
+    assert f'href="/actions/{moved.id}"' in row_html
+    assert f"Changed 2 times; originally {format_date(moved.original_deadline)}" in row_html
+    assert "govuk-tag--orange" in row_html and "Amber" in row_html
+    assert "Overdue" not in row_html
+    overdue_html = page[page.index(f'data-action-id="{overdue.id}"') :].split("</tr>")[0]
+    assert "Overdue" in overdue_html and "govuk-tag--red" in overdue_html
+    assert "Changed" not in overdue_html
+    assert FORMULA not in page and FORMULA in html.unescape(page)  # shown as typed, escaped
+
+
+FILTERS: dict[str, tuple[Any, Any]] = {
+    # name: (query string built from the world, which actions it keeps)
+    "review": (lambda w: f"review={w.reviews['R1']}", lambda row: row.spec.review == "R1"),
+    "agency": (lambda w: f"agency={w.agencies['A']}", lambda row: row.spec.agency == "A"),
+    "partnership": (lambda w: "agency=partnership", lambda row: row.spec.agency is None),
+    "owner": (lambda w: f"owner={w.owners['C']}", lambda row: row.spec.agency == "C"),
+    "manager-owner": (lambda w: f"owner={w.owners['manager']}", lambda row: row.spec.agency is None),
+    "status": (lambda w: "status=on_track", lambda row: row.spec.status == ActionStatus.ON_TRACK),
+    "verified": (lambda w: "status=verified", lambda row: row.spec.status == ActionStatus.VERIFIED),
+    "red": (lambda w: "rag=red", lambda row: row.spec.rag == Rag.RED),
+    "amber": (lambda w: "rag=amber", lambda row: row.spec.rag == Rag.AMBER),
+    "green": (lambda w: "rag=green", lambda row: row.spec.rag == Rag.GREEN),
+    "overdue": (lambda w: "overdue=1", lambda row: row.spec.overdue),
+    "theme-1": (lambda w: f"theme={w.themes[0]}", lambda row: row.spec.recommendation == 1),
+    "theme-2": (
+        lambda w: f"theme={w.themes[1]}",
+        lambda row: (row.spec.review, row.spec.recommendation) in {("R1", 2), ("R2", 1)},
+    ),
+    "agency-and-red": (
+        lambda w: f"agency={w.agencies['A']}&rag=red",
+        lambda row: row.spec.agency == "A" and row.spec.rag == Rag.RED,
+    ),
+    "review-and-overdue": (
+        lambda w: f"review={w.reviews['R2']}&overdue=1",
+        lambda row: row.spec.review == "R2" and row.spec.overdue,
+    ),
+    "nothing-matches": (lambda w: f"agency={w.agencies['B']}&rag=green", lambda row: False),
+}
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_each_filter_keeps_only_its_actions_and_the_counts_follow(
+    manager_client: FlaskClient, world: World, name: str
+) -> None:
+    query, keeps = FILTERS[name]
+    expected = world.keys(keeps)
+    assert expected or name == "nothing-matches"
+    response = manager_client.get(f"/actions/?{query(world)}")
+    assert set(listed(response)) == ids(world, expected)
+    by_agency, by_rag = expected_counts(world, expected)
+    assert agency_counts(response) == by_agency
+    assert rag_counts(response) == by_rag
+    if not expected:
+        assert "No actions match these filters" in response.get_data(True)
+
+
+def test_overdue_means_past_the_deadline_and_not_verified(manager_client: FlaskClient, world: World) -> None:
+    response = manager_client.get("/actions/?overdue=1")
+    assert set(listed(response)) == ids(world, {"overdue", "completed-late"})
+    assert world.rows["verified-late"].deadline < uk_today()  # past, but verified: not overdue
+
+
+def test_bad_filter_values_are_ignored(manager_client: FlaskClient, world: World) -> None:
+    response = manager_client.get(
+        "/actions/?agency=abc&owner=-3&status=finished&rag=purple&theme=%F0%9F%98%80&overdue=maybe"
+        "&sort=secret&dir=sideways&page=zero&review=1e3"
+    )
+    assert set(listed(response)) == ids(world, world.keys())
+
+
+def test_the_filter_form_shows_the_choices_and_what_is_selected(
+    manager_client: FlaskClient, world: World
+) -> None:
+    page = manager_client.get(f"/actions/?agency={world.agencies['C']}&rag=red&overdue=1").get_data(True)
+    assert f'<option value="{world.agencies["C"]}" selected>Cedar Academy</option>' in page
+    assert '<option value="red" selected>Red</option>' in page
+    assert 'name="overdue" type="checkbox" value="1" checked' in page
+    for name in (*LEADS.values(), MANAGER):
+        assert f">{name}</option>" in page
+
+
+# --- sorting -------------------------------------------------------------------------------
+
+STATUS_ORDER = list(ActionStatus)
+RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+SORT_KEYS = {
+    "deadline": lambda row: (row.deadline, row.id),
+    "review": lambda row: (row.reference, row.spec.recommendation, row.id),
+    "agency": lambda row: (row.agency_id is not None, "" if row.agency_id is None else row.agency, row.id),
+    "owner": lambda row: (row.owner, row.id),
+    "status": lambda row: (STATUS_ORDER.index(row.spec.status), row.id),
+    "rag": lambda row: (RAG_ORDER[row.spec.rag], row.id),
+}
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+@pytest.mark.parametrize("key", list(SORT_KEYS))
+def test_sorting_by_each_column_both_ways(
+    manager_client: FlaskClient, world: World, key: str, direction: str
+) -> None:
+    rows = sorted(world.rows.values(), key=SORT_KEYS[key], reverse=direction == "desc")
+    response = manager_client.get(f"/actions/?sort={key}&dir={direction}")
+    assert listed(response) == [row.id for row in rows]
+    state = "ascending" if direction == "asc" else "descending"
+    assert re.search(rf'aria-sort="{state}">\s*<a [^>]*data-sort="{key}"', response.get_data(True))
+
+
+def test_sorting_keeps_the_filters_and_the_headings_reverse_the_current_sort(
+    manager_client: FlaskClient, world: World
+) -> None:
+    agency = world.agencies["A"]
+    page = manager_client.get(f"/actions/?agency={agency}&sort=owner").get_data(True)
+    links = {key: html.unescape(href) for href, key in re.findall(r'href="([^"]+)" data-sort="(\w+)"', page)}
+    assert len(links) == 6
+    assert links["owner"] == f"/actions/?agency={agency}&sort=owner&dir=desc"
+    assert links["deadline"] == f"/actions/?agency={agency}"  # the default sort
+    assert links["rag"] == f"/actions/?agency={agency}&sort=rag&dir=asc"
+    assert 'name="sort" value="owner"' in page  # filtering again keeps the sort
+
+
+# --- paging --------------------------------------------------------------------------------
+
+
+def test_25_a_page_with_pages_that_keep_the_filters(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        today = uk_today()
+        agency = make_agency("Alder Police")
+        lead = make_user(Role.AGENCY_LEAD, name="Ava Alder", agency=agency)
+        manager = make_user(Role.BOARD_MANAGER, name=MANAGER)
+        review = make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[agency])
+        manager = db.session.get(User, manager.id)
+        recommendation = services.add_recommendation(
+            db.session.get(Review, review.id), "Share records", True, [], [], manager
+        )
+        agency, lead = db.session.get(Agency, agency.id), db.session.get(User, lead.id)
+        made = [
+            services.add_action(
+                recommendation, f"Step {n}", agency, lead, today + timedelta(days=30 + n), "Audit", manager
+            )
+            for n in range(30)
+        ]
+        services.add_action(recommendation, "Partnership step", None, manager, today, "Audit", manager)
+        db.session.commit()
+        agency_actions = [action.id for action in made]
+        agency_id, manager_email = agency.id, manager.email
+    assert sign_in(client, manager_email).status_code == 302
+
+    first = client.get(f"/actions/?agency={agency_id}")
+    assert listed(first) == agency_actions[:25]
+    page = first.get_data(True)
+    assert "30 actions" in page and "Page 1 of 2" in page
+    next_link = re.search(r'href="([^"]+)" rel="next"', page)
+    assert next_link and html.unescape(next_link.group(1)) == f"/actions/?agency={agency_id}&page=2"
+    assert 'aria-current="page"' in page
+
+    second = client.get(html.unescape(next_link.group(1)))
+    assert listed(second) == agency_actions[25:]
+    assert f'href="/actions/?agency={agency_id}" rel="prev"' in second.get_data(True)
+
+    backwards = client.get(f"/actions/?agency={agency_id}&sort=deadline&dir=desc&page=2")
+    assert listed(backwards) == agency_actions[::-1][25:]
+    assert "sort=deadline&amp;dir=desc" in backwards.get_data(True)
+
+    beyond = client.get(f"/actions/?agency={agency_id}&page=9")
+    assert listed(beyond) == []
+    assert "There is no page 9" in beyond.get_data(True)
+
+    # the export is the whole filtered list, not the page
+    exported = client.get(f"/actions/export.csv?agency={agency_id}&page=2")
+    assert len(_csv_rows(exported)) == 1 + 30
+
+
+# --- exports -------------------------------------------------------------------------------
+
+HEADINGS = [
+    "Review",
+    "Recommendation",
+    "Action",
+    "Agency",
+    "Owner",
+    "Status",
+    "RAG",
+    "Original deadline",
+    "Deadline",
+    "Deadline changes",
+    "Overdue",
+    "Success measure",
+    "Last update",
+]
+
+
+def _csv_rows(response: Any) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response.data.startswith(b"\xef\xbb\xbf")  # the BOM, so Excel reads UTF-8
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
+
+
+def _dmy(day: date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+def _exports(app: Flask) -> list[AuditEvent]:
+    with app.app_context():
+        return list(
+            db.session.execute(select(AuditEvent).where(AuditEvent.action == "actions_exported")).scalars()
+        )
+
+
+def test_the_csv_export_holds_the_filtered_actions(
+    app: Flask, manager_client: FlaskClient, world: World
+) -> None:
+    response = manager_client.get(f"/actions/export.csv?review={world.reviews['R2']}&sort=owner")
+    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    header, *body = _csv_rows(response)
+    assert header == HEADINGS
+    expected = sorted(
+        (world.rows[key] for key in world.keys(lambda row: row.spec.review == "R2")), key=SORT_KEYS["owner"]
+    )
+    assert [(cells[0], cells[2]) for cells in body] == [(row.reference, row.description) for row in expected]
+    for cells, row in zip(body, expected, strict=True):
+        assert len(cells) == len(HEADINGS)
+        assert cells == [
+            row.reference,
+            str(row.spec.recommendation),
+            row.description,
+            row.agency,
+            row.owner,
+            row.spec.status.label,
+            row.spec.rag.label,
+            _dmy(row.original_deadline),
+            _dmy(row.deadline),
+            str(row.deadline_changes),
+            "Yes" if row.spec.overdue else "No",
+            row.success_measure,
+            _dmy(row.last_update),
+        ]
+    moved = next(cells for cells in body if cells[2] == "Action at-risk-moved")
+    assert moved[3] == PARTNERSHIP and moved[9] == "2" and moved[7] != moved[8]
+    assert moved[12] == _dmy(uk_today())
+
+    [event] = _exports(app)
+    assert event.details == {"format": "csv", "filters": {"review": str(world.reviews["R2"])}, "actions": 4}
+    assert event.review_id == world.reviews["R2"]
+
+
+def test_the_csv_export_neutralises_text_a_spreadsheet_would_run(
+    manager_client: FlaskClient, world: World
+) -> None:
+    _, *body = _csv_rows(manager_client.get(f"/actions/export.csv?agency={world.agencies['A']}"))
+    formula = next(cells for cells in body if FORMULA in cells[2])
+    assert formula[2] == "'" + FORMULA
+    assert formula[11] == "'" + MINUS
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cells in body for cell in cells)
+    assert len(body) == 3
+
+
+def test_the_xlsx_export_is_a_real_workbook_of_the_filtered_actions(
+    app: Flask, manager_client: FlaskClient, world: World
+) -> None:
+    response = manager_client.get("/actions/export.xlsx?rag=red&sort=rag")
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Actions"]
+    sheet = workbook["Actions"]
+    assert [cell.value for cell in sheet[1]] == HEADINGS
+    assert all(cell.font.bold for cell in sheet[1])
+    assert sheet.freeze_panes == "A2"
+    red = sorted(
+        (world.rows[key] for key in world.keys(lambda row: row.spec.rag == Rag.RED)), key=lambda r: r.id
+    )
+    assert sheet.max_row == 1 + len(red) == 4
+    assert sheet.auto_filter.ref == "A1:M4"
+    assert sheet.column_dimensions["C"].width > sheet.column_dimensions["G"].width
+    for values, row in zip(sheet.iter_rows(min_row=2), red, strict=True):
+        assert values[0].value == row.reference
+        assert values[1].value == row.spec.recommendation
+        assert values[6].value == "Red"
+        assert values[10].value == ("Yes" if row.spec.overdue else "No")
+        for cell, day in ((values[7], row.original_deadline), (values[8], row.deadline)):
+            assert isinstance(cell.value, datetime | date)
+            assert (cell.value.date() if isinstance(cell.value, datetime) else cell.value) == day
+            assert cell.number_format == "dd/mm/yyyy"
+        last = values[12]
+        assert (last.value.date() if isinstance(last.value, datetime) else last.value) == row.last_update
+    [event] = _exports(app)
+    assert event.details == {"format": "xlsx", "filters": {"rag": "red"}, "actions": 3}
+
+
+def test_the_xlsx_export_never_writes_a_formula(manager_client: FlaskClient, world: World) -> None:
+    workbook = load_workbook(io.BytesIO(manager_client.get("/actions/export.xlsx").data))
+    sheet = workbook["Actions"]
+    assert sheet.max_row == 1 + len(ACTIONS)
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not any(cell.data_type == "f" for cell in cells)
+    formula = next(cell for cell in cells if cell.value == FORMULA)
+    assert formula.data_type == "s" and formula.quotePrefix  # kept as text, also when edited later
+    minus = next(cell for cell in cells if cell.value == MINUS)
+    assert minus.data_type == "s" and minus.quotePrefix
+
+
+# --- access --------------------------------------------------------------------------------
+
+TRACKER_URLS = ("/actions/", "/actions/export.csv", "/actions/export.xlsx")
+
+
+@pytest.mark.parametrize("role", [Role.AGENCY_LEAD, Role.REVIEWER, Role.ADMIN])
+def test_only_board_managers_reach_the_tracker(
+    app: Flask, client: FlaskClient, world: World, role: Role
+) -> None:
+    with app.app_context():
+        user = make_user(role)
+    login_as(client, user)
+    for url in TRACKER_URLS:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert b"Action " not in response.data
+    assert _exports(app) == []
+
+
+def test_an_agency_lead_of_an_agency_with_actions_is_refused_too(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    with app.app_context():
+        lead = db.session.execute(select(User).where(User.email == world.emails["A"])).scalar_one()
+    login_as(client, lead)
+    for url in TRACKER_URLS:
+        assert client.get(f"{url}?agency={world.agencies['A']}").status_code == 403, url
+
+
+@pytest.mark.parametrize("url", TRACKER_URLS)
+def test_anonymous_visitors_are_sent_to_sign_in(client: FlaskClient, url: str) -> None:
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize("url", TRACKER_URLS)
+def test_a_review_that_does_not_exist_is_not_found(
+    app: Flask, manager_client: FlaskClient, world: World, url: str
+) -> None:
+    missing = max(world.reviews.values()) + 1000
+    assert manager_client.get(f"{url}?review={missing}").status_code == 404
+    assert _exports(app) == []
+
+
+def test_the_queries_apply_each_users_access_rule_in_sql(app: Flask, world: World) -> None:
+    """The tracker is for board managers, but its queries hold for anyone: a lead sees only
+    their agency's actions, and the counts are of those alone."""
+    with app.app_context():
+        today = uk_today()
+        soon = soon_limit(today)
+        lead = db.session.execute(select(User).where(User.email == world.emails["C"])).scalar_one()
+        found = db.session.execute(tracker_query(lead, TrackerFilters(), today, soon)).scalars().all()
+        assert {action.id for action in found} == ids(world, {"verified-late", "completed-late"})
+        counts = tracker_counts(lead, TrackerFilters(), today, soon)
+        assert [(row.name, row.count) for row in counts.by_agency] == [("Cedar Academy", 2)]
+        assert counts.by_rag == {Rag.RED: 1, Rag.AMBER: 0, Rag.GREEN: 1}
+        reviewer = make_user(Role.REVIEWER)
+        assert (
+            db.session.execute(tracker_query(reviewer, TrackerFilters(), today, soon)).scalars().all() == []
+        )
+
+
+def test_filters_read_from_the_query_string() -> None:
+    parsed = TrackerFilters.from_args(
+        {"review": "4", "agency": "partnership", "owner": "7", "status": "at_risk", "rag": "amber"}
+        | {"overdue": "1", "theme": "2", "sort": "rag", "dir": "desc", "page": "3"}
+    )
+    assert parsed == TrackerFilters(
+        4, "partnership", 7, ActionStatus.AT_RISK, Rag.AMBER, True, 2, "rag", True, 3
+    )
+    assert parsed.args(page=1) == {
+        "review": "4",
+        "agency": "partnership",
+        "owner": "7",
+        "status": "at_risk",
+        "rag": "amber",
+        "overdue": "1",
+        "theme": "2",
+        "sort": "rag",
+        "dir": "desc",
+    }
+    assert TrackerFilters.from_args({"agency": "0", "page": "-2", "owner": "٣"}) == TrackerFilters()
+
+
+# --- the RAG rule in SQL and in Python -----------------------------------------------------
+
+# Thursday 27 August 2026; Monday 31 August is the summer bank holiday, so the tenth working
+# day after it (the end of "soon") is Friday 11 September, a day later than without the holiday.
+RAG_TODAY = date(2026, 8, 27)
+OFFSETS = (-2, -1, 0, 1, 2, 9, 10, 11)  # working days from RAG_TODAY to the deadline
+R, A, G = Rag.RED, Rag.AMBER, Rag.GREEN
+RAG_TABLE = {
+    ActionStatus.NOT_STARTED: (R, R, A, A, A, A, A, G),
+    ActionStatus.ON_TRACK: (R, R, A, A, A, A, A, G),
+    ActionStatus.AT_RISK: (R, R, A, A, A, A, A, A),
+    ActionStatus.OFF_TRACK: (R, R, R, R, R, R, R, R),
+    ActionStatus.COMPLETED: (R, R, G, G, G, G, G, G),
+    ActionStatus.VERIFIED: (G, G, G, G, G, G, G, G),
+}
+
+
+def test_the_rag_table_crosses_a_bank_holiday() -> None:
+    calendar = WorkingCalendar()
+    assert not calendar.is_working_day(date(2026, 8, 31))
+    assert calendar.add_working_days(RAG_TODAY, 2) == date(2026, 9, 1)
+    assert soon_limit(RAG_TODAY, calendar) == calendar.add_working_days(RAG_TODAY, SOON) == date(2026, 9, 11)
+
+
+def test_rag_in_sql_gives_the_same_colour_as_rag_in_python(app: Flask) -> None:
+    calendar = WorkingCalendar()  # England and Wales bank holidays, no closure days
+    soon = soon_limit(RAG_TODAY, calendar)
+    with app.app_context():
+        manager = make_user(Role.BOARD_MANAGER)
+        agency = make_agency()
+        review = make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[agency])
+        manager = db.session.get(User, manager.id)
+        recommendation = services.add_recommendation(
+            db.session.get(Review, review.id), "Share records", True, [], [], manager
+        )
+        cases: dict[int, tuple[ActionStatus, date, Rag]] = {}
+        for status, colours in RAG_TABLE.items():
+            for offset, colour in zip(OFFSETS, colours, strict=True):
+                action = services.add_action(
+                    recommendation, f"{status} {offset}", None, manager, uk_today(), "Audit", manager
+                )
+                # the table's own day, whatever today is: set in the database, as no service may
+                action.status = status
+                action.deadline = calendar.add_working_days(RAG_TODAY, offset)
+                cases[action.id] = (status, action.deadline, colour)
+        db.session.commit()
+
+        in_sql = dict(db.session.execute(select(Action.id, rag_sql(RAG_TODAY, soon))).all())
+        assert len(in_sql) == len(cases) == len(RAG_TABLE) * len(OFFSETS)
+        for action_id, (status, deadline, colour) in cases.items():
+            in_python = rag_for(status, deadline, RAG_TODAY, soon)
+            assert (status, deadline, in_python) == (status, deadline, colour)
+            assert (status, deadline, Rag(in_sql[action_id])) == (status, deadline, colour)
+
+        # and the tracker's RAG filter and counts use the same rule
+        for colour in Rag:
+            filtered = tracker_query(manager, TrackerFilters(rag=colour), RAG_TODAY, soon)
+            found = {action.id for action in db.session.execute(filtered).scalars()}
+            assert found == {action_id for action_id, case in cases.items() if case[2] == colour}
+        counts = tracker_counts(manager, TrackerFilters(), RAG_TODAY, soon)
+        assert counts.by_rag == {colour: sum(case[2] == colour for case in cases.values()) for colour in Rag}

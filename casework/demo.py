@@ -97,4 +97,7 @@ def load_demo_data() -> list[str]:
     from casework.demo_contributions import load_demo_contributions
 
     added += load_demo_contributions(manager)
+    from casework.demo_actions import load_demo_actions
+
+    added += load_demo_actions(manager)
     return added

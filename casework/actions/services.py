@@ -244,9 +244,15 @@ def add_progress(
     files = [f for f in evidence if f is not None and f.filename]
     if status == ActionStatus.COMPLETED and not files:
         raise DomainError("Attach evidence that shows the action made a difference", field="evidence")
-    update = _entry(action, UpdateKind.PROGRESS, status, note, by)
+    # Files first: a refused file leaves no update behind, even for a caller that does not roll back.
+    documents = []
     for upload in files:
-        document = store_upload(upload, uploaded_by=by, review=action.review)
+        try:
+            documents.append(store_upload(upload, uploaded_by=by, review=action.review))
+        except DomainError as error:
+            raise DomainError(error.message, field="evidence") from error
+    update = _entry(action, UpdateKind.PROGRESS, status, note, by)
+    for document in documents:
         document.progress_update_id = update.id
         update.evidence.append(document)
     action.status = status

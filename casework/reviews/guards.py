@@ -29,10 +29,14 @@ def check_move(review: Review, move: Move) -> None:
         raise DomainError("This review is paused. Resume it before moving it on.")
     if not move_is_allowed(review.review_type.stages, review.stage, move):
         moves = allowed_moves(review.review_type.stages, review.stage)
-        following = " or ".join(m.label.lower() for m in moves) or "nothing more can be done here yet"
+        following = (
+            f"The next step is to {' or '.join(m.label.lower() for m in moves)}."
+            if moves
+            else "The review moves on from this stage when its work here is done."
+        )
         raise DomainError(
             f"You cannot {TRANSITIONS[move].label.lower()} while the review is at the "
-            f"{review.stage.label.lower()} stage. The next step is to {following}."
+            f"{review.stage.label.lower()} stage. {following}"
         )
 
 

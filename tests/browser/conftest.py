@@ -58,6 +58,21 @@ def live_server(app: Flask) -> Iterator[str]:
     thread.join(timeout=5)
 
 
+def signed_in_page(browser, live_server: str, user):  # type: ignore[no-untyped-def]
+    """A new browser context signed in as ``user`` (password: tests.conftest.PASSWORD)."""
+    from tests.conftest import PASSWORD
+
+    context = browser.new_context(base_url=live_server)
+    context.set_default_timeout(10_000)
+    signed_in = context.new_page()
+    signed_in.goto("/sign-in")
+    signed_in.get_by_label("Email address").fill(user.email)
+    signed_in.get_by_label("Password", exact=True).fill(PASSWORD)
+    signed_in.get_by_role("button", name="Sign in").click()
+    signed_in.wait_for_load_state()
+    return signed_in
+
+
 @pytest.fixture
 def page(browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[object]:  # type: ignore[no-untyped-def]
     context = browser.new_context(base_url=live_server)

@@ -10,27 +10,16 @@ import pytest
 from flask import Flask
 
 from casework.agencies.models import AgencyType
-from casework.auth.models import Role, User
+from casework.auth.models import Role
 from casework.extensions import db
 from casework.timeutil import uk_today
-from tests.conftest import PASSWORD, make_agency, make_user
+from tests.browser.conftest import signed_in_page
+from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
 
 pytestmark = pytest.mark.browser
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def _signed_in(browser, live_server: str, user: User):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=live_server)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    return page
 
 
 def _summary(page, review_id: int) -> str:  # type: ignore[no-untyped-def]
@@ -48,7 +37,7 @@ def test_recommendation_to_verified_action(app: Flask, browser, live_server: str
             db.session.refresh(user)  # usable after the context ends
     deadline = uk_today() + timedelta(days=90)
 
-    bm = _signed_in(browser, live_server, manager)
+    bm = signed_in_page(browser, live_server, manager)
     bm.goto(f"/reviews/{review.id}")
     bm.get_by_role("link", name="Findings, recommendations and action plan").click()
     bm.get_by_label("Recommendation", exact=True).fill(
@@ -77,7 +66,7 @@ def test_recommendation_to_verified_action(app: Flask, browser, live_server: str
     assert "1 action: Red 0, Amber 0, Green 1" in " ".join(_summary(bm, review.id).split())
 
     # The agency lead reports a risk, then completes with evidence.
-    agency = _signed_in(browser, live_server, lead)
+    agency = signed_in_page(browser, live_server, lead)
     agency.goto("/actions/mine")
     agency.get_by_test_id("my-actions").get_by_role("link", name="Update").click()
     agency.get_by_role("radio", name="At risk").check()

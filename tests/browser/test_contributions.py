@@ -13,7 +13,8 @@ from casework.agencies.models import AgencyType
 from casework.auth.models import Role, User
 from casework.extensions import db
 from casework.reviews import appointments
-from tests.conftest import PASSWORD, make_agency, make_user
+from tests.browser.conftest import signed_in_page
+from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
 
 pytestmark = pytest.mark.browser
@@ -24,18 +25,6 @@ CSV = (
     '03/01/2026,,Neighbourhood officer,"Visited after a neighbour\'s call, nobody answered",Low\r\n'
 )
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-def _signed_in(browser, live_server: str, user: User):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=live_server)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-    return page
 
 
 def test_appointment_requests_submissions_and_the_merged_chronology(
@@ -62,7 +51,7 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
             db.session.refresh(user)  # usable after the context ends
 
     # The board manager appoints: the conflicted reviewer is refused, naming the agency.
-    bm = _signed_in(browser, live_server, manager)
+    bm = signed_in_page(browser, live_server, manager)
     bm.goto(f"/reviews/{review.id}")
     bm.get_by_role("link", name="Appoint a reviewer").click()
     bm.get_by_label("Ash Conflicted (possible conflict of interest)").check()
@@ -74,7 +63,7 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
     bm.get_by_text("Robin Independent has been appointed").wait_for()
 
     # The reviewer must declare independence before the review opens to them.
-    reviewer = _signed_in(browser, live_server, independent)
+    reviewer = signed_in_page(browser, live_server, independent)
     assert reviewer.goto(f"/reviews/{review.id}").status == 404
     reviewer.goto("/reviews/")
     reviewer.get_by_role("link", name=f"{review.reference}: lead reviewer").click()
@@ -94,7 +83,7 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
         bm.get_by_text("1 request(s) sent.").wait_for()
 
     # The agency lead uploads the chronology CSV and the report, then submits both.
-    agency = _signed_in(browser, live_server, lead)
+    agency = signed_in_page(browser, live_server, lead)
     agency.get_by_test_id("requests").get_by_role("link", name="Chronology").click()
     agency.get_by_label("Chronology CSV file").set_input_files(
         {"name": "police-chronology.csv", "mimeType": "text/csv", "buffer": CSV.encode()}

@@ -90,6 +90,7 @@ VIEW_MODULES = [
     "casework.reviews.views",
     "casework.reviews.appointment_views",
     "casework.reviews.chronology_views",
+    "casework.reviews.draft_views",
     "casework.agencies.directory_views",
     "casework.agencies.request_views",
     "casework.actions.action_views",

@@ -23,6 +23,7 @@ from casework.errors import DomainError
 from casework.extensions import db
 from casework.forms import error_flashed, show_domain_error, submit
 from casework.reviews.loading import me
+from casework.reviews.models import AccuracyAnswer
 from casework.reviews.permissions import can_see_identifiers, can_view
 from casework.timeutil import uk_today
 
@@ -50,7 +51,14 @@ def mine() -> ResponseReturnValue:
         .where(visible_requests(me()))
         .order_by(waiting, ContributionRequest.due_on, ContributionRequest.id)
     ).scalars()
-    return render_template("agencies/mine.html", agency=me().agency, requests=requests.all(), today=today)
+    answers = db.session.execute(
+        db.select(AccuracyAnswer)
+        .where(AccuracyAnswer.agency_id == me().agency_id)
+        .order_by(AccuracyAnswer.signed_off_at.is_not(None), AccuracyAnswer.id.desc())
+    ).scalars()
+    return render_template(
+        "agencies/mine.html", agency=me().agency, requests=requests.all(), answers=answers.all(), today=today
+    )
 
 
 def _page(contribution: ContributionRequest, **forms: object) -> ResponseReturnValue:

@@ -4,8 +4,10 @@ between dates and stages are the services' (so they hold whatever calls them).""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovFileInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -30,6 +32,7 @@ from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
     AssignmentRole,
+    CommentResponse,
     DecisionOutcome,
     PanelResponse,
     RapidReviewRecommendation,
@@ -300,3 +303,52 @@ class ScopeForm(VersionedForm):
         "Its part in the case", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
     )
     submit = SubmitField("Add to scope", widget=GovSubmitInput())
+
+
+class DraftUploadForm(VersionedForm):
+    file = FileField(
+        "Draft report", widget=GovFileInput(), description="PDF, Word (DOCX) or OpenDocument (ODT)."
+    )
+    summary = TextBoxField("What changed in this version", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Upload the draft", widget=GovSubmitInput())
+
+
+class ShareForm(FlaskForm):
+    agencies = CheckboxesField("Agencies to check it", validators=[Optional()])
+    due_on = DateInputField("Answers due", required="Enter the date answers are due")
+    submit = SubmitField("Share for a factual accuracy check", widget=GovSubmitInput())
+
+
+class FamilyForm(FlaskForm):
+    shared_on = DateInputField("Date shared with the family", required="Enter the date")
+    how = StringField("How", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    response = TextBoxField("The family's response", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Record sharing with the family", widget=GovSubmitInput())
+
+
+class FinalForm(VersionedForm):
+    signed_off_on = DateInputField("Date the partners signed the report off", required="Enter the date")
+    submit = SubmitField("Mark the latest version final", widget=GovSubmitInput())
+
+
+class RespondForm(FlaskForm):
+    response = RadioField(
+        "Response",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(r.value, r.label) for r in CommentResponse],
+        validators=[Optional()],
+    )
+    reason = StringField("Reason (needed if not accepted)", widget=GovTextInput(), validators=[Optional()])
+
+
+class AccuracyCommentForm(FlaskForm):
+    reference = StringField(
+        "Page or section", widget=GovTextInput(), validators=[Optional(), Length(max=100)]
+    )
+    comment = TextBoxField("Comment", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Add comment", widget=GovSubmitInput())
+
+
+class SignOffForm(FlaskForm):
+    no_inaccuracies = BooleanField("There are no factual inaccuracies", widget=GovCheckboxInput())
+    submit = SubmitField("Sign off our answer", widget=GovSubmitInput(), name="sign_off")

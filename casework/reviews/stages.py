@@ -47,6 +47,8 @@ class Move(enum.StrEnum):
     DECIDE_NATIONAL_REVIEW = "decide_national_review"
     COMMISSION = "commission"
     START_CONTRIBUTIONS = "start_contributions"
+    START_DRAFTING = "start_drafting"
+    FINALISE = "finalise"
     CLOSE = "close"
 
     @property
@@ -95,6 +97,10 @@ TRANSITIONS: dict[Move, Transition] = {
             ReviewStage.CONTRIBUTIONS,
             "Start agency contributions",
         ),
+        # Taken when the lead reviewer uploads the first draft.
+        Transition(Move.START_DRAFTING, ReviewStage.CONTRIBUTIONS, ReviewStage.DRAFTING, "Start drafting"),
+        # Taken when the board manager marks a version final, signed off by the partners.
+        Transition(Move.FINALISE, ReviewStage.DRAFTING, ReviewStage.PUBLICATION, "Mark a version final"),
         # Allowed once every action of the review's plan is verified.
         Transition(Move.CLOSE, ReviewStage.ACTION_PLANNING, ReviewStage.CLOSED, "Close the review"),
     ]

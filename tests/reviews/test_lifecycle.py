@@ -23,7 +23,7 @@ from casework.audit import AuditEvent
 from casework.auth.models import Role, User
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
-from casework.reviews import appointments, services
+from casework.reviews import appointments, drafts, services
 from casework.reviews.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -71,6 +71,8 @@ ALLOWED = {
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW, M.DECIDE_NATIONAL_REVIEW},
         S.COMMISSIONING: {M.COMMISSION},
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
+        S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
+        S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
         S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
     "SAR": {
@@ -78,6 +80,8 @@ ALLOWED = {
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW},  # the Panel reviews children only
         S.COMMISSIONING: {M.COMMISSION},
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
+        S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
+        S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
         S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
     "DHR": {
@@ -85,6 +89,8 @@ ALLOWED = {
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW},
         S.COMMISSIONING: {M.COMMISSION},
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
+        S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
+        S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
         S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
 }
@@ -176,6 +182,10 @@ def perform(review: Review, move: Move, by: User) -> Review:
         return services.complete_rapid_review(review, review.version)
     if move in OUTCOMES:
         return decide(review, decision_details(review.review_type, OUTCOMES[move], today), by)
+    if move == M.START_DRAFTING:
+        return drafts.upload_draft(review, None, "", user_of(by), review.version)
+    if move == M.FINALISE:
+        return drafts.mark_final(review, today, user_of(by), review.version)
     if move == M.CLOSE:
         return close_review(review, review.version, user_of(by))
     if move == M.START_CONTRIBUTIONS:

@@ -1,6 +1,13 @@
 """Review models, split by subject; import them from here."""
 
 from casework.reviews.models.clocks import DeadlineExtension, ReviewDeadline, ReviewPause
+from casework.reviews.models.drafts import (
+    AccuracyAnswer,
+    AccuracyCheck,
+    AccuracyComment,
+    CommentResponse,
+    DraftVersion,
+)
 from casework.reviews.models.review import Involvement, Review, ReviewSequence, review_links
 from casework.reviews.models.reviewers import (
     Affiliation,
@@ -28,15 +35,20 @@ from casework.reviews.models.types import ClockDefinition, ClockUnit, ReviewType
 __all__ = [
     "MAX_CARERS",
     "MAX_CHILDREN",
+    "AccuracyAnswer",
+    "AccuracyCheck",
+    "AccuracyComment",
     "Affiliation",
     "AssignmentRole",
     "AssignmentStatus",
     "ClockDefinition",
     "ClockUnit",
+    "CommentResponse",
     "ConfidentialRecord",
     "DeadlineExtension",
     "Decision",
     "DecisionOutcome",
+    "DraftVersion",
     "IdentifiedPerson",
     "Involvement",
     "PanelResponse",

@@ -1,0 +1,212 @@
+"""Draft report screens: versions, sharing for factual accuracy, answers and the final version."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice
+
+from casework.agencies.models import Agency
+from casework.auth.access import roles
+from casework.auth.models import Role
+from casework.extensions import db
+from casework.forms import error_flashed, submit
+from casework.reviews import bp, drafts
+from casework.reviews import forms as f
+from casework.reviews.loading import load_review, me
+from casework.reviews.models import AccuracyAnswer, AccuracyComment, CommentResponse, DraftVersion
+from casework.timeutil import uk_today
+from casework.workdays import working_calendar
+
+CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
+
+
+def _drafts_url(review_id: int) -> str:
+    return url_for("reviews.review_drafts", review_id=review_id)
+
+
+def _version(review_id: int, version_id: int) -> DraftVersion:
+    draft = db.session.get(DraftVersion, version_id)
+    if draft is None or draft.review_id != review_id:
+        abort(404)
+    return draft
+
+
+@bp.route("/<int:review_id>/drafts", methods=["GET", "POST"])
+@roles(*CASE_ROLES)
+def review_drafts(review_id: int) -> ResponseReturnValue:
+    review = load_review(review_id)
+    upload_form = f.DraftUploadForm()
+    done = None
+    if request.method == "POST":
+        done = submit(
+            upload_form,
+            lambda: drafts.upload_draft(
+                review, upload_form.file.data, upload_form.summary.data or "", me(), upload_form.version.data
+            ),
+            lambda draft: f"Version {draft.number} uploaded.",
+            _drafts_url(review.id),
+        )
+    if done:
+        return done
+    if request.method == "GET":
+        upload_form.version.data = review.version
+    in_scope = [a for a in review.agencies_where("in_scope") if a.active]
+    share_form = f.ShareForm(formdata=None)
+    share_form.agencies.choices = [SelectChoice(str(a.id), a.name) for a in in_scope]
+    share_form.agencies.data = [str(a.id) for a in in_scope]
+    share_form.due_on.data = working_calendar().add_working_days(uk_today(), 10)
+    failed = bool(upload_form.errors) or error_flashed()
+    return render_template(
+        "reviews/drafts.html",
+        review=review,
+        versions=drafts.versions_of(review),
+        form=upload_form,
+        upload_form=upload_form,
+        share_form=share_form,
+        family_form=f.FamilyForm(formdata=None),
+        final_form=f.FinalForm(formdata=None, version=review.version, signed_off_on=uk_today()),
+        respond_form=f.RespondForm(formdata=None),
+        is_lead=drafts.is_lead_reviewer(me(), review),
+        is_manager=me().role == Role.BOARD_MANAGER,
+    ), 400 if failed else 200
+
+
+def _flash_errors(form: FlaskForm) -> None:
+    for messages in form.errors.values():
+        for message in messages:
+            flash(message if isinstance(message, str) else str(message), "error")
+
+
+@bp.route("/<int:review_id>/drafts/<int:version_id>/share", methods=["POST"])
+@roles(*CASE_ROLES)
+def review_draft_share(review_id: int, version_id: int) -> ResponseReturnValue:
+    review = load_review(review_id, manage=True)
+    draft = _version(review.id, version_id)
+    form = f.ShareForm()
+    form.agencies.choices = [SelectChoice(str(a.id), a.name) for a in review.agencies_where("in_scope")]
+    chosen = {int(v) for v in form.agencies.data or [] if v.isdigit()}
+    agencies = (
+        list(db.session.execute(db.select(Agency).where(Agency.id.in_(chosen))).scalars()) if chosen else []
+    )
+    if (
+        submit(
+            form,
+            lambda: drafts.share_for_accuracy(draft, agencies, form.due_on.data, me()),
+            "Shared with the agencies for a factual accuracy check.",
+            _drafts_url(review.id),
+        )
+        is None
+    ):
+        _flash_errors(form)
+    return redirect(_drafts_url(review.id))
+
+
+@bp.route("/<int:review_id>/drafts/<int:version_id>/family", methods=["POST"])
+@roles(*CASE_ROLES)
+def review_draft_family(review_id: int, version_id: int) -> ResponseReturnValue:
+    review = load_review(review_id, manage=True)
+    draft = _version(review.id, version_id)
+    form = f.FamilyForm()
+    if (
+        submit(
+            form,
+            lambda: drafts.record_family_sharing(
+                draft, form.shared_on.data, form.how.data or "", form.response.data or "", me()
+            ),
+            "Sharing with the family recorded.",
+            _drafts_url(review.id),
+        )
+        is None
+    ):
+        _flash_errors(form)
+    return redirect(_drafts_url(review.id))
+
+
+@bp.route("/<int:review_id>/drafts/final", methods=["POST"])
+@roles(*CASE_ROLES)
+def review_draft_final(review_id: int) -> ResponseReturnValue:
+    review = load_review(review_id, manage=True)
+    form = f.FinalForm()
+    if (
+        submit(
+            form,
+            lambda: drafts.mark_final(review, form.signed_off_on.data, me(), form.version.data),
+            lambda draft: f"Version {draft.number} is the final report. The review moves to publication.",
+            url_for("reviews.review_detail", review_id=review.id),
+        )
+        is None
+    ):
+        _flash_errors(form)
+        return redirect(_drafts_url(review.id))
+    return redirect(url_for("reviews.review_detail", review_id=review.id))
+
+
+@bp.route("/<int:review_id>/drafts/comments/<int:comment_id>/respond", methods=["POST"])
+@roles(*CASE_ROLES)
+def review_draft_respond(review_id: int, comment_id: int) -> ResponseReturnValue:
+    review = load_review(review_id)
+    item = db.session.get(AccuracyComment, comment_id)
+    if item is None or item.answer.check.version.review_id != review.id:
+        abort(404)
+    form = f.RespondForm()
+    response = CommentResponse(form.response.data) if form.response.data else None
+    if (
+        submit(
+            form,
+            lambda: drafts.respond_to_comment(item, response, form.reason.data or "", me()),
+            "Response recorded.",
+            _drafts_url(review.id),
+        )
+        is None
+    ):
+        _flash_errors(form)
+    return redirect(_drafts_url(review.id) + f"#comment-{comment_id}")
+
+
+# --- the agency's side ----------------------------------------------------------------------
+
+
+def _answer(answer_id: int) -> AccuracyAnswer:
+    answer = db.session.get(AccuracyAnswer, answer_id)
+    if answer is None or me().role != Role.AGENCY_LEAD or me().agency_id != answer.agency_id:
+        abort(404)
+    return answer
+
+
+@bp.route("/accuracy/<int:answer_id>", methods=["GET", "POST"])
+@roles(Role.AGENCY_LEAD)
+def accuracy_answer(answer_id: int) -> ResponseReturnValue:
+    answer = _answer(answer_id)
+    comment_form, signoff_form = f.AccuracyCommentForm(), f.SignOffForm()
+    here = url_for("reviews.accuracy_answer", answer_id=answer.id)
+    done = None
+    if request.method == "POST" and "sign_off" in request.form:
+        done = submit(
+            signoff_form,
+            lambda: drafts.sign_off_answer(answer, bool(signoff_form.no_inaccuracies.data), me()),
+            "Your agency's answer is signed off.",
+            here,
+        )
+    elif request.method == "POST":
+        done = submit(
+            comment_form,
+            lambda: drafts.add_accuracy_comment(
+                answer, comment_form.reference.data or "", comment_form.comment.data or "", me()
+            ),
+            "Comment added.",
+            here,
+        )
+    if done:
+        return done
+    failed = bool(comment_form.errors or signoff_form.errors) or error_flashed()
+    return render_template(
+        "reviews/accuracy_answer.html",
+        answer=answer,
+        draft=answer.check.version,
+        review=answer.check.version.review,
+        form=signoff_form if signoff_form.errors else comment_form,
+        comment_form=comment_form,
+        signoff_form=signoff_form,
+    ), 400 if failed else 200

@@ -1,0 +1,109 @@
+"""Draft reports: numbered versions, factual accuracy checks by the agencies, family sharing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.db_types import enum_type
+from casework.documents.models import Document
+from casework.enums import LabelledEnum
+from casework.extensions import db
+from casework.reviews.models.review import Review
+from casework.timeutil import UTCDateTime, utcnow
+
+
+class DraftVersion(db.Model):
+    __tablename__ = "draft_versions"
+    __table_args__ = (UniqueConstraint("review_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    summary: Mapped[str] = mapped_column(Text)  # what changed since the previous version
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    final_signed_off_on: Mapped[date | None] = mapped_column(Date)
+    family_shared_on: Mapped[date | None] = mapped_column(Date)
+    family_shared_how: Mapped[str] = mapped_column(String(300), default="")
+    family_response: Mapped[str] = mapped_column(Text, default="")
+
+    review: Mapped[Review] = relationship()
+    document: Mapped[Document] = relationship()
+    uploaded_by: Mapped[User] = relationship()
+    accuracy_check: Mapped[AccuracyCheck | None] = relationship(back_populates="version", uselist=False)
+
+    @property
+    def is_final(self) -> bool:
+        return self.final_signed_off_on is not None
+
+
+class AccuracyCheck(db.Model):
+    """A version shared with the agencies in scope for a factual accuracy check."""
+
+    __tablename__ = "accuracy_checks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("draft_versions.id"), unique=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    shared_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    version: Mapped[DraftVersion] = relationship(back_populates="accuracy_check")
+    answers: Mapped[list[AccuracyAnswer]] = relationship(back_populates="check", order_by="AccuracyAnswer.id")
+
+
+class AccuracyAnswer(db.Model):
+    """One agency's answer: comments, or "no factual inaccuracies", and its sign-off."""
+
+    __tablename__ = "accuracy_answers"
+    __table_args__ = (UniqueConstraint("check_id", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    check_id: Mapped[int] = mapped_column(ForeignKey("accuracy_checks.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    no_inaccuracies: Mapped[bool] = mapped_column(Boolean, default=False)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    check: Mapped[AccuracyCheck] = relationship(back_populates="answers")
+    agency: Mapped[Agency] = relationship()
+    signed_off_by: Mapped[User | None] = relationship()
+    comments: Mapped[list[AccuracyComment]] = relationship(
+        back_populates="answer", order_by="AccuracyComment.id"
+    )
+
+    @property
+    def signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+
+class CommentResponse(LabelledEnum):
+    ACCEPTED = "accepted", "Accepted"
+    NOT_ACCEPTED = "not_accepted", "Not accepted"
+
+
+class AccuracyComment(db.Model):
+    __tablename__ = "accuracy_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("accuracy_answers.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(100))  # page or section
+    comment: Mapped[str] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    response: Mapped[CommentResponse | None] = mapped_column(
+        enum_type(CommentResponse, "comment_response", 20)
+    )
+    response_reason: Mapped[str] = mapped_column(Text, default="")
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    answer: Mapped[AccuracyAnswer] = relationship(back_populates="comments")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])

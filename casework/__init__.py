@@ -91,6 +91,7 @@ VIEW_MODULES = [
     "casework.reviews.appointment_views",
     "casework.reviews.chronology_views",
     "casework.reviews.draft_views",
+    "casework.reviews.publication_views",
     "casework.agencies.directory_views",
     "casework.agencies.request_views",
     "casework.actions.action_views",

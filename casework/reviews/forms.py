@@ -352,3 +352,52 @@ class AccuracyCommentForm(FlaskForm):
 class SignOffForm(FlaskForm):
     no_inaccuracies = BooleanField("There are no factual inaccuracies", widget=GovCheckboxInput())
     submit = SubmitField("Sign off our answer", widget=GovSubmitInput(), name="sign_off")
+
+
+class PublicationDetailsForm(FlaskForm):
+    sent_to_panel_on = DateInputField("Date the full report was sent to the Panel and the Secretary of State")
+    home_office_approved_on = DateInputField(
+        "Date the Home Office Quality Assurance Panel approved the report"
+    )
+    public_summary = TextBoxField(
+        "Public summary",
+        description="Age, what happened and the key learning. No names, places, schools or dates of birth.",
+        validators=[Optional(), Length(max=5000)],
+    )
+    learning = TextBoxField("Learning", validators=[Optional(), Length(max=10000)])
+    public_recommendations = TextBoxField(
+        "Recommendations to show", validators=[Optional(), Length(max=10000)]
+    )
+    submit = SubmitField("Save publication details", widget=GovSubmitInput(), name="save_details")
+
+
+class PublishForm(VersionedForm):
+    published_on = DateInputField("Publication date", required="Enter the publication date")
+    submit = SubmitField("Publish the report", widget=GovSubmitInput(), name="publish")
+
+
+class NotPublishForm(VersionedForm):
+    reason = TextBoxField("Why the report will not be published", validators=[Optional(), Length(max=5000)])
+    improvements = TextBoxField(
+        "Information about the improvements to be made (published instead)",
+        validators=[Optional(), Length(max=10000)],
+    )
+    submit = SubmitField("Record the decision not to publish", widget=GovSubmitInput(), name="not_publish")
+
+
+class NoteForm(FlaskForm):
+    note = StringField("Note", widget=GovTextInput(), validators=[Optional(), Length(max=2000)])
+
+
+class CorrectedVersionForm(FlaskForm):
+    file = FileField("Corrected report", widget=GovFileInput())
+    summary = StringField(
+        "What was corrected", widget=GovTextInput(), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField("Upload and check again", widget=GovSubmitInput(), name="corrected")
+
+
+class DelayForm(FlaskForm):
+    reason = TextBoxField("Reason for the delay", validators=[Optional(), Length(max=5000)])
+    expected_until = DateInputField("Expected until (optional)")
+    submit = SubmitField("Record the delay", widget=GovSubmitInput(), name="delay")

@@ -49,6 +49,7 @@ class Move(enum.StrEnum):
     START_CONTRIBUTIONS = "start_contributions"
     START_DRAFTING = "start_drafting"
     FINALISE = "finalise"
+    PUBLISH = "publish"
     CLOSE = "close"
 
     @property
@@ -101,6 +102,8 @@ TRANSITIONS: dict[Move, Transition] = {
         Transition(Move.START_DRAFTING, ReviewStage.CONTRIBUTIONS, ReviewStage.DRAFTING, "Start drafting"),
         # Taken when the board manager marks a version final, signed off by the partners.
         Transition(Move.FINALISE, ReviewStage.DRAFTING, ReviewStage.PUBLICATION, "Mark a version final"),
+        # Publishing the report, or recording the decision not to publish it.
+        Transition(Move.PUBLISH, ReviewStage.PUBLICATION, ReviewStage.ACTION_PLANNING, "Publish"),
         # Allowed once every action of the review's plan is verified.
         Transition(Move.CLOSE, ReviewStage.ACTION_PLANNING, ReviewStage.CLOSED, "Close the review"),
     ]

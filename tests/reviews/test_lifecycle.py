@@ -23,7 +23,7 @@ from casework.audit import AuditEvent
 from casework.auth.models import Role, User
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
-from casework.reviews import appointments, drafts, services
+from casework.reviews import appointments, drafts, publishing, services
 from casework.reviews.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -73,6 +73,7 @@ ALLOWED = {
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
         S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
         S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
+        S.PUBLICATION: {M.PUBLISH},  # publishing, or recording the decision not to
         S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
     "SAR": {
@@ -82,6 +83,7 @@ ALLOWED = {
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
         S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
         S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
+        S.PUBLICATION: {M.PUBLISH},  # publishing, or recording the decision not to
         S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
     "DHR": {
@@ -91,6 +93,7 @@ ALLOWED = {
         S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
         S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
         S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
+        S.PUBLICATION: {M.PUBLISH},  # publishing, or recording the decision not to
         S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
     },
 }
@@ -186,6 +189,8 @@ def perform(review: Review, move: Move, by: User) -> Review:
         return drafts.upload_draft(review, None, "", user_of(by), review.version)
     if move == M.FINALISE:
         return drafts.mark_final(review, today, user_of(by), review.version)
+    if move == M.PUBLISH:
+        return publishing.publish_review(review, today, user_of(by), review.version)
     if move == M.CLOSE:
         return close_review(review, review.version, user_of(by))
     if move == M.START_CONTRIBUTIONS:

@@ -8,6 +8,13 @@ from casework.reviews.models.drafts import (
     CommentResponse,
     DraftVersion,
 )
+from casework.reviews.models.publication import (
+    AnonymisationCheck,
+    AnonymisationFinding,
+    Publication,
+    PublicationDelay,
+    Resolution,
+)
 from casework.reviews.models.review import Involvement, Review, ReviewSequence, review_links
 from casework.reviews.models.reviewers import (
     Affiliation,
@@ -39,6 +46,8 @@ __all__ = [
     "AccuracyCheck",
     "AccuracyComment",
     "Affiliation",
+    "AnonymisationCheck",
+    "AnonymisationFinding",
     "AssignmentRole",
     "AssignmentStatus",
     "ClockDefinition",
@@ -53,9 +62,12 @@ __all__ = [
     "Involvement",
     "PanelResponse",
     "PersonKind",
+    "Publication",
+    "PublicationDelay",
     "RapidReview",
     "RapidReviewRecommendation",
     "Referral",
+    "Resolution",
     "Review",
     "ReviewDeadline",
     "ReviewPause",

@@ -41,6 +41,9 @@ class ReviewType(db.Model):
     # ...and the circumstances the partners must also have regard to.
     regard_circumstances: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What must happen before publication: {"steps": ["sent_to_panel" | "home_office_approval"],
+    # "notice_working_days": N (after the report went to the Panel and Secretary of State)}.
+    publication_rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Default time an agency is given for a contribution, in working days.
     contribution_days: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
 

@@ -100,4 +100,7 @@ def load_demo_data() -> list[str]:
     from casework.demo_actions import load_demo_actions
 
     added += load_demo_actions(manager)
+    from casework.demo_publication import load_demo_publication
+
+    added += load_demo_publication(manager)
     return added

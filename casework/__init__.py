@@ -97,6 +97,7 @@ VIEW_MODULES = [
     "casework.actions.action_views",
     "casework.actions.plan_views",
     "casework.actions.tracker_views",
+    "casework.public.views",
 ]
 
 
@@ -112,9 +113,19 @@ def _register_blueprints(app: Flask) -> None:
     from casework.auth import bp as auth_bp
     from casework.auth.access import public, refuse_undeclared_routes
     from casework.documents.views import bp as documents_bp
+    from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
 
-    for blueprint in (main.bp, auth_bp, admin_bp, reviews_bp, agencies_bp, actions_bp, documents_bp):
+    for blueprint in (
+        main.bp,
+        auth_bp,
+        admin_bp,
+        reviews_bp,
+        agencies_bp,
+        actions_bp,
+        documents_bp,
+        public_bp,
+    ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])
     app.before_request(refuse_undeclared_routes)

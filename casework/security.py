@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import current_user
 
 CSP = (
     "default-src 'self'; "
@@ -36,11 +37,29 @@ def add_security_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if current_app.config["HSTS"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    # Pages hold case data: no browser or proxy may keep a copy. Only the vendored assets cache.
+    # Pages hold case data: no browser or proxy may keep a copy. Only the vendored assets cache,
+    # and a public page that asked for it (g.public_max_age) when it is the same for everyone.
     if request.endpoint != "static":
-        headers["Cache-Control"] = "no-store"
-        headers["Pragma"] = "no-cache"
+        if _shared_page(response):
+            headers["Cache-Control"] = f"public, max-age={int(g.public_max_age)}"
+            response.vary.add("Cookie")
+        else:
+            headers["Cache-Control"] = "no-store"
+            headers["Pragma"] = "no-cache"
     return response
+
+
+def _shared_page(response: Response) -> bool:
+    """A successful page for a visitor who is not signed in and carries no session (no flash
+    message, no form token): what anyone else would be shown."""
+    return (
+        bool(g.get("public_max_age"))
+        and response.status_code == 200
+        and not current_user.is_authenticated
+        and not session
+        and not session.modified
+        and "Set-Cookie" not in response.headers
+    )
 
 
 def init_security(app: Flask) -> None:

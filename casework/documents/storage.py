@@ -238,12 +238,13 @@ def _path_for(stored_name: str) -> Path:
     return _upload_root() / stored_name[:2] / stored_name
 
 
-def send_document(document: Document, *, user: User) -> Response:
+def send_document(document: Document, *, user: User | None) -> Response:
     """Send a stored document as a download, and record that ``user`` took a copy.
 
-    The caller has already decided that ``user`` may see the document. The audit event is
-    committed before the response is returned: no copy leaves unrecorded. A file missing from
-    disk is logged as an error and answered with 404.
+    The caller has already decided that ``user`` may see the document; ``None`` is a member of
+    the public taking a published document (recorded with no actor when signed out). The audit
+    event is committed before the response is returned: no copy leaves unrecorded. A file
+    missing from disk is logged as an error and answered with 404.
     """
     from casework.reviews.models import Review
 

@@ -1,0 +1,173 @@
+"""What the public may see, chosen in SQL.
+
+A review is on the register when its publication record says it was published, or that the
+partners decided not to publish it, on a date that has come, and it has not been withdrawn.
+Only the columns the page shows are selected: nothing else about the review leaves the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from casework.documents.models import Document
+from casework.documents.storage import ALLOWED_TYPES
+from casework.extensions import db
+from casework.reviews.models import DraftVersion, Publication, Review, ReviewType
+
+
+@dataclass(frozen=True)
+class Download:
+    detected_type: str
+    size: int
+
+    @property
+    def description(self) -> str:
+        """How a link describes the file: "PDF, 240 KB"."""
+        file_type = ALLOWED_TYPES.get(self.detected_type)
+        return f"{file_type.label if file_type else self.detected_type.upper()}, {file_size(self.size)}"
+
+
+@dataclass(frozen=True)
+class PublicReview:
+    reference: str
+    pseudonym: str
+    type_name: str
+    published_on: date | None
+    not_published_on: date | None
+    public_summary: str
+    learning: str
+    public_recommendations: str
+    not_published_reason: str
+    improvement_information: str
+    report: Download | None
+    briefing: Download | None
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_on is not None
+
+    @property
+    def dated(self) -> date:
+        """The date it came onto the register: published, or the decision not to publish."""
+        return self.published_on or self.not_published_on  # type: ignore[return-value]
+
+
+def file_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} byte{'' if size == 1 else 's'}"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def published(today: date) -> ColumnElement[bool]:
+    """Published (on a date that has come) and not withdrawn: the report may be downloaded."""
+    return and_(
+        Publication.published_on.is_not(None),
+        Publication.published_on <= today,
+        Publication.withdrawn_on.is_(None),
+    )
+
+
+def on_register(today: date) -> ColumnElement[bool]:
+    """Publication.is_public, in SQL, with dates still to come left out."""
+    return and_(
+        or_(
+            and_(Publication.published_on.is_not(None), Publication.published_on <= today),
+            and_(Publication.not_published_on.is_not(None), Publication.not_published_on <= today),
+        ),
+        Publication.withdrawn_on.is_(None),
+    )
+
+
+def public_reviews(today: date) -> list[PublicReview]:
+    """Every review on the register, newest first."""
+    report = aliased(Document)
+    briefing = aliased(Document)
+    query = (
+        select(
+            Review.reference,
+            Review.pseudonym,
+            ReviewType.name,
+            Publication.published_on,
+            Publication.not_published_on,
+            Publication.public_summary,
+            Publication.learning,
+            Publication.public_recommendations,
+            Publication.not_published_reason,
+            Publication.improvement_information,
+            report.detected_type,
+            report.size,
+            briefing.detected_type,
+            briefing.size,
+        )
+        .select_from(Publication)
+        .join(Review, Review.id == Publication.review_id)
+        .join(ReviewType, ReviewType.id == Review.review_type_id)
+        .outerjoin(DraftVersion, DraftVersion.id == Publication.published_version_id)
+        .outerjoin(report, report.id == DraftVersion.document_id)
+        .outerjoin(briefing, briefing.id == Publication.briefing_document_id)
+        .where(on_register(today))
+        .order_by(
+            func.coalesce(Publication.published_on, Publication.not_published_on).desc(),
+            Review.reference.desc(),
+        )
+    )
+    entries = []
+    for row in db.session.execute(query):
+        is_published = row[3] is not None and row[3] <= today
+        entries.append(
+            PublicReview(
+                reference=row[0],
+                pseudonym=row[1],
+                type_name=row[2],
+                published_on=row[3] if is_published else None,
+                not_published_on=None if is_published else row[4],
+                # A review not published shows only the improvements and the reason.
+                public_summary=row[5] if is_published else "",
+                learning=row[6] if is_published else "",
+                public_recommendations=row[7] if is_published else "",
+                not_published_reason="" if is_published else row[8],
+                improvement_information="" if is_published else row[9],
+                report=Download(row[10], row[11]) if is_published and row[10] is not None else None,
+                briefing=Download(row[12], row[13]) if is_published and row[12] is not None else None,
+            )
+        )
+    return entries
+
+
+def last_updated(today: date) -> date | None:
+    """When the register last changed: the latest publication, decision not to publish or
+    withdrawal."""
+    dates = [
+        db.session.execute(select(func.max(column)).where(column <= today)).scalar()
+        for column in (Publication.published_on, Publication.not_published_on, Publication.withdrawn_on)
+    ]
+    return max((value for value in dates if value is not None), default=None)
+
+
+def published_report(reference: str, today: date) -> Document | None:
+    """The document of the version published for this review, if it is published now."""
+    query = (
+        select(Document)
+        .join(DraftVersion, DraftVersion.document_id == Document.id)
+        .join(Publication, Publication.published_version_id == DraftVersion.id)
+        .join(Review, Review.id == Publication.review_id)
+        .where(Review.reference == reference, published(today))
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def published_briefing(reference: str, today: date) -> Document | None:
+    """The learning briefing of a review that is published now."""
+    query = (
+        select(Document)
+        .join(Publication, Publication.briefing_document_id == Document.id)
+        .join(Review, Review.id == Publication.review_id)
+        .where(Review.reference == reference, published(today))
+    )
+    return db.session.execute(query).scalar_one_or_none()

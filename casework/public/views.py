@@ -1,0 +1,59 @@
+"""The public register: anyone may read it and download what was published, signed in or not."""
+
+from __future__ import annotations
+
+from dateutil.relativedelta import relativedelta
+from flask import abort, g, render_template
+from flask.typing import ResponseReturnValue
+
+from casework.auth.access import public
+from casework.documents.models import Document
+from casework.documents.storage import EXTENSIONS, send_document
+from casework.public import bp, queries
+from casework.timeutil import uk_today
+
+ARCHIVE_AFTER = relativedelta(years=3)
+# Shared caches may keep the register briefly (see casework.security); downloads are never kept.
+PUBLIC_MAX_AGE = 300
+
+
+@bp.route("/")
+@public
+def register() -> ResponseReturnValue:
+    today = uk_today()
+    reviews = queries.public_reviews(today)
+    archive_before = today - ARCHIVE_AFTER
+    recent = [review for review in reviews if review.dated >= archive_before]
+    g.public_max_age = PUBLIC_MAX_AGE
+    return render_template(
+        "public/register.html",
+        title="Published reviews",
+        published=[review for review in recent if review.is_published],
+        not_published=[review for review in recent if not review.is_published],
+        archive=[review for review in reviews if review.dated < archive_before],
+        any_published=any(review.is_published for review in reviews),
+        last_updated=queries.last_updated(today),
+    )
+
+
+def _send(document: Document | None, reference: str, what: str) -> ResponseReturnValue:
+    if document is None:
+        abort(404)
+    # Recorded with no actor for a member of the public (audit.record names a signed-in user).
+    response = send_document(document, user=None)
+    # The name it was uploaded under is the partnership's working name, never shown in public.
+    extension = EXTENSIONS[document.detected_type][0]
+    response.headers.set("Content-Disposition", "attachment", filename=f"{reference}-{what}.{extension}")
+    return response
+
+
+@bp.route("/<reference>/report")
+@public
+def report(reference: str) -> ResponseReturnValue:
+    return _send(queries.published_report(reference, uk_today()), reference, "report")
+
+
+@bp.route("/<reference>/briefing")
+@public
+def briefing(reference: str) -> ResponseReturnValue:
+    return _send(queries.published_briefing(reference, uk_today()), reference, "learning-briefing")

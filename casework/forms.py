@@ -28,6 +28,13 @@ def show_domain_error(form: FlaskForm, error: DomainError) -> None:
         flash(error.message, "error")
 
 
+def flash_form_errors(form: FlaskForm) -> None:
+    """For forms posted from a page that redirects back: their messages go to the top of it."""
+    for messages in form.errors.values():
+        for message in messages:
+            flash(str(message), "error")
+
+
 def error_flashed() -> bool:
     return any(category == "error" for category, _ in session.get("_flashes", []))
 

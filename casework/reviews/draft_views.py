@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from casework.agencies.models import Agency
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
-from casework.forms import error_flashed, submit
+from casework.forms import error_flashed, flash_form_errors, submit
 from casework.reviews import bp, drafts
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me
@@ -73,12 +72,6 @@ def review_drafts(review_id: int) -> ResponseReturnValue:
     ), 400 if failed else 200
 
 
-def _flash_errors(form: FlaskForm) -> None:
-    for messages in form.errors.values():
-        for message in messages:
-            flash(message if isinstance(message, str) else str(message), "error")
-
-
 @bp.route("/<int:review_id>/drafts/<int:version_id>/share", methods=["POST"])
 @roles(*CASE_ROLES)
 def review_draft_share(review_id: int, version_id: int) -> ResponseReturnValue:
@@ -99,7 +92,7 @@ def review_draft_share(review_id: int, version_id: int) -> ResponseReturnValue:
         )
         is None
     ):
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(_drafts_url(review.id))
 
 
@@ -120,7 +113,7 @@ def review_draft_family(review_id: int, version_id: int) -> ResponseReturnValue:
         )
         is None
     ):
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(_drafts_url(review.id))
 
 
@@ -138,7 +131,7 @@ def review_draft_final(review_id: int) -> ResponseReturnValue:
         )
         is None
     ):
-        _flash_errors(form)
+        flash_form_errors(form)
         return redirect(_drafts_url(review.id))
     return redirect(url_for("reviews.review_detail", review_id=review.id))
 
@@ -161,7 +154,7 @@ def review_draft_respond(review_id: int, comment_id: int) -> ResponseReturnValue
         )
         is None
     ):
-        _flash_errors(form)
+        flash_form_errors(form)
     return redirect(_drafts_url(review.id) + f"#comment-{comment_id}")
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
-from casework.forms import error_flashed, submit
+from casework.forms import error_flashed, flash_form_errors, submit
 from casework.reviews import bp, publishing, services
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me
@@ -136,12 +136,6 @@ def review_publication(review_id: int) -> ResponseReturnValue:
     ), status
 
 
-def _flash(form: FlaskForm) -> None:
-    for messages in form.errors.values():
-        for message in messages:
-            flash(str(message), "error")
-
-
 @bp.route("/<int:review_id>/publication/check", methods=["POST"])
 @roles(*CASE_ROLES)
 def review_anonymisation_check(review_id: int) -> ResponseReturnValue:
@@ -172,7 +166,7 @@ def review_finding_resolve(review_id: int, finding_id: int) -> ResponseReturnVal
         )
         is None
     ):
-        _flash(form)
+        flash_form_errors(form)
     return redirect(_here(review.id) + "#anonymisation")
 
 
@@ -193,7 +187,7 @@ def review_checked_by_hand(review_id: int, check_id: int) -> ResponseReturnValue
         )
         is None
     ):
-        _flash(form)
+        flash_form_errors(form)
     return redirect(_here(review.id) + "#anonymisation")
 
 
@@ -211,5 +205,5 @@ def review_publication_withdraw(review_id: int) -> ResponseReturnValue:
         )
         is None
     ):
-        _flash(form)
+        flash_form_errors(form)
     return redirect(_here(review.id))

@@ -11,7 +11,7 @@ from werkzeug.datastructures import FileStorage
 
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.demo_reviews import _commission, _decide, _rapid_review
+from casework.demo_reviews import demo_commission, demo_decision, demo_rapid_review
 from casework.extensions import db
 from casework.reviews import appointments, drafts, publishing, services
 from casework.reviews.models import AssignmentRole, DraftVersion, Review, ReviewType
@@ -58,9 +58,9 @@ def _new_published_review(name: str, manager: User, lead: User, agency: dict[str
     services.save_identifiers(
         review, [services.PersonDetails(f"Demo {name} Person")], [], "9 Demo Road", None
     )
-    _rapid_review(review, agency.__getitem__, aware + timedelta(days=14), respond=True)
-    _decide(review, manager, aware + timedelta(days=30))
-    _commission(review, manager, agency.__getitem__, aware + timedelta(days=45))
+    demo_rapid_review(review, agency.__getitem__, aware + timedelta(days=14), respond=True)
+    demo_decision(review, manager, aware + timedelta(days=30))
+    demo_commission(review, manager, agency.__getitem__, aware + timedelta(days=45))
     assignment = appointments.assign_reviewer(review, lead, AssignmentRole.LEAD, manager)
     appointments.accept_appointment(assignment, lead, declared=True)
     drafts.upload_draft(

@@ -34,7 +34,9 @@ def _ago(days: int) -> date:
     return uk_today() - timedelta(days=days)
 
 
-def _rapid_review(review: Review, agency: Callable[[str], Agency], meeting: date, *, respond: bool) -> None:
+def demo_rapid_review(
+    review: Review, agency: Callable[[str], Agency], meeting: date, *, respond: bool
+) -> None:
     services.begin_rapid_review(review, review.version)
     services.save_rapid_review(
         review,
@@ -54,7 +56,7 @@ def _rapid_review(review: Review, agency: Callable[[str], Agency], meeting: date
     services.complete_rapid_review(review, review.version)
 
 
-def _decide(
+def demo_decision(
     review: Review, by: User, decided_on: date, outcome: DecisionOutcome = DecisionOutcome.LOCAL_REVIEW
 ) -> None:
     criteria = (
@@ -79,7 +81,7 @@ def _decide(
     )
 
 
-def _commission(review: Review, by: User, agency: Callable[[str], Agency], on: date) -> None:
+def demo_commission(review: Review, by: User, agency: Callable[[str], Agency], on: date) -> None:
     services.commission_review(
         review,
         services.TermsDetails(
@@ -108,13 +110,13 @@ def _cspr_rapid_review_overdue(
 
 
 def _cspr_decision(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
-    _rapid_review(review, agency, aware + timedelta(days=14), respond=True)
+    demo_rapid_review(review, agency, aware + timedelta(days=14), respond=True)
 
 
 def _cspr_commissioned(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
-    _rapid_review(review, agency, aware + timedelta(days=14), respond=True)
-    _decide(review, by, aware + timedelta(days=30))
-    _commission(review, by, agency, aware + timedelta(days=45))
+    demo_rapid_review(review, agency, aware + timedelta(days=14), respond=True)
+    demo_decision(review, by, aware + timedelta(days=30))
+    demo_commission(review, by, agency, aware + timedelta(days=45))
     services.save_identifiers(
         review,
         [services.PersonDetails("Demo Child One", date_of_birth=aware - timedelta(days=210))],
@@ -125,8 +127,8 @@ def _cspr_commissioned(review: Review, by: User, agency: Callable[[str], Agency]
 
 
 def _cspr_paused(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
-    _rapid_review(review, agency, aware + timedelta(days=10), respond=True)
-    _decide(review, by, aware + timedelta(days=25))
+    demo_rapid_review(review, agency, aware + timedelta(days=10), respond=True)
+    demo_decision(review, by, aware + timedelta(days=25))
     services.pause_review(
         review,
         aware + timedelta(days=40),
@@ -142,7 +144,7 @@ def _refer_and_decide(
 ) -> Callable[[Review, User, Callable[[str], Agency], date], None]:
     def build(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
         services.refer_for_decision(review, review.version)
-        _decide(review, by, aware + timedelta(days=20), outcome)
+        demo_decision(review, by, aware + timedelta(days=20), outcome)
 
     return build
 
@@ -203,6 +205,6 @@ def load_demo_reviews(manager: User) -> list[str]:
         )
         demo.build(review, manager, agencies.__getitem__, aware)
         if demo.code == "SAR" and demo.pseudonym == "Adult G":
-            _commission(review, manager, agencies.__getitem__, aware + timedelta(days=35))
+            demo_commission(review, manager, agencies.__getitem__, aware + timedelta(days=35))
         added.append(f"review {review.reference} ({demo.pseudonym})")
     return added

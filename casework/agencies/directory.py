@@ -15,11 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
 from casework import audit
-from casework.agencies.models import (
-    Agency,
-    AgencyType,
-    agencies_for_new_work,  # noqa: F401 (part of this module's API)
-)
+from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db

@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from casework.agencies import directory
-from casework.agencies.models import Agency, AgencyType
+from casework.agencies.models import Agency, AgencyType, agencies_for_new_work
 from casework.audit import AuditEvent
 from casework.auth.models import Role, User
 from casework.errors import DomainError
@@ -389,8 +389,8 @@ def test_inactive_agencies_are_left_out_of_choices_for_new_work(app: Flask) -> N
     active = _agency(app, "Northshire Police")
     inactive = _agency(app, "Old Trust", active=False)
     with app.app_context():
-        assert [a.name for a in directory.agencies_for_new_work()] == ["Northshire Police"]
-        kept = directory.agencies_for_new_work(keeping=[db.session.get(Agency, inactive.id)])
+        assert [a.name for a in agencies_for_new_work()] == ["Northshire Police"]
+        kept = agencies_for_new_work(keeping=[db.session.get(Agency, inactive.id)])
         assert [a.id for a in kept] == [active.id, inactive.id]
 
 

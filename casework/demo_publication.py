@@ -70,7 +70,8 @@ def _new_published_review(name: str, manager: User, lead: User, agency: dict[str
         lead,
         None,
     )
-    drafts.mark_final(review, uk_today(), manager, None)
+    # Signed off at the partners' meeting a month ago; the report went to the Panel after that.
+    drafts.mark_final(review, working_calendar().add_working_days(uk_today(), -20), manager, None)
     return review
 
 
@@ -153,6 +154,7 @@ def load_demo_publication(manager: User) -> list[str]:
         "The partnership is training all health visitors on safe sleep and auditing referrals for babies.",
         manager,
         None,
+        decided_on=working_calendar().add_working_days(uk_today(), -5),
     )
     db.session.flush()
     return [

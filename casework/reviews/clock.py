@@ -39,6 +39,12 @@ def _decision_to_review(review: Review) -> date | None:
     return decision.decided_on if decision and decision.outcome == DecisionOutcome.LOCAL_REVIEW else None
 
 
+def _publication_settled(review: Review) -> date | None:
+    if review.published_on:
+        return review.published_on
+    return review.publication.not_published_on if review.publication else None
+
+
 EVENTS: dict[str, Event] = {
     "incident": Event("The incident", lambda r: r.referral.incident_on if r.referral else None),
     "became_aware": Event(
@@ -62,7 +68,8 @@ EVENTS: dict[str, Event] = {
     "commissioned": Event(
         "The review was commissioned", lambda r: r.terms.commissioned_on if r.terms else None
     ),
-    "published": Event("The report was published", lambda r: r.published_on),
+    # Deciding not to publish is met by publishing the improvement information instead.
+    "published": Event("The report was published, or the decision not to publish it", _publication_settled),
 }
 
 

@@ -212,12 +212,15 @@ def mark_final(review: Review, signed_off_on: date | None, by: User, version: in
     draft = versions[-1]
     required(signed_off_on, "signed_off_on", "Enter the date the partners signed the report off")
     not_future(signed_off_on, "signed_off_on", "The sign-off date")
-    not_before(
-        signed_off_on,
-        draft.uploaded_at.date(),
-        "signed_off_on",
-        "The partners cannot sign off a version before it was uploaded",
-    )
+    # Sign-off is often recorded after the fact, so it may precede the upload; never the commissioning.
+    commissioned = review.terms.commissioned_on if review.terms else None
+    if commissioned:
+        not_before(
+            signed_off_on,
+            commissioned,
+            "signed_off_on",
+            f"The sign-off cannot be before the review was commissioned ({commissioned:%d %B %Y})",
+        )
     draft.final_signed_off_on = signed_off_on
     db.session.flush()
     move_to(review, Move.FINALISE, {"version": draft.number})

@@ -377,6 +377,9 @@ class PublishForm(VersionedForm):
 
 
 class NotPublishForm(VersionedForm):
+    decided_on = DateInputField(
+        "Date the partners decided not to publish", required="Enter the date the partners decided"
+    )
     reason = TextBoxField("Why the report will not be published", validators=[Optional(), Length(max=5000)])
     improvements = TextBoxField(
         "Information about the improvements to be made (published instead)",

@@ -52,6 +52,7 @@ def review_publication(review_id: int) -> ResponseReturnValue:
                     not_form.improvements.data or "",
                     me(),
                     not_form.version.data,
+                    decided_on=not_form.decided_on.data,
                 ),
                 "The decision not to publish is recorded; the improvement information will be published.",
                 url_for("reviews.review_detail", review_id=review.id),

@@ -41,9 +41,9 @@ def _manager(by: User) -> None:
 
 
 def publication_of(review: Review) -> Publication:
-    publication = db.session.get(Publication, review.id)
+    publication = review.publication
     if publication is None:
-        publication = Publication(review_id=review.id)
+        publication = Publication(review=review)  # through the relationship, so the clocks see it
         db.session.add(publication)
     return publication
 
@@ -154,6 +154,10 @@ def save_publication_details(
         raise DomainError("Publication details are recorded at the publication stage")
     not_future(sent_to_panel_on, "sent_to_panel_on", "The date sent to the Panel")
     not_future(home_office_approved_on, "home_office_approved_on", "The Home Office approval date")
+    _not_before_sign_off(sent_to_panel_on, review, "sent_to_panel_on", "The date sent to the Panel")
+    _not_before_sign_off(
+        home_office_approved_on, review, "home_office_approved_on", "The Home Office approval date"
+    )
     publication = publication_of(review)
     publication.sent_to_panel_on = sent_to_panel_on
     publication.home_office_approved_on = home_office_approved_on
@@ -163,6 +167,19 @@ def save_publication_details(
     db.session.flush()
     audit.record("publication_details_saved", "Publication details saved", subject=review, review=review)
     return publication
+
+
+def signed_off_on(review: Review) -> date | None:
+    draft = final_version(review)
+    return draft.final_signed_off_on if draft else None
+
+
+def _not_before_sign_off(value: date | None, review: Review, field_name: str, what: str) -> None:
+    """Nothing that follows the final report can be dated before the partners signed it off."""
+    signed_off = signed_off_on(review)
+    if signed_off:
+        message = f"{what} cannot be before the partners signed the report off ({signed_off:%d %B %Y})"
+        not_before(value, signed_off, field_name, message)
 
 
 def earliest_publication(review: Review) -> date | None:
@@ -215,6 +232,11 @@ def publish_review(review: Review, published_on: date | None, by: User, version:
     required(published_on, "published_on", "Enter the publication date")
     assert published_on is not None
     not_future(published_on, "published_on", "The publication date")
+    _not_before_sign_off(published_on, review, "published_on", "The publication date")
+    approved = publication_of(review).home_office_approved_on
+    if approved:
+        message = f"The report cannot be published before the Home Office approved it ({approved:%d %B %Y})"
+        not_before(published_on, approved, "published_on", message)
     earliest = earliest_publication(review)
     if earliest and published_on < earliest:
         raise DomainError(
@@ -236,15 +258,24 @@ def publish_review(review: Review, published_on: date | None, by: User, version:
 
 
 def decide_not_to_publish(
-    review: Review, reason: str, improvements: str, by: User, version: int | None
+    review: Review,
+    reason: str,
+    improvements: str,
+    by: User,
+    version: int | None,
+    *,
+    decided_on: date | None,
 ) -> None:
     check_version(review, version)
     _manager(by)
     check_move(review, Move.PUBLISH)
+    required(decided_on, "decided_on", "Enter the date the partners decided not to publish")
+    not_future(decided_on, "decided_on", "The date of the decision")
+    _not_before_sign_off(decided_on, review, "decided_on", "The decision not to publish")
     required(reason, "reason", "Explain why the report will not be published")
     required(improvements, "improvements", "Write the information about the improvements to be made")
     publication = publication_of(review)
-    publication.not_published_on = uk_today()
+    publication.not_published_on = decided_on
     publication.not_published_reason, publication.improvement_information = (
         reason.strip(),
         improvements.strip(),

@@ -34,6 +34,11 @@ def _report(*paragraphs: str) -> FileStorage:
     return FileStorage(io.BytesIO(buffer.getvalue()), filename="report.docx", content_type=DOCX_TYPE)
 
 
+# Signed off on the day make_review commissions the review: every later step may be dated from then.
+def _sign_off_day() -> date:
+    return uk_today() - timedelta(days=20)
+
+
 CLEAN = ("Child A was seven months old.", "Agencies did not share what they knew.")
 LEAKY = ("Child A, known as Jamie Tester, was seven months old.", "Agencies did not share what they knew.")
 
@@ -70,7 +75,7 @@ def _final(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> None:  # type
         drafts.upload_draft(
             review, _report(*paragraphs), "Final draft", db.session.get(User, case["lead"].id), None
         )
-        drafts.mark_final(review, uk_today(), db.session.get(User, case["manager"].id), None)
+        drafts.mark_final(review, _sign_off_day(), db.session.get(User, case["manager"].id), None)
         db.session.commit()
 
 
@@ -150,9 +155,16 @@ def test_not_publishing_needs_a_reason_and_the_improvement_information(app: Flas
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         with pytest.raises(DomainError):
-            publishing.decide_not_to_publish(review, "Risk to a surviving sibling", "", manager, None)
+            publishing.decide_not_to_publish(
+                review, "Risk to a surviving sibling", "", manager, None, decided_on=uk_today()
+            )
         publishing.decide_not_to_publish(
-            review, "Risk to a surviving sibling", "Training on bruising for all staff", manager, None
+            review,
+            "Risk to a surviving sibling",
+            "Training on bruising for all staff",
+            manager,
+            None,
+            decided_on=uk_today(),
         )
         db.session.commit()
         publication = db.session.get(Publication, case["review_id"])
@@ -194,7 +206,7 @@ def test_a_scanned_report_needs_a_recorded_check_by_hand(app: Flask, case: dict)
     with app.app_context():
         review = db.session.get(Review, case["review_id"])
         drafts.upload_draft(review, scan, "Scanned", db.session.get(User, case["lead"].id), None)
-        drafts.mark_final(review, uk_today(), db.session.get(User, case["manager"].id), None)
+        drafts.mark_final(review, _sign_off_day(), db.session.get(User, case["manager"].id), None)
         manager = db.session.get(User, case["manager"].id)
         check = publishing.run_anonymisation_check(review, manager)
         assert not check.extractable and not check.passed

@@ -89,7 +89,7 @@ class Publication(db.Model):
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    review: Mapped[Review] = relationship()
+    review: Mapped[Review] = relationship(back_populates="publication")
     published_version: Mapped[DraftVersion | None] = relationship()
     briefing: Mapped[Document | None] = relationship()
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])

@@ -19,6 +19,7 @@ from casework.timeutil import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from casework.agencies.contributions import ContributionRequest
     from casework.reviews.models.clocks import DeadlineExtension, ReviewDeadline, ReviewPause
+    from casework.reviews.models.publication import Publication
     from casework.reviews.models.reviewers import ReviewerAssignment
     from casework.reviews.models.steps import (
         ConfidentialRecord,
@@ -71,6 +72,7 @@ class Review(db.Model):
     rapid_review: Mapped[RapidReview | None] = relationship(back_populates="review", uselist=False)
     decision: Mapped[Decision | None] = relationship(back_populates="review", uselist=False)
     terms: Mapped[TermsOfReference | None] = relationship(back_populates="review", uselist=False)
+    publication: Mapped[Publication | None] = relationship(back_populates="review", uselist=False)
     involvements: Mapped[list[Involvement]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="Involvement.id"
     )

@@ -55,7 +55,9 @@ def _review_with_draft(code: str, **dates: date) -> tuple[int, User]:
     return review.id, db.session.get(User, manager.id)
 
 
-def _details(review: Review, manager: User, *, sent: date | None = None, approved: date | None = None) -> None:
+def _details(
+    review: Review, manager: User, *, sent: date | None = None, approved: date | None = None
+) -> None:
     publishing.save_publication_details(
         review,
         sent_to_panel_on=sent,
@@ -172,7 +174,9 @@ def test_the_decision_not_to_publish_is_dated_and_follows_the_sign_off(app: Flas
         assert review.publication.not_published_on == decided
 
 
-def test_not_publishing_meets_the_publication_clock_so_the_dashboard_raises_no_false_alarm(app: Flask) -> None:
+def test_not_publishing_meets_the_publication_clock_so_the_dashboard_raises_no_false_alarm(
+    app: Flask,
+) -> None:
     with app.app_context():
         # Decided about 14 months ago: the six-month publication clock is long overdue.
         review, manager = _ready("CSPR", TODAY - timedelta(days=30), incident_on=TODAY - timedelta(days=460))

@@ -26,6 +26,9 @@ from sqlalchemy import func, select, update
 
 import casework
 from casework.actions.models import Action, Finding, ProgressUpdate, Recommendation
+from casework.agencies.contributions import ChronologyEntry
+from casework.audit import AuditEvent
+from casework.auth.models import Role, User
 from casework.documents.models import Document
 from casework.extensions import db
 from casework.form_keys import (
@@ -38,6 +41,9 @@ from casework.form_keys import (
 )
 from casework.timeutil import uk_today, utcnow
 from tests.actions.test_action_plans import PDF, Ids, build_world, client_for, ids_of
+from tests.agencies.test_contributions import HEADER, Case, _as, _ask
+from tests.agencies.test_contributions import case as case
+from tests.conftest import make_user
 
 _FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
 _INPUT = re.compile(r"<input\b[^>]*>")
@@ -174,6 +180,46 @@ def test_the_same_rendered_form_posted_twice_creates_one_record(app: Flask, ids:
     third = client.post(action, data={**again, **fields_of(ids)}, content_type="multipart/form-data")
     assert third.status_code == 302
     assert count(app, model) == before + 2
+
+
+def test_a_chronology_file_imported_twice_from_the_same_form_is_imported_once(app: Flask, case: Case) -> None:
+    request_id = _ask(app, case)
+    lead = _as(app, case, "LX")
+    page = f"/agencies/requests/{request_id}"
+    hidden = rendered_form(lead, page, "/entries/import")
+    rows = f"{HEADER}\r\n01/02/2025,,PC,Visit,\r\n02/02/2025,,PC,Call,\r\n".encode()
+
+    def post() -> Any:
+        file = (io.BytesIO(rows), "chronology.csv", "text/csv")
+        return lead.post(
+            f"{page}/entries/import", data={**hidden, "file": file}, content_type="multipart/form-data"
+        )
+
+    first, second = post(), post()
+    assert first.status_code == second.status_code == 302, first.get_data(as_text=True)[:2000]
+    assert second.headers["Location"] == first.headers["Location"]
+    assert ALREADY_SENT in page_text(lead, second.headers["Location"])
+    assert count(app, ChronologyEntry) == 2
+
+
+def test_a_new_user_posted_twice_is_created_once(app: Flask) -> None:
+    with app.app_context():
+        admin = make_user(Role.ADMIN)
+        db.session.commit()
+        email = admin.email
+    client = client_for(app, email)
+    hidden = rendered_form(client, "/admin/users/new", 'name="email"')
+    data = {**hidden, "name": "Jamie Clark", "email": "jamie.clark@example.org", "role": Role.REVIEWER.value}
+    first = client.post("/admin/users/new", data=data)
+    assert first.status_code == 200 and "User added" in first.get_data(as_text=True)
+    second = client.post("/admin/users/new", data=data)
+    assert second.status_code == 302
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.email == "jamie.clark@example.org")).scalar_one()
+        assert second.headers["Location"] == f"/admin/users/{user.id}"
+        created = select(func.count()).select_from(AuditEvent).where(AuditEvent.action == "user_created")
+        assert db.session.scalar(created) == 1
+    assert ALREADY_SENT in page_text(client, second.headers["Location"])
 
 
 def test_a_refused_post_leaves_its_key_unused_and_the_page_offers_a_new_one(app: Flask, ids: Ids) -> None:

@@ -162,8 +162,9 @@ def store_upload(
 
     The type comes from the content (``ALLOWED_TYPES``, or the subset ``allowed``); the size is
     limited by ``MAX_UPLOAD_BYTES`` and counted while the file streams to disk. The row is
-    flushed, not committed: the caller's transaction commits once. If that transaction does not
-    commit, the file is removed again.
+    flushed, not committed: the caller's transaction commits once. The file keeps a temporary
+    name until that commit renames it into place; if the transaction does not commit, the file
+    is removed again.
 
     Raises :class:`DomainError` (field ``"file"``) when the file is missing, empty, too large or
     of a type not allowed, or when it cannot be written; nothing is kept then.

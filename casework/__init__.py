@@ -57,6 +57,7 @@ def _init_templates(app: Flask) -> None:
     from flask_login import current_user
 
     from casework.display import init_display
+    from casework.form_keys import new_form_key
     from casework.forms import error_flashed
     from casework.navigation import navigation_for
 
@@ -76,6 +77,7 @@ def _init_templates(app: Flask) -> None:
     WTFormsHelpers(app)
     init_display(app)
     app.add_template_global(error_flashed)
+    app.add_template_global(new_form_key)  # the one-time key of a form drawn without a form object
 
     @app.context_processor
     def shell() -> dict[str, object]:

@@ -1,6 +1,9 @@
-"""Command-line tasks: ``flask --app wsgi create-admin`` and ``flask --app wsgi demo``."""
+"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, and the housekeeping
+``sweep-files`` and ``purge-form-keys`` (to be run on a schedule)."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -44,6 +47,59 @@ def demo() -> None:
         click.echo(f"  {user.email:<38} {user.password:<34} {user.role.label}")
 
 
+@click.command("sweep-files")
+@click.option(
+    "--grace-hours",
+    type=click.FloatRange(min=1),
+    default=24,
+    show_default=True,
+    help="Leave files younger than this alone: their uploads may still be committing.",
+)
+@click.option("--dry-run", is_flag=True, help="Only say what would be done.")
+@with_appcontext
+def sweep_files(grace_hours: float, dry_run: bool) -> None:
+    """Remove uploaded files that no document row describes (left by a server stopped during an
+    upload), and finish uploads that committed but were stopped before their file was renamed."""
+    from casework.documents.storage import sweep_files as sweep
+
+    result = sweep(timedelta(hours=grace_hours), dry_run=dry_run)
+    removing = "Would remove" if dry_run else "Removed"
+    for swept in result.removed:
+        click.echo(f"{removing} {swept.path} ({_size(swept.size)}, {_age(swept.age)} old, no document row)")
+    finishing = "Would finish" if dry_run else "Finished"
+    for swept in result.finished:
+        click.echo(f"{finishing} {swept.path} (committed upload left under its temporary name)")
+    click.echo(
+        f"{removing} {len(result.removed)} file(s); {finishing.lower()} {len(result.finished)} upload(s); "
+        f"kept {result.kept} file(s) with rows and {result.too_new} newer than {grace_hours:g} hours."
+    )
+
+
+@click.command("purge-form-keys")
+@click.option(
+    "--days", type=click.IntRange(min=1), default=30, show_default=True, help="Keep keys younger than this."
+)
+@with_appcontext
+def purge_form_keys(days: int) -> None:
+    """Delete the one-time keys of forms sent more than ``--days`` days ago."""
+    from casework.form_keys import purge_form_keys as purge
+
+    removed = purge(timedelta(days=days))
+    db.session.commit()
+    click.echo(f"Removed {removed} form key(s) older than {days} days.")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.1f} KB"
+
+
+def _age(age: timedelta) -> str:
+    hours = age.total_seconds() / 3600
+    return f"{hours / 24:.1f} days" if hours >= 48 else f"{hours:.1f} hours"
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(sweep_files)
+    app.cli.add_command(purge_form_keys)

@@ -17,6 +17,7 @@ from wtforms.widgets import HiddenInput
 
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
+from casework.form_keys import FormAlreadySentError, OneTimeForm, already_sent, check_form_key, claim_form_key
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -53,12 +54,31 @@ def submit(
 ) -> ResponseReturnValue | None:
     """The one pattern for a form that changes something: validate, call the service, commit
     once, or roll back and show the refusal. Returns the redirect, or None to show the form again.
-    ``success`` and ``then`` may be functions of what the service returned (e.g. a new record)."""
-    if not form.validate_on_submit():
+    ``success`` and ``then`` may be functions of what the service returned (e.g. a new record).
+
+    A form with a one-time key (:class:`casework.form_keys.OneTimeForm`) changes things once: a
+    second post of the same rendered form, even one sent while the first is still running, changes
+    nothing and is sent where the first went (``casework/form_keys.py``)."""
+    if not form.is_submitted():
+        return None
+    fallback = then if isinstance(then, str) else None
+    try:
+        check_form_key(form)  # a repeat after the first committed: answered before validating
+    except FormAlreadySentError as sent:
+        return already_sent(sent, fallback)
+    if not form.validate():
         return None
     try:
+        key = claim_form_key(form)
         result = change()
+        if callable(then):
+            db.session.flush()  # a new record's id, for its address
+        target = then(result) if callable(then) else then
+        if key is not None:
+            key.sent_to = target
         db.session.commit()
+    except FormAlreadySentError as sent:
+        return already_sent(sent, fallback)
     except StaleDataError:
         db.session.rollback()
         show_domain_error(form, ConcurrentEditError())
@@ -68,7 +88,7 @@ def submit(
         show_domain_error(form, error)
         return None
     flash(success(result) if callable(success) else success, "success")
-    return redirect(then(result) if callable(then) else then)
+    return redirect(target)
 
 
 class DateInput(GovDateInput):
@@ -126,7 +146,7 @@ class TextBoxField(TextAreaField):
     widget = GovTextArea()
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(OneTimeForm):
     """Carries the row version it was drawn from, so a stale save is refused, not applied."""
 
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])

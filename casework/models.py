@@ -13,6 +13,7 @@ from casework.agencies.models import Agency, AgencyType
 from casework.audit import AuditEvent
 from casework.auth.models import Role, SignInThrottle, User
 from casework.documents.models import Document
+from casework.form_keys import FormKey
 from casework.reviews.models import *  # noqa: F403
 from casework.reviews.models import __all__ as review_models
 from casework.workdays import ClosureDay
@@ -28,6 +29,7 @@ __all__ = [
     "ChronologyEntry",
     "ContributionRequest",
     "Document",
+    "FormKey",
     "RequestEvent",
     "AgencyType",
     "AuditEvent",

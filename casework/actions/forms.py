@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -16,16 +15,17 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringF
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.actions.models import REPORTABLE, ActionStatus
+from casework.form_keys import OneTimeForm
 from casework.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
 
 
-class FindingForm(FlaskForm):
+class FindingForm(OneTimeForm):
     text = TextBoxField("Finding", validators=[InputRequired("Enter the finding"), Length(max=10000)])
     themes = CheckboxesField("Themes", validators=[Optional()])
     submit = SubmitField("Add finding", widget=GovSubmitInput(), name="add_finding")
 
 
-class RecommendationForm(FlaskForm):
+class RecommendationForm(OneTimeForm):
     text = TextBoxField(
         "Recommendation", validators=[InputRequired("Enter the recommendation"), Length(max=10000)]
     )
@@ -35,7 +35,7 @@ class RecommendationForm(FlaskForm):
     submit = SubmitField("Add recommendation", widget=GovSubmitInput(), name="add_recommendation")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(OneTimeForm):
     description = TextBoxField("What will be done", validators=[InputRequired("Describe what will be done")])
     agency = SelectField(
         "Owning agency",
@@ -85,17 +85,17 @@ class VerifyForm(VersionedForm):
     )
 
 
-class DeadlineRequestForm(FlaskForm):
+class DeadlineRequestForm(OneTimeForm):
     proposed_deadline = DateInputField("Proposed deadline", required="Enter the proposed deadline")
     reason = TextBoxField("Reason", validators=[InputRequired("Give the reason for the change")])
     submit = SubmitField("Ask for the new deadline", widget=GovSubmitInput())
 
 
-class DeadlineDecisionForm(FlaskForm):
+class DeadlineDecisionForm(OneTimeForm):
     note = StringField("Note", widget=GovTextInput(), validators=[Optional(), Length(max=1000)])
 
 
-class ThemeForm(FlaskForm):
+class ThemeForm(OneTimeForm):
     name = StringField(
         "New theme", widget=GovTextInput(), validators=[InputRequired("Enter the theme"), Length(max=120)]
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from wtforms import SelectChoice
 
 from casework.actions import services
@@ -17,6 +16,7 @@ from casework.auth.access import roles
 from casework.auth.models import Role, User
 from casework.errors import DomainError
 from casework.extensions import db
+from casework.form_keys import OneTimeForm
 from casework.forms import error_flashed, submit
 from casework.reviews import bp
 from casework.reviews.loading import load_review, me
@@ -183,7 +183,7 @@ def review_recommendations_confirm(review_id: int) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
     here = url_for("reviews.review_action_plan", review_id=review.id)
     done = submit(
-        FlaskForm(),
+        OneTimeForm(),
         lambda: services.confirm_recommendations(review, me()),
         lambda count: f"{count} recommendation(s) confirmed as final.",
         here,

@@ -3,13 +3,13 @@ and unchanged details are the services' to check, so they hold whatever calls th
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.directory import MAX_AREA, MAX_NAME
 from casework.agencies.models import AgencyType
+from casework.form_keys import OneTimeForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -21,7 +21,7 @@ AGENCY_TYPE_CHOICES = [SelectChoice("", "Choose a type")] + [
 ]
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(OneTimeForm):
     name = StringField(
         "Name",
         widget=GovTextInput(),
@@ -57,5 +57,5 @@ class EditAgencyForm(AgencyForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class AgencyActionForm(FlaskForm):
+class AgencyActionForm(OneTimeForm):
     """A bare button (deactivate, reactivate): CSRF only."""

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from casework.agencies.contributions import ContributionKind
+from casework.form_keys import OneTimeForm
 from casework.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
 
 
-class RequestForm(FlaskForm):
+class RequestForm(OneTimeForm):
     agencies = CheckboxesField("Agencies to ask", validators=[Optional()])
     kind = RadioField(
         "What you are asking for",
@@ -29,7 +29,7 @@ class RequestForm(FlaskForm):
     submit = SubmitField("Send the requests", widget=GovSubmitInput())
 
 
-class EntryForm(FlaskForm):
+class EntryForm(OneTimeForm):
     occurred_on = DateInputField("Date", required="Enter the date of the event")
     occurred_at = StringField(
         "Time (optional)",
@@ -52,12 +52,12 @@ class EntryForm(FlaskForm):
     submit = SubmitField("Add entry", widget=GovSubmitInput())
 
 
-class CsvForm(FlaskForm):
+class CsvForm(OneTimeForm):
     file = FileField("Chronology CSV file", widget=GovFileInput())
     submit = SubmitField("Import the file", widget=GovSubmitInput(), name="import_csv")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(OneTimeForm):
     file = FileField("Document", widget=GovFileInput())
     submit = SubmitField("Upload", widget=GovSubmitInput(), name="upload")
 
@@ -75,5 +75,5 @@ class CommentForm(VersionedForm):
     comment = TextBoxField("Comments", validators=[Optional(), Length(max=5000)])
 
 
-class KeyEpisodeForm(FlaskForm):
+class KeyEpisodeForm(OneTimeForm):
     note = StringField("Why it matters", widget=GovTextInput(), validators=[Optional(), Length(max=1000)])

@@ -21,6 +21,7 @@ from casework.auth.access import roles, signed_in
 from casework.auth.models import Role
 from casework.errors import DomainError
 from casework.extensions import db
+from casework.form_keys import FormAlreadySentError, already_sent, claim_form_key
 from casework.forms import error_flashed, show_domain_error, submit
 from casework.reviews.loading import me
 from casework.reviews.models import AccuracyAnswer
@@ -126,8 +127,13 @@ def request_entries_import(request_id: int) -> ResponseReturnValue:
         try:
             if upload is None or not upload.filename:
                 raise DomainError("Choose a CSV file to import", field="file")
+            key = claim_form_key(form)
             count = services.import_chronology_csv(contribution, upload.read(), me())
+            if key is not None:
+                key.sent_to = _url(contribution) + "#entries"
             db.session.commit()
+        except FormAlreadySentError as sent:
+            return already_sent(sent)
         except ChronologyCsvError as error:
             db.session.rollback()
             problems = error

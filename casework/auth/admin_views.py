@@ -17,6 +17,7 @@ from casework.auth.forms import EditUserForm, NewUserForm, UserActionForm, UserD
 from casework.auth.models import Role, User
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
+from casework.form_keys import FormAlreadySentError, already_sent, claim_form_key
 from casework.forms import show_domain_error
 
 AUDIT_PAGE_SIZE = 50
@@ -52,9 +53,15 @@ def user_new() -> ResponseReturnValue:
     _agency_choices(form)
     if form.validate_on_submit():
         try:
+            key = claim_form_key(form)
             user, token = services.create_user(
                 form.name.data or "", form.email.data or "", Role(form.role.data), _chosen_agency(form)
             )
+            db.session.flush()
+            if key is not None:
+                key.sent_to = url_for("admin.user_detail", user_id=user.id)
+        except FormAlreadySentError as sent:
+            return already_sent(sent, url_for("admin.users"))
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
@@ -108,6 +115,9 @@ def _user_action(user_id: int, change, success: str) -> ResponseReturnValue:  # 
     form = UserActionForm()
     if not form.validate_on_submit():
         abort(400)
+    # The form's one-time key is not claimed here: a browser shows the answer to the last of two
+    # clicks, and for "new link" that answer must carry a working link (it replaces the first).
+    # The other buttons are refused by the row version when repeated.
     try:
         result = change(user, form.version.data)
         db.session.commit()

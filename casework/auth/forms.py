@@ -25,6 +25,7 @@ from wtforms.widgets import HiddenInput
 
 from casework.auth.models import Role
 from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from casework.form_keys import OneTimeForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -87,7 +88,7 @@ class ChangePasswordForm(SetPasswordForm):
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
-class UserDetailsForm(FlaskForm):
+class UserDetailsForm(OneTimeForm):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -138,7 +139,7 @@ class EditUserForm(UserDetailsForm):
     submit = SubmitField("Save changes", widget=GovSubmitInput())
 
 
-class UserActionForm(FlaskForm):
+class UserActionForm(OneTimeForm):
     """A bare button (deactivate, reactivate, new link, unlock): CSRF and the row version."""
 
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])

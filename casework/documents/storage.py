@@ -6,11 +6,16 @@ the file is written under a random name in ``UPLOAD_FOLDER`` (outside the web ro
 records who took a copy.
 
 The file is written before the transaction commits, so the file and its row must live and die
-together: each new file is noted in the session, a commit keeps it, and a transaction that ends
-any other way (rollback, failed commit, a session closed without committing, a rolled-back
-savepoint) removes it. When the outermost transaction ends, a file is removed only once the
-database, asked afresh, confirms that its row does not exist: a file is never deleted from
-under a row.
+together. It is written under a temporary name (``<stored name>.part``) and noted in the session;
+a commit renames it into place, and a transaction that ends any other way (rollback, failed
+commit, a session closed without committing, a rolled-back savepoint) removes it. When the
+outermost transaction ends, a file is removed only once the database, asked afresh, confirms that
+its row does not exist: a file is never deleted from under a row.
+
+A process killed part way leaves at most a file without a row (under either name), which
+:func:`sweep_files` removes once it is older than a grace period, or, killed between the commit
+and the rename, a row whose file still has its temporary name: :func:`stored_path` (and so every
+download) and :func:`sweep_files` finish that rename.
 """
 
 from __future__ import annotations
@@ -22,9 +27,12 @@ import logging
 import os
 import re
 import secrets
+import time
 import unicodedata
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
@@ -112,6 +120,10 @@ _ZIP_KINDS = {"zip", "docx", "xlsx", "pptx", "odt", "ods", "odp", "epub"}
 _SIGNATURE_KINDS = {"pdf": "pdf", "png": "png", "apng": "png", "jpg": "jpg"}
 
 _PENDING = "casework.documents.pending_files"
+_TEMPORARY_SUFFIX = ".part"
+_SHARD = re.compile(r"[0-9a-f]{2}")
+_SWEEP_BATCH = 500  # stored names asked of the database at once
+MIN_GRACE = timedelta(hours=1)  # an upload still being written or committed is never swept
 
 
 # --- public API -----------------------------------------------------------------------------
@@ -150,8 +162,9 @@ def store_upload(
 
     The type comes from the content (``ALLOWED_TYPES``, or the subset ``allowed``); the size is
     limited by ``MAX_UPLOAD_BYTES`` and counted while the file streams to disk. The row is
-    flushed, not committed: the caller's transaction commits once. If that transaction does not
-    commit, the file is removed again.
+    flushed, not committed: the caller's transaction commits once. The file keeps a temporary
+    name until that commit renames it into place; if the transaction does not commit, the file
+    is removed again.
 
     Raises :class:`DomainError` (field ``"file"``) when the file is missing, empty, too large or
     of a type not allowed, or when it cannot be written; nothing is kept then.
@@ -163,16 +176,16 @@ def store_upload(
     declared_name = upload.filename or ""
     limit = int(current_app.config["MAX_UPLOAD_BYTES"])
     stored_name = secrets.token_hex(16)
-    final = _path_for(stored_name)
-    temporary = final.with_name(f"{stored_name}.part")
+    temporary = _temporary_path(_path_for(stored_name))
     try:
-        _make_folders(final.parent)
+        _make_folders(temporary.parent)
         received = _receive(upload.stream, temporary, limit)
         if received.size == 0 or received.text_empty:
             raise DomainError(EMPTY if declared_name else NO_FILE, field=FIELD)
         kind = _detect(received, temporary, declared_name, kinds)
-        os.replace(temporary, final)
-        _fsync_directory(final.parent)
+        # The file keeps its temporary name until the row commits (see _after_commit), so a
+        # process killed before then leaves only a file the sweep knows it may remove.
+        _fsync_directory(temporary.parent)
     except DomainError:
         _remove_quietly(temporary)
         raise
@@ -202,9 +215,9 @@ def store_upload(
         session.add(document)
         session.flush()
     except BaseException:
-        _remove_quietly(final)
+        _remove_quietly(temporary)
         raise
-    _note_pending(session, final)
+    _note_pending(session, stored_name)
     return document
 
 
@@ -228,14 +241,28 @@ def safe_download_name(original: str, *, detected_type: str | None = None) -> st
 
 
 def stored_path(document: Document) -> Path:
-    """Where a document's file lives. Raises ValueError for a stored name we did not make."""
-    return _path_for(document.stored_name)
+    """Where a document's file lives. Raises ValueError for a stored name we did not make.
+
+    A document uploaded in this session's open transaction is still under its temporary name.
+    A committed document found only under its temporary name (its process stopped between the
+    commit and the rename) is renamed into place first.
+    """
+    final = _path_for(document.stored_name)
+    if _is_pending(document.stored_name):
+        return _temporary_path(final)
+    if not final.exists() and _temporary_path(final).exists():
+        _make_final(final, reason="an upload interrupted after its commit")
+    return final
 
 
 def _path_for(stored_name: str) -> Path:
     if not isinstance(stored_name, str) or not _STORED_NAME.fullmatch(stored_name):
         raise ValueError(f"not a stored file name: {stored_name!r}")
     return _upload_root() / stored_name[:2] / stored_name
+
+
+def _temporary_path(final: Path) -> Path:
+    return final.with_name(final.name + _TEMPORARY_SUFFIX)
 
 
 def send_document(document: Document, *, user: User | None) -> Response:
@@ -535,21 +562,48 @@ def _remove_quietly(path: Path) -> None:
 
 @dataclass
 class _PendingFile:
-    path: Path
+    final: Path
     stored_name: str
     transaction: SessionTransaction | None
     engine: Engine | None = field(default=None, repr=False)
 
+    @property
+    def temporary(self) -> Path:
+        return _temporary_path(self.final)
 
-def _note_pending(session: Session, path: Path) -> None:
+
+def _note_pending(session: Session, stored_name: str) -> None:
     transaction = session.get_nested_transaction() or session.get_transaction()
     try:
         engine = session.get_bind(mapper=inspect(Document))
     except Exception:  # without it the file is kept rather than removed unchecked
         engine = None
     session.info.setdefault(_PENDING, []).append(
-        _PendingFile(path, path.name, transaction, engine if isinstance(engine, Engine) else None)
+        _PendingFile(
+            _path_for(stored_name), stored_name, transaction, engine if isinstance(engine, Engine) else None
+        )
     )
+
+
+def _is_pending(stored_name: str) -> bool:
+    pending: list[_PendingFile] = db.session().info.get(_PENDING) or []
+    return any(item.stored_name == stored_name for item in pending)
+
+
+def _make_final(final: Path, *, reason: str) -> bool:
+    """Rename a committed document's file from its temporary name into place. Safe to race:
+    another process (a download, the sweep) finishing the same rename is not an error."""
+    try:
+        os.replace(_temporary_path(final), final)
+    except FileNotFoundError:
+        return final.exists()
+    except OSError:
+        # The row is committed: the file stays under its temporary name, where stored_path and
+        # the sweep look for it.
+        log.exception("Could not rename %s into place (%s)", final, reason)
+        return False
+    _fsync_directory(final.parent)
+    return True
 
 
 def _install_session_hooks() -> None:
@@ -564,10 +618,11 @@ def _install_session_hooks() -> None:
 
 
 def _after_commit(session: Session) -> None:
-    """The outermost transaction committed: its files are kept. (A released savepoint also
-    fires this; its files still depend on the transaction around it.)"""
+    """The outermost transaction committed: its files are kept, renamed into place. (A released
+    savepoint also fires this; its files still depend on the transaction around it.)"""
     if not session.in_nested_transaction():
-        session.info.pop(_PENDING, None)
+        for item in session.info.pop(_PENDING, None) or []:
+            _make_final(item.final, reason="after the commit")
 
 
 def _after_soft_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
@@ -580,17 +635,21 @@ def _after_soft_rollback(session: Session, previous_transaction: SessionTransact
     if undone:
         session.info[_PENDING] = [item for item in pending if item not in undone]
         for item in undone:
-            _remove_quietly(item.path)
+            _remove_quietly(item.temporary)
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
     """The outermost transaction ended without committing (rolled back, failed to commit, or
-    closed at the end of a request): remove the files it still holds."""
+    closed at the end of a request): remove the files it still holds, or keep those whose rows
+    the database has after all."""
     if transaction.parent is not None:
         return
     pending: list[_PendingFile] = session.info.pop(_PENDING, None) or []
-    for item in _rows_confirmed_absent(pending):
-        _remove_quietly(item.path)
+    absent, present = _check_rows(pending)
+    for item in absent:
+        _remove_quietly(item.temporary)
+    for item in present:
+        _make_final(item.final, reason="a commit that reported failure")
 
 
 def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
@@ -601,12 +660,14 @@ def _inside(transaction: SessionTransaction | None, outer: SessionTransaction) -
     return False
 
 
-def _rows_confirmed_absent(pending: list[_PendingFile]) -> list[_PendingFile]:
-    """The files whose rows the database, asked afresh, does not have. A commit that reports
-    failure may still have committed (a connection lost during COMMIT; SQLite committing when a
-    savepoint that began the transaction is released): a file is never removed from under a row,
-    so when the question cannot be answered the file is kept and the error logged."""
-    absent = []
+def _check_rows(pending: list[_PendingFile]) -> tuple[list[_PendingFile], list[_PendingFile]]:
+    """The files whose rows the database, asked afresh, does not have, and those whose rows it
+    has. A commit that reports failure may still have committed (a connection lost during
+    COMMIT; SQLite committing when a savepoint that began the transaction is released): a file
+    is never removed from under a row, so when the question cannot be answered the file is left
+    under its temporary name, for the sweep to decide, and the error logged."""
+    absent: list[_PendingFile] = []
+    present: list[_PendingFile] = []
     for engine in {item.engine for item in pending}:
         group = [item for item in pending if item.engine is engine]
         names = [item.stored_name for item in group]
@@ -623,6 +684,87 @@ def _rows_confirmed_absent(pending: list[_PendingFile]) -> list[_PendingFile]:
         for item in group:
             if item.stored_name in found:
                 log.error("Document %s was saved although its transaction reported failure", item.stored_name)
+                present.append(item)
             else:
                 absent.append(item)
-    return absent
+    return absent, present
+
+
+# --- the sweep --------------------------------------------------------------------------------
+
+
+@dataclass
+class SweptFile:
+    path: Path  # relative to the upload folder
+    size: int
+    age: timedelta
+
+
+@dataclass
+class SweepResult:
+    removed: list[SweptFile] = field(default_factory=list)  # files with no row (or, dry run: would be)
+    finished: list[SweptFile] = field(default_factory=list)  # committed uploads renamed into place
+    kept: int = 0  # files whose rows exist
+    too_new: int = 0  # younger than the grace period: an upload may be committing
+
+
+def sweep_files(grace: timedelta, *, dry_run: bool = False) -> SweepResult:
+    """Remove stored files that no row describes, and temporary files left by uploads that never
+    committed, once they are older than ``grace``; finish the rename of committed uploads left
+    under their temporary name. A file whose row exists is never removed, nor is one newer than
+    ``grace`` (its upload may still be committing), nor any file whose name storage did not make.
+    With ``dry_run`` nothing changes: the result says what would be done."""
+    if grace < MIN_GRACE:
+        raise ValueError(f"the grace period must be at least {MIN_GRACE}, not {grace}")
+    root = _upload_root()
+    result = SweepResult()
+    cutoff = time.time() - grace.total_seconds()
+    old: list[tuple[str, Path, os.stat_result]] = []
+    for stored_name, path, status in _stored_files(root):
+        if status.st_mtime > cutoff:
+            result.too_new += 1
+        else:
+            old.append((stored_name, path, status))
+    names = sorted({stored_name for stored_name, _, _ in old})
+    described: set[str] = set()
+    with db.engine.connect() as connection:  # committed rows only, and no transaction held meanwhile
+        for start in range(0, len(names), _SWEEP_BATCH):
+            batch = names[start : start + _SWEEP_BATCH]
+            query = select(Document.stored_name).where(Document.stored_name.in_(batch))
+            described.update(connection.execute(query).scalars())
+    now = time.time()
+    for stored_name, path, status in old:
+        swept = SweptFile(path.relative_to(root), status.st_size, timedelta(seconds=now - status.st_mtime))
+        final = _path_for(stored_name)
+        if stored_name not in described:
+            if not dry_run:
+                _remove_quietly(path)
+            result.removed.append(swept)
+        elif path != final and not final.exists():
+            if dry_run or _make_final(final, reason="the sweep"):
+                result.finished.append(swept)
+        else:
+            result.kept += 1
+    return result
+
+
+def _stored_files(root: Path) -> Iterator[tuple[str, Path, os.stat_result]]:
+    """Every regular file in the upload folder named as storage names files (final or
+    temporary), with its stored name and status. Anything else is not ours to judge."""
+    if not root.is_dir():
+        return
+    for shard in sorted(root.iterdir()):
+        if not _SHARD.fullmatch(shard.name) or shard.is_symlink() or not shard.is_dir():
+            continue
+        with os.scandir(shard) as entries:
+            for entry in entries:
+                stored_name = entry.name.removesuffix(_TEMPORARY_SUFFIX)
+                if not _STORED_NAME.fullmatch(stored_name) or stored_name[:2] != shard.name:
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                try:
+                    status = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:  # renamed or removed meanwhile
+                    continue
+                yield stored_name, Path(entry.path), status

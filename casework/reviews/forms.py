@@ -3,7 +3,6 @@ between dates and stages are the services' (so they hold whatever calls them).""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -27,6 +26,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.models import Agency
+from casework.form_keys import OneTimeForm
 from casework.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
 from casework.reviews.models import (
     MAX_CARERS,
@@ -232,7 +232,7 @@ class ExtendForm(VersionedForm):
     submit = SubmitField("Extend the deadline", widget=GovSubmitInput())
 
 
-class ClosureDayForm(FlaskForm):
+class ClosureDayForm(OneTimeForm):
     day = DateInputField("Date", required="Enter the date the partnership is closed")
     description = StringField(
         "Description",
@@ -258,14 +258,14 @@ class AssignForm(VersionedForm):
     submit = SubmitField("Appoint", widget=GovSubmitInput())
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(OneTimeForm):
     declared = BooleanField(
         "I confirm the declaration of independence above", widget=GovCheckboxInput(), validators=[Optional()]
     )
     submit = SubmitField("Accept the appointment", widget=GovSubmitInput())
 
 
-class DeclineForm(FlaskForm):
+class DeclineForm(OneTimeForm):
     reason = TextBoxField("Reason for declining", validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Decline", widget=GovSubmitInput(), name="decline")
 
@@ -274,7 +274,7 @@ class ReasonForm(VersionedForm):
     reason = TextBoxField("Reason", validators=[Optional(), Length(max=2000)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(OneTimeForm):
     organisation = StringField(
         "Organisation",
         widget=GovTextInput(),
@@ -284,7 +284,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField("Save organisation", widget=GovSubmitInput(), name="save_profile")
 
 
-class AffiliationForm(FlaskForm):
+class AffiliationForm(OneTimeForm):
     agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
     nature = StringField(
         "Nature of the link",
@@ -313,13 +313,13 @@ class DraftUploadForm(VersionedForm):
     submit = SubmitField("Upload the draft", widget=GovSubmitInput())
 
 
-class ShareForm(FlaskForm):
+class ShareForm(OneTimeForm):
     agencies = CheckboxesField("Agencies to check it", validators=[Optional()])
     due_on = DateInputField("Answers due", required="Enter the date answers are due")
     submit = SubmitField("Share for a factual accuracy check", widget=GovSubmitInput())
 
 
-class FamilyForm(FlaskForm):
+class FamilyForm(OneTimeForm):
     shared_on = DateInputField("Date shared with the family", required="Enter the date")
     how = StringField("How", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
     response = TextBoxField("The family's response", validators=[Optional(), Length(max=5000)])
@@ -331,7 +331,7 @@ class FinalForm(VersionedForm):
     submit = SubmitField("Mark the latest version final", widget=GovSubmitInput())
 
 
-class RespondForm(FlaskForm):
+class RespondForm(OneTimeForm):
     response = RadioField(
         "Response",
         widget=GovRadioInput(),
@@ -341,7 +341,7 @@ class RespondForm(FlaskForm):
     reason = StringField("Reason (needed if not accepted)", widget=GovTextInput(), validators=[Optional()])
 
 
-class AccuracyCommentForm(FlaskForm):
+class AccuracyCommentForm(OneTimeForm):
     reference = StringField(
         "Page or section", widget=GovTextInput(), validators=[Optional(), Length(max=100)]
     )
@@ -349,12 +349,12 @@ class AccuracyCommentForm(FlaskForm):
     submit = SubmitField("Add comment", widget=GovSubmitInput())
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(OneTimeForm):
     no_inaccuracies = BooleanField("There are no factual inaccuracies", widget=GovCheckboxInput())
     submit = SubmitField("Sign off our answer", widget=GovSubmitInput(), name="sign_off")
 
 
-class PublicationDetailsForm(FlaskForm):
+class PublicationDetailsForm(OneTimeForm):
     sent_to_panel_on = DateInputField("Date the full report was sent to the Panel and the Secretary of State")
     home_office_approved_on = DateInputField(
         "Date the Home Office Quality Assurance Panel approved the report"
@@ -388,11 +388,11 @@ class NotPublishForm(VersionedForm):
     submit = SubmitField("Record the decision not to publish", widget=GovSubmitInput(), name="not_publish")
 
 
-class NoteForm(FlaskForm):
+class NoteForm(OneTimeForm):
     note = StringField("Note", widget=GovTextInput(), validators=[Optional(), Length(max=2000)])
 
 
-class CorrectedVersionForm(FlaskForm):
+class CorrectedVersionForm(OneTimeForm):
     file = FileField("Corrected report", widget=GovFileInput())
     summary = StringField(
         "What was corrected", widget=GovTextInput(), validators=[Optional(), Length(max=2000)]
@@ -400,7 +400,7 @@ class CorrectedVersionForm(FlaskForm):
     submit = SubmitField("Upload and check again", widget=GovSubmitInput(), name="corrected")
 
 
-class DelayForm(FlaskForm):
+class DelayForm(OneTimeForm):
     reason = TextBoxField("Reason for the delay", validators=[Optional(), Length(max=5000)])
     expected_until = DateInputField("Expected until (optional)")
     submit = SubmitField("Record the delay", widget=GovSubmitInput(), name="delay")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
+from casework.form_keys import OneTimeForm
 from casework.forms import error_flashed, flash_form_errors, submit
 from casework.reviews import bp, publishing, services
 from casework.reviews import forms as f
@@ -142,7 +142,7 @@ def review_publication(review_id: int) -> ResponseReturnValue:
 def review_anonymisation_check(review_id: int) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
     done = submit(
-        FlaskForm(),
+        OneTimeForm(),
         lambda: publishing.run_anonymisation_check(review, me()),
         lambda check: "Check complete: " + ("nothing found." if check.passed else "see the findings."),
         _here(review.id) + "#anonymisation",

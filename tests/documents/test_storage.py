@@ -495,7 +495,7 @@ def test_a_failed_commit_removes_the_file_and_leaves_no_row(app: Flask, folder: 
             uploaded_by_id=uploader.id,
         )
     )
-    doomed_path = folder / doomed.stored_name[:2] / doomed.stored_name
+    doomed_path = folder / doomed.stored_name[:2] / f"{doomed.stored_name}.part"  # until it commits
     assert doomed_path.exists()
     with pytest.raises(Exception, match=r"(?i)unique"):
         db.session.commit()
@@ -599,11 +599,11 @@ def test_a_file_is_never_removed_from_under_a_committed_row(
     """The database committed although the session believes it did not (as when the connection
     drops during COMMIT): the row exists, so the file must stay."""
     document = store_upload(upload(PDF), uploaded_by=uploader)
-    path = stored_path(document)
+    stored_name = document.stored_name
     db.session.connection().connection.dbapi_connection.commit()  # behind the session's back
     db.session.rollback()
     assert committed_document_count(app) == 1
-    assert files_in(folder) == [path]
+    assert files_in(folder) == [folder / stored_name[:2] / stored_name]  # renamed into place
     assert any("was saved although" in record.getMessage() for record in caplog.records)
 
 
@@ -614,7 +614,7 @@ def test_a_savepoint_that_begins_the_transaction_keeps_file_and_row_together(
     PostgreSQL it does not. Either way the file exists exactly when its row does."""
     with db.session.begin_nested():
         document = store_upload(upload(PDF), uploaded_by=uploader)
-        path = stored_path(document)
+        path = folder / document.stored_name[:2] / document.stored_name
     db.session.rollback()
     assert files_in(folder) == ([path] if committed_document_count(app) else [])
 

@@ -1,0 +1,76 @@
+"""An upload in a process of its own, which stops at a chosen point and waits to be killed.
+
+``python -m tests.documents.upload_child <point> <database url> <upload folder> <user id> <ready file>``
+
+It writes the ready file when it has reached ``point`` and then sleeps until the test kills it
+with SIGKILL, as an operating system or a container runtime stops a server:
+
+- ``mid-upload``: part of the file has been received;
+- ``before-commit``: the file is written and its row flushed, the transaction not committed;
+- ``after-commit``: the transaction has committed, the file not yet renamed into place.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import event
+from werkzeug.datastructures import FileStorage
+
+from casework import create_app
+from casework.auth.models import User
+from casework.documents.storage import CHUNK_BYTES, store_upload
+from casework.extensions import db
+from tests.conftest import make_config
+
+CONTENT = b"line of a chronology\n" * 10_000  # about 200 KB of text: several chunks
+
+
+def _stop_here(ready: Path) -> None:
+    ready.write_text("ready")
+    while True:
+        time.sleep(60)
+
+
+class _StallingStream(io.RawIOBase):
+    """Gives one chunk, then stops, as a client whose connection hangs mid-upload."""
+
+    def __init__(self, ready: Path) -> None:
+        self.ready = ready
+        self.sent = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        if not self.sent:
+            self.sent = True
+            return CONTENT[:CHUNK_BYTES]
+        _stop_here(self.ready)
+        return b""
+
+
+def main(point: str, url: str, folder: str, user_id: str, ready_file: str) -> None:
+    ready = Path(ready_file)
+    app = create_app(make_config(url, UPLOAD_FOLDER=Path(folder)))
+    with app.app_context():
+        user = db.session.get(User, int(user_id))
+        if point == "mid-upload":
+            store_upload(FileStorage(stream=_StallingStream(ready), filename="stalled.txt"), uploaded_by=user)
+        elif point == "before-commit":
+            store_upload(FileStorage(stream=io.BytesIO(CONTENT), filename="written.txt"), uploaded_by=user)
+            db.session.flush()
+            _stop_here(ready)
+        elif point == "after-commit":
+            # First in line after the commit: before storage renames the file into place.
+            event.listen(db.session, "after_commit", lambda session: _stop_here(ready), insert=True)
+            store_upload(FileStorage(stream=io.BytesIO(CONTENT), filename="committed.txt"), uploaded_by=user)
+            db.session.commit()
+        raise SystemExit(f"unknown point {point!r}, or the upload did not stop there")
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

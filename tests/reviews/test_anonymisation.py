@@ -234,8 +234,8 @@ def test_docx_headers_properties_and_words_split_across_runs_are_searched(
 
     assert [(f.location, f.term) for f in findings] == [
         ("paragraph 1", "Jamie"),
-        ("header 1", "Jamie"),
-        ("header 1", "Smith-Jones"),
+        ("header", "Jamie"),
+        ("header", "Smith-Jones"),
         ("document properties", "Acacia Avenue"),
     ]
 
@@ -523,8 +523,12 @@ def test_hyphenated_names() -> None:
         "Smith-Jones", "name", f"Smith-Jones; SMITH{EN_DASH}JONES; Smith - Jones; Smith\nJones; Smithjones"
     )
 
-    assert found == ["Smith-Jones", f"SMITH{EN_DASH}JONES", "Smith - Jones", "Smith Jones"]
-    assert search("Mary-Ann", "name", "Mary Ann and Mary-Anne") == ["Mary Ann"]
+    assert found == ["Smith-Jones", f"SMITH{EN_DASH}JONES", "Smith - Jones", "Smith Jones", "Smithjones"]
+    assert search("Mary-Ann", "name", "Mary Ann, MaryAnn, MARYANN's and Mary-Anne") == [
+        "Mary Ann",
+        "MaryAnn",
+        "MARYANN",
+    ]
 
 
 def test_accents_ligatures_and_invisible_characters_do_not_hide_a_name() -> None:

@@ -860,11 +860,11 @@ _ANY_DATE = (
     rf"|(?<!\w){_MONTH_NAMES}\s+{_D}{_ORDINAL},?\s+(?:19|20)\d\d(?!\d))"
 )
 _BIRTH = r"(?:born|d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date)"
-# "born on 1 September 2025", "DOB: 01/09/2025", "1.9.25 (date of birth)": a date next to the words.
+# "born on 1 September 2025", "DOB: 01/09/2025", "1.9.25 (DOB)": a date next to the words.
 _BIRTH_DATE = re.compile(
     rf"(?<!\w){_BIRTH}(?!\w)[^.;\n\d]{{0,30}}?(?P<date>{_ANY_DATE})"
     rf"|(?P<before>{_ANY_DATE.replace('(?P<s>', '(?P<t>').replace('(?P=s)', '(?P=t)')})"
-    rf"[\s,:(\-]{{0,4}}(?:d\.?\s?o\.?\s?b|date\s+of\s+birth)(?!\w)",
+    rf"\s*\(\s*(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth)\s*\)",
     re.IGNORECASE,
 )
 # A proper name before one of these words names a place someone can be found.
@@ -951,6 +951,8 @@ def _place_name_start(text: str, keyword_start: int) -> int | None:
             break
         if token.endswith((",", ";", ":")) or (token.endswith(".") and token not in ("St.", "Dr.")):
             break  # the end of a clause or a sentence, not part of the name
+        if _PLACES.fullmatch(token) or token in ("Centre", "Center", "Practice"):
+            break  # the end of the name of another place: "Oakfield School and Riverside Surgery"
         name.insert(0, word)
     while name and (name[0][0].casefold() in _GENERIC_PLACE_WORDS or name[0][0] in _PLACE_LINKS):
         name.pop(0)  # "the Oakfield Academy": the name starts at "Oakfield"

@@ -683,15 +683,16 @@ class _Match:
 
 
 def _search(text: ExtractedText, identifiers: list[Identifier], possible: bool) -> list[Finding]:
-    patterns = [(identifier, _pattern(identifier)) for identifier in identifiers]
+    patterns = [
+        (identifier, pattern, f"{identifier.kind}:{folded_key(identifier.value)}")
+        for identifier in identifiers
+        if (pattern := _pattern(identifier)) is not None
+    ]
     findings: list[Finding] = []
     for part in text.parts:
         variants = _searchable(part.text)
         recorded: dict[tuple[int, int, str], _Match] = {}
-        for identifier, pattern in patterns:
-            if pattern is None:
-                continue
-            matched = f"{identifier.kind}:{folded_key(identifier.value)}"
+        for identifier, pattern, matched in patterns:
             for folded, positions in variants:
                 for match in pattern.finditer(folded):
                     if match.end() > match.start():
@@ -838,6 +839,7 @@ POSSIBLE_KINDS = {
 }
 POSSIBLE_LABEL = "Possible identifier, not recorded: {}"
 
+_ENOUGH_DIGITS = re.compile(r"\d(?:[^\S\n]?[\-().]?[^\S\n]?\d){6}")  # the shortest phone number
 _NHS_NUMBER = re.compile(r"(?<![\d.,/])(?<!\d[ -])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\d.,/]?\d)")
 _EMAIL = re.compile(r"(?<![\w.+%-])[\w.+%-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?<!\.)(?![\w@])")
 # The Royal Mail's formats: A9 9AA, A99 9AA, AA9 9AA, AA99 9AA, A9A 9AA, AA9A 9AA.
@@ -912,8 +914,9 @@ def _possible_identifiers(variants: list[tuple[str, list[int]]]) -> list[_Match]
                 add("nhs_number", match.start(), match.end(), positions, match[0])
         for match in _EMAIL.finditer(folded):
             add("email", match.start(), match.end(), positions, match[0])
-        for number in phonenumbers.PhoneNumberMatcher(folded, "GB", leniency=phonenumbers.Leniency.VALID):
-            add("phone_number", number.start, number.end, positions, number.raw_string)
+        if _ENOUGH_DIGITS.search(folded):  # the matcher is slow: only where a number could be
+            for number in phonenumbers.PhoneNumberMatcher(folded, "GB", leniency=phonenumbers.Leniency.VALID):
+                add("phone_number", number.start, number.end, positions, number.raw_string)
         for match in _ANY_POSTCODE.finditer(folded):
             inward = match[2]
             if inward[1:].casefold() in _ORDINALS and not inward[1:].isupper():

@@ -131,6 +131,10 @@ def load_demo_publication(manager: User) -> list[str]:
     drafts.upload_draft(adult_g, leaky, "Final report", jo, None)
     drafts.mark_final(adult_g, uk_today(), manager, None)
     publishing.run_anonymisation_check(adult_g, manager)
+    # Her other name recorded after the check: it runs again at once and says why.
+    services.save_identifiers(
+        adult_g, [services.PersonDetails("Demo Adult Person", "Dee")], [], "", None, by=manager
+    )
 
     # Child K: published. Child L: not published, with the improvement information instead.
     child_k = _new_published_review("Child K", manager, sam, agency)

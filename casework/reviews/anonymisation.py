@@ -168,7 +168,9 @@ def _pdf_alternative_texts(reader: Any) -> list[TextPart]:
     root = reader.trailer["/Root"].get_object()
     if "/StructTreeRoot" not in root:
         return []
-    pages = {page.indirect_reference.idnum: n for n, page in enumerate(reader.pages, start=1)}
+    pages = {
+        getattr(page.indirect_reference, "idnum", None): n for n, page in enumerate(reader.pages, start=1)
+    }
     found: dict[str, list[str]] = {}
     seen: set[int] = set()
     stack: list[tuple[Any, str]] = [(root["/StructTreeRoot"], "image descriptions")]

@@ -260,11 +260,16 @@ def recheck_after_identifiers_changed(review: Review, by: User | None) -> Anonym
     check = latest_check(draft) if draft else None
     if check is None or check.identifiers_sha256 == identifiers_fingerprint(identifiers_of(review)):
         return None
-    return run_anonymisation_check(
-        review,
-        by,
-        because=f"The identifying details changed on {format_datetime(utcnow())} after the last check.",
-    )
+    try:
+        return run_anonymisation_check(
+            review,
+            by,
+            because=f"The identifying details changed on {format_datetime(utcnow())} after the last check.",
+        )
+    except DomainError:
+        # The file cannot be read back: the identifiers are still saved, and the old check,
+        # whose fingerprint no longer matches, keeps publication blocked and says why.
+        return None
 
 
 def resolve_finding(finding: AnonymisationFinding, note: str, by: User) -> None:

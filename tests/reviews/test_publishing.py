@@ -520,3 +520,63 @@ def test_a_file_beyond_the_reading_limits_is_recorded_as_unreadable(
         assert not check.extractable and check.findings == [] and not check.passed
         publishing.confirm_checked_by_hand(check, "Read by the board manager, page by page", manager)
         assert check.passed
+
+
+def test_identifiers_saved_while_publishing_is_under_way_stop_the_publishing(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    """The verification reads the identifiers as committed; a save that commits before the
+    publishing does bumps the review's version, so the publishing fails instead of both landing."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    _ready_to_publish(app, case, NAMES_THE_FATHER)
+    outcome: list[BaseException | None] = []
+
+    def publish() -> None:
+        with app.app_context():
+            review, manager = _rows(app, case)
+            try:
+                publishing.publish_review(review, uk_today(), manager, None)
+                db.session.commit()
+                outcome.append(None)
+            except (StaleDataError, OperationalError, DomainError) as error:
+                db.session.rollback()
+                outcome.append(error)
+
+    with app.app_context():
+        review, _ = _rows(app, case)
+        _identifiers(review, "Alex Brown")  # flushed, holding the review's row, not yet committed
+        publisher = threading.Thread(target=publish)
+        publisher.start()
+        publisher.join(timeout=1.5)  # it reads the old identifiers, then waits on the row
+        db.session.commit()
+    publisher.join(timeout=30)
+    assert not publisher.is_alive()
+    [error] = outcome
+    # Refused at commit; or, on a slow machine where the save committed first, by the verification.
+    assert isinstance(error, (StaleDataError, OperationalError)) or (
+        isinstance(error, DomainError) and "identifying details changed" in error.message
+    ), error
+    with app.app_context():
+        assert db.session.get(Review, case["review_id"]).stage == ReviewStage.PUBLICATION
+        assert db.session.get(Publication, case["review_id"]).published_on is None
+
+
+def test_identifiers_are_saved_even_when_the_final_version_cannot_be_read_back(
+    app: Flask, case: dict
+) -> None:  # type: ignore[type-arg]
+    from casework.documents.storage import stored_path
+
+    _ready_to_publish(app, case, NAMES_THE_FATHER)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        stored_path(publishing.final_version(review).document).unlink()
+        _identifiers(review, "Alex Brown", by=manager)
+        db.session.commit()
+        review, manager = _rows(app, case)
+        assert [p.full_name for p in review.confidential.people] == ["Jamie Tester", "Alex Brown"]
+        [missing] = publishing.missing_for_publication(review)
+        assert "The identifying details changed" in missing
+        with pytest.raises(DomainError, match="cannot be read from storage"):
+            publishing.publish_review(review, uk_today(), manager, None)

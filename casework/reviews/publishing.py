@@ -272,6 +272,13 @@ def recheck_after_identifiers_changed(review: Review, by: User | None) -> Anonym
         return None
 
 
+def _holds(check: AnonymisationCheck) -> None:
+    """Decisions are taken on a check that holds, never on one that ran against other details."""
+    stale = stale_reasons(check.version.review, check)
+    if stale:
+        raise DomainError(f"{' '.join(stale)} Run the check again, then decide on its findings.")
+
+
 def resolve_finding(finding: AnonymisationFinding, note: str, by: User) -> None:
     """Record why a finding is not identifying (for example a common word)."""
     _manager(by)
@@ -280,6 +287,7 @@ def resolve_finding(finding: AnonymisationFinding, note: str, by: User) -> None:
     latest = latest_check(finding.check.version)
     if latest is None or latest.id != finding.check_id:
         raise DomainError("This finding is from an earlier check; decide on the findings of the latest one")
+    _holds(finding.check)
     required(note, "note", "Say why this is not identifying, for example it is a common word here")
     finding.resolution, finding.resolution_note = Resolution.NOT_IDENTIFYING, note.strip()
     finding.resolved_by_id, finding.resolved_at = by.id, utcnow()
@@ -303,6 +311,7 @@ def confirm_checked_by_hand(check: AnonymisationCheck, note: str, by: User) -> N
     latest = latest_check(check.version)
     if latest is None or latest.id != check.id:
         raise DomainError("This is an earlier check; confirm the latest one")
+    _holds(check)
     required(note, "note", "Say how the document was checked by hand and by whom")
     check.manual_check_by_id, check.manual_check_at, check.manual_check_note = by.id, utcnow(), note.strip()
     db.session.flush()

@@ -334,6 +334,17 @@ def test_a_change_saved_without_a_check_leaves_the_check_stale_and_publishing_re
     assert "Ready to publish" not in page
 
 
+def test_no_decision_is_taken_on_a_check_that_no_longer_holds(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    _final(app, case, LEAKY)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        [finding] = publishing.run_anonymisation_check(review, manager).findings
+        _identifiers(review, "Alex Brown")  # saved with nobody to run the check as
+        with pytest.raises(DomainError, match="Run the check again, then decide"):
+            publishing.resolve_finding(finding, "Not a name here", manager)
+        assert finding.resolution is None
+
+
 def test_publishing_fingerprints_the_stored_file_again(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
     from casework.documents.storage import stored_path
 

@@ -12,6 +12,8 @@ import pytest
 from docx.oxml.parser import parse_xml
 from fpdf import FPDF
 from fpdf.enums import EncryptionMethod
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from odf.dc import Title
 from odf.opendocument import OpenDocumentText
 from odf.style import Header, MasterPage, PageLayout
@@ -1037,3 +1039,26 @@ def test_clean_text_has_no_possible_identifiers() -> None:
         )
         == []
     )
+
+
+_PIECE = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéöñ", min_size=3, max_size=8)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    pieces=st.lists(_PIECE, min_size=2, max_size=3),
+    joiner=st.sampled_from(["-", "'"]),
+    written_with=st.sampled_from(["", " ", "-", "'", "\u2019", " - "]),
+    upper=st.booleans(),
+    possessive=st.sampled_from(["", "'s", "s'", "\u2019s"]),
+)
+def test_any_spelling_of_a_joined_name_is_found_once_and_never_inside_a_longer_word(
+    pieces: list[str], joiner: str, written_with: str, upper: bool, possessive: str
+) -> None:
+    recorded = joiner.join(piece.capitalize() for piece in pieces)
+    written = written_with.join(pieces)
+    written = written.upper() if upper else written
+    found = search(recorded, "name", f"Seen by {written}{possessive} today.")
+
+    assert len(found) == 1
+    assert search(recorded, "name", f"Seen by x{written.replace(' ', '')}x today.") == []

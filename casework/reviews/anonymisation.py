@@ -885,9 +885,16 @@ _GENERIC_PLACE_TEXT = """
     community village day nursery school schools pre gp nhs general medical health family child children
     mother father each every another one which what whose at to from by with for when while after before
     both all any some no state church catholic ce rc c e sunday forest further education sixth form
-    dental walk urgent care out hours and of in on upon de la le st
+    dental walk urgent care out hours and of in on upon de la le st royal national
 """
 _GENERIC_PLACE_WORDS = set(_GENERIC_PLACE_TEXT.split())
+# Words before a name that are never its first word ("Our Lady's", "St Mary's" and "Church of
+# England" start names, so those stay).
+_NOT_IN_A_NAME_TEXT = """
+    the a an this that these those his her their its your my each every another which what whose
+    at to from by with for when while after before both all any some no local nearby new same
+"""
+_NOT_IN_A_NAME = set(_NOT_IN_A_NAME_TEXT.split())
 MAX_PLACE_WORDS = 6
 
 
@@ -959,15 +966,23 @@ def _place_name_start(text: str, keyword_start: int) -> int | None:
         if _PLACES.fullmatch(token) or token in ("Centre", "Center", "Practice"):
             break  # the end of the name of another place: "Oakfield School and Riverside Surgery"
         name.insert(0, word)
-    while name and (name[0][0].casefold() in _GENERIC_PLACE_WORDS or name[0][0] in _PLACE_LINKS):
+    while name and (name[0][0].casefold() in _NOT_IN_A_NAME or name[0][0] in _PLACE_LINKS):
         name.pop(0)  # "the Oakfield Academy": the name starts at "Oakfield"
-    named = [
-        word
-        for word in name
-        if _letters(word[0]) >= MIN_NAME_PART
-        and re.sub(r"['\u2019]s$", "", word[0].casefold()).strip(".") not in _GENERIC_PLACE_WORDS
-    ]
-    return offset + name[0].start() if named else None
+
+    def naming(words: list[re.Match[str]]) -> bool:
+        return any(
+            _letters(word[0]) >= MIN_NAME_PART
+            and re.sub(r"['\u2019]s$", "", word[0].casefold()).strip(".") not in _GENERIC_PLACE_WORDS
+            for word in words
+        )
+
+    links = [index for index, word in enumerate(name) if word[0] in _PLACE_LINKS]
+    # The words next to the place must name it: "Church of England School" does, but "Guidance of
+    # the Royal College" does not ("Guidance" is only capitalised as a sentence's first word).
+    last = name[links[-1] + 1 :] if links else name
+    if all(_letters(word[0]) < MIN_NAME_PART for word in last):
+        last = name  # "St Mary's C of E Academy": an abbreviation ends it
+    return offset + name[0].start() if name and naming(last) else None
 
 
 # Invisible characters that can sit inside a word in extracted text: soft hyphen, zero widths.

@@ -999,12 +999,16 @@ def test_named_schools_nurseries_and_gp_surgeries_but_not_the_school() -> None:
         "Jamie went to Oakfield Primary School and St. Mary's C of E Academy, then Sunshine Day Nursery.",
         "The GP at Riverside Surgery referred to Northtown Medical Centre.",
         "The school, the Primary School, the GP Surgery, a local Academy and her Nursery; school nurse.",
+        "Guidance of the Royal College of Nursing; the Virtual School Head; the Sixth Form College.",
+        "Later: Church of England Primary School and Our Lady and St Joseph Academy.",
     ) == [
         ("school", "Oakfield Primary School"),
         ("school", "St. Mary's C of E Academy"),
         ("school", "Sunshine Day Nursery"),
         ("gp_surgery", "Riverside Surgery"),
         ("gp_surgery", "Northtown Medical Centre"),
+        ("school", "Church of England Primary School"),
+        ("school", "Our Lady and St Joseph Academy"),
     ]
 
 

@@ -121,16 +121,21 @@ def load_demo_publication(manager: User) -> list[str]:
         manager,
     )
 
-    # Adult G: the final version still names the adult, so publication is blocked.
+    # Adult G: the final version still names the adult and her GP surgery, so publication is blocked.
     leaky = _report(
         "adult-g-final.docx",
         "Adult G, whose name was Demo Adult Person, lived alone.",
         "Agencies did not share concerns about self-neglect.",
+        "Her GP at Larkspur Medical Centre saw her twice.",
     )
     services.save_identifiers(adult_g, [services.PersonDetails("Demo Adult Person")], [], "", None)
     drafts.upload_draft(adult_g, leaky, "Final report", jo, None)
     drafts.mark_final(adult_g, uk_today(), manager, None)
     publishing.run_anonymisation_check(adult_g, manager)
+    # Her other name recorded after the check: it runs again at once and says why.
+    services.save_identifiers(
+        adult_g, [services.PersonDetails("Demo Adult Person", "Dee")], [], "", None, by=manager
+    )
 
     # Child K: published. Child L: not published, with the improvement information instead.
     child_k = _new_published_review("Child K", manager, sam, agency)

@@ -99,6 +99,8 @@ def review_publication(review_id: int) -> ResponseReturnValue:
         )
     draft = publishing.final_version(review)
     check = publishing.latest_check(draft) if draft else None
+    at_publication = review.stage == "publication"
+    stale = publishing.stale_reasons(review, check) if check and at_publication else []
     if check and check.findings:
         # The findings quote the report around each identifier: showing them is an access to identifiers.
         services.record_identifier_view(review, me())
@@ -121,7 +123,8 @@ def review_publication(review_id: int) -> ResponseReturnValue:
         publication=publication,
         draft=draft,
         check=check,
-        missing=publishing.missing_for_publication(review) if review.stage == "publication" else [],
+        stale=stale,
+        missing=publishing.missing_for_publication(review) if at_publication else [],
         earliest=publishing.earliest_publication(review),
         steps=(review.review_type.publication_rules or {}).get("steps", []),
         step_labels=publishing.STEP_LABELS,
@@ -144,7 +147,10 @@ def review_anonymisation_check(review_id: int) -> ResponseReturnValue:
     done = submit(
         OneTimeForm(),
         lambda: publishing.run_anonymisation_check(review, me()),
-        lambda check: "Check complete: " + ("nothing found." if check.passed else "see the findings."),
+        lambda check: (
+            "Check complete: "
+            + ("nothing to resolve." if check.passed else "see the findings and what is still to do.")
+        ),
         _here(review.id) + "#anonymisation",
     )
     return done or redirect(_here(review.id))

@@ -296,6 +296,7 @@ def save_identifiers(
     carers: list[PersonDetails],
     address: str,
     version: int | None,
+    by: User | None = None,
 ) -> None:
     check_version(review, version)
     check_open(review)
@@ -337,6 +338,11 @@ def save_identifiers(
             "address": bool(address.strip()),
         },
     )
+    # An anonymisation check holds only for the identifiers it searched for: check again now.
+    from casework.reviews.publishing import recheck_after_identifiers_changed
+
+    record.updated_at = utcnow()
+    recheck_after_identifiers_changed(review, by)
 
 
 def record_identifier_view(review: Review, user: User) -> None:

@@ -266,6 +266,7 @@ def review_identifiers_edit(review_id: int) -> ResponseReturnValue:
             [_person(entry.data) for entry in form.carers],
             form.address.data or "",
             form.version.data,
+            by=me(),
         )
 
     done = submit(

@@ -227,3 +227,379 @@ def test_the_publication_page_over_http(app: Flask, case: dict) -> None:  # type
         assert db.session.get(Review, case["review_id"]).stage == ReviewStage.PUBLICATION
     reviewer = login_as(app.test_client(), case["lead"])
     assert "Publish the report" not in reviewer.get(page).get_data(as_text=True)
+
+
+# --- a check holds only for the file and the identifiers it ran against ----------------------
+
+NAMES_THE_FATHER = ("Child A lived with Alex Brown, her father.", "Agencies did not share what they knew.")
+
+
+def _rows(app: Flask, case: dict):  # type: ignore[no-untyped-def, type-arg]
+    return db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
+
+
+def _identifiers(review: Review, *carers: str, child: str = "Jamie Tester", by: User | None = None) -> None:
+    services.save_identifiers(
+        review,
+        [services.PersonDetails(child, date_of_birth=date(2025, 9, 1))],
+        [services.PersonDetails(name) for name in carers],
+        "1 Example Street",
+        None,
+        by=by,
+    )
+
+
+def _ready_to_publish(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+    """A final version whose check passes against the identifiers as recorded, all else done."""
+    _final(app, case, paragraphs)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        assert publishing.run_anonymisation_check(review, manager).passed
+        _details(review, manager, uk_today() - timedelta(days=20))
+        assert publishing.missing_for_publication(review) == []
+        db.session.commit()
+
+
+def test_a_person_recorded_after_a_passed_check_is_searched_for_at_once_and_blocks_publishing(
+    app: Flask,
+    case: dict,  # type: ignore[type-arg]
+) -> None:
+    _ready_to_publish(app, case, NAMES_THE_FATHER)  # the father is not recorded yet: it passes
+    client = login_as(app.test_client(), case["manager"])
+    edit = f"/reviews/{case['review_id']}/identifying-details/edit"
+    with app.app_context():
+        version = db.session.get(Review, case["review_id"]).version
+    saved = post_form(
+        client,
+        edit,
+        {
+            "version": version,
+            "children-0-full_name": "Jamie Tester",
+            "children-0-date_of_birth": ["1", "9", "2025"],
+            "carers-0-full_name": "Alex Brown",
+            "carers-0-relationship_to_child": "Father",
+            "address": "1 Example Street",
+        },
+    )
+    assert saved.status_code == 302
+
+    page = client.get(f"/reviews/{case['review_id']}/publication").get_data(as_text=True)
+    assert "Passed" not in page
+    assert "Checked again automatically" in page and "The identifying details changed on" in page
+    assert "Parent or carer 1: full name" in page and "Resolve the 1 anonymisation finding" in page
+    refused = post_form(
+        client,
+        f"/reviews/{case['review_id']}/publication",
+        {"publish": "1", "version": version + 1, "published_on": [str(d) for d in (1, 1, 2026)]},
+    )
+    assert refused.status_code == 400
+    with app.app_context():
+        review, manager = _rows(app, case)
+        with pytest.raises(DomainError, match="Resolve the 1 anonymisation finding"):
+            publishing.publish_review(review, uk_today(), manager, None)
+        db.session.rollback()
+        review = db.session.get(Review, case["review_id"])
+        assert (
+            review.stage == ReviewStage.PUBLICATION
+            and db.session.get(Publication, review.id).published_on is None
+        )
+
+
+def test_correcting_a_misspelt_name_after_a_passed_check_blocks_publishing(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    with app.app_context():
+        review, manager = _rows(app, case)
+        _identifiers(review, "Alec Broun")  # misspelt when recorded
+        db.session.commit()
+    _ready_to_publish(app, case, NAMES_THE_FATHER)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        _identifiers(review, "Alex Brown", by=manager)
+        check = publishing.latest_check(publishing.final_version(review))
+        assert not check.passed and [f.label for f in check.open_findings] == ["Parent or carer 1: full name"]
+        assert check.ran_because.startswith("The identifying details changed on")
+        with pytest.raises(DomainError, match="Resolve the 1 anonymisation finding"):
+            publishing.publish_review(review, uk_today(), manager, None)
+
+
+def test_a_change_saved_without_a_check_leaves_the_check_stale_and_publishing_refused(
+    app: Flask,
+    case: dict,  # type: ignore[type-arg]
+) -> None:
+    _ready_to_publish(app, case, NAMES_THE_FATHER)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        _identifiers(review, "Alex Brown")  # saved with nobody to run the check as
+        db.session.commit()
+        review, manager = _rows(app, case)
+        check = publishing.latest_check(publishing.final_version(review))
+        assert check.passed  # its own findings are all resolved, but it no longer holds:
+        [reason] = publishing.stale_reasons(review, check)
+        assert reason.startswith("The identifying details changed on") and reason.endswith(
+            "after the last check."
+        )
+        with pytest.raises(DomainError, match="Run the anonymisation check again") as refused:
+            publishing.publish_review(review, uk_today(), manager, None)
+        assert "Resolve" not in refused.value.message
+    client = login_as(app.test_client(), case["manager"])
+    page = client.get(f"/reviews/{case['review_id']}/publication").get_data(as_text=True)
+    assert "Passed" not in page and "The last check no longer holds" in page
+    assert "Ready to publish" not in page
+
+
+def test_no_decision_is_taken_on_a_check_that_no_longer_holds(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    _final(app, case, LEAKY)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        [finding] = publishing.run_anonymisation_check(review, manager).findings
+        _identifiers(review, "Alex Brown")  # saved with nobody to run the check as
+        with pytest.raises(DomainError, match="Run the check again, then decide"):
+            publishing.resolve_finding(finding, "Not a name here", manager)
+        assert finding.resolution is None
+
+
+def test_publishing_fingerprints_the_stored_file_again(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    from casework.documents.storage import stored_path
+
+    _ready_to_publish(app, case, CLEAN)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        draft = publishing.final_version(review)
+        stored_path(draft.document).write_bytes(_report(*LEAKY).stream.read())  # replaced behind our back
+        assert publishing.missing_for_publication(review) == []  # the page trusts the upload's fingerprint
+        with pytest.raises(DomainError, match="not the one that was checked"):
+            publishing.publish_review(review, uk_today(), manager, None)
+        db.session.rollback()
+        assert db.session.get(Review, case["review_id"]).stage == ReviewStage.PUBLICATION
+
+
+def test_a_check_from_before_fingerprints_or_on_an_earlier_version_is_stale(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    _ready_to_publish(app, case, CLEAN)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        check = publishing.latest_check(publishing.final_version(review))
+        check.document_sha256 = check.identifiers_sha256 = ""  # as migrated from before
+        assert publishing.stale_reasons(review, check) == [
+            "This check was run before checks recorded what they were run against."
+        ]
+        with pytest.raises(DomainError, match="Run the anonymisation check again"):
+            publishing.publish_review(review, uk_today(), manager, None)
+        db.session.rollback()
+        review, manager = _rows(app, case)
+        first = publishing.latest_check(publishing.final_version(review))
+        again = publishing.upload_corrected_version(review, _report(*CLEAN), "Typo fixed", manager)
+        assert again.ran_because == "Corrected version 2 was uploaded." and again.passed
+        assert publishing.stale_reasons(review, first) == [
+            "A new final version was made after the last check."
+        ]
+        assert publishing.stale_reasons(review, again) == []
+
+
+def test_the_fingerprints_are_of_the_file_and_the_identifiers_never_the_values(
+    app: Flask, case: dict
+) -> None:  # type: ignore[type-arg]
+    import hashlib
+
+    from casework.documents.storage import stored_path
+    from casework.reviews.anonymisation import identifiers_fingerprint
+
+    _ready_to_publish(app, case, CLEAN)
+    with app.app_context():
+        review, _ = _rows(app, case)
+        draft = publishing.final_version(review)
+        check = publishing.latest_check(draft)
+        data = stored_path(draft.document).read_bytes()
+        assert check.document_sha256 == hashlib.sha256(data).hexdigest() == draft.document.sha256
+        identifiers = publishing.identifiers_of(review)
+        assert check.identifiers_sha256 == identifiers_fingerprint(identifiers)
+        assert identifiers_fingerprint(reversed(identifiers)) == check.identifiers_sha256  # order-free
+        assert identifiers_fingerprint(identifiers[1:]) != check.identifiers_sha256
+        stored = db.session.execute(
+            db.text("SELECT * FROM anonymisation_checks WHERE id = :id"), {"id": check.id}
+        ).one()
+        assert not any("Tester" in str(value) or "Example" in str(value) for value in stored)
+
+
+def test_decisions_carry_over_to_a_rerun_and_those_that_lapse_are_shown(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    from casework.reviews.models import Resolution
+
+    _final(app, case, ("The report was tested on 1 September 2025 with Alex Brown.", *CLEAN))
+    with app.app_context():
+        review, manager = _rows(app, case)
+        [date_finding] = publishing.run_anonymisation_check(review, manager).findings
+        publishing.resolve_finding(date_finding, "The date of a team meeting, not a birthday", manager)
+        _identifiers(review, "Alex Brown", by=manager)  # a new person: the check runs again
+        rerun = publishing.latest_check(publishing.final_version(review))
+        assert [(f.kind, f.resolution) for f in rerun.current_findings] == [
+            ("date_of_birth", Resolution.NOT_IDENTIFYING),  # not asked twice
+            ("name", None),
+        ]
+        carried = rerun.current_findings[0]
+        assert (
+            carried.carried_over and carried.resolution_note == "The date of a team meeting, not a birthday"
+        )
+        assert rerun.lapsed_findings == []
+
+        # The date of birth corrected: the decision about the old one no longer applies.
+        services.save_identifiers(
+            review,
+            [services.PersonDetails("Jamie Tester", date_of_birth=date(2025, 9, 2))],
+            [services.PersonDetails("Alex Brown")],
+            "1 Example Street",
+            None,
+            by=manager,
+        )
+        third = publishing.latest_check(publishing.final_version(review))
+        assert [f.kind for f in third.current_findings] == ["name"]
+        [lapsed] = third.lapsed_findings
+        assert lapsed.no_longer_applies == "The identifying detail it matched is no longer recorded"
+        assert lapsed.resolution_note == "The date of a team meeting, not a birthday"
+        assert not third.passed  # Alex Brown is still open
+        with pytest.raises(DomainError, match="earlier check"):
+            publishing.resolve_finding(
+                rerun.current_findings[1], "Decided on a check that no longer holds", manager
+            )
+        db.session.commit()
+
+
+def test_a_decision_about_words_no_longer_in_the_report_is_shown_as_no_longer_applying(
+    app: Flask,
+    case: dict,  # type: ignore[type-arg]
+) -> None:
+    _final(app, case, ("The report was tested on 1 September 2025.", "Jamie Tester was seen.", *CLEAN))
+    with app.app_context():
+        review, manager = _rows(app, case)
+        check = publishing.run_anonymisation_check(review, manager)
+        publishing.resolve_finding(check.findings[0], "A meeting date", manager)
+        again = publishing.upload_corrected_version(review, _report(*CLEAN), "Name and date removed", manager)
+        assert again.passed and again.current_findings == []
+        [lapsed] = again.lapsed_findings
+        assert lapsed.no_longer_applies == "The words are no longer found in the final version"
+        db.session.commit()
+    client = login_as(app.test_client(), case["manager"])
+    page = client.get(f"/reviews/{case['review_id']}/publication").get_data(as_text=True)
+    assert "No longer applies" in page and "A meeting date" in page and "Passed" in page
+
+
+def test_a_decision_is_not_carried_to_the_same_words_in_another_sentence(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    _final(app, case, ("The report was tested on 1 September 2025.", *CLEAN))
+    with app.app_context():
+        review, manager = _rows(app, case)
+        check = publishing.run_anonymisation_check(review, manager)
+        publishing.resolve_finding(check.findings[0], "A meeting date", manager)
+        again = publishing.upload_corrected_version(
+            review,
+            _report("The report was tested on 1 September 2025.", "Jamie was born on 1 September 2025."),
+            "A sentence added",
+            manager,
+        )
+        assert [f.resolution is None for f in again.current_findings] == [False, True, True]
+
+
+def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_check_by_hand(
+    app: Flask,
+    case: dict,  # type: ignore[type-arg]
+) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 6, " ".join(CLEAN))
+    pdf.set_encryption("owner", user_password="secret")
+    locked = FileStorage(
+        io.BytesIO(bytes(pdf.output())), filename="locked.pdf", content_type="application/pdf"
+    )
+    with app.app_context():
+        review, manager = _rows(app, case)
+        drafts.upload_draft(review, locked, "Final", db.session.get(User, case["lead"].id), None)
+        drafts.mark_final(review, uk_today(), manager, None)
+        check = publishing.run_anonymisation_check(review, manager)
+        assert not check.extractable and "password" in check.unreadable_reason and not check.passed
+        _details(review, manager, uk_today() - timedelta(days=20))
+        assert any("checked by hand" in item for item in publishing.missing_for_publication(review))
+        db.session.commit()
+    client = login_as(app.test_client(), case["manager"])
+    page = client.get(f"/reviews/{case['review_id']}/publication").get_data(as_text=True)
+    assert "The document could not be read automatically: The PDF is protected" in page
+    assert "Check it by hand." in page
+
+
+def test_a_file_beyond_the_reading_limits_is_recorded_as_unreadable(
+    app: Flask,
+    case: dict,
+    monkeypatch,  # type: ignore[no-untyped-def, type-arg]
+) -> None:
+    from casework.documents.isolation import DocumentUnreadable
+
+    def beyond_limits(data: bytes, kind: str) -> None:  # what the bounded reader raises, by contract
+        raise DocumentUnreadable("it has more pages than can be read")
+
+    monkeypatch.setattr(publishing, "check_document", beyond_limits)
+    _final(app, case, LEAKY)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        check = publishing.run_anonymisation_check(review, manager)
+        assert check.unreadable_reason == "it has more pages than can be read"
+        assert not check.extractable and check.findings == [] and not check.passed
+        publishing.confirm_checked_by_hand(check, "Read by the board manager, page by page", manager)
+        assert check.passed
+
+
+def test_identifiers_saved_while_publishing_is_under_way_stop_the_publishing(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+    """The verification reads the identifiers as committed; a save that commits before the
+    publishing does bumps the review's version, so the publishing fails instead of both landing."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    _ready_to_publish(app, case, NAMES_THE_FATHER)
+    outcome: list[BaseException | None] = []
+
+    def publish() -> None:
+        with app.app_context():
+            review, manager = _rows(app, case)
+            try:
+                publishing.publish_review(review, uk_today(), manager, None)
+                db.session.commit()
+                outcome.append(None)
+            except (StaleDataError, OperationalError, DomainError) as error:
+                db.session.rollback()
+                outcome.append(error)
+
+    with app.app_context():
+        review, _ = _rows(app, case)
+        _identifiers(review, "Alex Brown")  # flushed, holding the review's row, not yet committed
+        publisher = threading.Thread(target=publish)
+        publisher.start()
+        publisher.join(timeout=1.5)  # it reads the old identifiers, then waits on the row
+        db.session.commit()
+    publisher.join(timeout=30)
+    assert not publisher.is_alive()
+    [error] = outcome
+    # Refused at commit; or, on a slow machine where the save committed first, by the verification.
+    assert isinstance(error, (StaleDataError, OperationalError)) or (
+        isinstance(error, DomainError) and "identifying details changed" in error.message
+    ), error
+    with app.app_context():
+        assert db.session.get(Review, case["review_id"]).stage == ReviewStage.PUBLICATION
+        assert db.session.get(Publication, case["review_id"]).published_on is None
+
+
+def test_identifiers_are_saved_even_when_the_final_version_cannot_be_read_back(
+    app: Flask, case: dict
+) -> None:  # type: ignore[type-arg]
+    from casework.documents.storage import stored_path
+
+    _ready_to_publish(app, case, NAMES_THE_FATHER)
+    with app.app_context():
+        review, manager = _rows(app, case)
+        stored_path(publishing.final_version(review).document).unlink()
+        _identifiers(review, "Alex Brown", by=manager)
+        db.session.commit()
+        review, manager = _rows(app, case)
+        assert [p.full_name for p in review.confidential.people] == ["Jamie Tester", "Alex Brown"]
+        [missing] = publishing.missing_for_publication(review)
+        assert "The identifying details changed" in missing
+        with pytest.raises(DomainError, match="cannot be read from storage"):
+            publishing.publish_review(review, uk_today(), manager, None)

@@ -18,6 +18,9 @@ from casework.timeutil import UTCDateTime, utcnow
 
 
 class AnonymisationCheck(db.Model):
+    """One run of the check. It holds only for the exact file and identifiers it ran against:
+    their fingerprints (SHA-256, never the identifiers themselves) are kept to tell."""
+
     __tablename__ = "anonymisation_checks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -25,6 +28,13 @@ class AnonymisationCheck(db.Model):
     ran_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ran_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     extractable: Mapped[bool] = mapped_column(Boolean)
+    # Empty on checks from before fingerprints were kept: those are never current.
+    document_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    identifiers_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Why it ran again without being asked ("The identifying details changed on ..."), if it did.
+    ran_because: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Why the file could not be read within the limits, when it could not.
+    unreadable_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     # A document without extractable text (a scan) needs a recorded check by hand.
     manual_check_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     manual_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -36,8 +46,17 @@ class AnonymisationCheck(db.Model):
     )
 
     @property
+    def current_findings(self) -> list[AnonymisationFinding]:
+        return [finding for finding in self.findings if finding.applies]
+
+    @property
+    def lapsed_findings(self) -> list[AnonymisationFinding]:
+        """Earlier decisions that this check no longer needs, shown so nothing silently goes."""
+        return [finding for finding in self.findings if not finding.applies]
+
+    @property
     def open_findings(self) -> list[AnonymisationFinding]:
-        return [finding for finding in self.findings if finding.resolution is None]
+        return [finding for finding in self.current_findings if finding.resolution is None]
 
     @property
     def passed(self) -> bool:
@@ -62,8 +81,29 @@ class AnonymisationFinding(db.Model):
     resolution_note: Mapped[str] = mapped_column(Text, default="")
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # SHA-256 of what was searched for and of the words found with those around them: the same
+    # finding in a later check is recognised by it, and an earlier decision carried over.
+    identifier_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    match_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # Set on an earlier decision kept for the record when it no longer applies: why not.
+    no_longer_applies: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     check: Mapped[AnonymisationCheck] = relationship(back_populates="findings")
+    resolved_by: Mapped[User | None] = relationship(foreign_keys=[resolved_by_id])
+
+    @property
+    def applies(self) -> bool:
+        return not self.no_longer_applies
+
+    @property
+    def carried_over(self) -> bool:
+        """Decided before this check ran: the decision came over from an earlier check."""
+        return self.resolved_at is not None and self.resolved_at < self.check.ran_at
+
+    @property
+    def is_possible_identifier(self) -> bool:
+        """Found by its shape (a postcode, an NHS number...), not from the recorded identifiers."""
+        return self.kind not in ("name", "date_of_birth", "address")
 
 
 class Publication(db.Model):

@@ -2,7 +2,7 @@
 ran again and why a file could not be read; findings keep fingerprints to carry decisions over.
 
 Revision ID: 3b2aba4663cb
-Revises: c3e46b1ffd5e
+Revises: 7882a4cbd7ff
 Create Date: 2026-12-01 14:13:51.441078
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "3b2aba4663cb"
-down_revision = "c3e46b1ffd5e"
+down_revision = "7882a4cbd7ff"
 branch_labels = None
 depends_on = None
 

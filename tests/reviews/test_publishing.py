@@ -512,7 +512,7 @@ def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_chec
     with app.app_context():
         review, manager = _rows(app, case)
         drafts.upload_draft(review, locked, "Final", db.session.get(User, case["lead"].id), None)
-        drafts.mark_final(review, uk_today(), manager, None)
+        drafts.mark_final(review, _sign_off_day(), manager, None)
         check = publishing.run_anonymisation_check(review, manager)
         assert not check.extractable and "password" in check.unreadable_reason and not check.passed
         _details(review, manager, uk_today() - timedelta(days=20))

@@ -11,7 +11,7 @@ from casework.actions.models import (
 from casework.agencies.contributions import ChronologyEntry, ContributionRequest, RequestEvent
 from casework.agencies.models import Agency, AgencyType
 from casework.audit import AuditEvent
-from casework.auth.models import Role, SignInThrottle, User
+from casework.auth.models import Role, User
 from casework.documents.models import Document
 from casework.reviews.models import *  # noqa: F403
 from casework.reviews.models import __all__ as review_models
@@ -33,7 +33,6 @@ __all__ = [
     "AuditEvent",
     "ClosureDay",
     "Role",
-    "SignInThrottle",
     "User",
     *review_models,
 ]

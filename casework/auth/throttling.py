@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import logging
 import math
 import secrets
@@ -84,6 +85,20 @@ class Refusal:
         return max(1, math.ceil((self.until - datetime.now(UTC)).total_seconds()))
 
 
+def source_network(address: str) -> str:
+    """The unit an address is counted by. An IPv6 client is usually given a whole /64 and can
+    pick a new address from it for every attempt, so the /64 counts as one source."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def _tiers(limits: str, namespace: str) -> list[RateLimitItem]:
     return [type(item)(item.amount, item.multiples, namespace=namespace) for item in parse_many(limits)]
 
@@ -127,7 +142,7 @@ class SignInThrottle:
         return self._keyed("account", email)
 
     def source_key(self, address: str) -> str:
-        return self._keyed("source", address)
+        return self._keyed("source", source_network(address))
 
     def _keyed(self, kind: str, value: str) -> str:
         return hmac.new(self._secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]

@@ -356,3 +356,12 @@ def test_signing_in_and_out_leaves_the_row_version_alone(app: Flask, client: Fla
         assert row.version == user.version
         assert row.last_signed_in_at is not None
         assert row.session_token != user.session_token
+
+
+def test_an_ipv6_client_cannot_dodge_the_address_limit_by_changing_address_within_its_block(
+    app: Flask, user: User
+) -> None:
+    for number in range(10):
+        sign_in_from(client_at(app, f"2001:db8:1:2::{number + 1:x}"), user.email, f"guess {number}")
+    assert sign_in_from(client_at(app, "2001:db8:1:2:ffff::99"), user.email).status_code == 429
+    assert sign_in_from(client_at(app, "2001:db8:1:3::1"), user.email).status_code == 302

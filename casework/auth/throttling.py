@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, url_for
 from itsdangerous import BadData, URLSafeTimedSerializer
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
@@ -50,7 +50,6 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "casework.sign_in_throttle"
 DEVICE_COOKIE = "casework_device"
-DEVICE_COOKIE_PATH = "/sign-in"
 # A shared office computer may be used by a few people; each keeps their own recognised entry.
 DEVICE_COOKIE_ACCOUNTS = 5
 # An unlock epoch outlives every counter window, so a counter from an older epoch never returns.
@@ -275,14 +274,20 @@ def init_throttling(app: Flask) -> None:
             "Sign-in counters are kept in each process (memory://). With more than one worker or "
             "server, set CASEWORK_RATE_LIMIT_STORAGE_URL to a Redis server they share."
         )
-    app.extensions[EXTENSION] = SignInThrottle(
-        storage,
-        namespace,
-        secret=str(app.secret_key or ""),
-        address_limits=address_limits(config["SIGN_IN_MAX_FAILURES"], config["SIGN_IN_LOCKOUT"]),
-        account_limits=config["SIGN_IN_ACCOUNT_LIMITS"],
-        source_limits=config["SIGN_IN_SOURCE_LIMITS"],
-    )
+    try:
+        app.extensions[EXTENSION] = SignInThrottle(
+            storage,
+            namespace,
+            secret=str(app.secret_key or ""),
+            address_limits=address_limits(config["SIGN_IN_MAX_FAILURES"], config["SIGN_IN_LOCKOUT"]),
+            account_limits=config["SIGN_IN_ACCOUNT_LIMITS"],
+            source_limits=config["SIGN_IN_SOURCE_LIMITS"],
+        )
+    except ValueError as error:  # a mistyped setting stops the app at start, not at sign-in
+        raise RuntimeError(
+            "CASEWORK_SIGN_IN_ACCOUNT_LIMITS and CASEWORK_SIGN_IN_SOURCE_LIMITS take limits such as "
+            f"'30 per 15 minutes; 100 per day': {error}"
+        ) from None
 
 
 def throttle() -> SignInThrottle:
@@ -330,7 +335,7 @@ def set_device_cookie(response: Response, value: str) -> None:
         DEVICE_COOKIE,
         value,
         max_age=int(config["SIGN_IN_DEVICE_COOKIE_LIFETIME"].total_seconds()),
-        path=DEVICE_COOKIE_PATH,
+        path=url_for("auth.sign_in"),  # sent with sign-in attempts only
         secure=config["SESSION_COOKIE_SECURE"],
         httponly=True,
         samesite="Lax",

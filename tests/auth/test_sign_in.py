@@ -365,3 +365,8 @@ def test_an_ipv6_client_cannot_dodge_the_address_limit_by_changing_address_withi
         sign_in_from(client_at(app, f"2001:db8:1:2::{number + 1:x}"), user.email, f"guess {number}")
     assert sign_in_from(client_at(app, "2001:db8:1:2:ffff::99"), user.email).status_code == 429
     assert sign_in_from(client_at(app, "2001:db8:1:3::1"), user.email).status_code == 302
+
+
+def test_a_mistyped_limit_setting_stops_the_app_at_start(app: Flask) -> None:
+    with pytest.raises(RuntimeError, match="CASEWORK_SIGN_IN_ACCOUNT_LIMITS"):
+        app_like(app, SIGN_IN_ACCOUNT_LIMITS="thirty a minute")

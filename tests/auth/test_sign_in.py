@@ -370,3 +370,25 @@ def test_an_ipv6_client_cannot_dodge_the_address_limit_by_changing_address_withi
 def test_a_mistyped_limit_setting_stops_the_app_at_start(app: Flask) -> None:
     with pytest.raises(RuntimeError, match="CASEWORK_SIGN_IN_ACCOUNT_LIMITS"):
         app_like(app, SIGN_IN_ACCOUNT_LIMITS="thirty a minute")
+
+
+def test_production_warns_when_each_process_would_count_on_its_own(
+    app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    from casework import create_app
+    from config import ProductionConfig
+
+    settings = {
+        "SECRET_KEY": "a-production-key-of-at-least-32-characters",
+        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"],
+    }
+    with caplog.at_level("WARNING"):
+        create_app(type("Production", (ProductionConfig,), settings))
+    assert "CASEWORK_RATE_LIMIT_STORAGE_URL" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        create_app(
+            type("Production", (ProductionConfig,), {**settings, "RATE_LIMIT_STORAGE_URL": "redis://x"})
+        )
+    assert "CASEWORK_RATE_LIMIT_STORAGE_URL" not in caplog.text

@@ -52,8 +52,9 @@ EXTENSION = "casework.sign_in_throttle"
 DEVICE_COOKIE = "casework_device"
 # A shared office computer may be used by a few people; each keeps their own recognised entry.
 DEVICE_COOKIE_ACCOUNTS = 5
-# An unlock epoch outlives every counter window, so a counter from an older epoch never returns.
-EPOCH_LIFETIME = timedelta(days=30)
+# An unlock epoch far outlives every counter window, so when it expires (and the account's counts
+# start again once) every counter of the epochs before it has long gone.
+EPOCH_LIFETIME = timedelta(days=365)
 REDIS_SCHEMES = ("redis", "rediss", "redis+unix", "redis+cluster", "redis+sentinel", "valkey", "valkeys")
 
 

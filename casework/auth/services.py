@@ -13,16 +13,10 @@ from sqlalchemy import func, update
 
 from casework import audit
 from casework.agencies.models import Agency
+from casework.auth.device_cookies import device_cookie_after_sign_in, device_for
 from casework.auth.models import Role, User, new_session_token
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
-from casework.auth.throttling import (
-    Refusal,
-    Scope,
-    ThrottleUnavailableError,
-    device_cookie_after_sign_in,
-    device_for,
-    throttle,
-)
+from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError, throttle
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
 from casework.timeutil import utcnow

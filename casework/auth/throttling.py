@@ -10,9 +10,9 @@ grows, so a persistent guesser waits longer and longer:
 
 - one account from one address (``SIGN_IN_MAX_FAILURES`` per ``SIGN_IN_LOCKOUT``, then twice as
   many over four times as long, then three times as many per day);
-- one account from one *recognised browser*: a signed device cookie issued when someone signs in
-  successfully (OWASP "device cookies"). That browser is counted on its own and skips the other
-  counters, so failures elsewhere never lock the real user out of the browser they use;
+- one account from one *recognised browser*, one that holds the device cookie a successful
+  sign-in gives (auth.device_cookies). It is counted on its own and skips the other counters, so
+  failures elsewhere never lock the real user out of the browser they use;
 - one account from every unrecognised browser together (``SIGN_IN_ACCOUNT_LIMITS``), which slows
   a guesser spread over many addresses;
 - one address across every account (``SIGN_IN_SOURCE_LIMITS``), which stops password spraying
@@ -21,6 +21,9 @@ grows, so a persistent guesser waits longer and longer:
 Keys never hold an email or an address: both are replaced by a keyed hash (HMAC with the app's
 secret key). An administrator's unlock moves the account to a new "epoch", which every
 account counter's key includes, so all of them start again without having to find them.
+
+Checking and counting are separate steps: attempts that arrive together are all checked before
+any is counted, so a burst of parallel attempts can pass a limit by up to its own size once.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ import hmac
 import ipaddress
 import logging
 import math
-import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,8 +41,7 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, url_for
-from itsdangerous import BadData, URLSafeTimedSerializer
+from flask import Flask, current_app
 from limits import RateLimitItem, parse_many
 from limits.errors import StorageError
 from limits.storage import Storage, storage_from_string
@@ -49,9 +50,6 @@ from limits.strategies import MovingWindowRateLimiter
 log = logging.getLogger(__name__)
 
 EXTENSION = "casework.sign_in_throttle"
-DEVICE_COOKIE = "casework_device"
-# A shared office computer may be used by a few people; each keeps their own recognised entry.
-DEVICE_COOKIE_ACCOUNTS = 5
 # An unlock epoch far outlives every counter window, so when it expires (and the account's counts
 # start again once) every counter of the epochs before it has long gone.
 EPOCH_LIFETIME = timedelta(days=365)
@@ -293,51 +291,3 @@ def init_throttling(app: Flask) -> None:
 
 def throttle() -> SignInThrottle:
     return current_app.extensions[EXTENSION]
-
-
-# --- the device cookie -----------------------------------------------------------------------
-
-
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(str(current_app.secret_key), salt="casework-sign-in-device")
-
-
-def _device_entries(cookie: str | None) -> list[list[str]]:
-    """The (account key, device nonce) pairs of a genuine, unexpired cookie; none otherwise."""
-    if not cookie:
-        return []
-    max_age = int(current_app.config["SIGN_IN_DEVICE_COOKIE_LIFETIME"].total_seconds())
-    try:
-        entries = _serializer().loads(cookie, max_age=max_age)
-    except BadData:
-        return []
-    if not isinstance(entries, list):
-        return []
-    return [entry for entry in entries if isinstance(entry, list) and len(entry) == 2][
-        :DEVICE_COOKIE_ACCOUNTS
-    ]
-
-
-def device_for(cookie: str | None, account: str) -> str | None:
-    """This browser's nonce for this account if the browser is recognised for it."""
-    return next((nonce for key, nonce in _device_entries(cookie) if key == account), None)
-
-
-def device_cookie_after_sign_in(cookie: str | None, account: str) -> str:
-    """The cookie value that recognises this browser for this account from now on."""
-    others = [entry for entry in _device_entries(cookie) if entry[0] != account]
-    entries = [[account, secrets.token_urlsafe(16)], *others][:DEVICE_COOKIE_ACCOUNTS]
-    return _serializer().dumps(entries)
-
-
-def set_device_cookie(response: Response, value: str) -> None:
-    config = current_app.config
-    response.set_cookie(
-        DEVICE_COOKIE,
-        value,
-        max_age=int(config["SIGN_IN_DEVICE_COOKIE_LIFETIME"].total_seconds()),
-        path=url_for("auth.sign_in"),  # sent with sign-in attempts only
-        secure=config["SESSION_COOKIE_SECURE"],
-        httponly=True,
-        samesite="Lax",
-    )

@@ -10,15 +10,10 @@ from flask_login import current_user
 
 from casework.auth import bp, services
 from casework.auth.access import public, signed_in
+from casework.auth.device_cookies import DEVICE_COOKIE, set_device_cookie
 from casework.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
 from casework.auth.sessions import end_session, start_session
-from casework.auth.throttling import (
-    DEVICE_COOKIE,
-    Refusal,
-    Scope,
-    ThrottleUnavailableError,
-    set_device_cookie,
-)
+from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError
 from casework.errors import DomainError
 from casework.extensions import db
 from casework.forms import show_domain_error

@@ -14,8 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from casework.audit import AuditEvent
+from casework.auth.device_cookies import DEVICE_COOKIE
 from casework.auth.models import Role, User
-from casework.auth.throttling import DEVICE_COOKIE, throttle
+from casework.auth.throttling import throttle
 from casework.extensions import db
 from tests.auth.sign_in_support import (
     ATTACKER,

@@ -65,9 +65,19 @@ class Config:
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("CASEWORK_SESSION_ABSOLUTE_HOURS", 12))
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
-    # Sign-in throttling: the counter lives in the database so every app server shares it.
+    # Sign-in throttling (casework/auth/throttling.py). The counters live in a rate-limit store:
+    # memory:// serves one process; several workers or servers must share a Redis server.
+    RATE_LIMIT_STORAGE_URL = os.environ.get("CASEWORK_RATE_LIMIT_STORAGE_URL", "memory://")
+    RATE_LIMIT_KEY_PREFIX = os.environ.get("CASEWORK_RATE_LIMIT_KEY_PREFIX", "casework")
+    # One account from one address or one recognised browser (longer pauses follow).
     SIGN_IN_MAX_FAILURES = _int("CASEWORK_SIGN_IN_MAX_FAILURES", 10)
     SIGN_IN_LOCKOUT = timedelta(minutes=_int("CASEWORK_SIGN_IN_LOCKOUT_MINUTES", 15))
+    # One account from every unrecognised browser together, and one address for every account.
+    SIGN_IN_ACCOUNT_LIMITS = os.environ.get(
+        "CASEWORK_SIGN_IN_ACCOUNT_LIMITS", "30 per 15 minutes; 100 per day"
+    )
+    SIGN_IN_SOURCE_LIMITS = os.environ.get("CASEWORK_SIGN_IN_SOURCE_LIMITS", "50 per 15 minutes; 300 per day")
+    SIGN_IN_DEVICE_COOKIE_LIFETIME = timedelta(days=_int("CASEWORK_SIGN_IN_DEVICE_COOKIE_DAYS", 180))
     SET_PASSWORD_LINK_LIFETIME = timedelta(hours=_int("CASEWORK_SET_PASSWORD_LINK_HOURS", 72))
 
     # argon2id cost; None means the library's RFC 9106 defaults.

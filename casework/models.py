@@ -11,7 +11,7 @@ from casework.actions.models import (
 from casework.agencies.contributions import ChronologyEntry, ContributionRequest, RequestEvent
 from casework.agencies.models import Agency, AgencyType
 from casework.audit import AuditEvent
-from casework.auth.models import Role, SignInThrottle, User
+from casework.auth.models import Role, User
 from casework.documents.models import Document
 from casework.form_keys import FormKey
 from casework.reviews.models import *  # noqa: F403
@@ -35,7 +35,6 @@ __all__ = [
     "AuditEvent",
     "ClosureDay",
     "Role",
-    "SignInThrottle",
     "User",
     *review_models,
 ]

@@ -19,6 +19,7 @@ from casework import create_app
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
 from casework.auth.passwords import hash_password
+from casework.auth.throttling import throttle
 from casework.extensions import db
 from casework.timeutil import utcnow
 from config import TestConfig, normalise_database_url
@@ -72,7 +73,7 @@ def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def empty_database(app: Flask) -> None:
-    """Delete every row but the seeded reference data."""
+    """Delete every row but the seeded reference data, and forget every sign-in count."""
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
@@ -86,6 +87,7 @@ def empty_database(app: Flask) -> None:
                             delete(table).where(*(c == v for c, v in zip(key, row, strict=True)))
                         )
         db.session.commit()
+        throttle().reset()  # sign-in counts live outside the database
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Users, their roles, and the shared sign-in throttle."""
+"""Users and their roles. Sign-in counters live in the rate-limit store (auth.throttling)."""
 
 from __future__ import annotations
 
@@ -80,14 +80,3 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
-
-
-class SignInThrottle(db.Model):
-    """Failed sign-ins per email address, known or not, so both get the same answer."""
-
-    __tablename__ = "sign_in_throttles"
-
-    email_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,9 +13,10 @@ from sqlalchemy import func, update
 
 from casework import audit
 from casework.agencies.models import Agency
-from casework.auth.models import Role, SignInThrottle, User, new_session_token
+from casework.auth.device_cookies import device_cookie_after_sign_in, device_for
+from casework.auth.models import Role, User, new_session_token
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
-from casework.db_helpers import increment
+from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError, throttle
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
 from casework.timeutil import utcnow
@@ -40,64 +42,80 @@ def find_user_by_email(email: str) -> User | None:
 @dataclass(frozen=True)
 class SignInResult:
     user: User | None
-    locked_until: datetime | None = None
+    refusal: Refusal | None = None
+    # After a success: the device cookie that recognises this browser for this account.
+    device_cookie: str | None = None
 
 
-def lock_state(email: str) -> datetime | None:
-    """When sign-in for this email address reopens, or None if it is open."""
-    throttle = db.session.get(SignInThrottle, _digest(normalise_email(email)))
-    if throttle and throttle.locked_until and throttle.locked_until > utcnow():
-        return throttle.locked_until
-    return None
+def authenticate(email: str, password: str, *, source: str, device_cookie: str | None = None) -> SignInResult:
+    """Check a sign-in from the address ``source``.
 
-
-def authenticate(email: str, password: str) -> SignInResult:
-    """Check a sign-in. Unknown emails and wrong passwords take the same path and time."""
+    A throttled attempt is refused before any database read or password hash, so refusals are
+    cheap and leave nothing behind. Unknown emails and wrong passwords take the same path and
+    time: the same counters (keyed by the email's hash), the same dummy hash, the same answers.
+    """
     email = normalise_email(email)
-    locked_until = lock_state(email)
-    if locked_until:
-        return SignInResult(None, locked_until)
+    limits = throttle()
+    account, address = limits.account_key(email), limits.source_key(source)
+    device = device_for(device_cookie, account)
+    refusal = limits.check(account, address, device)
+    if refusal:
+        return SignInResult(None, refusal)
     user = find_user_by_email(email)
     valid = verify_password(user.password_hash if user else None, password)
     if not (valid and user and user.active):
-        locked_until = _count_failure(email)
+        refusals = limits.record_failure(account, address, device)
         if user:
             audit.record("sign_in_failed", f"Failed sign-in for {user.email}", subject=user, actor=user)
-            if locked_until:
-                audit.record("account_locked", f"Sign-in locked for {user.email}", subject=user, actor=user)
-        return SignInResult(None, locked_until)
-    _clear_failures(email)
+            locks = [refusal for refusal in refusals if refusal.scope is not Scope.SOURCE]
+            if locks:
+                audit.record(
+                    "account_locked",
+                    f"Sign-in locked for {user.email} ({LOCK_SCOPES[locks[0].scope]})",
+                    subject=user,
+                    actor=user,
+                    details={"scope": locks[0].scope.value, "until": locks[0].until.isoformat()},
+                )
+        return SignInResult(None, refusals[0] if refusals else None)
+    limits.record_success(account, address, device)
     bookkeeping: dict[str, object] = {"last_signed_in_at": utcnow()}
     if needs_rehash(user.password_hash or ""):
         bookkeeping["password_hash"] = hash_password(password)
     _update_quietly(user, **bookkeeping)
     audit.record("signed_in", f"{user.email} signed in", subject=user, actor=user)
     db.session.flush()
-    return SignInResult(user)
+    return SignInResult(user, device_cookie=device_cookie_after_sign_in(device_cookie, account))
 
 
-def _count_failure(email: str) -> datetime | None:
-    """Add one failure atomically (safe across app servers); lock at the threshold."""
-    digest = _digest(email)
-    now = utcnow()
-    failures = increment(SignInThrottle, {"email_digest": digest}, "failures", last_failure_at=now)
-    if failures < current_app.config["SIGN_IN_MAX_FAILURES"]:
+LOCK_SCOPES = {
+    Scope.ADDRESS: "from one address",
+    Scope.ACCOUNT: "from every browser it has not been used on",
+    Scope.DEVICE: "from one browser it has been used on",
+}
+
+
+def lock_state(email: str) -> datetime | None:
+    """Until when some lock on this account lasts, for administrators; None if there is none
+    (or if the counters cannot be read just now: the page still shows)."""
+    limits = throttle()
+    try:
+        return limits.locked_until(limits.account_key(normalise_email(email)))
+    except ThrottleUnavailableError:
         return None
-    locked_until = now + current_app.config["SIGN_IN_LOCKOUT"]
-    db.session.execute(
-        update(SignInThrottle)
-        .where(SignInThrottle.email_digest == digest)
-        .values(failures=0, locked_until=locked_until)
-    )
-    return locked_until
 
 
 def _clear_failures(email: str) -> None:
-    db.session.execute(db.delete(SignInThrottle).where(SignInThrottle.email_digest == _digest(email)))
+    limits = throttle()
+    limits.unlock(limits.account_key(normalise_email(email)))
 
 
 def unlock_sign_in(user: User) -> None:
-    _clear_failures(user.email)
+    try:
+        _clear_failures(user.email)
+    except ThrottleUnavailableError:
+        raise DomainError(
+            "Sign-in could not be unlocked because its counters cannot be reached. Try again in a few minutes"
+        ) from None
     audit.record("account_unlocked", f"Sign-in unlocked for {user.email}", subject=user)
 
 
@@ -166,7 +184,8 @@ def set_password_with_token(token: str, new_password: str) -> User:
             "This link has expired or has already been used. Ask your administrator for a new one"
         )
     _set_password(user, new_password)
-    _clear_failures(user.email)
+    with suppress(ThrottleUnavailableError):  # the new password matters more than a stale lock
+        _clear_failures(user.email)
     audit.record("password_set", f"{user.email} set their password from a link", subject=user, actor=user)
     return user
 

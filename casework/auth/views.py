@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -11,9 +10,10 @@ from flask_login import current_user
 
 from casework.auth import bp, services
 from casework.auth.access import public, signed_in
+from casework.auth.device_cookies import DEVICE_COOKIE, set_device_cookie
 from casework.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
 from casework.auth.sessions import end_session, start_session
-from casework.display import format_time
+from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError
 from casework.errors import DomainError
 from casework.extensions import db
 from casework.forms import show_domain_error
@@ -39,28 +39,54 @@ def sign_in() -> ResponseReturnValue:
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data or "", form.password.data or "")
+        try:
+            result = services.authenticate(
+                form.email.data or "",
+                form.password.data or "",
+                source=request.remote_addr or "",
+                device_cookie=request.cookies.get(DEVICE_COOKIE),
+            )
+        except ThrottleUnavailableError:
+            db.session.rollback()
+            form.email.errors = ["Signing in is not available at the moment. Try again in a few minutes"]
+            return render_template("auth/sign_in.html", form=form), 503
         db.session.commit()
         if result.user:
             start_session(result.user)
-            return redirect(_safe_next(form.next.data) or home_for(result.user))
-        form.email.errors = [_refusal(result.locked_until)]
+            response = redirect(_safe_next(form.next.data) or home_for(result.user))
+            if result.device_cookie:
+                set_device_cookie(response, result.device_cookie)
+            return response
+        form.email.errors = [_refusal(result.refusal)]
+        if result.refusal:
+            page = render_template("auth/sign_in.html", form=form)
+            return page, 429, {"Retry-After": str(result.refusal.retry_after)}
     return render_template("auth/sign_in.html", form=form), 200 if not form.errors else 400
 
 
-def _refusal(locked_until: datetime | None) -> str:
+def _refusal(refusal: Refusal | None) -> str:
     """One message for a wrong password and an unknown email alike."""
-    if locked_until:
+    if refusal is None:
+        config = current_app.config
         return (
-            "Too many failed attempts to sign in with this email address. "
-            f"Try again after {format_time(locked_until)}, or ask your administrator to unlock it"
+            "Enter a correct email address and password. After "
+            f"{config['SIGN_IN_MAX_FAILURES']} failed attempts, signing in is paused for "
+            f"{_minutes(int(config['SIGN_IN_LOCKOUT'].total_seconds() // 60))}"
         )
-    config = current_app.config
+    wait = _minutes(refusal.minutes)
+    if refusal.scope is Scope.SOURCE:
+        return f"Too many attempts from your connection. Try again in {wait}"
     return (
-        "Enter a correct email address and password. After "
-        f"{config['SIGN_IN_MAX_FAILURES']} failed attempts, signing in is paused for "
-        f"{int(config['SIGN_IN_LOCKOUT'].total_seconds() // 60)} minutes"
+        "Too many failed attempts to sign in with this email address. "
+        f"Try again in {wait}, or ask your administrator to unlock it"
     )
+
+
+def _minutes(count: int) -> str:
+    if count >= 90:  # the longer pauses read better in hours
+        hours = -(-count // 60)
+        return f"{hours} hours"
+    return f"{count} minute" if count == 1 else f"{count} minutes"
 
 
 @bp.route("/sign-out", methods=["POST"])

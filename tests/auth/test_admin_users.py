@@ -31,7 +31,7 @@ from casework.auth.models import Role, User
 from casework.errors import DomainError
 from casework.extensions import db
 from casework.timeutil import utcnow
-from tests.conftest import PASSWORD, csrf_token, make_agency, make_user, post_form, sign_in
+from tests.conftest import PASSWORD, csrf_token, make_agency, make_user, post_form, sign_in, sign_out
 
 NEW_PASSWORD = "tangerine bicycle lighthouse"
 NON_ADMIN_ROLES = [Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD]
@@ -799,10 +799,11 @@ def test_a_stale_deactivate_button_is_refused(app: Flask, admin_client: FlaskCli
 def test_admin_unlocks_a_user_locked_out_by_failed_sign_ins(app: Flask, admin_client: FlaskClient) -> None:
     target = person(app, Role.REVIEWER, name="Lou Locked")
     attacker = app.test_client()
-    for _ in range(app.config["SIGN_IN_MAX_FAILURES"]):
-        assert sign_in(attacker, target.email, "not the right password").status_code == 400
+    for attempt in range(app.config["SIGN_IN_MAX_FAILURES"]):
+        expected = 429 if attempt == app.config["SIGN_IN_MAX_FAILURES"] - 1 else 400
+        assert sign_in(attacker, target.email, "not the right password").status_code == expected
     locked = sign_in(app.test_client(), target.email)
-    assert locked.status_code == 400
+    assert locked.status_code == 429
     assert "Too many failed attempts" in text(locked)
     assert len(audit_events(app, "account_locked", target.id)) == 1
 
@@ -819,6 +820,61 @@ def test_admin_unlocks_a_user_locked_out_by_failed_sign_ins(app: Flask, admin_cl
     assert "Locked until" not in text(admin_client.get("/admin/users"))
     assert len(audit_events(app, "account_unlocked", target.id)) == 1
     assert sign_in(app.test_client(), target.email).status_code == 302
+
+
+def browser_at(app: Flask, address: str) -> FlaskClient:
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_unlocking_clears_every_lock_of_the_account_and_only_its_own(
+    app: Flask, admin_client: FlaskClient
+) -> None:
+    target = person(app, Role.REVIEWER, name="Lou Locked")
+    bystander = person(app, Role.REVIEWER)
+    own_browser = browser_at(app, "10.1.1.1")
+    assert sign_in(own_browser, target.email).status_code == 302
+    sign_out(own_browser)
+    for _ in range(10):  # the recognised browser, mistyping
+        sign_in(own_browser, target.email, "mistyped")
+    for address in range(10):  # a guesser on ten addresses: every unrecognised browser paused
+        for _ in range(3):
+            sign_in(browser_at(app, f"10.0.0.{address}"), target.email, "guess")
+    sprayer = browser_at(app, "10.2.2.2")  # one address paused for every account
+    for number in range(50):
+        sign_in(sprayer, f"nobody{number}@example.org", "guess")
+    assert sign_in(own_browser, target.email).status_code == 429
+    assert sign_in(browser_at(app, "10.0.0.1"), target.email).status_code == 429
+    assert sign_in(browser_at(app, "10.3.3.3"), target.email).status_code == 429
+
+    user_action(admin_client, target.id, "unlock", row(app, target.id).version)
+
+    assert "Locked until" not in text(admin_client.get(f"/admin/users/{target.id}"))
+    assert sign_in(own_browser, target.email).status_code == 302
+    assert sign_in(browser_at(app, "10.0.0.1"), target.email).status_code == 302
+    assert sign_in(browser_at(app, "10.3.3.3"), target.email).status_code == 302
+    # The address that tried fifty accounts is not this account's to clear.
+    assert sign_in(sprayer, bystander.email).status_code == 429
+
+
+def test_unlocking_when_the_counters_cannot_be_reached_says_so(app: Flask, admin: Person) -> None:
+    from tests.auth.sign_in_support import app_like
+
+    target = person(app, Role.REVIEWER)
+    broken = app_like(app, RATE_LIMIT_STORAGE_URL="redis://127.0.0.1:1/0")
+    # Signed in through the working server: a session is a signed cookie any server accepts.
+    session = signed_in_client(app, admin).get_cookie("casework_session")
+    assert session is not None
+    client = broken.test_client()
+    client.set_cookie("casework_session", session.value)
+    assert "Active" in text(client.get("/admin/users"))  # the list still shows, without locks
+    response = user_action(client, target.id, "unlock", row(app, target.id).version)
+    page = follow(client, response)
+    assert "Sign-in could not be unlocked because its counters cannot be reached" in text(page)
+    assert audit_events(app, "account_unlocked", target.id) == []
+    with broken.app_context():
+        db.engine.dispose()
 
 
 def test_nine_failures_do_not_lock(app: Flask, admin_client: FlaskClient) -> None:

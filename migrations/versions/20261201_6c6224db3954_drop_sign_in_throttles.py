@@ -1,7 +1,7 @@
 """Drop the sign-in throttle table: failed sign-ins are counted in the rate-limit store.
 
 Revision ID: 6c6224db3954
-Revises: c3e46b1ffd5e
+Revises: 3b2aba4663cb
 Create Date: 2026-12-01 14:30:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "6c6224db3954"
-down_revision = "c3e46b1ffd5e"
+down_revision = "3b2aba4663cb"
 branch_labels = None
 depends_on = None
 

@@ -45,7 +45,11 @@ def redis_server() -> Iterator[redis.Redis]:
     try:
         server.ping()
     except redis.RedisError as error:
-        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error}); these tests need it")
+        message = f"Redis is not reachable at {REDIS_URL} ({error})"
+        # CI, or anyone who names a server, must have it; a bare machine running `make test` may not.
+        if os.environ.get("CI") or os.environ.get("CASEWORK_TEST_REDIS_URL"):
+            pytest.fail(f"{message}; these tests need it")
+        pytest.skip(f"{message}; set CI=true or CASEWORK_TEST_REDIS_URL to make this a failure")
     yield server
     server.close()
 

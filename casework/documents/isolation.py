@@ -268,13 +268,10 @@ def _max_int(matches: Any) -> int:
 def _near(data: bytes, key: re.Match[bytes], pattern: re.Pattern[bytes]) -> int:
     """The largest number ``pattern`` finds in the object around ``key`` (a page tree's /Count,
     an object stream's /N): from the object's start to its end, at most a few KB either way."""
-    start = data.rfind(b"obj", max(0, key.start() - _OBJECT_WINDOW), key.start())
-    end = data.find(b"endobj", key.end(), key.end() + _OBJECT_WINDOW)
-    window = data[
-        start if start >= 0 else max(0, key.start() - _OBJECT_WINDOW) : end
-        if end >= 0
-        else key.end() + _OBJECT_WINDOW
-    ]
+    low, high = max(0, key.start() - _OBJECT_WINDOW), key.end() + _OBJECT_WINDOW
+    start = data.rfind(b"obj", low, key.start())  # -1 when not found: the window's edge then
+    end = data.find(b"endobj", key.end(), high)
+    window = data[max(start, low) : end if end >= 0 else high]
     return _max_int(pattern.finditer(window))
 
 
@@ -416,12 +413,18 @@ class _RestrictedUnpickler(pickle.Unpickler):
 def _child(sending: Connection, function: Callable[..., Any], args: tuple[Any, ...], limits: Limits) -> None:
     """In the child: apply the limits, run, and send back one answer (never raise)."""
     _apply_limits(limits)
+    # A parser compromised by a hostile file finds no credentials here (database URL, keys).
+    for name in [name for name in os.environ if name not in _KEPT_ENVIRONMENT]:
+        del os.environ[name]
     try:
         payload: tuple[str, Any, str] = ("returned", function(*args), "")
     except BaseException as error:  # everything goes back to the parent, as an answer
         payload = ("memory", None, "") if _out_of_memory(error) else ("raised", error, traceback.format_exc())
     sending.send_bytes(_dumps(payload))
     sending.close()
+
+
+_KEPT_ENVIRONMENT = {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ"}
 
 
 def _apply_limits(limits: Limits) -> None:

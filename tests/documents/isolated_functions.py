@@ -72,6 +72,7 @@ def child_facts() -> dict:
         "memory": resource.getrlimit(resource.RLIMIT_AS),
         "cpu": resource.getrlimit(resource.RLIMIT_CPU),
         "core": resource.getrlimit(resource.RLIMIT_CORE),
+        "environment": sorted(os.environ),
         "threads": len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1,
     }
 

@@ -520,6 +520,10 @@ def test_the_child_is_a_fresh_process_with_the_limits_applied() -> None:
     assert facts["cpu"] == (7, 8)
     assert facts["core"] == (0, 0)
     assert facts["threads"] == 1
+    # Only a few harmless variables reach it (never credentials the server was given).
+    kept = {"PATH", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ"}
+    assert set(os.environ) - kept  # there was something to drop
+    assert set(facts["environment"]) <= kept
 
 
 def test_limits_come_from_the_flask_config_in_an_app_context(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]

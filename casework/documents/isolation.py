@@ -36,7 +36,7 @@ import threading
 import time
 import traceback
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -221,15 +221,13 @@ def _check_members(members: list[zipfile.ZipInfo], archive_size: int, limits: Li
 _PDF_HEADER = b"%PDF-"
 _PDF_TAIL_BYTES = 64 * 1024
 _STARTXREF = re.compile(rb"startxref\s{1,64}(\d{1,12})")
-_OBJECT_HEADER = re.compile(
-    rb"(?<![0-9])\d{1,10}[\x00\t\n\x0c\r ]{1,64}\d{1,5}[\x00\t\n\x0c\r ]{1,64}obj(?![A-Za-z])"
-)
 _DECLARED_SIZE = re.compile(rb"/Size[\x00\t\n\x0c\r ]{0,64}(\d{1,12})")
 _OBJECT_STREAM = re.compile(rb"/Type[\x00\t\n\x0c\r ]{0,64}/ObjStm(?![A-Za-z0-9])")
 _STREAM_COUNT = re.compile(rb"/N[\x00\t\n\x0c\r ]{0,64}(\d{1,12})")
 _PAGE_TREE = re.compile(rb"/Type[\x00\t\n\x0c\r ]{0,64}/Pages(?![A-Za-z0-9])")
 _PAGE = re.compile(rb"/Type[\x00\t\n\x0c\r ]{0,64}/Page(?![A-Za-z0-9])")
 _PAGE_COUNT = re.compile(rb"/Count[\x00\t\n\x0c\r ]{0,64}(\d{1,12})")
+MAX_OBJECT_STREAMS = 10_000  # each holds many objects: real files have a few hundred at most
 _OBJECT_WINDOW = 4096  # how far around a dictionary key its object's other keys are looked for
 
 
@@ -242,23 +240,41 @@ def _check_pdf(data: bytes, limits: Limits) -> None:
         raise DocumentUnreadable(
             "The PDF is damaged or incomplete: the table that locates its contents is missing."
         )
+    # Each key found is looked at with a few KB around it, so their number is capped first:
+    # a file of nothing but "/Type /Pages" would otherwise cost its length times that window.
+    streams = _at_most(
+        _OBJECT_STREAM.finditer(data),
+        MAX_OBJECT_STREAMS,
+        f"The PDF has more than {MAX_OBJECT_STREAMS:,} object streams, more than can be read safely.",
+    )
+    # Declared (/Size), or counted: every object outside a stream ends in "endobj", and an
+    # object stream says how many it holds (/N).
     objects = max(
         _max_int(_DECLARED_SIZE.finditer(data)),
-        sum(1 for _ in _OBJECT_HEADER.finditer(data))
-        + sum(_near(data, match, _STREAM_COUNT) for match in _OBJECT_STREAM.finditer(data)),
+        data.count(b"endobj") + sum(_near(data, match, _STREAM_COUNT) for match in streams),
     )
     if objects > limits.max_objects:
         raise DocumentUnreadable(
             f"The PDF has more than {limits.max_objects:,} objects, more than can be read safely."
         )
+    too_many_pages = f"The PDF has more than {limits.max_pages:,} pages, more than can be checked here."
+    # A page tree has no more nodes than pages.
+    trees = _at_most(_PAGE_TREE.finditer(data), limits.max_pages, too_many_pages)
     pages = max(
         sum(1 for _ in _PAGE.finditer(data)),
-        max((_near(data, match, _PAGE_COUNT) for match in _PAGE_TREE.finditer(data)), default=0),
+        max((_near(data, match, _PAGE_COUNT) for match in trees), default=0),
     )
     if pages > limits.max_pages:
-        raise DocumentUnreadable(
-            f"The PDF has more than {limits.max_pages:,} pages, more than can be checked here."
-        )
+        raise DocumentUnreadable(too_many_pages)
+
+
+def _at_most(matches: Iterator[re.Match[bytes]], limit: int, refusal: str) -> list[re.Match[bytes]]:
+    found: list[re.Match[bytes]] = []
+    for match in matches:
+        if len(found) == limit:
+            raise DocumentUnreadable(refusal)
+        found.append(match)
+    return found
 
 
 def _max_int(matches: Any) -> int:

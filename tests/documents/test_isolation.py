@@ -371,12 +371,25 @@ def test_too_many_objects_declared_or_present_are_refused() -> None:
         check_document(pdf(*[b"<< >>"] * 300, size=1), "pdf", limits=Limits(max_objects=299))
 
 
-def test_the_pdf_check_is_linear_on_input_built_to_make_patterns_backtrack() -> None:
-    # Runs of digits and whitespace are where careless patterns go quadratic.
-    hostile = b"%PDF-1.7\n" + b"1" * (5 * MB) + b" " * (5 * MB) + b"\nstartxref\n9\n%%EOF\n"
+@pytest.mark.parametrize(
+    ("body", "refusal"),
+    [
+        (b"1" * (5 * MB) + b" " * (5 * MB), None),  # where careless patterns backtrack
+        (b"1 0 " * (2 * MB), None),
+        (b"/Type /Pages /Count 1 " * 200_000, "more than 2,000 pages"),  # each looked at closely
+        (b"/Type /ObjStm /N 1 " * 200_000, "more than 10,000 object streams"),
+    ],
+    ids=["runs of digits and spaces", "almost object headers", "page trees", "object streams"],
+)
+def test_the_pdf_check_stays_cheap_on_input_built_to_slow_it_down(body: bytes, refusal: str | None) -> None:
+    hostile = b"%PDF-1.7\n" + body + b"\nstartxref\n9\n%%EOF\n"
     started = time.process_time()
-    check_document(hostile, "pdf")
-    assert time.process_time() - started < 10  # quadratic would be hours
+    if refusal is None:
+        check_document(hostile, "pdf")
+    else:
+        with pytest.raises(DocumentUnreadable, match=refusal):
+            check_document(hostile, "pdf")
+    assert time.process_time() - started < 10  # a quadratic check would take hours
 
 
 LOOPS = {

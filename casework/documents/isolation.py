@@ -51,6 +51,9 @@ ZIP_KINDS = ("docx", "xlsx", "odt")
 # A part this small may be compressed at any ratio: it cannot expand to anything that matters.
 RATIO_GRACE_BYTES = MEGABYTE
 READ_CHUNK_BYTES = 64 * 1024
+# A directory entry is 46 bytes and a name (about 20-60 in real documents); beyond this on
+# average, a directory is refused unread.
+DIRECTORY_BYTES_PER_PART = 1024
 # Modules the forkserver imports once, so that each child starts with the parsers loaded.
 PRELOAD = (
     "casework.documents.isolation",
@@ -127,7 +130,7 @@ def open_archive(handle: IO[bytes], *, limits: Limits | None = None) -> zipfile.
     Raises :class:`DamagedArchive` when the archive cannot be listed and
     :class:`DocumentUnreadable` when it is beyond the limits."""
     limits = limits or Limits.current()
-    entries = declared_entry_count(handle)
+    entries = _entry_count(handle, limits)
     if entries is None:
         raise DamagedArchive("The file is damaged: the list of its parts cannot be found.")
     if entries > limits.max_parts:
@@ -167,19 +170,31 @@ def _size_of(handle: IO[bytes]) -> int:
     return size
 
 
-def declared_entry_count(handle: IO[bytes]) -> int | None:
-    """Entries in the archive's central directory, read from its end record before zipfile builds
-    one object per entry. A zip64 count (0xFFFF) counts as unlimited; None when there is no
-    end record at all."""
+def _entry_count(handle: IO[bytes], limits: Limits) -> int | None:
+    """Entries in the archive's central directory, before zipfile builds one object for each:
+    the count its end record declares or the entries the directory holds, whichever is more
+    (zipfile reads all the directory holds). A zip64 count (0xFFFF) counts as unlimited; None
+    when there is no end record or it points outside the file."""
     size = handle.seek(0, os.SEEK_END)
-    handle.seek(max(0, size - 65_557))  # the end record (22 bytes) and the longest comment
+    tail_start = max(0, size - 65_557)  # the end record (22 bytes) and the longest comment
+    handle.seek(tail_start)
     tail = handle.read()
-    handle.seek(0)
     at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) < at + 12:
+    if at < 0 or len(tail) < at + 22:
         return None
-    count = int.from_bytes(tail[at + 10 : at + 12], "little")
-    return 2**32 if count == 0xFFFF else count
+    declared = int.from_bytes(tail[at + 10 : at + 12], "little")
+    if declared == 0xFFFF:
+        return 2**32
+    directory_size = int.from_bytes(tail[at + 12 : at + 16], "little")
+    directory_end = tail_start + at
+    if directory_size > directory_end:
+        return None
+    if directory_size > limits.max_parts * DIRECTORY_BYTES_PER_PART:
+        return 2**32  # more entries than allowed, whatever their names
+    handle.seek(directory_end - directory_size)
+    held = handle.read(directory_size).count(b"PK\x01\x02")  # a name containing it only overcounts
+    handle.seek(0)
+    return max(declared, held)
 
 
 def _check_members(members: list[zipfile.ZipInfo], archive_size: int, limits: Limits) -> None:

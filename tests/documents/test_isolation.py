@@ -270,6 +270,32 @@ def test_too_many_parts_are_refused() -> None:
     check_document(buffer.getvalue(), "docx", limits=Limits(max_parts=100))
 
 
+def test_parts_are_counted_before_zipfile_lists_them_whatever_the_end_record_declares() -> None:
+    # 200,000 directory entries (9 MB) behind an end record that declares 3: zipfile would build
+    # an object for every one of them before any check could count them.
+    entry = struct.pack("<4s6H3I5H2I", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0)
+    directory = (entry + b"a") * 200_000
+    end = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 3, 3, len(directory), 0, 0)
+    data = directory + end
+    tracemalloc.start()
+    try:
+        with pytest.raises(DocumentUnreadable, match="more than 10,000 parts"):
+            check_document(data, "docx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < len(directory) + 4 * MB  # one copy of the directory, no objects
+    # A directory larger than the allowed parts could need is refused without reading it.
+    tracemalloc.start()
+    try:
+        with pytest.raises(DocumentUnreadable, match="more than 100 parts"):
+            check_document(data, "docx", limits=Limits(max_parts=100))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < MB
+
+
 def test_parts_sharing_compressed_data_are_refused() -> None:
     document = docx_with(paragraphs_xml(["A short report."]))
     check_document(document, "docx")

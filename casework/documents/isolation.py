@@ -322,7 +322,7 @@ def run_isolated(
 
     Returns what it returns (it must be picklable); re-raises an exception it raised; raises
     :class:`DocumentUnreadable` when the limits are exceeded or the process dies. ``function``
-    must be importable by name (a module-level function)."""
+    must be importable by name: a module-level function of a module, not of the main script."""
     limits = limits or Limits.current()
     try:
         context = _context()

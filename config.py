@@ -94,6 +94,14 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     HSTS = False
 
+    # Reading an uploaded document (casework/documents/isolation.py): a separate process with
+    # these limits. The timeout stays under a typical worker timeout (gunicorn: 30 s).
+    EXTRACT_MEMORY_MB = _int("CASEWORK_EXTRACT_MEMORY_MB", 512)
+    EXTRACT_CPU_SECONDS = _int("CASEWORK_EXTRACT_CPU_SECONDS", 20)
+    EXTRACT_TIMEOUT_SECONDS = _int("CASEWORK_EXTRACT_TIMEOUT_SECONDS", 25)
+    EXTRACT_MAX_UNPACKED_MB = _int("CASEWORK_EXTRACT_MAX_UNPACKED_MB", 256)
+    EXTRACT_MAX_PAGES = _int("CASEWORK_EXTRACT_MAX_PAGES", 2000)
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
 from casework import audit
+from casework.documents import isolation
 from casework.documents.models import Document
 from casework.errors import DomainError
 from casework.extensions import db
@@ -100,7 +101,6 @@ FIELD = "file"
 MAX_NAME_BYTES = 200  # UTF-8 bytes of a display or download name: fits the column and every file system
 CHUNK_BYTES = 64 * 1024
 HEAD_BYTES = 8192  # what filetype looks at
-MAX_ZIP_ENTRIES = 10_000
 MAX_ZIP_MEMBER_READ = 1024 * 1024
 
 _STORED_NAME = re.compile(r"[0-9a-f]{32}")
@@ -392,11 +392,13 @@ def _detect(received: _Received, path: Path, declared_name: str, kinds: tuple[st
 
 
 def _zip_document_kind(path: Path) -> str | None:
-    """docx, xlsx or odt when the archive really is one (and carries no macros), else None."""
+    """docx, xlsx or odt when the archive really is one (and carries no macros), else None.
+
+    The archive passes the same checks as a document about to be read (parts, declared sizes,
+    compression ratios, overlapping parts) before anything in it is decompressed: DomainError
+    when it is beyond them, so a zip bomb is refused at the door with a reason."""
     try:
-        if _zip_entry_count(path) > MAX_ZIP_ENTRIES:
-            return None
-        with zipfile.ZipFile(path) as archive:
+        with path.open("rb") as handle, isolation.open_archive(handle) as archive:
             members = archive.infolist()
             names = {member.filename for member in members}
             if "mimetype" in names:  # OpenDocument (first in the archive, though not every tool obeys)
@@ -411,32 +413,23 @@ def _zip_document_kind(path: Path) -> str | None:
             content_types = _read_member(archive, archive.getinfo("[Content_Types].xml"))
             found = [kind for kind, main in _OOXML_MAIN_TYPES.items() if main in content_types]
             return found[0] if len(found) == 1 else None
+    except isolation.DamagedArchive:
+        return None
+    except isolation.DocumentUnreadable as error:
+        raise DomainError(f"The selected file cannot be accepted. {error.message}", field=FIELD) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, RuntimeError, EOFError):
         return None
     except NotImplementedError:  # an unsupported compression method
         return None
 
 
-def _zip_entry_count(path: Path) -> int:
-    """Entries in the archive's central directory, read from its end record before zipfile
-    builds one object per entry. Unknown (zip64, no end record) counts as too many."""
-    with path.open("rb") as handle:
-        handle.seek(0, os.SEEK_END)
-        size = handle.tell()
-        handle.seek(max(0, size - 65_557))
-        tail = handle.read()
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) < at + 12:
-        return MAX_ZIP_ENTRIES + 1
-    count = int.from_bytes(tail[at + 10 : at + 12], "little")
-    return MAX_ZIP_ENTRIES + 1 if count == 0xFFFF else count
-
-
 def _read_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> bytes:
-    if member.file_size > MAX_ZIP_MEMBER_READ:
+    """At most MAX_ZIP_MEMBER_READ bytes, read in chunks whatever the header claims; a larger
+    member reads as nothing (it is not a type declaration)."""
+    try:
+        return isolation.read_member(archive, member, MAX_ZIP_MEMBER_READ)
+    except isolation.DocumentUnreadable:
         return b""
-    with archive.open(member) as handle:
-        return handle.read(MAX_ZIP_MEMBER_READ)
 
 
 def _allowed(allowed: set[str] | None) -> tuple[str, ...]:

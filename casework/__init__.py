@@ -41,6 +41,7 @@ def _init_extensions(app: Flask) -> None:
     from casework.documents.storage import init_storage
     from casework.error_pages import init_error_pages
     from casework.extensions import csrf, db, login_manager, migrate
+    from casework.request_guards import init_request_guards
     from casework.security import init_security
 
     db.init_app(app)
@@ -51,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
     init_storage(app)
     init_security(app)
     init_error_pages(app)
+    init_request_guards(app)
 
 
 def _init_templates(app: Flask) -> None:

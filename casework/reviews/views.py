@@ -13,7 +13,7 @@ from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
-from casework.forms import page_with_form, submit
+from casework.forms import chosen_ids, page_with_form, submit
 from casework.reviews import appointments, bp, queries, services
 from casework.reviews import forms as f
 from casework.reviews.clock import deadlines_for
@@ -40,7 +40,7 @@ def _agency_choices(review: Review | None = None) -> list[Agency]:
 
 
 def _chosen_agencies(ids: list[str] | None) -> list[Agency]:
-    wanted = {int(value) for value in ids or []}
+    wanted = chosen_ids(ids)
     return (
         list(db.session.execute(db.select(Agency).where(Agency.id.in_(wanted))).scalars()) if wanted else []
     )
@@ -278,7 +278,8 @@ def review_identifiers_edit(review_id: int) -> ResponseReturnValue:
 
 
 def _enum_or_none(enum_class, value):  # type: ignore[no-untyped-def]
-    return enum_class(value) if value else None
+    # Blank (Optional() lets "  " through) is no answer; other values were checked against the choices.
+    return enum_class(value) if (value or "").strip() else None
 
 
 @bp.route("/<int:review_id>/rapid-review", methods=["GET", "POST"])

@@ -1,0 +1,476 @@
+"""Every form of every route, posted by the role that uses it with hostile values: never a 5xx,
+and a refusal (a 4xx, a form shown again with errors, an error message after a redirect) leaves
+every table as it was.
+
+The world is the demo partnership, built through the services: reviews at every stage, requests,
+drafts, publications and action plans, and a user of every role. Pages are found by walking the
+links each user sees, forms by reading each page's HTML, and the walk must reach every route in
+``app.url_map`` (a new route is covered, or the test says which one it could not reach). Each
+generated request runs inside a transaction that is rolled back afterwards, so every example
+starts from the same world and a run is reproducible.
+
+CASEWORK_FUZZ_EXAMPLES sets the number of generated requests (CI default below).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from urllib.parse import urlencode, urljoin, urlsplit
+
+import lxml.html
+import pytest
+from flask import Flask, current_app
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from casework.actions.models import Action, ActionStatus
+from casework.actions.services import request_deadline_change
+from casework.agencies.chronology_csv import ChronologyRow
+from casework.agencies.contributions import ContributionKind
+from casework.agencies.directory import deactivate_agency
+from casework.agencies.services import add_chronology_entry, default_due_date, request_contributions
+from casework.auth.access import policy_of
+from casework.auth.models import Role, User
+from casework.auth.services import authenticate
+from casework.demo import DEMO_USERS, load_demo_data
+from casework.extensions import db
+from casework.reviews.appointments import assign_reviewer
+from casework.reviews.models import Review
+from casework.reviews.models.reviewers import AssignmentRole
+from casework.reviews.stages import ReviewStage
+from casework.timeutil import uk_today
+from casework.workdays import add_closure_day, working_calendar
+from tests.conftest import make_agency, make_user, sign_in
+from tests.reviews.conftest import make_review
+
+EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "300"))
+# Distinct URLs walked per route and user: enough to meet each route's forms in several states.
+URLS_PER_ROUTE = 12
+
+# Routes the walk cannot reach from a page, and why; each is covered by its own tests.
+UNREACHED = {
+    "static": "vendored assets, no forms",
+    "main.health": "no links point to it; tests/test_faults.py",
+    "auth.set_password": "reached only by a one-time link handed over by an administrator",
+    "auth.sign_in": "walked separately, signed out",
+    "auth.sign_out": "ends the session the walk needs; signing out is tested in tests/auth",
+    "public.briefing": "the demo publishes no learning briefing; the same code as public.report",
+    "reviews.review_assignment_withdraw": "no page shows its form",
+    "reviews.review_checked_by_hand": "needs a scanned final version; tests/reviews/test_publishing.py",
+    "reviews.review_draft_respond": "needs an unanswered accuracy comment; tests/reviews/test_drafts.py",
+}
+
+HUGE = "9" * 30
+HOSTILE_TEXT = [
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    HUGE,
+    "-" + HUGE,
+    "-1",
+    "0",
+    "2147483648",
+    "9223372036854775808",
+    "18446744073709551616",
+    "1e400",
+    "NaN",
+    "not-a-real-value",
+    "\u202egnp.exe",
+    "\ufeff\u200b",
+    "Ω≈ç√∫ 😀 \U0001d518",
+    "e\u0301" * 50,
+    "\r\n\t\x0b\x1f\x7f",
+    "<script>alert(1)</script>",
+    "'; DROP TABLE reviews; --",
+    '=HYPERLINK("http://x")',
+    "x" * 5000,
+    "2026-02-30",
+    "31",
+    "13",
+]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # text, textarea, hidden, select, checkbox, radio, file, password...
+    options: tuple[str, ...] = ()
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    email: str
+    page: str
+    action: str
+    endpoint: str
+    fields: tuple[Field, ...]
+
+
+@dataclass
+class World:
+    forms: list[Form] = field(default_factory=list)
+    pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # email -> (endpoint, url)
+    cookies: dict[str, str] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    reached: set[str] = field(default_factory=set)
+
+
+# --- the walk ------------------------------------------------------------------------------
+
+
+def _endpoint(app: Flask, url: str, method: str) -> tuple[str, dict[str, object]] | None:
+    adapter = app.url_map.bind("localhost")
+    try:
+        return adapter.match(urlsplit(url).path, method=method)  # type: ignore[return-value]
+    except (NotFound, MethodNotAllowed, RequestRedirect):
+        return None
+
+
+def _fields(form: lxml.html.HtmlElement) -> tuple[Field, ...]:
+    found: dict[str, Field] = {}
+    for element in form.iter("input", "select", "textarea"):
+        name = element.get("name")
+        if not name or name == "csrf_token":
+            continue
+        if element.tag == "select":
+            options = tuple(option.get("value", option.text or "") for option in element.iter("option"))
+            found[name] = Field(name, "select", options, options[0] if options else "")
+        elif element.tag == "textarea":
+            found[name] = Field(name, "textarea", (), element.text or "")
+        else:
+            kind = (element.get("type") or "text").lower()
+            if kind in {"submit", "button", "image", "reset"}:
+                continue
+            value = element.get("value", "")
+            if kind in {"checkbox", "radio"}:
+                earlier = found.get(name)
+                options = (earlier.options if earlier else ()) + (value,)
+                found[name] = Field(name, kind, options, options[0])
+            else:
+                found[name] = Field(name, kind, (), value)
+    return tuple(found.values())
+
+
+def _walk(app: Flask, client: FlaskClient, email: str, world: World, starts: list[str]) -> None:
+    queue = list(starts)
+    seen: set[str] = set()
+    per_route: dict[str, int] = {}
+    while queue:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        match = _endpoint(app, url, "GET")
+        if match is None:
+            continue
+        endpoint = match[0]
+        if per_route.get(endpoint, 0) >= URLS_PER_ROUTE:
+            continue
+        per_route[endpoint] = per_route.get(endpoint, 0) + 1
+        response = client.get(url)
+        assert response.status_code < 500, f"{email}: GET {url} answered {response.status_code}"
+        world.reached.add(endpoint)
+        world.pages.setdefault(email, []).append((endpoint, url))
+        if response.status_code in (301, 302, 303):
+            queue.append(urljoin(url, response.headers["Location"]))
+            continue
+        if response.status_code != 200 or response.mimetype != "text/html":
+            continue
+        page = lxml.html.fromstring(response.get_data(as_text=True))
+        for href in page.xpath("//a/@href"):
+            target = urljoin(url, href).split("#")[0]
+            if target.startswith("/") and not target.startswith(("/static/", "//")):
+                queue.append(target)
+        for form in page.iter("form"):
+            if (form.get("method") or "get").lower() != "post":
+                continue
+            action = urljoin(url, form.get("action") or url)
+            found = _endpoint(app, action, "POST")
+            if found is None:
+                continue
+            world.reached.add(found[0])
+            world.forms.append(Form(email, url, action, found[0], _fields(form)))
+
+
+def _seen_token(client: FlaskClient, page: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(page).get_data(as_text=True))
+    assert match, page
+    return match.group(1)
+
+
+def _session_cookie(app: Flask, client: FlaskClient) -> str:
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    return cookie.value
+
+
+def _demo_user(email: str) -> User:
+    return db.session.execute(db.select(User).where(User.email == email)).scalar_one()
+
+
+def _extend_demo() -> None:
+    """States the demo does not hold, so every form has a page: built through the services."""
+    manager = _demo_user("manager@northshire.example")
+    police_lead = _demo_user("police.lead@northshire.example")
+    make_user(Role.AGENCY_LEAD, active=False)
+    locked = make_user(Role.BOARD_MANAGER)
+    for _ in range(current_app.config["SIGN_IN_MAX_FAILURES"]):
+        authenticate(locked.email, "not the password")
+    deactivate_agency(make_agency("Closed Youth Service"))
+    add_closure_day(working_calendar().add_working_days(uk_today(), 30), "Staff training day")
+    make_review(stage=ReviewStage.COMMISSIONING, by=manager)
+    waiting = make_review(stage=ReviewStage.AWAITING_REVIEWER, by=manager)
+    reviewer = _demo_user("reviewer2@northshire.example")
+    assign_reviewer(waiting, reviewer, AssignmentRole.CO_REVIEWER, manager)
+    child_d = db.session.execute(db.select(Review).where(Review.pseudonym == "Child D")).scalar_one()
+    police = police_lead.agency
+    assert police is not None
+    request = request_contributions(
+        child_d,
+        [police],
+        ContributionKind.CHRONOLOGY,
+        "More of your contact.",
+        default_due_date(child_d),
+        manager,
+    )[0]
+    add_chronology_entry(
+        request, ChronologyRow(uk_today() - timedelta(days=90), None, "PC", "Visit", "Low"), police_lead
+    )
+    action = (
+        db.session.execute(
+            db.select(Action).where(Action.status != ActionStatus.VERIFIED).order_by(Action.id)
+        )
+        .scalars()
+        .first()
+    )
+    assert action is not None
+    request_deadline_change(action, action.deadline + timedelta(days=60), "The provider changed.", manager)
+    db.session.commit()
+
+
+def _start_pages(app: Flask, email: str) -> list[str]:
+    """Every route without arguments that this user (or a visitor) may open."""
+    with app.test_request_context():
+        user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+        starts = ["/"]
+        for rule in app.url_map.iter_rules():
+            policy = policy_of(rule.endpoint)
+            if rule.arguments or "GET" not in (rule.methods or ()) or policy is None:
+                continue
+            if policy.kind == "public" or (
+                user is not None and (policy.kind == "signed_in" or user.role in policy.roles)
+            ):
+                starts.append(rule.rule)
+    return starts
+
+
+def build_world(app: Flask) -> World:
+    with app.app_context():
+        load_demo_data()
+        db.session.commit()
+        _extend_demo()
+    world = World()
+    for user in DEMO_USERS:
+        client = app.test_client()
+        assert sign_in(client, user.email, user.password).status_code == 302, user.email
+        _walk(app, client, user.email, world, _start_pages(app, user.email))
+        world.tokens[user.email] = _seen_token(client, "/account")
+        world.cookies[user.email] = _session_cookie(app, client)
+    anonymous = app.test_client()
+    _walk(app, anonymous, "", world, _start_pages(app, ""))
+    world.tokens[""] = _seen_token(anonymous, "/sign-in")
+    world.cookies[""] = _session_cookie(app, anonymous)
+    page = lxml.html.fromstring(anonymous.get("/sign-in").get_data(as_text=True))
+    for form in page.iter("form"):
+        world.forms.append(Form("", "/sign-in", "/sign-in", "auth.sign_in", _fields(form)))
+    world.reached.add("auth.sign_in")
+    return world
+
+
+# --- one transaction per example ------------------------------------------------------------
+
+
+@pytest.fixture
+def world_in_transaction(app: Flask) -> Iterator[tuple[World, Connection]]:
+    """The demo world, committed; then the app's session bound to one connection whose outer
+    transaction the test rolls back after every example (the app's commits become savepoints)."""
+    world = build_world(app)
+    engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    if engine.dialect.name == "sqlite":
+        # pysqlite would otherwise commit when the first savepoint is released.
+        @event.listens_for(engine, "connect")
+        def _no_autobegin(dbapi_connection, record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _begin(connection):  # type: ignore[no-untyped-def]
+            connection.exec_driver_sql("BEGIN")
+
+    connection = engine.connect()
+    original = db.session
+    with app.app_context():
+        db.session.remove()
+    factory = sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
+    db.session = scoped_session(factory, scopefunc=_app_ctx_id)
+    try:
+        yield world, connection
+    finally:
+        with app.app_context():
+            db.session.remove()
+        db.session = original
+        if connection.in_transaction():
+            connection.rollback()
+        connection.close()
+        engine.dispose()
+
+
+def snapshot(connection: Connection) -> dict[str, str]:
+    """A digest of every row of every table."""
+    digests = {}
+    for table in db.metadata.sorted_tables:
+        rows = connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+        digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest() + f" ({len(rows)} rows)"
+    return digests
+
+
+# --- what is sent ---------------------------------------------------------------------------
+
+MISSING = object()
+hostile_text = st.one_of(
+    st.sampled_from(HOSTILE_TEXT),
+    st.text(max_size=12),
+    st.integers(min_value=-(2**70), max_value=2**70).map(str),
+)
+
+
+def _value(data: st.DataObject, spec: Field) -> object:
+    valid = st.sampled_from(spec.options) if spec.options else st.just(spec.value)
+    if spec.kind == "file":
+        name = data.draw(
+            st.sampled_from(["notes.txt", "a\x00b.pdf", "x" * 300 + ".pdf", "", "../../etc/passwd"])
+        )
+        body = data.draw(st.sampled_from([b"", b"plain words\n", b"%PDF-1.4\n%%EOF\n", b"\x00" * 64]))
+        return (io.BytesIO(body), name)
+    choice = data.draw(
+        st.sampled_from(["valid", "valid", "hostile", "hostile", "missing", "list"]), label=spec.name
+    )
+    if choice == "missing":
+        return MISSING
+    if choice == "valid":
+        return data.draw(valid)
+    if choice == "list":
+        return data.draw(st.lists(st.one_of(valid, hostile_text), min_size=2, max_size=3))
+    return data.draw(hostile_text)
+
+
+def _form_data(data: st.DataObject, form: Form, token: str) -> dict[str, object]:
+    sent: dict[str, object] = {"csrf_token": token}
+    for spec in form.fields:
+        value = _value(data, spec)
+        if value is not MISSING:
+            sent[spec.name] = value
+    if data.draw(st.booleans(), label="unknown field"):
+        sent[data.draw(st.sampled_from(["id", "review_id", "stage", "\x00"]))] = data.draw(hostile_text)
+    return sent
+
+
+def _hostile_url(data: st.DataObject, url: str) -> str:
+    """The same page with a path segment or the query string made hostile."""
+    path, _, query = url.partition("?")
+    segments = path.split("/")
+    how = data.draw(st.sampled_from(["segment", "query"]))
+    value = data.draw(st.sampled_from([HUGE, "-1", "0", "9223372036854775808", "%00", "a%00", "x" * 300]))
+    if how == "segment" and len(segments) > 2:
+        index = data.draw(st.integers(min_value=1, max_value=len(segments) - 1))
+        segments[index] = value
+        return "/".join(segments) + (f"?{query}" if query else "")
+    name = data.draw(
+        st.sampled_from(["page", "q", "stage", "type", "status", "agency", "from", "to", "sort"])
+    )
+    raw = data.draw(hostile_text)
+    return f"{path}?{urlencode({name: raw})}"
+
+
+def _refused(app: Flask, client: FlaskClient, response) -> bool:  # type: ignore[no-untyped-def]
+    if response.status_code >= 400:
+        return True
+    if response.status_code == 200 and b"govuk-error-summary" in response.data:
+        return True
+    with client.session_transaction() as session:
+        return any(category == "error" for category, _ in session.get("_flashes", []))
+
+
+# Refused sign-ins are recorded by design (the audit log and the lockout counter).
+RECORDS_REFUSALS = {"auth.sign_in"}
+
+
+def test_no_hostile_request_gets_a_5xx_and_refusals_change_nothing(
+    app: Flask, world_in_transaction: tuple[World, Connection]
+) -> None:
+    world, connection = world_in_transaction
+    unreached = {
+        rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint not in world.reached
+    } - set(UNREACHED)
+    assert not unreached, f"the walk reached no page or form for: {sorted(unreached)}"
+    forms = sorted(world.forms, key=lambda form: (form.endpoint, form.email, form.action))
+    pages = sorted((email, endpoint, url) for email, found in world.pages.items() for endpoint, url in found)
+    connection.begin()
+    before = snapshot(connection)
+    connection.rollback()
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(st.data())
+    def hostile_request(data: st.DataObject) -> None:
+        connection.begin()
+        try:
+            client = app.test_client()
+            if data.draw(st.integers(min_value=0, max_value=3), label="kind") > 0:
+                form = data.draw(st.sampled_from(forms), label="form")
+                email, endpoint, what = form.email, form.endpoint, f"POST {form.action}"
+                client.set_cookie(cookie_name, world.cookies[email])
+                sent = _form_data(data, form, world.tokens[email])
+                response = client.post(form.action, data=sent)
+                what += f" {sent!r:.600}"
+            else:
+                email, endpoint, url = data.draw(st.sampled_from(pages), label="page")
+                client.set_cookie(cookie_name, world.cookies[email])
+                url = _hostile_url(data, url)
+                response = client.get(url)
+                what = f"GET {url!r:.300}"
+            assert response.status_code < 500, f"{email or 'anonymous'}: {what} -> {response.status_code}"
+            if _refused(app, client, response) and endpoint not in RECORDS_REFUSALS:
+                after = snapshot(connection)
+                changed = {name for name in before if before[name] != after[name]}
+                assert not changed, (
+                    f"{email}: {what} was refused ({response.status_code}) but changed {changed}"
+                )
+        finally:
+            with app.app_context():
+                db.session.remove()
+            connection.rollback()
+
+    hostile_request()
+    with app.app_context():
+        assert db.session.execute(text("SELECT 1")).scalar() == 1

@@ -19,6 +19,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
         config.check()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config)
+    if issubclass(config, ProductionConfig):
+        config.check(debug=app.debug)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     proxies = int(os.environ.get("CASEWORK_TRUSTED_PROXIES", "0"))

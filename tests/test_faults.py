@@ -3,6 +3,7 @@ trace), /healthz says so in JSON, and the app recovers by itself when the databa
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
@@ -144,18 +145,15 @@ class CuttableProxy:
 
     def cut(self) -> None:
         if self.listener is not None:
-            try:  # wakes the thread blocked in accept(); close() alone leaves the port listening
+            # Wakes the thread blocked in accept(); close() alone leaves the port listening.
+            with contextlib.suppress(OSError):
                 self.listener.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self.listener.close()
             self.listener = None
         with self.lock:
             for connection in self.open:
-                try:
+                with contextlib.suppress(OSError):
                     connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 connection.close()
             self.open.clear()
 
@@ -185,10 +183,8 @@ class CuttableProxy:
             pass
         finally:
             for end in (source, sink):
-                try:
+                with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
 
 def _postgres_url() -> str:

@@ -14,6 +14,7 @@ from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
 from casework.forms import chosen_ids, page_with_form, submit
+from casework.request_guards import page_number
 from casework.reviews import appointments, bp, queries, services
 from casework.reviews import forms as f
 from casework.reviews.clock import deadlines_for
@@ -76,7 +77,12 @@ def index() -> ResponseReturnValue:
         due=request.args.get("due", ""),
         search=request.args.get("q", ""),
     )
-    page = db.paginate(queries.review_list(me(), filters), per_page=queries.PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        queries.review_list(me(), filters),
+        page=page_number(request.args.get("page")),
+        per_page=queries.PAGE_SIZE,
+        error_out=False,
+    )
     types = db.session.execute(db.select(ReviewType).order_by(ReviewType.code)).scalars().all()
     return render_template(
         "reviews/index.html",
@@ -402,6 +408,9 @@ def review_pause(review_id: int) -> ResponseReturnValue:
 @roles(*CASE_ROLES)
 def review_resume(review_id: int) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
+    if review.open_pause is None:  # an old link or a second tab: the page has nothing to show
+        flash("This review is not paused", "error")
+        return redirect(review_url(review))
     form = f.ResumeForm()
     if request.method == "GET":
         form.version.data = review.version
@@ -420,6 +429,9 @@ def review_resume(review_id: int) -> ResponseReturnValue:
 def review_extend(review_id: int, clock_key: str) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
     deadline = next((d for d in deadlines_for(review) if d.clock.key == clock_key), None) or abort(404)
+    if not deadline.due_on or deadline.met_on:  # the same refusal as the service, before drawing the page
+        flash(f"'{deadline.clock.label}' is not running, so it cannot be extended", "error")
+        return redirect(review_url(review))
     form = f.ExtendForm()
     if request.method == "GET":
         form.version.data = review.version

@@ -56,7 +56,9 @@ from casework.workdays import add_closure_day, working_calendar
 from tests.conftest import make_agency, make_user, sign_in
 from tests.reviews.conftest import make_review
 
-EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "600"))
+# One of each role and each agency or set of reviews; the second board manager sees what the first does.
+WALKED_USERS = [user for user in DEMO_USERS if user.email != "manager2@northshire.example"]
 # Distinct URLs walked per route and user: enough to meet each route's forms in several states.
 URLS_PER_ROUTE = 12
 
@@ -167,30 +169,32 @@ def _fields(form: lxml.html.HtmlElement) -> tuple[Field, ...]:
 
 
 def _walk(app: Flask, client: FlaskClient, email: str, world: World, starts: list[str]) -> None:
+    """Follow the links this user sees, then open every route they may use with each record id
+    met on the way (so a step that is not linked in a record's current state is tried too)."""
     queue = list(starts)
     seen: set[str] = set()
     per_route: dict[str, int] = {}
-    while queue:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
+    arguments: dict[str, set[object]] = {}
+
+    def visit(url: str) -> None:
         match = _endpoint(app, url, "GET")
         if match is None:
-            continue
-        endpoint = match[0]
+            return
+        endpoint, values = match
         if per_route.get(endpoint, 0) >= URLS_PER_ROUTE:
-            continue
+            return
         per_route[endpoint] = per_route.get(endpoint, 0) + 1
+        for name, value in values.items():
+            arguments.setdefault(name, set()).add(value)
         response = client.get(url)
         assert response.status_code < 500, f"{email}: GET {url} answered {response.status_code}"
         world.reached.add(endpoint)
         world.pages.setdefault(email, []).append((endpoint, url))
         if response.status_code in (301, 302, 303):
             queue.append(urljoin(url, response.headers["Location"]))
-            continue
+            return
         if response.status_code != 200 or response.mimetype != "text/html":
-            continue
+            return
         page = lxml.html.fromstring(response.get_data(as_text=True))
         for href in page.xpath("//a/@href"):
             target = urljoin(url, href).split("#")[0]
@@ -203,8 +207,44 @@ def _walk(app: Flask, client: FlaskClient, email: str, world: World, starts: lis
             found = _endpoint(app, action, "POST")
             if found is None:
                 continue
+            for name, value in found[1].items():
+                arguments.setdefault(name, set()).add(value)
             world.reached.add(found[0])
             world.forms.append(Form(email, url, action, found[0], _fields(form)))
+
+    def drain() -> None:
+        while queue:
+            url = queue.pop(0)
+            if url not in seen:
+                seen.add(url)
+                visit(url)
+
+    drain()
+    per_route.clear()
+    queue.extend(_every_instance(app, email, arguments))
+    drain()
+
+
+def _every_instance(app: Flask, email: str, arguments: dict[str, set[object]]) -> list[str]:
+    """Each GET route with arguments this user may open, once per value met for its first argument."""
+    urls = []
+    with app.test_request_context():
+        user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+        for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+            policy = policy_of(rule.endpoint)
+            if not rule.arguments or "GET" not in (rule.methods or ()) or policy is None:
+                continue
+            if policy.kind != "public" and (
+                user is None or (policy.kind == "roles" and user.role not in policy.roles)
+            ):
+                continue
+            names = sorted(rule.arguments)
+            if any(not arguments.get(name) for name in names):
+                continue
+            first = {name: sorted(arguments[name], key=str)[0] for name in names}
+            for value in sorted(arguments[names[0]], key=str)[:URLS_PER_ROUTE]:
+                urls.append(rule.build({**first, names[0]: value}, append_unknown=False)[1])
+    return urls
 
 
 def _seen_token(client: FlaskClient, page: str) -> str:
@@ -285,7 +325,7 @@ def build_world(app: Flask) -> World:
         db.session.commit()
         _extend_demo()
     world = World()
-    for user in DEMO_USERS:
+    for user in WALKED_USERS:
         client = app.test_client()
         assert sign_in(client, user.email, user.password).status_code == 302, user.email
         _walk(app, client, user.email, world, _start_pages(app, user.email))
@@ -389,21 +429,32 @@ def _form_data(data: st.DataObject, form: Form, token: str) -> dict[str, object]
     return sent
 
 
+URL_VALUES = [
+    HUGE,
+    "-1",
+    "0",
+    "9223372036854775808",
+    "%00",
+    "a%00",
+    "x" * 300,
+    "not-a-real-value",
+    "\uff19",
+    "\u00b2",
+]
+
+
 def _hostile_url(data: st.DataObject, url: str) -> str:
-    """The same page with a path segment or the query string made hostile."""
+    """The same page with a path segment or a query parameter made hostile."""
     path, _, query = url.partition("?")
     segments = path.split("/")
-    how = data.draw(st.sampled_from(["segment", "query"]))
-    value = data.draw(st.sampled_from([HUGE, "-1", "0", "9223372036854775808", "%00", "a%00", "x" * 300]))
-    if how == "segment" and len(segments) > 2:
+    if data.draw(st.booleans(), label="in the path") and len(segments) > 2:
         index = data.draw(st.integers(min_value=1, max_value=len(segments) - 1))
-        segments[index] = value
+        segments[index] = data.draw(st.sampled_from(URL_VALUES))
         return "/".join(segments) + (f"?{query}" if query else "")
-    name = data.draw(
-        st.sampled_from(["page", "q", "stage", "type", "status", "agency", "from", "to", "sort"])
-    )
-    raw = data.draw(hostile_text)
-    return f"{path}?{urlencode({name: raw})}"
+    names = ["page", "q", "stage", "type", "due", "status", "rag", "agency", "owner", "review", "from", "to"]
+    chosen = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=3, unique=True))
+    values = st.one_of(st.sampled_from(URL_VALUES).map(lambda v: v.replace("%00", "\x00")), hostile_text)
+    return f"{path}?{urlencode({name: data.draw(values) for name in chosen})}"
 
 
 def _refused(app: Flask, client: FlaskClient, response) -> bool:  # type: ignore[no-untyped-def]

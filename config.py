@@ -125,10 +125,14 @@ def estimated_bits(key: str) -> float:
 
 
 def _repeats(key: str) -> bool:
-    """The key is a shorter piece said again ("passwordpassword...", "abcabcabc...")."""
-    return any(
-        key == (key[:size] * (len(key) // size + 1))[: len(key)] for size in range(1, len(key) // 2 + 1)
-    )
+    """Most of the key is a shorter piece said again ("passwordpassword...1", "abcabcabc...")."""
+    for period in range(1, len(key) // 2 + 1):
+        end = period
+        while end < len(key) and key[end] == key[end - period]:
+            end += 1
+        if end >= max(2 * period, len(key) // 2):
+            return True
+    return False
 
 
 def secret_key_problem(key: str | None) -> str | None:

@@ -248,3 +248,17 @@ def test_a_page_answers_503_then_works_again_when_the_database_returns(
     _assert_unavailable_page(client.get("/reviews/"), "GET /reviews/ while the database is away")
     proxy.restore()
     assert client.get("/reviews/").status_code == 200
+
+
+def test_a_connection_dropped_while_idle_is_replaced_without_an_error(
+    proxied_app: tuple[Flask, CuttableProxy],
+) -> None:
+    """A database restart between two requests: the pool checks a connection before handing it
+    out (pre-ping), so the next visitor gets a page, not an error."""
+    app, proxy = proxied_app
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    proxy.cut()
+    proxy.restore()
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.get_data(as_text=True)

@@ -150,6 +150,7 @@ def test_a_nul_in_an_uploaded_file_name_saves_nothing(app: Flask, manager_client
         ),
     )
     assert response.status_code == 400
+    assert UNSTORABLE in response.get_data(as_text=True)
 
 
 # --- numbers too large ------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 
 def handle_server_error(error: Exception) -> ResponseReturnValue:
-    db.session.rollback()
+    _forget_session()
     return _render(500)
 
 

@@ -129,6 +129,7 @@ class Form:
 @dataclass
 class World:
     forms: list[Form] = field(default_factory=list)
+    searches: list[Form] = field(default_factory=list)  # forms sent by GET
     pages: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # email -> (endpoint, url)
     cookies: dict[str, str] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
@@ -204,9 +205,13 @@ def _walk(app: Flask, client: FlaskClient, email: str, world: World, starts: lis
             if target.startswith("/") and not target.startswith(("/static/", "//")):
                 queue.append(target)
         for form in page.iter("form"):
-            if (form.get("method") or "get").lower() != "post":
+            method = (form.get("method") or "get").upper()
+            action = urljoin(url, form.get("action") or url).split("?")[0]
+            if method == "GET":  # filters and searches: their fields become the query string
+                found = _endpoint(app, action, "GET")
+                if found is not None:
+                    world.searches.append(Form(email, url, action, found[0], _fields(form)))
                 continue
-            action = urljoin(url, form.get("action") or url)
             found = _endpoint(app, action, "POST")
             if found is None:
                 continue
@@ -482,6 +487,7 @@ def test_no_hostile_request_gets_a_5xx_and_refusals_change_nothing(
     } - set(UNREACHED)
     assert not unreached, f"the walk reached no page or form for: {sorted(unreached)}"
     forms = sorted(world.forms, key=lambda form: (form.endpoint, form.email, form.action))
+    searches = sorted(world.searches, key=lambda form: (form.endpoint, form.email, form.page))
     pages = sorted((email, endpoint, url) for email, found in world.pages.items() for endpoint, url in found)
     connection.begin()
     before = snapshot(connection)
@@ -501,7 +507,19 @@ def test_no_hostile_request_gets_a_5xx_and_refusals_change_nothing(
         connection.begin()
         try:
             client = app.test_client()
-            if data.draw(st.integers(min_value=0, max_value=3), label="kind") > 0:
+            kind = data.draw(st.integers(min_value=0, max_value=5), label="kind")
+            if kind == 1 and searches:
+                form = data.draw(st.sampled_from(searches), label="search")
+                email, endpoint = form.email, form.endpoint
+                client.set_cookie(cookie_name, world.cookies[email])
+                query = {
+                    name: value
+                    for name, value in _form_data(data, form, "").items()
+                    if name != "csrf_token" and not isinstance(value, tuple)
+                }
+                response = client.get(form.action, query_string=query)
+                what = f"GET {form.action} {query!r:.600}"
+            elif kind > 1:
                 form = data.draw(st.sampled_from(forms), label="form")
                 email, endpoint, what = form.email, form.endpoint, f"POST {form.action}"
                 client.set_cookie(cookie_name, world.cookies[email])

@@ -315,3 +315,13 @@ def test_extending_a_clock_without_a_due_date_is_refused_with_a_message(
     assert response.status_code == 302
     page = html.unescape(manager_client.get(response.headers["Location"]).get_data(as_text=True))
     assert f"'{label}' is not running, so it cannot be extended" in page
+
+
+@pytest.mark.parametrize("agency", [HUGE, "\u00b2", "-1", "x"])
+def test_a_chronology_filter_with_an_impossible_agency_shows_the_chronology(
+    app: Flask, manager_client: FlaskClient, agency: str
+) -> None:
+    review_id = _review(app, ReviewStage.AWAITING_REVIEWER)
+    for path in (f"/reviews/{review_id}/chronology", f"/reviews/{review_id}/chronology.csv"):
+        response = manager_client.get(path, query_string={"agency": agency, "from": "99999-01-01"})
+        assert response.status_code == 200, path

@@ -489,10 +489,22 @@ def test_no_hostile_request_gets_a_5xx_and_refusals_change_nothing(
     forms = sorted(world.forms, key=lambda form: (form.endpoint, form.email, form.action))
     searches = sorted(world.searches, key=lambda form: (form.endpoint, form.email, form.page))
     pages = sorted((email, endpoint, url) for email, found in world.pages.items() for endpoint, url in found)
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
     connection.begin()
     before = snapshot(connection)
+    # The harness sees what a request changes, and the rollback undoes it.
+    manager = app.test_client()
+    manager.set_cookie(cookie_name, world.cookies["manager@northshire.example"])
+    token = world.tokens["manager@northshire.example"]
+    added = manager.post("/actions/themes", data={"csrf_token": token, "name": "Harness check theme"})
+    assert added.status_code == 302, added.get_data(as_text=True)[:500]
+    assert snapshot(connection)["themes"] != before["themes"]
+    with app.app_context():
+        db.session.remove()
     connection.rollback()
-    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    connection.begin()
+    assert snapshot(connection) == before
+    connection.rollback()
 
     @settings(
         max_examples=EXAMPLES,

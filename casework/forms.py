@@ -17,7 +17,7 @@ from wtforms.widgets import HiddenInput
 
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
-from casework.request_guards import MAX_ID
+from casework.request_guards import as_id
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -70,16 +70,6 @@ def submit(
         return None
     flash(success(result) if callable(success) else success, "success")
     return redirect(then(result) if callable(then) else then)
-
-
-def as_id(value: object) -> int | None:
-    """A record id sent in a form, or None: only plain digits, and no larger than an id column holds
-    (a database would fail on a larger one rather than find nothing)."""
-    text = value.strip() if isinstance(value, str) else ""
-    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
-        return None
-    number = int(text)
-    return number if 0 < number <= MAX_ID else None
 
 
 def chosen_ids(values: list[str] | None) -> set[int]:

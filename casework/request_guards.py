@@ -9,8 +9,9 @@ from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, Map
 
-# The largest id a BIGINT (PostgreSQL) or INTEGER (SQLite) column holds.
-MAX_ID = 2**63 - 1
+# The largest id an INTEGER column holds on PostgreSQL (SQLite's hold more). A larger number in a
+# query is an error there ("integer out of range"), not a miss.
+MAX_ID = 2**31 - 1
 MAX_PAGE = 100_000
 
 NUL = "\x00"
@@ -23,6 +24,16 @@ class IdConverter(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def as_id(value: object) -> int | None:
+    """A record id sent in a form or a query, or None: only plain digits, and no larger than an id
+    column holds (the database would fail on a larger one rather than find nothing)."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
 
 
 def page_number(value: str | None) -> int:

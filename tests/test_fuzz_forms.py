@@ -57,7 +57,7 @@ from casework.workdays import add_closure_day, working_calendar
 from tests.conftest import make_agency, make_user, sign_in
 from tests.reviews.conftest import make_review
 
-EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "600"))
+EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "1000"))
 # Runs are the same every time; set a seed to explore other examples (and to reproduce one).
 SEED = int(os.environ["CASEWORK_FUZZ_SEED"]) if os.environ.get("CASEWORK_FUZZ_SEED") else None
 # One of each role and each agency or set of reviews; the second board manager sees what the first does.

@@ -70,14 +70,16 @@ def handle_database_unavailable(error: Exception) -> ResponseReturnValue:
     who is not signed in, so nothing on it asks the database (not even who is signed in)."""
     current_app.logger.error("Database unavailable: %s", error.__class__.__name__, exc_info=error)
     _forget_session()
+    retry = {"Retry-After": "60"}
     if request.endpoint == "main.health":
-        return {"status": "unavailable"}, 503
+        return {"status": "unavailable"}, 503, retry
     g._login_user = login_manager.anonymous_user()
     try:
-        return _render(503)
+        title, template = PAGES[503]
+        return render_template(template, title=title), 503, retry
     except Exception:
         current_app.logger.exception("Could not draw the unavailable page")
-        return BARE_UNAVAILABLE, 503, {"Content-Type": "text/html; charset=utf-8"}
+        return BARE_UNAVAILABLE, 503, {"Content-Type": "text/html; charset=utf-8", **retry}
 
 
 def init_error_pages(app: Flask) -> None:

@@ -34,6 +34,7 @@ def _closed_port() -> int:
 def _assert_unavailable_page(response, what: str) -> None:  # type: ignore[no-untyped-def]
     text = response.get_data(as_text=True)
     assert response.status_code == 503, f"{what} answered {response.status_code}"
+    assert response.headers["Retry-After"] == "60"
     assert UNAVAILABLE_TITLE in text, what
     assert "Traceback" not in text and "OperationalError" not in text and "psycopg" not in text, what
     assert "govuk-header" in text or "govuk-service-navigation" in text, f"{what}: not the branded page"

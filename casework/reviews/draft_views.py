@@ -144,11 +144,16 @@ def review_draft_respond(review_id: int, comment_id: int) -> ResponseReturnValue
     if item is None or item.answer.check.version.review_id != review.id:
         abort(404)
     form = f.RespondForm()
-    response = CommentResponse(form.response.data) if form.response.data else None
+
+    def respond() -> None:
+        # Read after validation, which checked the choice; a blank one (Optional lets it through) is none.
+        response = CommentResponse(form.response.data) if (form.response.data or "").strip() else None
+        drafts.respond_to_comment(item, response, form.reason.data or "", me())
+
     if (
         submit(
             form,
-            lambda: drafts.respond_to_comment(item, response, form.reason.data or "", me()),
+            respond,
             "Response recorded.",
             _drafts_url(review.id),
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import lxml.html
@@ -14,16 +15,21 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from casework.auth.models import Role
+from casework.agencies.models import Agency
+from casework.auth.models import Role, User
 from casework.extensions import db
 from casework.forms import as_id, chosen_ids
 from casework.request_guards import MAX_ID, page_number
+from casework.reviews import drafts
 from casework.reviews.clock import deadlines_for
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
+from casework.timeutil import uk_today
 from tests.actions.test_action_plans import build_world, client_for, folder, ids_of  # noqa: F401 (a fixture)
 from tests.conftest import csrf_token, login_as, make_user
 from tests.reviews.conftest import make_review
+from tests.reviews.test_drafts import _pdf as draft_pdf
+from tests.reviews.test_drafts import case  # noqa: F401 (a fixture)
 
 HUGE = "9" * 30
 UNSTORABLE = "contains a character that cannot be saved"
@@ -325,3 +331,28 @@ def test_a_chronology_filter_with_an_impossible_agency_shows_the_chronology(
     for path in (f"/reviews/{review_id}/chronology", f"/reviews/{review_id}/chronology.csv"):
         response = manager_client.get(path, query_string={"agency": agency, "from": "99999-01-01"})
         assert response.status_code == 200, path
+
+
+@pytest.mark.parametrize("answer", [" ", "not-a-response", HUGE])
+def test_a_blank_or_unknown_answer_to_an_accuracy_comment_is_refused_with_a_message(
+    app: Flask,
+    case: dict,  # type: ignore[type-arg]  # noqa: F811 (the fixture imported above)
+    answer: str,
+) -> None:
+    with app.app_context():
+        review = db.session.get(Review, case["review_id"])
+        assert review is not None
+        lead, police_lead = (db.session.get(User, case[key].id) for key in ("lead", "police_lead"))
+        draft = drafts.upload_draft(review, draft_pdf(), "First draft", lead, None)
+        police = db.session.get(Agency, case["police"].id)
+        check = drafts.share_for_accuracy(draft, [police], uk_today() + timedelta(days=10), case["manager"])
+        comment = drafts.add_accuracy_comment(check.answers[0], "p. 4", "Wrong date", police_lead)
+        drafts.sign_off_answer(check.answers[0], False, police_lead)
+        db.session.commit()
+        path = f"/reviews/{review.id}/drafts/comments/{comment.id}/respond"
+    client = client_for(app, case["lead"].email)
+    token = csrf_token(client, "/account")
+    response = unchanged(app, lambda: client.post(path, data={"csrf_token": token, "response": answer}))
+    assert response.status_code == 302
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "govuk-error-summary" in page or "Select" in page

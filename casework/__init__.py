@@ -15,12 +15,10 @@ from config import INSTANCE_DIR, Config, ProductionConfig, config_from_env
 
 def create_app(config: type[Config] | None = None) -> Flask:
     config = config or config_from_env()
-    if issubclass(config, ProductionConfig):
-        config.check()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config)
     if issubclass(config, ProductionConfig):
-        config.check(debug=app.debug)
+        config.check(debug=app.debug)  # app.debug: FLASK_DEBUG, as Flask read it
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     proxies = int(os.environ.get("CASEWORK_TRUSTED_PROXIES", "0"))

@@ -6,9 +6,11 @@ between installations comes from an environment variable so no code change is ne
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 import tempfile
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -122,6 +124,56 @@ class TestConfig(Config):
     UPLOAD_FOLDER = Path(tempfile.gettempdir()) / f"casework-test-uploads-{os.getpid()}"
 
 
+# A random key of 32 hex characters carries 128 bits and scores at least ~90 by the estimate
+# below; a lower score means a word, a pattern or few distinct characters, which anyone could guess
+# and use to forge a session.
+MIN_SECRET_KEY_LENGTH = 32
+MIN_SECRET_KEY_BITS = 80
+MAKE_A_KEY = 'python -c "import secrets; print(secrets.token_hex(32))"'
+
+
+def estimated_bits(key: str) -> float:
+    """Shannon entropy of the key's characters times its length: a generous upper bound on what
+    a guesser faces (a word repeated, or few distinct characters, scores low)."""
+    if not key:
+        return 0.0
+    counts = Counter(key)
+    per_character = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_character * len(key)
+
+
+def _repeats(key: str) -> bool:
+    """Most of the key is a shorter piece said again ("passwordpassword...1", "abcabcabc...")."""
+    for period in range(1, len(key) // 2 + 1):
+        end = period
+        while end < len(key) and key[end] == key[end - period]:
+            end += 1
+        if end >= max(2 * period, len(key) // 2):
+            return True
+    return False
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why this SECRET_KEY must not be used in production, or None if it will do."""
+    if not key:
+        return f"SECRET_KEY is not set. Set it to a random value, for example from: {MAKE_A_KEY}"
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        return (
+            f"SECRET_KEY is {len(key)} characters long; it must be a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, for example from: {MAKE_A_KEY}"
+        )
+    if _repeats(key) or estimated_bits(key) < MIN_SECRET_KEY_BITS:
+        return (
+            "SECRET_KEY is too easy to guess (a repeated pattern, a word or too few different "
+            f"characters). Set it to a random value, for example from: {MAKE_A_KEY}"
+        )
+    return None
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() not in {"", "0", "false", "no", "off"}
+
+
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
@@ -129,11 +181,16 @@ class ProductionConfig(Config):
     HSTS = True
 
     @classmethod
-    def check(cls) -> None:
-        key = cls.SECRET_KEY or ""
-        if len(key) < 32:
+    def check(cls, debug: bool = False) -> None:
+        """Refuse to start with a guessable key or in debug mode (whose error pages show code and
+        let a visitor run commands)."""
+        problem = secret_key_problem(cls.SECRET_KEY)
+        if problem:
+            raise RuntimeError(problem)
+        if debug or getattr(cls, "DEBUG", False) or _truthy(os.environ.get("FLASK_DEBUG")):
             raise RuntimeError(
-                "SECRET_KEY must be set to a random value of at least 32 characters in production."
+                "Debug mode is on (FLASK_DEBUG or DEBUG). It must never be used in production: "
+                "unset FLASK_DEBUG and start without --debug."
             )
 
 

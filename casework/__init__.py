@@ -15,10 +15,10 @@ from config import INSTANCE_DIR, Config, ProductionConfig, config_from_env
 
 def create_app(config: type[Config] | None = None) -> Flask:
     config = config or config_from_env()
-    if issubclass(config, ProductionConfig):
-        config.check()
     app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
     app.config.from_object(config)
+    if issubclass(config, ProductionConfig):
+        config.check(debug=app.debug)  # app.debug: FLASK_DEBUG, as Flask read it
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     proxies = int(os.environ.get("CASEWORK_TRUSTED_PROXIES", "0"))
@@ -41,6 +41,7 @@ def _init_extensions(app: Flask) -> None:
     from casework.documents.storage import init_storage
     from casework.error_pages import init_error_pages
     from casework.extensions import csrf, db, login_manager, migrate
+    from casework.request_guards import init_request_guards
     from casework.security import init_security
 
     db.init_app(app)
@@ -51,6 +52,7 @@ def _init_extensions(app: Flask) -> None:
     init_storage(app)
     init_security(app)
     init_error_pages(app)
+    init_request_guards(app)
 
 
 def _init_templates(app: Flask) -> None:

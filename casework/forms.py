@@ -12,12 +12,13 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextArea
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, IntegerField, SelectMultipleField, TextAreaField
-from wtforms.validators import Optional, StopValidation, ValidationError
+from wtforms.validators import Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
 from casework.form_keys import FormAlreadySentError, OneTimeForm, already_sent, check_form_key, claim_form_key
+from casework.request_guards import as_id
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -91,6 +92,12 @@ def submit(
     return redirect(target)
 
 
+def chosen_ids(values: list[str] | None) -> set[int]:
+    """The ids ticked in checkboxes or a multiple select; anything else is dropped (the form's own
+    validation tells the user)."""
+    return {number for number in (as_id(value) for value in values or []) if number is not None}
+
+
 class DateInput(GovDateInput):
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         if field.raw_data is not None and len(field.raw_data) != 3:
@@ -123,7 +130,7 @@ class DateInputField(DateField):
             if year < 1900:
                 raise ValueError
             self.data = date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a 30-digit year overflows rather than being wrong
             raise ValueError(f"{self.label.text} must be a real date, for example 27 3 2026") from None
 
     def pre_validate(self, form: Any) -> None:
@@ -136,10 +143,15 @@ class DateInputField(DateField):
 class CheckboxesField(SelectMultipleField):
     widget = GovCheckboxesInput()
 
+    def process_formdata(self, valuelist: list[str]) -> None:
+        # A ticked box always has a value; an empty one was not sent by this page.
+        super().process_formdata([value for value in valuelist if value.strip()])
+
     def pre_validate(self, form: Any) -> None:
         values = {choice.value if hasattr(choice, "value") else choice[0] for choice in self.choices or []}
         if any(item not in values for item in self.data or []):
-            raise ValidationError("Select options from the list")
+            # StopValidation, not ValidationError: an Optional() after it must not clear the message.
+            raise StopValidation("Select options from the list")
 
 
 class TextBoxField(TextAreaField):

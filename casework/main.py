@@ -1,11 +1,12 @@
 """The front door and the health check."""
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, current_app, redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 
 from casework.auth.access import public
+from casework.error_pages import UNAVAILABLE
 from casework.extensions import db
 from casework.navigation import home_for
 
@@ -23,6 +24,11 @@ def index() -> ResponseReturnValue:
 @bp.route("/healthz")
 @public
 def health() -> ResponseReturnValue:
-    """For load balancers: the app answers and reaches its database."""
-    db.session.execute(text("SELECT 1"))
+    """For load balancers: the app answers and reaches its database (503 takes it out of rotation)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except UNAVAILABLE as error:
+        current_app.logger.error("Health check: database unavailable (%s)", error.__class__.__name__)
+        db.session.rollback()
+        return {"status": "unavailable"}, 503
     return {"status": "ok"}

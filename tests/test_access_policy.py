@@ -12,7 +12,7 @@ from casework.auth.access import AccessPolicy, policy_of
 from casework.auth.models import Role
 from tests.conftest import csrf_token, login_as, make_config, make_user
 
-SAMPLE_ARGUMENTS = {"IntegerConverter": 1, "PathConverter": "sample/file.txt"}
+SAMPLE_ARGUMENTS = {"IntegerConverter": 1, "IdConverter": 1, "PathConverter": "sample/file.txt"}
 
 
 def _rules(app: Flask) -> list[Rule]:

@@ -66,3 +66,75 @@ def test_partnership_name_is_configurable(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("CASEWORK_PARTNERSHIP_NAME", "Westvale Safeguarding Adults Board")
     module = _reload(monkeypatch, CASEWORK_PARTNERSHIP_NAME="Westvale Safeguarding Adults Board")
     assert module.Config.PARTNERSHIP_NAME == "Westvale Safeguarding Adults Board"
+
+
+GOOD_KEY = "9f2c4e7a1b8d3f60c5e2a7b94d1f8e3c6a0b5d2e7f4c9a1b"
+
+
+def _production(key: str | None, **settings: object) -> type:
+    """A production configuration with this key, on a throwaway database. (Built on the class the
+    app factory knows: the fixture above reloads the config module.)"""
+    import casework
+
+    return type(
+        "CheckedProduction",
+        (casework.ProductionConfig,),
+        {"SECRET_KEY": key, "SQLALCHEMY_DATABASE_URI": "sqlite://", **settings},
+    )
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "a" * 32,
+        "password" * 4,
+        "passwordpasswordpasswordpassword1",
+        "correct horse battery staple" * 2,
+        "abababababababababababababababab",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaabbbb",
+        "0000000000000000111111111111111122222222",
+    ],
+)
+def test_production_refuses_a_secret_key_that_is_easy_to_guess(key: str) -> None:
+    from casework import create_app
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY is too easy to guess") as refusal:
+        create_app(_production(key))
+    assert "secrets.token_hex(32)" in str(refusal.value)  # says how to make a good one
+
+
+def test_production_says_why_a_short_or_missing_key_is_refused() -> None:
+    assert "not set" in (config.secret_key_problem(None) or "")
+    assert "is 5 characters long" in (config.secret_key_problem("short") or "")
+
+
+def test_production_accepts_random_keys() -> None:
+    import secrets
+
+    from casework import create_app
+
+    for _ in range(200):
+        assert config.secret_key_problem(secrets.token_hex(16)) is None
+        assert config.secret_key_problem(secrets.token_urlsafe(32)) is None
+    assert create_app(_production(GOOD_KEY)).config["SECRET_KEY"] == GOOD_KEY
+
+
+@pytest.mark.parametrize("value", ["1", "true", "yes"])
+def test_production_refuses_debug_mode_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    from casework import create_app
+
+    monkeypatch.setenv("FLASK_DEBUG", value)
+    with pytest.raises(RuntimeError, match="Debug mode is on"):
+        create_app(_production(GOOD_KEY))
+
+
+def test_production_refuses_debug_mode_in_the_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
+    from casework import create_app
+
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(RuntimeError, match="Debug mode is on"):
+        create_app(_production(GOOD_KEY, DEBUG=True))
+    monkeypatch.setenv("FLASK_DEBUG", "0")
+    assert create_app(_production(GOOD_KEY)).debug is False

@@ -67,7 +67,10 @@ def test_hsts_in_production(app: Flask) -> None:
     config = type(
         "Prod",
         (ProductionConfig,),
-        {"SECRET_KEY": "p" * 40, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]},
+        {
+            "SECRET_KEY": "5c1e9a07d3b8f2e64a90c7d1b35e8f26",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        },
     )
     response = create_app(config).test_client().get("/sign-in")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -98,9 +98,13 @@ def action_verify(action_id: int, decision: str) -> ResponseReturnValue:
         change = lambda: services.verify_action(action, form.note.data or "", me(), form.version.data)  # noqa: E731
         message = "Action verified: it now counts as done."
     else:
-        status = ActionStatus(form.status.data) if form.status.data else None
+        # Read after validation: a blank answer (which Optional lets through) is no status.
         change = lambda: services.return_action(  # noqa: E731
-            action, form.note.data or "", status, me(), form.version.data
+            action,
+            form.note.data or "",
+            ActionStatus(form.status.data) if (form.status.data or "").strip() else None,
+            me(),
+            form.version.data,
         )
         message = "Action returned to its owner."
     return submit(form, change, message, _url(action)) or _page(action, verify_form=form)

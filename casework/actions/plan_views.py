@@ -17,7 +17,7 @@ from casework.auth.models import Role, User
 from casework.errors import DomainError
 from casework.extensions import db
 from casework.form_keys import OneTimeForm
-from casework.forms import error_flashed, submit
+from casework.forms import as_id, chosen_ids, error_flashed, submit
 from casework.reviews import bp
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import Review
@@ -34,7 +34,7 @@ def _themes() -> list[Theme]:
 
 
 def _chosen_themes(values: list[str] | None) -> list[Theme]:
-    wanted = {int(v) for v in values or [] if v.isdigit()}
+    wanted = chosen_ids(values)
     return [theme for theme in _themes() if theme.id in wanted]
 
 
@@ -92,7 +92,7 @@ def review_action_plan(review_id: int) -> ResponseReturnValue:
     elif request.method == "POST":
 
         def add() -> Recommendation:
-            chosen = {int(v) for v in recommendation_form.agencies.data or []}
+            chosen = chosen_ids(recommendation_form.agencies.data)
             agencies = [a for a in agencies_for_new_work() if a.id in chosen]
             return services.add_recommendation(
                 review,
@@ -157,8 +157,9 @@ def review_action_new(review_id: int, recommendation_id: int) -> ResponseReturnV
     def add() -> Action:
         if not form.agency.data:
             raise DomainError("Choose the owning agency, or the partnership", field="agency")
-        agency = db.session.get(Agency, int(form.agency.data)) if form.agency.data.isdigit() else None
-        owner = db.session.get(User, int(form.owner.data)) if (form.owner.data or "").isdigit() else None
+        agency_id, owner_id = as_id(form.agency.data), as_id(form.owner.data)
+        agency = db.session.get(Agency, agency_id) if agency_id else None
+        owner = db.session.get(User, owner_id) if owner_id else None
         return services.add_action(
             recommendation,
             form.description.data or "",

@@ -28,6 +28,7 @@ from casework.agencies.chronology_csv import FORMULA_TRIGGERS, spreadsheet_safe
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.extensions import db
+from casework.request_guards import as_id, page_number
 from casework.reviews.models import Review
 from casework.timeutil import UK
 
@@ -44,11 +45,8 @@ RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
 
 
 def _whole_number(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not value.isascii() or not value.isdigit() or len(value) > 12:
-        return None
-    number = int(value)
-    return number if number > 0 else None
+    # No larger than an id column holds: PostgreSQL refuses a larger number rather than finding nothing.
+    return as_id(value)
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ class TrackerFilters:
             theme_id=_whole_number(args.get("theme")),
             sort=sort if sort in SORT_KEYS else DEFAULT_SORT,
             descending=args.get("dir") == "desc",
-            page=_whole_number(args.get("page")) or 1,
+            page=page_number(args.get("page")),
         )
 
     @property

@@ -19,6 +19,7 @@ from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
 from casework.form_keys import FormAlreadySentError, already_sent, claim_form_key
 from casework.forms import show_domain_error
+from casework.request_guards import page_number
 
 AUDIT_PAGE_SIZE = 50
 
@@ -170,6 +171,7 @@ def user_unlock(user_id: int) -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     page = db.paginate(
         db.select(audit.AuditEvent).order_by(audit.AuditEvent.id.desc()),
+        page=page_number(request.args.get("page")),
         per_page=AUDIT_PAGE_SIZE,
         error_out=False,
     )

@@ -12,7 +12,7 @@ from casework.agencies.models import Agency
 from casework.auth.access import roles
 from casework.auth.models import Role, User
 from casework.extensions import db
-from casework.forms import page_with_form, submit
+from casework.forms import chosen_ids, page_with_form, submit
 from casework.reviews import appointments, bp
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me, review_url
@@ -227,7 +227,7 @@ def review_request_new(review_id: int) -> ResponseReturnValue:
         form.agencies.data = [str(a.id) for a in in_scope if a.active]
 
     def send() -> list[object]:
-        chosen = {int(value) for value in form.agencies.data or []}
+        chosen = chosen_ids(form.agencies.data)
         return contributions.request_contributions(
             review,
             [a for a in in_scope if a.id in chosen],

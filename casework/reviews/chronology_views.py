@@ -15,7 +15,7 @@ from casework.agencies.forms import KeyEpisodeForm
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
-from casework.forms import submit
+from casework.forms import as_id, submit
 from casework.reviews import bp
 from casework.reviews.loading import load_review, me
 from casework.timeutil import uk_today
@@ -28,9 +28,8 @@ def _filters() -> contributions.ChronologyFilters:
         except ValueError:
             return None
 
-    agency = request.args.get("agency", "")
     return contributions.ChronologyFilters(
-        agency_id=int(agency) if agency.isdigit() else None,
+        agency_id=as_id(request.args.get("agency")),
         date_from=day("from"),
         date_to=day("to"),
         key_only=request.args.get("key") == "1",

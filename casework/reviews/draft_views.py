@@ -10,7 +10,7 @@ from casework.agencies.models import Agency
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
-from casework.forms import error_flashed, flash_form_errors, submit
+from casework.forms import chosen_ids, error_flashed, flash_form_errors, submit
 from casework.reviews import bp, drafts
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me
@@ -79,7 +79,7 @@ def review_draft_share(review_id: int, version_id: int) -> ResponseReturnValue:
     draft = _version(review.id, version_id)
     form = f.ShareForm()
     form.agencies.choices = [SelectChoice(str(a.id), a.name) for a in review.agencies_where("in_scope")]
-    chosen = {int(v) for v in form.agencies.data or [] if v.isdigit()}
+    chosen = chosen_ids(form.agencies.data)
     agencies = (
         list(db.session.execute(db.select(Agency).where(Agency.id.in_(chosen))).scalars()) if chosen else []
     )
@@ -144,11 +144,16 @@ def review_draft_respond(review_id: int, comment_id: int) -> ResponseReturnValue
     if item is None or item.answer.check.version.review_id != review.id:
         abort(404)
     form = f.RespondForm()
-    response = CommentResponse(form.response.data) if form.response.data else None
+
+    def respond() -> None:
+        # Read after validation, which checked the choice; a blank one (Optional lets it through) is none.
+        response = CommentResponse(form.response.data) if (form.response.data or "").strip() else None
+        drafts.respond_to_comment(item, response, form.reason.data or "", me())
+
     if (
         submit(
             form,
-            lambda: drafts.respond_to_comment(item, response, form.reason.data or "", me()),
+            respond,
             "Response recorded.",
             _drafts_url(review.id),
         )

@@ -13,7 +13,8 @@ from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.extensions import db
-from casework.forms import page_with_form, submit
+from casework.forms import chosen_ids, page_with_form, submit
+from casework.request_guards import page_number
 from casework.reviews import appointments, bp, queries, services
 from casework.reviews import forms as f
 from casework.reviews.clock import deadlines_for
@@ -40,7 +41,7 @@ def _agency_choices(review: Review | None = None) -> list[Agency]:
 
 
 def _chosen_agencies(ids: list[str] | None) -> list[Agency]:
-    wanted = {int(value) for value in ids or []}
+    wanted = chosen_ids(ids)
     return (
         list(db.session.execute(db.select(Agency).where(Agency.id.in_(wanted))).scalars()) if wanted else []
     )
@@ -76,7 +77,12 @@ def index() -> ResponseReturnValue:
         due=request.args.get("due", ""),
         search=request.args.get("q", ""),
     )
-    page = db.paginate(queries.review_list(me(), filters), per_page=queries.PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        queries.review_list(me(), filters),
+        page=page_number(request.args.get("page")),
+        per_page=queries.PAGE_SIZE,
+        error_out=False,
+    )
     types = db.session.execute(db.select(ReviewType).order_by(ReviewType.code)).scalars().all()
     return render_template(
         "reviews/index.html",
@@ -279,7 +285,8 @@ def review_identifiers_edit(review_id: int) -> ResponseReturnValue:
 
 
 def _enum_or_none(enum_class, value):  # type: ignore[no-untyped-def]
-    return enum_class(value) if value else None
+    # Blank (Optional() lets "  " through) is no answer; other values were checked against the choices.
+    return enum_class(value) if (value or "").strip() else None
 
 
 @bp.route("/<int:review_id>/rapid-review", methods=["GET", "POST"])
@@ -402,6 +409,9 @@ def review_pause(review_id: int) -> ResponseReturnValue:
 @roles(*CASE_ROLES)
 def review_resume(review_id: int) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
+    if review.open_pause is None:  # an old link or a second tab: the page has nothing to show
+        flash("This review is not paused", "error")
+        return redirect(review_url(review))
     form = f.ResumeForm()
     if request.method == "GET":
         form.version.data = review.version
@@ -420,6 +430,9 @@ def review_resume(review_id: int) -> ResponseReturnValue:
 def review_extend(review_id: int, clock_key: str) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
     deadline = next((d for d in deadlines_for(review) if d.clock.key == clock_key), None) or abort(404)
+    if not deadline.due_on or deadline.met_on:  # the same refusal as the service, before drawing the page
+        flash(f"'{deadline.clock.label}' is not running, so it cannot be extended", "error")
+        return redirect(review_url(review))
     form = f.ExtendForm()
     if request.method == "GET":
         form.version.data = review.version

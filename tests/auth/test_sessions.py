@@ -149,7 +149,10 @@ def test_production_cookies_are_secure(app: Flask) -> None:
     config = type(
         "Prod",
         (ProductionConfig,),
-        {"SECRET_KEY": "x" * 40, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]},
+        {
+            "SECRET_KEY": "5c1e9a07d3b8f2e64a90c7d1b35e8f26",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        },
     )
     production = create_app(config)
     assert production.config["SESSION_COOKIE_SECURE"] is True

@@ -277,7 +277,7 @@ def _extend_demo() -> list[str]:
     make_user(Role.AGENCY_LEAD, active=False)
     locked = make_user(Role.BOARD_MANAGER)
     for _ in range(current_app.config["SIGN_IN_MAX_FAILURES"]):
-        authenticate(locked.email, "not the password")
+        authenticate(locked.email, "not the password", source="127.0.0.9")
     deactivate_agency(make_agency("Closed Youth Service"))
     add_closure_day(working_calendar().add_working_days(uk_today(), 30), "Staff training day")
     make_review(stage=ReviewStage.COMMISSIONING, by=manager)

@@ -38,11 +38,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from casework import models  # noqa: F401  (every model, for Alembic and the mapper)
     from casework.auth.sessions import init_sessions
+    from casework.core.error_pages import init_error_pages
+    from casework.core.extensions import csrf, db, login_manager, migrate
+    from casework.core.request_guards import init_request_guards
+    from casework.core.security import init_security
     from casework.documents.storage import init_storage
-    from casework.error_pages import init_error_pages
-    from casework.extensions import csrf, db, login_manager, migrate
-    from casework.request_guards import init_request_guards
-    from casework.security import init_security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -58,10 +58,10 @@ def _init_extensions(app: Flask) -> None:
 def _init_templates(app: Flask) -> None:
     from flask_login import current_user
 
-    from casework.display import init_display
-    from casework.form_keys import new_form_key
-    from casework.forms import error_flashed
-    from casework.navigation import navigation_for
+    from casework.auth.navigation import navigation_for
+    from casework.core.display import init_display
+    from casework.core.form_keys import new_form_key
+    from casework.core.forms import error_flashed
 
     app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
         [

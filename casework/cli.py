@@ -9,8 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from casework.errors import DomainError
-from casework.extensions import db
+from casework.core.errors import DomainError
+from casework.core.extensions import db
 
 
 @click.command("create-admin")
@@ -82,7 +82,7 @@ def sweep_files(grace_hours: float, dry_run: bool) -> None:
 @with_appcontext
 def purge_form_keys(days: int) -> None:
     """Delete the one-time keys of forms sent more than ``--days`` days ago."""
-    from casework.form_keys import purge_form_keys as purge
+    from casework.core.form_keys import purge_form_keys as purge
 
     removed = purge(timedelta(days=days))
     db.session.commit()

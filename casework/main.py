@@ -6,9 +6,9 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from casework.auth.access import public
-from casework.error_pages import UNAVAILABLE
-from casework.extensions import db
-from casework.navigation import home_for
+from casework.auth.navigation import home_for
+from casework.core.error_pages import UNAVAILABLE
+from casework.core.extensions import db
 
 bp = Blueprint("main", __name__)
 

@@ -10,13 +10,13 @@ from casework.actions.models import (
 )
 from casework.agencies.contributions import ChronologyEntry, ContributionRequest, RequestEvent
 from casework.agencies.models import Agency, AgencyType
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
+from casework.core.audit import AuditEvent
+from casework.core.form_keys import FormKey
+from casework.core.workdays import ClosureDay
 from casework.documents.models import Document
-from casework.form_keys import FormKey
 from casework.reviews.models import *  # noqa: F403
 from casework.reviews.models import __all__ as review_models
-from casework.workdays import ClosureDay
 
 __all__ = [
     "Action",

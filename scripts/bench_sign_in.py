@@ -31,7 +31,7 @@ from werkzeug.serving import make_server
 from casework import create_app
 from casework.auth.models import Role, User
 from casework.auth.passwords import hash_password
-from casework.extensions import db
+from casework.core.extensions import db
 from config import DevelopmentConfig
 
 EMAIL = "morgan@example.org"

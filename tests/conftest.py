@@ -20,8 +20,8 @@ from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
 from casework.auth.passwords import hash_password
 from casework.auth.throttling import throttle
-from casework.extensions import db
-from casework.timeutil import utcnow
+from casework.core.extensions import db
+from casework.core.timeutil import utcnow
 from config import TestConfig, normalise_database_url
 
 PASSWORD = "correct horse battery staple"

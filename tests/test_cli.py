@@ -19,13 +19,13 @@ from flask import Flask, url_for
 from sqlalchemy import func, select
 
 from casework.agencies.models import Agency
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
+from casework.auth.navigation import NAVIGATION
 from casework.auth.passwords import hash_password
+from casework.core.audit import AuditEvent
+from casework.core.extensions import db
 from casework.demo import DEMO_AGENCIES, DEMO_USERS
-from casework.demo_reviews import DEMO_REVIEWS
-from casework.extensions import db
-from casework.navigation import NAVIGATION
+from casework.demo.reviews import DEMO_REVIEWS
 from tests.conftest import make_user, sign_in
 
 ADMIN_PASSWORD = "velvet harbour compass morning"

@@ -7,7 +7,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from casework.extensions import db
+from casework.core.extensions import db
 
 
 def test_foreign_keys_are_enforced(app: Flask) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
-from casework.extensions import db
+from casework.core.audit import AuditEvent
+from casework.core.extensions import db
 from tests.conftest import csrf_token, login_as, make_config, make_user
 
 

@@ -212,7 +212,7 @@ def proxied_app() -> Iterator[tuple[Flask, CuttableProxy]]:
     finally:
         proxy.cut()
         with app.app_context():
-            from casework.extensions import db
+            from casework.core.extensions import db
 
             db.engine.dispose()
 

@@ -27,11 +27,10 @@ from sqlalchemy import func, select, update
 import casework
 from casework.actions.models import Action, Finding, ProgressUpdate, Recommendation
 from casework.agencies.contributions import ChronologyEntry
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
-from casework.documents.models import Document
-from casework.extensions import db
-from casework.form_keys import (
+from casework.core.audit import AuditEvent
+from casework.core.extensions import db
+from casework.core.form_keys import (
     ALREADY_SENT,
     FormAlreadySentError,
     FormKey,
@@ -39,7 +38,8 @@ from casework.form_keys import (
     claim_form_key,
     new_form_key,
 )
-from casework.timeutil import uk_today, utcnow
+from casework.core.timeutil import uk_today, utcnow
+from casework.documents.models import Document
 from tests.actions.test_action_plans import PDF, Ids, build_world, client_for, ids_of
 from tests.agencies.test_contributions import HEADER, Case, _as, _ask
 from tests.agencies.test_contributions import case as case

@@ -48,16 +48,16 @@ from casework.agencies.services import add_chronology_entry, default_due_date, r
 from casework.auth.access import policy_of
 from casework.auth.models import Role, User
 from casework.auth.services import authenticate, issue_set_password_link
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import add_closure_day, working_calendar
 from casework.demo import DEMO_USERS, load_demo_data
-from casework.demo_publication import _report as demo_report
-from casework.extensions import db
+from casework.demo.publication import _report as demo_report
 from casework.reviews import drafts
 from casework.reviews.appointments import assign_reviewer
 from casework.reviews.models import Review
 from casework.reviews.models.reviewers import AssignmentRole
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
-from casework.workdays import add_closure_day, working_calendar
 from tests.conftest import make_agency, make_user, sign_in
 from tests.reviews.conftest import make_review
 

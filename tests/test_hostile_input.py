@@ -17,14 +17,14 @@ from sqlalchemy import select
 
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
-from casework.extensions import db
-from casework.forms import as_id, chosen_ids
-from casework.request_guards import MAX_ID, page_number
+from casework.core.extensions import db
+from casework.core.forms import as_id, chosen_ids
+from casework.core.request_guards import MAX_ID, page_number
+from casework.core.timeutil import uk_today
 from casework.reviews import drafts
 from casework.reviews.clock import deadlines_for
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
 from tests.actions.test_action_plans import build_world, client_for, folder, ids_of  # noqa: F401 (a fixture)
 from tests.conftest import csrf_token, login_as, make_user
 from tests.reviews.conftest import make_review

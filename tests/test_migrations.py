@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, make_url
 
 from casework import create_app
-from casework.extensions import db
+from casework.core.extensions import db
 from tests.conftest import database_url, make_config
 
 

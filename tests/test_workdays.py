@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from casework.workdays import WorkingCalendar, bank_holiday_name
+from casework.core.workdays import WorkingCalendar, bank_holiday_name
 
 CALENDAR = WorkingCalendar()
 

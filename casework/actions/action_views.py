@@ -19,10 +19,10 @@ from casework.actions.permissions import can_update, can_view_action, visible_ac
 from casework.actions.rag import is_overdue, overdue_sql, rag_of, soon_limit
 from casework.auth.access import roles
 from casework.auth.models import Role
-from casework.extensions import db
-from casework.forms import error_flashed, page_with_form, submit
+from casework.core.extensions import db
+from casework.core.forms import error_flashed, page_with_form, submit
+from casework.core.timeutil import uk_today
 from casework.reviews.loading import me
-from casework.timeutil import uk_today
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 

@@ -15,8 +15,8 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringF
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.actions.models import REPORTABLE, ActionStatus
-from casework.form_keys import OneTimeForm
-from casework.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.core.form_keys import OneTimeForm
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
 
 
 class FindingForm(OneTimeForm):

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.db_types import enum_type
-from casework.enums import LabelledEnum
-from casework.extensions import db
+from casework.core.db_types import enum_type
+from casework.core.enums import LabelledEnum
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 from casework.reviews.models import Review
-from casework.timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from casework.documents.models import Document

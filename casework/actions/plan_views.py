@@ -14,14 +14,14 @@ from casework.actions.rag import Rag, rag_of, soon_limit
 from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import roles
 from casework.auth.models import Role, User
-from casework.errors import DomainError
-from casework.extensions import db
-from casework.form_keys import OneTimeForm
-from casework.forms import as_id, chosen_ids, error_flashed, submit
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.form_keys import OneTimeForm
+from casework.core.forms import as_id, chosen_ids, error_flashed, submit
+from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import Review
-from casework.timeutil import uk_today
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 PARTNERSHIP = "partnership"

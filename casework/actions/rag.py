@@ -16,8 +16,8 @@ from datetime import date
 from sqlalchemy import ColumnElement, case
 
 from casework.actions.models import Action, ActionStatus
-from casework.enums import LabelledEnum
-from casework.workdays import WorkingCalendar, working_calendar
+from casework.core.enums import LabelledEnum
+from casework.core.workdays import WorkingCalendar, working_calendar
 
 SOON = 10  # working days
 

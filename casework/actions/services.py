@@ -6,7 +6,6 @@ from datetime import date
 
 from werkzeug.datastructures import FileStorage
 
-from casework import audit
 from casework.actions.models import (
     REPORTABLE,
     Action,
@@ -22,14 +21,15 @@ from casework.actions.models import (
 from casework.actions.permissions import can_plan_actions, can_update, can_write_recommendations
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
+from casework.core import audit
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
 from casework.reviews.guards import check_move, check_open, check_version
 from casework.reviews.models import Review
 from casework.reviews.services import finish, move_to
 from casework.reviews.stages import Move
-from casework.timeutil import uk_today, utcnow
 
 
 def _version(action: Action, version: int | None) -> None:

@@ -27,10 +27,10 @@ from casework.actions.rag import Rag, is_overdue, overdue_sql, rag_of, rag_sql
 from casework.agencies.chronology_csv import FORMULA_TRIGGERS, spreadsheet_safe
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.extensions import db
-from casework.request_guards import as_id, page_number
+from casework.core.extensions import db
+from casework.core.request_guards import as_id, page_number
+from casework.core.timeutil import UK
 from casework.reviews.models import Review
-from casework.timeutil import UK
 
 PAGE_SIZE = 25
 PARTNERSHIP = "partnership"

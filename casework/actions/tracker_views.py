@@ -9,17 +9,17 @@ from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
-from casework import audit
 from casework.actions import bp, tracker
 from casework.actions.models import Action, ActionStatus
 from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
 from casework.agencies.chronology_csv import CSV_ENCODING
 from casework.auth.access import roles
 from casework.auth.models import Role
-from casework.extensions import db
+from casework.core import audit
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import Review
-from casework.timeutil import uk_today
 
 
 def _filters() -> tuple[tracker.TrackerFilters, Review | None]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import NoReturn
 
-from casework.errors import DomainError
+from casework.core.errors import DomainError
 
 TEMPLATE_COLUMNS = ("date", "time", "practitioner_role", "event", "significance")
 EXPORT_COLUMNS = ("date", "time", "agency", "practitioner_role", "event", "significance", "key_episode")

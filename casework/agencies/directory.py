@@ -14,11 +14,11 @@ from sqlalchemy import Select, and_, func
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import MultiDict
 
-from casework import audit
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
+from casework.core import audit
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
 
 MAX_NAME = 200
 MAX_AREA = 200

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.directory import MAX_AREA, MAX_NAME
 from casework.agencies.models import AgencyType
-from casework.form_keys import OneTimeForm
+from casework.core.form_keys import OneTimeForm
 
 
 def _strip(value: str | None) -> str | None:

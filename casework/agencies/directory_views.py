@@ -10,8 +10,8 @@ from casework.agencies.directory_forms import AgencyActionForm, AgencyForm, Edit
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.access import roles
 from casework.auth.models import Role, User
-from casework.extensions import db
-from casework.forms import error_flashed, page_with_form, submit
+from casework.core.extensions import db
+from casework.core.forms import error_flashed, page_with_form, submit
 from casework.reviews.models import Involvement, Review
 
 

@@ -8,8 +8,8 @@ from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from casework.agencies.contributions import ContributionKind
-from casework.form_keys import OneTimeForm
-from casework.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.core.form_keys import OneTimeForm
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
 
 
 class RequestForm(OneTimeForm):

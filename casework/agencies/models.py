@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Boolean, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.db_types import enum_type
-from casework.enums import LabelledEnum
-from casework.extensions import db
-from casework.timeutil import UTCDateTime, utcnow
+from casework.core.db_types import enum_type
+from casework.core.enums import LabelledEnum
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from casework.auth.models import User

@@ -47,7 +47,3 @@ def can_decide(user: User, request: ContributionRequest) -> bool:
     return user.role == Role.BOARD_MANAGER or (
         user.role == Role.REVIEWER and is_accepted_reviewer(user, request.review)
     )
-
-
-def can_read_chronology(user: User, review: object) -> bool:
-    return can_view(user, review)  # type: ignore[arg-type]

@@ -19,14 +19,14 @@ from casework.agencies.forms import CommentForm, CsvForm, EntryForm, SubmitForm,
 from casework.agencies.permissions import can_decide, can_respond, can_view_request, visible_requests
 from casework.auth.access import roles, signed_in
 from casework.auth.models import Role
-from casework.errors import DomainError
-from casework.extensions import db
-from casework.form_keys import FormAlreadySentError, already_sent, claim_form_key
-from casework.forms import error_flashed, show_domain_error, submit
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.form_keys import FormAlreadySentError, already_sent, claim_form_key
+from casework.core.forms import error_flashed, show_domain_error, submit
+from casework.core.timeutil import uk_today
 from casework.reviews.loading import me
 from casework.reviews.models import AccuracyAnswer
 from casework.reviews.permissions import can_see_identifiers, can_view
-from casework.timeutil import uk_today
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 

@@ -8,7 +8,6 @@ from datetime import date
 
 from werkzeug.datastructures import FileStorage
 
-from casework import audit
 from casework.agencies.chronology_csv import ChronologyRow, parse_chronology_csv
 from casework.agencies.contributions import (
     AWAITING_AGENCY,
@@ -21,14 +20,15 @@ from casework.agencies.contributions import (
 )
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
+from casework.core import audit
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import working_calendar
 from casework.documents.models import Document
 from casework.documents.storage import store_upload
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
-from casework.workdays import working_calendar
 
 # Contributions are asked for once the review is commissioned and until it has ended.
 REQUEST_STAGES = (

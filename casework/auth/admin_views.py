@@ -8,18 +8,18 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
-from casework import audit
 from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth import admin_bp as bp
 from casework.auth import services
 from casework.auth.access import roles
 from casework.auth.forms import EditUserForm, NewUserForm, UserActionForm, UserDetailsForm
 from casework.auth.models import Role, User
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
-from casework.form_keys import FormAlreadySentError, already_sent, claim_form_key
-from casework.forms import show_domain_error
-from casework.request_guards import page_number
+from casework.core import audit
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.form_keys import FormAlreadySentError, already_sent, claim_form_key
+from casework.core.forms import show_domain_error
+from casework.core.request_guards import page_number
 
 AUDIT_PAGE_SIZE = 50
 

@@ -25,7 +25,7 @@ from wtforms.widgets import HiddenInput
 
 from casework.auth.models import Role
 from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from casework.form_keys import OneTimeForm
+from casework.core.form_keys import OneTimeForm
 
 
 def _strip(value: str | None) -> str | None:

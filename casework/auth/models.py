@@ -10,10 +10,10 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
-from casework.db_types import enum_type
-from casework.enums import LabelledEnum
-from casework.extensions import db
-from casework.timeutil import UTCDateTime, utcnow
+from casework.core.db_types import enum_type
+from casework.core.enums import LabelledEnum
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 
 
 class Role(LabelledEnum):

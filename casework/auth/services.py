@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, update
+from sqlalchemy import update
 
-from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.device_cookies import device_cookie_after_sign_in, device_for
 from casework.auth.models import Role, User, new_session_token
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError, throttle
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
-from casework.timeutil import utcnow
+from casework.core import audit
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import utcnow
 
 
 def normalise_email(email: str) -> str:
@@ -272,12 +272,6 @@ def reactivate_user(user: User, version: int | None = None) -> None:
     user.active = True
     audit.record("user_reactivated", f"User {user.email} reactivated", subject=user)
     db.session.flush()
-
-
-def count_active_admins() -> int:
-    return db.session.execute(
-        db.select(func.count()).select_from(User).where(User.role == Role.ADMIN, User.active.is_(True))
-    ).scalar_one()
 
 
 def create_first_admin(name: str, email: str, password: str) -> User:

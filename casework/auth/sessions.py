@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from casework.auth.models import User
-from casework.extensions import db, login_manager
+from casework.core.extensions import db, login_manager
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN_AT = "last_seen_at"

@@ -12,12 +12,12 @@ from casework.auth import bp, services
 from casework.auth.access import public, signed_in
 from casework.auth.device_cookies import DEVICE_COOKIE, set_device_cookie
 from casework.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
+from casework.auth.navigation import home_for
 from casework.auth.sessions import end_session, start_session
 from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError
-from casework.errors import DomainError
-from casework.extensions import db
-from casework.forms import show_domain_error
-from casework.navigation import home_for
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.forms import show_domain_error
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -8,8 +8,8 @@ from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
-from casework.extensions import db
-from casework.timeutil import UTCDateTime, utcnow
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 
 
 class Document(db.Model):

@@ -44,11 +44,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
-from casework import audit
+from casework.core import audit
+from casework.core.errors import DomainError
+from casework.core.extensions import db
 from casework.documents import isolation
 from casework.documents.models import Document
-from casework.errors import DomainError
-from casework.extensions import db
 
 if TYPE_CHECKING:
     from casework.auth.models import User

@@ -11,9 +11,9 @@ from casework.agencies.contributions import ContributionRequest
 from casework.agencies.permissions import can_view_request
 from casework.auth.access import signed_in
 from casework.auth.models import Role, User
+from casework.core.extensions import db
 from casework.documents.models import Document
 from casework.documents.storage import send_document
-from casework.extensions import db
 from casework.reviews.loading import me
 from casework.reviews.models import DraftVersion, Review
 from casework.reviews.permissions import can_view

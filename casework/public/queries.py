@@ -13,9 +13,9 @@ from datetime import date
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from casework.core.extensions import db
 from casework.documents.models import Document
 from casework.documents.storage import ALLOWED_TYPES
-from casework.extensions import db
 from casework.reviews.models import DraftVersion, Publication, Review, ReviewType
 
 

@@ -7,13 +7,13 @@ from flask import abort, g, render_template
 from flask.typing import ResponseReturnValue
 
 from casework.auth.access import public
+from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.documents.storage import EXTENSIONS, send_document
 from casework.public import bp, queries
-from casework.timeutil import uk_today
 
 ARCHIVE_AFTER = relativedelta(years=3)
-# Shared caches may keep the register briefly (see casework.security); downloads are never kept.
+# Shared caches may keep the register briefly (see casework.core.security); downloads are never kept.
 PUBLIC_MAX_AGE = 300
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from casework.errors import DomainError
+from casework.core.errors import DomainError
 
 KINDS = ("pdf", "docx", "odt")
 MIN_LETTERS = 20  # fewer letters than this in a whole document: nothing real to check
@@ -66,7 +66,7 @@ class Identifier:
 
 
 @dataclass(frozen=True)
-class Finding:
+class IdentifierMatch:
     kind: str
     term: str  # the words as they appear in the document
     label: str
@@ -654,7 +654,7 @@ _WORD_JOIN = r"(?:\s*['\-]\s*|\s+|)"  # "O'Neill", "O Neill", "ONeill"; "Smith-J
 _ADDRESS_GAP = r"[\s,./\-]*"  # "12 Acacia Avenue", "12, Acacia Avenue.", "AB12CD"
 
 
-def find_identifiers(text: ExtractedText, identifiers: Iterable[Identifier]) -> list[Finding]:
+def find_identifiers(text: ExtractedText, identifiers: Iterable[Identifier]) -> list[IdentifierMatch]:
     """Every occurrence of every identifier, in the order they appear in the document.
 
     Names match in any case and only as whole words ("Jo" is not found in "Joanne" or "job",
@@ -667,7 +667,7 @@ def find_identifiers(text: ExtractedText, identifiers: Iterable[Identifier]) -> 
     return _search(text, list(identifiers), possible=False)
 
 
-def check_text(text: ExtractedText, identifiers: Iterable[Identifier]) -> list[Finding]:
+def check_text(text: ExtractedText, identifiers: Iterable[Identifier]) -> list[IdentifierMatch]:
     """:func:`find_identifiers`, and possible identifiers nobody recorded (postcodes, NHS numbers,
     phone numbers, email addresses, dates of birth, named schools and GP surgeries) where they
     do not overlap a recorded one."""
@@ -684,13 +684,13 @@ class _Match:
     folded_term: str
 
 
-def _search(text: ExtractedText, identifiers: list[Identifier], possible: bool) -> list[Finding]:
+def _search(text: ExtractedText, identifiers: list[Identifier], possible: bool) -> list[IdentifierMatch]:
     patterns = [
         (identifier, pattern, f"{identifier.kind}:{folded_key(identifier.value)}")
         for identifier in identifiers
         if (pattern := _pattern(identifier)) is not None
     ]
-    findings: list[Finding] = []
+    findings: list[IdentifierMatch] = []
     for part in text.parts:
         variants = _searchable(part.text)
         recorded: dict[tuple[int, int, str], _Match] = {}
@@ -720,7 +720,7 @@ def _search(text: ExtractedText, identifiers: list[Identifier], possible: bool) 
                     kept.append(found)
             kept.sort(key=lambda m: (m.start, m.start - m.end))
         findings += [
-            Finding(
+            IdentifierMatch(
                 kind=found.kind,
                 term=" ".join(part.text[found.start : found.end].split()),
                 label=found.label,

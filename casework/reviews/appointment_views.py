@@ -11,8 +11,8 @@ from casework.agencies.forms import RequestForm
 from casework.agencies.models import Agency
 from casework.auth.access import roles
 from casework.auth.models import Role, User
-from casework.extensions import db
-from casework.forms import chosen_ids, page_with_form, submit
+from casework.core.extensions import db
+from casework.core.forms import chosen_ids, page_with_form, submit
 from casework.reviews import appointments, bp
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me, review_url

@@ -13,11 +13,12 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 
-from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
-from casework.errors import DomainError
-from casework.extensions import db
+from casework.core import audit
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today, utcnow
 from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
 from casework.reviews.models import (
     Affiliation,
@@ -29,7 +30,6 @@ from casework.reviews.models import (
 )
 from casework.reviews.services import finish, flag_agencies, move_to
 from casework.reviews.stages import Move, ReviewStage
-from casework.timeutil import uk_today, utcnow
 
 DECLARATION = (
     "I declare that I have no connection with the child, the family or the case, and no current "

@@ -7,18 +7,18 @@ from datetime import date
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from casework import audit
 from casework.agencies import services as contributions
 from casework.agencies.chronology_csv import ExportRow, chronology_to_csv
 from casework.agencies.contributions import ChronologyEntry
 from casework.agencies.forms import KeyEpisodeForm
 from casework.auth.access import roles
 from casework.auth.models import Role
-from casework.extensions import db
-from casework.forms import as_id, submit
+from casework.core import audit
+from casework.core.extensions import db
+from casework.core.forms import as_id, submit
+from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.loading import load_review, me
-from casework.timeutil import uk_today
 
 
 def _filters() -> contributions.ChronologyFilters:

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from casework.core.timeutil import uk_today
+from casework.core.workdays import WorkingCalendar, working_calendar
 from casework.reviews.models import (
     ClockDefinition,
     ClockUnit,
@@ -24,8 +26,6 @@ from casework.reviews.models import (
     ReviewDeadline,
     ReviewPause,
 )
-from casework.timeutil import uk_today
-from casework.workdays import WorkingCalendar, working_calendar
 
 
 @dataclass(frozen=True)

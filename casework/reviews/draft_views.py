@@ -9,14 +9,14 @@ from wtforms import SelectChoice
 from casework.agencies.models import Agency
 from casework.auth.access import roles
 from casework.auth.models import Role
-from casework.extensions import db
-from casework.forms import chosen_ids, error_flashed, flash_form_errors, submit
+from casework.core.extensions import db
+from casework.core.forms import chosen_ids, error_flashed, flash_form_errors, submit
+from casework.core.timeutil import uk_today
+from casework.core.workdays import working_calendar
 from casework.reviews import bp, drafts
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import AccuracyAnswer, AccuracyComment, CommentResponse, DraftVersion
-from casework.timeutil import uk_today
-from casework.workdays import working_calendar
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 

@@ -7,12 +7,13 @@ from datetime import date
 
 from werkzeug.datastructures import FileStorage
 
-from casework import audit
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
+from casework.core import audit
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
-from casework.errors import DomainError
-from casework.extensions import db
 from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
 from casework.reviews.models import (
     AccuracyAnswer,
@@ -26,7 +27,6 @@ from casework.reviews.models import (
 )
 from casework.reviews.services import finish, move_to
 from casework.reviews.stages import Move, ReviewStage
-from casework.timeutil import uk_today, utcnow
 
 REPORT_TYPES = {"pdf", "docx", "odt"}
 DRAFTING_STAGES = (ReviewStage.CONTRIBUTIONS, ReviewStage.DRAFTING)

@@ -26,8 +26,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.models import Agency
-from casework.form_keys import OneTimeForm
-from casework.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.core.form_keys import OneTimeForm
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,

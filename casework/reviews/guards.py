@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from casework.errors import ConcurrentEditError, DomainError
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.timeutil import uk_today
 from casework.reviews.models import Review
 from casework.reviews.stages import TRANSITIONS, Move, allowed_moves, move_is_allowed
-from casework.timeutil import uk_today
 
 
 def check_version(review: Review, version: int | None) -> None:

@@ -6,7 +6,7 @@ from flask import abort, url_for
 from flask_login import current_user
 
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reviews.models import Review
 from casework.reviews.permissions import can_manage, can_view
 

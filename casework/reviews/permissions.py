@@ -7,7 +7,7 @@ from sqlalchemy import ColumnElement, exists, false, true
 
 from casework.agencies.contributions import OPEN_STATUSES, ContributionRequest
 from casework.auth.models import Role, User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reviews.models import AssignmentStatus, Review, ReviewerAssignment
 
 

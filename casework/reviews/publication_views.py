@@ -7,14 +7,14 @@ from flask.typing import ResponseReturnValue
 
 from casework.auth.access import roles
 from casework.auth.models import Role
-from casework.extensions import db
-from casework.form_keys import OneTimeForm
-from casework.forms import error_flashed, flash_form_errors, submit
+from casework.core.extensions import db
+from casework.core.form_keys import OneTimeForm
+from casework.core.forms import error_flashed, flash_form_errors, submit
+from casework.core.timeutil import uk_today
 from casework.reviews import bp, publishing, services
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import AnonymisationCheck, AnonymisationFinding, Publication, PublicationDelay
-from casework.timeutil import uk_today
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 

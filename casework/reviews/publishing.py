@@ -8,19 +8,21 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
-from casework import audit
 from casework.auth.models import Role, User
-from casework.display import format_datetime
+from casework.core import audit
+from casework.core.display import format_datetime
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today, utcnow
+from casework.core.workdays import working_calendar
 from casework.documents.isolation import DocumentUnreadable, check_document, run_isolated
 from casework.documents.storage import stored_path
-from casework.errors import DomainError
-from casework.extensions import db
 from casework.reviews.anonymisation import (
     POSSIBLE_KINDS,
     ExtractedText,
     ExtractionError,
-    Finding,
     Identifier,
+    IdentifierMatch,
     check_text,
     extract_text,
     fold,
@@ -41,8 +43,6 @@ from casework.reviews.models import (
 )
 from casework.reviews.services import finish, move_to
 from casework.reviews.stages import Move, ReviewStage
-from casework.timeutil import uk_today, utcnow
-from casework.workdays import working_calendar
 
 STEP_LABELS = {
     "sent_to_panel": "The full report was sent to the Panel and the Secretary of State",
@@ -170,14 +170,14 @@ def _latest_check_of_review(review: Review) -> AnonymisationCheck | None:
     )
 
 
-def _match_key(finding: Finding) -> str:
+def _match_key(finding: IdentifierMatch) -> str:
     """The same words, found by the same search, with the same words around them."""
     context = " ".join(fold(finding.context).casefold().split())
     return _sha256("\x1f".join((finding.matched, finding.folded_term, context)))
 
 
 def _with_earlier_decisions(
-    found: list[Finding], previous: AnonymisationCheck | None, identifiers: list[Identifier]
+    found: list[IdentifierMatch], previous: AnonymisationCheck | None, identifiers: list[Identifier]
 ) -> list[AnonymisationFinding]:
     """The new findings, with the "not identifying" decisions of the previous check carried over
     to the same finding (the same words from the same search, with the same words around them:

@@ -9,12 +9,12 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import working_calendar
 from casework.reviews.models import Review, ReviewDeadline, ReviewPause, ReviewType
 from casework.reviews.permissions import visible_reviews
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
-from casework.workdays import working_calendar
 
 PAGE_SIZE = 25
 SOON_WORKING_DAYS = 10

@@ -8,12 +8,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from casework import audit, workdays
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.db_helpers import increment
-from casework.errors import DomainError
-from casework.extensions import db
+from casework.core import audit, workdays
+from casework.core.db_helpers import increment
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today, utcnow
+from casework.core.workdays import ClosureDay, working_calendar
 from casework.reviews.clock import EVENTS, deadlines_for, due_after, refresh_deadlines
 from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
 from casework.reviews.models import (
@@ -37,8 +39,6 @@ from casework.reviews.models import (
     TermsOfReference,
 )
 from casework.reviews.stages import TRANSITIONS, Move, ReviewStage, next_stage
-from casework.timeutil import uk_today, utcnow
-from casework.workdays import ClosureDay, working_calendar
 
 
 def move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -> None:

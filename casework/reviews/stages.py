@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from casework.enums import LabelledEnum
+from casework.core.enums import LabelledEnum
 
 
 class ReviewStage(LabelledEnum):

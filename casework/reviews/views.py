@@ -12,9 +12,11 @@ from casework.actions.services import close_review
 from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import roles
 from casework.auth.models import Role
-from casework.extensions import db
-from casework.forms import chosen_ids, page_with_form, submit
-from casework.request_guards import page_number
+from casework.core.extensions import db
+from casework.core.forms import chosen_ids, page_with_form, submit
+from casework.core.request_guards import page_number
+from casework.core.timeutil import uk_today
+from casework.core.workdays import COUNTING_RULE, ClosureDay
 from casework.reviews import appointments, bp, queries, services
 from casework.reviews import forms as f
 from casework.reviews.clock import deadlines_for
@@ -29,8 +31,6 @@ from casework.reviews.models import (
 )
 from casework.reviews.permissions import can_manage, can_see_identifiers
 from casework.reviews.stages import ReviewStage, allowed_moves
-from casework.timeutil import uk_today
-from casework.workdays import COUNTING_RULE, ClosureDay
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
@@ -168,7 +168,7 @@ def review_referral(review_id: int) -> ResponseReturnValue:
 @bp.route("/<int:review_id>")
 @roles(*CASE_ROLES)
 def review_detail(review_id: int) -> ResponseReturnValue:
-    from casework.audit import AuditEvent
+    from casework.core.audit import AuditEvent
 
     review = load_review(review_id)
     user = me()

@@ -28,10 +28,10 @@ from casework.actions import services
 from casework.actions.models import Action, ActionStatus, ProgressUpdate
 from casework.agencies.models import AgencyType
 from casework.auth.models import Role, User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews import appointments
 from casework.reviews.models import AssignmentRole
-from casework.timeutil import uk_today
 from tests.conftest import empty_database, login_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 

@@ -41,16 +41,16 @@ from casework.actions.models import (
 from casework.actions.plan_views import plan_summary
 from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
 from casework.agencies.models import Agency, AgencyType
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
+from casework.core.audit import AuditEvent
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.documents.storage import stored_path
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
 from casework.reviews import appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
 from tests.conftest import make_agency, make_user, post_form, sign_in
 from tests.reviews.conftest import make_review
 
@@ -1251,7 +1251,7 @@ def test_closing_over_http(app: Flask, ids: Ids) -> None:
 
 def test_the_demo_action_plans_hold_every_status_and_load_once(app: Flask, folder: Path) -> None:
     from casework.demo import load_demo_data
-    from casework.demo_actions import load_demo_actions
+    from casework.demo.actions import load_demo_actions
 
     with app.app_context():
         load_demo_data()
@@ -1287,7 +1287,7 @@ def test_the_demo_action_plans_hold_every_status_and_load_once(app: Flask, folde
 
 
 def test_the_demo_action_plans_need_the_demo_reviews(w: World) -> None:
-    from casework.demo_actions import load_demo_actions
+    from casework.demo.actions import load_demo_actions
 
     before = state()
     assert load_demo_actions(w.manager) == []

@@ -16,7 +16,7 @@ import pytest
 
 from casework.actions.models import ActionStatus
 from casework.actions.rag import SOON, Rag, is_overdue, rag_for, rag_of, soon_limit
-from casework.workdays import WorkingCalendar
+from casework.core.workdays import WorkingCalendar
 
 R, A, G = Rag.RED, Rag.AMBER, Rag.GREEN
 

@@ -29,13 +29,13 @@ from casework.actions.models import Action, ActionStatus, Recommendation, Theme
 from casework.actions.rag import SOON, Rag, rag_for, rag_sql, soon_limit
 from casework.actions.tracker import TrackerFilters, tracker_counts, tracker_query
 from casework.agencies.models import Agency, AgencyType
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
-from casework.display import format_date
-from casework.extensions import db
+from casework.core.audit import AuditEvent
+from casework.core.display import format_date
+from casework.core.extensions import db
+from casework.core.timeutil import UK, uk_today
+from casework.core.workdays import WorkingCalendar, working_calendar
 from casework.reviews.models import Review
-from casework.timeutil import UK, uk_today
-from casework.workdays import WorkingCalendar, working_calendar
 from tests.conftest import login_as, make_agency, make_user, sign_in
 from tests.reviews.conftest import make_review
 

@@ -32,13 +32,13 @@ from casework.agencies.contributions import (
     RequestStatus,
 )
 from casework.agencies.models import Agency, AgencyType
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
+from casework.core.audit import AuditEvent
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.documents.models import Document
-from casework.extensions import db
 from casework.reviews import appointments, queries
 from casework.reviews.models import AssignmentRole, Review
-from casework.timeutil import uk_today
 from tests.conftest import empty_database, login_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 

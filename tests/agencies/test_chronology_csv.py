@@ -25,7 +25,7 @@ from casework.agencies.chronology_csv import (
     parse_chronology_lines,
     template_csv,
 )
-from casework.errors import DomainError
+from casework.core.errors import DomainError
 
 TODAY = date(2025, 6, 30)
 HEADER = ",".join(TEMPLATE_COLUMNS)

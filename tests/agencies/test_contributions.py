@@ -27,14 +27,14 @@ from casework.agencies.contributions import (
     RequestStatus,
 )
 from casework.agencies.models import Agency, AgencyType
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
+from casework.core.audit import AuditEvent
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews import appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
 from tests.conftest import login_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 

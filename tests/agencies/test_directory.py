@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 
 from casework.agencies import directory
 from casework.agencies.models import Agency, AgencyType, agencies_for_new_work
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
-from casework.errors import DomainError
-from casework.extensions import db
+from casework.core.audit import AuditEvent
+from casework.core.errors import DomainError
+from casework.core.extensions import db
 from casework.reviews.models import Involvement
 from tests.conftest import csrf_token, login_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from casework import create_app
-from casework.extensions import db
+from casework.core.extensions import db
 from tests.conftest import PASSWORD, make_config, sign_in
 
 REAL_USER = "127.0.0.1"

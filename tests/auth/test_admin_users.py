@@ -25,12 +25,12 @@ from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
 from casework.agencies.models import Agency
-from casework.audit import AuditEvent, record
 from casework.auth import services
 from casework.auth.models import Role, User
-from casework.errors import DomainError
-from casework.extensions import db
-from casework.timeutil import utcnow
+from casework.core.audit import AuditEvent, record
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import utcnow
 from tests.conftest import PASSWORD, csrf_token, make_agency, make_user, post_form, sign_in, sign_out
 
 NEW_PASSWORD = "tangerine bicycle lighthouse"

@@ -12,7 +12,7 @@ from casework import create_app
 from casework.auth import services
 from casework.auth.models import Role, User
 from casework.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
-from casework.extensions import db
+from casework.core.extensions import db
 from config import ProductionConfig
 from tests.conftest import PASSWORD, login_as, make_user, post_form, sign_out
 

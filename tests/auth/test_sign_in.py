@@ -13,11 +13,11 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
-from casework.audit import AuditEvent
 from casework.auth.device_cookies import DEVICE_COOKIE
 from casework.auth.models import Role, User
 from casework.auth.throttling import throttle
-from casework.extensions import db
+from casework.core.audit import AuditEvent
+from casework.core.extensions import db
 from tests.auth.sign_in_support import (
     ATTACKER,
     CONNECTION,

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from casework.auth import services
 from casework.auth.models import Role, User
 from casework.auth.throttling import throttle
-from casework.extensions import db
+from casework.core.extensions import db
 from tests.auth.sign_in_support import (
     ATTACKER,
     LOCKED,
@@ -222,7 +222,7 @@ def test_over_the_network_the_attackers_address_is_paused_and_the_real_users_is_
     real_user = Browser(live_port, REAL_USER)
     assert real_user.sign_in(user.email, PASSWORD)[0] == 302
     with app.app_context():
-        from casework.audit import AuditEvent
+        from casework.core.audit import AuditEvent
 
         addresses = db.session.execute(
             db.select(AuditEvent.action, AuditEvent.ip_address).order_by(AuditEvent.id)

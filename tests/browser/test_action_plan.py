@@ -11,8 +11,8 @@ from flask import Flask
 
 from casework.agencies.models import AgencyType
 from casework.auth.models import Role
-from casework.extensions import db
-from casework.timeutil import uk_today
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from tests.browser.conftest import signed_in_page
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review

@@ -11,7 +11,7 @@ from flask import Flask
 
 from casework.agencies.models import AgencyType
 from casework.auth.models import Role, User
-from casework.extensions import db
+from casework.core.extensions import db
 from casework.reviews import appointments
 from tests.browser.conftest import signed_in_page
 from tests.conftest import make_agency, make_user

@@ -12,11 +12,11 @@ from flask import Flask
 
 from casework.agencies.models import AgencyType
 from casework.auth.models import Role, User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import WorkingCalendar
 from casework.reviews import appointments, services
 from casework.reviews.models import AssignmentRole, Review
-from casework.timeutil import uk_today
-from casework.workdays import WorkingCalendar
 from tests.browser.conftest import signed_in_page
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review

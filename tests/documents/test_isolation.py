@@ -20,6 +20,8 @@ from fpdf import FPDF
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from casework.core.errors import DomainError
+from casework.core.extensions import db
 from casework.documents.isolation import (
     DocumentUnreadable,
     Limits,
@@ -30,8 +32,6 @@ from casework.documents.isolation import (
 )
 from casework.documents.models import Document
 from casework.documents.storage import init_storage, store_upload
-from casework.errors import DomainError
-from casework.extensions import db
 from casework.reviews.anonymisation import ExtractionError, extract_text
 from config import Config
 from tests.conftest import make_user

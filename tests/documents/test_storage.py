@@ -21,9 +21,11 @@ from sqlalchemy import event, func, select, text
 from werkzeug.datastructures import FileStorage
 
 from casework import create_app
-from casework.audit import AuditEvent
 from casework.auth.access import public
 from casework.auth.models import User
+from casework.core.audit import AuditEvent
+from casework.core.errors import DomainError
+from casework.core.extensions import db
 from casework.documents.models import Document
 from casework.documents.storage import (
     ALLOWED_TYPES,
@@ -37,8 +39,6 @@ from casework.documents.storage import (
     store_upload,
     stored_path,
 )
-from casework.errors import DomainError
-from casework.extensions import db
 from tests.conftest import make_config, make_user
 from tests.reviews.conftest import make_review
 

@@ -15,13 +15,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import FileStorage
 
-from casework.audit import AuditEvent
 from casework.auth.access import policy_of
 from casework.auth.models import Role, User
-from casework.display import format_date
+from casework.core.audit import AuditEvent
+from casework.core.display import format_date
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.documents.storage import store_upload
-from casework.extensions import db
 from casework.reviews.models import (
     ConfidentialRecord,
     DraftVersion,
@@ -30,7 +31,6 @@ from casework.reviews.models import (
     Publication,
     Review,
 )
-from casework.timeutil import uk_today
 from tests.conftest import login_as, make_user
 from tests.reviews.conftest import make_review
 

@@ -17,7 +17,8 @@ from sqlalchemy import inspect
 
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews import services
 from casework.reviews.models import (
     DecisionOutcome,
@@ -27,7 +28,6 @@ from casework.reviews.models import (
     ReviewType,
 )
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
 from tests.conftest import make_agency, make_user
 
 _pseudonyms = itertools.count(1)

@@ -21,12 +21,12 @@ from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import H, Note, NoteBody, NoteCitation, P, S, Span
 from PIL import Image
 
-from casework.errors import DomainError
+from casework.core.errors import DomainError
 from casework.reviews.anonymisation import (
     ExtractedText,
     ExtractionError,
-    Finding,
     Identifier,
+    IdentifierMatch,
     TextPart,
     check_text,
     extract_text,
@@ -66,7 +66,7 @@ def text(*parts: str) -> ExtractedText:
     return ExtractedText([TextPart(f"paragraph {n}", part) for n, part in enumerate(parts, start=1)], True)
 
 
-def terms(findings: list[Finding]) -> list[str]:
+def terms(findings: list[IdentifierMatch]) -> list[str]:
     return [finding.term for finding in findings]
 
 

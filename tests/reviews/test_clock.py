@@ -16,7 +16,9 @@ import pytest
 from flask import Flask
 
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import ClosureDay, WorkingCalendar
 from casework.reviews.clock import EVENTS, DeadlineStatus, deadline_for, deadlines_for, refresh_deadlines
 from casework.reviews.models import (
     ClockUnit,
@@ -34,8 +36,6 @@ from casework.reviews.models import (
     TermsOfReference,
 )
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
-from casework.workdays import ClosureDay, WorkingCalendar
 from tests.conftest import make_user
 from tests.reviews.conftest import make_review, review_type
 

@@ -13,15 +13,15 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 
 from casework.auth.models import Role, User
-from casework.errors import DomainError
-from casework.extensions import db
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import WorkingCalendar
 from casework.reviews import appointments, drafts, publishing
 from casework.reviews.clock import DeadlineStatus, deadlines_for
 from casework.reviews.models import AssignmentRole, Publication, Review, ReviewDeadline
 from casework.reviews.queries import ReviewFilters, review_list, upcoming_deadlines
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
-from casework.workdays import WorkingCalendar
 from tests.conftest import login_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 

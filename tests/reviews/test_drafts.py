@@ -10,12 +10,12 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 
 from casework.auth.models import Role, User
-from casework.errors import DomainError
-from casework.extensions import db
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews import appointments, drafts
 from casework.reviews.models import AssignmentRole, CommentResponse, DraftVersion, Review
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
 from tests.conftest import csrf_token, login_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 

@@ -19,10 +19,11 @@ from sqlalchemy import func, select
 
 from casework.actions.services import close_review
 from casework.agencies.models import Agency
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
+from casework.core.audit import AuditEvent
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews import appointments, drafts, publishing, services
 from casework.reviews.models import (
     AssignmentRole,
@@ -35,7 +36,6 @@ from casework.reviews.models import (
     ReviewSequence,
 )
 from casework.reviews.stages import TRANSITIONS, Move, ReviewStage, allowed_moves, move_is_allowed
-from casework.timeutil import uk_today
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import (
     REACHABLE_STAGES,

@@ -9,13 +9,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from casework.audit import AuditEvent
 from casework.auth.models import Role, User
-from casework.extensions import db
+from casework.core.audit import AuditEvent
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews import services
 from casework.reviews.models import ClockDefinition, ClockUnit, Review, ReviewDeadline, ReviewType
 from casework.reviews.stages import ReviewStage
-from casework.timeutil import uk_today
 from tests.conftest import csrf_token, empty_database, login_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 
@@ -330,7 +330,7 @@ def test_a_closure_day_moves_working_day_deadlines(
                 ReviewDeadline.review_id == review.id, ReviewDeadline.clock_key == "notification"
             )
         ).scalar_one()
-    from casework.workdays import WorkingCalendar
+    from casework.core.workdays import WorkingCalendar
 
     closed = WorkingCalendar().add_working_days(today, 1)
     response = post_form(

@@ -8,9 +8,9 @@ from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 from casework.reviews.models.review import Review
-from casework.timeutil import UTCDateTime, utcnow
 
 
 class ReviewPause(db.Model):

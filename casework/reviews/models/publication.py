@@ -8,13 +8,13 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
-from casework.db_types import enum_type
+from casework.core.db_types import enum_type
+from casework.core.enums import LabelledEnum
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
-from casework.enums import LabelledEnum
-from casework.extensions import db
 from casework.reviews.models.drafts import DraftVersion
 from casework.reviews.models.review import Review
-from casework.timeutil import UTCDateTime, utcnow
 
 
 class AnonymisationCheck(db.Model):

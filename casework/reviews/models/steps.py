@@ -10,11 +10,11 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
-from casework.db_types import enum_type
-from casework.enums import LabelledEnum
-from casework.extensions import db
+from casework.core.db_types import enum_type
+from casework.core.enums import LabelledEnum
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 from casework.reviews.models.review import Review
-from casework.timeutil import UTCDateTime, utcnow
 
 MAX_CHILDREN = 4  # one notification covers up to four children (siblings)
 MAX_CARERS = 4

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.db_types import enum_type
-from casework.extensions import db
+from casework.core.db_types import enum_type
+from casework.core.extensions import db
 from casework.reviews.stages import ReviewStage
 
 

@@ -11,12 +11,12 @@ from werkzeug.datastructures import FileStorage
 
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.demo_reviews import demo_commission, demo_decision, demo_rapid_review
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import working_calendar
+from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
 from casework.reviews import appointments, drafts, publishing, services
 from casework.reviews.models import AssignmentRole, DraftVersion, Review, ReviewType
-from casework.timeutil import uk_today
-from casework.workdays import working_calendar
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

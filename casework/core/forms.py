@@ -15,10 +15,16 @@ from wtforms import DateField, IntegerField, SelectMultipleField, TextAreaField
 from wtforms.validators import Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
-from casework.errors import ConcurrentEditError, DomainError
-from casework.extensions import db
-from casework.form_keys import FormAlreadySentError, OneTimeForm, already_sent, check_form_key, claim_form_key
-from casework.request_guards import as_id
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.form_keys import (
+    FormAlreadySentError,
+    OneTimeForm,
+    already_sent,
+    check_form_key,
+    claim_form_key,
+)
+from casework.core.request_guards import as_id
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -57,7 +63,7 @@ def submit(
     once, or roll back and show the refusal. Returns the redirect, or None to show the form again.
     ``success`` and ``then`` may be functions of what the service returned (e.g. a new record).
 
-    A form with a one-time key (:class:`casework.form_keys.OneTimeForm`) changes things once: a
+    A form with a one-time key (:class:`casework.core.form_keys.OneTimeForm`) changes things once: a
     second post of the same rendered form, even one sent while the first is still running, changes
     nothing and is sent where the first went (``casework/form_keys.py``)."""
     if not form.is_submitted():

@@ -13,9 +13,9 @@ from casework.actions import services
 from casework.actions.models import Action, ActionStatus, Recommendation, Theme
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews.models import AssignmentRole, AssignmentStatus, Review
-from casework.timeutil import uk_today
 
 POLICE = "Northshire Police"
 SOCIAL_CARE = "Northshire Children's Social Care"

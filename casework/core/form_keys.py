@@ -1,7 +1,7 @@
 """One-time form keys: a form posted twice (a double click, a retry, twenty concurrent posts of
 the same page) changes things once.
 
-Each rendering of a form carries a new random key in a hidden field. :func:`casework.forms.submit`
+Each rendering of a form carries a new random key in a hidden field. :func:`casework.core.forms.submit`
 inserts the posted key into ``form_keys`` (unique) in the same transaction as the change, before
 the change runs. A second post of the same key then either finds the committed row, or (posted
 while the first is still running) waits on the unique index until the first commits and fails:
@@ -29,8 +29,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from wtforms import HiddenField
 from wtforms.validators import StopValidation
 
-from casework.extensions import db
-from casework.timeutil import UTCDateTime, utcnow
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 
 FIELD = "form_key"
 ALREADY_SENT = "This form was already sent, so it was not saved again."
@@ -76,7 +76,7 @@ class FormKeyField(HiddenField):
 
 class OneTimeForm(FlaskForm):
     """The base of every form that creates or changes something: it carries a one-time key,
-    which :func:`casework.forms.submit` honours. Render it with ``{{ form.form_key }}`` next to
+    which :func:`casework.core.forms.submit` honours. Render it with ``{{ form.form_key }}`` next to
     the CSRF token (the ``form_fields`` macro does)."""
 
     form_key = FormKeyField()

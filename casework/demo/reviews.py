@@ -9,7 +9,8 @@ from datetime import date, timedelta
 
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews import services
 from casework.reviews.models import (
     DecisionOutcome,
@@ -18,7 +19,6 @@ from casework.reviews.models import (
     Review,
     ReviewType,
 )
-from casework.timeutil import uk_today
 
 
 @dataclass(frozen=True)

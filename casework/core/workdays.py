@@ -16,8 +16,8 @@ from flask import g, has_app_context
 from sqlalchemy import Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from casework.extensions import db
-from casework.timeutil import UTCDateTime, utcnow
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
 
 COUNTING_RULE = (
     "Working days are Monday to Friday, not counting bank holidays in England and Wales "
@@ -89,8 +89,8 @@ def working_calendar() -> WorkingCalendar:
 
 
 def add_closure_day(day: date, description: str) -> ClosureDay:
-    from casework import audit
-    from casework.errors import DomainError
+    from casework.core import audit
+    from casework.core.errors import DomainError
 
     if db.session.get(ClosureDay, day):
         raise DomainError("That day is already a closure day", field="day")
@@ -104,8 +104,8 @@ def add_closure_day(day: date, description: str) -> ClosureDay:
 
 
 def remove_closure_day(day: date) -> None:
-    from casework import audit
-    from casework.errors import DomainError
+    from casework.core import audit
+    from casework.core.errors import DomainError
 
     closure = db.session.get(ClosureDay, day)
     if closure is None:

@@ -13,10 +13,10 @@ from casework.agencies.chronology_csv import ChronologyRow
 from casework.agencies.contributions import ContributionKind, ContributionRequest
 from casework.agencies.models import Agency
 from casework.auth.models import User
-from casework.extensions import db
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews import appointments
 from casework.reviews.models import AssignmentRole, Review
-from casework.timeutil import uk_today
 
 MARKER = "Demo: contributions loaded"
 TINY_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

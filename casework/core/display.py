@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from flask import Flask
 
-from casework.timeutil import UK
+from casework.core.timeutil import UK
 
 
 def format_datetime(value: datetime) -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from casework.extensions import db
+from casework.core.extensions import db
 
 
 def increment(model: type[Any], keys: dict[str, Any], counter: str, **also_set: Any) -> int:

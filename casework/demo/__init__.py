@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
 from casework.auth.passwords import hash_password
-from casework.extensions import db
-from casework.timeutil import utcnow
+from casework.core.extensions import db
+from casework.core.timeutil import utcnow
 
 DEMO_AGENCIES = [
     ("Northshire Police", AgencyType.POLICE),
@@ -88,19 +88,19 @@ def load_demo_data() -> list[str]:
         )
         added.append(f"user {demo.email}")
     db.session.flush()
-    from casework.demo_reviews import load_demo_reviews
+    from casework.demo.reviews import load_demo_reviews
 
     manager = db.session.execute(
         db.select(User).where(User.email == "manager@northshire.example")
     ).scalar_one()
     added += load_demo_reviews(manager)
-    from casework.demo_contributions import load_demo_contributions
+    from casework.demo.contributions import load_demo_contributions
 
     added += load_demo_contributions(manager)
-    from casework.demo_actions import load_demo_actions
+    from casework.demo.actions import load_demo_actions
 
     added += load_demo_actions(manager)
-    from casework.demo_publication import load_demo_publication
+    from casework.demo.publication import load_demo_publication
 
     added += load_demo_publication(manager)
     return added

@@ -9,8 +9,8 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException
 
-from casework.extensions import db, login_manager
-from casework.request_guards import UnstorableText
+from casework.core.extensions import db, login_manager
+from casework.core.request_guards import UnstorableText
 
 PAGES = {
     400: ("Sorry, there is a problem with your request", "errors/400.html"),

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.auth.models import User
-from casework.extensions import db
-from casework.timeutil import UTCDateTime, utcnow
+from casework.core.extensions import db
+from casework.core.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # the users table is the auth package's; the trail only points at it
+    from casework.auth.models import User
 
 
 class AuditEvent(db.Model):

@@ -25,10 +25,8 @@ from casework.auth.models import Role, User
 from casework.documents.storage import store_upload
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
-from casework.reviews.guards import check_move, check_open, check_version
+from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to, takes
 from casework.reviews.models import Review
-from casework.reviews.services import finish, move_to
-from casework.reviews.stages import Move
 from casework.timeutil import uk_today, utcnow
 
 
@@ -390,3 +388,6 @@ def close_review(review: Review, version: int | None, by: User) -> Review:
         )
     move_to(review, Move.CLOSE)
     return finish(review)
+
+
+takes(Move.CLOSE, close_review)

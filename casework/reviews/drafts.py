@@ -13,7 +13,8 @@ from casework.auth.models import Role, User
 from casework.documents.storage import store_upload
 from casework.errors import DomainError
 from casework.extensions import db
-from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
+from casework.reviews.guards import not_before, not_future, required
+from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to
 from casework.reviews.models import (
     AccuracyAnswer,
     AccuracyCheck,
@@ -24,8 +25,7 @@ from casework.reviews.models import (
     DraftVersion,
     Review,
 )
-from casework.reviews.services import finish, move_to
-from casework.reviews.stages import Move, ReviewStage
+from casework.reviews.stages import ReviewStage
 from casework.timeutil import uk_today, utcnow
 
 REPORT_TYPES = {"pdf", "docx", "odt"}

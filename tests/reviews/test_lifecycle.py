@@ -24,6 +24,7 @@ from casework.auth.models import Role, User
 from casework.errors import ConcurrentEditError, DomainError
 from casework.extensions import db
 from casework.reviews import appointments, drafts, publishing, services
+from casework.reviews.lifecycle import TRANSITIONS, Move, allowed_moves, move_is_allowed
 from casework.reviews.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -34,7 +35,7 @@ from casework.reviews.models import (
     ReviewerAssignment,
     ReviewSequence,
 )
-from casework.reviews.stages import TRANSITIONS, Move, ReviewStage, allowed_moves, move_is_allowed
+from casework.reviews.stages import ReviewStage
 from casework.timeutil import uk_today
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -108,6 +110,49 @@ REPORTABLE = (
     ActionStatus.OFF_TRACK,
     ActionStatus.COMPLETED,
 )
+
+
+class ActionChange(enum.StrEnum):
+    REPORT_PROGRESS = "report_progress"
+    VERIFY = "verify"
+    RETURN = "return"
+
+
+@dataclass(frozen=True)
+class ActionTransition:
+    change: ActionChange
+    sources: frozenset[ActionStatus]
+    destinations: frozenset[ActionStatus]
+    refused_from: str  # the action's status does not allow the change
+    refused_to: str = "Select the action's status"  # the status asked for is not one the change leads to
+
+
+# The one table of allowed changes to an action's status; the services check it before any change.
+ACTION_TRANSITIONS: dict[ActionChange, ActionTransition] = {
+    t.change: t
+    for t in [
+        # The owner reports any status but verified, also after completing (more work found).
+        ActionTransition(
+            ActionChange.REPORT_PROGRESS,
+            frozenset(REPORTABLE),
+            frozenset(REPORTABLE),
+            "This action is verified and closed; no further updates can be added",
+        ),
+        ActionTransition(
+            ActionChange.VERIFY,
+            frozenset({ActionStatus.COMPLETED}),
+            frozenset({ActionStatus.VERIFIED}),
+            "Only a completed action, with its evidence, can be verified",
+        ),
+        ActionTransition(
+            ActionChange.RETURN,
+            frozenset({ActionStatus.COMPLETED}),
+            frozenset({ActionStatus.ON_TRACK, ActionStatus.AT_RISK}),
+            "Only a completed action can be returned",
+            "Select whether the action is back on track or at risk",
+        ),
+    ]
+}
 
 
 class Action(db.Model):

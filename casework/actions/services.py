@@ -7,8 +7,9 @@ from datetime import date
 from werkzeug.datastructures import FileStorage
 
 from casework.actions.models import (
-    REPORTABLE,
+    ACTION_TRANSITIONS,
     Action,
+    ActionChange,
     ActionStatus,
     ChangeStatus,
     DeadlineChangeRequest,
@@ -26,15 +27,23 @@ from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
-from casework.reviews.guards import check_move, check_open, check_version
+from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to, takes
 from casework.reviews.models import Review
-from casework.reviews.services import finish, move_to
-from casework.reviews.stages import Move
 
 
 def _version(action: Action, version: int | None) -> None:
     if version is not None and version != action.version:
         raise ConcurrentEditError("this action")
+
+
+def check_action_change(action: Action, change: ActionChange, to: ActionStatus | None) -> None:
+    """The guard every change of an action's status starts with: the table allows it from the
+    action's status to the one asked for."""
+    transition = ACTION_TRANSITIONS[change]
+    if action.status not in transition.sources:
+        raise DomainError(transition.refused_from)
+    if to not in transition.destinations:
+        raise DomainError(transition.refused_to, field="status")
 
 
 def _plan_open(review: Review) -> None:
@@ -235,10 +244,8 @@ def add_progress(
     check_open(action.review)
     if not can_update(by, action):
         raise DomainError("Only the owning agency can report progress on this action")
-    if action.status == ActionStatus.VERIFIED:
-        raise DomainError("This action is verified and closed; no further updates can be added")
-    if status is None or status not in REPORTABLE:
-        raise DomainError("Select the action's status", field="status")
+    check_action_change(action, ActionChange.REPORT_PROGRESS, status)
+    assert status is not None
     if not note.strip():
         raise DomainError("Describe the progress", field="note")
     files = [f for f in evidence if f is not None and f.filename]
@@ -271,8 +278,7 @@ def verify_action(action: Action, note: str, by: User, version: int | None) -> N
     _version(action, version)
     if by.role != Role.BOARD_MANAGER:
         raise DomainError("Only a board manager can verify an action")
-    if action.status != ActionStatus.COMPLETED:
-        raise DomainError("Only a completed action, with its evidence, can be verified")
+    check_action_change(action, ActionChange.VERIFY, ActionStatus.VERIFIED)
     action.status = ActionStatus.VERIFIED
     action.verified_at, action.verified_by = utcnow(), by
     _entry(action, UpdateKind.VERIFIED, ActionStatus.VERIFIED, note or "Evidence of impact verified", by)
@@ -290,10 +296,8 @@ def return_action(
     _version(action, version)
     if by.role != Role.BOARD_MANAGER:
         raise DomainError("Only a board manager can return an action")
-    if action.status != ActionStatus.COMPLETED:
-        raise DomainError("Only a completed action can be returned")
-    if status not in (ActionStatus.ON_TRACK, ActionStatus.AT_RISK):
-        raise DomainError("Select whether the action is back on track or at risk", field="status")
+    check_action_change(action, ActionChange.RETURN, status)
+    assert status is not None
     if not reason.strip():
         raise DomainError("Say why the evidence is not enough", field="note")
     action.status = status
@@ -390,3 +394,6 @@ def close_review(review: Review, version: int | None, by: User) -> Review:
         )
     move_to(review, Move.CLOSE)
     return finish(review)
+
+
+takes(Move.CLOSE, close_review)

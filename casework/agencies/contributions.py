@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, Time
@@ -35,6 +37,53 @@ class RequestStatus(LabelledEnum):
 # The agency still has something to do, or the partnership still has to look at it.
 OPEN_STATUSES = (RequestStatus.REQUESTED, RequestStatus.RETURNED, RequestStatus.SUBMITTED)
 AWAITING_AGENCY = (RequestStatus.REQUESTED, RequestStatus.RETURNED)
+
+
+class RequestChange(enum.StrEnum):
+    SUBMIT = "submit"
+    ACCEPT = "accept"
+    RETURN = "return"
+    WITHDRAW = "withdraw"
+
+
+@dataclass(frozen=True)
+class RequestTransition:
+    change: RequestChange
+    sources: frozenset[RequestStatus]
+    destination: RequestStatus
+    refusal: str  # {status}: the request's status, in lower case
+
+
+# The one table of allowed changes to a request's status; the services check it before any change.
+REQUEST_TRANSITIONS: dict[RequestChange, RequestTransition] = {
+    t.change: t
+    for t in [
+        RequestTransition(
+            RequestChange.SUBMIT,
+            frozenset(AWAITING_AGENCY),
+            RequestStatus.SUBMITTED,
+            "This request is {status}; it cannot be changed now",
+        ),
+        RequestTransition(
+            RequestChange.ACCEPT,
+            frozenset({RequestStatus.SUBMITTED}),
+            RequestStatus.ACCEPTED,
+            "This request is {status}, not submitted",
+        ),
+        RequestTransition(
+            RequestChange.RETURN,
+            frozenset({RequestStatus.SUBMITTED}),
+            RequestStatus.RETURNED,
+            "This request is {status}, not submitted",
+        ),
+        RequestTransition(
+            RequestChange.WITHDRAW,
+            frozenset(OPEN_STATUSES),
+            RequestStatus.WITHDRAWN,
+            "This request is {status}; it cannot be withdrawn",
+        ),
+    ]
+}
 
 
 class ContributionRequest(db.Model):

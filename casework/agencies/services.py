@@ -12,9 +12,11 @@ from casework.agencies.chronology_csv import ChronologyRow, parse_chronology_csv
 from casework.agencies.contributions import (
     AWAITING_AGENCY,
     OPEN_STATUSES,
+    REQUEST_TRANSITIONS,
     ChronologyEntry,
     ContributionKind,
     ContributionRequest,
+    RequestChange,
     RequestEvent,
     RequestStatus,
 )
@@ -48,10 +50,22 @@ def _check_version(request: ContributionRequest, version: int | None) -> None:
         raise ConcurrentEditError("this request")
 
 
+def check_request_change(request: ContributionRequest, change: RequestChange) -> None:
+    """The guard every change of a request's status starts with: the table allows it from here."""
+    transition = REQUEST_TRANSITIONS[change]
+    if request.status not in transition.sources:
+        raise DomainError(transition.refusal.format(status=request.status.label.lower()))
+
+
 def _event(request: ContributionRequest, status: RequestStatus, by: User, comment: str = "") -> None:
     request.status = status
     request.history.append(RequestEvent(status=status, comment=comment.strip(), by=by))
     db.session.flush()
+
+
+def _change(request: ContributionRequest, change: RequestChange, by: User, comment: str = "") -> None:
+    """Records a change the guard allowed: the table names the status it leads to."""
+    _event(request, REQUEST_TRANSITIONS[change].destination, by, comment)
 
 
 def request_contributions(
@@ -186,6 +200,7 @@ def attach_document(request: ContributionRequest, upload: FileStorage | None, by
 def submit_request(request: ContributionRequest, note: str, by: User, version: int | None) -> None:
     _check_version(request, version)
     _check_responder(request, by)
+    check_request_change(request, RequestChange.SUBMIT)
     if request.kind == ContributionKind.CHRONOLOGY and not request.entries:
         raise DomainError("Add at least one chronology entry before submitting", field="note")
     if request.kind in (ContributionKind.AGENCY_REPORT, ContributionKind.DOCUMENTS) and not request.documents:
@@ -193,7 +208,7 @@ def submit_request(request: ContributionRequest, note: str, by: User, version: i
     if request.kind == ContributionKind.LEARNING_EVENT and not note.strip():
         raise DomainError("Say who will attend the learning event", field="note")
     request.response_note = note.strip()
-    _event(request, RequestStatus.SUBMITTED, by, note)
+    _change(request, RequestChange.SUBMIT, by, note)
     audit.record(
         "contribution_submitted",
         f"{request.agency.name} submitted its {request.kind.label.lower()}",
@@ -202,19 +217,18 @@ def submit_request(request: ContributionRequest, note: str, by: User, version: i
     )
 
 
-def _check_decider(request: ContributionRequest, by: User) -> None:
+def _check_decider(request: ContributionRequest, by: User, change: RequestChange) -> None:
     from casework.agencies.permissions import can_decide
 
-    if request.status != RequestStatus.SUBMITTED:
-        raise DomainError(f"This request is {request.status.label.lower()}, not submitted")
+    check_request_change(request, change)
     if not can_decide(by, request):
         raise DomainError("Only the board manager or the review's reviewer can decide on a submission")
 
 
 def accept_request(request: ContributionRequest, by: User, version: int | None) -> None:
     _check_version(request, version)
-    _check_decider(request, by)
-    _event(request, RequestStatus.ACCEPTED, by)
+    _check_decider(request, by, RequestChange.ACCEPT)
+    _change(request, RequestChange.ACCEPT, by)
     audit.record(
         "contribution_accepted",
         f"{request.agency.name}'s {request.kind.label.lower()} accepted",
@@ -225,10 +239,10 @@ def accept_request(request: ContributionRequest, by: User, version: int | None) 
 
 def return_request(request: ContributionRequest, comment: str, by: User, version: int | None) -> None:
     _check_version(request, version)
-    _check_decider(request, by)
+    _check_decider(request, by, RequestChange.RETURN)
     if not comment.strip():
         raise DomainError("Say what the agency needs to change", field="comment")
-    _event(request, RequestStatus.RETURNED, by, comment)
+    _change(request, RequestChange.RETURN, by, comment)
     audit.record(
         "contribution_returned",
         f"{request.agency.name}'s {request.kind.label.lower()} returned",
@@ -242,11 +256,10 @@ def withdraw_request(request: ContributionRequest, reason: str, by: User, versio
     _check_version(request, version)
     if by.role != Role.BOARD_MANAGER:
         raise DomainError("Only a board manager can withdraw a request")
-    if request.status not in OPEN_STATUSES:
-        raise DomainError(f"This request is {request.status.label.lower()}; it cannot be withdrawn")
+    check_request_change(request, RequestChange.WITHDRAW)
     if not reason.strip():
         raise DomainError("Give the reason for withdrawing the request", field="comment")
-    _event(request, RequestStatus.WITHDRAWN, by, reason)
+    _change(request, RequestChange.WITHDRAW, by, reason)
     audit.record(
         "contribution_withdrawn",
         f"Request to {request.agency.name} withdrawn: {reason.strip()}",

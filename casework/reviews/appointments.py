@@ -19,7 +19,8 @@ from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
-from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
+from casework.reviews.guards import not_before, not_future, required
+from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to, takes
 from casework.reviews.models import (
     Affiliation,
     AssignmentRole,
@@ -28,8 +29,7 @@ from casework.reviews.models import (
     ReviewerAssignment,
     ReviewerProfile,
 )
-from casework.reviews.services import finish, flag_agencies, move_to
-from casework.reviews.stages import Move, ReviewStage
+from casework.reviews.stages import ReviewStage
 
 DECLARATION = (
     "I declare that I have no connection with the child, the family or the case, and no current "
@@ -174,7 +174,7 @@ def add_to_scope(review: Review, agency: Agency | None, role_note: str, version:
         raise DomainError("Set the terms of reference before changing the scope", field="agency")
     if agency in review.agencies_where("in_scope"):
         raise DomainError(f"{agency.name} is already in scope", field="agency")
-    flag_agencies(review, "in_scope", [*review.agencies_where("in_scope"), agency])
+    review.flag_agencies("in_scope", [*review.agencies_where("in_scope"), agency])
     involvement = next(i for i in review.involvements if i.agency_id == agency.id or i.agency is agency)
     involvement.role_note = role_note.strip()
     review.updated_at = utcnow()
@@ -302,6 +302,9 @@ def start_contributions(review: Review, version: int | None = None) -> Review:
         raise DomainError("A lead reviewer must accept the appointment before agency contributions start")
     move_to(review, Move.START_CONTRIBUTIONS)
     return finish(review)
+
+
+takes(Move.START_CONTRIBUTIONS, lambda review, version, by: start_contributions(review, version))
 
 
 def decline_appointment(assignment: ReviewerAssignment, user: User, reason: str) -> None:

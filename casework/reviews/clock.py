@@ -18,6 +18,7 @@ from dateutil.relativedelta import relativedelta
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar, working_calendar
 from casework.reviews.models import (
+    CLOCK_EVENTS,
     ClockDefinition,
     ClockUnit,
     DeadlineExtension,
@@ -45,32 +46,21 @@ def _publication_settled(review: Review) -> date | None:
     return review.publication.not_published_on if review.publication else None
 
 
-EVENTS: dict[str, Event] = {
-    "incident": Event("The incident", lambda r: r.referral.incident_on if r.referral else None),
-    "became_aware": Event(
-        "The partnership became aware", lambda r: r.referral.became_aware_on if r.referral else None
-    ),
-    "panel_notified": Event(
-        "The Panel was notified", lambda r: r.referral.panel_notified_on if r.referral else None
-    ),
-    "rapid_review_meeting": Event(
-        "The rapid review meeting", lambda r: r.rapid_review.meeting_on if r.rapid_review else None
-    ),
-    "rapid_review_sent": Event(
-        "The rapid review was sent to the Panel",
-        lambda r: r.rapid_review.sent_to_panel_on if r.rapid_review else None,
-    ),
-    "panel_responded": Event(
-        "The Panel responded", lambda r: r.rapid_review.panel_responded_on if r.rapid_review else None
-    ),
-    "decision": Event("The decision", lambda r: r.decision.decided_on if r.decision else None),
-    "decision_to_review": Event("The decision to hold a review", _decision_to_review),
-    "commissioned": Event(
-        "The review was commissioned", lambda r: r.terms.commissioned_on if r.terms else None
-    ),
+_READERS: dict[str, Callable[[Review], date | None]] = {
+    "incident": lambda r: r.referral.incident_on if r.referral else None,
+    "became_aware": lambda r: r.referral.became_aware_on if r.referral else None,
+    "panel_notified": lambda r: r.referral.panel_notified_on if r.referral else None,
+    "rapid_review_meeting": lambda r: r.rapid_review.meeting_on if r.rapid_review else None,
+    "rapid_review_sent": lambda r: r.rapid_review.sent_to_panel_on if r.rapid_review else None,
+    "panel_responded": lambda r: r.rapid_review.panel_responded_on if r.rapid_review else None,
+    "decision": lambda r: r.decision.decided_on if r.decision else None,
+    "decision_to_review": _decision_to_review,
+    "commissioned": lambda r: r.terms.commissioned_on if r.terms else None,
     # Deciding not to publish is met by publishing the improvement information instead.
-    "published": Event("The report was published, or the decision not to publish it", _publication_settled),
+    "published": _publication_settled,
 }
+# Labels are the review types' vocabulary (CLOCK_EVENTS); every labelled event has a reader.
+EVENTS: dict[str, Event] = {key: Event(label, _READERS[key]) for key, label in CLOCK_EVENTS.items()}
 
 
 class DeadlineStatus(enum.StrEnum):

@@ -14,7 +14,8 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
-from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
+from casework.reviews.guards import not_before, not_future, required
+from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to
 from casework.reviews.models import (
     AccuracyAnswer,
     AccuracyCheck,
@@ -25,8 +26,7 @@ from casework.reviews.models import (
     DraftVersion,
     Review,
 )
-from casework.reviews.services import finish, move_to
-from casework.reviews.stages import Move, ReviewStage
+from casework.reviews.stages import ReviewStage
 
 REPORT_TYPES = {"pdf", "docx", "odt"}
 DRAFTING_STAGES = (ReviewStage.CONTRIBUTIONS, ReviewStage.DRAFTING)

@@ -31,7 +31,8 @@ from casework.reviews.anonymisation import (
     identifiers_from,
 )
 from casework.reviews.drafts import versions_of
-from casework.reviews.guards import check_move, check_version, not_before, not_future, required
+from casework.reviews.guards import not_before, not_future, required
+from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to
 from casework.reviews.models import (
     AnonymisationCheck,
     AnonymisationFinding,
@@ -41,8 +42,7 @@ from casework.reviews.models import (
     Resolution,
     Review,
 )
-from casework.reviews.services import finish, move_to
-from casework.reviews.stages import Move, ReviewStage
+from casework.reviews.stages import ReviewStage
 
 STEP_LABELS = {
     "sent_to_panel": "The full report was sent to the Panel and the Secretary of State",

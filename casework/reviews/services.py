@@ -16,8 +16,20 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.core.workdays import ClosureDay, working_calendar
+from casework.reviews.appointments import has_accepted_lead, start_contributions
 from casework.reviews.clock import EVENTS, deadlines_for, due_after, refresh_deadlines
-from casework.reviews.guards import check_move, check_open, check_version, not_before, not_future, required
+from casework.reviews.guards import not_before, not_future, required
+from casework.reviews.lifecycle import (
+    TRANSITIONS,
+    Move,
+    check_move,
+    check_open,
+    check_version,
+    finish,
+    move_to,
+    next_stage,
+    takes,
+)
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
@@ -26,7 +38,6 @@ from casework.reviews.models import (
     Decision,
     DecisionOutcome,
     IdentifiedPerson,
-    Involvement,
     PanelResponse,
     PersonKind,
     RapidReview,
@@ -38,28 +49,8 @@ from casework.reviews.models import (
     ReviewType,
     TermsOfReference,
 )
-from casework.reviews.stages import TRANSITIONS, Move, ReviewStage, next_stage
-
-
-def move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -> None:
-    transition = TRANSITIONS[move]
-    before = review.stage
-    review.stage = transition.destination
-    review.stage_changed_at = utcnow()
-    db.session.flush()
-    audit.record(
-        "stage_changed",
-        f"{review.reference} moved from {before.label} to {transition.destination.label}",
-        subject=review,
-        review=review,
-        details={
-            "from": before.value,
-            "to": transition.destination.value,
-            "move": move.value,
-            **(details or {}),
-        },
-    )
-
+from casework.reviews.publishing import recheck_after_identifiers_changed
+from casework.reviews.stages import ReviewStage
 
 # Free text may name people despite the guidance; the timeline says it changed, not what it says.
 FREE_TEXT = frozenset(
@@ -86,13 +77,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(item) for item in value]
     return value.value if hasattr(value, "value") else value
-
-
-def finish(review: Review) -> Review:
-    db.session.flush()
-    refresh_deadlines(review)
-    db.session.flush()
-    return review
 
 
 # --- referral ---------------------------------------------------------------------------
@@ -146,19 +130,6 @@ def _linked_reviews(references: list[str], exclude: Review | None = None) -> lis
     return list(found)
 
 
-def flag_agencies(review: Review, flag: str, agencies: list[Agency]) -> None:
-    by_agency = {involvement.agency_id: involvement for involvement in review.involvements}
-    wanted = {agency.id for agency in agencies}
-    for agency in agencies:
-        if agency.id not in by_agency:
-            by_agency[agency.id] = Involvement(agency=agency)
-            review.involvements.append(by_agency[agency.id])
-        setattr(by_agency[agency.id], flag, True)
-    for agency_id, involvement in by_agency.items():
-        if agency_id not in wanted:
-            setattr(involvement, flag, False)
-
-
 def _next_reference(review_type: ReviewType, year: int) -> tuple[int, str]:
     number = increment(ReviewSequence, {"review_type_id": review_type.id, "year": year}, "last_number")
     return number, f"{review_type.code}-{year}-{number:03d}"
@@ -190,7 +161,7 @@ def create_referral(review_type: ReviewType, details: ReferralDetails, by: User)
     )
     review.linked_reviews = linked
     db.session.add(review)
-    flag_agencies(review, "known_at_referral", details.known_agencies)
+    review.flag_agencies("known_at_referral", details.known_agencies)
     db.session.flush()
     audit.record("review_created", f"{reference} created: {review.pseudonym}", subject=review, review=review)
     return finish(review)
@@ -270,7 +241,7 @@ def update_referral(review: Review, details: ReferralDetails, version: int | Non
     referral.notifying_organisation = details.notifying_organisation.strip()
     referral.notifying_person = details.notifying_person.strip()
     review.linked_reviews = linked
-    flag_agencies(review, "known_at_referral", details.known_agencies)
+    review.flag_agencies("known_at_referral", details.known_agencies)
     review.updated_at = utcnow()  # the version moves even when only child rows changed
     db.session.flush()
     _record_changes(
@@ -339,8 +310,6 @@ def save_identifiers(
         },
     )
     # An anonymisation check holds only for the identifiers it searched for: check again now.
-    from casework.reviews.publishing import recheck_after_identifiers_changed
-
     record.updated_at = utcnow()
     recheck_after_identifiers_changed(review, by)
 
@@ -368,11 +337,17 @@ def begin_rapid_review(review: Review, version: int | None) -> Review:
     return finish(review)
 
 
+takes(Move.BEGIN_RAPID_REVIEW, lambda review, version, by: begin_rapid_review(review, version))
+
+
 def refer_for_decision(review: Review, version: int | None) -> Review:
     check_version(review, version)
     check_move(review, Move.REFER_FOR_DECISION)
     move_to(review, Move.REFER_FOR_DECISION)
     return finish(review)
+
+
+takes(Move.REFER_FOR_DECISION, lambda review, version, by: refer_for_decision(review, version))
 
 
 @dataclass
@@ -455,7 +430,7 @@ def save_rapid_review(review: Review, details: RapidReviewDetails, version: int 
         if key != "contributing_agencies":
             setattr(rapid, key, value.strip() if isinstance(value, str) else value)
     db.session.add(rapid)
-    flag_agencies(review, "contributed_to_rapid_review", details.contributing_agencies)
+    review.flag_agencies("contributed_to_rapid_review", details.contributing_agencies)
     review.updated_at = utcnow()
     db.session.flush()
     _record_changes(
@@ -476,6 +451,9 @@ def complete_rapid_review(review: Review, version: int | None) -> Review:
         raise DomainError("Record the date the rapid review was sent to the Panel before completing it")
     move_to(review, Move.COMPLETE_RAPID_REVIEW)
     return finish(review)
+
+
+takes(Move.COMPLETE_RAPID_REVIEW, lambda review, version, by: complete_rapid_review(review, version))
 
 
 # --- decision ---------------------------------------------------------------------------
@@ -639,7 +617,7 @@ def commission_review(review: Review, details: TermsDetails, version: int | None
         commissioned_on=details.commissioned_on,
         commissioned_by=by,
     )
-    flag_agencies(review, "in_scope", details.agencies_in_scope)
+    review.flag_agencies("in_scope", details.agencies_in_scope)
     move_to(
         review,
         Move.COMMISSION,
@@ -713,8 +691,6 @@ def resume_review(review: Review, ended_on: date | None, version: int | None) ->
 
 def _start_contributions_if_ready(review: Review) -> None:
     """A lead who accepted while the review was paused starts the contributions on resumption."""
-    from casework.reviews.appointments import has_accepted_lead, start_contributions
-
     if review.stage == ReviewStage.AWAITING_REVIEWER and has_accepted_lead(review):
         start_contributions(review)
 

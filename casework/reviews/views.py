@@ -8,7 +8,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from casework.actions.plan_views import plan_summary
-from casework.actions.services import close_review
 from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import roles
 from casework.auth.models import Role
@@ -20,6 +19,7 @@ from casework.core.workdays import COUNTING_RULE, ClosureDay
 from casework.reviews import appointments, bp, queries, services
 from casework.reviews import forms as f
 from casework.reviews.clock import deadlines_for
+from casework.reviews.lifecycle import TRANSITIONS, Move, next_steps, take_move
 from casework.reviews.loading import load_review, me, review_url
 from casework.reviews.models import (
     DecisionOutcome,
@@ -30,7 +30,7 @@ from casework.reviews.models import (
     ReviewType,
 )
 from casework.reviews.permissions import can_manage, can_see_identifiers
-from casework.reviews.stages import ReviewStage, allowed_moves
+from casework.reviews.stages import ReviewStage
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
@@ -181,7 +181,7 @@ def review_detail(review_id: int) -> ResponseReturnValue:
         "reviews/detail.html",
         review=review,
         deadlines=deadlines_for(review),
-        moves=allowed_moves(review.review_type.stages, review.stage) if can_manage(user, review) else [],
+        next_steps=next_steps(review) if can_manage(user, review) else [],
         can_manage=can_manage(user, review),
         can_see_identifiers=can_see_identifiers(user, review),
         timeline=timeline.all(),
@@ -192,27 +192,19 @@ def review_detail(review_id: int) -> ResponseReturnValue:
     )
 
 
-MOVE_VIEWS = {
-    "begin_rapid_review": (services.begin_rapid_review, "Rapid review started."),
-    "refer_for_decision": (services.refer_for_decision, "The review has moved to the decision stage."),
-    "complete_rapid_review": (
-        services.complete_rapid_review,
-        "Rapid review completed. Record the decision next.",
-    ),
-    "start_contributions": (appointments.start_contributions, "Agency contributions have started."),
-    "close": (lambda review, version: close_review(review, version, me()), "The review is closed."),
-}
-
-
 @bp.route("/<int:review_id>/move/<move>", methods=["POST"])
 @roles(*CASE_ROLES)
 def review_move(review_id: int, move: str) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
-    if move not in MOVE_VIEWS:
+    try:
+        transition = TRANSITIONS[Move(move)]
+    except ValueError:
         abort(404)
-    change, message = MOVE_VIEWS[move]
+    if not transition.simple:
+        abort(404)
     form = f.MoveForm()
-    if submit(form, lambda: change(review, form.version.data), message, review_url(review)) is None:
+    taken = lambda: take_move(review, transition.move, form.version.data, me())  # noqa: E731
+    if submit(form, taken, transition.done, review_url(review)) is None:
         for error in form.errors.get("version", []):
             flash(error, "error")
     return redirect(review_url(review))

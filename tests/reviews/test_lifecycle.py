@@ -25,6 +25,7 @@ from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.reviews import appointments, drafts, publishing, services
+from casework.reviews.lifecycle import TRANSITIONS, Move, allowed_moves, move_is_allowed
 from casework.reviews.models import (
     AssignmentRole,
     AssignmentStatus,
@@ -35,7 +36,7 @@ from casework.reviews.models import (
     ReviewerAssignment,
     ReviewSequence,
 )
-from casework.reviews.stages import TRANSITIONS, Move, ReviewStage, allowed_moves, move_is_allowed
+from casework.reviews.stages import ReviewStage
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import (
     REACHABLE_STAGES,

@@ -37,9 +37,10 @@ from casework.reviews.models.steps import (
     Referral,
     TermsOfReference,
 )
-from casework.reviews.models.types import ClockDefinition, ClockUnit, ReviewType
+from casework.reviews.models.types import CLOCK_EVENTS, ClockDefinition, ClockUnit, ReviewType
 
 __all__ = [
+    "CLOCK_EVENTS",
     "MAX_CARERS",
     "MAX_CHILDREN",
     "AccuracyAnswer",

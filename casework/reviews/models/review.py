@@ -115,6 +115,20 @@ class Review(db.Model):
     def agencies_where(self, flag: str) -> list[Agency]:
         return [involvement.agency for involvement in self.involvements if getattr(involvement, flag)]
 
+    def flag_agencies(self, flag: str, agencies: list[Agency]) -> None:
+        """Exactly these agencies carry the flag (known at referral, in scope...); an agency new
+        to the review gets its involvement row."""
+        by_agency = {involvement.agency_id: involvement for involvement in self.involvements}
+        wanted = {agency.id for agency in agencies}
+        for agency in agencies:
+            if agency.id not in by_agency:
+                by_agency[agency.id] = Involvement(agency=agency)
+                self.involvements.append(by_agency[agency.id])
+            setattr(by_agency[agency.id], flag, True)
+        for agency_id, involvement in by_agency.items():
+            if agency_id not in wanted:
+                setattr(involvement, flag, False)
+
     def __repr__(self) -> str:
         return f"<Review {self.reference} {self.stage}>"
 

@@ -12,6 +12,22 @@ from casework.core.db_types import enum_type
 from casework.core.extensions import db
 from casework.reviews.stages import ReviewStage
 
+# The events a clock starts or ends on, by the key a clock definition names. How each is read
+# from a review is the clock module's (reviews/clock.py EVENTS); its label lives here so a
+# definition can describe its rule without the models importing the clocks.
+CLOCK_EVENTS: dict[str, str] = {
+    "incident": "The incident",
+    "became_aware": "The partnership became aware",
+    "panel_notified": "The Panel was notified",
+    "rapid_review_meeting": "The rapid review meeting",
+    "rapid_review_sent": "The rapid review was sent to the Panel",
+    "panel_responded": "The Panel responded",
+    "decision": "The decision",
+    "decision_to_review": "The decision to hold a review",
+    "commissioned": "The review was commissioned",
+    "published": "The report was published, or the decision not to publish it",
+}
+
 
 class ClockUnit(enum.StrEnum):
     WORKING_DAYS = "working_days"
@@ -91,6 +107,4 @@ class ClockDefinition(db.Model):
 
     @property
     def rule(self) -> str:
-        from casework.reviews.clock import EVENTS
-
-        return f"{self.unit.describe(self.amount)} after {EVENTS[self.start_event].label.lower()}"
+        return f"{self.unit.describe(self.amount)} after {CLOCK_EVENTS[self.start_event].lower()}"

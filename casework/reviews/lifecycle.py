@@ -1,0 +1,275 @@
+"""The review lifecycle in one place: the moves between stages, the one table of allowed
+transitions (and which page takes each move), the guards every change starts with, and the
+functions that move a review and refresh its clocks.
+
+A review type lists the stages it uses, in order (data, see ReviewType.stages). A move is
+allowed when the review is at the move's starting stage, the move's destination is one of the
+type's stages, and for the main path that destination is the type's next stage: no skipping.
+
+The stage enum itself lives in `stages`, below the models that store it; this module sits above
+the models and the clocks, and the services of every later step import it, never the reverse.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from casework.auth.models import User
+from casework.core import audit
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import utcnow
+from casework.reviews.clock import refresh_deadlines
+from casework.reviews.models import Review
+from casework.reviews.stages import DECISION_ENDINGS, ReviewStage
+
+
+class Move(enum.StrEnum):
+    BEGIN_RAPID_REVIEW = "begin_rapid_review"
+    REFER_FOR_DECISION = "refer_for_decision"
+    COMPLETE_RAPID_REVIEW = "complete_rapid_review"
+    DECIDE_LOCAL_REVIEW = "decide_local_review"
+    DECIDE_NO_REVIEW = "decide_no_review"
+    DECIDE_NATIONAL_REVIEW = "decide_national_review"
+    COMMISSION = "commission"
+    START_CONTRIBUTIONS = "start_contributions"
+    START_DRAFTING = "start_drafting"
+    FINALISE = "finalise"
+    PUBLISH = "publish"
+    CLOSE = "close"
+
+    @property
+    def label(self) -> str:
+        return TRANSITIONS[self].label
+
+
+# The generic move view: a button on the review page that needs no form beyond the version.
+MOVE_VIEW = "reviews.review_move"
+
+
+@dataclass(frozen=True)
+class Transition:
+    move: Move
+    source: ReviewStage
+    destination: ReviewStage
+    label: str  # the button a board manager presses, and the verb in a refusal
+    endpoint: str = MOVE_VIEW  # the page whose form takes the move
+    link: str = ""  # a form page's link among the review page's next steps ("": reached from its own page)
+    done: str = ""  # what the generic move view says once the move is taken
+
+    @property
+    def simple(self) -> bool:
+        return self.endpoint == MOVE_VIEW
+
+
+TRANSITIONS: dict[Move, Transition] = {
+    t.move: t
+    for t in [
+        Transition(
+            Move.BEGIN_RAPID_REVIEW,
+            ReviewStage.REFERRAL,
+            ReviewStage.RAPID_REVIEW,
+            "Start the rapid review",
+            done="Rapid review started.",
+        ),
+        Transition(
+            Move.REFER_FOR_DECISION,
+            ReviewStage.REFERRAL,
+            ReviewStage.DECISION,
+            "Move to decision",
+            done="The review has moved to the decision stage.",
+        ),
+        Transition(
+            Move.COMPLETE_RAPID_REVIEW,
+            ReviewStage.RAPID_REVIEW,
+            ReviewStage.DECISION,
+            "Complete the rapid review",
+            done="Rapid review completed. Record the decision next.",
+        ),
+        # The three outcomes share one form: the review page shows one link for them.
+        *[
+            Transition(
+                move,
+                ReviewStage.DECISION,
+                destination,
+                "Record the decision",
+                endpoint="reviews.review_decision",
+                link="Record the decision",
+            )
+            for move, destination in [
+                (Move.DECIDE_LOCAL_REVIEW, ReviewStage.COMMISSIONING),
+                (Move.DECIDE_NO_REVIEW, ReviewStage.NO_REVIEW),
+                (Move.DECIDE_NATIONAL_REVIEW, ReviewStage.NATIONAL_REVIEW),
+            ]
+        ],
+        Transition(
+            Move.COMMISSION,
+            ReviewStage.COMMISSIONING,
+            ReviewStage.AWAITING_REVIEWER,
+            "Commission the review",
+            endpoint="reviews.review_commissioning",
+            link="Set terms of reference and commission",
+        ),
+        # Also taken when the lead reviewer accepts the appointment and declares independence.
+        Transition(
+            Move.START_CONTRIBUTIONS,
+            ReviewStage.AWAITING_REVIEWER,
+            ReviewStage.CONTRIBUTIONS,
+            "Start agency contributions",
+            done="Agency contributions have started.",
+        ),
+        # Taken when the lead reviewer uploads the first draft.
+        Transition(
+            Move.START_DRAFTING,
+            ReviewStage.CONTRIBUTIONS,
+            ReviewStage.DRAFTING,
+            "Start drafting",
+            endpoint="reviews.review_drafts",
+        ),
+        # Taken when the board manager marks a version final, signed off by the partners.
+        Transition(
+            Move.FINALISE,
+            ReviewStage.DRAFTING,
+            ReviewStage.PUBLICATION,
+            "Mark a version final",
+            endpoint="reviews.review_draft_final",
+        ),
+        # Publishing the report, or recording the decision not to publish it.
+        Transition(
+            Move.PUBLISH,
+            ReviewStage.PUBLICATION,
+            ReviewStage.ACTION_PLANNING,
+            "Publish",
+            endpoint="reviews.review_publication",
+        ),
+        # Allowed once every action of the review's plan is verified.
+        Transition(
+            Move.CLOSE,
+            ReviewStage.ACTION_PLANNING,
+            ReviewStage.CLOSED,
+            "Close the review",
+            done="The review is closed.",
+        ),
+    ]
+}
+
+
+def next_stage(stages: list[ReviewStage], current: ReviewStage) -> ReviewStage | None:
+    """The next stage on the type's main path (endings reached by a decision are not on it)."""
+    path = [stage for stage in stages if stage not in DECISION_ENDINGS]
+    if current not in path:
+        return None
+    position = path.index(current)
+    return path[position + 1] if position + 1 < len(path) else None
+
+
+def move_is_allowed(stages: list[ReviewStage], current: ReviewStage, move: Move) -> bool:
+    transition = TRANSITIONS[move]
+    if transition.source != current or transition.destination not in stages:
+        return False
+    if transition.destination in DECISION_ENDINGS:
+        return True
+    return next_stage(stages, current) == transition.destination
+
+
+def allowed_moves(stages: list[ReviewStage], current: ReviewStage) -> list[Move]:
+    return [move for move in Move if move_is_allowed(stages, current, move)]
+
+
+def next_steps(review: Review) -> list[Transition]:
+    """The review page's next-step buttons: each allowed simple move, and one link per form page
+    that takes an allowed move."""
+    steps: list[Transition] = []
+    for move in allowed_moves(review.review_type.stages, review.stage):
+        transition = TRANSITIONS[move]
+        if transition.simple or (transition.link and transition.endpoint not in {s.endpoint for s in steps}):
+            steps.append(transition)
+    return steps
+
+
+# --- guards: each raises DomainError before anything is changed -------------------------
+
+
+def check_version(review: Review, version: int | None) -> None:
+    if version is not None and version != review.version:
+        raise ConcurrentEditError("this review")
+
+
+def check_open(review: Review) -> None:
+    if review.is_ended:
+        raise DomainError(f"This review has ended ({review.stage.label}). Nothing more can be changed.")
+
+
+def check_move(review: Review, move: Move) -> None:
+    """The guard every stage change starts with."""
+    check_open(review)
+    if review.is_paused:
+        raise DomainError("This review is paused. Resume it before moving it on.")
+    if not move_is_allowed(review.review_type.stages, review.stage, move):
+        moves = allowed_moves(review.review_type.stages, review.stage)
+        following = (
+            f"The next step is to {' or '.join(m.label.lower() for m in moves)}."
+            if moves
+            else "The review moves on from this stage when its work here is done."
+        )
+        raise DomainError(
+            f"You cannot {TRANSITIONS[move].label.lower()} while the review is at the "
+            f"{review.stage.label.lower()} stage. {following}"
+        )
+
+
+# --- moving ----------------------------------------------------------------------------
+
+
+def move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -> None:
+    transition = TRANSITIONS[move]
+    before = review.stage
+    review.stage = transition.destination
+    review.stage_changed_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "stage_changed",
+        f"{review.reference} moved from {before.label} to {transition.destination.label}",
+        subject=review,
+        review=review,
+        details={
+            "from": before.value,
+            "to": transition.destination.value,
+            "move": move.value,
+            **(details or {}),
+        },
+    )
+
+
+def finish(review: Review) -> Review:
+    db.session.flush()
+    refresh_deadlines(review)
+    db.session.flush()
+    return review
+
+
+# The service that takes each simple move registers here, so the generic move view can call it
+# without the lifecycle importing the services (they import the lifecycle).
+MoveHandler = Callable[[Review, int | None, User], object]
+_HANDLERS: dict[Move, MoveHandler] = {}
+
+
+def takes(move: Move, handler: MoveHandler) -> None:
+    if not TRANSITIONS[move].simple:
+        raise ValueError(f"{move} is taken by {TRANSITIONS[move].endpoint}, not the move view")
+    _HANDLERS[move] = handler
+
+
+def handler_for(move: Move) -> MoveHandler | None:
+    return _HANDLERS.get(move)
+
+
+def take_move(review: Review, move: Move, version: int | None, by: User) -> None:
+    """A simple move, asked for through the generic move view."""
+    handler = _HANDLERS.get(move) if TRANSITIONS[move].simple else None
+    if handler is None:
+        raise DomainError(f"You cannot {TRANSITIONS[move].label.lower()} from this page.")
+    handler(review, version, by)

@@ -35,7 +35,7 @@ from casework.reviews import appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
 from casework.timeutil import uk_today
-from tests.conftest import login_as, make_agency, make_user, post_form
+from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 
 PDF = (
@@ -109,7 +109,7 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def _as(app: Flask, case: Case, person: str) -> FlaskClient:
-    return login_as(app.test_client(), case.users[person])
+    return client_as(app, case.users[person])
 
 
 def _user(case: Case, person: str) -> User:

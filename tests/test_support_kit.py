@@ -9,11 +9,12 @@ import pytest
 from flask import Flask
 
 from casework.agencies.chronology_csv import parse_chronology_csv
-from casework.auth.models import Role
+from casework.agencies.models import Agency
+from casework.auth.models import Role, User
 from casework.documents.storage import store_upload
 from casework.extensions import db
 from casework.reviews.anonymisation import extract_text
-from casework.reviews.models import AssignmentRole, AssignmentStatus, DraftVersion, Publication
+from casework.reviews.models import AssignmentRole, AssignmentStatus, DraftVersion, Publication, Review
 from casework.reviews.stages import ReviewStage
 from casework.timeutil import uk_today
 from tests.support import readonly
@@ -29,6 +30,7 @@ from tests.support.files import (
 )
 from tests.support.http import client_as
 from tests.support.people import make_agency, make_user
+from tests.support.records import make_action, make_document, make_recommendation, make_request
 from tests.support.reviews import LATER_STAGES, make_review
 
 PLANTED = "Marigold Quenby lived at 17 Wistelow Crescent."
@@ -152,3 +154,30 @@ def test_a_read_only_world_left_as_built_passes_and_ignores_the_tables_named(app
     with readonly.built_once(app, build, may_add_to={"users"}), app.app_context():
         make_user()  # users may grow: left out of the comparison
     assert readonly.row_counts(app)["agencies"] == 0
+
+
+def test_the_record_builders_make_requests_actions_and_documents_through_the_services(
+    app: Flask, uploads: Path
+) -> None:
+    with app.app_context():
+        police = make_agency("Harbour Police")
+        lead = make_user(Role.AGENCY_LEAD, agency=police)
+        manager = make_user(Role.BOARD_MANAGER)
+        review = db.session.get(
+            Review, make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[police]).id
+        )
+        manager = db.session.get(User, manager.id)
+        police = db.session.get(Agency, police.id)
+        request = make_request(
+            review, police, manager, entries=("Seen at home", "Missed visit"), document="a.pdf"
+        )
+        assert [entry.event for entry in request.entries] == ["Seen at home", "Missed visit"]
+        assert [(d.original_name, d.uploaded_by_id) for d in request.documents] == [("a.pdf", lead.id)]
+        to_police = make_recommendation(review, manager, agencies=[police])
+        action = make_action(to_police, manager, agency=police, owner=db.session.get(User, lead.id))
+        partnership = make_action(make_recommendation(review, manager), manager)
+        assert (to_police.to_partnership, action.agency_id, action.owner_id) == (False, police.id, lead.id)
+        assert partnership.agency_id is None and partnership.recommendation.to_partnership
+        document = make_document(manager, review=review, name="minutes.docx", content=docx_with("Minutes"))
+        assert (document.detected_type, document.review_id) == ("docx", review.id)
+    assert len([path for path in uploads.rglob("*") if path.is_file()]) == 2

@@ -37,14 +37,8 @@ from casework.reviews.stages import ReviewStage
 from casework.timeutil import uk_today
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.files import PDF
 
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
-    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj\n"
-    b"trailer <</Root 1 0 R>>\n%%EOF\n"
-)
 HEADER = "date,time,practitioner_role,event,significance"
 INSTRUCTIONS = "Your contact with the family from January 2025."
 

@@ -3,9 +3,7 @@ set), built by the migrations, emptied after every test; factories that create r
 
 from __future__ import annotations
 
-import itertools
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,17 +14,24 @@ from flask.testing import FlaskClient
 from sqlalchemy import MetaData, delete, select
 
 from casework import create_app
-from casework.agencies.models import Agency, AgencyType
-from casework.auth.models import Role, User
-from casework.auth.passwords import hash_password
 from casework.auth.throttling import throttle
 from casework.core.extensions import db
-from casework.core.timeutil import utcnow
 from config import TestConfig, normalise_database_url
+from tests.support import readonly
+from tests.support.http import client_as, csrf_token, login_as, post_form, sign_in, sign_out
+from tests.support.people import PASSWORD, make_agency, make_user
 
-PASSWORD = "correct horse battery staple"
-_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-_sequence = itertools.count(1)
+__all__ = [
+    "PASSWORD",
+    "client_as",
+    "csrf_token",
+    "login_as",
+    "make_agency",
+    "make_user",
+    "post_form",
+    "sign_in",
+    "sign_out",
+]
 # Seeded by the migrations and kept between tests; a test that changes them restores them.
 REFERENCE_TABLES = {"review_types", "review_type_clocks", "themes"}
 _seeded: dict[str, set[tuple[object, ...]]] = {}
@@ -69,6 +74,10 @@ def _empty_database(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if "app" not in request.fixturenames:
         return
+    if request.node.get_closest_marker("read_only"):
+        # its world is emptied, and checked unchanged, when the world's scope ends
+        assert readonly.world_is_open(), "a read_only test must use a world made with built_once()"
+        return
     empty_database(request.getfixturevalue("app"))
 
 
@@ -95,42 +104,7 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-# --- factories -----------------------------------------------------------------------
-
-
-def make_agency(name: str | None = None, agency_type: AgencyType = AgencyType.POLICE) -> Agency:
-    agency = Agency(name=name or f"Agency {next(_sequence)}", agency_type=agency_type)
-    db.session.add(agency)
-    db.session.commit()
-    db.session.refresh(agency)  # loaded, so usable after the app context ends
-    return agency
-
-
-def make_user(
-    role: Role = Role.BOARD_MANAGER,
-    *,
-    email: str | None = None,
-    name: str | None = None,
-    password: str | None = PASSWORD,
-    agency: Agency | None = None,
-    active: bool = True,
-) -> User:
-    if role == Role.AGENCY_LEAD and agency is None:
-        agency = make_agency()
-    number = next(_sequence)
-    user = User(
-        name=name or f"Person {number}",
-        email=email or f"{role.value}{number}@example.org",
-        role=role,
-        agency=agency,
-        active=active,
-        password_hash=hash_password(password) if password else None,
-        password_changed_at=utcnow() if password else None,
-    )
-    db.session.add(user)
-    db.session.commit()
-    db.session.refresh(user)  # loaded, so usable after the app context ends
-    return user
+# --- factories (in tests.support, named here too for the tests that import them from here) --
 
 
 @pytest.fixture
@@ -150,33 +124,3 @@ def factory(app: Flask) -> object:
         agency = staticmethod(within_app(make_agency))
 
     return Factory()
-
-
-# --- requests ------------------------------------------------------------------------
-
-
-def csrf_token(client: FlaskClient, path: str) -> str:
-    page = client.get(path)
-    match = _CSRF.search(page.get_data(as_text=True))
-    assert match, f"no CSRF token on {path} ({page.status_code})"
-    return match.group(1)
-
-
-def post_form(client: FlaskClient, path: str, data: dict[str, object], *, token_from: str | None = None):
-    """POST a form the way a browser would: with the CSRF token of the page that shows it."""
-    token = csrf_token(client, token_from or path)
-    return client.post(path, data={"csrf_token": token, **data})
-
-
-def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
-    return post_form(client, "/sign-in", {"email": email, "password": password})
-
-
-def login_as(client: FlaskClient, user: User, password: str = PASSWORD) -> FlaskClient:
-    response = sign_in(client, user.email, password)
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    return client
-
-
-def sign_out(client: FlaskClient):
-    return post_form(client, "/sign-out", {}, token_from="/account")

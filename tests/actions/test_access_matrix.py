@@ -10,40 +10,30 @@ Y's (owned by LY, on track) and the partnership's (owned by the board manager); 
 
 from __future__ import annotations
 
-import html
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, func, select
-from werkzeug.datastructures import FileStorage
+from sqlalchemy import func, select
 
 from casework.actions import services
 from casework.actions.models import Action, ActionStatus, ProgressUpdate
 from casework.agencies.models import AgencyType
-from casework.auth.models import Role, User
+from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import appointments
-from casework.reviews.models import AssignmentRole
-from tests.conftest import empty_database, login_as, make_agency, make_user, post_form
-from tests.reviews.conftest import make_review
+from tests.support.files import PDF, upload
+from tests.support.http import client_as, page_text, post_form
+from tests.support.people import Cast, make_cast
+from tests.support.readonly import built_once
+from tests.support.worlds import PSEUDONYMS, Loaded, TwoReviews, two_reviews
 
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
-    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj\n"
-    b"trailer <</Root 1 0 R>>\n%%EOF\n"
-)
-AGENCY_NAMES = {"X": "Northshire Police", "Y": "Riverside NHS Trust"}
-PSEUDONYMS = {"A": "Child Alder", "B": "Child Birch"}
+AGENCIES = {"X": ("Northshire Police", AgencyType.POLICE), "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST)}
+AGENCY_NAMES = {key: name for key, (name, _) in AGENCIES.items()}
 ACTIONS = ("A-X", "A-Y", "A-P", "B-X")  # review, then owning agency (P: the partnership)
 ROLE_OF = {
     "board_manager": Role.BOARD_MANAGER,
@@ -58,58 +48,43 @@ PEOPLE = tuple(ROLE_OF)
 OWNER_OF = {"A-X": "LX", "A-Y": "LY", "A-P": "board_manager", "B-X": "LX"}
 
 
-def action_text(key: str) -> str:
+def actionpage_text(key: str) -> str:
     """Each action's description: unique, so a page shows whether it holds the action."""
     return f"Action {key}: brief every team on the new referral pathway"
 
 
 @dataclass
 class World:
-    reviews: dict[str, int] = field(default_factory=dict)  # "A" -> id
-    references: dict[str, str] = field(default_factory=dict)
-    user_ids: dict[str, int] = field(default_factory=dict)
+    cast: Cast
+    two: TwoReviews
     actions: dict[str, int] = field(default_factory=dict)  # "A-X" -> id
     evidence: int = 0  # the document completing A-X
 
+    @property
+    def reviews(self) -> dict[str, int]:
+        return self.two.reviews
+
+    @property
+    def references(self) -> dict[str, str]:
+        return self.two.references
+
+    @property
+    def user_ids(self) -> dict[str, int]:
+        return self.cast.user_ids
+
 
 def build_world(app: Flask) -> World:
-    world = World()
     today = uk_today()
     with app.app_context():
-        x = make_agency(AGENCY_NAMES["X"], AgencyType.POLICE)
-        y = make_agency(AGENCY_NAMES["Y"], AgencyType.NHS_TRUST)
-        users = {
-            "board_manager": make_user(Role.BOARD_MANAGER, name="Morgan Price"),
-            "R1": make_user(Role.REVIEWER, name="Robin Lead"),
-            "R2": make_user(Role.REVIEWER, name="Sam Proposed"),
-            "R3": make_user(Role.REVIEWER, name="Terry Elsewhere"),
-            "LX": make_user(Role.AGENCY_LEAD, name="Priya Police", agency=x),
-            "LY": make_user(Role.AGENCY_LEAD, name="Yusuf Health", agency=y),
-            "admin": make_user(Role.ADMIN, name="Alex Admin"),
-        }
-        world.user_ids = {key: user.id for key, user in users.items()}
-        manager = users["board_manager"]
-        review_a = make_review(
-            "CSPR", "awaiting_reviewer", by=manager, agencies=[x, y], pseudonym=PSEUDONYMS["A"]
-        )
-        review_b = make_review(
-            "CSPR", "awaiting_reviewer", by=manager, agencies=[x], pseudonym=PSEUDONYMS["B"]
-        )
-        world.reviews = {"A": review_a.id, "B": review_b.id}
-        world.references = {"A": review_a.reference, "B": review_b.reference}
-        lead = appointments.assign_reviewer(
-            review_a, users["R1"], AssignmentRole.LEAD, manager, version=review_a.version
-        )
-        appointments.accept_appointment(lead, users["R1"], declared=True)
-        appointments.assign_reviewer(
-            review_a, users["R2"], AssignmentRole.CO_REVIEWER, manager, version=review_a.version
-        )
+        cast = make_cast(AGENCIES)
+        world = World(cast, two_reviews(cast, {"A": "XY", "B": "X"}))
+        manager, x, y = cast.user("board_manager"), cast.agency("X"), cast.agency("Y")
         recommendations = {
             "A": services.add_recommendation(
-                review_a, "Share incidents with a baby present.", True, [x, y], [], manager
+                world.two.review("A"), "Share incidents with a baby present.", True, [x, y], [], manager
             ),
             "B": services.add_recommendation(
-                review_b, "Record who lives at the address.", False, [x], [], manager
+                world.two.review("B"), "Record who lives at the address.", False, [x], [], manager
             ),
         }
         agencies = {"X": x, "Y": y, "P": None}
@@ -117,21 +92,20 @@ def build_world(app: Flask) -> World:
             review_key, _, agency_key = key.partition("-")
             action = services.add_action(
                 recommendations[review_key],
-                action_text(key),
+                actionpage_text(key),
                 agencies[agency_key],
-                users[OWNER_OF[key]],
+                cast.user(OWNER_OF[key]),
                 today + timedelta(days=40),
                 "An audit of 20 cases.",
                 manager,
             )
             world.actions[key] = action.id
-        completing = db.session.get(Action, world.actions["A-X"])
         update = services.add_progress(
-            completing,
+            db.session.get(Action, world.actions["A-X"]),
             ActionStatus.COMPLETED,
             "Every team briefed.",
-            [FileStorage(io.BytesIO(PDF), filename="briefing-audit.pdf", content_type="application/pdf")],
-            users["LX"],
+            [upload(PDF, "briefing-audit.pdf")],
+            cast.user("LX"),
             None,
         )
         services.add_progress(
@@ -139,27 +113,12 @@ def build_world(app: Flask) -> World:
             ActionStatus.ON_TRACK,
             "Started.",
             [],
-            users["LY"],
+            cast.user("LY"),
             None,
         )
         db.session.commit()
         world.evidence = update.evidence[0].id
     return world
-
-
-def _text(response: Any) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def _client(app: Flask, world: World, person: str) -> FlaskClient:
-    client = app.test_client()
-    if person != "anonymous":
-        with app.app_context():
-            user = db.session.get(User, world.user_ids[person])
-            assert user is not None
-            db.session.refresh(user)
-        login_as(client, user)
-    return client
 
 
 def url_of(world: World, target: str) -> str:
@@ -179,27 +138,9 @@ def _secrets(world: World, person: str) -> list[str]:
     return [
         *PSEUDONYMS.values(),
         *world.references.values(),
-        *(action_text(key) for key in ACTIONS),
+        *(actionpage_text(key) for key in ACTIONS),
         *(name for name in AGENCY_NAMES.values() if name != own),
     ]
-
-
-class _Loaded:
-    """Collects the primary keys of every instance of a model loaded from the database."""
-
-    def __init__(self, model: type) -> None:
-        self.model = model
-        self.ids: list[int] = []
-
-    def __enter__(self) -> _Loaded:
-        event.listen(self.model, "load", self._loaded)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        event.remove(self.model, "load", self._loaded)
-
-    def _loaded(self, target: Any, context: Any) -> None:
-        self.ids.append(target.id)
 
 
 # --- what each may open -----------------------------------------------------------------------
@@ -243,28 +184,25 @@ def test_the_tables_cover_every_role() -> None:
 
 @pytest.fixture(scope="class")
 def shared_world(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """One world for a class of tests that only read; its rows are deleted after the class."""
+    """One world for a class of tests that only read: checked unchanged and emptied after it.
+    A download adds an audit row, which changes no access."""
     before = app.config["UPLOAD_FOLDER"]
     app.config["UPLOAD_FOLDER"] = tmp_path_factory.mktemp("uploads")
     try:
-        yield build_world(app)
+        with built_once(app, lambda: build_world(app), may_add_to={"audit_events"}) as world:
+            yield world
     finally:
         app.config["UPLOAD_FOLDER"] = before
-        empty_database(app)
 
 
 @pytest.fixture(scope="class")
 def shared_clients(app: Flask, shared_world: World) -> dict[str, FlaskClient]:
-    return {person: _client(app, shared_world, person) for person in (*PEOPLE, "anonymous")}
+    return {person: client_as(app, shared_world.user_ids.get(person)) for person in (*PEOPLE, "anonymous")}
 
 
+@pytest.mark.read_only
 class TestReadOnlyMatrix:
-    """These tests only read (a download adds an audit row, which changes no access), so they
-    share one world, built once for the class and emptied after it."""
-
-    @pytest.fixture(autouse=True)
-    def _empty_database(self) -> None:
-        """Rows stay between the tests of this class; the class's world empties them after."""
+    """These tests only read, so they share one world, built once for the class."""
 
     @pytest.mark.parametrize(("person", "target", "expected"), CASES)
     def test_access(
@@ -288,16 +226,16 @@ class TestReadOnlyMatrix:
                 assert secret.encode() not in body, (person, url, secret)
             return
         kind, _, key = target.partition(":")
-        page = _text(response)
+        page = page_text(response)
         if kind == "evidence":
             assert body == PDF
         elif kind == "plan":
             assert shared_world.references[key] in page
             shown = {k for k in ACTIONS if k.startswith(key)}
             for other in ACTIONS:
-                assert (action_text(other) in page) == (other in shown), (person, other)
+                assert (actionpage_text(other) in page) == (other in shown), (person, other)
         elif kind == "action":
-            assert action_text(key) in page and shared_world.references[key[0]] in page
+            assert actionpage_text(key) in page and shared_world.references[key[0]] in page
             if person.startswith("L"):  # an agency lead's page names no other agency
                 for name in AGENCY_NAMES.values():
                     assert (name in page) == (name == AGENCY_NAMES[person[-1]]), (person, name)
@@ -308,15 +246,15 @@ class TestReadOnlyMatrix:
     def test_my_agencys_actions_lists_only_that_agencys_actions(
         self, shared_world: World, shared_clients: dict[str, FlaskClient], person: str, own: tuple[str, ...]
     ) -> None:
-        with _Loaded(Action) as loaded:
+        with Loaded(Action) as loaded:
             response = shared_clients[person].get("/actions/mine")
-        page = _text(response)
+        page = page_text(response)
         assert response.status_code == 200
         # filtered in the query: another agency's or the partnership's action is never loaded
         assert sorted(loaded.ids) == sorted(shared_world.actions[key] for key in own)
         for key in ACTIONS:
             listed = key in own
-            assert (action_text(key) in page) == listed, (person, key)
+            assert (actionpage_text(key) in page) == listed, (person, key)
             assert (f'href="/actions/{shared_world.actions[key]}"' in page) == listed, (person, key)
         mine = AGENCY_NAMES[person[-1]]
         for name in AGENCY_NAMES.values():
@@ -366,7 +304,7 @@ def _action_row(app: Flask, action_id: int) -> tuple[ActionStatus, int, int]:
 @pytest.mark.parametrize(("person", "change", "expected"), CHANGE_CASES)
 def test_changing_an_action(app: Flask, world: World, person: str, change: str, expected: int | str) -> None:
     kind, _, key = change.partition(":")
-    client = _client(app, world, person)
+    client = client_as(app, world.user_ids.get(person))
     action_id = world.actions[key]
     before = _action_row(app, action_id)
     data = (

@@ -53,14 +53,8 @@ from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import make_agency, make_user, post_form, sign_in
 from tests.reviews.conftest import make_review
+from tests.support.files import PDF
 
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
-    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj\n"
-    b"trailer <</Root 1 0 R>>\n%%EOF\n"
-)
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(50) + b"This program cannot be run"
 X_NAME, Y_NAME = "Northshire Police", "Riverside NHS Trust"
 X_ACTION = "Brief every response team on referring babies present at domestic abuse incidents."

@@ -38,14 +38,8 @@ from casework.core.workdays import WorkingCalendar, working_calendar
 from casework.reviews.models import Review
 from tests.conftest import login_as, make_agency, make_user, sign_in
 from tests.reviews.conftest import make_review
+from tests.support.files import PDF
 
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
-    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj\n"
-    b"trailer <</Root 1 0 R>>\n%%EOF\n"
-)
 AGENCIES = {
     "A": ("Alder Police", AgencyType.POLICE),
     "B": ("Birch Health Trust", AgencyType.NHS_TRUST),

@@ -17,7 +17,7 @@ from casework.core.audit import AuditEvent
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.reviews.models import Involvement
-from tests.conftest import csrf_token, login_as, make_agency, make_user, post_form
+from tests.conftest import client_as, csrf_token, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 
 _VERSION = re.compile(r'name="version"[^>]*value="([^"]*)"')
@@ -31,7 +31,7 @@ def manager(app: Flask) -> User:
 
 @pytest.fixture
 def manager_client(app: Flask, manager: User) -> FlaskClient:
-    return login_as(app.test_client(), manager)
+    return client_as(app, manager)
 
 
 def _agency(app: Flask, name: str, agency_type: AgencyType = AgencyType.POLICE, **values: object) -> Agency:
@@ -505,7 +505,7 @@ def test_only_board_managers_use_the_directory(app: Flask, role: Role) -> None:
         outsider = make_user(
             role, agency=db.session.get(Agency, agency.id) if role == Role.AGENCY_LEAD else None
         )
-    client = login_as(app.test_client(), outsider)
+    client = client_as(app, outsider)
     for page in DIRECTORY_PAGES:
         assert client.get(page.format(id=agency.id)).status_code == 403, page
     token = csrf_token(client, "/account")

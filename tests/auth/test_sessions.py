@@ -14,7 +14,7 @@ from casework.auth.models import Role, User
 from casework.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from casework.core.extensions import db
 from config import ProductionConfig
-from tests.conftest import PASSWORD, login_as, make_user, post_form, sign_out
+from tests.conftest import PASSWORD, client_as, login_as, make_user, post_form, sign_out
 
 COOKIE = "casework_session"
 PROTECTED = "/reviews/"
@@ -50,7 +50,7 @@ def test_signing_out_makes_every_earlier_cookie_useless(
 ) -> None:
     login_as(client, manager)
     cookie = _stolen_cookie(client)
-    other_device = login_as(app.test_client(), manager)
+    other_device = client_as(app, manager)
     response = sign_out(client)
     assert response.status_code == 302
     replay = _replay(app, cookie)
@@ -73,7 +73,7 @@ def test_changing_the_password_ends_other_sessions_but_not_this_one(
     assert response.status_code == 302
     assert client.get(PROTECTED).status_code == 200
     assert _replay(app, cookie).status_code == 302
-    assert login_as(app.test_client(), manager, new)
+    assert client_as(app, manager, new)
 
 
 def test_wrong_current_password_changes_nothing(app: Flask, client: FlaskClient, manager: User) -> None:

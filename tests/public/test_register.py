@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from html.parser import HTMLParser
@@ -31,18 +32,14 @@ from casework.reviews.models import (
     Publication,
     Review,
 )
-from tests.conftest import login_as, make_user
 from tests.reviews.conftest import make_review
+from tests.support.files import pdf_labelled as pdf
+from tests.support.http import client_as
+from tests.support.people import make_user
+from tests.support.readonly import built_once
 
 REGISTER = "/published-reviews/"
 STAFF_NAME = "Ottoline Grimsby-Vance"
-
-
-def pdf(label: str) -> bytes:
-    return (
-        b"%PDF-1.4\n% " + label.encode() + b"\n1 0 obj << /Type /Catalog >> endobj\n"
-        b"trailer << /Root 1 0 R >>\n%%EOF\n"
-    )
 
 
 @dataclass
@@ -232,67 +229,144 @@ def _page(client: FlaskClient) -> str:
 # --- the register ---------------------------------------------------------------------------
 
 
-def test_the_register_lists_exactly_the_public_reviews_in_their_sections(
-    app: Flask, client: FlaskClient, register: dict[str, Case]
-) -> None:
-    html = _page(client)
-    found = sections(html).found
-    ref = {key: case.reference for key, case in register.items()}
-    assert found["published"] == [ref["recent"], ref["last_year"]]  # newest first
-    assert found["not-published"] == [ref["not_published"]]
-    assert found["archive"] == [ref["archived"]]
-
-    assert app.config["PARTNERSHIP_NAME"] in html
-    assert "We have not yet published any reviews." not in html
-    for key in ("recent", "last_year", "archived"):
-        case = register[key]
-        assert f"{case.pseudonym} ({case.reference})" in html
-        assert f"What happened to {case.pseudonym}." in html
-        assert f"Learning from the review of {case.pseudonym}." in html
-        assert f"Recommendations after the review of {case.pseudonym}." in html
-    assert "Safeguarding Adults Review" in html and "Child Safeguarding Practice Review" in html
-    assert "Domestic Abuse Related Death Review" not in html  # the one review of that type is not public
-    for key in ("recent", "last_year"):
-        published_on = uk_today() - timedelta(days=PLAN[key][2])  # type: ignore[operator]
-        assert f'<time datetime="{published_on.isoformat()}">{format_date(published_on)}</time>' in html
-    decided_on = uk_today() - timedelta(days=30)
-    assert f'<time datetime="{decided_on.isoformat()}">{format_date(decided_on)}</time>' in html
-
-    # Not published: the reason and the improvements, nothing written for publication before.
-    assert "Publishing could harm the child&#39;s surviving siblings." in html
-    assert "Health visitors now ask about new partners at every visit." in html
-    assert UNSHOWN_SUMMARY not in html
-    assert "Learning from the review of Child Cedar." not in html
+@pytest.fixture(scope="class")
+def shared_register(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Case]]:
+    """The register of every publication state, built once for a class of tests that only read."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        uploads = tmp_path_factory.mktemp("uploads")
+        with built_once(app, lambda: build_register(app, uploads, monkeypatch)) as register:
+            yield register
 
 
-def test_downloads_are_offered_for_what_was_published_and_described_with_their_type(
-    client: FlaskClient, register: dict[str, Case]
-) -> None:
-    html = _page(client)
-    recent, last_year, not_published = register["recent"], register["last_year"], register["not_published"]
-    assert f'href="/published-reviews/{recent.reference}/report"' in html
-    assert f'href="/published-reviews/{recent.reference}/briefing"' in html
-    assert f'href="/published-reviews/{last_year.reference}/report"' in html
-    assert f'href="/published-reviews/{last_year.reference}/briefing"' not in html  # it has none
-    assert f"/published-reviews/{not_published.reference}/" not in html
-    links = re.findall(r'<a class="govuk-link" href="/published-reviews/[^"]+"[^>]*>(.*?)</a>', html, re.S)
-    assert len(links) == 5
-    assert all(re.search(r"\(PDF, \d+ bytes\)$", link) for link in links), links
+@pytest.mark.read_only
+class TestReadOnlyRegister:
+    """What the register shows a signed-out visitor; these tests only read."""
 
+    def test_the_register_lists_exactly_the_public_reviews_in_their_sections(
+        self, app: Flask, client: FlaskClient, shared_register: dict[str, Case]
+    ) -> None:
+        html = _page(client)
+        found = sections(html).found
+        ref = {key: case.reference for key, case in shared_register.items()}
+        assert found["published"] == [ref["recent"], ref["last_year"]]  # newest first
+        assert found["not-published"] == [ref["not_published"]]
+        assert found["archive"] == [ref["archived"]]
 
-def test_last_updated_is_the_latest_publication_decision_or_withdrawal(
-    client: FlaskClient, register: dict[str, Case]
-) -> None:
-    html = _page(client)
-    withdrawn_on = uk_today() - timedelta(days=5)  # later than every publication still shown
-    assert re.search(rf'Last updated <time datetime="{withdrawn_on.isoformat()}">', html), html
+        assert app.config["PARTNERSHIP_NAME"] in html
+        assert "We have not yet published any reviews." not in html
+        for key in ("recent", "last_year", "archived"):
+            case = shared_register[key]
+            assert f"{case.pseudonym} ({case.reference})" in html
+            assert f"What happened to {case.pseudonym}." in html
+            assert f"Learning from the review of {case.pseudonym}." in html
+            assert f"Recommendations after the review of {case.pseudonym}." in html
+        assert "Safeguarding Adults Review" in html and "Child Safeguarding Practice Review" in html
+        assert "Domestic Abuse Related Death Review" not in html  # the one review of that type is not public
+        for key in ("recent", "last_year"):
+            published_on = uk_today() - timedelta(days=PLAN[key][2])  # type: ignore[operator]
+            assert f'<time datetime="{published_on.isoformat()}">{format_date(published_on)}</time>' in html
+        decided_on = uk_today() - timedelta(days=30)
+        assert f'<time datetime="{decided_on.isoformat()}">{format_date(decided_on)}</time>' in html
 
+        # Not published: the reason and the improvements, nothing written for publication before.
+        assert "Publishing could harm the child&#39;s surviving siblings." in html
+        assert "Health visitors now ask about new partners at every visit." in html
+        assert UNSHOWN_SUMMARY not in html
+        assert "Learning from the review of Child Cedar." not in html
 
-def test_headings_run_in_order(client: FlaskClient, register: dict[str, Case]) -> None:
-    levels = sections(_page(client)).headings
-    main = levels[levels.index(1) :]
-    assert main.count(1) == 1
-    assert all(later <= earlier + 1 for earlier, later in pairwise(main)), main
+    def test_downloads_are_offered_for_what_was_published_and_described_with_their_type(
+        self, client: FlaskClient, shared_register: dict[str, Case]
+    ) -> None:
+        html = _page(client)
+        recent, last_year, not_published = (
+            shared_register["recent"],
+            shared_register["last_year"],
+            shared_register["not_published"],
+        )
+        assert f'href="/published-reviews/{recent.reference}/report"' in html
+        assert f'href="/published-reviews/{recent.reference}/briefing"' in html
+        assert f'href="/published-reviews/{last_year.reference}/report"' in html
+        assert f'href="/published-reviews/{last_year.reference}/briefing"' not in html  # it has none
+        assert f"/published-reviews/{not_published.reference}/" not in html
+        links = re.findall(
+            r'<a class="govuk-link" href="/published-reviews/[^"]+"[^>]*>(.*?)</a>', html, re.S
+        )
+        assert len(links) == 5
+        assert all(re.search(r"\(PDF, \d+ bytes\)$", link) for link in links), links
+
+    def test_last_updated_is_the_latest_publication_decision_or_withdrawal(
+        self, client: FlaskClient, shared_register: dict[str, Case]
+    ) -> None:
+        html = _page(client)
+        withdrawn_on = uk_today() - timedelta(days=5)  # later than every publication still shown
+        assert re.search(rf'Last updated <time datetime="{withdrawn_on.isoformat()}">', html), html
+
+    def test_headings_run_in_order(self, client: FlaskClient, shared_register: dict[str, Case]) -> None:
+        levels = sections(_page(client)).headings
+        main = levels[levels.index(1) :]
+        assert main.count(1) == 1
+        assert all(later <= earlier + 1 for earlier, later in pairwise(main)), main
+
+    def test_nothing_unpublished_leaks_to_a_signed_out_visitor(
+        self, app: Flask, client: FlaskClient, shared_register: dict[str, Case]
+    ) -> None:
+        html = _page(client)
+        for key in HIDDEN:
+            case = shared_register[key]
+            assert case.reference not in html, key
+            assert case.pseudonym not in html, key
+            for what in ("report", "briefing"):
+                response = client.get(f"/published-reviews/{case.reference}/{what}")
+                assert response.status_code == 404, (key, what)
+                assert b"%PDF" not in response.data
+
+        # A decision not to publish shows the improvements, never the report.
+        decided = shared_register["not_published"].reference
+        for what in ("report", "briefing"):
+            assert client.get(f"/published-reviews/{decided}/{what}").status_code == 404
+
+        every_id = [i for case in shared_register.values() for i in case.document_ids]
+        guesses = [
+            "CSPR-2026-999",
+            "cspr-2026-001",
+            shared_register["recent"].reference.lower(),
+            shared_register["recent"].reference + " ",
+            "1",
+            "0",
+            "-1",
+            "null",
+            "%25",
+            "..%2F..%2Fdocuments%2F1",
+            *[str(i) for i in every_id],
+            *[case.stored_names[0] for case in shared_register.values()],
+            *[case.pseudonym for case in shared_register.values()],
+        ]
+        for guess in guesses:
+            for what in ("report", "briefing"):
+                response = client.get(f"/published-reviews/{guess}/{what}")
+                assert response.status_code == 404, (guess, what, response.status_code)
+                assert b"%PDF" not in response.data
+
+        # Identifiers, working file names, staff and case notes: for every review, public or not.
+        for case in shared_register.values():
+            for secret in case.identifiers + case.draft_names + case.stored_names:
+                assert secret not in html, (case.key, secret)
+            assert f"Version 1 for {case.identifiers[0]}" not in html
+        for secret in (
+            STAFF_NAME,
+            "Admitted to hospital with injuries that were not explained.",  # the referral
+            "Information about the new partner was not shared.",  # the rapid review
+            "Northshire Council",
+            "Head of Children",
+            "Withdrawn: it named",
+            "Version 2 for",
+        ):
+            assert secret not in html, secret
+        with app.app_context():
+            downloads = db.session.execute(
+                db.select(AuditEvent).where(AuditEvent.action == "document_downloaded")
+            ).all()
+        assert downloads == []  # nothing left the store
 
 
 def test_with_nothing_published_the_register_says_so(app: Flask, client: FlaskClient) -> None:
@@ -324,68 +398,6 @@ def test_only_old_reviews_point_to_the_archive(
 
 
 # --- nothing leaks ---------------------------------------------------------------------------
-
-
-def test_nothing_unpublished_leaks_to_a_signed_out_visitor(
-    app: Flask, client: FlaskClient, register: dict[str, Case]
-) -> None:
-    html = _page(client)
-    for key in HIDDEN:
-        case = register[key]
-        assert case.reference not in html, key
-        assert case.pseudonym not in html, key
-        for what in ("report", "briefing"):
-            response = client.get(f"/published-reviews/{case.reference}/{what}")
-            assert response.status_code == 404, (key, what)
-            assert b"%PDF" not in response.data
-
-    # A decision not to publish shows the improvements, never the report.
-    decided = register["not_published"].reference
-    for what in ("report", "briefing"):
-        assert client.get(f"/published-reviews/{decided}/{what}").status_code == 404
-
-    every_id = [i for case in register.values() for i in case.document_ids]
-    guesses = [
-        "CSPR-2026-999",
-        "cspr-2026-001",
-        register["recent"].reference.lower(),
-        register["recent"].reference + " ",
-        "1",
-        "0",
-        "-1",
-        "null",
-        "%25",
-        "..%2F..%2Fdocuments%2F1",
-        *[str(i) for i in every_id],
-        *[case.stored_names[0] for case in register.values()],
-        *[case.pseudonym for case in register.values()],
-    ]
-    for guess in guesses:
-        for what in ("report", "briefing"):
-            response = client.get(f"/published-reviews/{guess}/{what}")
-            assert response.status_code == 404, (guess, what, response.status_code)
-            assert b"%PDF" not in response.data
-
-    # Identifiers, working file names, staff and case notes: for every review, public or not.
-    for case in register.values():
-        for secret in case.identifiers + case.draft_names + case.stored_names:
-            assert secret not in html, (case.key, secret)
-        assert f"Version 1 for {case.identifiers[0]}" not in html
-    for secret in (
-        STAFF_NAME,
-        "Admitted to hospital with injuries that were not explained.",  # the referral
-        "Information about the new partner was not shared.",  # the rapid review
-        "Northshire Council",
-        "Head of Children",
-        "Withdrawn: it named",
-        "Version 2 for",
-    ):
-        assert secret not in html, secret
-    with app.app_context():
-        downloads = db.session.execute(
-            db.select(AuditEvent).where(AuditEvent.action == "document_downloaded")
-        ).all()
-    assert downloads == []  # nothing left the store
 
 
 def test_a_published_report_and_briefing_download_signed_out_and_are_audited(
@@ -435,7 +447,7 @@ def test_a_signed_in_download_from_the_register_names_who_took_it(
 ) -> None:
     with app.app_context():
         reader = make_user(Role.AGENCY_LEAD)
-    login_as(client, reader)
+    client = client_as(app, reader)
     assert client.get(f"/published-reviews/{register['recent'].reference}/report").status_code == 200
     assert client.get(f"/published-reviews/{register['withdrawn'].reference}/report").status_code == 404
     with app.app_context():
@@ -468,7 +480,7 @@ def test_a_shared_cache_may_keep_the_register_only_for_signed_out_visitors(
 
     with app.app_context():
         user = make_user(Role.BOARD_MANAGER)
-    login_as(client, user)
+    client = client_as(app, user)
     signed_in = client.get(REGISTER)
     assert signed_in.status_code == 200
     assert signed_in.headers["Cache-Control"] == "no-store"

@@ -23,7 +23,7 @@ from casework.core.timeutil import uk_today
 from casework.reviews import appointments
 from casework.reviews.models import AssignmentRole, AssignmentStatus, Review, ReviewerAssignment
 from casework.reviews.stages import ReviewStage
-from tests.conftest import login_as, make_agency, make_user, post_form
+from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 
 LEAD, CO = AssignmentRole.LEAD, AssignmentRole.CO_REVIEWER
@@ -68,7 +68,7 @@ def _text(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def _as(app: Flask, setting: Setting, person: str) -> FlaskClient:
-    return login_as(app.test_client(), setting.users[person])
+    return client_as(app, setting.users[person])
 
 
 def _user(setting: Setting, person: str) -> User:

@@ -16,7 +16,7 @@ from casework.core.timeutil import uk_today
 from casework.reviews import appointments, drafts
 from casework.reviews.models import AssignmentRole, CommentResponse, DraftVersion, Review
 from casework.reviews.stages import ReviewStage
-from tests.conftest import csrf_token, login_as, make_agency, make_user, post_form
+from tests.conftest import client_as, csrf_token, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -160,8 +160,8 @@ def test_agency_leads_answer_only_for_their_agency_and_read_only_the_drafts_they
         )
         db.session.commit()
         answer_id, document_id = check.answers[0].id, draft.document_id
-    police = login_as(app.test_client(), case["police_lead"])
-    health = login_as(app.test_client(), case["health_lead"])
+    police = client_as(app, case["police_lead"])
+    health = client_as(app, case["health_lead"])
     assert police.get(f"/reviews/accuracy/{answer_id}").status_code == 200
     assert police.get(f"/documents/{document_id}").status_code == 200
     assert health.get(f"/reviews/accuracy/{answer_id}").status_code == 404
@@ -200,7 +200,7 @@ def test_marking_final_moves_the_review_to_publication(app: Flask, case: dict) -
 
 
 def test_the_drafts_page_over_http(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
-    lead = login_as(app.test_client(), case["lead"])
+    lead = client_as(app, case["lead"])
     token = csrf_token(lead, f"/reviews/{case['review_id']}/drafts")
     response = lead.post(
         f"/reviews/{case['review_id']}/drafts",
@@ -210,7 +210,7 @@ def test_the_drafts_page_over_http(app: Flask, case: dict) -> None:  # type: ign
     assert response.status_code == 302
     page = lead.get(f"/reviews/{case['review_id']}/drafts").get_data(as_text=True)
     assert "Version 1" in page and "draft-1.pdf" in page
-    manager = login_as(app.test_client(), case["manager"])
+    manager = client_as(app, case["manager"])
     assert "Share this version for a factual accuracy check" in manager.get(
         f"/reviews/{case['review_id']}/drafts"
     ).get_data(as_text=True)

@@ -328,17 +328,6 @@ def test_every_move_from_every_reachable_stage(
         assert changes[-1].details["move"] == move.value
 
 
-LATER_PAIRS = [(code, stage, move) for code, stage, move in ALL_PAIRS if stage not in REACHABLE_STAGES]
-
-
-@pytest.mark.parametrize(("code", "stage", "move"), LATER_PAIRS, ids=[pair_id(*pair) for pair in LATER_PAIRS])
-def test_no_move_leads_out_of_the_stages_no_service_reaches_yet(
-    code: str, stage: ReviewStage, move: Move
-) -> None:
-    assert stage in MAIN_PATH[2:]
-    assert move_is_allowed(STAGES[code], stage, move) == (move in ALLOWED[code].get(stage, ()))
-
-
 # --- explicit expectations --------------------------------------------------------------
 
 

@@ -19,7 +19,7 @@ from casework.core.workdays import WorkingCalendar
 from casework.reviews import appointments, drafts, publishing, services
 from casework.reviews.models import AssignmentRole, Publication, Review
 from casework.reviews.stages import ReviewStage
-from tests.conftest import login_as, make_agency, make_user, post_form
+from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -216,7 +216,7 @@ def test_a_scanned_report_needs_a_recorded_check_by_hand(app: Flask, case: dict)
 
 def test_the_publication_page_over_http(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
     _final(app, case, LEAKY)
-    manager = login_as(app.test_client(), case["manager"])
+    manager = client_as(app, case["manager"])
     page = f"/reviews/{case['review_id']}/publication"
     assert post_form(manager, page + "/check", {}, token_from=page).status_code == 302
     html = manager.get(page).get_data(as_text=True)
@@ -225,7 +225,7 @@ def test_the_publication_page_over_http(app: Flask, case: dict) -> None:  # type
     assert refused.status_code == 400
     with app.app_context():
         assert db.session.get(Review, case["review_id"]).stage == ReviewStage.PUBLICATION
-    reviewer = login_as(app.test_client(), case["lead"])
+    reviewer = client_as(app, case["lead"])
     assert "Publish the report" not in reviewer.get(page).get_data(as_text=True)
 
 
@@ -265,7 +265,7 @@ def test_a_person_recorded_after_a_passed_check_is_searched_for_at_once_and_bloc
     case: dict,  # type: ignore[type-arg]
 ) -> None:
     _ready_to_publish(app, case, NAMES_THE_FATHER)  # the father is not recorded yet: it passes
-    client = login_as(app.test_client(), case["manager"])
+    client = client_as(app, case["manager"])
     edit = f"/reviews/{case['review_id']}/identifying-details/edit"
     with app.app_context():
         version = db.session.get(Review, case["review_id"]).version
@@ -340,7 +340,7 @@ def test_a_change_saved_without_a_check_leaves_the_check_stale_and_publishing_re
         with pytest.raises(DomainError, match="Run the anonymisation check again") as refused:
             publishing.publish_review(review, uk_today(), manager, None)
         assert "Resolve" not in refused.value.message
-    client = login_as(app.test_client(), case["manager"])
+    client = client_as(app, case["manager"])
     page = client.get(f"/reviews/{case['review_id']}/publication").get_data(as_text=True)
     assert "Passed" not in page and "The last check no longer holds" in page
     assert "Ready to publish" not in page
@@ -475,7 +475,7 @@ def test_a_decision_about_words_no_longer_in_the_report_is_shown_as_no_longer_ap
         [lapsed] = again.lapsed_findings
         assert lapsed.no_longer_applies == "The words are no longer found in the final version"
         db.session.commit()
-    client = login_as(app.test_client(), case["manager"])
+    client = client_as(app, case["manager"])
     page = client.get(f"/reviews/{case['review_id']}/publication").get_data(as_text=True)
     assert "No longer applies" in page and "A meeting date" in page and "Passed" in page
 
@@ -518,7 +518,7 @@ def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_chec
         _details(review, manager, uk_today() - timedelta(days=20))
         assert any("checked by hand" in item for item in publishing.missing_for_publication(review))
         db.session.commit()
-    client = login_as(app.test_client(), case["manager"])
+    client = client_as(app, case["manager"])
     page = client.get(f"/reviews/{case['review_id']}/publication").get_data(as_text=True)
     assert "The document could not be read automatically: The PDF is protected" in page
     assert "Check it by hand." in page

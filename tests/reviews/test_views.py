@@ -16,7 +16,7 @@ from casework.core.timeutil import uk_today
 from casework.reviews import services
 from casework.reviews.models import ClockDefinition, ClockUnit, Review, ReviewDeadline, ReviewType
 from casework.reviews.stages import ReviewStage
-from tests.conftest import csrf_token, empty_database, login_as, make_agency, make_user, post_form
+from tests.conftest import client_as, csrf_token, empty_database, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 
 
@@ -28,7 +28,7 @@ def manager(app: Flask) -> User:
 
 @pytest.fixture
 def manager_client(app: Flask, manager: User) -> FlaskClient:
-    return login_as(app.test_client(), manager)
+    return client_as(app, manager)
 
 
 def _review(
@@ -78,7 +78,7 @@ def test_reviewers_and_agency_leads_cannot_open_reviews(app: Flask, manager: Use
     review = _review(app, manager)
     with app.app_context():
         outsider = make_user(role)
-    client = login_as(app.test_client(), outsider)
+    client = client_as(app, outsider)
     for page in REVIEW_PAGES:
         assert client.get(page.format(id=review.id)).status_code == 404, page
     token = csrf_token(client, "/account")
@@ -92,7 +92,7 @@ def test_administrators_have_no_access_to_case_records(app: Flask, manager: User
     review = _review(app, manager)
     with app.app_context():
         admin = make_user(Role.ADMIN)
-    client = login_as(app.test_client(), admin)
+    client = client_as(app, admin)
     for page in REVIEW_PAGES:
         assert client.get(page.format(id=review.id)).status_code == 403, page
     assert client.get("/reviews/").status_code == 403
@@ -102,7 +102,7 @@ def test_reviewer_list_shows_no_review_they_do_not_lead(app: Flask, manager: Use
     review = _review(app, manager, pseudonym="Child Q")
     with app.app_context():
         reviewer = make_user(Role.REVIEWER)
-    page = login_as(app.test_client(), reviewer).get("/reviews/?q=Child").get_data(as_text=True)
+    page = client_as(app, reviewer).get("/reviews/?q=Child").get_data(as_text=True)
     assert review.reference not in page and "Child Q" not in page
 
 
@@ -224,7 +224,7 @@ def test_a_stale_form_never_overwrites_a_newer_change(
     app: Flask, manager: User, manager_client: FlaskClient
 ) -> None:
     review = _review(app, manager)
-    other = login_as(app.test_client(), manager)
+    other = client_as(app, manager)
     fields = {
         "incident_description": "Updated by the first manager",
         **_date_fields("incident_on", review.referral.incident_on),

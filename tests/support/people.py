@@ -1,0 +1,96 @@
+"""People and agencies as real rows. Call inside ``with app.app_context():``; what they return
+stays usable (loaded) after the context ends."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from casework.agencies.models import Agency, AgencyType
+from casework.auth.models import Role, User
+from casework.auth.passwords import hash_password
+from casework.core.extensions import db
+from casework.core.timeutil import utcnow
+
+PASSWORD = "correct horse battery staple"
+_sequence = itertools.count(1)
+
+
+def make_agency(name: str | None = None, agency_type: AgencyType = AgencyType.POLICE) -> Agency:
+    agency = Agency(name=name or f"Agency {next(_sequence)}", agency_type=agency_type)
+    db.session.add(agency)
+    db.session.commit()
+    db.session.refresh(agency)  # loaded, so usable after the app context ends
+    return agency
+
+
+def make_user(
+    role: Role = Role.BOARD_MANAGER,
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    password: str | None = PASSWORD,
+    agency: Agency | None = None,
+    active: bool = True,
+) -> User:
+    if role == Role.AGENCY_LEAD and agency is None:
+        agency = make_agency()
+    number = next(_sequence)
+    user = User(
+        name=name or f"Person {number}",
+        email=email or f"{role.value}{number}@example.org",
+        role=role,
+        agency=agency,
+        active=active,
+        password_hash=hash_password(password) if password else None,
+        password_changed_at=utcnow() if password else None,
+    )
+    db.session.add(user)
+    db.session.commit()
+    db.session.refresh(user)  # loaded, so usable after the app context ends
+    return user
+
+
+# The cast the access tests use: one person in every role, reviewers in each position on a
+# review, and an agency lead for each agency. Their names are what pages are searched for.
+CAST_NAMES = {
+    "board_manager": "Morgan Price",
+    "R1": "Robin Lead",
+    "R2": "Sam Proposed",
+    "R3": "Terry Elsewhere",
+    "admin": "Alex Admin",
+}
+LEAD_NAMES = {"X": "Priya Police", "Y": "Yusuf Health", "Z": "Zoe School"}
+
+
+@dataclass
+class Cast:
+    """Ids of the people ("board_manager", "R1", "LX", ...) and agencies ("X", ...)."""
+
+    user_ids: dict[str, int] = field(default_factory=dict)
+    agency_ids: dict[str, int] = field(default_factory=dict)
+
+    def user(self, person: str) -> User:
+        found = db.session.get(User, self.user_ids[person])
+        assert found is not None, person
+        return found
+
+    def agency(self, key: str) -> Agency:
+        found = db.session.get(Agency, self.agency_ids[key])
+        assert found is not None, key
+        return found
+
+
+def make_cast(agencies: dict[str, tuple[str, AgencyType]]) -> Cast:
+    """A board manager, three reviewers (R1, R2, R3), an admin and a lead (LX...) of each agency."""
+    cast = Cast()
+    for key, (name, agency_type) in agencies.items():
+        cast.agency_ids[key] = make_agency(name, agency_type).id
+    roles = {"board_manager": Role.BOARD_MANAGER, "R1": Role.REVIEWER, "R2": Role.REVIEWER}
+    roles |= {"R3": Role.REVIEWER, "admin": Role.ADMIN}
+    for person, role in roles.items():
+        cast.user_ids[person] = make_user(role, name=CAST_NAMES[person]).id
+    for key in agencies:
+        lead = make_user(Role.AGENCY_LEAD, name=LEAD_NAMES[key], agency=cast.agency(key))
+        cast.user_ids["L" + key] = lead.id
+    return cast

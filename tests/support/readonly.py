@@ -1,0 +1,62 @@
+"""Worlds built once for tests that only read.
+
+Mark such tests ``@pytest.mark.read_only`` (a class or a module) and give them a class- or
+module-scoped fixture that wraps its world in :func:`built_once`: the per-test emptying of the
+database is skipped for them, the world is built once, and when the scope ends its row counts are
+compared with those right after building (a test that wrote fails the run) and the database is
+emptied. A read-only test without such a world is an error, so nothing can leak into later tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from flask import Flask
+from sqlalchemy import func, select
+
+from casework.core.extensions import db
+
+T = TypeVar("T")
+_open_worlds = 0
+
+
+def row_counts(app: Flask, skip: Iterable[str] = ()) -> dict[str, int]:
+    with app.app_context():
+        return {
+            table.name: db.session.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in db.metadata.sorted_tables
+            if table.name not in set(skip)
+        }
+
+
+def world_is_open() -> bool:
+    return _open_worlds > 0
+
+
+@contextmanager
+def built_once(app: Flask, build: Callable[[], T], *, may_add_to: Iterable[str] = ()) -> Iterator[T]:
+    """Build a world, hand it to the tests, then check they wrote nothing and empty the database.
+
+    ``may_add_to`` names tables the app writes to on a read (the audit trail records views and
+    downloads of sensitive records): they are left out of the comparison.
+    """
+    global _open_worlds
+    from tests.conftest import empty_database  # the suite's own emptying, seeded rows kept
+
+    try:
+        world = build()
+    except BaseException:
+        empty_database(app)
+        raise
+    before = row_counts(app, may_add_to)
+    _open_worlds += 1
+    try:
+        yield world
+        after = row_counts(app, may_add_to)
+        changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+        assert not changed, f"a read-only test wrote rows (table: (before, after)): {changed}"
+    finally:
+        _open_worlds -= 1
+        empty_database(app)

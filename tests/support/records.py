@@ -1,0 +1,97 @@
+"""What hangs off a review, built through the services: contribution requests with entries and
+files, recommendations with actions, stored documents. Call inside ``with app.app_context():``
+with rows of the current session; each builder commits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from casework.actions import services as actions
+from casework.actions.models import Action, Recommendation
+from casework.agencies import services as contributions
+from casework.agencies.chronology_csv import ChronologyRow
+from casework.agencies.contributions import ContributionKind, ContributionRequest
+from casework.agencies.models import Agency
+from casework.auth.models import Role, User
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.documents.models import Document
+from casework.documents.storage import store_upload
+from casework.reviews.models import Review
+from tests.support.files import PDF, upload
+
+ASKED = "Your agency's contact with the family during the scope period."
+
+
+def make_request(
+    review: Review,
+    agency: Agency,
+    by: User,
+    *,
+    kind: ContributionKind = ContributionKind.CHRONOLOGY,
+    entries: tuple[str, ...] = (),
+    document: str | None = None,
+) -> ContributionRequest:
+    """A request to ``agency`` on a commissioned review, due in 30 days; its agency lead adds an
+    entry for each text of ``entries`` and uploads a PDF named ``document``."""
+    [request] = contributions.request_contributions(
+        review, [agency], kind, ASKED, uk_today() + timedelta(days=30), by
+    )
+    db.session.commit()
+    if entries or document:
+        lead = db.session.scalars(
+            db.select(User).where(User.agency_id == agency.id, User.role == Role.AGENCY_LEAD)
+        ).first()
+        assert lead is not None, f"{agency.name} has no agency lead to answer the request"
+        for days, text in enumerate(entries):
+            row = ChronologyRow(uk_today() - timedelta(days=90 - days), None, "Health visitor", text, "")
+            contributions.add_chronology_entry(request, row, lead)
+        if document:
+            contributions.attach_document(request, upload(PDF, document), lead)
+        db.session.commit()
+    return request
+
+
+def make_recommendation(
+    review: Review,
+    by: User,
+    *,
+    agencies: list[Agency] = (),
+    text: str = "Share incidents with a baby present.",
+) -> Recommendation:
+    """A recommendation to ``agencies`` (none: to the partnership)."""
+    made = actions.add_recommendation(review, text, not agencies, list(agencies), [], by)
+    db.session.commit()
+    return made
+
+
+def make_action(
+    recommendation: Recommendation,
+    by: User,
+    *,
+    agency: Agency | None = None,
+    owner: User | None = None,
+    description: str = "Brief every team on the new referral pathway.",
+) -> Action:
+    """An action of ``agency`` (None: the partnership's), owned by ``owner`` (default: ``by``),
+    due in 40 days."""
+    made = actions.add_action(
+        recommendation,
+        description,
+        agency,
+        owner or by,
+        uk_today() + timedelta(days=40),
+        "An audit of 20 cases.",
+        by,
+    )
+    db.session.commit()
+    return made
+
+
+def make_document(
+    by: User, *, review: Review | None = None, name: str = "notes.pdf", content: bytes = PDF
+) -> Document:
+    """A file stored through the upload checks (in the app's UPLOAD_FOLDER), filed on ``review``."""
+    document = store_upload(upload(content, name), uploaded_by=by, review=review)
+    db.session.commit()
+    return document

@@ -1,0 +1,183 @@
+"""The shared test kit builds what it says it builds, through the app's own services and
+readers: later-stage reviews, signed-in clients, valid small files, and read-only worlds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from casework.agencies.chronology_csv import parse_chronology_csv
+from casework.agencies.models import Agency
+from casework.auth.models import Role, User
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.documents.storage import store_upload
+from casework.reviews.anonymisation import extract_text
+from casework.reviews.models import AssignmentRole, AssignmentStatus, DraftVersion, Publication, Review
+from casework.reviews.stages import ReviewStage
+from tests.support import readonly
+from tests.support.files import (
+    CSV,
+    PDF,
+    csv_with,
+    docx_with,
+    odt_with,
+    pdf_labelled,
+    pdf_with,
+    upload,
+)
+from tests.support.http import client_as
+from tests.support.people import make_agency, make_user
+from tests.support.records import make_action, make_document, make_recommendation, make_request
+from tests.support.reviews import LATER_STAGES, make_review
+
+PLANTED = "Marigold Quenby lived at 17 Wistelow Crescent."
+
+
+@pytest.fixture
+def uploads(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("code", ["CSPR", "SAR", "DHR"])
+@pytest.mark.parametrize("stage", LATER_STAGES, ids=[stage.value for stage in LATER_STAGES])
+def test_make_review_reaches_every_later_stage_through_the_services(
+    app: Flask, uploads: Path, code: str, stage: ReviewStage
+) -> None:
+    with app.app_context():
+        lead = make_user(Role.REVIEWER)
+        review = make_review(code, stage, reviewer=lead)
+        assert review.stage == stage
+        assert [(a.reviewer_id, a.role, a.status) for a in review.assignments] == [
+            (lead.id, AssignmentRole.LEAD, AssignmentStatus.ACCEPTED)
+        ]
+        versions = db.session.scalars(
+            db.select(DraftVersion).where(DraftVersion.review_id == review.id)
+        ).all()
+        assert len(versions) == (0 if stage == ReviewStage.CONTRIBUTIONS else 1)
+        final = [version.final_signed_off_on for version in versions if version.final_signed_off_on]
+        reached = LATER_STAGES.index(stage)
+        assert final == ([review.terms.commissioned_on] if reached >= 2 else [])
+        publication = db.session.get(Publication, review.id)
+        published = publication.published_on if publication else None
+        assert published == (uk_today() if stage == ReviewStage.ACTION_PLANNING else None)
+    assert len([path for path in uploads.rglob("*") if path.is_file()]) == len(versions)
+
+
+def test_make_review_takes_the_report_given_and_refuses_a_stage_it_cannot_reach(
+    app: Flask, uploads: Path
+) -> None:
+    with app.app_context():
+        review = make_review("SAR", ReviewStage.PUBLICATION, report=docx_with("Child A."))
+        assert review.stage == ReviewStage.PUBLICATION
+        with pytest.raises(ValueError, match="cannot reach closed"):
+            make_review("SAR", ReviewStage.CLOSED)
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (pdf_with(PLANTED), "pdf"),
+        (docx_with("Intro.", PLANTED), "docx"),
+        (odt_with("Intro.", PLANTED), "odt"),
+    ],
+    ids=["pdf", "docx", "odt"],
+)
+def test_files_with_planted_text_are_read_by_the_app_as_that_text(content: bytes, kind: str) -> None:
+    extracted = extract_text(content, kind)
+    assert extracted.extractable
+    assert PLANTED in " ".join(part.text for part in extracted.parts)
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "kind"),
+    [
+        (PDF, "plain.pdf", "pdf"),
+        (pdf_labelled("one"), "one.pdf", "pdf"),
+        (pdf_with(PLANTED), "text.pdf", "pdf"),
+        (docx_with(PLANTED), "report.docx", "docx"),
+        (odt_with(PLANTED), "report.odt", "odt"),
+    ],
+)
+def test_the_small_files_are_accepted_by_the_upload_checks_as_their_type(
+    app: Flask, uploads: Path, content: bytes, name: str, kind: str
+) -> None:
+    with app.app_context():
+        document = store_upload(upload(content, name), uploaded_by=make_user())
+        assert document.detected_type == kind
+    assert pdf_labelled("one") != pdf_labelled("two")
+
+
+def test_the_csv_files_are_read_by_the_chronology_import() -> None:
+    assert [row.event for row in parse_chronology_csv(CSV, today=uk_today())] == ["Visited the flat"]
+    rows = csv_with(
+        ("03/02/2025", "", "GP", "Saw the baby", "High"), ("04/02/2025", "11:00", "HV", "Visit", "")
+    )
+    assert [row.practitioner_role for row in parse_chronology_csv(rows, today=uk_today())] == ["GP", "HV"]
+
+
+def test_client_as_signs_in_the_person_and_none_stays_signed_out(app: Flask) -> None:
+    with app.app_context():
+        lead = make_user(Role.AGENCY_LEAD, agency=make_agency("Harbour Police"), name="Ines Lead")
+    by_user, by_id, nobody = client_as(app, lead), client_as(app, lead.id), client_as(app, None)
+    for client in (by_user, by_id):
+        page = client.get("/account")
+        assert page.status_code == 200 and "Ines Lead" in page.get_data(as_text=True)
+    refused = nobody.get("/account")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/sign-in")
+
+
+def test_a_read_only_world_that_was_written_to_fails_and_is_emptied(app: Flask) -> None:
+    def build() -> int:
+        with app.app_context():
+            return make_agency("Built once").id
+
+    world = readonly.built_once(app, build)
+    agency_id = world.__enter__()
+    assert readonly.world_is_open()
+    with app.app_context():
+        make_agency("Written by a test that should only read")
+    with pytest.raises(AssertionError, match="agencies"):
+        world.__exit__(None, None, None)
+    assert not readonly.world_is_open()
+    assert readonly.row_counts(app)["agencies"] == 0 and agency_id
+
+
+def test_a_read_only_world_left_as_built_passes_and_ignores_the_tables_named(app: Flask) -> None:
+    def build() -> None:
+        with app.app_context():
+            make_agency()
+
+    with readonly.built_once(app, build, may_add_to={"users"}), app.app_context():
+        make_user()  # users may grow: left out of the comparison
+    assert readonly.row_counts(app)["agencies"] == 0
+
+
+def test_the_record_builders_make_requests_actions_and_documents_through_the_services(
+    app: Flask, uploads: Path
+) -> None:
+    with app.app_context():
+        police = make_agency("Harbour Police")
+        lead = make_user(Role.AGENCY_LEAD, agency=police)
+        manager = make_user(Role.BOARD_MANAGER)
+        review = db.session.get(
+            Review, make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[police]).id
+        )
+        manager = db.session.get(User, manager.id)
+        police = db.session.get(Agency, police.id)
+        request = make_request(
+            review, police, manager, entries=("Seen at home", "Missed visit"), document="a.pdf"
+        )
+        assert [entry.event for entry in request.entries] == ["Seen at home", "Missed visit"]
+        assert [(d.original_name, d.uploaded_by_id) for d in request.documents] == [("a.pdf", lead.id)]
+        to_police = make_recommendation(review, manager, agencies=[police])
+        action = make_action(to_police, manager, agency=police, owner=db.session.get(User, lead.id))
+        partnership = make_action(make_recommendation(review, manager), manager)
+        assert (to_police.to_partnership, action.agency_id, action.owner_id) == (False, police.id, lead.id)
+        assert partnership.agency_id is None and partnership.recommendation.to_partnership
+        document = make_document(manager, review=review, name="minutes.docx", content=docx_with("Minutes"))
+        assert (document.detected_type, document.review_id) == ("docx", review.id)
+    assert len([path for path in uploads.rglob("*") if path.is_file()]) == 2

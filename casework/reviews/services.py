@@ -27,7 +27,6 @@ from casework.reviews.lifecycle import (
     check_version,
     finish,
     move_to,
-    next_stage,
     takes,
 )
 from casework.reviews.models import (
@@ -743,13 +742,6 @@ def extend_deadline(
         details={"clock": clock_key, "from": _plain(deadline.due_on), "to": _plain(new_due_on)},
     )
     return finish(review)
-
-
-def describe_next_step(review: Review) -> str:
-    if review.is_ended:
-        return review.stage.label
-    following = next_stage(review.review_type.stages, review.stage)
-    return following.label if following else ""
 
 
 # --- the partnership's closure days -----------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import case
+from sqlalchemy.orm import joinedload
 
 from casework.agencies import bp, services
 from casework.agencies.chronology_csv import ChronologyCsvError, ChronologyRow, template_csv
@@ -25,7 +26,7 @@ from casework.core.form_keys import FormAlreadySentError, already_sent, claim_fo
 from casework.core.forms import error_flashed, show_domain_error, submit
 from casework.core.timeutil import uk_today
 from casework.reviews.loading import me
-from casework.reviews.models import AccuracyAnswer
+from casework.reviews.models import AccuracyAnswer, AccuracyCheck, DraftVersion
 from casework.reviews.permissions import can_see_identifiers, can_view
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
@@ -51,11 +52,15 @@ def mine() -> ResponseReturnValue:
         db.select(ContributionRequest)
         .where(visible_requests(me()))
         .order_by(waiting, ContributionRequest.due_on, ContributionRequest.id)
+        .options(joinedload(ContributionRequest.review))
     ).scalars()
     answers = db.session.execute(
         db.select(AccuracyAnswer)
         .where(AccuracyAnswer.agency_id == me().agency_id)
         .order_by(AccuracyAnswer.signed_off_at.is_not(None), AccuracyAnswer.id.desc())
+        .options(
+            joinedload(AccuracyAnswer.check).joinedload(AccuracyCheck.version).joinedload(DraftVersion.review)
+        )
     ).scalars()
     return render_template(
         "agencies/mine.html", agency=me().agency, requests=requests.all(), answers=answers.all(), today=today

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
@@ -170,7 +171,9 @@ def user_unlock(user_id: int) -> ResponseReturnValue:
 @roles(Role.ADMIN)
 def audit_log() -> ResponseReturnValue:
     page = db.paginate(
-        db.select(audit.AuditEvent).order_by(audit.AuditEvent.id.desc()),
+        db.select(audit.AuditEvent)
+        .order_by(audit.AuditEvent.id.desc())
+        .options(joinedload(audit.AuditEvent.actor)),
         page=page_number(request.args.get("page")),
         per_page=AUDIT_PAGE_SIZE,
         error_out=False,

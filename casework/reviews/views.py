@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions.plan_views import plan_summary
 from casework.actions.services import close_review
@@ -22,12 +23,16 @@ from casework.reviews import forms as f
 from casework.reviews.clock import deadlines_for
 from casework.reviews.loading import load_review, me, review_url
 from casework.reviews.models import (
+    Decision,
     DecisionOutcome,
+    Involvement,
     PanelResponse,
     PersonKind,
     RapidReviewRecommendation,
     Review,
+    ReviewerAssignment,
     ReviewType,
+    TermsOfReference,
 )
 from casework.reviews.permissions import can_manage, can_see_identifiers
 from casework.reviews.stages import ReviewStage, allowed_moves
@@ -165,17 +170,33 @@ def review_referral(review_id: int) -> ResponseReturnValue:
 # --- the review page --------------------------------------------------------------------
 
 
+# What the review page shows, loaded with the review (its template never queries).
+DETAIL_OPTIONS = (
+    joinedload(Review.review_type),
+    joinedload(Review.referral),
+    joinedload(Review.rapid_review),
+    joinedload(Review.decision).joinedload(Decision.recorded_by),
+    joinedload(Review.terms).joinedload(TermsOfReference.commissioned_by),
+    selectinload(Review.involvements).joinedload(Involvement.agency),
+    selectinload(Review.pauses),
+    selectinload(Review.linked_reviews),
+    selectinload(Review.assignments).joinedload(ReviewerAssignment.reviewer),
+    selectinload(Review.contribution_requests),
+)
+
+
 @bp.route("/<int:review_id>")
 @roles(*CASE_ROLES)
 def review_detail(review_id: int) -> ResponseReturnValue:
     from casework.core.audit import AuditEvent
 
-    review = load_review(review_id)
+    review = load_review(review_id, options=DETAIL_OPTIONS)
     user = me()
     timeline = db.session.execute(
         db.select(AuditEvent)
         .where(AuditEvent.review_id == review.id, AuditEvent.action != "identifiers_viewed")
         .order_by(AuditEvent.id.desc())
+        .options(joinedload(AuditEvent.actor))
     ).scalars()
     return render_template(
         "reviews/detail.html",

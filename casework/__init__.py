@@ -86,6 +86,10 @@ def _init_templates(app: Flask) -> None:
     @app.context_processor
     def shell() -> dict[str, object]:
         navigation = navigation_for(current_user) if current_user.is_authenticated else []
+        if current_user.is_authenticated:
+            # The header names the user's agency: loaded here, before rendering (templates never
+            # query), also after a rollback has expired the user.
+            current_user.agency  # noqa: B018
         return {"partnership_name": app.config["PARTNERSHIP_NAME"], "navigation": navigation}
 
 

@@ -22,7 +22,8 @@ from flask import (
     template_rendered,
 )
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, Result
+from sqlalchemy.orm import ORMExecuteState, Session
 
 _RENDERING = "_query_guard_rendering"
 
@@ -69,6 +70,19 @@ def _refuse_sql_while_rendering(
     )
 
 
+def _reload_expired_columns(state: ORMExecuteState) -> Result[Any] | None:
+    """Let a template reload the columns of an object a commit or a refused step (rollback)
+    expired: one query per object the view already loaded, which the view cannot avoid without
+    reloading everything by hand. Relationship loads stay refused."""
+    if not state.is_column_load or rendering_template() is None:
+        return None
+    stack = g.pop(_RENDERING)
+    try:
+        return state.invoke_statement()
+    finally:
+        g.setdefault(_RENDERING, []).extend(stack)
+
+
 def init_query_guard(app: Flask) -> None:
     if not app.config.get("QUERY_GUARD"):
         return
@@ -78,3 +92,5 @@ def init_query_guard(app: Flask) -> None:
     # On the Engine class: Flask-SQLAlchemy creates the engine later, one per app.
     if not event.contains(Engine, "before_cursor_execute", _refuse_sql_while_rendering):
         event.listen(Engine, "before_cursor_execute", _refuse_sql_while_rendering)
+    if not event.contains(Session, "do_orm_execute", _reload_expired_columns):
+        event.listen(Session, "do_orm_execute", _reload_expired_columns)

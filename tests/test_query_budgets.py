@@ -50,7 +50,7 @@ BUDGETS = {
     "agency directory": 2,
     "audit log": 3,
     "public register": 4,
-    "publication page": 26,
+    "publication page": 27,
     "drafts page": 14,
     "chronology": 4,
 }

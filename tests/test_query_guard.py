@@ -53,7 +53,9 @@ def test_the_guard_is_on_in_tests_and_off_in_production() -> None:
     assert Config.QUERY_GUARD is False and ProductionConfig.QUERY_GUARD is False
 
 
-def test_a_template_may_reload_an_object_a_commit_expired_but_not_its_relationships(app: Flask, factory) -> None:  # type: ignore[no-untyped-def]
+def test_a_template_may_reload_an_object_a_commit_expired_but_not_its_relationships(
+    app: Flask, factory
+) -> None:  # type: ignore[no-untyped-def]
     lead_id = _lead_id(factory)
     with app.test_request_context():
         lead = db.session.get(User, lead_id)

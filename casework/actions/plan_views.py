@@ -63,7 +63,13 @@ def plan_summary(review: Review) -> dict[str, object]:
     """Counts by RAG and the next deadlines, for the review page."""
     today = uk_today()
     soon = soon_limit(today)
-    actions = db.session.execute(db.select(Action).where(Action.review_id == review.id)).scalars().all()
+    actions = (
+        db.session.execute(
+            db.select(Action).where(Action.review_id == review.id).options(joinedload(Action.agency))
+        )
+        .scalars()
+        .all()
+    )
     counts = {rag: 0 for rag in Rag}
     for action in actions:
         counts[rag_of(action, today, soon)] += 1

@@ -43,7 +43,13 @@ def _chosen_agency(form: UserDetailsForm) -> Agency | None:
 @bp.route("/users")
 @roles(Role.ADMIN)
 def users() -> ResponseReturnValue:
-    rows = db.session.execute(db.select(User).order_by(User.active.desc(), User.name)).scalars().all()
+    rows = (
+        db.session.execute(
+            db.select(User).order_by(User.active.desc(), User.name).options(joinedload(User.agency))
+        )
+        .scalars()
+        .all()
+    )
     locks = {user.id: services.lock_state(user.email) for user in rows}
     return render_template("admin/users.html", users=rows, locks=locks)
 

@@ -26,6 +26,7 @@ from sqlalchemy.engine import Engine, Result
 from sqlalchemy.orm import ORMExecuteState, Session
 
 _RENDERING = "_query_guard_rendering"
+_ROLLED_BACK = "_query_guard_rolled_back"
 
 
 class QueryInTemplateError(RuntimeError):
@@ -70,11 +71,19 @@ def _refuse_sql_while_rendering(
     )
 
 
-def _reload_expired_columns(state: ORMExecuteState) -> Result[Any] | None:
-    """Let a template reload the columns of an object a commit or a refused step (rollback)
-    expired: one query per object the view already loaded, which the view cannot avoid without
-    reloading everything by hand. Relationship loads stay refused."""
-    if not state.is_column_load or rendering_template() is None:
+def _note_rollback(session: Session, previous_transaction: Any) -> None:
+    if has_app_context():
+        g.setdefault(_ROLLED_BACK, True)
+
+
+def _reload_expired(state: ORMExecuteState) -> Result[Any] | None:
+    """Let a template reload what a commit or a refused step (a rollback) expired: the columns of
+    an object the view already loaded, and after a rollback its relationships too (the form shown
+    again with its message). A page shown without a refusal may not lazy-load a relationship."""
+    if rendering_template() is None:
+        return None
+    expired_by_rollback = state.is_relationship_load and g.get(_ROLLED_BACK, False)
+    if not (state.is_column_load or expired_by_rollback):
         return None
     stack = g.pop(_RENDERING)
     try:
@@ -92,5 +101,6 @@ def init_query_guard(app: Flask) -> None:
     # On the Engine class: Flask-SQLAlchemy creates the engine later, one per app.
     if not event.contains(Engine, "before_cursor_execute", _refuse_sql_while_rendering):
         event.listen(Engine, "before_cursor_execute", _refuse_sql_while_rendering)
-    if not event.contains(Session, "do_orm_execute", _reload_expired_columns):
-        event.listen(Session, "do_orm_execute", _reload_expired_columns)
+    if not event.contains(Session, "do_orm_execute", _reload_expired):
+        event.listen(Session, "do_orm_execute", _reload_expired)
+        event.listen(Session, "after_soft_rollback", _note_rollback)

@@ -193,7 +193,19 @@ def review_draft_respond(review_id: int, comment_id: int) -> ResponseReturnValue
 
 
 def _answer(answer_id: int) -> AccuracyAnswer:
-    answer = db.session.get(AccuracyAnswer, answer_id)
+    # What the answer's page shows, loaded with it (its template never queries).
+    answer = db.session.get(
+        AccuracyAnswer,
+        answer_id,
+        options=[
+            joinedload(AccuracyAnswer.agency),
+            joinedload(AccuracyAnswer.signed_off_by),
+            selectinload(AccuracyAnswer.comments),
+            joinedload(AccuracyAnswer.check)
+            .joinedload(AccuracyCheck.version)
+            .joinedload(DraftVersion.review),
+        ],
+    )
     if answer is None or me().role != Role.AGENCY_LEAD or me().agency_id != answer.agency_id:
         abort(404)
     return answer

@@ -7,6 +7,7 @@ import pytest
 from flask import Flask, render_template_string
 from sqlalchemy.orm import joinedload
 
+from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.query_guard import QueryInTemplateError, rendering_template
@@ -63,3 +64,15 @@ def test_a_template_may_reload_an_object_a_commit_expired_but_not_its_relationsh
         assert render_template_string("{{ lead.name }}", lead=lead) == lead.name
         with pytest.raises(QueryInTemplateError, match="FROM agencies"):
             render_template_string("{{ lead.agency.name }}", lead=lead)
+
+
+def test_after_a_refused_step_a_template_may_reload_what_the_rollback_expired(app: Flask, factory) -> None:  # type: ignore[no-untyped-def]
+    lead_id = _lead_id(factory)
+    with app.test_request_context():
+        lead = db.session.get(User, lead_id, options=[joinedload(User.agency).selectinload(Agency.leads)])
+        assert lead is not None and lead.agency is not None
+        agency = lead.agency
+        template = "{{ agency.leads | map(attribute='name') | join }}"
+        assert render_template_string(template, agency=agency) == lead.name
+        db.session.rollback()  # what a refused step does: everything loaded is expired
+        assert render_template_string(template, agency=agency) == lead.name

@@ -40,6 +40,7 @@ def _init_extensions(app: Flask) -> None:
     from casework.auth.sessions import init_sessions
     from casework.core.error_pages import init_error_pages
     from casework.core.extensions import csrf, db, login_manager, migrate
+    from casework.core.query_guard import init_query_guard
     from casework.core.request_guards import init_request_guards
     from casework.core.security import init_security
     from casework.documents.storage import init_storage
@@ -53,6 +54,7 @@ def _init_extensions(app: Flask) -> None:
     init_security(app)
     init_error_pages(app)
     init_request_guards(app)
+    init_query_guard(app)
 
 
 def _init_templates(app: Flask) -> None:
@@ -84,6 +86,10 @@ def _init_templates(app: Flask) -> None:
     @app.context_processor
     def shell() -> dict[str, object]:
         navigation = navigation_for(current_user) if current_user.is_authenticated else []
+        if current_user.is_authenticated:
+            # The header names the user's agency: loaded here, before rendering (templates never
+            # query), also after a rollback has expired the user.
+            current_user.agency  # noqa: B018
         return {"partnership_name": app.config["PARTNERSHIP_NAME"], "navigation": navigation}
 
 

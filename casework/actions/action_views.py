@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import case
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions import bp, services
 from casework.actions.forms import (
@@ -14,7 +15,14 @@ from casework.actions.forms import (
     ThemeForm,
     VerifyForm,
 )
-from casework.actions.models import Action, ActionStatus, ChangeStatus, DeadlineChangeRequest, Theme
+from casework.actions.models import (
+    Action,
+    ActionStatus,
+    ChangeStatus,
+    DeadlineChangeRequest,
+    ProgressUpdate,
+    Theme,
+)
 from casework.actions.permissions import can_update, can_view_action, visible_actions
 from casework.actions.rag import is_overdue, overdue_sql, rag_of, soon_limit
 from casework.auth.access import roles
@@ -27,8 +35,22 @@ from casework.reviews.loading import me
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
 
+# What the action's page shows, loaded with the action (its template never queries).
+PAGE_OPTIONS = (
+    joinedload(Action.review),
+    joinedload(Action.recommendation),
+    joinedload(Action.agency),
+    joinedload(Action.owner),
+    joinedload(Action.verified_by),
+    selectinload(Action.updates).options(
+        joinedload(ProgressUpdate.by), selectinload(ProgressUpdate.evidence)
+    ),
+    selectinload(Action.deadline_requests).joinedload(DeadlineChangeRequest.requested_by),
+)
+
+
 def _load(action_id: int) -> Action:
-    action = db.session.get(Action, action_id)
+    action = db.session.get(Action, action_id, options=PAGE_OPTIONS)
     if action is None or not can_view_action(me(), action):
         abort(404)
     return action
@@ -154,6 +176,7 @@ def mine() -> ResponseReturnValue:
         db.select(Action)
         .where(visible_actions(me()))
         .order_by(done_last, overdue_first, Action.deadline, Action.id)
+        .options(joinedload(Action.review))
     ).scalars()
     return render_template(
         "actions/mine.html",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from casework.actions import services
@@ -40,10 +41,20 @@ def _chosen_themes(values: list[str] | None) -> list[Theme]:
 
 def plan_of(review: Review) -> tuple[list[Finding], list[Recommendation]]:
     findings = db.session.execute(
-        db.select(Finding).where(Finding.review_id == review.id).order_by(Finding.number)
+        db.select(Finding)
+        .where(Finding.review_id == review.id)
+        .order_by(Finding.number)
+        .options(selectinload(Finding.themes))
     ).scalars()
     recommendations = db.session.execute(
-        db.select(Recommendation).where(Recommendation.review_id == review.id).order_by(Recommendation.number)
+        db.select(Recommendation)
+        .where(Recommendation.review_id == review.id)
+        .order_by(Recommendation.number)
+        .options(
+            selectinload(Recommendation.agencies),
+            selectinload(Recommendation.themes),
+            selectinload(Recommendation.actions).options(joinedload(Action.agency), joinedload(Action.owner)),
+        )
     ).scalars()
     return findings.all(), recommendations.all()
 
@@ -52,7 +63,13 @@ def plan_summary(review: Review) -> dict[str, object]:
     """Counts by RAG and the next deadlines, for the review page."""
     today = uk_today()
     soon = soon_limit(today)
-    actions = db.session.execute(db.select(Action).where(Action.review_id == review.id)).scalars().all()
+    actions = (
+        db.session.execute(
+            db.select(Action).where(Action.review_id == review.id).options(joinedload(Action.agency))
+        )
+        .scalars()
+        .all()
+    )
     counts = {rag: 0 for rag in Rag}
     for action in actions:
         counts[rag_of(action, today, soon)] += 1

@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import case
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.agencies import bp, services
 from casework.agencies.chronology_csv import ChronologyCsvError, ChronologyRow, template_csv
@@ -14,6 +15,7 @@ from casework.agencies.contributions import (
     AWAITING_AGENCY,
     ChronologyEntry,
     ContributionRequest,
+    RequestEvent,
 )
 from casework.agencies.forms import CommentForm, CsvForm, EntryForm, SubmitForm, UploadForm
 from casework.agencies.permissions import can_decide, can_respond, can_view_request, visible_requests
@@ -24,15 +26,27 @@ from casework.core.extensions import db
 from casework.core.form_keys import FormAlreadySentError, already_sent, claim_form_key
 from casework.core.forms import error_flashed, show_domain_error, submit
 from casework.core.timeutil import uk_today
+from casework.documents.models import Document
 from casework.reviews.loading import me
-from casework.reviews.models import AccuracyAnswer
+from casework.reviews.models import AccuracyAnswer, AccuracyCheck, DraftVersion, Review
 from casework.reviews.permissions import can_see_identifiers, can_view
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
 
+# What the request's page shows, loaded with the request (its template never queries).
+PAGE_OPTIONS = (
+    joinedload(ContributionRequest.review).joinedload(Review.terms),
+    joinedload(ContributionRequest.agency),
+    joinedload(ContributionRequest.requested_by),
+    selectinload(ContributionRequest.history).joinedload(RequestEvent.by),
+    selectinload(ContributionRequest.entries),
+    selectinload(ContributionRequest.documents).joinedload(Document.uploaded_by),
+)
+
+
 def _load(request_id: int) -> ContributionRequest:
-    found = db.session.get(ContributionRequest, request_id)
+    found = db.session.get(ContributionRequest, request_id, options=PAGE_OPTIONS)
     if found is None or not can_view_request(me(), found):
         abort(404)
     return found
@@ -51,11 +65,15 @@ def mine() -> ResponseReturnValue:
         db.select(ContributionRequest)
         .where(visible_requests(me()))
         .order_by(waiting, ContributionRequest.due_on, ContributionRequest.id)
+        .options(joinedload(ContributionRequest.review))
     ).scalars()
     answers = db.session.execute(
         db.select(AccuracyAnswer)
         .where(AccuracyAnswer.agency_id == me().agency_id)
         .order_by(AccuracyAnswer.signed_off_at.is_not(None), AccuracyAnswer.id.desc())
+        .options(
+            joinedload(AccuracyAnswer.check).joinedload(AccuracyCheck.version).joinedload(DraftVersion.review)
+        )
     ).scalars()
     return render_template(
         "agencies/mine.html", agency=me().agency, requests=requests.all(), answers=answers.all(), today=today

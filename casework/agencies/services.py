@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from casework.agencies.chronology_csv import ChronologyRow, parse_chronology_csv
@@ -306,6 +307,7 @@ def merged_chronology(review: Review, filters: ChronologyFilters) -> list[Chrono
             ChronologyEntry.occurred_at,
             ChronologyEntry.id,
         )
+        .options(joinedload(ChronologyEntry.agency))  # every reader shows each entry's agency
     )
     if filters.agency_id:
         query = query.where(ChronologyEntry.agency_id == filters.agency_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
@@ -42,7 +43,13 @@ def _chosen_agency(form: UserDetailsForm) -> Agency | None:
 @bp.route("/users")
 @roles(Role.ADMIN)
 def users() -> ResponseReturnValue:
-    rows = db.session.execute(db.select(User).order_by(User.active.desc(), User.name)).scalars().all()
+    rows = (
+        db.session.execute(
+            db.select(User).order_by(User.active.desc(), User.name).options(joinedload(User.agency))
+        )
+        .scalars()
+        .all()
+    )
     locks = {user.id: services.lock_state(user.email) for user in rows}
     return render_template("admin/users.html", users=rows, locks=locks)
 
@@ -170,7 +177,9 @@ def user_unlock(user_id: int) -> ResponseReturnValue:
 @roles(Role.ADMIN)
 def audit_log() -> ResponseReturnValue:
     page = db.paginate(
-        db.select(audit.AuditEvent).order_by(audit.AuditEvent.id.desc()),
+        db.select(audit.AuditEvent)
+        .order_by(audit.AuditEvent.id.desc())
+        .options(joinedload(audit.AuditEvent.actor)),
         page=page_number(request.args.get("page")),
         per_page=AUDIT_PAGE_SIZE,
         error_out=False,

@@ -12,6 +12,7 @@ import time
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import joinedload
 
 from casework.auth.models import User
 from casework.core.extensions import db, login_manager
@@ -23,7 +24,9 @@ LAST_SEEN_AT = "last_seen_at"
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
     return db.session.execute(
-        db.select(User).where(User.session_token == session_token, User.active.is_(True))
+        db.select(User)
+        .where(User.session_token == session_token, User.active.is_(True))
+        .options(joinedload(User.agency))  # every page's header names it
     ).scalar_one_or_none()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.agencies import services as contributions
 from casework.agencies.contributions import ContributionKind
@@ -16,7 +17,14 @@ from casework.core.forms import chosen_ids, page_with_form, submit
 from casework.reviews import appointments, bp
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me, review_url
-from casework.reviews.models import Affiliation, AssignmentRole, ReviewerAssignment, ReviewerProfile
+from casework.reviews.models import (
+    Affiliation,
+    AssignmentRole,
+    Involvement,
+    Review,
+    ReviewerAssignment,
+    ReviewerProfile,
+)
 
 
 def _agency(agency_id: int | None) -> Agency | None:
@@ -39,7 +47,9 @@ def _active_agency_choices(exclude: list[Agency] | None = None) -> list[f.Select
 @bp.route("/<int:review_id>/reviewers/assign", methods=["GET", "POST"])
 @roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 def review_assign(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
+    review = load_review(
+        review_id, manage=True, options=[selectinload(Review.involvements).joinedload(Involvement.agency)]
+    )
     candidates = appointments.reviewers_to_choose(review)
     form = f.AssignForm()
     form.reviewer.choices = [
@@ -91,7 +101,18 @@ def review_assignment_withdraw(review_id: int, assignment_id: int) -> ResponseRe
 @roles(Role.REVIEWER)
 def appointment(assignment_id: int) -> ResponseReturnValue:
     """The reviewer's own answer. Before accepting they see only what they need to decide."""
-    assignment = db.session.get(ReviewerAssignment, assignment_id)
+    # What the page shows of the review, loaded with the assignment (its template never queries).
+    assignment = db.session.get(
+        ReviewerAssignment,
+        assignment_id,
+        options=[
+            joinedload(ReviewerAssignment.review).options(
+                joinedload(Review.review_type),
+                joinedload(Review.terms),
+                selectinload(Review.involvements).joinedload(Involvement.agency),
+            )
+        ],
+    )
     if assignment is None or assignment.reviewer_id != me().id:
         abort(404)
     accept_form, decline_form = f.AcceptForm(), f.DeclineForm()
@@ -128,7 +149,11 @@ def appointment(assignment_id: int) -> ResponseReturnValue:
 @roles(Role.REVIEWER)
 def reviewer_profile() -> ResponseReturnValue:
     user = me()
-    profile = db.session.get(ReviewerProfile, user.id)
+    profile = db.session.get(
+        ReviewerProfile,
+        user.id,
+        options=[selectinload(ReviewerProfile.affiliations).joinedload(Affiliation.agency)],
+    )
     profile_form, affiliation_form = f.ProfileForm(), f.AffiliationForm()
     affiliation_form.agency.choices = _active_agency_choices()
     if request.method == "GET":
@@ -185,7 +210,14 @@ def reviewers() -> ResponseReturnValue:
     people = db.session.execute(
         db.select(User).where(User.role == Role.REVIEWER).order_by(User.active.desc(), User.name)
     ).scalars()
-    profiles = {p.user_id: p for p in db.session.execute(db.select(ReviewerProfile)).scalars()}
+    profiles = {
+        p.user_id: p
+        for p in db.session.execute(
+            db.select(ReviewerProfile).options(
+                selectinload(ReviewerProfile.affiliations).joinedload(Affiliation.agency)
+            )
+        ).scalars()
+    }
     return render_template("reviews/reviewers.html", people=people.all(), profiles=profiles)
 
 
@@ -218,7 +250,14 @@ def review_scope_add(review_id: int) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/requests/new", methods=["GET", "POST"])
 @roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 def review_request_new(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
+    review = load_review(
+        review_id,
+        manage=True,
+        options=[
+            joinedload(Review.review_type),
+            selectinload(Review.involvements).joinedload(Involvement.agency),
+        ],
+    )
     form = RequestForm()
     in_scope = review.agencies_where("in_scope")
     form.agencies.choices = [f.SelectChoice(str(a.id), a.name) for a in in_scope if a.active]

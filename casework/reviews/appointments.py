@@ -12,6 +12,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
@@ -353,6 +354,7 @@ def pending_appointments(user: User) -> list[ReviewerAssignment]:
                 ReviewerAssignment.status == AssignmentStatus.PROPOSED,
             )
             .order_by(ReviewerAssignment.assigned_at)
+            .options(joinedload(ReviewerAssignment.review))  # listed by the review's reference
         ).scalars()
     )
 

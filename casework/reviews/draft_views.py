@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
 from casework.agencies.models import Agency
@@ -16,7 +17,14 @@ from casework.core.workdays import working_calendar
 from casework.reviews import bp, drafts
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me
-from casework.reviews.models import AccuracyAnswer, AccuracyComment, CommentResponse, DraftVersion
+from casework.reviews.models import (
+    AccuracyAnswer,
+    AccuracyCheck,
+    AccuracyComment,
+    CommentResponse,
+    DraftVersion,
+    Review,
+)
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
@@ -30,6 +38,24 @@ def _version(review_id: int, version_id: int) -> DraftVersion:
     if draft is None or draft.review_id != review_id:
         abort(404)
     return draft
+
+
+def _versions_shown(review: Review) -> list[DraftVersion]:
+    """The versions with everything the drafts page shows of them (its template never queries)."""
+    return list(
+        db.session.execute(
+            db.select(DraftVersion)
+            .where(DraftVersion.review_id == review.id)
+            .order_by(DraftVersion.number)
+            .options(
+                joinedload(DraftVersion.document),
+                joinedload(DraftVersion.uploaded_by),
+                selectinload(DraftVersion.accuracy_check)
+                .selectinload(AccuracyCheck.answers)
+                .options(joinedload(AccuracyAnswer.agency), selectinload(AccuracyAnswer.comments)),
+            )
+        ).scalars()
+    )
 
 
 @bp.route("/<int:review_id>/drafts", methods=["GET", "POST"])
@@ -60,7 +86,7 @@ def review_drafts(review_id: int) -> ResponseReturnValue:
     return render_template(
         "reviews/drafts.html",
         review=review,
-        versions=drafts.versions_of(review),
+        versions=_versions_shown(review),
         form=upload_form,
         upload_form=upload_form,
         share_form=share_form,
@@ -167,7 +193,19 @@ def review_draft_respond(review_id: int, comment_id: int) -> ResponseReturnValue
 
 
 def _answer(answer_id: int) -> AccuracyAnswer:
-    answer = db.session.get(AccuracyAnswer, answer_id)
+    # What the answer's page shows, loaded with it (its template never queries).
+    answer = db.session.get(
+        AccuracyAnswer,
+        answer_id,
+        options=[
+            joinedload(AccuracyAnswer.agency),
+            joinedload(AccuracyAnswer.signed_off_by),
+            selectinload(AccuracyAnswer.comments),
+            joinedload(AccuracyAnswer.check)
+            .joinedload(AccuracyCheck.version)
+            .joinedload(DraftVersion.review),
+        ],
+    )
     if answer is None or me().role != Role.AGENCY_LEAD or me().agency_id != answer.agency_id:
         abort(404)
     return answer

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import abort, url_for
 from flask_login import current_user
+from sqlalchemy.orm.interfaces import ORMOption
 
 from casework.auth.models import User
 from casework.core.extensions import db
@@ -15,9 +18,10 @@ def me() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
-def load_review(review_id: int, *, manage: bool = False) -> Review:
-    """404 for a review the user may not know exists; 403 if they see it but cannot act."""
-    review = db.session.get(Review, review_id)
+def load_review(review_id: int, *, manage: bool = False, options: Sequence[ORMOption] = ()) -> Review:
+    """404 for a review the user may not know exists; 403 if they see it but cannot act.
+    ``options``: loader options for what the page shows, so its template never queries."""
+    review = db.session.get(Review, review_id, options=options)
     if review is None or not can_view(me(), review):
         abort(404)
     if manage and not can_manage(me(), review):

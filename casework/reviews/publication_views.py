@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload
 
 from casework.auth.access import roles
 from casework.auth.models import Role
@@ -14,7 +15,13 @@ from casework.core.timeutil import uk_today
 from casework.reviews import bp, publishing, services
 from casework.reviews import forms as f
 from casework.reviews.loading import load_review, me
-from casework.reviews.models import AnonymisationCheck, AnonymisationFinding, Publication, PublicationDelay
+from casework.reviews.models import (
+    AnonymisationCheck,
+    AnonymisationFinding,
+    DraftVersion,
+    Publication,
+    PublicationDelay,
+)
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
@@ -105,6 +112,12 @@ def review_publication(review_id: int) -> ResponseReturnValue:
         # The findings quote the report around each identifier: showing them is an access to identifiers.
         services.record_identifier_view(review, me())
         db.session.commit()
+    if draft is not None:  # its file's name is shown; loaded here, also after the commit above
+        draft = db.session.execute(
+            db.select(DraftVersion)
+            .where(DraftVersion.id == draft.id)
+            .options(joinedload(DraftVersion.document))
+        ).scalar_one()
     forms = [details, publish_form, not_form, delay_form, corrected_form]
     failed_form = next((form for form in forms if form.errors), None)
     delays = (

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions.plan_views import plan_summary
 from casework.agencies.models import Agency, agencies_for_new_work
@@ -22,12 +23,17 @@ from casework.reviews.clock import deadlines_for
 from casework.reviews.lifecycle import TRANSITIONS, Move, next_steps, take_move
 from casework.reviews.loading import load_review, me, review_url
 from casework.reviews.models import (
+    ConfidentialRecord,
+    Decision,
     DecisionOutcome,
+    Involvement,
     PanelResponse,
     PersonKind,
     RapidReviewRecommendation,
     Review,
+    ReviewerAssignment,
     ReviewType,
+    TermsOfReference,
 )
 from casework.reviews.permissions import can_manage, can_see_identifiers
 from casework.reviews.stages import ReviewStage
@@ -103,7 +109,10 @@ def index() -> ResponseReturnValue:
 @roles(Role.BOARD_MANAGER)
 def review_new() -> ResponseReturnValue:
     types = db.session.execute(
-        db.select(ReviewType).where(ReviewType.active.is_(True)).order_by(ReviewType.id)
+        db.select(ReviewType)
+        .where(ReviewType.active.is_(True))
+        .order_by(ReviewType.id)
+        .options(selectinload(ReviewType.clocks))
     )
     return render_template("reviews/new.html", types=types.scalars().all())
 
@@ -126,7 +135,9 @@ def _referral_details(form: f.ReferralForm) -> services.ReferralDetails:
 @roles(Role.BOARD_MANAGER)
 def review_new_referral(code: str) -> ResponseReturnValue:
     review_type = db.session.execute(
-        db.select(ReviewType).where(ReviewType.code == code, ReviewType.active.is_(True))
+        db.select(ReviewType)
+        .where(ReviewType.code == code, ReviewType.active.is_(True))
+        .options(selectinload(ReviewType.clocks))
     ).scalar_one_or_none() or abort(404)
     form = f.ReferralForm()
     form.known_agencies.choices = f.agency_choices(_agency_choices())
@@ -142,7 +153,9 @@ def review_new_referral(code: str) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/referral", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_referral(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
+    review = load_review(
+        review_id, manage=True, options=[joinedload(Review.review_type).selectinload(ReviewType.clocks)]
+    )
     referral = review.referral
     form = f.ReferralForm(obj=referral if request.method == "GET" else None)
     form.known_agencies.choices = f.agency_choices(_agency_choices(review))
@@ -165,17 +178,33 @@ def review_referral(review_id: int) -> ResponseReturnValue:
 # --- the review page --------------------------------------------------------------------
 
 
+# What the review page shows, loaded with the review (its template never queries).
+DETAIL_OPTIONS = (
+    joinedload(Review.review_type),
+    joinedload(Review.referral),
+    joinedload(Review.rapid_review),
+    joinedload(Review.decision).joinedload(Decision.recorded_by),
+    joinedload(Review.terms).joinedload(TermsOfReference.commissioned_by),
+    selectinload(Review.involvements).joinedload(Involvement.agency),
+    selectinload(Review.pauses),
+    selectinload(Review.linked_reviews),
+    selectinload(Review.assignments).joinedload(ReviewerAssignment.reviewer),
+    selectinload(Review.contribution_requests),
+)
+
+
 @bp.route("/<int:review_id>")
 @roles(*CASE_ROLES)
 def review_detail(review_id: int) -> ResponseReturnValue:
     from casework.core.audit import AuditEvent
 
-    review = load_review(review_id)
+    review = load_review(review_id, options=DETAIL_OPTIONS)
     user = me()
     timeline = db.session.execute(
         db.select(AuditEvent)
         .where(AuditEvent.review_id == review.id, AuditEvent.action != "identifiers_viewed")
         .order_by(AuditEvent.id.desc())
+        .options(joinedload(AuditEvent.actor))
     ).scalars()
     return render_template(
         "reviews/detail.html",
@@ -230,9 +259,13 @@ def review_identifiers(review_id: int) -> ResponseReturnValue:
     review = _identifiers_allowed(review_id)
     services.record_identifier_view(review, me())
     db.session.commit()
-    return render_template(
-        "reviews/identifiers.html", review=review, record=review.confidential, kinds=PersonKind
-    )
+    # Loaded after the commit (which expired it), with the people the page lists.
+    record = db.session.execute(
+        db.select(ConfidentialRecord)
+        .where(ConfidentialRecord.review_id == review.id)
+        .options(selectinload(ConfidentialRecord.people))
+    ).scalar_one_or_none()
+    return render_template("reviews/identifiers.html", review=review, record=record, kinds=PersonKind)
 
 
 def _person(data: dict[str, object]) -> services.PersonDetails:
@@ -316,7 +349,7 @@ def review_rapid_review(review_id: int) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/decision", methods=["GET", "POST"])
 @roles(*CASE_ROLES)
 def review_decision(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
+    review = load_review(review_id, manage=True, options=[joinedload(Review.rapid_review)])
     form = f.DecisionForm()
     form.set_type(review.review_type, services.decision_outcomes(review.review_type))
     if request.method == "GET":
@@ -485,5 +518,11 @@ def working_days_remove(day: str) -> ResponseReturnValue:
 @bp.route("/types")
 @roles(Role.BOARD_MANAGER, Role.REVIEWER)
 def review_types() -> ResponseReturnValue:
-    types = db.session.execute(db.select(ReviewType).order_by(ReviewType.id)).scalars().all()
+    types = (
+        db.session.execute(
+            db.select(ReviewType).order_by(ReviewType.id).options(selectinload(ReviewType.clocks))
+        )
+        .scalars()
+        .all()
+    )
     return render_template("reviews/types.html", types=types, rule=COUNTING_RULE)

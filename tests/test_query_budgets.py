@@ -1,0 +1,282 @@
+"""Each main page loads what it shows in a fixed number of queries, whatever the data.
+
+The demo partnership is the small world: every page is fetched once and its SQL statements
+counted. Then more of what each page lists is added (reviews, actions and progress updates,
+contribution requests, chronology entries, draft versions, anonymisation checks, published
+reviews, agencies, audit rows...) and every page is counted again. A page whose count grows
+issues a query per row (an N+1); a page over its budget loads more than it should. Counts,
+never timings: they are the same on every machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from casework.actions import services as actions
+from casework.actions.models import Action, ActionStatus, Recommendation
+from casework.agencies import services as contributions
+from casework.agencies.contributions import ContributionKind
+from casework.agencies.models import Agency, AgencyType
+from casework.auth.models import Role, User
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import working_calendar
+from casework.demo import DEMO_USERS, load_demo_data
+from casework.demo import reviews as demo_reviews
+from casework.demo.contributions import HEALTH_EVENTS, _entries
+from casework.demo.publication import _new_published_review, _report
+from casework.reviews import drafts, publishing
+from casework.reviews.models import Review
+from tests.conftest import empty_database, login_as
+
+# Today's figures: the most statements one GET of each page may issue, in either world (the
+# signed-in user's own load included).
+BUDGETS = {
+    "dashboard": 6,
+    "review list": 7,
+    "review page": 13,
+    "action plan": 15,
+    "action page": 6,
+    "action tracker": 14,
+    "my agency's actions": 4,
+    "agency lead's requests": 4,
+    "agency directory": 2,
+    "audit log": 3,
+    "public register": 4,
+    "publication page": 27,
+    "drafts page": 14,
+    "chronology": 4,
+}
+
+MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
+POLICE_LEAD = "police.lead@northshire.example"
+OPEN = (ActionStatus.ON_TRACK, ActionStatus.AT_RISK, ActionStatus.OFF_TRACK)
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    who: str | None  # the demo user's email; None: anonymous
+    path: Callable[[dict[str, int]], str]
+
+
+PAGES = [
+    Page("dashboard", MANAGER, lambda ids: "/reviews/dashboard"),
+    Page("review list", MANAGER, lambda ids: "/reviews/"),
+    Page("review page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}"),
+    Page("action plan", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/action-plan"),
+    Page("action page", MANAGER, lambda ids: f"/actions/{ids['action']}"),
+    Page("action tracker", MANAGER, lambda ids: "/actions/"),
+    Page("my agency's actions", POLICE_LEAD, lambda ids: "/actions/mine"),
+    Page("agency lead's requests", POLICE_LEAD, lambda ids: "/agencies/mine"),
+    Page("agency directory", MANAGER, lambda ids: "/agencies/"),
+    Page("audit log", ADMIN, lambda ids: "/admin/audit-log"),
+    Page("public register", None, lambda ids: "/published-reviews/"),
+    Page("publication page", MANAGER, lambda ids: f"/reviews/{ids['adult_g']}/publication"),
+    Page("drafts page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/drafts"),
+    Page("chronology", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/chronology"),
+]
+
+
+def _password(email: str) -> str:
+    return next(user.password for user in DEMO_USERS if user.email == email)
+
+
+def count_statements(app: Flask, client: FlaskClient, path: str) -> int:
+    """The SQL statements one GET of ``path`` issues (the page must answer 200)."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = client.get(path)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, (path, response.status_code)
+    return len(statements)
+
+
+def measure(app: Flask, ids: dict[str, int]) -> dict[str, int]:
+    clients: dict[str | None, FlaskClient] = {}
+    counts = {}
+    for page in PAGES:
+        if page.who not in clients:
+            client = app.test_client()
+            if page.who is not None:
+                with app.app_context():
+                    user = db.session.execute(db.select(User).where(User.email == page.who)).scalar_one()
+                login_as(client, user, _password(page.who))
+            clients[page.who] = client
+        path = page.path(ids)
+        count_statements(app, clients[page.who], path)  # warm: first-visit work is not the page's
+        counts[page.name] = count_statements(app, clients[page.who], path)
+    return counts
+
+
+def _by_email(email: str) -> User:
+    return db.session.execute(db.select(User).where(User.email == email)).scalar_one()
+
+
+def _review(pseudonym: str) -> Review:
+    return db.session.execute(db.select(Review).where(Review.pseudonym == pseudonym)).scalar_one()
+
+
+def grow() -> None:
+    """Add several more of everything the pages list, through the services."""
+    manager, police_lead = _by_email(MANAGER), _by_email(POLICE_LEAD)
+    sam = _by_email("reviewer2@northshire.example")
+    agencies = {a.name: a for a in db.session.execute(db.select(Agency)).scalars()}
+    police = agencies["Northshire Police"]
+
+    # More reviews at every stage the demo has (dashboard, review list, audit log).
+    original = demo_reviews.DEMO_REVIEWS
+    demo_reviews.DEMO_REVIEWS = [replace(r, pseudonym=f"{r.pseudonym} (2)") for r in original]
+    try:
+        demo_reviews.load_demo_reviews(manager)
+    finally:
+        demo_reviews.DEMO_REVIEWS = original
+
+    # More agencies, each with a lead (directory).
+    for number in range(3):
+        agency = Agency(name=f"Extra agency {number}", agency_type=AgencyType.EDUCATION)
+        db.session.add(agency)
+        db.session.add(
+            User(
+                name=f"Extra lead {number}",
+                email=f"extra{number}@example.org",
+                role=Role.AGENCY_LEAD,
+                agency=agency,
+            )
+        )
+    db.session.flush()
+
+    # More actions and updates on Child D's plan, owned by the police (plan, tracker, my actions).
+    child_d, adult_g = _review("Child D"), _review("Adult G")
+    recommendation = (
+        db.session.execute(
+            db.select(Recommendation)
+            .where(Recommendation.review_id == child_d.id)
+            .order_by(Recommendation.id)
+        )
+        .scalars()
+        .first()
+    )
+    assert recommendation is not None
+    for number in range(4):
+        action = actions.add_action(
+            recommendation,
+            f"Extra action {number}",
+            police,
+            police_lead,
+            uk_today() + timedelta(days=30 + number),
+            "Audited",
+            manager,
+        )
+        actions.add_progress(action, ActionStatus.ON_TRACK, f"Started {number}", [], police_lead, None)
+
+    # More updates on the measured action (action page).
+    measured = _measured_action()
+    for number in range(4):
+        actions.add_progress(
+            measured, ActionStatus.AT_RISK, f"More progress {number}", [], measured.owner, None
+        )
+
+    # More requests of the police (requests), and a chronology from the GP (chronology).
+    due = contributions.default_due_date(adult_g)
+    for kind in (ContributionKind.CHRONOLOGY, ContributionKind.AGENCY_REPORT, ContributionKind.DOCUMENTS):
+        contributions.request_contributions(adult_g, [police], kind, "More, please.", due, manager)
+    gp = agencies["Riverside Medical Practice"]
+    gp_lead = User(name="GP lead", email="gp.lead@example.org", role=Role.AGENCY_LEAD, agency=gp)
+    db.session.add(gp_lead)
+    db.session.flush()
+    request = contributions.request_contributions(
+        child_d, [gp], ContributionKind.CHRONOLOGY, "Your contact.", due, manager
+    )[0]
+    _entries(request, HEALTH_EVENTS, uk_today() - timedelta(days=300), gp_lead)
+    contributions.submit_request(request, "Our records.", gp_lead, None)
+    contributions.accept_request(request, manager, None)
+
+    # More draft versions of Child D, one shared for accuracy (drafts page).
+    for number in range(2):
+        version = drafts.upload_draft(
+            child_d, _report(f"child-d-v{3 + number}.docx", "More text."), f"Version {number}", sam, None
+        )
+    drafts.share_for_accuracy(
+        version,
+        [police, agencies["Northshire Hospitals NHS Foundation Trust"]],
+        working_calendar().add_working_days(uk_today(), 10),
+        manager,
+    )
+
+    # Adult G checked again (publication page), and two more published reviews (public register).
+    publishing.run_anonymisation_check(adult_g, manager, "Checked again")
+    for name in ("Child M", "Child N"):
+        review = _new_published_review(name, manager, sam, agencies)
+        publishing.run_anonymisation_check(review, manager)
+        publishing.save_publication_details(
+            review,
+            sent_to_panel_on=working_calendar().add_working_days(uk_today(), -12),
+            home_office_approved_on=None,
+            public_summary="A summary.",
+            learning="Learning.",
+            public_recommendations="1. A recommendation.",
+            by=manager,
+        )
+        publishing.publish_review(review, uk_today(), manager, None)
+    db.session.commit()
+
+
+def _measured_action() -> Action:
+    """The first open action of Child D's plan (still taking progress updates)."""
+    child_d = _review("Child D")
+    return (
+        db.session.execute(
+            db.select(Action)
+            .where(Action.review_id == child_d.id, Action.status.in_(OPEN))
+            .order_by(Action.id)
+        )
+        .scalars()
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    small: dict[str, int]
+    grown: dict[str, int]
+
+
+@pytest.fixture(scope="module")
+def counts(app: Flask) -> Iterator[Counts]:
+    with app.app_context():
+        load_demo_data()
+        db.session.commit()
+        ids = {
+            "child_d": _review("Child D").id,
+            "adult_g": _review("Adult G").id,
+            "action": _measured_action().id,
+        }
+    small = measure(app, ids)
+    with app.app_context():
+        grow()
+    grown = measure(app, ids)
+    yield Counts(small, grown)
+    empty_database(app)
+
+
+@pytest.mark.parametrize("page", [page.name for page in PAGES])
+def test_page_loads_in_a_fixed_number_of_queries(counts: Counts, page: str) -> None:
+    small, grown = counts.small[page], counts.grown[page]
+    assert small == grown, f"{page}: {small} statements with the demo, {grown} with more rows"
+    assert grown <= BUDGETS[page], f"{page}: {grown} statements, budget {BUDGETS[page]}"

@@ -10,7 +10,6 @@ from 127.0.0.2, the real user's from 127.0.0.1, each a new browser every time (n
 from __future__ import annotations
 
 import argparse
-import http.client
 import logging
 import os
 import re
@@ -20,7 +19,6 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 os.environ.setdefault("CASEWORK_INSTANCE_PATH", tempfile.mkdtemp(prefix="casework-bench-"))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,38 +31,11 @@ from casework.auth.models import Role, User
 from casework.auth.passwords import hash_password
 from casework.core.extensions import db
 from config import DevelopmentConfig
+from tests.support.http import SocketBrowser
 
 EMAIL = "morgan@example.org"
 PASSWORD = "correct horse battery staple"  # noqa: S105 (a scratch database)
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-class Browser:
-    def __init__(self, port: int, source: str) -> None:
-        self.port, self.source, self.cookies = port, source, {}
-
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=60, source_address=(self.source, 0)
-        )
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        payload = None
-        if form is not None:
-            payload = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        status, page = response.status, response.read().decode()
-        connection.close()
-        return status, page
-
-    def token(self) -> str:
-        match = CSRF.search(self.request("GET", "/sign-in")[1])
-        assert match
-        return match.group(1)
 
 
 def main() -> None:
@@ -96,9 +67,11 @@ def main() -> None:
         ok = refused = 0
         deadline = time.perf_counter() + seconds
         while time.perf_counter() < deadline:
-            browser = Browser(port, "127.0.0.1")
+            browser = SocketBrowser(port, "127.0.0.1", timeout=60)
             status, _ = browser.request(
-                "POST", "/sign-in", {"csrf_token": browser.token(), "email": EMAIL, "password": PASSWORD}
+                "POST",
+                "/sign-in",
+                {"csrf_token": browser.sign_in_token(), "email": EMAIL, "password": PASSWORD},
             )
             ok += status == 302
             refused += status != 302
@@ -113,8 +86,8 @@ def main() -> None:
     attacker_counts = {"400": 0, "429": 0, "other": 0}
 
     def attacker() -> None:
-        browser = Browser(port, "127.0.0.2")
-        token = browser.token()
+        browser = SocketBrowser(port, "127.0.0.2", timeout=60)
+        token = browser.sign_in_token()
         number = 0
         while not stop.is_set():
             number += 1

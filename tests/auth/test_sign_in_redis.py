@@ -7,13 +7,10 @@ its keys afterwards."""
 
 from __future__ import annotations
 
-import http.client
 import os
-import re
 import threading
 import uuid
 from collections.abc import Iterator
-from urllib.parse import urlencode
 
 import pytest
 import redis
@@ -35,6 +32,7 @@ from tests.auth.sign_in_support import (
     sign_in_from,
 )
 from tests.conftest import PASSWORD, csrf_token, make_user
+from tests.support.http import SocketBrowser
 
 REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -159,46 +157,6 @@ def test_the_redis_store_is_reset_only_under_its_own_prefix(
 # --- over real sockets ----------------------------------------------------------------------
 
 
-class Browser:
-    """A minimal browser over real TCP whose connections leave from ``source``."""
-
-    def __init__(self, port: int, source: str) -> None:
-        self.port, self.source = port, source
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
-        connection = http.client.HTTPConnection(
-            "127.0.0.1", self.port, timeout=30, source_address=(self.source, 0)
-        )
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-        payload = None
-        if form is not None:
-            payload = urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        connection.request(method, path, body=payload, headers=headers)
-        response = connection.getresponse()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _, rest = header.partition("=")
-            self.cookies[name] = rest.split(";", 1)[0]
-        status, page = response.status, response.read().decode()
-        connection.close()
-        return status, page
-
-    def sign_in(self, email: str, password: str) -> tuple[int, str]:
-        _status, page = self.request("GET", "/sign-in")
-        match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        assert match, page[:500]
-        return self.request(
-            "POST",
-            "/sign-in",
-            {
-                "csrf_token": match.group(1),
-                "email": email,
-                "password": password,
-            },
-        )
-
-
 @pytest.fixture
 def live_port(app: Flask) -> Iterator[int]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -212,14 +170,14 @@ def live_port(app: Flask) -> Iterator[int]:
 def test_over_the_network_the_attackers_address_is_paused_and_the_real_users_is_not(
     app: Flask, user: User, live_port: int
 ) -> None:
-    attacker = Browser(live_port, ATTACKER)
+    attacker = SocketBrowser(live_port, ATTACKER)
     for attempt in range(15):
         status, _page = attacker.sign_in(user.email, f"guess {attempt}")
         assert status == (400 if attempt < 9 else 429), attempt  # the tenth failure locks
     status, page = attacker.sign_in(user.email, PASSWORD)
     assert status == 429
     assert LOCKED in page
-    real_user = Browser(live_port, REAL_USER)
+    real_user = SocketBrowser(live_port, REAL_USER)
     assert real_user.sign_in(user.email, PASSWORD)[0] == 302
     with app.app_context():
         from casework.core.audit import AuditEvent

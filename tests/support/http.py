@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import html
+import http.client
 import re
+from urllib.parse import urlencode
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -62,3 +64,40 @@ def client_as(app: Flask, person: User | int | None, password: str = PASSWORD) -
 def page_text(response: TestResponse) -> str:
     """The body with HTML entities decoded, for searching what a page says."""
     return html.unescape(response.get_data(as_text=True))
+
+
+class SocketBrowser:
+    """A minimal browser over real TCP whose connections leave from ``source`` (a loopback
+    address), so the app sees the address as it would from the network."""
+
+    def __init__(self, port: int, source: str, timeout: float = 30) -> None:
+        self.port, self.source, self.timeout = port, source, timeout
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        connection = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=self.timeout, source_address=(self.source, 0)
+        )
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        payload = None
+        if form is not None:
+            payload = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection.request(method, path, body=payload, headers=headers)
+        response = connection.getresponse()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name] = rest.split(";", 1)[0]
+        status, page = response.status, response.read().decode()
+        connection.close()
+        return status, page
+
+    def sign_in_token(self) -> str:
+        _status, page = self.request("GET", "/sign-in")
+        match = _CSRF.search(page)
+        assert match, page[:500]
+        return match.group(1)
+
+    def sign_in(self, email: str, password: str) -> tuple[int, str]:
+        form = {"csrf_token": self.sign_in_token(), "email": email, "password": password}
+        return self.request("POST", "/sign-in", form)

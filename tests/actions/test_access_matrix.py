@@ -28,9 +28,9 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from tests.support.files import PDF, upload
 from tests.support.http import client_as, page_text, post_form
-from tests.support.people import Cast, make_cast
+from tests.support.people import make_cast
 from tests.support.readonly import built_once
-from tests.support.worlds import PSEUDONYMS, Loaded, TwoReviews, two_reviews
+from tests.support.worlds import PSEUDONYMS, Loaded, MatrixWorld, two_reviews
 
 AGENCIES = {"X": ("Northshire Police", AgencyType.POLICE), "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST)}
 AGENCY_NAMES = {key: name for key, (name, _) in AGENCIES.items()}
@@ -54,23 +54,9 @@ def actionpage_text(key: str) -> str:
 
 
 @dataclass
-class World:
-    cast: Cast
-    two: TwoReviews
+class World(MatrixWorld):
     actions: dict[str, int] = field(default_factory=dict)  # "A-X" -> id
     evidence: int = 0  # the document completing A-X
-
-    @property
-    def reviews(self) -> dict[str, int]:
-        return self.two.reviews
-
-    @property
-    def references(self) -> dict[str, str]:
-        return self.two.references
-
-    @property
-    def user_ids(self) -> dict[str, int]:
-        return self.cast.user_ids
 
 
 def build_world(app: Flask) -> World:

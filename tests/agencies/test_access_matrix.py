@@ -39,9 +39,9 @@ from casework.reviews import queries
 from casework.reviews.models import Review
 from tests.support.files import CSV, PDF, upload
 from tests.support.http import client_as, page_text, post_form
-from tests.support.people import Cast, make_cast
+from tests.support.people import make_cast
 from tests.support.readonly import built_once
-from tests.support.worlds import PSEUDONYMS, Loaded, TwoReviews, two_reviews
+from tests.support.worlds import PSEUDONYMS, Loaded, MatrixWorld, two_reviews
 
 AGENCIES = {
     "X": ("Northshire Police", AgencyType.POLICE),
@@ -65,28 +65,10 @@ PEOPLE = tuple(ROLE_OF)
 
 
 @dataclass
-class World:
-    cast: Cast
-    two: TwoReviews
+class World(MatrixWorld):
     requests: dict[str, int] = field(default_factory=dict)  # "A-X" -> id
     documents: dict[str, int] = field(default_factory=dict)  # "A-X" -> id of its PDF
     entries: dict[str, list[int]] = field(default_factory=dict)  # "A-X" -> entry ids
-
-    @property
-    def reviews(self) -> dict[str, int]:
-        return self.two.reviews
-
-    @property
-    def references(self) -> dict[str, str]:
-        return self.two.references
-
-    @property
-    def assignments(self) -> dict[str, int]:
-        return self.two.assignments
-
-    @property
-    def user_ids(self) -> dict[str, int]:
-        return self.cast.user_ids
 
     def eventpage_text(self, key: str) -> str:
         """The 'what happened' text of a request's first entry: unique to that request."""

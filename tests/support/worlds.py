@@ -33,6 +33,30 @@ class TwoReviews:
         return found
 
 
+@dataclass
+class MatrixWorld:
+    """The people and the two reviews an access matrix runs over; each matrix adds its records."""
+
+    cast: Cast
+    two: TwoReviews
+
+    @property
+    def reviews(self) -> dict[str, int]:
+        return self.two.reviews
+
+    @property
+    def references(self) -> dict[str, str]:
+        return self.two.references
+
+    @property
+    def assignments(self) -> dict[str, int]:
+        return self.two.assignments
+
+    @property
+    def user_ids(self) -> dict[str, int]:
+        return self.cast.user_ids
+
+
 def two_reviews(cast: Cast, in_scope: dict[str, Iterable[str]]) -> TwoReviews:
     """Reviews A and B, with the agencies of ``in_scope`` ({"A": "XY", "B": "X"}) in their scope."""
     made = TwoReviews()

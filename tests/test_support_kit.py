@@ -14,8 +14,8 @@ from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.storage import store_upload
-from casework.reviews.anonymisation import extract_text
 from casework.reviews.models import AssignmentRole, AssignmentStatus, DraftVersion, Publication, Review
+from casework.reviews.publication.anonymisation.extraction import extract_text
 from casework.reviews.stages import ReviewStage
 from tests.support import readonly
 from tests.support.files import (

@@ -57,7 +57,7 @@ DIRECTORY_BYTES_PER_PART = 1024
 # Modules the forkserver imports once, so that each child starts with the parsers loaded.
 PRELOAD = (
     "casework.documents.isolation",
-    "casework.reviews.anonymisation",
+    "casework.reviews.publication.anonymisation.extraction",
     "pypdf",
     "docx",
     "odf.opendocument",

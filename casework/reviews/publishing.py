@@ -17,19 +17,6 @@ from casework.core.timeutil import uk_today, utcnow
 from casework.core.workdays import working_calendar
 from casework.documents.isolation import DocumentUnreadable, check_document, run_isolated
 from casework.documents.storage import stored_path
-from casework.reviews.anonymisation import (
-    POSSIBLE_KINDS,
-    ExtractedText,
-    ExtractionError,
-    Identifier,
-    IdentifierMatch,
-    check_text,
-    extract_text,
-    fold,
-    folded_key,
-    identifiers_fingerprint,
-    identifiers_from,
-)
 from casework.reviews.drafts import versions_of
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to
@@ -42,6 +29,17 @@ from casework.reviews.models import (
     Resolution,
     Review,
 )
+from casework.reviews.publication.anonymisation.extraction import extract_text
+from casework.reviews.publication.anonymisation.folding import fold, folded_key
+from casework.reviews.publication.anonymisation.identifiers import identifiers_fingerprint, identifiers_from
+from casework.reviews.publication.anonymisation.possible import POSSIBLE_KINDS
+from casework.reviews.publication.anonymisation.results import (
+    ExtractedText,
+    ExtractionError,
+    Identifier,
+    IdentifierMatch,
+)
+from casework.reviews.publication.anonymisation.search import check_text
 from casework.reviews.stages import ReviewStage
 
 STEP_LABELS = {

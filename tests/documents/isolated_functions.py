@@ -14,7 +14,7 @@ import zipfile
 import zlib
 from fractions import Fraction
 
-from casework.reviews.anonymisation import extract_text
+from casework.reviews.publication.anonymisation.extraction import extract_text
 
 MB = 1024 * 1024
 

@@ -32,7 +32,8 @@ from casework.documents.isolation import (
 )
 from casework.documents.models import Document
 from casework.documents.storage import init_storage, store_upload
-from casework.reviews.anonymisation import ExtractionError, extract_text
+from casework.reviews.publication.anonymisation.extraction import extract_text
+from casework.reviews.publication.anonymisation.results import ExtractionError
 from config import Config
 from tests.conftest import make_user
 from tests.documents.isolated_functions import (

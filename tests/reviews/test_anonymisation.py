@@ -22,17 +22,16 @@ from odf.text import H, Note, NoteBody, NoteCitation, P, S, Span
 from PIL import Image
 
 from casework.core.errors import DomainError
-from casework.reviews.anonymisation import (
+from casework.reviews.publication.anonymisation.extraction import extract_text
+from casework.reviews.publication.anonymisation.identifiers import identifiers_from
+from casework.reviews.publication.anonymisation.results import (
     ExtractedText,
     ExtractionError,
     Identifier,
     IdentifierMatch,
     TextPart,
-    check_text,
-    extract_text,
-    find_identifiers,
-    identifiers_from,
 )
+from casework.reviews.publication.anonymisation.search import check_text, find_identifiers
 
 CLEAN = (
     "Child Q lived with their mother and two siblings. Agencies had been in contact with the family "

@@ -400,7 +400,7 @@ def test_the_fingerprints_are_of_the_file_and_the_identifiers_never_the_values(
     import hashlib
 
     from casework.documents.storage import stored_path
-    from casework.reviews.anonymisation import identifiers_fingerprint
+    from casework.reviews.publication.anonymisation.identifiers import identifiers_fingerprint
 
     _ready_to_publish(app, case, CLEAN)
     with app.app_context():

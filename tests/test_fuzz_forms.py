@@ -53,8 +53,8 @@ from casework.core.timeutil import uk_today
 from casework.core.workdays import add_closure_day, working_calendar
 from casework.demo import DEMO_USERS, load_demo_data
 from casework.demo.publication import _report as demo_report
-from casework.reviews import drafts
-from casework.reviews.appointments import assign_reviewer
+from casework.reviews.appointments.services import assign_reviewer
+from casework.reviews.drafts import services as drafts
 from casework.reviews.models import Review
 from casework.reviews.models.reviewers import AssignmentRole
 from casework.reviews.stages import ReviewStage

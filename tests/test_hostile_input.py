@@ -21,8 +21,8 @@ from casework.core.extensions import db
 from casework.core.forms import as_id, chosen_ids
 from casework.core.request_guards import MAX_ID, page_number
 from casework.core.timeutil import uk_today
-from casework.reviews import drafts
 from casework.reviews.clock import deadlines_for
+from casework.reviews.drafts import services as drafts
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
 from tests.actions.test_action_plans import build_world, client_for, folder, ids_of  # noqa: F401 (a fixture)

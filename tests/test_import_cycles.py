@@ -114,8 +114,8 @@ def test_the_lifecycle_imports_none_of_the_services_of_later_steps() -> None:
     imported = import_graph(PACKAGE_ROOT)["casework.reviews.lifecycle"]
     later = {
         "casework.reviews.services",
-        "casework.reviews.appointments",
-        "casework.reviews.drafts",
+        "casework.reviews.appointments.services",
+        "casework.reviews.drafts.services",
         "casework.reviews.publishing",
         "casework.actions.services",
     }

@@ -32,7 +32,8 @@ from casework.demo import DEMO_USERS, load_demo_data
 from casework.demo import reviews as demo_reviews
 from casework.demo.contributions import HEALTH_EVENTS, _entries
 from casework.demo.publication import _new_published_review, _report
-from casework.reviews import drafts, publishing
+from casework.reviews import publishing
+from casework.reviews.drafts import services as drafts
 from casework.reviews.models import Review
 from tests.conftest import empty_database, login_as
 

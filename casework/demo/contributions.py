@@ -15,7 +15,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import appointments
+from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 
 MARKER = "Demo: contributions loaded"

@@ -15,7 +15,9 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
-from casework.reviews import appointments, drafts, publishing, services
+from casework.reviews import publishing, services
+from casework.reviews.appointments import services as appointments
+from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, DraftVersion, Review, ReviewType
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

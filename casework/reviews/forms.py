@@ -5,39 +5,42 @@ from __future__ import annotations
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
     GovFileInput,
     GovRadioInput,
-    GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
 from wtforms import (
-    BooleanField,
     FieldList,
     Form,
     FormField,
     RadioField,
     SelectChoice,
-    SelectField,
     StringField,
     SubmitField,
 )
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.models import Agency
+from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm, chosen_ids
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
-    AssignmentRole,
-    CommentResponse,
     DecisionOutcome,
     PanelResponse,
     RapidReviewRecommendation,
     ReviewType,
 )
+
+
+def chosen_agencies(ids: list[str] | None) -> list[Agency]:
+    """The agencies ticked in a checkboxes field."""
+    wanted = chosen_ids(ids)
+    return (
+        list(db.session.execute(db.select(Agency).where(Agency.id.in_(wanted))).scalars()) if wanted else []
+    )
 
 
 def agency_choices(agencies: list[Agency]) -> list[SelectChoice]:
@@ -240,118 +243,6 @@ class ClosureDayForm(OneTimeForm):
         validators=[InputRequired("Enter a description, for example Christmas closure"), Length(max=200)],
     )
     submit = SubmitField("Add closure day", widget=GovSubmitInput())
-
-
-class AssignForm(VersionedForm):
-    reviewer = RadioField("Reviewer", widget=GovRadioInput(), validators=[InputRequired("Select a reviewer")])
-    role = RadioField(
-        "Role on this review",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(role.value, role.label) for role in AssignmentRole],
-        validators=[InputRequired("Select lead reviewer or co-reviewer")],
-    )
-    override_reason = TextBoxField(
-        "If the reviewer has a conflict of interest: why the appointment is still right",
-        description="Only needed to appoint despite a conflict. It is recorded and shown on the review.",
-        validators=[Optional(), Length(max=5000)],
-    )
-    submit = SubmitField("Appoint", widget=GovSubmitInput())
-
-
-class AcceptForm(OneTimeForm):
-    declared = BooleanField(
-        "I confirm the declaration of independence above", widget=GovCheckboxInput(), validators=[Optional()]
-    )
-    submit = SubmitField("Accept the appointment", widget=GovSubmitInput())
-
-
-class DeclineForm(OneTimeForm):
-    reason = TextBoxField("Reason for declining", validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Decline", widget=GovSubmitInput(), name="decline")
-
-
-class ReasonForm(VersionedForm):
-    reason = TextBoxField("Reason", validators=[Optional(), Length(max=2000)])
-
-
-class ProfileForm(OneTimeForm):
-    organisation = StringField(
-        "Organisation",
-        widget=GovTextInput(),
-        description="Who you work for or trade as.",
-        validators=[Optional(), Length(max=200)],
-    )
-    submit = SubmitField("Save organisation", widget=GovSubmitInput(), name="save_profile")
-
-
-class AffiliationForm(OneTimeForm):
-    agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
-    nature = StringField(
-        "Nature of the link",
-        widget=GovTextInput(),
-        description="For example: employed as a team manager; board member; commissioned for training.",
-        validators=[Optional(), Length(max=300)],
-    )
-    started_on = DateInputField("From")
-    ended_on = DateInputField("To", description="Leave blank if the link continues.")
-    submit = SubmitField("Declare this link", widget=GovSubmitInput(), name="declare")
-
-
-class ScopeForm(VersionedForm):
-    agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
-    role_note = StringField(
-        "Its part in the case", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
-    )
-    submit = SubmitField("Add to scope", widget=GovSubmitInput())
-
-
-class DraftUploadForm(VersionedForm):
-    file = FileField(
-        "Draft report", widget=GovFileInput(), description="PDF, Word (DOCX) or OpenDocument (ODT)."
-    )
-    summary = TextBoxField("What changed in this version", validators=[Optional(), Length(max=5000)])
-    submit = SubmitField("Upload the draft", widget=GovSubmitInput())
-
-
-class ShareForm(OneTimeForm):
-    agencies = CheckboxesField("Agencies to check it", validators=[Optional()])
-    due_on = DateInputField("Answers due", required="Enter the date answers are due")
-    submit = SubmitField("Share for a factual accuracy check", widget=GovSubmitInput())
-
-
-class FamilyForm(OneTimeForm):
-    shared_on = DateInputField("Date shared with the family", required="Enter the date")
-    how = StringField("How", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
-    response = TextBoxField("The family's response", validators=[Optional(), Length(max=5000)])
-    submit = SubmitField("Record sharing with the family", widget=GovSubmitInput())
-
-
-class FinalForm(VersionedForm):
-    signed_off_on = DateInputField("Date the partners signed the report off", required="Enter the date")
-    submit = SubmitField("Mark the latest version final", widget=GovSubmitInput())
-
-
-class RespondForm(OneTimeForm):
-    response = RadioField(
-        "Response",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(r.value, r.label) for r in CommentResponse],
-        validators=[Optional()],
-    )
-    reason = StringField("Reason (needed if not accepted)", widget=GovTextInput(), validators=[Optional()])
-
-
-class AccuracyCommentForm(OneTimeForm):
-    reference = StringField(
-        "Page or section", widget=GovTextInput(), validators=[Optional(), Length(max=100)]
-    )
-    comment = TextBoxField("Comment", validators=[Optional(), Length(max=5000)])
-    submit = SubmitField("Add comment", widget=GovSubmitInput())
-
-
-class SignOffForm(OneTimeForm):
-    no_inaccuracies = BooleanField("There are no factual inaccuracies", widget=GovCheckboxInput())
-    submit = SubmitField("Sign off our answer", widget=GovSubmitInput(), name="sign_off")
 
 
 class PublicationDetailsForm(OneTimeForm):

@@ -17,7 +17,7 @@ from casework.core.timeutil import uk_today, utcnow
 from casework.core.workdays import working_calendar
 from casework.documents.isolation import DocumentUnreadable, check_document, run_isolated
 from casework.documents.storage import stored_path
-from casework.reviews.drafts import versions_of
+from casework.reviews.drafts.services import versions_of
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to
 from casework.reviews.models import (
@@ -523,7 +523,7 @@ def upload_corrected_version(review: Review, upload: object, summary: str, by: U
     """A corrected final version: it replaces the final one, resolves the findings it corrects,
     and is checked again at once."""
     from casework.documents.storage import store_upload
-    from casework.reviews.drafts import REPORT_TYPES
+    from casework.reviews.drafts.services import REPORT_TYPES
 
     _manager(by)
     if review.stage != ReviewStage.PUBLICATION:

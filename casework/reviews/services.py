@@ -16,7 +16,7 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.core.workdays import ClosureDay, working_calendar
-from casework.reviews.appointments import has_accepted_lead, start_contributions
+from casework.reviews.appointments.services import has_accepted_lead, start_contributions
 from casework.reviews.clock import EVENTS, deadlines_for, due_after, refresh_deadlines
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import (

@@ -13,12 +13,13 @@ from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.core.extensions import db
-from casework.core.forms import chosen_ids, page_with_form, submit
+from casework.core.forms import page_with_form, submit
 from casework.core.request_guards import page_number
 from casework.core.timeutil import uk_today
 from casework.core.workdays import COUNTING_RULE, ClosureDay
-from casework.reviews import appointments, bp, queries, services
+from casework.reviews import bp, queries, services
 from casework.reviews import forms as f
+from casework.reviews.appointments import services as appointments
 from casework.reviews.clock import deadlines_for
 from casework.reviews.lifecycle import TRANSITIONS, Move, next_steps, take_move
 from casework.reviews.loading import load_review, me, review_url
@@ -44,13 +45,6 @@ CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 def _agency_choices(review: Review | None = None) -> list[Agency]:
     """Active agencies, plus those this review already names (even if deactivated since)."""
     return agencies_for_new_work(keeping=[i.agency for i in review.involvements] if review else [])
-
-
-def _chosen_agencies(ids: list[str] | None) -> list[Agency]:
-    wanted = chosen_ids(ids)
-    return (
-        list(db.session.execute(db.select(Agency).where(Agency.id.in_(wanted))).scalars()) if wanted else []
-    )
 
 
 def _ids(agencies: list[Agency]) -> list[str]:
@@ -126,7 +120,7 @@ def _referral_details(form: f.ReferralForm) -> services.ReferralDetails:
         panel_notified_on=form.panel_notified_on.data,
         notifying_organisation=form.notifying_organisation.data or "",
         notifying_person=form.notifying_person.data or "",
-        known_agencies=_chosen_agencies(form.known_agencies.data),
+        known_agencies=f.chosen_agencies(form.known_agencies.data),
         linked_references=(form.linked_references.data or "").split(","),
     )
 
@@ -338,7 +332,7 @@ def review_rapid_review(review_id: int) -> ResponseReturnValue:
             sent_to_panel_on=form.sent_to_panel_on.data,
             panel_response=_enum_or_none(PanelResponse, form.panel_response.data),
             panel_responded_on=form.panel_responded_on.data,
-            contributing_agencies=_chosen_agencies(form.contributing_agencies.data),
+            contributing_agencies=f.chosen_agencies(form.contributing_agencies.data),
         )
         services.save_rapid_review(review, details, form.version.data)
 
@@ -393,7 +387,7 @@ def review_commissioning(review_id: int) -> ResponseReturnValue:
             family_involvement=form.family_involvement.data or "",
             target_completion_on=form.target_completion_on.data,
             commissioned_on=form.commissioned_on.data,
-            agencies_in_scope=_chosen_agencies(form.agencies_in_scope.data),
+            agencies_in_scope=f.chosen_agencies(form.agencies_in_scope.data),
         )
         services.commission_review(review, details, form.version.data, me())
 

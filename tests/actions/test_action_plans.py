@@ -48,7 +48,7 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.documents.storage import stored_path
-from casework.reviews import appointments
+from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import make_agency, make_user, post_form, sign_in

@@ -12,7 +12,7 @@ from flask import Flask
 from casework.agencies.models import AgencyType
 from casework.auth.models import Role, User
 from casework.core.extensions import db
-from casework.reviews import appointments
+from casework.reviews.appointments import services as appointments
 from tests.browser.conftest import signed_in_page
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review

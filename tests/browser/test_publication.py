@@ -15,7 +15,8 @@ from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar
-from casework.reviews import appointments, services
+from casework.reviews import services
+from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from tests.browser.conftest import signed_in_page
 from tests.conftest import make_agency, make_user

@@ -20,7 +20,7 @@ from casework.core.audit import AuditEvent
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import appointments
+from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, AssignmentStatus, Review, ReviewerAssignment
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form

@@ -17,8 +17,10 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar
-from casework.reviews import appointments, drafts, publishing
+from casework.reviews import publishing
+from casework.reviews.appointments import services as appointments
 from casework.reviews.clock import DeadlineStatus, deadlines_for
+from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, Publication, Review, ReviewDeadline
 from casework.reviews.queries import ReviewFilters, review_list, upcoming_deadlines
 from casework.reviews.stages import ReviewStage

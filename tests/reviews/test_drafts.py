@@ -13,7 +13,8 @@ from casework.auth.models import Role, User
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import appointments, drafts
+from casework.reviews.appointments import services as appointments
+from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, CommentResponse, DraftVersion, Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, csrf_token, make_agency, make_user, post_form

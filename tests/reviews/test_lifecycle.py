@@ -24,7 +24,9 @@ from casework.core.audit import AuditEvent
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import appointments, drafts, publishing, services
+from casework.reviews import publishing, services
+from casework.reviews.appointments import services as appointments
+from casework.reviews.drafts import services as drafts
 from casework.reviews.lifecycle import TRANSITIONS, Move, allowed_moves, move_is_allowed
 from casework.reviews.models import (
     AssignmentRole,

@@ -16,7 +16,9 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar
-from casework.reviews import appointments, drafts, publishing, services
+from casework.reviews import publishing, services
+from casework.reviews.appointments import services as appointments
+from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, Publication, Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form

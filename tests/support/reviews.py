@@ -17,7 +17,9 @@ from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import appointments, drafts, publishing, services
+from casework.reviews import publishing, services
+from casework.reviews.appointments import services as appointments
+from casework.reviews.drafts import services as drafts
 from casework.reviews.models import (
     AssignmentRole,
     DecisionOutcome,

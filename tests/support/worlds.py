@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import event
 
 from casework.core.extensions import db
-from casework.reviews import appointments
+from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from tests.support.people import Cast
 from tests.support.reviews import make_review

@@ -297,9 +297,7 @@ def start_contributions(review: Review, version: int | None = None) -> Review:
     """Agency contributions start once a lead reviewer has accepted."""
     check_version(review, version)
     check_move(review, Move.START_CONTRIBUTIONS)
-    if not any(
-        a.role == AssignmentRole.LEAD and a.status == AssignmentStatus.ACCEPTED for a in review.assignments
-    ):
+    if not has_accepted_lead(review):
         raise DomainError("A lead reviewer must accept the appointment before agency contributions start")
     move_to(review, Move.START_CONTRIBUTIONS)
     return finish(review)

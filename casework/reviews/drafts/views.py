@@ -7,15 +7,16 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
-from casework.agencies.models import Agency
 from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.core.extensions import db
-from casework.core.forms import chosen_ids, error_flashed, flash_form_errors, submit
+from casework.core.forms import error_flashed, flash_form_errors, submit
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
-from casework.reviews import bp, drafts
-from casework.reviews import forms as f
+from casework.reviews import bp
+from casework.reviews.drafts import forms as f
+from casework.reviews.drafts import services as drafts
+from casework.reviews.forms import chosen_agencies
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import (
     AccuracyAnswer,
@@ -105,10 +106,7 @@ def review_draft_share(review_id: int, version_id: int) -> ResponseReturnValue:
     draft = _version(review.id, version_id)
     form = f.ShareForm()
     form.agencies.choices = [SelectChoice(str(a.id), a.name) for a in review.agencies_where("in_scope")]
-    chosen = chosen_ids(form.agencies.data)
-    agencies = (
-        list(db.session.execute(db.select(Agency).where(Agency.id.in_(chosen))).scalars()) if chosen else []
-    )
+    agencies = chosen_agencies(form.agencies.data)
     if (
         submit(
             form,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms import SelectChoice
 
 from casework.agencies import services as contributions
 from casework.agencies.contributions import ContributionKind
@@ -14,8 +15,10 @@ from casework.auth.access import roles
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.forms import chosen_ids, page_with_form, submit
-from casework.reviews import appointments, bp
-from casework.reviews import forms as f
+from casework.reviews import bp
+from casework.reviews.appointments import forms as f
+from casework.reviews.appointments import services as appointments
+from casework.reviews.forms import MoveForm
 from casework.reviews.loading import load_review, me, review_url
 from casework.reviews.models import (
     Affiliation,
@@ -31,13 +34,13 @@ def _agency(agency_id: int | None) -> Agency | None:
     return db.session.get(Agency, agency_id) if agency_id else None
 
 
-def _active_agency_choices(exclude: list[Agency] | None = None) -> list[f.SelectChoice]:
+def _active_agency_choices(exclude: list[Agency] | None = None) -> list[SelectChoice]:
     excluded = {a.id for a in exclude or []}
     agencies = db.session.execute(
         db.select(Agency).where(Agency.active.is_(True)).order_by(Agency.name)
     ).scalars()
-    return [f.SelectChoice(0, "Choose an agency")] + [
-        f.SelectChoice(a.id, a.name) for a in agencies if a.id not in excluded
+    return [SelectChoice(0, "Choose an agency")] + [
+        SelectChoice(a.id, a.name) for a in agencies if a.id not in excluded
     ]
 
 
@@ -53,7 +56,7 @@ def review_assign(review_id: int) -> ResponseReturnValue:
     candidates = appointments.reviewers_to_choose(review)
     form = f.AssignForm()
     form.reviewer.choices = [
-        f.SelectChoice(str(user.id), user.name + (" (possible conflict of interest)" if conflicts else ""))
+        SelectChoice(str(user.id), user.name + (" (possible conflict of interest)" if conflicts else ""))
         for user, conflicts in candidates
     ]
     if request.method == "GET":
@@ -195,7 +198,7 @@ def reviewer_affiliation_remove(affiliation_id: int) -> ResponseReturnValue:
     affiliation = db.session.get(Affiliation, affiliation_id)
     if affiliation is None or affiliation.reviewer_id != me().id:
         abort(404)
-    form = f.MoveForm()
+    form = MoveForm()
     if (
         submit(form, lambda: appointments.remove_affiliation(me(), affiliation), "Declaration removed.", "")
         is None
@@ -260,7 +263,7 @@ def review_request_new(review_id: int) -> ResponseReturnValue:
     )
     form = RequestForm()
     in_scope = review.agencies_where("in_scope")
-    form.agencies.choices = [f.SelectChoice(str(a.id), a.name) for a in in_scope if a.active]
+    form.agencies.choices = [SelectChoice(str(a.id), a.name) for a in in_scope if a.active]
     if request.method == "GET":
         form.due_on.data = contributions.default_due_date(review)
         form.agencies.data = [str(a.id) for a in in_scope if a.active]

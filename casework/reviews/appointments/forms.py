@@ -1,0 +1,80 @@
+"""Forms of appointing independent reviewers, their answers, their profiles, and the scope."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from casework.core.form_keys import OneTimeForm
+from casework.core.forms import DateInputField, TextBoxField, VersionedForm
+from casework.reviews.models import AssignmentRole
+
+
+class AssignForm(VersionedForm):
+    reviewer = RadioField("Reviewer", widget=GovRadioInput(), validators=[InputRequired("Select a reviewer")])
+    role = RadioField(
+        "Role on this review",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(role.value, role.label) for role in AssignmentRole],
+        validators=[InputRequired("Select lead reviewer or co-reviewer")],
+    )
+    override_reason = TextBoxField(
+        "If the reviewer has a conflict of interest: why the appointment is still right",
+        description="Only needed to appoint despite a conflict. It is recorded and shown on the review.",
+        validators=[Optional(), Length(max=5000)],
+    )
+    submit = SubmitField("Appoint", widget=GovSubmitInput())
+
+
+class AcceptForm(OneTimeForm):
+    declared = BooleanField(
+        "I confirm the declaration of independence above", widget=GovCheckboxInput(), validators=[Optional()]
+    )
+    submit = SubmitField("Accept the appointment", widget=GovSubmitInput())
+
+
+class DeclineForm(OneTimeForm):
+    reason = TextBoxField("Reason for declining", validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Decline", widget=GovSubmitInput(), name="decline")
+
+
+class ReasonForm(VersionedForm):
+    reason = TextBoxField("Reason", validators=[Optional(), Length(max=2000)])
+
+
+class ProfileForm(OneTimeForm):
+    organisation = StringField(
+        "Organisation",
+        widget=GovTextInput(),
+        description="Who you work for or trade as.",
+        validators=[Optional(), Length(max=200)],
+    )
+    submit = SubmitField("Save organisation", widget=GovSubmitInput(), name="save_profile")
+
+
+class AffiliationForm(OneTimeForm):
+    agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
+    nature = StringField(
+        "Nature of the link",
+        widget=GovTextInput(),
+        description="For example: employed as a team manager; board member; commissioned for training.",
+        validators=[Optional(), Length(max=300)],
+    )
+    started_on = DateInputField("From")
+    ended_on = DateInputField("To", description="Leave blank if the link continues.")
+    submit = SubmitField("Declare this link", widget=GovSubmitInput(), name="declare")
+
+
+class ScopeForm(VersionedForm):
+    agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
+    role_note = StringField(
+        "Its part in the case", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
+    )
+    submit = SubmitField("Add to scope", widget=GovSubmitInput())

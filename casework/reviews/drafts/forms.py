@@ -1,0 +1,67 @@
+"""Forms of draft reports: uploads, factual accuracy checks and answers, the family, the final version."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import Length, Optional
+
+from casework.core.form_keys import OneTimeForm
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.reviews.models import CommentResponse
+
+
+class DraftUploadForm(VersionedForm):
+    file = FileField(
+        "Draft report", widget=GovFileInput(), description="PDF, Word (DOCX) or OpenDocument (ODT)."
+    )
+    summary = TextBoxField("What changed in this version", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Upload the draft", widget=GovSubmitInput())
+
+
+class ShareForm(OneTimeForm):
+    agencies = CheckboxesField("Agencies to check it", validators=[Optional()])
+    due_on = DateInputField("Answers due", required="Enter the date answers are due")
+    submit = SubmitField("Share for a factual accuracy check", widget=GovSubmitInput())
+
+
+class FamilyForm(OneTimeForm):
+    shared_on = DateInputField("Date shared with the family", required="Enter the date")
+    how = StringField("How", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    response = TextBoxField("The family's response", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Record sharing with the family", widget=GovSubmitInput())
+
+
+class FinalForm(VersionedForm):
+    signed_off_on = DateInputField("Date the partners signed the report off", required="Enter the date")
+    submit = SubmitField("Mark the latest version final", widget=GovSubmitInput())
+
+
+class RespondForm(OneTimeForm):
+    response = RadioField(
+        "Response",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(r.value, r.label) for r in CommentResponse],
+        validators=[Optional()],
+    )
+    reason = StringField("Reason (needed if not accepted)", widget=GovTextInput(), validators=[Optional()])
+
+
+class AccuracyCommentForm(OneTimeForm):
+    reference = StringField(
+        "Page or section", widget=GovTextInput(), validators=[Optional(), Length(max=100)]
+    )
+    comment = TextBoxField("Comment", validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Add comment", widget=GovSubmitInput())
+
+
+class SignOffForm(OneTimeForm):
+    no_inaccuracies = BooleanField("There are no factual inaccuracies", widget=GovCheckboxInput())
+    submit = SubmitField("Sign off our answer", widget=GovSubmitInput(), name="sign_off")

@@ -101,7 +101,7 @@ VIEW_MODULES = [
     "casework.reviews.appointments.views",
     "casework.reviews.drafts.chronology_views",
     "casework.reviews.drafts.views",
-    "casework.reviews.publication_views",
+    "casework.reviews.publication.views",
     "casework.agencies.directory_views",
     "casework.agencies.request_views",
     "casework.actions.action_views",

@@ -116,7 +116,8 @@ def test_the_lifecycle_imports_none_of_the_services_of_later_steps() -> None:
         "casework.reviews.services",
         "casework.reviews.appointments.services",
         "casework.reviews.drafts.services",
-        "casework.reviews.publishing",
+        "casework.reviews.publication.checks",
+        "casework.reviews.publication.publishing",
         "casework.actions.services",
     }
     assert imported & later == set()

@@ -32,9 +32,9 @@ from casework.demo import DEMO_USERS, load_demo_data
 from casework.demo import reviews as demo_reviews
 from casework.demo.contributions import HEALTH_EVENTS, _entries
 from casework.demo.publication import _new_published_review, _report
-from casework.reviews import publishing
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import Review
+from casework.reviews.publication import checks, publishing
 from tests.conftest import empty_database, login_as
 
 # Today's figures: the most statements one GET of each page may issue, in either world (the
@@ -221,10 +221,10 @@ def grow() -> None:
     )
 
     # Adult G checked again (publication page), and two more published reviews (public register).
-    publishing.run_anonymisation_check(adult_g, manager, "Checked again")
+    checks.run_anonymisation_check(adult_g, manager, "Checked again")
     for name in ("Child M", "Child N"):
         review = _new_published_review(name, manager, sam, agencies)
-        publishing.run_anonymisation_check(review, manager)
+        checks.run_anonymisation_check(review, manager)
         publishing.save_publication_details(
             review,
             sent_to_panel_on=working_calendar().add_working_days(uk_today(), -12),

@@ -15,10 +15,11 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
-from casework.reviews import publishing, services
+from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, DraftVersion, Review, ReviewType
+from casework.reviews.publication import checks, publishing
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -133,7 +134,7 @@ def load_demo_publication(manager: User) -> list[str]:
     services.save_identifiers(adult_g, [services.PersonDetails("Demo Adult Person")], [], "", None)
     drafts.upload_draft(adult_g, leaky, "Final report", jo, None)
     drafts.mark_final(adult_g, uk_today(), manager, None)
-    publishing.run_anonymisation_check(adult_g, manager)
+    checks.run_anonymisation_check(adult_g, manager)
     # Her other name recorded after the check: it runs again at once and says why.
     services.save_identifiers(
         adult_g, [services.PersonDetails("Demo Adult Person", "Dee")], [], "", None, by=manager
@@ -141,7 +142,7 @@ def load_demo_publication(manager: User) -> list[str]:
 
     # Child K: published. Child L: not published, with the improvement information instead.
     child_k = _new_published_review("Child K", manager, sam, agency)
-    publishing.run_anonymisation_check(child_k, manager)
+    checks.run_anonymisation_check(child_k, manager)
     publishing.save_publication_details(
         child_k,
         sent_to_panel_on=working_calendar().add_working_days(uk_today(), -12),

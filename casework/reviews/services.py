@@ -48,7 +48,7 @@ from casework.reviews.models import (
     ReviewType,
     TermsOfReference,
 )
-from casework.reviews.publishing import recheck_after_identifiers_changed
+from casework.reviews.publication.checks import recheck_after_identifiers_changed
 from casework.reviews.stages import ReviewStage
 
 # Free text may name people despite the guidance; the timeline says it changed, not what it says.

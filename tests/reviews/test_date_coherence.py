@@ -17,11 +17,11 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar
-from casework.reviews import publishing
 from casework.reviews.appointments import services as appointments
 from casework.reviews.clock import DeadlineStatus, deadlines_for
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, Publication, Review, ReviewDeadline
+from casework.reviews.publication import checks, publishing
 from casework.reviews.queries import ReviewFilters, review_list, upcoming_deadlines
 from casework.reviews.stages import ReviewStage
 from tests.conftest import login_as, make_agency, make_user, post_form
@@ -75,7 +75,7 @@ def _ready(code: str, signed_off: date, **dates: date) -> tuple[Review, User]:
     review_id, manager = _review_with_draft(code, **dates)
     review = db.session.get(Review, review_id)
     drafts.mark_final(review, signed_off, manager, None)
-    publishing.run_anonymisation_check(review, manager)
+    checks.run_anonymisation_check(review, manager)
     db.session.commit()
     return review, manager
 

@@ -24,7 +24,7 @@ from casework.core.audit import AuditEvent
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import publishing, services
+from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.lifecycle import TRANSITIONS, Move, allowed_moves, move_is_allowed
@@ -38,6 +38,7 @@ from casework.reviews.models import (
     ReviewerAssignment,
     ReviewSequence,
 )
+from casework.reviews.publication import publishing
 from casework.reviews.stages import ReviewStage
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import (

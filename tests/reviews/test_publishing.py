@@ -16,10 +16,11 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar
-from casework.reviews import publishing, services
+from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, Publication, Review
+from casework.reviews.publication import checks, publishing
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
@@ -97,7 +98,7 @@ def test_a_name_in_the_final_version_blocks_publication_until_corrected(app: Fla
     _final(app, case, LEAKY)
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
-        check = publishing.run_anonymisation_check(review, manager)
+        check = checks.run_anonymisation_check(review, manager)
         assert check.findings and not check.passed
         assert "paragraph 1" in check.findings[0].location
         assert "Jamie Tester" not in check.findings[0].label  # labels never repeat the identifier
@@ -121,11 +122,11 @@ def test_a_common_word_can_be_recorded_as_not_identifying(app: Flask, case: dict
     _final(app, case, ("The report was tested on 1 September 2025.",))
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
-        check = publishing.run_anonymisation_check(review, manager)
+        check = checks.run_anonymisation_check(review, manager)
         assert [f.kind for f in check.findings] == ["date_of_birth"]
         with pytest.raises(DomainError):
-            publishing.resolve_finding(check.findings[0], "", manager)
-        publishing.resolve_finding(check.findings[0], "The date of a team meeting, not a birthday", manager)
+            checks.resolve_finding(check.findings[0], "", manager)
+        checks.resolve_finding(check.findings[0], "The date of a team meeting, not a birthday", manager)
         assert check.passed
 
 
@@ -133,7 +134,7 @@ def test_the_notice_period_after_the_report_went_to_the_panel(app: Flask, case: 
     _final(app, case, CLEAN)
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
-        publishing.run_anonymisation_check(review, manager)
+        checks.run_anonymisation_check(review, manager)
         sent = WorkingCalendar().add_working_days(uk_today(), -3)
         _details(review, manager, sent)
         with pytest.raises(DomainError, match="cannot be published before") as refused:
@@ -146,7 +147,7 @@ def test_the_type_steps_come_from_data(app: Flask, case: dict) -> None:  # type:
     _final(app, case, CLEAN)
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
-        publishing.run_anonymisation_check(review, manager)
+        checks.run_anonymisation_check(review, manager)
         _details(review, manager, None)
         missing = publishing.missing_for_publication(review)
         assert any("sent to the panel" in item.lower() for item in missing)
@@ -188,7 +189,7 @@ def test_withdrawal_and_delays_are_recorded(app: Flask, case: dict) -> None:  # 
     _final(app, case, CLEAN)
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
-        publishing.run_anonymisation_check(review, manager)
+        checks.run_anonymisation_check(review, manager)
         _details(review, manager, uk_today() - timedelta(days=20))
         publishing.publish_review(review, uk_today(), manager, None)
         with pytest.raises(DomainError, match="reason"):
@@ -210,9 +211,9 @@ def test_a_scanned_report_needs_a_recorded_check_by_hand(app: Flask, case: dict)
         drafts.upload_draft(review, scan, "Scanned", db.session.get(User, case["lead"].id), None)
         drafts.mark_final(review, _sign_off_day(), db.session.get(User, case["manager"].id), None)
         manager = db.session.get(User, case["manager"].id)
-        check = publishing.run_anonymisation_check(review, manager)
+        check = checks.run_anonymisation_check(review, manager)
         assert not check.extractable and not check.passed
-        publishing.confirm_checked_by_hand(check, "Read page by page by the board manager", manager)
+        checks.confirm_checked_by_hand(check, "Read page by page by the board manager", manager)
         assert check.passed
 
 
@@ -256,7 +257,7 @@ def _ready_to_publish(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> No
     _final(app, case, paragraphs)
     with app.app_context():
         review, manager = _rows(app, case)
-        assert publishing.run_anonymisation_check(review, manager).passed
+        assert checks.run_anonymisation_check(review, manager).passed
         _details(review, manager, uk_today() - timedelta(days=20))
         assert publishing.missing_for_publication(review) == []
         db.session.commit()
@@ -316,7 +317,7 @@ def test_correcting_a_misspelt_name_after_a_passed_check_blocks_publishing(app: 
     with app.app_context():
         review, manager = _rows(app, case)
         _identifiers(review, "Alex Brown", by=manager)
-        check = publishing.latest_check(publishing.final_version(review))
+        check = checks.latest_check(checks.final_version(review))
         assert not check.passed and [f.label for f in check.open_findings] == ["Parent or carer 1: full name"]
         assert check.ran_because.startswith("The identifying details changed on")
         with pytest.raises(DomainError, match="Resolve the 1 anonymisation finding"):
@@ -333,9 +334,9 @@ def test_a_change_saved_without_a_check_leaves_the_check_stale_and_publishing_re
         _identifiers(review, "Alex Brown")  # saved with nobody to run the check as
         db.session.commit()
         review, manager = _rows(app, case)
-        check = publishing.latest_check(publishing.final_version(review))
+        check = checks.latest_check(checks.final_version(review))
         assert check.passed  # its own findings are all resolved, but it no longer holds:
-        [reason] = publishing.stale_reasons(review, check)
+        [reason] = checks.stale_reasons(review, check)
         assert reason.startswith("The identifying details changed on") and reason.endswith(
             "after the last check."
         )
@@ -352,10 +353,10 @@ def test_no_decision_is_taken_on_a_check_that_no_longer_holds(app: Flask, case: 
     _final(app, case, LEAKY)
     with app.app_context():
         review, manager = _rows(app, case)
-        [finding] = publishing.run_anonymisation_check(review, manager).findings
+        [finding] = checks.run_anonymisation_check(review, manager).findings
         _identifiers(review, "Alex Brown")  # saved with nobody to run the check as
         with pytest.raises(DomainError, match="Run the check again, then decide"):
-            publishing.resolve_finding(finding, "Not a name here", manager)
+            checks.resolve_finding(finding, "Not a name here", manager)
         assert finding.resolution is None
 
 
@@ -365,7 +366,7 @@ def test_publishing_fingerprints_the_stored_file_again(app: Flask, case: dict) -
     _ready_to_publish(app, case, CLEAN)
     with app.app_context():
         review, manager = _rows(app, case)
-        draft = publishing.final_version(review)
+        draft = checks.final_version(review)
         stored_path(draft.document).write_bytes(_report(*LEAKY).stream.read())  # replaced behind our back
         assert publishing.missing_for_publication(review) == []  # the page trusts the upload's fingerprint
         with pytest.raises(DomainError, match="not the one that was checked"):
@@ -378,22 +379,20 @@ def test_a_check_from_before_fingerprints_or_on_an_earlier_version_is_stale(app:
     _ready_to_publish(app, case, CLEAN)
     with app.app_context():
         review, manager = _rows(app, case)
-        check = publishing.latest_check(publishing.final_version(review))
+        check = checks.latest_check(checks.final_version(review))
         check.document_sha256 = check.identifiers_sha256 = ""  # as migrated from before
-        assert publishing.stale_reasons(review, check) == [
+        assert checks.stale_reasons(review, check) == [
             "This check was run before checks recorded what they were run against."
         ]
         with pytest.raises(DomainError, match="Run the anonymisation check again"):
             publishing.publish_review(review, uk_today(), manager, None)
         db.session.rollback()
         review, manager = _rows(app, case)
-        first = publishing.latest_check(publishing.final_version(review))
+        first = checks.latest_check(checks.final_version(review))
         again = publishing.upload_corrected_version(review, _report(*CLEAN), "Typo fixed", manager)
         assert again.ran_because == "Corrected version 2 was uploaded." and again.passed
-        assert publishing.stale_reasons(review, first) == [
-            "A new final version was made after the last check."
-        ]
-        assert publishing.stale_reasons(review, again) == []
+        assert checks.stale_reasons(review, first) == ["A new final version was made after the last check."]
+        assert checks.stale_reasons(review, again) == []
 
 
 def test_the_fingerprints_are_of_the_file_and_the_identifiers_never_the_values(
@@ -407,11 +406,11 @@ def test_the_fingerprints_are_of_the_file_and_the_identifiers_never_the_values(
     _ready_to_publish(app, case, CLEAN)
     with app.app_context():
         review, _ = _rows(app, case)
-        draft = publishing.final_version(review)
-        check = publishing.latest_check(draft)
+        draft = checks.final_version(review)
+        check = checks.latest_check(draft)
         data = stored_path(draft.document).read_bytes()
         assert check.document_sha256 == hashlib.sha256(data).hexdigest() == draft.document.sha256
-        identifiers = publishing.identifiers_of(review)
+        identifiers = checks.identifiers_of(review)
         assert check.identifiers_sha256 == identifiers_fingerprint(identifiers)
         assert identifiers_fingerprint(reversed(identifiers)) == check.identifiers_sha256  # order-free
         assert identifiers_fingerprint(identifiers[1:]) != check.identifiers_sha256
@@ -427,10 +426,10 @@ def test_decisions_carry_over_to_a_rerun_and_those_that_lapse_are_shown(app: Fla
     _final(app, case, ("The report was tested on 1 September 2025 with Alex Brown.", *CLEAN))
     with app.app_context():
         review, manager = _rows(app, case)
-        [date_finding] = publishing.run_anonymisation_check(review, manager).findings
-        publishing.resolve_finding(date_finding, "The date of a team meeting, not a birthday", manager)
+        [date_finding] = checks.run_anonymisation_check(review, manager).findings
+        checks.resolve_finding(date_finding, "The date of a team meeting, not a birthday", manager)
         _identifiers(review, "Alex Brown", by=manager)  # a new person: the check runs again
-        rerun = publishing.latest_check(publishing.final_version(review))
+        rerun = checks.latest_check(checks.final_version(review))
         assert [(f.kind, f.resolution) for f in rerun.current_findings] == [
             ("date_of_birth", Resolution.NOT_IDENTIFYING),  # not asked twice
             ("name", None),
@@ -450,14 +449,14 @@ def test_decisions_carry_over_to_a_rerun_and_those_that_lapse_are_shown(app: Fla
             None,
             by=manager,
         )
-        third = publishing.latest_check(publishing.final_version(review))
+        third = checks.latest_check(checks.final_version(review))
         assert [f.kind for f in third.current_findings] == ["name"]
         [lapsed] = third.lapsed_findings
         assert lapsed.no_longer_applies == "The identifying detail it matched is no longer recorded"
         assert lapsed.resolution_note == "The date of a team meeting, not a birthday"
         assert not third.passed  # Alex Brown is still open
         with pytest.raises(DomainError, match="earlier check"):
-            publishing.resolve_finding(
+            checks.resolve_finding(
                 rerun.current_findings[1], "Decided on a check that no longer holds", manager
             )
         db.session.commit()
@@ -470,8 +469,8 @@ def test_a_decision_about_words_no_longer_in_the_report_is_shown_as_no_longer_ap
     _final(app, case, ("The report was tested on 1 September 2025.", "Jamie Tester was seen.", *CLEAN))
     with app.app_context():
         review, manager = _rows(app, case)
-        check = publishing.run_anonymisation_check(review, manager)
-        publishing.resolve_finding(check.findings[0], "A meeting date", manager)
+        check = checks.run_anonymisation_check(review, manager)
+        checks.resolve_finding(check.findings[0], "A meeting date", manager)
         again = publishing.upload_corrected_version(review, _report(*CLEAN), "Name and date removed", manager)
         assert again.passed and again.current_findings == []
         [lapsed] = again.lapsed_findings
@@ -486,8 +485,8 @@ def test_a_decision_is_not_carried_to_the_same_words_in_another_sentence(app: Fl
     _final(app, case, ("The report was tested on 1 September 2025.", *CLEAN))
     with app.app_context():
         review, manager = _rows(app, case)
-        check = publishing.run_anonymisation_check(review, manager)
-        publishing.resolve_finding(check.findings[0], "A meeting date", manager)
+        check = checks.run_anonymisation_check(review, manager)
+        checks.resolve_finding(check.findings[0], "A meeting date", manager)
         again = publishing.upload_corrected_version(
             review,
             _report("The report was tested on 1 September 2025.", "Jamie was born on 1 September 2025."),
@@ -515,7 +514,7 @@ def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_chec
         review, manager = _rows(app, case)
         drafts.upload_draft(review, locked, "Final", db.session.get(User, case["lead"].id), None)
         drafts.mark_final(review, _sign_off_day(), manager, None)
-        check = publishing.run_anonymisation_check(review, manager)
+        check = checks.run_anonymisation_check(review, manager)
         assert not check.extractable and "password" in check.unreadable_reason and not check.passed
         _details(review, manager, uk_today() - timedelta(days=20))
         assert any("checked by hand" in item for item in publishing.missing_for_publication(review))
@@ -546,10 +545,10 @@ def test_a_file_beyond_the_reading_limits_is_recorded_as_unreadable(
         review, manager = _rows(app, case)
         drafts.upload_draft(review, report, "Final", db.session.get(User, case["lead"].id), None)
         drafts.mark_final(review, _sign_off_day(), manager, None)
-        check = publishing.run_anonymisation_check(review, manager)
+        check = checks.run_anonymisation_check(review, manager)
         assert "pages" in check.unreadable_reason
         assert not check.extractable and check.findings == [] and not check.passed
-        publishing.confirm_checked_by_hand(check, "Read by the board manager, page by page", manager)
+        checks.confirm_checked_by_hand(check, "Read by the board manager, page by page", manager)
         assert check.passed
 
 
@@ -602,7 +601,7 @@ def test_identifiers_are_saved_even_when_the_final_version_cannot_be_read_back(
     _ready_to_publish(app, case, NAMES_THE_FATHER)
     with app.app_context():
         review, manager = _rows(app, case)
-        stored_path(publishing.final_version(review).document).unlink()
+        stored_path(checks.final_version(review).document).unlink()
         _identifiers(review, "Alex Brown", by=manager)
         db.session.commit()
         review, manager = _rows(app, case)

@@ -17,7 +17,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import publishing, services
+from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import (
@@ -28,6 +28,7 @@ from casework.reviews.models import (
     Review,
     ReviewType,
 )
+from casework.reviews.publication import checks, publishing
 from casework.reviews.stages import ReviewStage
 from tests.support.files import docx_with, upload
 from tests.support.people import make_agency, make_user
@@ -252,7 +253,7 @@ def _take_later_step(
     elif step == ReviewStage.PUBLICATION:
         drafts.mark_final(review, signed_off, manager, None)
     elif step == ReviewStage.ACTION_PLANNING:
-        check = publishing.run_anonymisation_check(review, manager)
+        check = checks.run_anonymisation_check(review, manager)
         assert check.passed, "the report make_review publishes must pass the anonymisation check"
         steps = (review.review_type.publication_rules or {}).get("steps", [])
         publishing.save_publication_details(

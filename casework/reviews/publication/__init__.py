@@ -1,2 +1,3 @@
-"""From the final version to the public record. `anonymisation` reads PDF, DOCX and ODT files and
-searches them for the identifying details recorded on a review."""
+"""From the final version to the public record: the anonymisation check (`checks`, reading and
+searching documents in `anonymisation`), the steps before publication, publishing or deciding
+not to, delays, withdrawal and corrected versions (`publishing`)."""

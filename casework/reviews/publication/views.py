@@ -12,8 +12,7 @@ from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import error_flashed, flash_form_errors, submit
 from casework.core.timeutil import uk_today
-from casework.reviews import bp, publishing, services
-from casework.reviews import forms as f
+from casework.reviews import bp, services
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import (
     AnonymisationCheck,
@@ -22,6 +21,8 @@ from casework.reviews.models import (
     Publication,
     PublicationDelay,
 )
+from casework.reviews.publication import checks, publishing
+from casework.reviews.publication import forms as f
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
@@ -104,10 +105,10 @@ def review_publication(review_id: int) -> ResponseReturnValue:
         publish_form.published_on.data = max(
             uk_today(), publishing.earliest_publication(review) or uk_today()
         )
-    draft = publishing.final_version(review)
-    check = publishing.latest_check(draft) if draft else None
+    draft = checks.final_version(review)
+    check = checks.latest_check(draft) if draft else None
     at_publication = review.stage == "publication"
-    stale = publishing.stale_reasons(review, check) if check and at_publication else []
+    stale = checks.stale_reasons(review, check) if check and at_publication else []
     if check and check.findings:
         # The findings quote the report around each identifier: showing them is an access to identifiers.
         services.record_identifier_view(review, me())
@@ -159,7 +160,7 @@ def review_anonymisation_check(review_id: int) -> ResponseReturnValue:
     review = load_review(review_id, manage=True)
     done = submit(
         OneTimeForm(),
-        lambda: publishing.run_anonymisation_check(review, me()),
+        lambda: checks.run_anonymisation_check(review, me()),
         lambda check: (
             "Check complete: "
             + ("nothing to resolve." if check.passed else "see the findings and what is still to do.")
@@ -180,7 +181,7 @@ def review_finding_resolve(review_id: int, finding_id: int) -> ResponseReturnVal
     if (
         submit(
             form,
-            lambda: publishing.resolve_finding(finding, form.note.data or "", me()),
+            lambda: checks.resolve_finding(finding, form.note.data or "", me()),
             "Finding recorded as not identifying.",
             _here(review.id) + "#anonymisation",
         )
@@ -201,7 +202,7 @@ def review_checked_by_hand(review_id: int, check_id: int) -> ResponseReturnValue
     if (
         submit(
             form,
-            lambda: publishing.confirm_checked_by_hand(check, form.note.data or "", me()),
+            lambda: checks.confirm_checked_by_hand(check, form.note.data or "", me()),
             "Recorded as checked by hand.",
             _here(review.id) + "#anonymisation",
         )

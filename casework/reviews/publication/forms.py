@@ -1,0 +1,63 @@
+"""Forms of the publication page: details, publishing or not, notes, corrected versions, delays."""
+
+from __future__ import annotations
+
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import Length, Optional
+
+from casework.core.form_keys import OneTimeForm
+from casework.core.forms import DateInputField, TextBoxField, VersionedForm
+
+
+class PublicationDetailsForm(OneTimeForm):
+    sent_to_panel_on = DateInputField("Date the full report was sent to the Panel and the Secretary of State")
+    home_office_approved_on = DateInputField(
+        "Date the Home Office Quality Assurance Panel approved the report"
+    )
+    public_summary = TextBoxField(
+        "Public summary",
+        description="Age, what happened and the key learning. No names, places, schools or dates of birth.",
+        validators=[Optional(), Length(max=5000)],
+    )
+    learning = TextBoxField("Learning", validators=[Optional(), Length(max=10000)])
+    public_recommendations = TextBoxField(
+        "Recommendations to show", validators=[Optional(), Length(max=10000)]
+    )
+    submit = SubmitField("Save publication details", widget=GovSubmitInput(), name="save_details")
+
+
+class PublishForm(VersionedForm):
+    published_on = DateInputField("Publication date", required="Enter the publication date")
+    submit = SubmitField("Publish the report", widget=GovSubmitInput(), name="publish")
+
+
+class NotPublishForm(VersionedForm):
+    decided_on = DateInputField(
+        "Date the partners decided not to publish", required="Enter the date the partners decided"
+    )
+    reason = TextBoxField("Why the report will not be published", validators=[Optional(), Length(max=5000)])
+    improvements = TextBoxField(
+        "Information about the improvements to be made (published instead)",
+        validators=[Optional(), Length(max=10000)],
+    )
+    submit = SubmitField("Record the decision not to publish", widget=GovSubmitInput(), name="not_publish")
+
+
+class NoteForm(OneTimeForm):
+    note = StringField("Note", widget=GovTextInput(), validators=[Optional(), Length(max=2000)])
+
+
+class CorrectedVersionForm(OneTimeForm):
+    file = FileField("Corrected report", widget=GovFileInput())
+    summary = StringField(
+        "What was corrected", widget=GovTextInput(), validators=[Optional(), Length(max=2000)]
+    )
+    submit = SubmitField("Upload and check again", widget=GovSubmitInput(), name="corrected")
+
+
+class DelayForm(OneTimeForm):
+    reason = TextBoxField("Reason for the delay", validators=[Optional(), Length(max=5000)])
+    expected_until = DateInputField("Expected until (optional)")
+    submit = SubmitField("Record the delay", widget=GovSubmitInput(), name="delay")

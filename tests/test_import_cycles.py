@@ -111,16 +111,12 @@ def test_casework_has_no_import_cycle() -> None:
 
 
 def test_the_lifecycle_imports_none_of_the_services_of_later_steps() -> None:
-    imported = import_graph(PACKAGE_ROOT)["casework.reviews.lifecycle"]
-    later = {
-        "casework.reviews.services",
-        "casework.reviews.appointments.services",
-        "casework.reviews.drafts.services",
-        "casework.reviews.publication.checks",
-        "casework.reviews.publication.publishing",
-        "casework.actions.services",
-    }
-    assert imported & later == set()
+    graph = import_graph(PACKAGE_ROOT)
+    steps = ("referral", "appointments", "drafts", "publication", "settings")
+    later = {m for m in graph if m.startswith(tuple(f"casework.reviews.{step}." for step in steps))}
+    later.add("casework.actions.services")
+    assert "casework.reviews.referral.referral" in later  # the walk found the step packages
+    assert graph["casework.reviews.lifecycle"] & later == set()
 
 
 def _package(root: Path, files: dict[str, str]) -> Path:

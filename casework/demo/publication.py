@@ -15,11 +15,12 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
-from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, DraftVersion, Review, ReviewType
 from casework.reviews.publication import checks, publishing
+from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
+from casework.reviews.referral.referral import ReferralDetails, create_referral
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -46,9 +47,9 @@ def _new_published_review(name: str, manager: User, lead: User, agency: dict[str
     """A CSPR taken from notification to a final report, as the services require."""
     cspr = db.session.execute(db.select(ReviewType).where(ReviewType.code == "CSPR")).scalar_one()
     aware = uk_today() - timedelta(days=330)
-    review = services.create_referral(
+    review = create_referral(
         cspr,
-        services.ReferralDetails(
+        ReferralDetails(
             name,
             aware - timedelta(days=1),
             "Serious injury to a baby.",
@@ -58,9 +59,7 @@ def _new_published_review(name: str, manager: User, lead: User, agency: dict[str
         ),
         manager,
     )
-    services.save_identifiers(
-        review, [services.PersonDetails(f"Demo {name} Person")], [], "9 Demo Road", None
-    )
+    save_identifiers(review, [PersonDetails(f"Demo {name} Person")], [], "9 Demo Road", None)
     demo_rapid_review(review, agency.__getitem__, aware + timedelta(days=14), respond=True)
     demo_decision(review, manager, aware + timedelta(days=30))
     demo_commission(review, manager, agency.__getitem__, aware + timedelta(days=45))
@@ -131,14 +130,12 @@ def load_demo_publication(manager: User) -> list[str]:
         "Agencies did not share concerns about self-neglect.",
         "Her GP at Larkspur Medical Centre saw her twice.",
     )
-    services.save_identifiers(adult_g, [services.PersonDetails("Demo Adult Person")], [], "", None)
+    save_identifiers(adult_g, [PersonDetails("Demo Adult Person")], [], "", None)
     drafts.upload_draft(adult_g, leaky, "Final report", jo, None)
     drafts.mark_final(adult_g, uk_today(), manager, None)
     checks.run_anonymisation_check(adult_g, manager)
     # Her other name recorded after the check: it runs again at once and says why.
-    services.save_identifiers(
-        adult_g, [services.PersonDetails("Demo Adult Person", "Dee")], [], "", None, by=manager
-    )
+    save_identifiers(adult_g, [PersonDetails("Demo Adult Person", "Dee")], [], "", None, by=manager)
 
     # Child K: published. Child L: not published, with the improvement information instead.
     child_k = _new_published_review("Child K", manager, sam, agency)

@@ -11,7 +11,6 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import services
 from casework.reviews.models import (
     DecisionOutcome,
     PanelResponse,
@@ -19,6 +18,18 @@ from casework.reviews.models import (
     Review,
     ReviewType,
 )
+from casework.reviews.referral.commissioning import TermsDetails, commission_review
+from casework.reviews.referral.decision import DecisionDetails, record_decision
+from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
+from casework.reviews.referral.pausing import pause_review
+from casework.reviews.referral.rapid_review import (
+    RapidReviewDetails,
+    begin_rapid_review,
+    complete_rapid_review,
+    refer_for_decision,
+    save_rapid_review,
+)
+from casework.reviews.referral.referral import ReferralDetails, create_referral
 
 
 @dataclass(frozen=True)
@@ -37,10 +48,10 @@ def _ago(days: int) -> date:
 def demo_rapid_review(
     review: Review, agency: Callable[[str], Agency], meeting: date, *, respond: bool
 ) -> None:
-    services.begin_rapid_review(review, review.version)
-    services.save_rapid_review(
+    begin_rapid_review(review, review.version)
+    save_rapid_review(
         review,
-        services.RapidReviewDetails(
+        RapidReviewDetails(
             meeting_on=meeting,
             facts_established="Health visiting, the GP and the police all had contact in the month before.",
             immediate_safety_actions="Siblings placed with grandparents under a safety plan.",
@@ -53,7 +64,7 @@ def demo_rapid_review(
         ),
         review.version,
     )
-    services.complete_rapid_review(review, review.version)
+    complete_rapid_review(review, review.version)
 
 
 def demo_decision(
@@ -62,9 +73,9 @@ def demo_decision(
     criteria = (
         [review.review_type.decision_criteria[0]["key"]] if outcome == DecisionOutcome.LOCAL_REVIEW else []
     )
-    services.record_decision(
+    record_decision(
         review,
-        services.DecisionDetails(
+        DecisionDetails(
             outcome=outcome,
             criteria_met=criteria,
             regard_had_to=[],
@@ -82,9 +93,9 @@ def demo_decision(
 
 
 def demo_commission(review: Review, by: User, agency: Callable[[str], Agency], on: date) -> None:
-    services.commission_review(
+    commission_review(
         review,
-        services.TermsDetails(
+        TermsDetails(
             scope_from=on - timedelta(days=540),
             scope_to=on - timedelta(days=60),
             key_lines_of_enquiry="How did agencies share what they knew about risk at home?",
@@ -106,7 +117,7 @@ def _at_referral(review: Review, by: User, agency: Callable[[str], Agency], awar
 def _cspr_rapid_review_overdue(
     review: Review, by: User, agency: Callable[[str], Agency], aware: date
 ) -> None:
-    services.begin_rapid_review(review, review.version)
+    begin_rapid_review(review, review.version)
 
 
 def _cspr_decision(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
@@ -117,10 +128,10 @@ def _cspr_commissioned(review: Review, by: User, agency: Callable[[str], Agency]
     demo_rapid_review(review, agency, aware + timedelta(days=14), respond=True)
     demo_decision(review, by, aware + timedelta(days=30))
     demo_commission(review, by, agency, aware + timedelta(days=45))
-    services.save_identifiers(
+    save_identifiers(
         review,
-        [services.PersonDetails("Demo Child One", date_of_birth=aware - timedelta(days=210))],
-        [services.PersonDetails("Demo Parent One", relationship_to_child="Mother")],
+        [PersonDetails("Demo Child One", date_of_birth=aware - timedelta(days=210))],
+        [PersonDetails("Demo Parent One", relationship_to_child="Mother")],
         "1 Example Street, Northshire",
         review.version,
     )
@@ -129,7 +140,7 @@ def _cspr_commissioned(review: Review, by: User, agency: Callable[[str], Agency]
 def _cspr_paused(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
     demo_rapid_review(review, agency, aware + timedelta(days=10), respond=True)
     demo_decision(review, by, aware + timedelta(days=25))
-    services.pause_review(
+    pause_review(
         review,
         aware + timedelta(days=40),
         "Criminal proceedings against the father",
@@ -143,14 +154,14 @@ def _refer_and_decide(
     outcome: DecisionOutcome,
 ) -> Callable[[Review, User, Callable[[str], Agency], date], None]:
     def build(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
-        services.refer_for_decision(review, review.version)
+        refer_for_decision(review, review.version)
         demo_decision(review, by, aware + timedelta(days=20), outcome)
 
     return build
 
 
 def _sar_decision(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
-    services.refer_for_decision(review, review.version)
+    refer_for_decision(review, review.version)
 
 
 DEMO_REVIEWS = [
@@ -188,9 +199,9 @@ def load_demo_reviews(manager: User) -> list[str]:
             continue
         aware = _ago(demo.aware_days_ago)
         review_type = types[demo.code]
-        review = services.create_referral(
+        review = create_referral(
             review_type,
-            services.ReferralDetails(
+            ReferralDetails(
                 pseudonym=demo.pseudonym,
                 incident_on=aware - timedelta(days=1),
                 incident_description=demo.story,

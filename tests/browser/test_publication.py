@@ -15,9 +15,9 @@ from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar
-from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
+from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
 from tests.browser.conftest import signed_in_page
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
@@ -56,7 +56,7 @@ def test_from_first_draft_to_the_public_register(app: Flask, browser, live_serve
         police_lead = make_user(Role.AGENCY_LEAD, name="Priya Shah", agency=police)
         review = make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[police])
         row = db.session.get(Review, review.id)
-        services.save_identifiers(row, [services.PersonDetails("Jamie Tester")], [], "", None)
+        save_identifiers(row, [PersonDetails("Jamie Tester")], [], "", None)
         assignment = appointments.assign_reviewer(
             row, db.session.get(User, lead.id), AssignmentRole.LEAD, db.session.get(User, manager.id)
         )

@@ -432,11 +432,11 @@ def test_the_lead_accepting_starts_agency_contributions(app: Flask, setting: Set
 def test_a_lead_accepting_during_a_pause_starts_contributions_once_resumed(
     app: Flask, setting: Setting
 ) -> None:
-    from casework.reviews import services
+    from casework.reviews.referral.pausing import pause_review
 
     with app.app_context():
         review = _review(setting)
-        services.pause_review(
+        pause_review(
             review,
             uk_today(),
             "Criminal trial",

@@ -24,7 +24,6 @@ from casework.core.audit import AuditEvent
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.lifecycle import TRANSITIONS, Move, allowed_moves, move_is_allowed
@@ -39,6 +38,17 @@ from casework.reviews.models import (
     ReviewSequence,
 )
 from casework.reviews.publication import publishing
+from casework.reviews.referral.commissioning import TermsDetails, commission_review
+from casework.reviews.referral.decision import DecisionDetails, decision_outcomes, record_decision
+from casework.reviews.referral.identifiers import PersonDetails, record_identifier_view, save_identifiers
+from casework.reviews.referral.pausing import extend_deadline, pause_review, resume_review
+from casework.reviews.referral.rapid_review import (
+    begin_rapid_review,
+    complete_rapid_review,
+    refer_for_decision,
+    save_rapid_review,
+)
+from casework.reviews.referral.referral import ReferralDetails, create_referral, update_referral
 from casework.reviews.stages import ReviewStage
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import (
@@ -182,11 +192,11 @@ def perform(review: Review, move: Move, by: User) -> Review:
     """The service call that makes ``move``, with valid details."""
     today = uk_today()
     if move == M.BEGIN_RAPID_REVIEW:
-        return services.begin_rapid_review(review, review.version)
+        return begin_rapid_review(review, review.version)
     if move == M.REFER_FOR_DECISION:
-        return services.refer_for_decision(review, review.version)
+        return refer_for_decision(review, review.version)
     if move == M.COMPLETE_RAPID_REVIEW:
-        return services.complete_rapid_review(review, review.version)
+        return complete_rapid_review(review, review.version)
     if move in OUTCOMES:
         return decide(review, decision_details(review.review_type, OUTCOMES[move], today), by)
     if move == M.START_DRAFTING:
@@ -224,16 +234,16 @@ def record_rapid_review(review: Review, **changes: Any) -> None:
     details = rapid_review_details(on, agencies=[agency_of(review)])
     for key, value in changes.items():
         setattr(details, key, value)
-    services.save_rapid_review(review, details, review.version)
+    save_rapid_review(review, details, review.version)
     db.session.commit()
 
 
-def decide(review: Review, details: services.DecisionDetails, by: User) -> Review:
-    return services.record_decision(review, details, review.version, user_of(by))
+def decide(review: Review, details: DecisionDetails, by: User) -> Review:
+    return record_decision(review, details, review.version, user_of(by))
 
 
-def commission(review: Review, details: services.TermsDetails, by: User) -> Review:
-    return services.commission_review(review, details, review.version, user_of(by))
+def commission(review: Review, details: TermsDetails, by: User) -> Review:
+    return commission_review(review, details, review.version, user_of(by))
 
 
 def panel_for(move: Move) -> dict[str, Any]:
@@ -337,9 +347,9 @@ def test_every_move_from_every_reachable_stage(
 def test_a_cspr_starts_with_the_rapid_review_and_cannot_skip_it(app: Flask, manager: User) -> None:
     with app.app_context():
         review = made("CSPR", S.REFERRAL, manager)
-        error = refused(review.id, lambda: services.refer_for_decision(review, review.version), field=None)
+        error = refused(review.id, lambda: refer_for_decision(review, review.version), field=None)
         assert "rapid review" in error.message.lower()
-        services.begin_rapid_review(review, review.version)
+        begin_rapid_review(review, review.version)
         db.session.commit()
         assert reload(review.id).stage == S.RAPID_REVIEW
 
@@ -350,8 +360,8 @@ def test_a_sar_or_dhr_goes_from_referral_to_decision_without_a_rapid_review(
 ) -> None:
     with app.app_context():
         review = made(code, S.REFERRAL, manager)
-        refused(review.id, lambda: services.begin_rapid_review(review, review.version), field=None)
-        services.refer_for_decision(review, review.version)
+        refused(review.id, lambda: begin_rapid_review(review, review.version), field=None)
+        refer_for_decision(review, review.version)
         db.session.commit()
         assert reload(review.id).stage == S.DECISION
 
@@ -362,14 +372,14 @@ def test_only_a_cspr_can_end_in_a_national_review(app: Flask, manager: User, cod
     assert move_is_allowed(STAGES["CSPR"], S.DECISION, M.DECIDE_NATIONAL_REVIEW)
     with app.app_context():
         review = made(code, S.DECISION, manager)
-        assert services.decision_outcomes(review.review_type) == [
+        assert decision_outcomes(review.review_type) == [
             DecisionOutcome.LOCAL_REVIEW,
             DecisionOutcome.NO_REVIEW,
         ]
         details = decision_details(review.review_type, DecisionOutcome.NATIONAL_REVIEW, uk_today())
         refused(
             review.id,
-            lambda: services.record_decision(review, details, review.version, user_of(manager)),
+            lambda: record_decision(review, details, review.version, user_of(manager)),
             "outcome",
         )
 
@@ -387,7 +397,7 @@ def test_every_move_is_refused_once_the_review_has_ended(
         review = made(code, stage, manager)
         assert review.is_ended and allowed_moves(STAGES[code], stage) == []
         error = refused(review.id, lambda: perform(review, move, manager))
-        if move not in OUTCOMES or OUTCOMES[move] in services.decision_outcomes(review.review_type):
+        if move not in OUTCOMES or OUTCOMES[move] in decision_outcomes(review.review_type):
             assert "has ended" in error.message
 
 
@@ -404,7 +414,7 @@ def test_moves_are_refused_while_the_review_is_paused(
         review = made(code, stage, manager, **panel_for(move))
         if stage == S.RAPID_REVIEW:
             record_rapid_review(review)
-        services.pause_review(
+        pause_review(
             review, uk_today(), "Criminal proceedings", "Police and CPS", review.version, user_of(manager)
         )
         if move == M.START_CONTRIBUTIONS:
@@ -412,7 +422,7 @@ def test_moves_are_refused_while_the_review_is_paused(
         db.session.commit()
         error = refused(review.id, lambda: perform(review, move, manager), field=None)
         assert "paused" in error.message
-        services.resume_review(review, uk_today(), review.version)
+        resume_review(review, uk_today(), review.version)
         if move != M.START_CONTRIBUTIONS:  # resuming starts them itself once the lead has accepted
             perform(review, move, manager)
         db.session.commit()
@@ -448,7 +458,7 @@ def resolve(changes: dict[str, Any], anchors: dict[str, date | None] | None = No
     return resolved
 
 
-def referral_details(code: str = "CSPR", **changes: Any) -> services.ReferralDetails:
+def referral_details(code: str = "CSPR", **changes: Any) -> ReferralDetails:
     values: dict[str, Any] = {
         "pseudonym": "Child A",
         "incident_on": days(-30),
@@ -456,7 +466,7 @@ def referral_details(code: str = "CSPR", **changes: Any) -> services.ReferralDet
         "became_aware_on": days(-28),
         "panel_notified_on": days(-26) if code == "CSPR" else None,
     }
-    return services.ReferralDetails(**(values | changes))
+    return ReferralDetails(**(values | changes))
 
 
 REFERRAL_PROBLEMS = [
@@ -491,7 +501,7 @@ def test_create_referral_refuses(
 ) -> None:
     with app.app_context():
         details = referral_details(code, **resolve(changes))
-        refused(None, lambda: services.create_referral(review_type(code), details, user_of(manager)), field)
+        refused(None, lambda: create_referral(review_type(code), details, user_of(manager)), field)
         assert db.session.scalar(select(func.count()).select_from(Review)) == 0
         assert db.session.scalar(select(func.count()).select_from(ReviewSequence)) == 0
 
@@ -505,16 +515,14 @@ def test_update_referral_refuses(
     with app.app_context():
         review = made(code, S.REFERRAL, manager)
         details = referral_details(code, **resolve(changes))
-        refused(review.id, lambda: services.update_referral(review, details, review.version), field)
+        refused(review.id, lambda: update_referral(review, details, review.version), field)
 
 
 def test_a_review_cannot_be_linked_to_itself(app: Flask, manager: User) -> None:
     with app.app_context():
         review = made("CSPR", S.REFERRAL, manager)
         details = referral_details(linked_references=[review.reference.lower()])
-        refused(
-            review.id, lambda: services.update_referral(review, details, review.version), "linked_references"
-        )
+        refused(review.id, lambda: update_referral(review, details, review.version), "linked_references")
 
 
 LATER_STEP_PROBLEMS = [
@@ -553,7 +561,7 @@ def test_a_referral_edit_cannot_put_its_dates_after_later_steps(
         unchanged = {key: dates[key] for key in ("incident_on", "became_aware_on", "panel_notified_on")}
         details = referral_details(code, **(unchanged | resolve(changes)))
         field = "became_aware_on" if "became_aware_on" in changes else "panel_notified_on"
-        refused(review.id, lambda: services.update_referral(review, details, review.version), field)
+        refused(review.id, lambda: update_referral(review, details, review.version), field)
 
 
 @pytest.mark.parametrize("stage", [S.RAPID_REVIEW, S.COMMISSIONING])
@@ -566,9 +574,7 @@ def test_a_referral_edit_cannot_remove_the_notification_a_later_step_needed(
         details = referral_details(
             incident_on=referral.incident_on, became_aware_on=referral.became_aware_on, panel_notified_on=None
         )
-        refused(
-            review.id, lambda: services.update_referral(review, details, review.version), "panel_notified_on"
-        )
+        refused(review.id, lambda: update_referral(review, details, review.version), "panel_notified_on")
 
 
 @pytest.mark.parametrize("missing", ["meeting_on", "recommendation", "sent_to_panel_on"])
@@ -581,7 +587,7 @@ def test_a_completed_rapid_review_keeps_what_completing_it_needed(
         setattr(details, missing, None)
         if missing == "meeting_on":
             details.sent_to_panel_on = None  # sent needs a meeting: remove both
-        refused(review.id, lambda: services.save_rapid_review(review, details, review.version))
+        refused(review.id, lambda: save_rapid_review(review, details, review.version))
 
 
 def test_a_referral_cannot_be_made_for_a_type_no_longer_in_use(app: Flask, manager: User) -> None:
@@ -590,7 +596,7 @@ def test_a_referral_cannot_be_made_for_a_type_no_longer_in_use(app: Flask, manag
         kind.active = False
         db.session.flush()
         with pytest.raises(DomainError) as caught:
-            services.create_referral(kind, referral_details("SAR"), user_of(manager))
+            create_referral(kind, referral_details("SAR"), user_of(manager))
         assert caught.value.field == "review_type"
         db.session.rollback()  # the seeded type is active again
         assert review_type("SAR").active
@@ -600,7 +606,7 @@ def test_a_referral_cannot_be_made_for_a_type_no_longer_in_use(app: Flask, manag
 def test_a_cspr_rapid_review_needs_the_panel_notification(app: Flask, manager: User) -> None:
     with app.app_context():
         review = made("CSPR", S.REFERRAL, manager, panel_notified_on=None)
-        error = refused(review.id, lambda: services.begin_rapid_review(review, review.version))
+        error = refused(review.id, lambda: begin_rapid_review(review, review.version))
         assert "Panel was notified" in error.message
 
 
@@ -636,7 +642,7 @@ def test_save_rapid_review_refuses(app: Flask, manager: User, changes: dict[str,
         }
         for key, value in resolve(changes, anchors).items():
             setattr(details, key, value)
-        refused(review.id, lambda: services.save_rapid_review(review, details, review.version), field)
+        refused(review.id, lambda: save_rapid_review(review, details, review.version), field)
 
 
 @pytest.mark.parametrize(
@@ -648,7 +654,7 @@ def test_the_rapid_review_is_recorded_only_at_its_stages(
     with app.app_context():
         review = made(code, stage, manager)
         details = rapid_review_details(review_dates(code))
-        refused(review.id, lambda: services.save_rapid_review(review, details, review.version), None)
+        refused(review.id, lambda: save_rapid_review(review, details, review.version), None)
 
 
 @pytest.mark.parametrize(
@@ -670,7 +676,7 @@ def test_completing_the_rapid_review_needs_its_record(
         if missing == "sent_to_panel_on":
             changes["panel_response"] = changes["panel_responded_on"] = None
         record_rapid_review(review, **changes)
-        error = refused(review.id, lambda: services.complete_rapid_review(review, review.version), None)
+        error = refused(review.id, lambda: complete_rapid_review(review, review.version), None)
         assert message in error.message
 
 
@@ -709,7 +715,7 @@ def test_record_decision_refuses(
             setattr(details, key, value)
         refused(
             review.id,
-            lambda: services.record_decision(review, details, review.version, user_of(manager)),
+            lambda: record_decision(review, details, review.version, user_of(manager)),
             field,
         )
 
@@ -729,7 +735,7 @@ def test_the_national_review_decision_needs_the_panels_national_review_response(
             panel_response=PanelResponse.NATIONAL_REVIEW,
             panel_responded_on=review_dates()["panel_responded_on"],
         )
-        services.record_decision(review, details, review.version, user_of(manager))
+        record_decision(review, details, review.version, user_of(manager))
         db.session.commit()
         assert reload(review.id).stage == S.NATIONAL_REVIEW
 
@@ -780,7 +786,7 @@ def test_commission_review_refuses(
 
 def pause(review: Review, manager: User, started_on: date | None = None, **changes: Any) -> Review:
     values = {"reason": "Criminal proceedings", "agreed_by": "The three safeguarding partners"} | changes
-    return services.pause_review(
+    return pause_review(
         review,
         started_on if started_on is not None else uk_today(),
         values["reason"],
@@ -814,7 +820,7 @@ def test_pause_needs_a_start_date(app: Flask, manager: User) -> None:
         by = user_of(manager)
         refused(
             review.id,
-            lambda: services.pause_review(review, None, "Inquest", "CSP", review.version, by),
+            lambda: pause_review(review, None, "Inquest", "CSP", review.version, by),
             "started_on",
         )
 
@@ -832,7 +838,7 @@ def test_a_pause_cannot_start_before_the_previous_one_ended(app: Flask, manager:
     with app.app_context():
         review = made("CSPR", S.COMMISSIONING, manager)
         pause(review, manager, days(-10))
-        services.resume_review(review, days(-5), review.version)
+        resume_review(review, days(-5), review.version)
         db.session.commit()
         refused(review.id, lambda: pause(review, manager, days(-6)), "started_on")
 
@@ -840,7 +846,7 @@ def test_a_pause_cannot_start_before_the_previous_one_ended(app: Flask, manager:
 def test_a_review_that_is_not_paused_cannot_resume(app: Flask, manager: User) -> None:
     with app.app_context():
         review = made("SAR", S.COMMISSIONING, manager)
-        error = refused(review.id, lambda: services.resume_review(review, uk_today(), review.version), None)
+        error = refused(review.id, lambda: resume_review(review, uk_today(), review.version), None)
         assert "not paused" in error.message
 
 
@@ -855,12 +861,12 @@ def test_resume_review_refuses(app: Flask, manager: User, ended_on: int | None, 
         pause(review, manager, days(-3))
         db.session.commit()
         ended = None if ended_on is None else days(ended_on)
-        refused(review.id, lambda: services.resume_review(review, ended, review.version), field)
+        refused(review.id, lambda: resume_review(review, ended, review.version), field)
 
 
 def extend(review: Review, manager: User, clock_key: str, new_due_on: date | None, **changes: Any) -> Review:
     values = {"reason": "Agencies need more time", "agreed_by": "The partners"} | changes
-    return services.extend_deadline(
+    return extend_deadline(
         review, clock_key, new_due_on, values["reason"], values["agreed_by"], review.version, user_of(manager)
     )
 
@@ -896,8 +902,8 @@ def test_a_deadline_that_has_not_started_cannot_be_extended(app: Flask, manager:
         assert "not running" in error.message
 
 
-def person(name: str, born: date | None = None) -> services.PersonDetails:
-    return services.PersonDetails(full_name=name, date_of_birth=born)
+def person(name: str, born: date | None = None) -> PersonDetails:
+    return PersonDetails(full_name=name, date_of_birth=born)
 
 
 @pytest.mark.parametrize(
@@ -919,7 +925,7 @@ def test_save_identifiers_refuses(
         review = made("CSPR", S.REFERRAL, manager)
         refused(
             review.id,
-            lambda: services.save_identifiers(review, children, carers, "1 High St", review.version),
+            lambda: save_identifiers(review, children, carers, "1 High St", review.version),
             field,
         )
 
@@ -929,26 +935,24 @@ def stale_calls(review: Review, manager: User) -> dict[str, Callable[[int], obje
     on = review_dates(review.review_type.code, commissioned_on=uk_today())
     kind = review.review_type
     return {
-        "update_referral": lambda v: services.update_referral(review, referral_details(kind.code), v),
-        "save_identifiers": lambda v: services.save_identifiers(review, [person("Amy Example")], [], "", v),
-        "begin_rapid_review": lambda v: services.begin_rapid_review(review, v),
-        "refer_for_decision": lambda v: services.refer_for_decision(review, v),
-        "save_rapid_review": lambda v: services.save_rapid_review(review, rapid_review_details(on), v),
-        "complete_rapid_review": lambda v: services.complete_rapid_review(review, v),
-        "record_decision": lambda v: services.record_decision(
+        "update_referral": lambda v: update_referral(review, referral_details(kind.code), v),
+        "save_identifiers": lambda v: save_identifiers(review, [person("Amy Example")], [], "", v),
+        "begin_rapid_review": lambda v: begin_rapid_review(review, v),
+        "refer_for_decision": lambda v: refer_for_decision(review, v),
+        "save_rapid_review": lambda v: save_rapid_review(review, rapid_review_details(on), v),
+        "complete_rapid_review": lambda v: complete_rapid_review(review, v),
+        "record_decision": lambda v: record_decision(
             review, decision_details(kind, DecisionOutcome.LOCAL_REVIEW, uk_today()), v, user_of(manager)
         ),
-        "commission_review": lambda v: services.commission_review(
+        "commission_review": lambda v: commission_review(
             review, terms_details(on, [agency_of(review)]), v, user_of(manager)
         ),
-        "pause_review": lambda v: services.pause_review(
-            review, uk_today(), "Trial", "Partners", v, user_of(manager)
-        ),
-        "resume_review": lambda v: services.resume_review(review, uk_today(), v),
-        "extend_deadline": lambda v: services.extend_deadline(
+        "pause_review": lambda v: pause_review(review, uk_today(), "Trial", "Partners", v, user_of(manager)),
+        "resume_review": lambda v: resume_review(review, uk_today(), v),
+        "extend_deadline": lambda v: extend_deadline(
             review, kind.clocks[0].key, days(400), "Trial", "Partners", v, user_of(manager)
         ),
-        "extend_rapid_review": lambda v: services.extend_deadline(
+        "extend_rapid_review": lambda v: extend_deadline(
             review, "rapid_review", days(400), "Trial", "Partners", v, user_of(manager)
         ),
     }
@@ -1027,7 +1031,7 @@ def test_agency_involvements_are_saved(app: Flask, manager: User, step: str) -> 
         police, school = make_agency("Northshire Police"), make_agency("Hill Primary School")
         user = user_of(manager)
         if step == "referral":
-            review = services.create_referral(
+            review = create_referral(
                 review_type("CSPR"), referral_details(known_agencies=[police, school]), user
             )
             expected = [
@@ -1036,7 +1040,7 @@ def test_agency_involvements_are_saved(app: Flask, manager: User, step: str) -> 
             ]
         elif step == "rapid_review":
             review = made("CSPR", S.RAPID_REVIEW, manager, agencies=[])
-            services.save_rapid_review(
+            save_rapid_review(
                 review, rapid_review_details(review_dates(), agencies=[police, school]), review.version
             )
             expected = [
@@ -1046,7 +1050,7 @@ def test_agency_involvements_are_saved(app: Flask, manager: User, step: str) -> 
         else:
             review = made("SAR", S.COMMISSIONING, manager, agencies=[])
             on = review_dates("SAR", commissioned_on=uk_today())
-            services.commission_review(review, terms_details(on, [police, school]), review.version, user)
+            commission_review(review, terms_details(on, [police, school]), review.version, user)
             expected = [
                 ("Northshire Police", False, False, True),
                 ("Hill Primary School", False, False, True),
@@ -1064,7 +1068,7 @@ def test_flags_of_agencies_already_involved_are_updated(app: Flask, manager: Use
             ("Northshire Police", True, True, False),
         ]
         on = review_dates(commissioned_on=uk_today())
-        services.commission_review(review, terms_details(on, [police]), review.version, user_of(manager))
+        commission_review(review, terms_details(on, [police]), review.version, user_of(manager))
         db.session.commit()
         assert sorted(_involvement_flags(review.id)) == [
             ("Hill Primary School", True, True, False),
@@ -1084,7 +1088,7 @@ def test_reference_numbers_count_per_type_and_year_of_awareness(app: Flask, mana
             details = referral_details(
                 code, incident_on=incident, became_aware_on=aware, panel_notified_on=notified
             )
-            reference = services.create_referral(review_type(code), details, user).reference
+            reference = create_referral(review_type(code), details, user).reference
             db.session.commit()
             return reference
 
@@ -1098,7 +1102,7 @@ def test_reference_numbers_count_per_type_and_year_of_awareness(app: Flask, mana
         assert create("SAR", date(2025, 6, 1), date(2025, 6, 1)) == "SAR-2025-002"
         # a refused referral does not use up a number
         bad = referral_details("CSPR", incident_on=date(2025, 7, 1), became_aware_on=date(2025, 6, 1))
-        refused(None, lambda: services.create_referral(review_type("CSPR"), bad, user), "became_aware_on")
+        refused(None, lambda: create_referral(review_type("CSPR"), bad, user), "became_aware_on")
         assert create("CSPR", date(2025, 7, 1), date(2025, 7, 1)) == "CSPR-2025-004"
         review = db.session.scalar(select(Review).where(Review.reference == "CSPR-2025-004"))
         assert review is not None
@@ -1169,7 +1173,7 @@ def test_pause_resume_and_extension_are_in_the_history(app: Flask, manager: User
         review = made("CSPR", S.COMMISSIONING, manager)
         before = len(timeline(review.id))
         pause(review, manager, days(-20), reason="Criminal trial", agreed_by="Police and CPS")
-        services.resume_review(review, days(-10), review.version)
+        resume_review(review, days(-10), review.version)
         due = next(d.due_on for d in review.deadlines if d.clock_key == "publication")
         assert due is not None
         extend(
@@ -1199,7 +1203,7 @@ def test_a_referral_edit_records_what_changed(app: Flask, manager: User) -> None
         details.notifying_organisation = review.referral.notifying_organisation
         details.notifying_person = review.referral.notifying_person
         details.known_agencies = [agency_of(review)]
-        services.update_referral(review, details, review.version)
+        update_referral(review, details, review.version)
         db.session.commit()
         events = timeline(review.id)[before:]
         assert [e.action for e in events] == ["referral_updated"]
@@ -1208,7 +1212,7 @@ def test_a_referral_edit_records_what_changed(app: Flask, manager: User) -> None
             "became_aware_on": [days(-28).isoformat(), days(-27).isoformat()],
         }
         # saving the same details again records nothing
-        services.update_referral(review, details, review.version)
+        update_referral(review, details, review.version)
         db.session.commit()
         assert len(timeline(review.id)) == before + 1
 
@@ -1217,13 +1221,13 @@ def test_identifier_saves_never_put_names_or_dates_of_birth_in_the_history(app: 
     with app.app_context():
         review = made("CSPR", S.RAPID_REVIEW, manager)
         children = [
-            services.PersonDetails("Amelia Zebedee-Quill", "Millie Quill", date(2024, 2, 29)),
-            services.PersonDetails("Oscar Zebedee-Quill", "", date(2021, 7, 13)),
+            PersonDetails("Amelia Zebedee-Quill", "Millie Quill", date(2024, 2, 29)),
+            PersonDetails("Oscar Zebedee-Quill", "", date(2021, 7, 13)),
         ]
-        carers = [services.PersonDetails("Rosalind Quill", "", date(1995, 11, 3), "mother")]
-        services.save_identifiers(review, children, carers, "14 Larkspur Gardens, Northtown", review.version)
+        carers = [PersonDetails("Rosalind Quill", "", date(1995, 11, 3), "mother")]
+        save_identifiers(review, children, carers, "14 Larkspur Gardens, Northtown", review.version)
         db.session.commit()
-        services.save_identifiers(review, children[:1], [], "", review.version)
+        save_identifiers(review, children[:1], [], "", review.version)
         db.session.commit()
         saves = [e for e in timeline(review.id) if e.action == "identifiers_updated"]
         assert [e.details for e in saves] == [
@@ -1249,7 +1253,7 @@ def test_identifier_saves_never_put_names_or_dates_of_birth_in_the_history(app: 
 def test_viewing_identifiers_is_recorded_against_the_review(app: Flask, manager: User) -> None:
     with app.app_context():
         review = made("CSPR", S.REFERRAL, manager)
-        services.record_identifier_view(review, user_of(manager))
+        record_identifier_view(review, user_of(manager))
         db.session.commit()
         viewed = [e for e in timeline(review.id) if e.action == "identifiers_viewed"]
         assert len(viewed) == 1

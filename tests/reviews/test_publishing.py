@@ -16,11 +16,11 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar
-from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, Publication, Review
 from casework.reviews.publication import checks, publishing
+from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
@@ -55,9 +55,9 @@ def case(app: Flask, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
         manager, lead = make_user(Role.BOARD_MANAGER), make_user(Role.REVIEWER)
         review = make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[police])
         row = db.session.get(Review, review.id)
-        services.save_identifiers(
+        save_identifiers(
             row,
-            [services.PersonDetails("Jamie Tester", date_of_birth=date(2025, 9, 1))],
+            [PersonDetails("Jamie Tester", date_of_birth=date(2025, 9, 1))],
             [],
             "1 Example Street",
             None,
@@ -242,10 +242,10 @@ def _rows(app: Flask, case: dict):  # type: ignore[no-untyped-def, type-arg]
 
 
 def _identifiers(review: Review, *carers: str, child: str = "Jamie Tester", by: User | None = None) -> None:
-    services.save_identifiers(
+    save_identifiers(
         review,
-        [services.PersonDetails(child, date_of_birth=date(2025, 9, 1))],
-        [services.PersonDetails(name) for name in carers],
+        [PersonDetails(child, date_of_birth=date(2025, 9, 1))],
+        [PersonDetails(name) for name in carers],
         "1 Example Street",
         None,
         by=by,
@@ -441,10 +441,10 @@ def test_decisions_carry_over_to_a_rerun_and_those_that_lapse_are_shown(app: Fla
         assert rerun.lapsed_findings == []
 
         # The date of birth corrected: the decision about the old one no longer applies.
-        services.save_identifiers(
+        save_identifiers(
             review,
-            [services.PersonDetails("Jamie Tester", date_of_birth=date(2025, 9, 2))],
-            [services.PersonDetails("Alex Brown")],
+            [PersonDetails("Jamie Tester", date_of_birth=date(2025, 9, 2))],
+            [PersonDetails("Alex Brown")],
             "1 Example Street",
             None,
             by=manager,

@@ -13,8 +13,9 @@ from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import services
 from casework.reviews.models import ClockDefinition, ClockUnit, Review, ReviewDeadline, ReviewType
+from casework.reviews.referral.rapid_review import RapidReviewDetails, save_rapid_review
+from casework.reviews.referral.referral import ReferralDetails, create_referral
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, csrf_token, empty_database, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
@@ -299,9 +300,9 @@ def test_the_list_is_paged(app: Flask, manager: User, manager_client: FlaskClien
         review_type = db.session.execute(db.select(ReviewType).where(ReviewType.code == "SAR")).scalar_one()
         me = db.session.get(User, manager.id)
         for number in range(27):
-            services.create_referral(
+            create_referral(
                 review_type,
-                services.ReferralDetails(f"Adult {number}", date(2026, 1, 5), "Neglect", date(2026, 1, 6)),
+                ReferralDetails(f"Adult {number}", date(2026, 1, 5), "Neglect", date(2026, 1, 6)),
                 me,
             )
         db.session.commit()
@@ -441,9 +442,9 @@ def test_the_timeline_never_copies_free_text(app: Flask, manager: User) -> None:
     review = _review(app, manager, "CSPR", "rapid_review")
     with app.app_context():
         row = db.session.get(Review, review.id)
-        services.save_rapid_review(
+        save_rapid_review(
             row,
-            services.RapidReviewDetails(facts_established="Jamie Tester was seen by the GP"),
+            RapidReviewDetails(facts_established="Jamie Tester was seen by the GP"),
             row.version,
         )
         db.session.commit()

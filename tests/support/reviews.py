@@ -17,7 +17,6 @@ from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews import services
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import (
@@ -29,6 +28,16 @@ from casework.reviews.models import (
     ReviewType,
 )
 from casework.reviews.publication import checks, publishing
+from casework.reviews.referral.commissioning import TermsDetails, commission_review
+from casework.reviews.referral.decision import DecisionDetails, record_decision
+from casework.reviews.referral.rapid_review import (
+    RapidReviewDetails,
+    begin_rapid_review,
+    complete_rapid_review,
+    refer_for_decision,
+    save_rapid_review,
+)
+from casework.reviews.referral.referral import ReferralDetails, create_referral
 from casework.reviews.stages import ReviewStage
 from tests.support.files import docx_with, upload
 from tests.support.people import make_agency, make_user
@@ -179,9 +188,9 @@ def _build(
     panel_response: PanelResponse | None,
     pseudonym: str | None,
 ) -> Review:
-    review = services.create_referral(
+    review = create_referral(
         kind,
-        services.ReferralDetails(
+        ReferralDetails(
             pseudonym=pseudonym or f"Child {next(_pseudonyms)}",
             incident_on=on["incident_on"],  # type: ignore[arg-type]
             incident_description="Admitted to hospital with injuries that were not explained.",
@@ -202,9 +211,7 @@ def _build(
         outcome = (
             DecisionOutcome.NO_REVIEW if stage == ReviewStage.NO_REVIEW else DecisionOutcome.NATIONAL_REVIEW
         )
-        services.record_decision(
-            review, decision_details(kind, outcome, on["decided_on"]), review.version, user
-        )
+        record_decision(review, decision_details(kind, outcome, on["decided_on"]), review.version, user)
     return review
 
 
@@ -219,23 +226,23 @@ def _take_step(
 ) -> None:
     kind = review.review_type
     if step == ReviewStage.RAPID_REVIEW:
-        services.begin_rapid_review(review, review.version)
+        begin_rapid_review(review, review.version)
     elif step == ReviewStage.DECISION and kind.has_stage(ReviewStage.RAPID_REVIEW):
         recommendation = {
             ReviewStage.NO_REVIEW: RapidReviewRecommendation.NO_LOCAL_REVIEW,
             ReviewStage.NATIONAL_REVIEW: RapidReviewRecommendation.NATIONAL_REVIEW,
         }.get(final, RapidReviewRecommendation.LOCAL_REVIEW)
-        services.save_rapid_review(
+        save_rapid_review(
             review, rapid_review_details(on, recommendation, panel_response, agencies), review.version
         )
-        services.complete_rapid_review(review, review.version)
+        complete_rapid_review(review, review.version)
     elif step == ReviewStage.DECISION:
-        services.refer_for_decision(review, review.version)
+        refer_for_decision(review, review.version)
     elif step == ReviewStage.COMMISSIONING:
         details = decision_details(kind, DecisionOutcome.LOCAL_REVIEW, on["decided_on"])
-        services.record_decision(review, details, review.version, user)
+        record_decision(review, details, review.version, user)
     elif step == ReviewStage.AWAITING_REVIEWER:
-        services.commission_review(review, terms_details(on, agencies), review.version, user)
+        commission_review(review, terms_details(on, agencies), review.version, user)
 
 
 def _take_later_step(
@@ -273,8 +280,8 @@ def rapid_review_details(
     recommendation: RapidReviewRecommendation | None = RapidReviewRecommendation.LOCAL_REVIEW,
     panel_response: PanelResponse | None = PanelResponse.AGREES_LOCAL,
     agencies: list[Agency] | None = None,
-) -> services.RapidReviewDetails:
-    return services.RapidReviewDetails(
+) -> RapidReviewDetails:
+    return RapidReviewDetails(
         meeting_on=on["meeting_on"],
         facts_established="The child was seen by three agencies in the month before.",
         immediate_safety_actions="Siblings seen and safe; strategy discussion held.",
@@ -289,7 +296,7 @@ def rapid_review_details(
 
 def decision_details(
     kind: ReviewType, outcome: DecisionOutcome, decided_on: date | None, **changes: Any
-) -> services.DecisionDetails:
+) -> DecisionDetails:
     values: dict[str, Any] = {
         "outcome": outcome,
         "criteria_met": [kind.decision_criteria[0]["key"]] if outcome == DecisionOutcome.LOCAL_REVIEW else [],
@@ -298,12 +305,10 @@ def decision_details(
         "decided_on": decided_on,
         "decided_by": "The three safeguarding partners",
     }
-    return services.DecisionDetails(**(values | changes))
+    return DecisionDetails(**(values | changes))
 
 
-def terms_details(
-    on: dict[str, date | None], agencies: list[Agency], **changes: Any
-) -> services.TermsDetails:
+def terms_details(on: dict[str, date | None], agencies: list[Agency], **changes: Any) -> TermsDetails:
     values: dict[str, Any] = {
         "scope_from": on["scope_from"],
         "scope_to": on["scope_to"],
@@ -314,7 +319,7 @@ def terms_details(
         "commissioned_on": on["commissioned_on"],
         "agencies_in_scope": list(agencies),
     }
-    return services.TermsDetails(**(values | changes))
+    return TermsDetails(**(values | changes))
 
 
 def loaded_review(review: Review) -> Review:

@@ -12,7 +12,7 @@ from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import error_flashed, flash_form_errors, submit
 from casework.core.timeutil import uk_today
-from casework.reviews import bp, services
+from casework.reviews import bp
 from casework.reviews.loading import load_review, me
 from casework.reviews.models import (
     AnonymisationCheck,
@@ -23,6 +23,7 @@ from casework.reviews.models import (
 )
 from casework.reviews.publication import checks, publishing
 from casework.reviews.publication import forms as f
+from casework.reviews.referral.identifiers import record_identifier_view
 
 CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 
@@ -111,7 +112,7 @@ def review_publication(review_id: int) -> ResponseReturnValue:
     stale = checks.stale_reasons(review, check) if check and at_publication else []
     if check and check.findings:
         # The findings quote the report around each identifier: showing them is an access to identifiers.
-        services.record_identifier_view(review, me())
+        record_identifier_view(review, me())
         db.session.commit()
     if draft is not None:  # its file's name is shown; loaded here, also after the commit above
         draft = db.session.execute(

@@ -1,0 +1,208 @@
+"""Forms of the first steps: referral, identifying details, rapid review, decision, commissioning,
+pauses and extensions. Formats and required answers are checked here; the rules between dates and
+stages are the services' (so they hold whatever calls them)."""
+
+from __future__ import annotations
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from casework.agencies.models import Agency
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.reviews.models import (
+    MAX_CARERS,
+    MAX_CHILDREN,
+    DecisionOutcome,
+    PanelResponse,
+    RapidReviewRecommendation,
+    ReviewType,
+)
+
+
+def agency_choices(agencies: list[Agency]) -> list[SelectChoice]:
+    return [SelectChoice(str(agency.id), agency.name) for agency in agencies]
+
+
+class ReferralForm(VersionedForm):
+    pseudonym = StringField(
+        "Pseudonym",
+        widget=GovTextInput(),
+        description="The name used for the child or adult in every document, for example Child A.",
+        validators=[
+            InputRequired("Enter the pseudonym, for example Child A"),
+            Length(max=100, message="The pseudonym must be 100 characters or fewer"),
+        ],
+    )
+    incident_on = DateInputField("Date of the incident", required="Enter the date of the incident")
+    incident_description = TextBoxField(
+        "What happened",
+        description=(
+            "Do not include names, addresses or dates of birth: record them under identifying details."
+        ),
+        validators=[InputRequired("Describe the incident")],
+    )
+    became_aware_on = DateInputField(
+        "Date the partnership became aware",
+        description="The statutory clocks start from this date.",
+        required="Enter the date the partnership became aware",
+    )
+    panel_notified_on = DateInputField(
+        "Date the national Panel was notified",
+        description="Leave blank if the Panel has not been notified yet.",
+    )
+    notifying_organisation = StringField(
+        "Notifying organisation", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    notifying_person = StringField(
+        "Notifying person", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    known_agencies = CheckboxesField("Agencies known to be involved", validators=[Optional()])
+    linked_references = StringField(
+        "Linked reviews",
+        widget=GovTextInput(),
+        description="References of related reviews, separated by commas, for example CSPR-2026-001.",
+        validators=[Optional(), Length(max=500)],
+    )
+    submit = SubmitField("Save referral", widget=GovSubmitInput())
+
+
+class ChildForm(Form):
+    full_name = StringField("Full name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    other_names = StringField("Other names", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    date_of_birth = DateInputField("Date of birth")
+
+
+class CarerForm(Form):
+    full_name = StringField("Full name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    relationship_to_child = StringField(
+        "Relationship to the child", widget=GovTextInput(), validators=[Optional(), Length(max=100)]
+    )
+    date_of_birth = DateInputField("Date of birth")
+
+
+class IdentifiersForm(VersionedForm):
+    children = FieldList(FormField(ChildForm), min_entries=MAX_CHILDREN, max_entries=MAX_CHILDREN)
+    carers = FieldList(FormField(CarerForm), min_entries=MAX_CARERS, max_entries=MAX_CARERS)
+    address = TextBoxField("Address", validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Save identifying details", widget=GovSubmitInput())
+
+
+def _enum_choices(members: list) -> list[SelectChoice]:  # type: ignore[type-arg]
+    return [SelectChoice(member.value, member.label) for member in members]
+
+
+class RapidReviewForm(VersionedForm):
+    meeting_on = DateInputField("Date of the rapid review meeting")
+    contributing_agencies = CheckboxesField("Agencies that contributed summaries", validators=[Optional()])
+    facts_established = TextBoxField("Facts established", validators=[Optional()])
+    immediate_safety_actions = TextBoxField(
+        "Immediate safety actions",
+        description="For example, action taken to protect other children.",
+        validators=[Optional()],
+    )
+    learning_identified = TextBoxField("Learning already identified", validators=[Optional()])
+    recommendation = RadioField(
+        "Recommendation",
+        widget=GovRadioInput(),
+        choices=_enum_choices(list(RapidReviewRecommendation)),
+        validators=[Optional()],
+    )
+    sent_to_panel_on = DateInputField("Date sent to the Panel")
+    panel_response = RadioField(
+        "The Panel's response",
+        widget=GovRadioInput(),
+        choices=_enum_choices(list(PanelResponse)),
+        validators=[Optional()],
+    )
+    panel_responded_on = DateInputField("Date of the Panel's response")
+    submit = SubmitField("Save rapid review", widget=GovSubmitInput())
+
+
+class DecisionForm(VersionedForm):
+    outcome = RadioField(
+        "Decision", widget=GovRadioInput(), validators=[InputRequired("Select the decision")]
+    )
+    criteria_met = CheckboxesField("Criteria met", validators=[Optional()])
+    regard_had_to = CheckboxesField("Circumstances the partners had regard to", validators=[Optional()])
+    rationale = TextBoxField(
+        "Rationale",
+        description="Why the partners reached this decision.",
+        validators=[InputRequired("Explain the reasons for the decision")],
+    )
+    decided_on = DateInputField("Date of the decision", required="Enter the date of the decision")
+    decided_by = StringField(
+        "Decided by",
+        widget=GovTextInput(),
+        description="For example: the three safeguarding partners (local authority, ICB, police).",
+        validators=[InputRequired("Enter who made the decision"), Length(max=300)],
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+    def set_type(self, review_type: ReviewType, outcomes: list[DecisionOutcome]) -> None:
+        self.outcome.choices = _enum_choices(outcomes)
+        self.criteria_met.choices = [
+            SelectChoice(c["key"], c["label"]) for c in review_type.decision_criteria
+        ]
+        self.regard_had_to.choices = [
+            SelectChoice(c["key"], c["label"]) for c in review_type.regard_circumstances
+        ]
+
+
+class CommissionForm(VersionedForm):
+    scope_from = DateInputField(
+        "Scope period from", required="Enter the start of the period the review covers"
+    )
+    scope_to = DateInputField("Scope period to", required="Enter the end of the period the review covers")
+    key_lines_of_enquiry = TextBoxField(
+        "Key lines of enquiry", validators=[InputRequired("Enter the key lines of enquiry")]
+    )
+    method = TextBoxField(
+        "Method",
+        description="For example: systems approach with a practitioner learning event.",
+        validators=[InputRequired("Describe the method of the review")],
+    )
+    agencies_in_scope = CheckboxesField("Agencies in scope", validators=[Optional()])
+    family_involvement = TextBoxField(
+        "Family involvement plan", validators=[InputRequired("Describe how the family will be involved")]
+    )
+    target_completion_on = DateInputField(
+        "Target completion date", description="Defaults to the statutory publication deadline."
+    )
+    commissioned_on = DateInputField(
+        "Date commissioned", required="Enter the date the review was commissioned"
+    )
+    submit = SubmitField("Commission the review", widget=GovSubmitInput())
+
+
+class PauseForm(VersionedForm):
+    started_on = DateInputField("Date the pause starts", required="Enter the date the pause starts")
+    reason = TextBoxField(
+        "Reason",
+        description="For example: criminal proceedings against a parent.",
+        validators=[InputRequired("Enter the reason for pausing the review")],
+    )
+    agreed_by = StringField(
+        "Agreed by",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter who agreed the pause"), Length(max=300)],
+    )
+    submit = SubmitField("Pause the review", widget=GovSubmitInput())
+
+
+class ResumeForm(VersionedForm):
+    ended_on = DateInputField("Date the review resumed", required="Enter the date the review resumed")
+    submit = SubmitField("Resume the review", widget=GovSubmitInput())
+
+
+class ExtendForm(VersionedForm):
+    new_due_on = DateInputField("New due date", required="Enter the new due date")
+    reason = TextBoxField(
+        "Reason for the extension", validators=[InputRequired("Enter the reason for the extension")]
+    )
+    agreed_by = StringField(
+        "Agreed by",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter who agreed the extension"), Length(max=300)],
+    )
+    submit = SubmitField("Extend the deadline", widget=GovSubmitInput())

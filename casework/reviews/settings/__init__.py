@@ -1,0 +1,1 @@
+"""What the partnership sets for every review: its closure days, and the types of review."""

@@ -14,8 +14,8 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from casework.core.extensions import db
+from casework.documents.file_types import ALLOWED_TYPES
 from casework.documents.models import Document
-from casework.documents.storage import ALLOWED_TYPES
 from casework.reviews.models import DraftVersion, Publication, Review, ReviewType
 
 

@@ -95,14 +95,11 @@ def store_upload(
             kinds=kinds,
             open_file=lambda: store.open(stored_name, provisional=True),
         )
-    except DomainError:
-        store.delete(stored_name, provisional=True)
-        raise
     except OSError:
         log.exception("Could not write upload %s", stored_name)
         store.delete(stored_name, provisional=True)
         raise DomainError(SAVE_FAILED, field=FIELD) from None
-    except BaseException:
+    except BaseException:  # a refusal (DomainError) or anything else: nothing is kept
         store.delete(stored_name, provisional=True)
         raise
 

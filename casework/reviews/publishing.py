@@ -15,7 +15,8 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.core.workdays import working_calendar
-from casework.documents.isolation import DocumentUnreadable, check_document, run_isolated
+from casework.documents.checks import DocumentUnreadable, check_document
+from casework.documents.isolation import run_isolated
 from casework.documents.storage import stored_path
 from casework.reviews.anonymisation import (
     POSSIBLE_KINDS,

@@ -91,14 +91,14 @@ class Config:
     # An affiliation that ended less than this many years ago still conflicts.
     CONFLICT_YEARS = _int("CASEWORK_CONFLICT_YEARS", 5)
 
-    # Uploaded files: outside the web root, under random names (casework/documents/storage.py).
+    # Uploaded files: outside the web root, under random names (casework/documents/local_folder.py).
     UPLOAD_FOLDER = Path(os.environ.get("CASEWORK_UPLOAD_FOLDER", INSTANCE_DIR / "uploads"))
     MAX_UPLOAD_BYTES = _int("CASEWORK_MAX_UPLOAD_MB", 25) * 1024 * 1024
     MAX_CONTENT_LENGTH = _int("CASEWORK_MAX_UPLOAD_MB", 25) * 1024 * 1024 + 64 * 1024
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     HSTS = False
 
-    # Reading an uploaded document (casework/documents/isolation.py): a separate process with
+    # Reading an uploaded document (casework/documents/checks.py, isolation.py): a separate process with
     # these limits. The timeout stays under a typical worker timeout (gunicorn: 30 s).
     EXTRACT_MEMORY_MB = _int("CASEWORK_EXTRACT_MEMORY_MB", 512)
     EXTRACT_CPU_SECONDS = _int("CASEWORK_EXTRACT_CPU_SECONDS", 20)

@@ -123,7 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.agencies import bp as agencies_bp
     from casework.auth import admin_bp
     from casework.auth import bp as auth_bp
-    from casework.auth.access import public, refuse_undeclared_routes
+    from casework.auth.access import init_access, public
     from casework.documents.views import bp as documents_bp
     from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
@@ -140,4 +140,4 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])
-    app.before_request(refuse_undeclared_routes)
+    init_access(app)

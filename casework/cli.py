@@ -60,7 +60,7 @@ def demo() -> None:
 def sweep_files(grace_hours: float, dry_run: bool) -> None:
     """Remove uploaded files that no document row describes (left by a server stopped during an
     upload), and finish uploads that committed but were stopped before their file was renamed."""
-    from casework.documents.storage import sweep_files as sweep
+    from casework.documents.sweep import sweep_files as sweep
 
     result = sweep(timedelta(hours=grace_hours), dry_run=dry_run)
     removing = "Would remove" if dry_run else "Removed"

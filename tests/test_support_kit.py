@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from casework.agencies.chronology_csv import parse_chronology_csv
+from casework.agencies.chronology_import import parse_chronology_csv
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db

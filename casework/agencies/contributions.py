@@ -6,7 +6,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, String, Text, Time
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
@@ -120,6 +121,15 @@ class ContributionRequest(db.Model):
     documents: Mapped[list[Document]] = relationship(order_by="Document.id")
 
     __mapper_args__ = {"version_id_col": version}
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> ColumnElement[bool]:
+        return cls.status.in_(OPEN_STATUSES)
 
     def is_overdue(self, today: date) -> bool:
         return self.status in AWAITING_AGENCY and self.due_on < today

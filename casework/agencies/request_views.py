@@ -10,7 +10,8 @@ from sqlalchemy import case
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.agencies import bp, services
-from casework.agencies.chronology_csv import ChronologyCsvError, ChronologyRow, template_csv
+from casework.agencies.chronology_csv import ChronologyRow, template_csv
+from casework.agencies.chronology_import import ChronologyCsvError
 from casework.agencies.contributions import (
     AWAITING_AGENCY,
     ChronologyEntry,

@@ -9,7 +9,8 @@ from datetime import date
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
-from casework.agencies.chronology_csv import ChronologyRow, parse_chronology_csv
+from casework.agencies.chronology_csv import ChronologyRow
+from casework.agencies.chronology_import import parse_chronology_csv
 from casework.agencies.contributions import (
     AWAITING_AGENCY,
     OPEN_STATUSES,

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
-from wtforms import SelectChoice
 
-from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth import admin_bp as bp
 from casework.auth import services
 from casework.auth.access import roles
-from casework.auth.forms import EditUserForm, NewUserForm, UserActionForm, UserDetailsForm
+from casework.auth.forms import EditUserForm, NewUserForm, UserActionForm
 from casework.auth.models import Role, User
 from casework.core import audit
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.core.form_keys import FormAlreadySentError, already_sent, claim_form_key
-from casework.core.forms import show_domain_error
+from casework.core.forms import send_form, show_domain_error
 from casework.core.request_guards import page_number
 
 AUDIT_PAGE_SIZE = 50
@@ -27,17 +25,6 @@ AUDIT_PAGE_SIZE = 50
 
 def _load_user(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
-
-
-def _agency_choices(form: UserDetailsForm, user: User | None = None) -> None:
-    agencies = agencies_for_new_work(keeping=[user.agency] if user and user.agency else [])
-    form.agency.choices = [SelectChoice(0, "Not an agency lead")] + [
-        SelectChoice(agency.id, agency.name) for agency in agencies
-    ]
-
-
-def _chosen_agency(form: UserDetailsForm) -> Agency | None:
-    return db.session.get(Agency, form.agency.data) if form.agency.data else None
 
 
 @bp.route("/users")
@@ -58,25 +45,18 @@ def users() -> ResponseReturnValue:
 @roles(Role.ADMIN)
 def user_new() -> ResponseReturnValue:
     form = NewUserForm()
-    _agency_choices(form)
-    if form.validate_on_submit():
-        try:
-            key = claim_form_key(form)
-            user, token = services.create_user(
-                form.name.data or "", form.email.data or "", Role(form.role.data), _chosen_agency(form)
-            )
-            db.session.flush()
-            if key is not None:
-                key.sent_to = url_for("admin.user_detail", user_id=user.id)
-        except FormAlreadySentError as sent:
-            return already_sent(sent, url_for("admin.users"))
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            return render_template("admin/set_password_link.html", user=user, token=token, new=True)
-    return render_template("admin/user_new.html", form=form), 400 if form.errors else 200
+    form.offer_agencies()
+    sent = send_form(
+        form,
+        lambda: services.create_user(*form.new_user()),
+        lambda created: url_for("admin.user_detail", user_id=created[0].id),
+    )
+    if sent is None:
+        return render_template("admin/user_new.html", form=form), 400 if form.errors else 200
+    if sent.repeated is not None:
+        return sent.repeated
+    user, token = sent.result
+    return render_template("admin/set_password_link.html", user=user, token=token, new=True)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -84,31 +64,25 @@ def user_new() -> ResponseReturnValue:
 def user_detail(user_id: int) -> ResponseReturnValue:
     user = _load_user(user_id)
     form = EditUserForm(obj=user if request.method == "GET" else None)
-    _agency_choices(form, user)
+    form.offer_agencies(user)
     if request.method == "GET":
-        form.role.data = user.role.value
-        form.agency.data = user.agency_id or 0
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                name=form.name.data or "",
-                role=Role(form.role.data),
-                agency=_chosen_agency(form),
-                version=form.version.data,
-            )
-            db.session.commit()
-        except (StaleDataError, DomainError) as error:
-            db.session.rollback()
-            if isinstance(error, StaleDataError):
-                error = ConcurrentEditError("this user")
-            show_domain_error(form, error)
-            # Offer the latest saved version; saving again is then a deliberate choice.
-            form.version.raw_data = None
-            form.version.data = _load_user(user_id).version
-        else:
-            flash(f"Changes to {user.name} saved.", "success")
-            return redirect(url_for("admin.user_detail", user_id=user.id))
+        form.show_user(user)
+
+    def refused(error: DomainError) -> None:
+        show_domain_error(form, error)
+        # Offer the latest saved version; saving again is then a deliberate choice.
+        form.show_latest(_load_user(user_id).version)
+
+    # Not one-time: a second save of the same page is refused by the row version it carries.
+    if send_form(
+        form,
+        lambda: services.update_user(user, **form.changes()),
+        one_time=False,
+        refused=refused,
+        record="this user",
+    ):
+        flash(f"Changes to {user.name} saved.", "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     status = 400 if form.errors or request.method == "POST" else 200
     return render_template(
         "admin/user_detail.html",
@@ -118,26 +92,26 @@ def user_detail(user_id: int) -> ResponseReturnValue:
     ), status
 
 
-def _user_action(user_id: int, change, success: str) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+def _user_action(
+    user_id: int, change: Callable[[User, int | None], object], success: str
+) -> ResponseReturnValue:
     user = _load_user(user_id)
     form = UserActionForm()
-    if not form.validate_on_submit():
-        abort(400)
     # The form's one-time key is not claimed here: a browser shows the answer to the last of two
     # clicks, and for "new link" that answer must carry a working link (it replaces the first).
     # The other buttons are refused by the row version when repeated.
-    try:
-        result = change(user, form.version.data)
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(ConcurrentEditError("this user").message, "error")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        if isinstance(result, str):
-            return render_template("admin/set_password_link.html", user=user, token=result, new=False)
+    sent = send_form(
+        form,
+        lambda: change(user, form.version.data),
+        one_time=False,
+        refused=lambda error: flash(error.message, "error"),
+        record="this user",
+    )
+    if sent is None and form.errors:
+        abort(400)
+    if sent is not None and isinstance(sent.result, str):
+        return render_template("admin/set_password_link.html", user=user, token=sent.result, new=False)
+    if sent is not None:
         flash(success.format(name=user.name), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
 

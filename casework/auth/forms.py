@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
@@ -23,9 +25,12 @@ from wtforms import (
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from casework.auth.models import Role
+from casework.agencies.models import Agency, agencies_for_new_work
+from casework.auth.models import Role, User
 from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
+from casework.core.forms import VersionedForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -46,6 +51,10 @@ class SignInForm(FlaskForm):
     )
     next = HiddenField()
     submit = SubmitField("Sign in", widget=GovSubmitInput())
+
+    def credentials(self) -> tuple[str, str]:
+        """The email address and password, as ``services.authenticate`` takes them."""
+        return self.email.data or "", self.password.data or ""
 
 
 class SignOutForm(FlaskForm):
@@ -75,6 +84,9 @@ class SetPasswordForm(FlaskForm):
     )
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
+    def chosen_password(self) -> str:
+        return self.new_password.data or ""
+
 
 class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(
@@ -83,6 +95,10 @@ class ChangePasswordForm(SetPasswordForm):
         validators=[InputRequired("Enter your current password")],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+    def passwords(self) -> tuple[str, str]:
+        """The current and the new password, as ``services.change_password`` takes them."""
+        return self.current_password.data or "", self.chosen_password()
 
 
 ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
@@ -116,6 +132,16 @@ class UserDetailsForm(OneTimeForm):
         if self.role.data == Role.AGENCY_LEAD.value and not field.data:
             raise ValidationError("Select the agency this agency lead works for")
 
+    def offer_agencies(self, user: User | None = None) -> None:
+        """The agencies taking new work, and the one the user already answers for."""
+        agencies = agencies_for_new_work(keeping=[user.agency] if user and user.agency else [])
+        self.agency.choices = [SelectChoice(0, "Not an agency lead")] + [
+            SelectChoice(agency.id, agency.name) for agency in agencies
+        ]
+
+    def chosen_agency(self) -> Agency | None:
+        return db.session.get(Agency, self.agency.data) if self.agency.data else None
+
 
 class NewUserForm(UserDetailsForm):
     email = StringField(
@@ -133,10 +159,37 @@ class NewUserForm(UserDetailsForm):
     )
     submit = SubmitField("Create user", widget=GovSubmitInput())
 
+    def new_user(self) -> tuple[str, str, Role, Agency | None]:
+        """Name, email address, role and agency, as ``services.create_user`` takes them."""
+        return self.name.data or "", self.email.data or "", Role(self.role.data), self.chosen_agency()
 
-class EditUserForm(UserDetailsForm):
+
+class UserChanges(TypedDict):
+    """``services.update_user``'s keyword arguments."""
+
+    name: str
+    role: Role
+    agency: Agency | None
+    version: int | None
+
+
+class EditUserForm(UserDetailsForm, VersionedForm):
+    # Required here: an edit always comes from a page that showed a version.
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    def show_user(self, user: User) -> None:
+        """The choices the user has now, for the first showing of the form."""
+        self.role.data = user.role.value
+        self.agency.data = user.agency_id or 0
+
+    def changes(self) -> UserChanges:
+        return UserChanges(
+            name=self.name.data or "",
+            role=Role(self.role.data),
+            agency=self.chosen_agency(),
+            version=self.version.data,
+        )
 
 
 class UserActionForm(OneTimeForm):

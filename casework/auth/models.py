@@ -71,6 +71,15 @@ class User(UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
+    # What the role allows whatever the record (templates: can("manage_reviews")); the rules about
+    # one record live on the record (Review.can_manage...).
+    def can_manage_reviews(self) -> bool:
+        """Start reviews, run every review, keep the working-days calendar and the review types."""
+        return self.role == Role.BOARD_MANAGER
+
+    def can_administer(self) -> bool:
+        return self.role == Role.ADMIN
+
     @property
     def awaiting_password(self) -> bool:
         return self.password_hash is None

@@ -15,9 +15,7 @@ from casework.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm,
 from casework.auth.navigation import home_for
 from casework.auth.sessions import end_session, start_session
 from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError
-from casework.core.errors import DomainError
-from casework.core.extensions import db
-from casework.core.forms import show_domain_error
+from casework.core.forms import commit_once, send_form
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -38,30 +36,31 @@ def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
-    if form.validate_on_submit():
-        try:
-            result = services.authenticate(
-                form.email.data or "",
-                form.password.data or "",
+    if not form.validate_on_submit():
+        return render_template("auth/sign_in.html", form=form), 200 if not form.errors else 400
+    try:
+        # A refused attempt is an answer, not an error: it is counted, and committed.
+        result = commit_once(
+            lambda: services.authenticate(
+                *form.credentials(),
                 source=request.remote_addr or "",
                 device_cookie=request.cookies.get(DEVICE_COOKIE),
             )
-        except ThrottleUnavailableError:
-            db.session.rollback()
-            form.email.errors = ["Signing in is not available at the moment. Try again in a few minutes"]
-            return render_template("auth/sign_in.html", form=form), 503
-        db.session.commit()
-        if result.user:
-            start_session(result.user)
-            response = redirect(_safe_next(form.next.data) or home_for(result.user))
-            if result.device_cookie:
-                set_device_cookie(response, result.device_cookie)
-            return response
-        form.email.errors = [_refusal(result.refusal)]
-        if result.refusal:
-            page = render_template("auth/sign_in.html", form=form)
-            return page, 429, {"Retry-After": str(result.refusal.retry_after)}
-    return render_template("auth/sign_in.html", form=form), 200 if not form.errors else 400
+        )
+    except ThrottleUnavailableError:
+        form.email.errors = ["Signing in is not available at the moment. Try again in a few minutes"]
+        return render_template("auth/sign_in.html", form=form), 503
+    if result.user:
+        start_session(result.user)
+        response = redirect(_safe_next(form.next.data) or home_for(result.user))
+        if result.device_cookie:
+            set_device_cookie(response, result.device_cookie)
+        return response
+    form.email.errors = [_refusal(result.refusal)]
+    page = render_template("auth/sign_in.html", form=form)
+    if result.refusal:
+        return page, 429, {"Retry-After": str(result.refusal.retry_after)}
+    return page, 400
 
 
 def _refusal(refusal: Refusal | None) -> str:
@@ -94,8 +93,8 @@ def _minutes(count: int) -> str:
 def sign_out() -> ResponseReturnValue:
     form = SignOutForm()
     if form.validate_on_submit() and current_user.is_authenticated:
-        services.sign_out(current_user._get_current_object())  # type: ignore[attr-defined]
-        db.session.commit()
+        user = current_user._get_current_object()  # type: ignore[attr-defined]
+        commit_once(lambda: services.sign_out(user))
     end_session()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
@@ -105,20 +104,13 @@ def sign_out() -> ResponseReturnValue:
 @signed_in
 def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        user = current_user._get_current_object()  # type: ignore[attr-defined]
-        try:
-            services.change_password(user, form.current_password.data or "", form.new_password.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            # Every other session has ended with the old token; keep this one going.
-            start_session(user)
-            flash("Your password has been changed. You have been signed out everywhere else.", "success")
-            return redirect(url_for("auth.account"))
-    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if send_form(form, lambda: services.change_password(user, *form.passwords()), one_time=False) is None:
+        return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+    # Every other session has ended with the old token; keep this one going.
+    start_session(user)
+    flash("Your password has been changed. You have been signed out everywhere else.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account")
@@ -134,15 +126,13 @@ def set_password(token: str) -> ResponseReturnValue:
     if user is None:
         return render_template("auth/link_expired.html"), 404
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.set_password_with_token(token, form.new_password.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            show_domain_error(form, error)
-        else:
-            db.session.commit()
-            end_session()
-            flash("Your password has been set. Sign in with your email address and new password.", "success")
-            return redirect(url_for("auth.sign_in"))
-    return render_template("auth/set_password.html", form=form, user=user), 400 if form.errors else 200
+    if (
+        send_form(
+            form, lambda: services.set_password_with_token(token, form.chosen_password()), one_time=False
+        )
+        is None
+    ):
+        return render_template("auth/set_password.html", form=form, user=user), 400 if form.errors else 200
+    end_session()  # after the commit, before the message: it clears the session
+    flash("Your password has been set. Sign in with your email address and new password.", "success")
+    return redirect(url_for("auth.sign_in"))

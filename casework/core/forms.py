@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from flask import flash, redirect, render_template, session
 from flask.typing import ResponseReturnValue
@@ -25,6 +27,8 @@ from casework.core.form_keys import (
     claim_form_key,
 )
 from casework.core.request_guards import as_id
+
+T = TypeVar("T")
 
 
 def show_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -53,30 +57,46 @@ def page_with_form(template: str, form: FlaskForm, **context: Any) -> ResponseRe
     return render_template(template, form=form, **context), status
 
 
-def submit(
+@dataclass(frozen=True)
+class Sent:
+    """A form's change, committed: what the service returned and where the form sends the
+    person. For a one-time form sent again, ``repeated`` is the answer to give instead."""
+
+    result: Any = None
+    target: str | None = None
+    repeated: ResponseReturnValue | None = None
+
+
+def send_form(
     form: FlaskForm,
     change: Callable[[], Any],
-    success: str | Callable[[Any], str],
-    then: str | Callable[[Any], str],
-) -> ResponseReturnValue | None:
-    """The one pattern for a form that changes something: validate, call the service, commit
-    once, or roll back and show the refusal. Returns the redirect, or None to show the form again.
-    ``success`` and ``then`` may be functions of what the service returned (e.g. a new record).
+    then: str | Callable[[Any], str] | None = None,
+    *,
+    one_time: bool = True,
+    refused: Callable[[DomainError], None] | None = None,
+    record: str = "this record",
+) -> Sent | None:
+    """Validate, call the service, commit once, or roll back and show the refusal (next to its
+    field, or with ``refused``; a stale save is refused as a change to ``record``). Returns None
+    to show the form again. :func:`submit` is this, then a message and a redirect; a view whose
+    answer to success differs (a page, a new session) uses this directly.
 
     A form with a one-time key (:class:`casework.core.form_keys.OneTimeForm`) changes things once: a
     second post of the same rendered form, even one sent while the first is still running, changes
-    nothing and is sent where the first went (``casework/form_keys.py``)."""
+    nothing and is sent where the first went (``then``). ``one_time=False`` leaves the key
+    unclaimed, for buttons whose repeat must be answered afresh."""
     if not form.is_submitted():
         return None
     fallback = then if isinstance(then, str) else None
-    try:
-        check_form_key(form)  # a repeat after the first committed: answered before validating
-    except FormAlreadySentError as sent:
-        return already_sent(sent, fallback)
+    if one_time:
+        try:
+            check_form_key(form)  # a repeat after the first committed: answered before validating
+        except FormAlreadySentError as sent:
+            return Sent(repeated=already_sent(sent, fallback))
     if not form.validate():
         return None
     try:
-        key = claim_form_key(form)
+        key = claim_form_key(form) if one_time else None
         result = change()
         if callable(then):
             db.session.flush()  # a new record's id, for its address
@@ -85,17 +105,42 @@ def submit(
             key.sent_to = target
         db.session.commit()
     except FormAlreadySentError as sent:
-        return already_sent(sent, fallback)
-    except StaleDataError:
+        return Sent(repeated=already_sent(sent, fallback))
+    except (StaleDataError, DomainError) as error:
         db.session.rollback()
-        show_domain_error(form, ConcurrentEditError())
+        refusal = error if isinstance(error, DomainError) else ConcurrentEditError(record)
+        (refused or partial(show_domain_error, form))(refusal)
         return None
-    except DomainError as error:
+    return Sent(result, target)
+
+
+def submit(
+    form: FlaskForm,
+    change: Callable[[], Any],
+    success: str | Callable[[Any], str],
+    then: str | Callable[[Any], str],
+) -> ResponseReturnValue | None:
+    """The one pattern for a form that changes something (:func:`send_form`), then the success
+    message and the redirect. Returns the redirect, or None to show the form again. ``success``
+    and ``then`` may be functions of what the service returned (e.g. a new record)."""
+    sent = send_form(form, change, then)
+    if sent is None or sent.repeated is not None:
+        return None if sent is None else sent.repeated
+    flash(success(sent.result) if callable(success) else success, "success")
+    return redirect(sent.target or "")  # submit always has a target
+
+
+def commit_once(change: Callable[[], T]) -> T:
+    """A change no form guards (signing in or out): call the service and commit once, or roll
+    back and raise again whatever it raised. A refusal that is an answer rather than an error (a
+    wrong password, counted) is committed like any other result."""
+    try:
+        result = change()
+        db.session.commit()
+    except BaseException:
         db.session.rollback()
-        show_domain_error(form, error)
-        return None
-    flash(success(result) if callable(success) else success, "success")
-    return redirect(target)
+        raise
+    return result
 
 
 def chosen_ids(values: list[str] | None) -> set[int]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from casework.core.extensions import db
+from casework.documents.file_types import ALLOWED_TYPES
 from casework.documents.models import Document
-from casework.documents.storage import ALLOWED_TYPES
 from casework.reviews.models import DraftVersion, Publication, Review, ReviewType
 
 
@@ -152,22 +152,23 @@ def last_updated(today: date) -> date | None:
 
 def published_report(reference: str, today: date) -> Document | None:
     """The document of the version published for this review, if it is published now."""
-    query = (
+    documents = (
         select(Document)
         .join(DraftVersion, DraftVersion.document_id == Document.id)
         .join(Publication, Publication.published_version_id == DraftVersion.id)
-        .join(Review, Review.id == Publication.review_id)
-        .where(Review.reference == reference, published(today))
     )
-    return db.session.execute(query).scalar_one_or_none()
+    return _of_published_review(documents, reference, today)
 
 
 def published_briefing(reference: str, today: date) -> Document | None:
     """The learning briefing of a review that is published now."""
-    query = (
-        select(Document)
-        .join(Publication, Publication.briefing_document_id == Document.id)
-        .join(Review, Review.id == Publication.review_id)
-        .where(Review.reference == reference, published(today))
+    documents = select(Document).join(Publication, Publication.briefing_document_id == Document.id)
+    return _of_published_review(documents, reference, today)
+
+
+def _of_published_review(documents: Select[tuple[Document]], reference: str, today: date) -> Document | None:
+    """The one document of ``documents`` (joined to their publication) of a review published now."""
+    query = documents.join(Review, Review.id == Publication.review_id).where(
+        Review.reference == reference, published(today)
     )
     return db.session.execute(query).scalar_one_or_none()

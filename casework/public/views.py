@@ -8,8 +8,9 @@ from flask.typing import ResponseReturnValue
 
 from casework.auth.access import public
 from casework.core.timeutil import uk_today
+from casework.documents.file_types import EXTENSIONS
 from casework.documents.models import Document
-from casework.documents.storage import EXTENSIONS, send_document
+from casework.documents.storage import send_document
 from casework.public import bp, queries
 
 ARCHIVE_AFTER = relativedelta(years=3)

@@ -14,16 +14,18 @@ import pytest
 from casework.agencies.chronology_csv import (
     CSV_ENCODING,
     EXPORT_COLUMNS,
-    MAX_PROBLEMS,
     TEMPLATE_COLUMNS,
-    ChronologyCsvError,
     ChronologyRow,
-    CsvProblem,
     ExportRow,
     chronology_to_csv,
+    template_csv,
+)
+from casework.agencies.chronology_import import (
+    MAX_PROBLEMS,
+    ChronologyCsvError,
+    CsvProblem,
     parse_chronology_csv,
     parse_chronology_lines,
-    template_csv,
 )
 from casework.core.errors import DomainError
 

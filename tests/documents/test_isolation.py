@@ -22,14 +22,8 @@ from werkzeug.datastructures import FileStorage
 
 from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.documents.isolation import (
-    DocumentUnreadable,
-    Limits,
-    check_document,
-    open_archive,
-    read_member,
-    run_isolated,
-)
+from casework.documents.checks import DocumentUnreadable, Limits, check_document, open_archive, read_member
+from casework.documents.isolation import run_isolated
 from casework.documents.models import Document
 from casework.documents.storage import init_storage, store_upload
 from casework.reviews.publication.anonymisation.extraction import extract_text

@@ -26,19 +26,11 @@ from casework.auth.models import User
 from casework.core.audit import AuditEvent
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.documents.file_names import MAX_NAME_BYTES, safe_download_name
+from casework.documents.file_types import ALLOWED_TYPES, accept_attribute, describe_allowed
 from casework.documents.models import Document
-from casework.documents.storage import (
-    ALLOWED_TYPES,
-    CHUNK_BYTES,
-    MAX_NAME_BYTES,
-    accept_attribute,
-    describe_allowed,
-    init_storage,
-    safe_download_name,
-    send_document,
-    store_upload,
-    stored_path,
-)
+from casework.documents.receiving import CHUNK_BYTES
+from casework.documents.storage import init_storage, send_document, store_upload, stored_path
 from tests.conftest import make_config, make_user
 from tests.reviews.conftest import make_review
 

@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.documents.models import Document
-from casework.documents.storage import init_storage, send_document, store_upload, stored_path, sweep_files
+from casework.documents.storage import init_storage, send_document, store_upload, stored_path
+from casework.documents.sweep import sweep_files
 from tests.conftest import make_user
 from tests.documents.test_storage import PDF, files_in, upload
 from tests.documents.upload_child import CONTENT

@@ -23,7 +23,8 @@ from werkzeug.datastructures import FileStorage
 from casework import create_app
 from casework.auth.models import User
 from casework.core.extensions import db
-from casework.documents.storage import CHUNK_BYTES, store_upload
+from casework.documents.receiving import CHUNK_BYTES
+from casework.documents.storage import store_upload
 from tests.conftest import make_config
 
 CONTENT = b"line of a chronology\n" * 10_000  # about 200 KB of text: several chunks

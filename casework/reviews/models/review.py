@@ -5,11 +5,25 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
-from casework.auth.models import User
+from casework.auth.models import Role, User
 from casework.core.db_types import enum_type
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
@@ -128,6 +142,50 @@ class Review(db.Model):
         for agency_id, involvement in by_agency.items():
             if agency_id not in wanted:
                 setattr(involvement, flag, False)
+
+    # Access rules (see casework.auth.access), each with its SQL twin where lists need it.
+    # Agency leads reach a review only through their agency's requests and actions.
+
+    def can_view(self, user: User) -> bool:
+        return user.role == Role.BOARD_MANAGER or self.is_led_by(user)
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        if user.role == Role.BOARD_MANAGER:
+            return true()
+        if user.role == Role.REVIEWER:
+            return cls.led_by(user)
+        return false()
+
+    def can_manage(self, user: User) -> bool:
+        """Run the review: record steps, move it on, pause it, extend deadlines, appoint, request."""
+        return user.role == Role.BOARD_MANAGER
+
+    def is_led_by(self, user: User) -> bool:
+        """An independent reviewer who accepted an appointment to this review."""
+        return user.role == Role.REVIEWER and any(
+            mine.reviewer_id == user.id and mine.is_open_to_reviewer for mine in self.assignments
+        )
+
+    @classmethod
+    def led_by(cls, user: User) -> ColumnElement[bool]:
+        assignment = cls.assignments.property.mapper.class_  # the reviewers module imports this one
+        return cls.assignments.any(and_(assignment.reviewer_id == user.id, assignment.is_open_to_reviewer))
+
+    def can_see_identifiers(self, user: User) -> bool:
+        """Board managers and the review's accepted reviewers; an agency lead only while their
+        agency has an open request on the review (they need the names to search their records)."""
+        return self.can_view(user) or self.has_open_request_for(user)
+
+    def has_open_request_for(self, user: User) -> bool:
+        if user.role != Role.AGENCY_LEAD or user.agency_id is None:
+            return False
+        request = Review.contribution_requests.property.mapper.class_  # agencies import reviews
+        asked = Review.contribution_requests.any(and_(request.agency_id == user.agency_id, request.is_open))
+        return bool(db.session.execute(db.select(asked).where(Review.id == self.id)).scalar())
+
+    def can_write_recommendations(self, user: User) -> bool:
+        return user.role == Role.BOARD_MANAGER or self.is_led_by(user)
 
     def __repr__(self) -> str:
         return f"<Review {self.reference} {self.stage}>"

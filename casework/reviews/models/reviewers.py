@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
@@ -80,6 +81,6 @@ class ReviewerAssignment(db.Model):
     reviewer: Mapped[User] = relationship(foreign_keys=[reviewer_id])
     assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id])
 
-    @property
+    @hybrid_property
     def is_open_to_reviewer(self) -> bool:
         return self.status == AssignmentStatus.ACCEPTED

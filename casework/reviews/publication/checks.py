@@ -12,7 +12,8 @@ from casework.core.display import format_datetime
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
-from casework.documents.isolation import DocumentUnreadable, check_document, run_isolated
+from casework.documents.checks import DocumentUnreadable, check_document
+from casework.documents.isolation import run_isolated
 from casework.documents.storage import stored_path
 from casework.reviews.drafts.services import versions_of
 from casework.reviews.guards import required

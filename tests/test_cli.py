@@ -15,12 +15,12 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import Result
-from flask import Flask, url_for
+from flask import Flask
 from sqlalchemy import func, select
 
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
-from casework.auth.navigation import NAVIGATION
+from casework.auth.navigation import home_for
 from casework.auth.passwords import hash_password
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
@@ -71,7 +71,7 @@ def users_by_email(app: Flask) -> dict[str, dict[str, Any]]:
 
 def home_path(app: Flask, role: Role) -> str:
     with app.test_request_context():
-        return url_for(NAVIGATION[role][0].endpoint)
+        return home_for(User(role=role))  # where a person of the role lands
 
 
 # --- create-admin --------------------------------------------------------------------------

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import case
 from sqlalchemy.orm import joinedload, selectinload
@@ -23,17 +26,15 @@ from casework.actions.models import (
     ProgressUpdate,
     Theme,
 )
-from casework.actions.permissions import can_update, can_view_action, visible_actions
 from casework.actions.rag import is_overdue, overdue_sql, rag_of, soon_limit
-from casework.auth.access import roles
+from casework.auth.access import loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit
 from casework.core.timeutil import uk_today
 from casework.reviews.loading import me
 
-CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-
+F = TypeVar("F", bound=Callable[..., Any])
 
 # What the action's page shows, loaded with the action (its template never queries).
 PAGE_OPTIONS = (
@@ -49,11 +50,9 @@ PAGE_OPTIONS = (
 )
 
 
-def _load(action_id: int) -> Action:
-    action = db.session.get(Action, action_id, options=PAGE_OPTIONS)
-    if action is None or not can_view_action(me(), action):
-        abort(404)
-    return action
+def _loads(may: str = "view") -> Callable[[F], F]:
+    """The action the URL names, loaded with what its page shows."""
+    return loads(Action, may, options=PAGE_OPTIONS)
 
 
 def _url(action: Action) -> str:
@@ -70,72 +69,64 @@ def _page(action: Action, **forms: object) -> ResponseReturnValue:
     }
     context.update(forms)  # type: ignore[arg-type]
     errors = any(getattr(form, "errors", None) for form in forms.values()) or error_flashed()
-    user = me()
     return render_template(
         "actions/action.html",
         action=action,
         rag=rag_of(action, today, soon_limit(today)),
         overdue=is_overdue(action, today),
-        can_update=can_update(user, action) and action.status != ActionStatus.VERIFIED,
-        can_ask_deadline=(can_update(user, action) or user.role == Role.BOARD_MANAGER)
-        and action.status != ActionStatus.VERIFIED,
         pending_change=next((c for c in action.deadline_requests if c.status == ChangeStatus.PENDING), None),
         **context,
     ), 400 if errors else 200
 
 
 @bp.route("/<int:action_id>")
-@roles(*CASE_ROLES)
-def action_detail(action_id: int) -> ResponseReturnValue:
-    return _page(_load(action_id))
+@_loads()
+def action_detail(action: Action) -> ResponseReturnValue:
+    return _page(action)
 
 
 @bp.route("/<int:action_id>/progress", methods=["POST"])
-@roles(*CASE_ROLES)
-def action_progress(action_id: int) -> ResponseReturnValue:
-    action = _load(action_id)
+@_loads("update")
+def action_progress(action: Action) -> ResponseReturnValue:
     form = ProgressForm()
     done = submit(
         form,
-        lambda: services.add_progress(
-            action,
-            ActionStatus(form.status.data) if form.status.data else None,
-            form.note.data or "",
-            list(request.files.getlist(form.evidence.name)),
-            me(),
-            form.version.data,
-        ),
+        lambda: services.add_progress(action, *form.progress(), me(), form.version.data),
         "Update added.",
         _url(action),
     )
     return done or _page(action, progress_form=form)
 
 
-@bp.route("/<int:action_id>/<any(verify, return):decision>", methods=["POST"])
-@roles(*CASE_ROLES)
-def action_verify(action_id: int, decision: str) -> ResponseReturnValue:
-    action = _load(action_id)
+@bp.route("/<int:action_id>/verify", methods=["POST"])
+@_loads("verify")
+def action_verify(action: Action) -> ResponseReturnValue:
     form = VerifyForm()
-    if decision == "verify":
-        change = lambda: services.verify_action(action, form.note.data or "", me(), form.version.data)  # noqa: E731
-        message = "Action verified: it now counts as done."
-    else:
-        # Read after validation: a blank answer (which Optional lets through) is no status.
-        change = lambda: services.return_action(  # noqa: E731
-            action,
-            form.note.data or "",
-            ActionStatus(form.status.data) if (form.status.data or "").strip() else None,
-            me(),
-            form.version.data,
-        )
-        message = "Action returned to its owner."
-    return submit(form, change, message, _url(action)) or _page(action, verify_form=form)
+    done = submit(
+        form,
+        lambda: services.verify_action(action, form.note.data or "", me(), form.version.data),
+        "Action verified: it now counts as done.",
+        _url(action),
+    )
+    return done or _page(action, verify_form=form)
+
+
+@bp.route("/<int:action_id>/return", methods=["POST"])
+@_loads("verify")
+def action_return(action: Action) -> ResponseReturnValue:
+    form = VerifyForm()
+    done = submit(
+        form,
+        lambda: services.return_action(action, form.note.data or "", form.back_to(), me(), form.version.data),
+        "Action returned to its owner.",
+        _url(action),
+    )
+    return done or _page(action, verify_form=form)
 
 
 @bp.route("/<int:action_id>/deadline", methods=["POST"])
-@roles(*CASE_ROLES)
-def action_deadline_request(action_id: int) -> ResponseReturnValue:
-    action = _load(action_id)
+@_loads("ask_deadline")
+def action_deadline_request(action: Action) -> ResponseReturnValue:
     form = DeadlineRequestForm()
     done = submit(
         form,
@@ -149,12 +140,9 @@ def action_deadline_request(action_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:action_id>/deadline/<int:change_id>/<any(approve, refuse):decision>", methods=["POST"])
-@roles(*CASE_ROLES)
-def action_deadline_decide(action_id: int, change_id: int, decision: str) -> ResponseReturnValue:
-    action = _load(action_id)
-    change = db.session.get(DeadlineChangeRequest, change_id)
-    if change is None or change.action_id != action.id:
-        abort(404)
+@_loads("decide_deadline")
+def action_deadline_decide(action: Action, change_id: int, decision: str) -> ResponseReturnValue:
+    change = next((c for c in action.deadline_requests if c.id == change_id), None) or abort(404)
     form = DeadlineDecisionForm()
     done = submit(
         form,
@@ -174,7 +162,7 @@ def mine() -> ResponseReturnValue:
     done_last = case((Action.status == ActionStatus.VERIFIED, 1), else_=0)
     actions = db.session.execute(
         db.select(Action)
-        .where(visible_actions(me()))
+        .where(Action.visible_to(me()))
         .order_by(done_last, overdue_first, Action.deadline, Action.id)
         .options(joinedload(Action.review))
     ).scalars()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Protocol, TypeVar
+
 from flask_wtf.file import MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -11,18 +14,56 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
+from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from casework.actions.models import REPORTABLE, ActionStatus
+from casework.actions.models import REPORTABLE, ActionStatus, Theme
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.core.errors import DomainError
+from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.core.forms import (
+    CheckboxesField,
+    DateInputField,
+    TextBoxField,
+    VersionedForm,
+    as_id,
+    chosen_ids,
+)
+
+
+class _Record(Protocol):
+    id: int
+
+
+T = TypeVar("T", bound=_Record)
+
+
+def _theme_choices(themes: list[Theme]) -> list[SelectChoice]:
+    return [SelectChoice(str(t.id), t.name) for t in themes]
+
+
+def _chosen(offered: list[T], values: list[str] | None) -> list[T]:
+    """The offered records ticked, in the order offered; anything else posted is dropped."""
+    wanted = chosen_ids(values)
+    return [record for record in offered if record.id in wanted]
 
 
 class FindingForm(OneTimeForm):
     text = TextBoxField("Finding", validators=[InputRequired("Enter the finding"), Length(max=10000)])
     themes = CheckboxesField("Themes", validators=[Optional()])
     submit = SubmitField("Add finding", widget=GovSubmitInput(), name="add_finding")
+
+    def offer(self, themes: list[Theme]) -> FindingForm:
+        self.offered_themes = themes
+        self.themes.choices = _theme_choices(themes)
+        return self
+
+    def finding(self) -> tuple[str, list[Theme]]:
+        """Text and themes, as ``services.add_finding`` takes them."""
+        return self.text.data or "", _chosen(self.offered_themes, self.themes.data)
 
 
 class RecommendationForm(OneTimeForm):
@@ -33,6 +74,25 @@ class RecommendationForm(OneTimeForm):
     agencies = CheckboxesField("Addressed to these agencies", validators=[Optional()])
     themes = CheckboxesField("Themes", validators=[Optional()])
     submit = SubmitField("Add recommendation", widget=GovSubmitInput(), name="add_recommendation")
+
+    def offer(self, agencies: list[Agency], themes: list[Theme]) -> RecommendationForm:
+        self.offered_agencies, self.offered_themes = agencies, themes
+        self.agencies.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
+        self.themes.choices = _theme_choices(themes)
+        return self
+
+    def recommendation(self) -> tuple[str, bool, list[Agency], list[Theme]]:
+        """Text, whether it is addressed to the partnership, agencies and themes, as
+        ``services.add_recommendation`` takes them."""
+        return (
+            self.text.data or "",
+            bool(self.to_partnership.data),
+            _chosen(self.offered_agencies, self.agencies.data),
+            _chosen(self.offered_themes, self.themes.data),
+        )
+
+
+PARTNERSHIP = "partnership"
 
 
 class ActionForm(OneTimeForm):
@@ -57,6 +117,27 @@ class ActionForm(OneTimeForm):
     )
     submit = SubmitField("Add action", widget=GovSubmitInput())
 
+    def offer(self, agencies: list[Agency], owners: list[User]) -> ActionForm:
+        self.agency.choices = [
+            SelectChoice("", "Choose the owner of the action"),
+            SelectChoice(PARTNERSHIP, "The partnership"),
+        ] + [SelectChoice(str(a.id), a.name) for a in agencies]
+        self.owner.choices = [SelectChoice("", "Choose the owner")] + [
+            SelectChoice(str(u.id), f"{u.name} ({u.agency.name if u.agency else 'board manager'})")
+            for u in owners
+        ]
+        return self
+
+    def action(self) -> tuple[str, Agency | None, User | None, date | None, str]:
+        """Description, owning agency (None: the partnership), owner, deadline and success
+        measure, as ``services.add_action`` takes them."""
+        if not self.agency.data:
+            raise DomainError("Choose the owning agency, or the partnership", field="agency")
+        agency_id, owner_id = as_id(self.agency.data), as_id(self.owner.data)
+        agency = db.session.get(Agency, agency_id) if agency_id else None
+        owner = db.session.get(User, owner_id) if owner_id else None
+        return self.description.data or "", agency, owner, self.deadline.data, self.success_measure.data or ""
+
 
 class ProgressForm(VersionedForm):
     status = RadioField(
@@ -71,6 +152,11 @@ class ProgressForm(VersionedForm):
     )
     submit = SubmitField("Add update", widget=GovSubmitInput())
 
+    def progress(self) -> tuple[ActionStatus | None, str, list[FileStorage]]:
+        """Status, note and evidence files, as the service takes them."""
+        status = ActionStatus(self.status.data) if self.status.data else None
+        return status, self.note.data or "", list(self.evidence.data or [])
+
 
 class VerifyForm(VersionedForm):
     note = TextBoxField("Note", validators=[Optional(), Length(max=5000)])
@@ -83,6 +169,12 @@ class VerifyForm(VersionedForm):
         ],
         validators=[Optional()],
     )
+
+    def back_to(self) -> ActionStatus | None:
+        """The status a returned action goes back to. Read after validation: a blank answer
+        (which Optional lets through) is no status."""
+        chosen = (self.status.data or "").strip()
+        return ActionStatus(chosen) if chosen else None
 
 
 class DeadlineRequestForm(OneTimeForm):

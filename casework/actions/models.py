@@ -5,21 +5,30 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
-from casework.auth.models import User
+from casework.auth.models import Role, User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
+from casework.documents.models import Document
+from casework.documents.owners import register_owner
 from casework.reviews.models import Review
-
-if TYPE_CHECKING:
-    from casework.documents.models import Document
 
 finding_themes = Table(
     "finding_themes",
@@ -193,6 +202,36 @@ class Action(db.Model):
     def owner_label(self) -> str:
         return self.agency.name if self.agency else "The partnership"
 
+    # Access rules (see casework.auth.access). An agency lead sees the actions their agency owns;
+    # everyone else follows the review's rule. Status (verified, closed) is the workflow's guard.
+
+    def can_view(self, user: User) -> bool:
+        if user.role == Role.AGENCY_LEAD:
+            return self.agency_id is not None and self.agency_id == user.agency_id
+        return self.review.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        if user.role == Role.AGENCY_LEAD:
+            return cls.agency_id == user.agency_id
+        return cls.review.has(Review.visible_to(user))
+
+    def can_update(self, user: User) -> bool:
+        """Report progress: the owning agency's leads; partnership actions, the board managers."""
+        if self.agency_id is None:
+            return self.review.can_manage(user)
+        return user.role == Role.AGENCY_LEAD and user.agency_id == self.agency_id
+
+    def can_verify(self, user: User) -> bool:
+        """Verify the evidence, or return the action to its owner."""
+        return self.review.can_manage(user)
+
+    def can_ask_deadline(self, user: User) -> bool:
+        return self.can_update(user) or self.review.can_manage(user)
+
+    def can_decide_deadline(self, user: User) -> bool:
+        return self.review.can_manage(user)
+
 
 class UpdateKind(LabelledEnum):
     PROGRESS = "progress", "Progress update"
@@ -217,6 +256,19 @@ class ProgressUpdate(db.Model):
     action: Mapped[Action] = relationship(back_populates="updates")
     by: Mapped[User] = relationship()
     evidence: Mapped[list[Document]] = relationship(order_by="Document.id")
+
+    def can_download(self, user: User) -> bool:
+        """Evidence is read by whoever may see the action."""
+        return self.action.can_view(user)
+
+
+def _update_of(document: Document) -> ProgressUpdate | None:
+    if document.progress_update_id is None:
+        return None
+    return db.session.get(ProgressUpdate, document.progress_update_id)
+
+
+register_owner(_update_of)
 
 
 class ChangeStatus(LabelledEnum):

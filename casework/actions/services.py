@@ -19,7 +19,6 @@ from casework.actions.models import (
     Theme,
     UpdateKind,
 )
-from casework.actions.permissions import can_plan_actions, can_update, can_write_recommendations
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core import audit
@@ -56,7 +55,7 @@ def _plan_open(review: Review) -> None:
 
 
 def add_theme(name: str, by: User) -> Theme:
-    if by.role != Role.BOARD_MANAGER:
+    if not by.can_track_actions():
         raise DomainError("Only a board manager can add themes")
     name = " ".join(name.split())
     if not name:
@@ -80,7 +79,7 @@ def _next_number(model: type[Finding] | type[Recommendation], review: Review) ->
 
 def add_finding(review: Review, text: str, themes: list[Theme], by: User) -> Finding:
     _plan_open(review)
-    if not can_write_recommendations(by, review):
+    if not review.can_write_recommendations(by):
         raise DomainError("Only the board manager or the review's reviewer can record findings")
     if not text.strip():
         raise DomainError("Enter the finding", field="text")
@@ -107,7 +106,7 @@ def add_recommendation(
     review: Review, text: str, to_partnership: bool, agencies: list[Agency], themes: list[Theme], by: User
 ) -> Recommendation:
     _plan_open(review)
-    if not can_write_recommendations(by, review):
+    if not review.can_write_recommendations(by):
         raise DomainError("Only the board manager or the review's reviewer can record recommendations")
     if not text.strip():
         raise DomainError("Enter the recommendation", field="text")
@@ -137,7 +136,7 @@ def add_recommendation(
 def confirm_recommendations(review: Review, by: User) -> int:
     """The report is final: its recommendations are confirmed and no longer change."""
     _plan_open(review)
-    if by.role != Role.BOARD_MANAGER:
+    if not review.can_plan_actions(by):
         raise DomainError("Only a board manager can confirm the recommendations")
     pending = [r for r in _recommendations(review) if r.confirmed_at is None]
     if not pending:
@@ -178,7 +177,7 @@ def add_action(
 ) -> Action:
     review = recommendation.review
     _plan_open(review)
-    if not can_plan_actions(by):
+    if not review.can_plan_actions(by):
         raise DomainError("Only a board manager can add actions")
     if not description.strip():
         raise DomainError("Describe what will be done", field="description")
@@ -242,7 +241,7 @@ def add_progress(
 ) -> ProgressUpdate:
     _version(action, version)
     check_open(action.review)
-    if not can_update(by, action):
+    if not action.can_update(by):
         raise DomainError("Only the owning agency can report progress on this action")
     check_action_change(action, ActionChange.REPORT_PROGRESS, status)
     assert status is not None
@@ -276,7 +275,7 @@ def add_progress(
 
 def verify_action(action: Action, note: str, by: User, version: int | None) -> None:
     _version(action, version)
-    if by.role != Role.BOARD_MANAGER:
+    if not action.can_verify(by):
         raise DomainError("Only a board manager can verify an action")
     check_action_change(action, ActionChange.VERIFY, ActionStatus.VERIFIED)
     action.status = ActionStatus.VERIFIED
@@ -294,7 +293,7 @@ def return_action(
     action: Action, reason: str, status: ActionStatus | None, by: User, version: int | None
 ) -> None:
     _version(action, version)
-    if by.role != Role.BOARD_MANAGER:
+    if not action.can_verify(by):
         raise DomainError("Only a board manager can return an action")
     check_action_change(action, ActionChange.RETURN, status)
     assert status is not None
@@ -314,7 +313,7 @@ def request_deadline_change(
     action: Action, proposed: date | None, reason: str, by: User
 ) -> DeadlineChangeRequest:
     check_open(action.review)
-    if not (can_update(by, action) or by.role == Role.BOARD_MANAGER):
+    if not action.can_ask_deadline(by):
         raise DomainError("Only the action's owner or a board manager can ask for a new deadline")
     if action.status == ActionStatus.VERIFIED:
         raise DomainError("This action is verified and closed")
@@ -349,7 +348,7 @@ def request_deadline_change(
 
 def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: str, by: User) -> None:
     action = change.action
-    if by.role != Role.BOARD_MANAGER:
+    if not action.can_decide_deadline(by):
         raise DomainError("Only a board manager can decide on a deadline change")
     if change.status != ChangeStatus.PENDING:
         raise DomainError("This request has already been decided")

@@ -22,7 +22,6 @@ from sqlalchemy import ColumnElement, Select, case, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from casework.actions.models import Action, ActionStatus, Recommendation, Theme, recommendation_themes
-from casework.actions.permissions import visible_actions
 from casework.actions.rag import Rag, is_overdue, overdue_sql, rag_of, rag_sql
 from casework.agencies.chronology_csv import FORMULA_TRIGGERS, spreadsheet_safe
 from casework.agencies.models import Agency
@@ -126,7 +125,7 @@ class TrackerFilters:
 
 
 def _conditions(user: User, filters: TrackerFilters, today: date, soon: date) -> list[ColumnElement[bool]]:
-    conditions = [visible_actions(user)]
+    conditions = [Action.visible_to(user)]
     if filters.review_id is not None:
         conditions.append(Action.review_id == filters.review_id)
     if filters.agency == PARTNERSHIP:
@@ -235,7 +234,7 @@ class FilterChoices:
 def filter_choices(user: User) -> FilterChoices:
     """What the filter lists offer: the reviews, agencies and owners that have actions the user may
     see, and every theme."""
-    visible = select(Action).where(visible_actions(user))
+    visible = select(Action).where(Action.visible_to(user))
     review_ids = visible.with_only_columns(Action.review_id)
     agency_ids = visible.with_only_columns(Action.agency_id).where(Action.agency_id.is_not(None))
     owner_ids = visible.with_only_columns(Action.owner_id)

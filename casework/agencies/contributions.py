@@ -11,12 +11,13 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
-from casework.auth.models import User
+from casework.auth.models import Role, User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
+from casework.documents.owners import register_owner
 from casework.reviews.models import Review
 
 
@@ -134,6 +135,40 @@ class ContributionRequest(db.Model):
     def is_overdue(self, today: date) -> bool:
         return self.status in AWAITING_AGENCY and self.due_on < today
 
+    @property
+    def awaits_answer(self) -> bool:
+        """The agency has something to do: asked or returned, on a review that has not ended."""
+        return self.status in AWAITING_AGENCY and not self.review.is_ended
+
+    # Access rules (see casework.auth.access). The agency asked sees its own requests; everyone
+    # else follows the review's rule. Whether the request's status allows a step is the
+    # workflow's guard (services), not an access rule.
+
+    def can_view(self, user: User) -> bool:
+        if user.role == Role.AGENCY_LEAD:
+            return user.agency_id == self.agency_id
+        return self.review.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        if user.role == Role.AGENCY_LEAD:
+            return cls.agency_id == user.agency_id
+        return cls.review.has(Review.visible_to(user))
+
+    def can_answer(self, user: User) -> bool:
+        """Add entries and documents, submit: the agency's own leads."""
+        return user.role == Role.AGENCY_LEAD and user.agency_id == self.agency_id
+
+    def can_decide(self, user: User) -> bool:
+        """Accept or return a submission: the board manager or the review's accepted reviewer."""
+        return self.review.can_manage(user) or self.review.is_led_by(user)
+
+    def can_withdraw(self, user: User) -> bool:
+        return self.review.can_manage(user)
+
+    def can_download(self, user: User) -> bool:
+        return self.can_view(user)
+
 
 class RequestEvent(db.Model):
     """Every step of a request, kept: requested, submitted, returned with comments, accepted..."""
@@ -170,3 +205,20 @@ class ChronologyEntry(db.Model):
 
     request: Mapped[ContributionRequest] = relationship(back_populates="entries")
     agency: Mapped[Agency] = relationship()
+
+    def can_view(self, user: User) -> bool:
+        return self.request.can_view(user)
+
+    def can_mark_key_episode(self, user: User) -> bool:
+        """Key practice episodes are the reviewers' reading of the chronology: the review's own
+        rule (board managers and its accepted reviewers), never the agency's."""
+        return self.request.review.can_view(user)
+
+
+def _request_of(document: Document) -> ContributionRequest | None:
+    if document.contribution_request_id is None:
+        return None
+    return db.session.get(ContributionRequest, document.contribution_request_id)
+
+
+register_owner(_request_of)

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from casework.agencies import bp, directory
 from casework.agencies.directory_forms import AgencyActionForm, AgencyForm, EditAgencyForm
 from casework.agencies.models import Agency, AgencyType
-from casework.auth.access import roles
+from casework.auth.access import loads, roles
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit
 from casework.reviews.models import Involvement, Review
-
-
-def _load(agency_id: int) -> Agency:
-    return db.session.get(Agency, agency_id) or abort(404)
 
 
 def _agency_url(agency: Agency) -> str:
@@ -49,9 +45,8 @@ def agency_new() -> ResponseReturnValue:
 
 
 @bp.route("/<int:agency_id>")
-@roles(Role.BOARD_MANAGER)
-def agency_detail(agency_id: int) -> ResponseReturnValue:
-    agency = _load(agency_id)
+@loads(Agency, may="manage")
+def agency_detail(agency: Agency) -> ResponseReturnValue:
     leads = db.session.execute(
         db.select(User)
         .where(User.agency_id == agency.id, User.role == Role.AGENCY_LEAD)
@@ -74,9 +69,8 @@ def agency_detail(agency_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:agency_id>/edit", methods=["GET", "POST"])
-@roles(Role.BOARD_MANAGER)
-def agency_edit(agency_id: int) -> ResponseReturnValue:
-    agency = _load(agency_id)
+@loads(Agency, may="manage")
+def agency_edit(agency: Agency) -> ResponseReturnValue:
     form = EditAgencyForm(obj=agency if request.method == "GET" else None)
     if request.method == "GET":
         form.agency_type.data = agency.agency_type.value
@@ -114,9 +108,8 @@ def _deactivated(agency: Agency, leads: int) -> str:
 
 
 @bp.route("/<int:agency_id>/deactivate", methods=["POST"])
-@roles(Role.BOARD_MANAGER)
-def agency_deactivate(agency_id: int) -> ResponseReturnValue:
-    agency = _load(agency_id)
+@loads(Agency, may="manage")
+def agency_deactivate(agency: Agency) -> ResponseReturnValue:
     return submit(
         AgencyActionForm(),
         lambda: directory.deactivate_agency(agency),
@@ -126,9 +119,8 @@ def agency_deactivate(agency_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:agency_id>/reactivate", methods=["POST"])
-@roles(Role.BOARD_MANAGER)
-def agency_reactivate(agency_id: int) -> ResponseReturnValue:
-    agency = _load(agency_id)
+@loads(Agency, may="manage")
+def agency_reactivate(agency: Agency) -> ResponseReturnValue:
     return submit(
         AgencyActionForm(),
         lambda: directory.reactivate_agency(agency),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
+from casework.agencies.chronology_csv import ChronologyRow
 from casework.agencies.contributions import ContributionKind
+from casework.core.errors import DomainError
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
 
@@ -51,10 +55,27 @@ class EntryForm(OneTimeForm):
     )
     submit = SubmitField("Add entry", widget=GovSubmitInput())
 
+    def row(self) -> ChronologyRow:
+        """The entry as the service takes it (read after validation)."""
+        at = datetime.strptime(self.occurred_at.data, "%H:%M").time() if self.occurred_at.data else None
+        return ChronologyRow(
+            self.occurred_on.data,
+            at,
+            self.practitioner_role.data or "",
+            self.event.data or "",
+            self.significance.data or "",
+        )
+
 
 class CsvForm(OneTimeForm):
     file = FileField("Chronology CSV file", widget=GovFileInput())
     submit = SubmitField("Import the file", widget=GovSubmitInput(), name="import_csv")
+
+    def content(self) -> bytes:
+        upload = self.file.data
+        if upload is None or not upload.filename:
+            raise DomainError("Choose a CSV file to import", field="file")
+        return bytes(upload.read())
 
 
 class UploadForm(OneTimeForm):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, String, true
+from sqlalchemy import Boolean, ColumnElement, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db_types import enum_type
@@ -46,6 +46,18 @@ class Agency(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     leads: Mapped[list[User]] = relationship(back_populates="agency", order_by="User.name")
+
+    # Access rules (see casework.auth.access). Agencies are no secret: their names appear on every
+    # request and action. Their directory pages are for those who keep the directory.
+    def can_view(self, user: User) -> bool:
+        return True
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        return true()
+
+    def can_manage(self, user: User) -> bool:
+        return user.can_manage_agencies()
 
     def __repr__(self) -> str:
         return f"<Agency {self.name!r}>"

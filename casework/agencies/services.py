@@ -23,7 +23,7 @@ from casework.agencies.contributions import (
     RequestStatus,
 )
 from casework.agencies.models import Agency
-from casework.auth.models import Role, User
+from casework.auth.models import User
 from casework.core import audit
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
@@ -130,7 +130,7 @@ def request_contributions(
 
 
 def _check_responder(request: ContributionRequest, by: User) -> None:
-    if by.role != Role.AGENCY_LEAD or by.agency_id != request.agency_id:
+    if not request.can_answer(by):
         raise DomainError("Only the agency asked can answer this request")
     if request.review.is_ended:
         raise DomainError("This review has ended")
@@ -220,10 +220,8 @@ def submit_request(request: ContributionRequest, note: str, by: User, version: i
 
 
 def _check_decider(request: ContributionRequest, by: User, change: RequestChange) -> None:
-    from casework.agencies.permissions import can_decide
-
     check_request_change(request, change)
-    if not can_decide(by, request):
+    if not request.can_decide(by):
         raise DomainError("Only the board manager or the review's reviewer can decide on a submission")
 
 
@@ -256,7 +254,7 @@ def return_request(request: ContributionRequest, comment: str, by: User, version
 
 def withdraw_request(request: ContributionRequest, reason: str, by: User, version: int | None) -> None:
     _check_version(request, version)
-    if by.role != Role.BOARD_MANAGER:
+    if not request.can_withdraw(by):
         raise DomainError("Only a board manager can withdraw a request")
     check_request_change(request, RequestChange.WITHDRAW)
     if not reason.strip():
@@ -271,9 +269,7 @@ def withdraw_request(request: ContributionRequest, reason: str, by: User, versio
 
 
 def mark_key_episode(entry: ChronologyEntry, key: bool, note: str, by: User) -> None:
-    from casework.reviews.permissions import can_view
-
-    if not can_view(by, entry.request.review) or by.role not in (Role.BOARD_MANAGER, Role.REVIEWER):
+    if not entry.can_mark_key_episode(by):
         raise DomainError("Only the review's reviewer or a board manager can mark key practice episodes")
     if entry.request.status != RequestStatus.ACCEPTED:
         raise DomainError("Only entries of an accepted chronology can be marked")

@@ -77,6 +77,22 @@ class User(UserMixin, db.Model):
         """Start reviews, run every review, keep the working-days calendar and the review types."""
         return self.role == Role.BOARD_MANAGER
 
+    def can_lead_reviews(self) -> bool:
+        """Be appointed to reviews as an independent reviewer: "my reviews", "my profile"."""
+        return self.role == Role.REVIEWER
+
+    def can_manage_agencies(self) -> bool:
+        """Keep the agency directory."""
+        return self.role == Role.BOARD_MANAGER
+
+    def can_track_actions(self) -> bool:
+        """Follow every action of every review, and keep the themes."""
+        return self.role == Role.BOARD_MANAGER
+
+    def can_answer_for_agency(self) -> bool:
+        """Answer requests and report on actions for one agency."""
+        return self.role == Role.AGENCY_LEAD
+
     def can_administer(self) -> bool:
         return self.role == Role.ADMIN
 

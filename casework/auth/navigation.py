@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import request, url_for
 
-from casework.auth.models import Role, User
+from casework.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class NavItem:
     text: str
     endpoint: str
     section: str  # endpoints starting with this light the item up (besides the item's own)
+    may: str  # the user-level ability that shows the item: user.can_<may>()
 
     @property
     def href(self) -> str:
@@ -24,33 +25,33 @@ class NavItem:
         endpoint = request.endpoint or ""
         return endpoint == self.endpoint or endpoint.startswith(self.section)
 
+    def shown_to(self, user: User) -> bool:
+        return bool(getattr(user, "can_" + self.may)())
 
-NAVIGATION: dict[Role, list[NavItem]] = {
-    Role.BOARD_MANAGER: [
-        NavItem("Dashboard", "reviews.dashboard", "reviews.dashboard"),
-        NavItem("Reviews", "reviews.index", "reviews.review_"),
-        NavItem("Agencies", "agencies.index", "agencies."),
-        NavItem("Action tracker", "actions.index", "actions."),
-    ],
-    Role.REVIEWER: [
-        NavItem("My reviews", "reviews.index", "reviews.review_"),
-        NavItem("My profile", "reviews.reviewer_profile", "reviews.reviewer_profile"),
-    ],
-    Role.AGENCY_LEAD: [
-        NavItem("My agency's requests", "agencies.mine", "agencies.request"),
-        NavItem("My agency's actions", "actions.mine", "actions."),
-    ],
-    Role.ADMIN: [
-        NavItem("Users", "admin.users", "admin.user"),
-        NavItem("Audit log", "admin.audit_log", "admin.audit"),
-    ],
-}
+
+# In the order each person sees them; the first item a person may use is where they land.
+NAVIGATION: list[NavItem] = [
+    NavItem("Dashboard", "reviews.dashboard", "reviews.dashboard", "manage_reviews"),
+    NavItem("Reviews", "reviews.index", "reviews.review_", "manage_reviews"),
+    NavItem("My reviews", "reviews.index", "reviews.review_", "lead_reviews"),
+    NavItem("My profile", "reviews.reviewer_profile", "reviews.reviewer_profile", "lead_reviews"),
+    NavItem("Agencies", "agencies.index", "agencies.", "manage_agencies"),
+    NavItem("Action tracker", "actions.index", "actions.", "track_actions"),
+    NavItem("My agency's requests", "agencies.mine", "agencies.request", "answer_for_agency"),
+    NavItem("My agency's actions", "actions.mine", "actions.", "answer_for_agency"),
+    NavItem("Users", "admin.users", "admin.user", "administer"),
+    NavItem("Audit log", "admin.audit_log", "admin.audit", "administer"),
+]
+
+
+def items_for(user: User) -> list[NavItem]:
+    return [item for item in NAVIGATION if item.shown_to(user)]
 
 
 def navigation_for(user: User) -> list[dict[str, object]]:
     """Items in the shape the service navigation macro takes."""
-    return [{"text": item.text, "href": item.href, "active": item.active} for item in NAVIGATION[user.role]]
+    return [{"text": item.text, "href": item.href, "active": item.active} for item in items_for(user)]
 
 
 def home_for(user: User) -> str:
-    return NAVIGATION[user.role][0].href
+    return items_for(user)[0].href

@@ -149,8 +149,9 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     # An agency lead never opens a review, so never its action plan: only its own agency's actions.
     "LX":            (404, 404, 200, 404, 404, 200,      200,     200, 403),
     "LY":            (404, 404, 404, 200, 404, 404,      404,     200, 403),
-    # Case screens are for case roles (403); a download checks the record (404).
-    "admin":         (403, 403, 403, 403, 403, 403,      404,     403, 403),
+    # Plans and actions apply the record's rule, like a download: an administrator may not know
+    # they exist (404). Role pages are for their roles (403).
+    "admin":         (404, 404, 404, 404, 404, 404,      404,     403, 403),
     "anonymous":     (S,   S,   S,   S,   S,   S,        S,       S,   S),
 }  # fmt: skip
 
@@ -254,13 +255,13 @@ CHANGE_TARGETS = ("progress:A-X", "progress:A-P", "verify:A-X")
 CHANGES: dict[str, tuple[int | str, ...]] = {
     #                progress  progress  verify
     #                on A-X    on A-P    A-X (completed, with evidence)
-    "board_manager": (400,     302,      302),  # reports the partnership's progress, verifies
-    "R1":            (400,     400,      400),  # sees the actions, changes nothing
+    "board_manager": (403,     302,      302),  # reports the partnership's progress, verifies
+    "R1":            (403,     403,      403),  # sees the actions, changes nothing
     "R2":            (404,     404,      404),
     "R3":            (404,     404,      404),
-    "LX":            (302,     404,      400),  # reports its own; cannot verify it
+    "LX":            (302,     404,      403),  # reports its own; cannot verify it
     "LY":            (404,     404,      404),  # cannot see another agency's action
-    "admin":         (403,     403,      403),
+    "admin":         (404,     404,      404),
     "anonymous":     (S,       S,        S),
 }  # fmt: skip
 

@@ -8,12 +8,13 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
-from casework.auth.models import User
+from casework.auth.models import Role, User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
+from casework.documents.owners import register_owner
 from casework.reviews.models.review import Review
 
 
@@ -41,6 +42,14 @@ class DraftVersion(db.Model):
     @property
     def is_final(self) -> bool:
         return self.final_signed_off_on is not None
+
+    def can_download(self, user: User) -> bool:
+        """Agency leads read the drafts their agency was asked to check; everyone else follows
+        the review's rule."""
+        if user.role == Role.AGENCY_LEAD:
+            check = self.accuracy_check
+            return check is not None and any(answer.agency_id == user.agency_id for answer in check.answers)
+        return self.review.can_view(user)
 
 
 class AccuracyCheck(db.Model):
@@ -107,3 +116,10 @@ class AccuracyComment(db.Model):
     answer: Mapped[AccuracyAnswer] = relationship(back_populates="comments")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+
+
+def _draft_of(document: Document) -> DraftVersion | None:
+    return db.session.execute(db.select(DraftVersion).where(DraftVersion.document_id == document.id)).scalar()
+
+
+register_owner(_draft_of)

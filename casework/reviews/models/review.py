@@ -27,6 +27,8 @@ from casework.auth.models import Role, User
 from casework.core.db_types import enum_type
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
+from casework.documents.models import Document
+from casework.documents.owners import register_owner
 from casework.reviews.models.types import ReviewType
 from casework.reviews.stages import ReviewStage
 
@@ -187,6 +189,14 @@ class Review(db.Model):
     def can_write_recommendations(self, user: User) -> bool:
         return user.role == Role.BOARD_MANAGER or self.is_led_by(user)
 
+    def can_plan_actions(self, user: User) -> bool:
+        """Turn the recommendations into the action plan: confirm them, add their actions."""
+        return self.can_manage(user)
+
+    def can_download(self, user: User) -> bool:
+        """Documents filed under the review and claimed by nothing more specific."""
+        return self.can_view(user)
+
     def __repr__(self) -> str:
         return f"<Review {self.reference} {self.stage}>"
 
@@ -208,3 +218,10 @@ class Involvement(db.Model):
 
     review: Mapped[Review] = relationship(back_populates="involvements")
     agency: Mapped[Agency] = relationship()
+
+
+def _review_of(document: Document) -> Review | None:
+    return db.session.get(Review, document.review_id) if document.review_id is not None else None
+
+
+register_owner(_review_of, fallback=True)

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from sqlalchemy import case
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -85,72 +86,72 @@ def action_detail(action: Action) -> ResponseReturnValue:
     return _page(action)
 
 
+def _send(
+    action: Action, name: str, form: FlaskForm, change: Callable[[], object], success: str
+) -> ResponseReturnValue:
+    """One of the page's forms (``name``: its name on the page): back to the page, or the page
+    again with the form's errors."""
+    return submit(form, change, success, _url(action)) or _page(action, **{name: form})
+
+
+DEADLINE_ASKED = "New deadline requested. A board manager will approve or refuse it."
+
+
 @bp.route("/<int:action_id>/progress", methods=["POST"])
 @_loads("update")
 def action_progress(action: Action) -> ResponseReturnValue:
     form = ProgressForm()
-    done = submit(
-        form,
-        lambda: services.add_progress(action, *form.progress(), me(), form.version.data),
-        "Update added.",
-        _url(action),
-    )
-    return done or _page(action, progress_form=form)
+
+    def change() -> None:
+        services.add_progress(action, *form.progress(), me(), form.version.data)
+
+    return _send(action, "progress_form", form, change, "Update added.")
 
 
 @bp.route("/<int:action_id>/verify", methods=["POST"])
 @_loads("verify")
 def action_verify(action: Action) -> ResponseReturnValue:
     form = VerifyForm()
-    done = submit(
-        form,
-        lambda: services.verify_action(action, form.note.data or "", me(), form.version.data),
-        "Action verified: it now counts as done.",
-        _url(action),
-    )
-    return done or _page(action, verify_form=form)
+
+    def change() -> None:
+        services.verify_action(action, form.note.data or "", me(), form.version.data)
+
+    return _send(action, "verify_form", form, change, "Action verified: it now counts as done.")
 
 
 @bp.route("/<int:action_id>/return", methods=["POST"])
 @_loads("verify")
 def action_return(action: Action) -> ResponseReturnValue:
     form = VerifyForm()
-    done = submit(
-        form,
-        lambda: services.return_action(action, form.note.data or "", form.back_to(), me(), form.version.data),
-        "Action returned to its owner.",
-        _url(action),
-    )
-    return done or _page(action, verify_form=form)
+
+    def change() -> None:
+        services.return_action(action, form.note.data or "", form.back_to(), me(), form.version.data)
+
+    return _send(action, "verify_form", form, change, "Action returned to its owner.")
 
 
 @bp.route("/<int:action_id>/deadline", methods=["POST"])
 @_loads("ask_deadline")
 def action_deadline_request(action: Action) -> ResponseReturnValue:
     form = DeadlineRequestForm()
-    done = submit(
-        form,
-        lambda: services.request_deadline_change(
-            action, form.proposed_deadline.data, form.reason.data or "", me()
-        ),
-        "New deadline requested. A board manager will approve or refuse it.",
-        _url(action),
-    )
-    return done or _page(action, deadline_form=form)
+
+    def change() -> None:
+        services.request_deadline_change(action, form.proposed_deadline.data, form.reason.data or "", me())
+
+    return _send(action, "deadline_form", form, change, DEADLINE_ASKED)
 
 
 @bp.route("/<int:action_id>/deadline/<int:change_id>/<any(approve, refuse):decision>", methods=["POST"])
 @_loads("decide_deadline")
 def action_deadline_decide(action: Action, change_id: int, decision: str) -> ResponseReturnValue:
-    change = next((c for c in action.deadline_requests if c.id == change_id), None) or abort(404)
-    form = DeadlineDecisionForm()
-    done = submit(
-        form,
-        lambda: services.decide_deadline_change(change, decision == "approve", form.note.data or "", me()),
-        "Deadline changed." if decision == "approve" else "Deadline change refused.",
-        _url(action),
-    )
-    return done or _page(action, decision_form=form)
+    pending = next((c for c in action.deadline_requests if c.id == change_id), None) or abort(404)
+    form, approve = DeadlineDecisionForm(), decision == "approve"
+    message = "Deadline changed." if approve else "Deadline change refused."
+
+    def change() -> None:
+        services.decide_deadline_change(pending, approve, form.note.data or "", me())
+
+    return _send(action, "decision_form", form, change, message)
 
 
 @bp.route("/mine")

@@ -9,7 +9,6 @@ from datetime import date, datetime
 from sqlalchemy import (
     Boolean,
     Column,
-    ColumnElement,
     Date,
     ForeignKey,
     Integer,
@@ -20,14 +19,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.agencies.models import Agency
-from casework.auth.models import Role, User
+from casework.agencies.models import Agency, AgencyPart
+from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
-from casework.documents.owners import register_owner
+from casework.documents.owners import named_by, register_owner
 from casework.reviews.models import Review
 
 finding_themes = Table(
@@ -164,7 +163,7 @@ ACTION_TRANSITIONS: dict[ActionChange, ActionTransition] = {
 }
 
 
-class Action(db.Model):
+class Action(AgencyPart, db.Model):
     __tablename__ = "actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -202,25 +201,14 @@ class Action(db.Model):
     def owner_label(self) -> str:
         return self.agency.name if self.agency else "The partnership"
 
-    # Access rules (see casework.auth.access). An agency lead sees the actions their agency owns;
-    # everyone else follows the review's rule. Status (verified, closed) is the workflow's guard.
-
-    def can_view(self, user: User) -> bool:
-        if user.role == Role.AGENCY_LEAD:
-            return self.agency_id is not None and self.agency_id == user.agency_id
-        return self.review.can_view(user)
-
-    @classmethod
-    def visible_to(cls, user: User) -> ColumnElement[bool]:
-        if user.role == Role.AGENCY_LEAD:
-            return cls.agency_id == user.agency_id
-        return cls.review.has(Review.visible_to(user))
+    # Access rules (see casework.auth.access); who sees it comes with AgencyPart (a partnership
+    # action is no agency's). Status (verified, closed) is the workflow's guard.
 
     def can_update(self, user: User) -> bool:
         """Report progress: the owning agency's leads; partnership actions, the board managers."""
         if self.agency_id is None:
             return self.review.can_manage(user)
-        return user.role == Role.AGENCY_LEAD and user.agency_id == self.agency_id
+        return self.is_for_agency_of(user)
 
     def can_verify(self, user: User) -> bool:
         """Verify the evidence, or return the action to its owner."""
@@ -262,13 +250,7 @@ class ProgressUpdate(db.Model):
         return self.action.can_view(user)
 
 
-def _update_of(document: Document) -> ProgressUpdate | None:
-    if document.progress_update_id is None:
-        return None
-    return db.session.get(ProgressUpdate, document.progress_update_id)
-
-
-register_owner(_update_of)
+register_owner(named_by("progress_update_id", ProgressUpdate))
 
 
 class ChangeStatus(LabelledEnum):

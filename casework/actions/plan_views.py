@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import abort, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -107,30 +110,35 @@ def review_action_plan(review: Review) -> ResponseReturnValue:
     return _plan_page(review)
 
 
+def _add(
+    review: Review, name: str, form: FlaskForm, add: Callable[[], Any], anchor: str = ""
+) -> ResponseReturnValue:
+    """Add a finding or a recommendation (``name``: its form on the plan page): back to the plan,
+    or the plan again with the form's errors."""
+    noun = name.removesuffix("_form").capitalize()
+    done = submit(form, add, lambda record: f"{noun} {record.number} added.", _plan_url(review) + anchor)
+    return done or _plan_page(review, **{name: form})
+
+
 @bp.route("/<int:review_id>/action-plan/findings", methods=["POST"])
 @loads(Review, may="write_recommendations")
 def review_finding_add(review: Review) -> ResponseReturnValue:
     form = _finding_form()
-    done = submit(
-        form,
-        lambda: services.add_finding(review, *form.finding(), me()),
-        lambda finding: f"Finding {finding.number} added.",
-        _plan_url(review) + "#findings",
+    return _add(
+        review, "finding_form", form, lambda: services.add_finding(review, *form.finding(), me()), "#findings"
     )
-    return done or _plan_page(review, finding_form=form)
 
 
 @bp.route("/<int:review_id>/action-plan/recommendations", methods=["POST"])
 @loads(Review, may="write_recommendations")
 def review_recommendation_add(review: Review) -> ResponseReturnValue:
     form = _recommendation_form()
-    done = submit(
+    return _add(
+        review,
+        "recommendation_form",
         form,
         lambda: services.add_recommendation(review, *form.recommendation(), me()),
-        lambda recommendation: f"Recommendation {recommendation.number} added.",
-        _plan_url(review),
     )
-    return done or _plan_page(review, recommendation_form=form)
 
 
 def _owners() -> list[User]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from werkzeug.datastructures import FileStorage
 
@@ -77,6 +78,19 @@ def _next_number(model: type[Finding] | type[Recommendation], review: Review) ->
     return (highest or 0) + 1
 
 
+P = TypeVar("P", Finding, Recommendation)
+
+
+def _added(review: Review, record: P, action: str, summary: str) -> P:
+    """A new finding or recommendation, with its audit event (``summary`` may name its number)."""
+    db.session.add(record)
+    db.session.flush()
+    audit.record(
+        action, summary, subject=review, review=review, details={"themes": [t.name for t in record.themes]}
+    )
+    return record
+
+
 def add_finding(review: Review, text: str, themes: list[Theme], by: User) -> Finding:
     _plan_open(review)
     if not review.can_write_recommendations(by):
@@ -90,16 +104,7 @@ def add_finding(review: Review, text: str, themes: list[Theme], by: User) -> Fin
         themes=themes,
         created_by_id=by.id,
     )
-    db.session.add(finding)
-    db.session.flush()
-    audit.record(
-        "finding_added",
-        f"Finding {finding.number} recorded",
-        subject=review,
-        review=review,
-        details={"themes": [t.name for t in themes]},
-    )
-    return finding
+    return _added(review, finding, "finding_added", f"Finding {finding.number} recorded")
 
 
 def add_recommendation(
@@ -121,16 +126,8 @@ def add_recommendation(
         themes=themes,
         created_by_id=by.id,
     )
-    db.session.add(recommendation)
-    db.session.flush()
-    audit.record(
-        "recommendation_added",
-        f"Recommendation {recommendation.number} recorded for {recommendation.addressed_to}",
-        subject=review,
-        review=review,
-        details={"themes": [t.name for t in themes]},
-    )
-    return recommendation
+    summary = f"Recommendation {recommendation.number} recorded for {recommendation.addressed_to}"
+    return _added(review, recommendation, "recommendation_added", summary)
 
 
 def confirm_recommendations(review: Review, by: User) -> int:

@@ -10,14 +10,14 @@ from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, String
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.agencies.models import Agency
-from casework.auth.models import Role, User
+from casework.agencies.models import Agency, AgencyPart
+from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
-from casework.documents.owners import register_owner
+from casework.documents.owners import named_by, register_owner
 from casework.reviews.models import Review
 
 
@@ -88,7 +88,7 @@ REQUEST_TRANSITIONS: dict[RequestChange, RequestTransition] = {
 }
 
 
-class ContributionRequest(db.Model):
+class ContributionRequest(AgencyPart, db.Model):
     __tablename__ = "contribution_requests"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,24 +140,12 @@ class ContributionRequest(db.Model):
         """The agency has something to do: asked or returned, on a review that has not ended."""
         return self.status in AWAITING_AGENCY and not self.review.is_ended
 
-    # Access rules (see casework.auth.access). The agency asked sees its own requests; everyone
-    # else follows the review's rule. Whether the request's status allows a step is the
-    # workflow's guard (services), not an access rule.
-
-    def can_view(self, user: User) -> bool:
-        if user.role == Role.AGENCY_LEAD:
-            return user.agency_id == self.agency_id
-        return self.review.can_view(user)
-
-    @classmethod
-    def visible_to(cls, user: User) -> ColumnElement[bool]:
-        if user.role == Role.AGENCY_LEAD:
-            return cls.agency_id == user.agency_id
-        return cls.review.has(Review.visible_to(user))
+    # Access rules (see casework.auth.access); who sees it comes with AgencyPart. Whether the
+    # request's status allows a step is the workflow's guard (services), not an access rule.
 
     def can_answer(self, user: User) -> bool:
         """Add entries and documents, submit: the agency's own leads."""
-        return user.role == Role.AGENCY_LEAD and user.agency_id == self.agency_id
+        return self.is_for_agency_of(user)
 
     def can_decide(self, user: User) -> bool:
         """Accept or return a submission: the board manager or the review's accepted reviewer."""
@@ -215,10 +203,4 @@ class ChronologyEntry(db.Model):
         return self.request.review.can_view(user)
 
 
-def _request_of(document: Document) -> ContributionRequest | None:
-    if document.contribution_request_id is None:
-        return None
-    return db.session.get(ContributionRequest, document.contribution_request_id)
-
-
-register_owner(_request_of)
+register_owner(named_by("contribution_request_id", ContributionRequest))

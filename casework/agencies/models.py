@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ColumnElement, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -61,6 +61,34 @@ class Agency(db.Model):
 
     def __repr__(self) -> str:
         return f"<Agency {self.name!r}>"
+
+
+class AgencyPart:
+    """Mixin for a record of one agency's part in a review (a contribution request, an action):
+    the agency's own leads see it; everyone else follows the review's rule. Reviews import this
+    module, so the review's class is read from the relationship."""
+
+    if TYPE_CHECKING:
+        agency_id: Any
+        review: Any
+
+    def is_for_agency_of(self, user: User) -> bool:
+        """The user answers for this record's agency (a partnership action has none)."""
+        return (
+            user.can_answer_for_agency() and self.agency_id is not None and self.agency_id == user.agency_id
+        )
+
+    def can_view(self, user: User) -> bool:
+        if user.can_answer_for_agency():
+            return self.is_for_agency_of(user)
+        return bool(self.review.can_view(user))
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        if user.can_answer_for_agency():
+            return cls.agency_id == user.agency_id  # type: ignore[no-any-return]
+        review = cls.review.property.mapper.class_
+        return cls.review.has(review.visible_to(user))  # type: ignore[no-any-return]
 
 
 def agencies_for_new_work(keeping: Iterable[Agency] = ()) -> list[Agency]:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from sqlalchemy import case
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -104,17 +105,31 @@ def request_detail(request: ContributionRequest) -> ResponseReturnValue:
     return _page(request)
 
 
+SUBMITTED = "Submitted. The partnership will accept it or return it with comments."
+
+
+def _send(
+    request: ContributionRequest,
+    name: str,
+    form: FlaskForm,
+    change: Callable[[], Any],
+    success: str | Callable[[Any], str],
+    anchor: str = "",
+) -> ResponseReturnValue:
+    """One of the page's forms (``name``: its name on the page): back to the page (at
+    ``anchor``), or the page again with the form's errors."""
+    return submit(form, change, success, _url(request) + anchor) or _page(request, **{name: form})
+
+
 @bp.route("/requests/<int:request_id>/entries", methods=["POST"])
 @_loads("answer")
 def request_entry_add(request: ContributionRequest) -> ResponseReturnValue:
     form = EntryForm()
-    done = submit(
-        form,
-        lambda: services.add_chronology_entry(request, form.row(), me()),
-        "Entry added.",
-        _url(request) + "#entries",
-    )
-    return done or _page(request, entry_form=form)
+
+    def change() -> Any:
+        return services.add_chronology_entry(request, form.row(), me())
+
+    return _send(request, "entry_form", form, change, "Entry added.", "#entries")
 
 
 @bp.route("/requests/<int:request_id>/entries/import", methods=["POST"])
@@ -152,57 +167,55 @@ def request_entry_remove(request: ContributionRequest, entry_id: int) -> Respons
 @_loads("answer")
 def request_document_upload(request: ContributionRequest) -> ResponseReturnValue:
     form = UploadForm()
-    done = submit(
-        form,
-        lambda: services.attach_document(request, form.file.data, me()),
-        lambda document: f"{document.original_name} uploaded.",
-        _url(request) + "#documents",
-    )
-    return done or _page(request, upload_form=form)
+
+    def change() -> Any:
+        return services.attach_document(request, form.file.data, me())
+
+    return _send(request, "upload_form", form, change, lambda d: f"{d.original_name} uploaded.", "#documents")
 
 
 @bp.route("/requests/<int:request_id>/submit", methods=["POST"])
 @_loads("answer")
 def request_submit(request: ContributionRequest) -> ResponseReturnValue:
     form = SubmitForm()
-    done = submit(
-        form,
-        lambda: services.submit_request(request, form.note.data or "", me(), form.version.data),
-        "Submitted. The partnership will accept it or return it with comments.",
-        _url(request),
-    )
-    return done or _page(request, submit_form=form)
+
+    def change() -> Any:
+        return services.submit_request(request, form.note.data or "", me(), form.version.data)
+
+    return _send(request, "submit_form", form, change, SUBMITTED)
 
 
-DECISIONS = {
-    "accept": (lambda c, form: services.accept_request(c, me(), form.version.data), "Submission accepted."),
-    "return": (
-        lambda c, form: services.return_request(c, form.comment.data or "", me(), form.version.data),
-        "Returned to the agency with your comments.",
-    ),
-}
-
-
-@bp.route("/requests/<int:request_id>/<any(accept, return):decision>", methods=["POST"])
+@bp.route("/requests/<int:request_id>/accept", methods=["POST"])
 @_loads("decide")
-def request_decide(request: ContributionRequest, decision: str) -> ResponseReturnValue:
+def request_accept(request: ContributionRequest) -> ResponseReturnValue:
     form = CommentForm()
-    change, message = DECISIONS[decision]
-    done = submit(form, lambda: change(request, form), message, _url(request))
-    return done or _page(request, comment_form=form)
+
+    def change() -> Any:
+        return services.accept_request(request, me(), form.version.data)
+
+    return _send(request, "comment_form", form, change, "Submission accepted.")
+
+
+@bp.route("/requests/<int:request_id>/return", methods=["POST"])
+@_loads("decide")
+def request_return(request: ContributionRequest) -> ResponseReturnValue:
+    form = CommentForm()
+
+    def change() -> Any:
+        return services.return_request(request, form.comment.data or "", me(), form.version.data)
+
+    return _send(request, "comment_form", form, change, "Returned to the agency with your comments.")
 
 
 @bp.route("/requests/<int:request_id>/withdraw", methods=["POST"])
 @_loads("withdraw")
 def request_withdraw(request: ContributionRequest) -> ResponseReturnValue:
     form = CommentForm()
-    done = submit(
-        form,
-        lambda: services.withdraw_request(request, form.comment.data or "", me(), form.version.data),
-        "Request withdrawn.",
-        _url(request),
-    )
-    return done or _page(request, comment_form=form)
+
+    def change() -> Any:
+        return services.withdraw_request(request, form.comment.data or "", me(), form.version.data)
+
+    return _send(request, "comment_form", form, change, "Request withdrawn.")
 
 
 @bp.route("/chronology-template.csv")

@@ -70,6 +70,11 @@ def _change(request: ContributionRequest, change: RequestChange, by: User, comme
     _event(request, REQUEST_TRANSITIONS[change].destination, by, comment)
 
 
+def _audit(request: ContributionRequest, action: str, summary: str, **details: object) -> None:
+    """The audit event of a step on a request, filed under its review."""
+    audit.record(action, summary, subject=request, review=request.review, details=details or None)
+
+
 def request_contributions(
     review: Review,
     agencies: list[Agency],
@@ -167,12 +172,11 @@ def import_chronology_csv(request: ContributionRequest, data: bytes, by: User) -
     rows = parse_chronology_csv(data, today=uk_today())
     for row in rows:
         add_chronology_entry(request, row, by)
-    audit.record(
+    _audit(
+        request,
         "chronology_imported",
         f"{len(rows)} chronology entries imported for {request.agency.name}",
-        subject=request,
-        review=request.review,
-        details={"rows": len(rows)},
+        rows=len(rows),
     )
     return len(rows)
 
@@ -189,12 +193,11 @@ def attach_document(request: ContributionRequest, upload: FileStorage | None, by
         raise DomainError("Choose a file to upload", field="file")
     document = store_upload(upload, uploaded_by=by, review=request.review, contribution_request_id=request.id)
     request.documents.append(document)
-    audit.record(
+    _audit(
+        request,
         "document_uploaded",
         f"{document.original_name} uploaded for {request.agency.name}",
-        subject=request,
-        review=request.review,
-        details={"document": document.id},
+        document=document.id,
     )
     return document
 
@@ -211,11 +214,8 @@ def submit_request(request: ContributionRequest, note: str, by: User, version: i
         raise DomainError("Say who will attend the learning event", field="note")
     request.response_note = note.strip()
     _change(request, RequestChange.SUBMIT, by, note)
-    audit.record(
-        "contribution_submitted",
-        f"{request.agency.name} submitted its {request.kind.label.lower()}",
-        subject=request,
-        review=request.review,
+    _audit(
+        request, "contribution_submitted", f"{request.agency.name} submitted its {request.kind.label.lower()}"
     )
 
 
@@ -229,12 +229,7 @@ def accept_request(request: ContributionRequest, by: User, version: int | None) 
     _check_version(request, version)
     _check_decider(request, by, RequestChange.ACCEPT)
     _change(request, RequestChange.ACCEPT, by)
-    audit.record(
-        "contribution_accepted",
-        f"{request.agency.name}'s {request.kind.label.lower()} accepted",
-        subject=request,
-        review=request.review,
-    )
+    _audit(request, "contribution_accepted", f"{request.agency.name}'s {request.kind.label.lower()} accepted")
 
 
 def return_request(request: ContributionRequest, comment: str, by: User, version: int | None) -> None:
@@ -243,12 +238,11 @@ def return_request(request: ContributionRequest, comment: str, by: User, version
     if not comment.strip():
         raise DomainError("Say what the agency needs to change", field="comment")
     _change(request, RequestChange.RETURN, by, comment)
-    audit.record(
+    _audit(
+        request,
         "contribution_returned",
         f"{request.agency.name}'s {request.kind.label.lower()} returned",
-        subject=request,
-        review=request.review,
-        details={"comment": comment.strip()},
+        comment=comment.strip(),
     )
 
 
@@ -260,12 +254,7 @@ def withdraw_request(request: ContributionRequest, reason: str, by: User, versio
     if not reason.strip():
         raise DomainError("Give the reason for withdrawing the request", field="comment")
     _change(request, RequestChange.WITHDRAW, by, reason)
-    audit.record(
-        "contribution_withdrawn",
-        f"Request to {request.agency.name} withdrawn: {reason.strip()}",
-        subject=request,
-        review=request.review,
-    )
+    _audit(request, "contribution_withdrawn", f"Request to {request.agency.name} withdrawn: {reason.strip()}")
 
 
 def mark_key_episode(entry: ChronologyEntry, key: bool, note: str, by: User) -> None:

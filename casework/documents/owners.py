@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from casework.core.extensions import db
 from casework.documents.models import Document
 
 if TYPE_CHECKING:
@@ -33,6 +34,17 @@ def register_owner(lookup: Lookup, *, fallback: bool = False) -> None:
     chosen = _fallbacks if fallback else _lookups
     if lookup not in chosen:
         chosen.append(lookup)
+
+
+def named_by(column: str, model: type[Owner]) -> Lookup:
+    """The lookup of an owner the document names in one of its own columns (``progress_update_id``
+    names a ProgressUpdate)."""
+
+    def lookup(document: Document) -> Owner | None:
+        owner_id = getattr(document, column)
+        return None if owner_id is None else db.session.get(model, owner_id)
+
+    return lookup
 
 
 def owner_of(document: Document) -> Owner | None:

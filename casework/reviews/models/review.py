@@ -27,8 +27,7 @@ from casework.auth.models import Role, User
 from casework.core.db_types import enum_type
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
-from casework.documents.models import Document
-from casework.documents.owners import register_owner
+from casework.documents.owners import named_by, register_owner
 from casework.reviews.models.types import ReviewType
 from casework.reviews.stages import ReviewStage
 
@@ -220,8 +219,4 @@ class Involvement(db.Model):
     agency: Mapped[Agency] = relationship()
 
 
-def _review_of(document: Document) -> Review | None:
-    return db.session.get(Review, document.review_id) if document.review_id is not None else None
-
-
-register_owner(_review_of, fallback=True)
+register_owner(named_by("review_id", Review), fallback=True)

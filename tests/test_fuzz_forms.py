@@ -513,8 +513,10 @@ def _one_of(forms: dict[str, list[Form]]) -> Callable[[str], st.SearchStrategy[F
 EVERY_FIELD: list[object] = [HUGE, " ", ["-1", "x" * 300]]
 
 
-# Refused sign-ins are recorded by design (the audit log and the lockout counter).
-RECORDS_REFUSALS = {"auth.sign_in"}
+# Refused sign-ins are recorded by design (the audit log and the lockout counter). The publication
+# page shows the report's identifier findings again with a refused form, and every display of
+# them is recorded.
+RECORDS_REFUSALS = {"auth.sign_in", "reviews.review_publication"}
 
 
 def test_no_hostile_request_gets_a_5xx_and_refusals_change_nothing(

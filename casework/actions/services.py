@@ -21,7 +21,7 @@ from casework.actions.models import (
     UpdateKind,
 )
 from casework.agencies.models import Agency
-from casework.auth.models import Role, User
+from casework.auth.models import User
 from casework.core import audit
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
@@ -189,9 +189,10 @@ def add_action(
         raise DomainError("The deadline cannot be before the day the action is created", field="deadline")
     if agency is not None and not agency.active:
         raise DomainError(f"{agency.name} is no longer active", field="agency")
-    if agency is None and owner.role != Role.BOARD_MANAGER:
+    # The owner is someone who may report its progress (Action.can_update).
+    if agency is None and not review.can_manage(owner):
         raise DomainError("A partnership action is owned by a board manager", field="owner")
-    if agency is not None and (owner.role != Role.AGENCY_LEAD or owner.agency_id != agency.id):
+    if agency is not None and not (owner.can_answer_for_agency() and owner.agency_id == agency.id):
         raise DomainError(f"{owner.name} is not an agency lead of {agency.name}", field="owner")
     if not owner.active:
         raise DomainError(f"{owner.name}'s account is deactivated", field="owner")

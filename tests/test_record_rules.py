@@ -36,7 +36,7 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
-from casework.reviews import appointments
+from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, DraftVersion, Review, ReviewerAssignment
 from casework.reviews.stages import ReviewStage
 from tests.support.files import PDF, upload

@@ -43,6 +43,7 @@ def record(
     actor: User | None = None,
     details: dict[str, Any] | None = None,
     review: Any = None,
+    review_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction; it commits with the change it describes."""
     if actor is None and has_request_context() and current_user.is_authenticated:
@@ -55,7 +56,7 @@ def record(
         subject_id=getattr(subject, "id", None),
         details=details,
         ip_address=request.remote_addr if has_request_context() else None,
-        review_id=review.id if review is not None else None,
+        review_id=review.id if review is not None else review_id,
     )
     db.session.add(event)
     return event

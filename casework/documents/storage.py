@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from flask import Flask, Response, abort, current_app, send_file
 from werkzeug.datastructures import FileStorage
@@ -31,7 +31,6 @@ from casework.documents.receiving import Received, receive
 
 if TYPE_CHECKING:
     from casework.auth.models import User
-    from casework.reviews.models import Review
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +56,17 @@ def current_store() -> FileStore:
     return LocalFolder(configured_root(current_app))
 
 
+class Filed(Protocol):
+    """What a document is filed under (a review): documents know its id, not its domain."""
+
+    id: int | None
+
+
 def store_upload(
     upload: FileStorage,
     *,
     uploaded_by: User,
-    review: Review | None = None,
+    review: Filed | None = None,
     contribution_request_id: int | None = None,
     allowed: set[str] | None = None,
 ) -> Document:
@@ -146,8 +151,6 @@ def send_document(document: Document, *, user: User | None) -> Response:
     event is committed before the response is returned: no copy leaves unrecorded. A file
     missing from disk is logged as an error and answered with 404.
     """
-    from casework.reviews.models import Review
-
     name = safe_download_name(document.original_name, detected_type=document.detected_type)
     try:
         path = stored_path(document)
@@ -167,13 +170,12 @@ def send_document(document: Document, *, user: User | None) -> Response:
         )
         abort(404)
     try:
-        review = db.session.get(Review, document.review_id) if document.review_id is not None else None
         audit.record(
             "document_downloaded",
             f"{document.original_name} downloaded",
             subject=document,
             actor=user,
-            review=review,
+            review_id=document.review_id,
             details={"document": document.id},
         )
         db.session.commit()

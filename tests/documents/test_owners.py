@@ -17,9 +17,6 @@ from tests.support.records import make_document
 from tests.support.reviews import make_review
 
 DOMAINS = ("casework.agencies", "casework.actions", "casework.reviews")
-# Sending a file files its audit event under the document's review (documents/storage.py, owned by
-# the storage work); nothing else in documents/ may reach a domain.
-KNOWN = {"storage.py: casework.reviews.models"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -40,7 +37,7 @@ def test_documents_import_no_domain() -> None:
         for module in _imports(path)
         if module.startswith(DOMAINS)
     }
-    assert offending == KNOWN
+    assert offending == set()
 
 
 def test_a_document_nobody_claims_is_not_downloaded(

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from casework import create_app
 from casework.auth.models import Role
 from config import normalise_database_url
-from tests.conftest import login_as, make_config, make_user
+from tests.conftest import client_as, make_config, make_user
 
 UNAVAILABLE_TITLE = "Casework is unavailable"
 
@@ -63,12 +63,11 @@ def _every_get_url(app: Flask) -> list[str]:
 
 
 @pytest.fixture
-def signed_in_cookie(app: Flask, client: FlaskClient) -> str:
+def signed_in_cookie(app: Flask) -> str:
     """A board manager's session cookie from the working app (the broken ones share its key)."""
     with app.app_context():
         manager = make_user(Role.BOARD_MANAGER)
-    login_as(client, manager)
-    return _session_cookie(app, client)
+    return _session_cookie(app, client_as(app, manager))
 
 
 def _broken_app(url: str) -> Flask:

@@ -26,7 +26,7 @@ from casework.reviews.clock import deadlines_for
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
 from tests.actions.test_action_plans import build_world, client_for, folder, ids_of  # noqa: F401 (a fixture)
-from tests.conftest import csrf_token, login_as, make_user
+from tests.conftest import client_as, csrf_token, make_user
 from tests.reviews.conftest import make_review
 from tests.reviews.test_drafts import _pdf as draft_pdf
 from tests.reviews.test_drafts import case  # noqa: F401 (a fixture)
@@ -79,10 +79,10 @@ def form_data(client: FlaskClient, path: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def manager_client(app: Flask, client: FlaskClient) -> FlaskClient:
+def manager_client(app: Flask) -> FlaskClient:
     with app.app_context():
         manager = make_user(Role.BOARD_MANAGER)
-    return login_as(client, manager)
+    return client_as(app, manager)
 
 
 def _review(app: Flask, stage: ReviewStage = ReviewStage.REFERRAL) -> int:
@@ -208,10 +208,10 @@ def test_a_page_number_out_of_range_shows_a_page(app: Flask, manager_client: Fla
         assert manager_client.get(path, query_string={"page": page}).status_code == 200, path
 
 
-def test_the_audit_log_page_number_is_bounded(app: Flask, client: FlaskClient) -> None:
+def test_the_audit_log_page_number_is_bounded(app: Flask) -> None:
     with app.app_context():
         admin = make_user(Role.ADMIN)
-    login_as(client, admin)
+    client = client_as(app, admin)
     assert client.get("/admin/audit-log", query_string={"page": HUGE}).status_code == 200
 
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from casework import create_app
 from casework.auth.models import Role
 from config import ProductionConfig
-from tests.conftest import login_as, make_user
+from tests.conftest import client_as, make_user
 
 
 def _check_common(response) -> None:
@@ -33,10 +33,10 @@ def test_public_responses(client: FlaskClient, path: str) -> None:
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_signed_in_pages_are_never_stored(app: Flask, client: FlaskClient) -> None:
+def test_signed_in_pages_are_never_stored(app: Flask) -> None:
     with app.app_context():
         user = make_user(Role.BOARD_MANAGER)
-    login_as(client, user)
+    client = client_as(app, user)
     for path in ["/reviews/", "/agencies/", "/account", "/admin/users"]:
         response = client.get(path)
         _check_common(response)

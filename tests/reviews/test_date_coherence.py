@@ -22,7 +22,7 @@ from casework.reviews.clock import DeadlineStatus, deadlines_for
 from casework.reviews.models import AssignmentRole, Publication, Review, ReviewDeadline
 from casework.reviews.queries import ReviewFilters, review_list, upcoming_deadlines
 from casework.reviews.stages import ReviewStage
-from tests.conftest import login_as, make_agency, make_user, post_form
+from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -203,12 +203,12 @@ def test_not_publishing_meets_the_publication_clock_so_the_dashboard_raises_no_f
         assert all(row.review_id != review.id for row in upcoming_deadlines(manager))
 
 
-def test_the_not_publish_form_asks_for_the_date(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+def test_the_not_publish_form_asks_for_the_date(app: Flask) -> None:
     with app.app_context():
         review, manager = _ready("CSPR", TODAY - timedelta(days=30))
         review_id, version = review.id, review.version
         db.session.refresh(manager)
-    login_as(client, manager)
+    client = client_as(app, manager)
     path = f"/reviews/{review_id}/publication"
     fields = {"not_publish": "1", "version": version, "reason": "Sibling", "improvements": "Training"}
     refused = post_form(client, path, fields)

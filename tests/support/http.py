@@ -41,16 +41,14 @@ def sign_out(client: FlaskClient) -> TestResponse:
     return post_form(client, "/sign-out", {}, token_from="/account")
 
 
-def login_as(client: FlaskClient, user: User, password: str = PASSWORD) -> FlaskClient:
-    """Sign ``client`` in as ``user`` through the sign-in form; fails the test if refused."""
-    response = sign_in(client, user.email, password)
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    return client
-
-
-def client_as(app: Flask, person: User | int | None, password: str = PASSWORD) -> FlaskClient:
-    """A new test client signed in as ``person`` (a user or a user's id); None: signed out."""
+def client_as(
+    app: Flask, person: User | int | None, password: str = PASSWORD, *, address: str | None = None
+) -> FlaskClient:
+    """A new test client signed in as ``person`` (a user or a user's id) through the sign-in form,
+    failing the test if refused; None: signed out. ``address``: the client's network address."""
     client = app.test_client()
+    if address is not None:
+        client.environ_base["REMOTE_ADDR"] = address
     if person is None:
         return client
     if isinstance(person, int):
@@ -58,7 +56,9 @@ def client_as(app: Flask, person: User | int | None, password: str = PASSWORD) -
             found = db.session.get(User, person)
             assert found is not None, f"no user {person}"
             person = found
-    return login_as(client, person, password)
+    response = sign_in(client, person.email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return client
 
 
 def page_text(response: TestResponse) -> str:

@@ -25,7 +25,7 @@ from casework.reviews import drafts
 from casework.reviews.clock import deadlines_for
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
-from tests.actions.test_action_plans import build_world, client_for, folder, ids_of  # noqa: F401 (a fixture)
+from tests.actions.test_action_plans import build_world, folder, ids_of  # noqa: F401 (a fixture)
 from tests.conftest import client_as, csrf_token, make_user
 from tests.reviews.conftest import make_review
 from tests.reviews.test_drafts import _pdf as draft_pdf
@@ -267,7 +267,7 @@ def test_a_blank_choice_is_no_answer_and_an_unknown_one_a_field_error(
 def test_a_blank_status_when_returning_an_action_is_not_a_500(app: Flask) -> None:
     with app.app_context():
         ids = ids_of(build_world())
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     token = csrf_token(manager, f"/actions/{ids.action}")
     response = manager.post(
         f"/actions/{ids.action}/return", data={"csrf_token": token, "status": " ", "note": "More evidence."}
@@ -351,7 +351,7 @@ def test_a_blank_or_unknown_answer_to_an_accuracy_comment_is_refused_with_a_mess
         drafts.sign_off_answer(check.answers[0], False, police_lead)
         db.session.commit()
         path = f"/reviews/{review.id}/drafts/comments/{comment.id}/respond"
-    client = client_for(app, case["lead"].email)
+    client = client_as(app, case["lead"].email)
     token = csrf_token(client, "/account")
     response = unchanged(app, lambda: client.post(path, data={"csrf_token": token, "response": answer}))
     assert response.status_code == 302

@@ -38,16 +38,12 @@ def _replay(app: Flask, cookie: str):
     return attacker.get(PROTECTED)
 
 
-def test_a_copied_cookie_works_while_the_session_lasts(
-    app: Flask, manager: User
-) -> None:
+def test_a_copied_cookie_works_while_the_session_lasts(app: Flask, manager: User) -> None:
     client = client_as(app, manager)
     assert _replay(app, _stolen_cookie(client)).status_code == 200  # the baseline the next tests rely on
 
 
-def test_signing_out_makes_every_earlier_cookie_useless(
-    app: Flask, manager: User
-) -> None:
+def test_signing_out_makes_every_earlier_cookie_useless(app: Flask, manager: User) -> None:
     client = client_as(app, manager)
     cookie = _stolen_cookie(client)
     other_device = client_as(app, manager)
@@ -59,9 +55,7 @@ def test_signing_out_makes_every_earlier_cookie_useless(
     assert other_device.get(PROTECTED).status_code == 302  # signed out everywhere
 
 
-def test_changing_the_password_ends_other_sessions_but_not_this_one(
-    app: Flask, manager: User
-) -> None:
+def test_changing_the_password_ends_other_sessions_but_not_this_one(app: Flask, manager: User) -> None:
     client = client_as(app, manager)
     cookie = _stolen_cookie(client)
     new = "a brand new passphrase for casework"

@@ -42,10 +42,10 @@ def sign_out(client: FlaskClient) -> TestResponse:
 
 
 def client_as(
-    app: Flask, person: User | int | None, password: str = PASSWORD, *, address: str | None = None
+    app: Flask, person: User | int | str | None, password: str = PASSWORD, *, address: str | None = None
 ) -> FlaskClient:
-    """A new test client signed in as ``person`` (a user or a user's id) through the sign-in form,
-    failing the test if refused; None: signed out. ``address``: the client's network address."""
+    """A new test client signed in as ``person`` (a user, a user's id or email) through the sign-in
+    form, failing the test if refused; None: signed out. ``address``: the client's network address."""
     client = app.test_client()
     if address is not None:
         client.environ_base["REMOTE_ADDR"] = address
@@ -56,7 +56,8 @@ def client_as(
             found = db.session.get(User, person)
             assert found is not None, f"no user {person}"
             person = found
-    response = sign_in(client, person.email, password)
+    email = person if isinstance(person, str) else person.email
+    response = sign_in(client, email, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return client
 

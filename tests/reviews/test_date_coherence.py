@@ -4,10 +4,8 @@ the Panel or approved by the Home Office, publication or the decision not to pub
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-import docx
 import pytest
 from flask import Flask
 from werkzeug.datastructures import FileStorage
@@ -24,18 +22,16 @@ from casework.reviews.queries import ReviewFilters, review_list, upcoming_deadli
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.files import docx_with, upload
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TODAY = uk_today()
 COMMISSIONED = TODAY - timedelta(days=200)
 
 
 def _report() -> FileStorage:
-    document = docx.Document()
-    document.add_paragraph("Child A was seven months old. Agencies did not share what they knew.")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return FileStorage(io.BytesIO(buffer.getvalue()), filename="report.docx", content_type=DOCX_TYPE)
+    return upload(
+        docx_with("Child A was seven months old. Agencies did not share what they knew."), "report.docx"
+    )
 
 
 def _review_with_draft(code: str, **dates: date) -> tuple[int, User]:

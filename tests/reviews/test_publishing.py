@@ -3,10 +3,8 @@ type's steps before publication, the notice period, not publishing, withdrawal a
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-import docx
 import pytest
 from flask import Flask
 from werkzeug.datastructures import FileStorage
@@ -21,17 +19,11 @@ from casework.reviews.models import AssignmentRole, Publication, Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from tests.support.files import docx_with, make_pdf, upload
 
 
 def _report(*paragraphs: str) -> FileStorage:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return FileStorage(io.BytesIO(buffer.getvalue()), filename="report.docx", content_type=DOCX_TYPE)
+    return upload(docx_with(*paragraphs), "report.docx")
 
 
 # Signed off on the day make_review commissions the review: every later step may be dated from then.
@@ -197,12 +189,7 @@ def test_withdrawal_and_delays_are_recorded(app: Flask, case: dict) -> None:  # 
 
 
 def test_a_scanned_report_needs_a_recorded_check_by_hand(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.rect(20, 20, 100, 100, style="F")  # an image-like page with no text
-    scan = FileStorage(io.BytesIO(bytes(pdf.output())), filename="scan.pdf", content_type="application/pdf")
+    scan = upload(make_pdf(["<rectangle>"]), "scan.pdf")  # an image-like page with no text
     with app.app_context():
         review = db.session.get(Review, case["review_id"])
         drafts.upload_draft(review, scan, "Scanned", db.session.get(User, case["lead"].id), None)
@@ -499,16 +486,7 @@ def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_chec
     app: Flask,
     case: dict,  # type: ignore[type-arg]
 ) -> None:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 6, " ".join(CLEAN))
-    pdf.set_encryption("owner", user_password="secret")
-    locked = FileStorage(
-        io.BytesIO(bytes(pdf.output())), filename="locked.pdf", content_type="application/pdf"
-    )
+    locked = upload(make_pdf([" ".join(CLEAN)], password="secret"), "locked.pdf")
     with app.app_context():
         review, manager = _rows(app, case)
         drafts.upload_draft(review, locked, "Final", db.session.get(User, case["lead"].id), None)
@@ -531,15 +509,8 @@ def test_a_file_beyond_the_reading_limits_is_recorded_as_unreadable(
 ) -> None:
     """A real limit, lowered for the test: a report with more pages than may be read is never
     parsed; its check is recorded as unreadable and needs a check by hand."""
-    from fpdf import FPDF
-
     monkeypatch.setitem(app.config, "EXTRACT_MAX_PAGES", 3)
-    pdf = FPDF()
-    pdf.set_font("Helvetica", size=11)
-    for _ in range(4):
-        pdf.add_page()
-        pdf.multi_cell(0, 6, " ".join(LEAKY))
-    report = FileStorage(io.BytesIO(bytes(pdf.output())), filename="long.pdf", content_type="application/pdf")
+    report = upload(make_pdf([" ".join(LEAKY)] * 4), "long.pdf")
     with app.app_context():
         review, manager = _rows(app, case)
         drafts.upload_draft(review, report, "Final", db.session.get(User, case["lead"].id), None)

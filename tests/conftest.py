@@ -23,6 +23,7 @@ from hypothesis.database import DirectoryBasedExampleDatabase
 from sqlalchemy import MetaData, delete, make_url, select
 
 from casework import create_app
+from casework.auth.models import Role, User
 from casework.auth.throttling import throttle
 from casework.core.extensions import db
 from config import TestConfig, normalise_database_url
@@ -151,6 +152,19 @@ def empty_database(app: Flask) -> None:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def manager(app: Flask) -> User:
+    """A board manager, Morgan Price (made in its own app context, usable after it)."""
+    with app.app_context():
+        return make_user(Role.BOARD_MANAGER, name="Morgan Price")
+
+
+@pytest.fixture
+def manager_client(app: Flask, manager: User) -> FlaskClient:
+    """A client signed in as ``manager``."""
+    return client_as(app, manager)
 
 
 # --- factories (in tests.support, named here too for the tests that import them from here) --

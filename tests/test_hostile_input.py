@@ -78,13 +78,6 @@ def form_data(client: FlaskClient, path: str) -> dict[str, Any]:
     }
 
 
-@pytest.fixture
-def manager_client(app: Flask) -> FlaskClient:
-    with app.app_context():
-        manager = make_user(Role.BOARD_MANAGER)
-    return client_as(app, manager)
-
-
 def _review(app: Flask, stage: ReviewStage = ReviewStage.REFERRAL) -> int:
     with app.app_context():
         return make_review(stage=stage).id

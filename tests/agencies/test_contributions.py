@@ -5,7 +5,6 @@ kept, overdue requests, and the merged chronology the reviewer reads, filters, m
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from dataclasses import dataclass
@@ -38,6 +37,8 @@ from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
+from tests.support.http import page_text
+from tests.support.rows import stored
 
 HEADER = "date,time,practitioner_role,event,significance"
 INSTRUCTIONS = "Your contact with the family from January 2025."
@@ -98,8 +99,7 @@ def case(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.get_data(as_text=True))
+_text = page_text
 
 
 def _as(app: Flask, case: Case, person: str) -> FlaskClient:
@@ -107,21 +107,15 @@ def _as(app: Flask, case: Case, person: str) -> FlaskClient:
 
 
 def _user(case: Case, person: str) -> User:
-    found = db.session.get(User, case.users[person].id)
-    assert found is not None
-    return found
+    return stored(User, case.users[person].id)
 
 
 def _review(case: Case) -> Review:
-    found = db.session.get(Review, case.review_id)
-    assert found is not None
-    return found
+    return stored(Review, case.review_id)
 
 
 def _contribution(request_id: int) -> ContributionRequest:
-    found = db.session.get(ContributionRequest, request_id)
-    assert found is not None
-    return found
+    return stored(ContributionRequest, request_id)
 
 
 def _ask(

@@ -26,17 +26,6 @@ from tests.support.readonly import built_once
 _VERSION = re.compile(r'name="version"[^>]*value="([^"]*)"')
 
 
-@pytest.fixture
-def manager(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER, name="Morgan Price")
-
-
-@pytest.fixture
-def manager_client(app: Flask, manager: User) -> FlaskClient:
-    return client_as(app, manager)
-
-
 def _agency(app: Flask, name: str, agency_type: AgencyType = AgencyType.POLICE, **values: object) -> Agency:
     with app.app_context():
         agency = make_agency(name, agency_type)

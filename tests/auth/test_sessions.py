@@ -20,12 +20,6 @@ COOKIE = "casework_session"
 PROTECTED = "/reviews/"
 
 
-@pytest.fixture
-def manager(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER)
-
-
 def _stolen_cookie(client: FlaskClient) -> str:
     cookie = client.get_cookie(COOKIE)
     assert cookie is not None

@@ -4,7 +4,6 @@ lead at a time, and conflicts found later when the scope or the reviewer's links
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +24,8 @@ from casework.reviews.models import AssignmentRole, AssignmentStatus, Review, Re
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.http import page_text
+from tests.support.rows import stored
 
 LEAD, CO = AssignmentRole.LEAD, AssignmentRole.CO_REVIEWER
 
@@ -63,8 +64,7 @@ def setting(app: Flask) -> Setting:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.get_data(as_text=True))
+_text = page_text
 
 
 def _as(app: Flask, setting: Setting, person: str) -> FlaskClient:
@@ -72,21 +72,15 @@ def _as(app: Flask, setting: Setting, person: str) -> FlaskClient:
 
 
 def _user(setting: Setting, person: str) -> User:
-    found = db.session.get(User, setting.users[person].id)
-    assert found is not None
-    return found
+    return stored(User, setting.users[person].id)
 
 
 def _agency(setting: Setting, key: str) -> Agency:
-    found = db.session.get(Agency, setting.agencies[key])
-    assert found is not None
-    return found
+    return stored(Agency, setting.agencies[key])
 
 
 def _review(setting: Setting, review_id: int | None = None) -> Review:
-    found = db.session.get(Review, review_id or setting.review_id)
-    assert found is not None
-    return found
+    return stored(Review, review_id or setting.review_id)
 
 
 def _affiliate(

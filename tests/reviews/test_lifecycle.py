@@ -47,6 +47,7 @@ from tests.reviews.conftest import (
     review_type,
     terms_details,
 )
+from tests.support.rows import stored
 
 S = ReviewStage
 M = Move
@@ -159,15 +160,11 @@ def refused(
 
 def reload(review_id: int) -> Review:
     db.session.expire_all()
-    review = db.session.get(Review, review_id)
-    assert review is not None
-    return review
+    return stored(Review, review_id)
 
 
 def user_of(user: User) -> User:
-    found = db.session.get(User, user.id)
-    assert found is not None
-    return found
+    return stored(User, user.id)
 
 
 def agency_of(review: Review) -> Agency:

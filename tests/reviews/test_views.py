@@ -22,17 +22,6 @@ from tests.reviews.conftest import make_review
 from tests.support.readonly import built_once
 
 
-@pytest.fixture
-def manager(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER, name="Morgan Price")
-
-
-@pytest.fixture
-def manager_client(app: Flask, manager: User) -> FlaskClient:
-    return client_as(app, manager)
-
-
 def _review(
     app: Flask, manager: User, code: str = "CSPR", stage: str = "referral", **kwargs: object
 ) -> Review:

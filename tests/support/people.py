@@ -11,6 +11,7 @@ from casework.auth.models import Role, User
 from casework.auth.passwords import hash_password
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
+from tests.support.rows import stored
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -71,14 +72,10 @@ class Cast:
     agency_ids: dict[str, int] = field(default_factory=dict)
 
     def user(self, person: str) -> User:
-        found = db.session.get(User, self.user_ids[person])
-        assert found is not None, person
-        return found
+        return stored(User, self.user_ids[person])
 
     def agency(self, key: str) -> Agency:
-        found = db.session.get(Agency, self.agency_ids[key])
-        assert found is not None, key
-        return found
+        return stored(Agency, self.agency_ids[key])
 
 
 def make_cast(agencies: dict[str, tuple[str, AgencyType]]) -> Cast:

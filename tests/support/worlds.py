@@ -17,6 +17,7 @@ from casework.reviews import appointments
 from casework.reviews.models import AssignmentRole, Review
 from tests.support.people import Cast
 from tests.support.reviews import make_review
+from tests.support.rows import stored
 
 PSEUDONYMS = {"A": "Child Alder", "B": "Child Birch"}
 
@@ -28,9 +29,7 @@ class TwoReviews:
     assignments: dict[str, int] = field(default_factory=dict)  # "R1" -> its assignment on A
 
     def review(self, key: str) -> Review:
-        found = db.session.get(Review, self.reviews[key])
-        assert found is not None, key
-        return found
+        return stored(Review, self.reviews[key])
 
 
 @dataclass

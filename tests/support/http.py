@@ -62,6 +62,18 @@ def client_as(
     return client
 
 
+SIGN_IN = "sign-in"  # what an access table expects for an anonymous visitor: sent to sign in
+
+
+def assert_answer(response: TestResponse, expected: int | str, *about: object) -> None:
+    """The response has the ``expected`` status, or, for SIGN_IN, sends the visitor to sign in."""
+    if expected == SIGN_IN:
+        assert response.status_code == 302, (*about, response.status_code)
+        assert response.headers["Location"].startswith("/sign-in"), response.headers["Location"]
+    else:
+        assert response.status_code == expected, (*about, response.status_code)
+
+
 def page_text(response: TestResponse) -> str:
     """The body with HTML entities decoded, for searching what a page says."""
     return html.unescape(response.get_data(as_text=True))

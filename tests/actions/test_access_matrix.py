@@ -22,27 +22,18 @@ from sqlalchemy import func, select
 from casework.actions import services
 from casework.actions.models import Action, ActionStatus, ProgressUpdate
 from casework.agencies.models import AgencyType
-from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from tests.support import worlds
 from tests.support.files import PDF, upload
 from tests.support.http import SIGN_IN, assert_answer, client_as, page_text, post_form
-from tests.support.people import make_cast
+from tests.support.people import cast_roles, make_cast
 from tests.support.worlds import PSEUDONYMS, Loaded, MatrixWorld, two_reviews
 
 AGENCIES = {"X": ("Northshire Police", AgencyType.POLICE), "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST)}
 AGENCY_NAMES = {key: name for key, (name, _) in AGENCIES.items()}
 ACTIONS = ("A-X", "A-Y", "A-P", "B-X")  # review, then owning agency (P: the partnership)
-ROLE_OF = {
-    "board_manager": Role.BOARD_MANAGER,
-    "R1": Role.REVIEWER,
-    "R2": Role.REVIEWER,
-    "R3": Role.REVIEWER,
-    "LX": Role.AGENCY_LEAD,
-    "LY": Role.AGENCY_LEAD,
-    "admin": Role.ADMIN,
-}
+ROLE_OF = cast_roles(AGENCIES)
 PEOPLE = tuple(ROLE_OF)
 OWNER_OF = {"A-X": "LX", "A-Y": "LY", "A-P": "board_manager", "B-X": "LX"}
 

@@ -29,7 +29,7 @@ from casework.agencies.contributions import (
     RequestStatus,
 )
 from casework.agencies.models import AgencyType
-from casework.auth.models import Role, User
+from casework.auth.models import User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
@@ -38,7 +38,7 @@ from casework.reviews import queries
 from casework.reviews.models import Review
 from tests.support.files import CSV, PDF, upload
 from tests.support.http import SIGN_IN, client_as, page_text, post_form
-from tests.support.people import make_cast
+from tests.support.people import cast_roles, make_cast
 from tests.support.worlds import (
     PSEUDONYMS,
     Loaded,
@@ -58,16 +58,7 @@ AGENCIES = {
 AGENCY_NAMES = {key: name for key, (name, _) in AGENCIES.items()}
 # The requests of the world: review, agency.
 REQUESTS = ("A-X", "A-Y", "B-X")
-ROLE_OF = {
-    "board_manager": Role.BOARD_MANAGER,
-    "R1": Role.REVIEWER,
-    "R2": Role.REVIEWER,
-    "R3": Role.REVIEWER,
-    "LX": Role.AGENCY_LEAD,
-    "LY": Role.AGENCY_LEAD,
-    "LZ": Role.AGENCY_LEAD,
-    "admin": Role.ADMIN,
-}
+ROLE_OF = cast_roles(AGENCIES)
 PEOPLE = tuple(ROLE_OF)
 
 

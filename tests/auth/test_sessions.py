@@ -7,6 +7,7 @@ import time
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from casework import create_app
 from casework.auth import services
@@ -24,6 +25,14 @@ def _stolen_cookie(client: FlaskClient) -> str:
     cookie = client.get_cookie(COOKIE)
     assert cookie is not None
     return cookie.value
+
+
+NEW_PASSWORD = "a brand new passphrase for casework"
+
+
+def _change_password(client: FlaskClient, current: str) -> TestResponse:
+    fields = {"current_password": current, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    return post_form(client, "/account/password", fields)
 
 
 def _replay(app: Flask, cookie: str):
@@ -52,27 +61,16 @@ def test_signing_out_makes_every_earlier_cookie_useless(app: Flask, manager: Use
 def test_changing_the_password_ends_other_sessions_but_not_this_one(app: Flask, manager: User) -> None:
     client = client_as(app, manager)
     cookie = _stolen_cookie(client)
-    new = "a brand new passphrase for casework"
-    response = post_form(
-        client,
-        "/account/password",
-        {"current_password": PASSWORD, "new_password": new, "confirm_password": new},
-    )
-    assert response.status_code == 302
+    assert _change_password(client, PASSWORD).status_code == 302
     assert client.get(PROTECTED).status_code == 200
     assert _replay(app, cookie).status_code == 302
-    assert client_as(app, manager, new)
+    assert client_as(app, manager, NEW_PASSWORD)
 
 
 def test_wrong_current_password_changes_nothing(app: Flask, manager: User) -> None:
     client = client_as(app, manager)
     cookie = _stolen_cookie(client)
-    new = "a brand new passphrase for casework"
-    response = post_form(
-        client,
-        "/account/password",
-        {"current_password": "not my password", "new_password": new, "confirm_password": new},
-    )
+    response = _change_password(client, "not my password")
     assert response.status_code == 400
     assert "Your current password is not right" in response.get_data(as_text=True)
     assert _replay(app, cookie).status_code == 200

@@ -23,6 +23,7 @@ from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import docx_with, upload
+from tests.support.reviews import publication_details
 
 TODAY = uk_today()
 COMMISSIONED = TODAY - timedelta(days=200)
@@ -49,20 +50,6 @@ def _review_with_draft(code: str, **dates: date) -> tuple[int, User]:
     drafts.upload_draft(row, _report(), "Final draft", db.session.get(User, lead.id), None)
     db.session.commit()
     return review.id, db.session.get(User, manager.id)
-
-
-def _details(
-    review: Review, manager: User, *, sent: date | None = None, approved: date | None = None
-) -> None:
-    publishing.save_publication_details(
-        review,
-        sent_to_panel_on=sent,
-        home_office_approved_on=approved,
-        public_summary="A baby was seriously injured.",
-        learning="Share bruising concerns.",
-        public_recommendations="1. Refer every bruise in a non-mobile baby.",
-        by=manager,
-    )
 
 
 def _ready(code: str, signed_off: date, **dates: date) -> tuple[Review, User]:
@@ -98,10 +85,10 @@ def test_the_report_goes_to_the_panel_on_or_after_the_sign_off(app: Flask) -> No
         signed_off = TODAY - timedelta(days=60)
         review, manager = _ready("CSPR", signed_off)
         with pytest.raises(DomainError, match="signed the report off") as refused:
-            _details(review, manager, sent=signed_off - timedelta(days=1))
+            publication_details(review, manager, sent=signed_off - timedelta(days=1))
         assert refused.value.field == "sent_to_panel_on"
         assert db.session.get(Publication, review.id) is None or not review.publication.sent_to_panel_on
-        _details(review, manager, sent=signed_off)
+        publication_details(review, manager, sent=signed_off)
         assert review.publication.sent_to_panel_on == signed_off
 
 
@@ -110,7 +97,7 @@ def test_a_report_cannot_be_published_before_its_sign_off(app: Flask) -> None:
     with app.app_context():
         signed_off = TODAY - timedelta(days=30)
         review, manager = _ready("SAR", signed_off)
-        _details(review, manager)
+        publication_details(review, manager)
         db.session.commit()
         months_before = signed_off - timedelta(days=120)
         with pytest.raises(DomainError, match="signed the report off") as refused:
@@ -128,10 +115,10 @@ def test_a_domestic_abuse_review_is_published_only_after_the_home_office_approve
         signed_off = TODAY - timedelta(days=30)
         review, manager = _ready("DHR", signed_off)
         with pytest.raises(DomainError, match="signed the report off") as refused:
-            _details(review, manager, approved=signed_off - timedelta(days=2))
+            publication_details(review, manager, approved=signed_off - timedelta(days=2))
         assert refused.value.field == "home_office_approved_on"
         approved = signed_off + timedelta(days=10)
-        _details(review, manager, approved=approved)
+        publication_details(review, manager, approved=approved)
         with pytest.raises(DomainError, match="before the Home Office approved it"):
             publishing.publish_review(review, approved - timedelta(days=1), manager, None)
         publishing.publish_review(review, approved, manager, None)
@@ -143,7 +130,7 @@ def test_the_notice_period_counts_from_the_date_sent(app: Flask) -> None:
         signed_off = TODAY - timedelta(days=60)
         review, manager = _ready("CSPR", signed_off)
         sent = signed_off + timedelta(days=5)
-        _details(review, manager, sent=sent)
+        publication_details(review, manager, sent=sent)
         earliest = WorkingCalendar().add_working_days(sent, 7)
         with pytest.raises(DomainError, match="cannot be published before"):
             publishing.publish_review(review, earliest - timedelta(days=1), manager, None)

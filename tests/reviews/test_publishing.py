@@ -20,6 +20,7 @@ from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import docx_with, make_pdf, upload
+from tests.support.reviews import publication_details
 
 
 def _report(*paragraphs: str) -> FileStorage:
@@ -71,18 +72,6 @@ def _final(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> None:  # type
         db.session.commit()
 
 
-def _details(review: Review, manager: User, sent: date | None) -> None:
-    publishing.save_publication_details(
-        review,
-        sent_to_panel_on=sent,
-        home_office_approved_on=None,
-        public_summary="A seven-month-old baby was seriously injured.",
-        learning="Share bruising concerns.",
-        public_recommendations="1. Refer every bruise in a non-mobile baby.",
-        by=manager,
-    )
-
-
 def test_a_name_in_the_final_version_blocks_publication_until_corrected(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
     _final(app, case, LEAKY)
     with app.app_context():
@@ -91,14 +80,14 @@ def test_a_name_in_the_final_version_blocks_publication_until_corrected(app: Fla
         assert check.findings and not check.passed
         assert "paragraph 1" in check.findings[0].location
         assert "Jamie Tester" not in check.findings[0].label  # labels never repeat the identifier
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         with pytest.raises(DomainError, match="Resolve the"):
             publishing.publish_review(review, uk_today(), manager, None)
         db.session.rollback()
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         again = publishing.upload_corrected_version(review, _report(*CLEAN), "Name removed", manager)
         assert again.passed
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         publishing.publish_review(review, uk_today(), manager, None)
         db.session.commit()
         review = db.session.get(Review, case["review_id"])
@@ -125,7 +114,7 @@ def test_the_notice_period_after_the_report_went_to_the_panel(app: Flask, case: 
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         publishing.run_anonymisation_check(review, manager)
         sent = WorkingCalendar().add_working_days(uk_today(), -3)
-        _details(review, manager, sent)
+        publication_details(review, manager, sent=sent)
         with pytest.raises(DomainError, match="cannot be published before") as refused:
             publishing.publish_review(review, uk_today(), manager, None)
         assert refused.value.field == "published_on"
@@ -137,7 +126,7 @@ def test_the_type_steps_come_from_data(app: Flask, case: dict) -> None:  # type:
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         publishing.run_anonymisation_check(review, manager)
-        _details(review, manager, None)
+        publication_details(review, manager, sent=None)
         missing = publishing.missing_for_publication(review)
         assert any("sent to the panel" in item.lower() for item in missing)
 
@@ -179,7 +168,7 @@ def test_withdrawal_and_delays_are_recorded(app: Flask, case: dict) -> None:  # 
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         publishing.run_anonymisation_check(review, manager)
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         publishing.publish_review(review, uk_today(), manager, None)
         with pytest.raises(DomainError, match="reason"):
             publishing.withdraw_publication(review, "", manager)
@@ -242,7 +231,7 @@ def _ready_to_publish(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> No
     with app.app_context():
         review, manager = _rows(app, case)
         assert publishing.run_anonymisation_check(review, manager).passed
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         assert publishing.missing_for_publication(review) == []
         db.session.commit()
 
@@ -493,7 +482,7 @@ def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_chec
         drafts.mark_final(review, _sign_off_day(), manager, None)
         check = publishing.run_anonymisation_check(review, manager)
         assert not check.extractable and "password" in check.unreadable_reason and not check.passed
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         assert any("checked by hand" in item for item in publishing.missing_for_publication(review))
         db.session.commit()
     client = client_as(app, case["manager"])

@@ -4,6 +4,7 @@ stays usable (loaded) after the context ends."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from casework.agencies.models import Agency, AgencyType
@@ -64,6 +65,20 @@ CAST_NAMES = {
 LEAD_NAMES = {"X": "Priya Police", "Y": "Yusuf Health", "Z": "Zoe School"}
 
 
+CAST_ROLES = {
+    "board_manager": Role.BOARD_MANAGER,
+    "R1": Role.REVIEWER,
+    "R2": Role.REVIEWER,
+    "R3": Role.REVIEWER,
+    "admin": Role.ADMIN,
+}
+
+
+def cast_roles(agencies: Iterable[str]) -> dict[str, Role]:
+    """The role of each person make_cast makes for these agencies: the cast and a lead of each."""
+    return CAST_ROLES | {"L" + key: Role.AGENCY_LEAD for key in agencies}
+
+
 @dataclass
 class Cast:
     """Ids of the people ("board_manager", "R1", "LX", ...) and agencies ("X", ...)."""
@@ -83,9 +98,7 @@ def make_cast(agencies: dict[str, tuple[str, AgencyType]]) -> Cast:
     cast = Cast()
     for key, (name, agency_type) in agencies.items():
         cast.agency_ids[key] = make_agency(name, agency_type).id
-    roles = {"board_manager": Role.BOARD_MANAGER, "R1": Role.REVIEWER, "R2": Role.REVIEWER}
-    roles |= {"R3": Role.REVIEWER, "admin": Role.ADMIN}
-    for person, role in roles.items():
+    for person, role in CAST_ROLES.items():
         cast.user_ids[person] = make_user(role, name=CAST_NAMES[person]).id
     for key in agencies:
         lead = make_user(Role.AGENCY_LEAD, name=LEAD_NAMES[key], agency=cast.agency(key))

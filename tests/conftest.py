@@ -26,7 +26,8 @@ from casework import create_app
 from casework.auth.models import Role, User
 from casework.auth.throttling import throttle
 from casework.core.extensions import db
-from config import TestConfig, normalise_database_url
+from casework.documents.storage import init_storage
+from config import ProductionConfig, TestConfig, normalise_database_url
 from tests.support import readonly
 from tests.support.http import client_as, csrf_token, post_form, sign_in, sign_out
 from tests.support.people import PASSWORD, make_agency, make_user
@@ -95,6 +96,18 @@ def make_config(url: str, **overrides: object) -> type[TestConfig]:
     return type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
 
 
+def production_config(app: Flask) -> type[ProductionConfig]:
+    """The production settings on the suite's database, with a key strong enough to start."""
+    return type(
+        "Prod",
+        (ProductionConfig,),
+        {
+            "SECRET_KEY": "5c1e9a07d3b8f2e64a90c7d1b35e8f26",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        },
+    )
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = database_url(tmp_path_factory.mktemp("db"))
@@ -152,6 +165,15 @@ def empty_database(app: Flask) -> None:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh upload folder for this test; storage set up as the app factory does it."""
+    uploads = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", uploads)
+    init_storage(app)
+    return uploads
 
 
 @pytest.fixture

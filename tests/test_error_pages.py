@@ -17,20 +17,16 @@ def test_not_found(client: FlaskClient) -> None:
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_missing_csrf_token_gets_a_friendly_page_and_changes_nothing(app: Flask) -> None:
-    with app.app_context():
-        user = make_user(Role.BOARD_MANAGER)
-    client = client_as(app, user)
+def test_missing_csrf_token_gets_a_friendly_page_and_changes_nothing(manager_client: FlaskClient) -> None:
+    client = manager_client
     response = client.post("/sign-out")
     assert response.status_code == 400
     assert "Your form has expired" in response.get_data(as_text=True)
     assert client.get("/reviews/").status_code == 200  # still signed in
 
 
-def test_stale_csrf_token_is_refused(app: Flask) -> None:
-    with app.app_context():
-        user = make_user(Role.BOARD_MANAGER)
-    client = client_as(app, user)
+def test_stale_csrf_token_is_refused(app: Flask, manager_client: FlaskClient) -> None:
+    client = manager_client
     response = client.post("/sign-out", data={"csrf_token": "made-up-or-expired"})
     assert response.status_code == 400
     assert "Your form has expired" in response.get_data(as_text=True)

@@ -52,13 +52,6 @@ _ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 
 
 @pytest.fixture
-def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    uploads = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", uploads)
-    return uploads
-
-
-@pytest.fixture
 def ids(app: Flask, folder: Path) -> Ids:
     with app.app_context():
         return ids_of(build_world())

@@ -25,7 +25,7 @@ from casework.reviews import drafts
 from casework.reviews.clock import deadlines_for
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
-from tests.actions.test_action_plans import build_world, folder, ids_of  # noqa: F401 (a fixture)
+from tests.actions.test_action_plans import build_world, ids_of
 from tests.conftest import client_as, csrf_token, make_user
 from tests.reviews.conftest import make_review
 from tests.reviews.test_drafts import _pdf as draft_pdf

@@ -180,13 +180,6 @@ def pdf(name: str = "evidence.pdf") -> FileStorage:
 
 
 @pytest.fixture
-def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    uploads = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", uploads)
-    return uploads
-
-
-@pytest.fixture
 def w(app: Flask, folder: Path) -> Iterator[World]:
     """The world, for tests that call the services inside one app context."""
     with app.app_context():

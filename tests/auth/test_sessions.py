@@ -14,8 +14,7 @@ from casework.auth import services
 from casework.auth.models import Role, User
 from casework.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from casework.core.extensions import db
-from config import ProductionConfig
-from tests.conftest import PASSWORD, client_as, make_user, post_form, sign_out
+from tests.conftest import PASSWORD, client_as, make_user, post_form, production_config, sign_out
 
 COOKIE = "casework_session"
 PROTECTED = "/reviews/"
@@ -133,14 +132,7 @@ def test_session_cookie_flags(app: Flask, manager: User) -> None:
 
 
 def test_production_cookies_are_secure(app: Flask) -> None:
-    config = type(
-        "Prod",
-        (ProductionConfig,),
-        {
-            "SECRET_KEY": "5c1e9a07d3b8f2e64a90c7d1b35e8f26",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        },
-    )
+    config = production_config(app)
     production = create_app(config)
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True

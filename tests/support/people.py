@@ -26,6 +26,19 @@ def make_agency(name: str | None = None, agency_type: AgencyType = AgencyType.PO
     return agency
 
 
+# Three agencies the contribution and appointment tests use: X and Y are in the review's scope.
+THREE_AGENCIES = {
+    "X": ("Northshire Police", AgencyType.POLICE),
+    "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST),
+    "W": ("Hilltop Academy", AgencyType.EDUCATION),
+}
+
+
+def make_agencies(agencies: dict[str, tuple[str, AgencyType]]) -> dict[str, Agency]:
+    """An agency for each key, of the name and type given."""
+    return {key: make_agency(name, agency_type) for key, (name, agency_type) in agencies.items()}
+
+
 def make_user(
     role: Role = Role.BOARD_MANAGER,
     *,
@@ -96,8 +109,7 @@ class Cast:
 def make_cast(agencies: dict[str, tuple[str, AgencyType]]) -> Cast:
     """A board manager, three reviewers (R1, R2, R3), an admin and a lead (LX...) of each agency."""
     cast = Cast()
-    for key, (name, agency_type) in agencies.items():
-        cast.agency_ids[key] = make_agency(name, agency_type).id
+    cast.agency_ids = {key: agency.id for key, agency in make_agencies(agencies).items()}
     for person, role in CAST_ROLES.items():
         cast.user_ids[person] = make_user(role, name=CAST_NAMES[person]).id
     for key in agencies:

@@ -1,31 +1,41 @@
 """Fixtures: a real database (SQLite file, or PostgreSQL when CASEWORK_TEST_DATABASE_URL is
-set), built by the migrations, emptied after every test; factories that create real rows."""
+set), built by the migrations, emptied after every test; factories that create real rows.
+
+Under pytest-xdist each worker has its own of everything a test creates: its SQLite file and
+upload folder (pytest's temporary folders are per worker), its PostgreSQL database (the named one
+with the worker's id appended, created and dropped here) and its Hypothesis example database.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
+import psycopg
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import MetaData, delete, select
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+from sqlalchemy import MetaData, delete, make_url, select
 
 from casework import create_app
+from casework.auth.models import Role, User
 from casework.auth.throttling import throttle
 from casework.core.extensions import db
-from config import TestConfig, normalise_database_url
+from casework.documents.storage import init_storage
+from config import ProductionConfig, TestConfig, normalise_database_url
 from tests.support import readonly
-from tests.support.http import client_as, csrf_token, login_as, post_form, sign_in, sign_out
+from tests.support.http import client_as, csrf_token, post_form, sign_in, sign_out
 from tests.support.people import PASSWORD, make_agency, make_user
 
 __all__ = [
     "PASSWORD",
     "client_as",
     "csrf_token",
-    "login_as",
     "make_agency",
     "make_user",
     "post_form",
@@ -37,30 +47,83 @@ REFERENCE_TABLES = {"review_types", "review_type_clocks", "themes"}
 _seeded: dict[str, set[tuple[object, ...]]] = {}
 
 
+def worker_id() -> str | None:
+    """pytest-xdist's name for this worker process ("gw0", ...); None in a run without workers."""
+    return os.environ.get("PYTEST_XDIST_WORKER")
+
+
+# Examples Hypothesis remembers are kept per worker, so two workers never write the same files.
+settings.register_profile(
+    "casework", database=DirectoryBasedExampleDatabase(f".hypothesis/examples-{worker_id() or 'main'}")
+)
+settings.load_profile("casework")
+
+
 def database_url(tmp_dir: Path) -> str:
+    """The suite's database: on PostgreSQL the named database, or with workers one per worker."""
     url = os.environ.get("CASEWORK_TEST_DATABASE_URL")
-    return normalise_database_url(url) if url else f"sqlite:///{tmp_dir / 'casework-test.db'}"
+    if not url:
+        return f"sqlite:///{tmp_dir / 'casework-test.db'}"
+    url = normalise_database_url(url)
+    worker = worker_id()
+    if worker is None:
+        return url
+    named = make_url(url)
+    return named.set(database=f"{named.database}_{worker}").render_as_string(hide_password=False)
+
+
+@contextmanager
+def worker_database(url: str) -> Iterator[None]:
+    """Create this worker's PostgreSQL database for the run and drop it after; SQLite or a run
+    without workers uses the database it was given."""
+    named = make_url(url)
+    if named.get_backend_name() != "postgresql" or worker_id() is None:
+        yield
+        return
+    base = make_url(normalise_database_url(os.environ["CASEWORK_TEST_DATABASE_URL"]))
+    server = base.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{named.database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{named.database}"')
+    try:
+        yield
+    finally:
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{named.database}" WITH (FORCE)')
 
 
 def make_config(url: str, **overrides: object) -> type[TestConfig]:
     return type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
 
 
+def production_config(app: Flask) -> type[ProductionConfig]:
+    """The production settings on the suite's database, with a key strong enough to start."""
+    return type(
+        "Prod",
+        (ProductionConfig,),
+        {
+            "SECRET_KEY": "5c1e9a07d3b8f2e64a90c7d1b35e8f26",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        },
+    )
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = database_url(tmp_path_factory.mktemp("db"))
-    app = create_app(make_config(url, UPLOAD_FOLDER=tmp_path_factory.mktemp("uploads")))
-    with app.app_context():
-        drop_everything()  # a reused database may hold an earlier run's tables
-        flask_migrate.upgrade()
-        for table in db.metadata.sorted_tables:
-            if table.name in REFERENCE_TABLES:
-                key = list(table.primary_key.columns)
-                _seeded[table.name] = set(db.session.execute(select(*key)).all())
-    yield app
-    with app.app_context():
-        drop_everything()
-        db.engine.dispose()
+    with worker_database(url):
+        app = create_app(make_config(url, UPLOAD_FOLDER=tmp_path_factory.mktemp("uploads")))
+        with app.app_context():
+            drop_everything()  # a reused database may hold an earlier run's tables
+            flask_migrate.upgrade()
+            for table in db.metadata.sorted_tables:
+                if table.name in REFERENCE_TABLES:
+                    key = list(table.primary_key.columns)
+                    _seeded[table.name] = set(db.session.execute(select(*key)).all())
+        yield app
+        with app.app_context():
+            drop_everything()
+            db.engine.dispose()
 
 
 def drop_everything() -> None:
@@ -102,6 +165,28 @@ def empty_database(app: Flask) -> None:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh upload folder for this test; storage set up as the app factory does it."""
+    uploads = tmp_path / "uploads"
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", uploads)
+    init_storage(app)
+    return uploads
+
+
+@pytest.fixture
+def manager(app: Flask) -> User:
+    """A board manager, Morgan Price (made in its own app context, usable after it)."""
+    with app.app_context():
+        return make_user(Role.BOARD_MANAGER, name="Morgan Price")
+
+
+@pytest.fixture
+def manager_client(app: Flask, manager: User) -> FlaskClient:
+    """A client signed in as ``manager``."""
+    return client_as(app, manager)
 
 
 # --- factories (in tests.support, named here too for the tests that import them from here) --

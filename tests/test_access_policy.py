@@ -10,7 +10,7 @@ from werkzeug.routing import Rule
 from casework import create_app
 from casework.auth.access import AccessPolicy, policy_of
 from casework.auth.models import Role
-from tests.conftest import csrf_token, login_as, make_config, make_user
+from tests.conftest import client_as, csrf_token, make_config, make_user
 
 SAMPLE_ARGUMENTS = {"IntegerConverter": 1, "IdConverter": 1, "PathConverter": "sample/file.txt"}
 
@@ -73,10 +73,10 @@ def test_anonymous_requests_to_protected_routes_go_to_sign_in(app: Flask, client
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_signed_in_users_outside_a_routes_roles_get_403(app: Flask, client: FlaskClient, role: Role) -> None:
+def test_signed_in_users_outside_a_routes_roles_get_403(app: Flask, role: Role) -> None:
     with app.app_context():
         user = make_user(role)
-    login_as(client, user)
+    client = client_as(app, user)
     with app.test_request_context():
         rules = [(rule, policy_of(rule.endpoint)) for rule in _rules(app)]
     refused = 0
@@ -108,10 +108,10 @@ LANDING_PAGES = {
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_each_role_reaches_its_own_pages(app: Flask, client: FlaskClient, role: Role) -> None:
+def test_each_role_reaches_its_own_pages(app: Flask, role: Role) -> None:
     with app.app_context():
         user = make_user(role)
-    login_as(client, user)
+    client = client_as(app, user)
     for path in LANDING_PAGES[role] + ["/account", "/account/password"]:
         assert client.get(path).status_code == 200, path
     home = client.get("/")

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
-from tests.conftest import csrf_token, login_as, make_config, make_user
+from tests.conftest import client_as, csrf_token, make_config, make_user
 
 
 def test_not_found(client: FlaskClient) -> None:
@@ -17,20 +17,16 @@ def test_not_found(client: FlaskClient) -> None:
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_missing_csrf_token_gets_a_friendly_page_and_changes_nothing(app: Flask, client: FlaskClient) -> None:
-    with app.app_context():
-        user = make_user(Role.BOARD_MANAGER)
-    login_as(client, user)
+def test_missing_csrf_token_gets_a_friendly_page_and_changes_nothing(manager_client: FlaskClient) -> None:
+    client = manager_client
     response = client.post("/sign-out")
     assert response.status_code == 400
     assert "Your form has expired" in response.get_data(as_text=True)
     assert client.get("/reviews/").status_code == 200  # still signed in
 
 
-def test_stale_csrf_token_is_refused(app: Flask, client: FlaskClient) -> None:
-    with app.app_context():
-        user = make_user(Role.BOARD_MANAGER)
-    login_as(client, user)
+def test_stale_csrf_token_is_refused(app: Flask, manager_client: FlaskClient) -> None:
+    client = manager_client
     response = client.post("/sign-out", data={"csrf_token": "made-up-or-expired"})
     assert response.status_code == 400
     assert "Your form has expired" in response.get_data(as_text=True)
@@ -80,10 +76,10 @@ def test_wrong_method_gets_a_page(client: FlaskClient) -> None:
     assert "problem with your request" in response.get_data(as_text=True)
 
 
-def test_users_are_unchanged_after_refused_requests(app: Flask, client: FlaskClient) -> None:
+def test_users_are_unchanged_after_refused_requests(app: Flask) -> None:
     with app.app_context():
         admin = make_user(Role.ADMIN)
-    login_as(client, admin)
+    client = client_as(app, admin)
     client.post("/admin/users/new", data={"name": "Eve", "email": "eve@example.org", "role": "admin"})
     with app.app_context():
         assert db.session.execute(db.select(User).where(User.email == "eve@example.org")).first() is None

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from casework import create_app
 from casework.auth.models import Role
 from config import normalise_database_url
-from tests.conftest import login_as, make_config, make_user
+from tests.conftest import client_as, database_url, make_config, make_user
 
 UNAVAILABLE_TITLE = "Casework is unavailable"
 
@@ -63,12 +63,11 @@ def _every_get_url(app: Flask) -> list[str]:
 
 
 @pytest.fixture
-def signed_in_cookie(app: Flask, client: FlaskClient) -> str:
+def signed_in_cookie(app: Flask) -> str:
     """A board manager's session cookie from the working app (the broken ones share its key)."""
     with app.app_context():
         manager = make_user(Role.BOARD_MANAGER)
-    login_as(client, manager)
-    return _session_cookie(app, client)
+    return _session_cookie(app, client_as(app, manager))
 
 
 def _broken_app(url: str) -> Flask:
@@ -189,10 +188,11 @@ class CuttableProxy:
 
 
 def _postgres_url() -> str:
-    """The suite's database when it runs on PostgreSQL, else the server the PostgreSQL run uses."""
-    url = os.environ.get("CASEWORK_TEST_DATABASE_URL") or ""
-    if not url.startswith("postgres"):
-        url = os.environ.get("CASEWORK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+    """The suite's database (this worker's) when it runs on PostgreSQL, else the server the
+    PostgreSQL run uses."""
+    if (os.environ.get("CASEWORK_TEST_DATABASE_URL") or "").startswith("postgres"):
+        return database_url(Path())  # the folder is only for a SQLite file
+    url = os.environ.get("CASEWORK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     return normalise_database_url(url)
 
 

@@ -40,21 +40,15 @@ from casework.core.form_keys import (
 )
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.models import Document
-from tests.actions.test_action_plans import PDF, Ids, build_world, client_for, ids_of
+from tests.actions.test_action_plans import PDF, Ids, build_world, ids_of
 from tests.agencies.test_contributions import HEADER, Case, _as, _ask
 from tests.agencies.test_contributions import case as case
 from tests.conftest import make_user
+from tests.support.http import client_as
 
 _FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
 _INPUT = re.compile(r"<input\b[^>]*>")
 _ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
-
-
-@pytest.fixture
-def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    uploads = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", uploads)
-    return uploads
 
 
 @pytest.fixture
@@ -152,7 +146,7 @@ def _action_of(page: str, marker: str, client: FlaskClient) -> str:
 @pytest.mark.parametrize("kind", list(FORM_KINDS))
 def test_the_same_rendered_form_posted_twice_creates_one_record(app: Flask, ids: Ids, kind: str) -> None:
     who, page_of, marker, fields_of, model = FORM_KINDS[kind]
-    client = client_for(app, ids.emails[who])
+    client = client_as(app, ids.emails[who])
     page = page_of(ids)
     action = _action_of(page, marker, client)
     hidden = rendered_form(client, page, marker)
@@ -207,7 +201,7 @@ def test_a_new_user_posted_twice_is_created_once(app: Flask) -> None:
         admin = make_user(Role.ADMIN)
         db.session.commit()
         email = admin.email
-    client = client_for(app, email)
+    client = client_as(app, email)
     hidden = rendered_form(client, "/admin/users/new", 'name="email"')
     data = {**hidden, "name": "Jamie Clark", "email": "jamie.clark@example.org", "role": Role.REVIEWER.value}
     first = client.post("/admin/users/new", data=data)
@@ -223,7 +217,7 @@ def test_a_new_user_posted_twice_is_created_once(app: Flask) -> None:
 
 
 def test_a_refused_post_leaves_its_key_unused_and_the_page_offers_a_new_one(app: Flask, ids: Ids) -> None:
-    client = client_for(app, ids.emails["lead_x"])
+    client = client_as(app, ids.emails["lead_x"])
     page, action = f"/actions/{ids.action}", f"/actions/{ids.action}/progress"
     hidden = rendered_form(client, page, "/progress")
     refused = client.post(action, data={**hidden, "status": "completed", "note": "No evidence."})
@@ -238,7 +232,7 @@ def test_a_refused_post_leaves_its_key_unused_and_the_page_offers_a_new_one(app:
 
 
 def test_a_key_that_storage_never_issued_is_refused_with_a_message(app: Flask, ids: Ids) -> None:
-    client = client_for(app, ids.emails["lead_x"])
+    client = client_as(app, ids.emails["lead_x"])
     hidden = rendered_form(client, f"/actions/{ids.action}", "/progress")
     for bad in ("x" * 500, "not a key!", "'; drop table form_keys; --"):
         response = client.post(
@@ -253,7 +247,7 @@ def test_a_key_that_storage_never_issued_is_refused_with_a_message(app: Flask, i
 
 
 def test_every_render_gives_a_new_key(app: Flask, ids: Ids) -> None:
-    client = client_for(app, ids.emails["reviewer"])
+    client = client_as(app, ids.emails["reviewer"])
     page = f"/reviews/{ids.review}/action-plan"
     keys = {
         rendered_form(client, page, marker)["form_key"] for marker in ("add_recommendation", "add_finding")
@@ -264,7 +258,7 @@ def test_every_render_gives_a_new_key(app: Flask, ids: Ids) -> None:
 
 def _concurrent_posts(app: Flask, ids: Ids, posts: int) -> list[int]:
     """``posts`` clients, one thread each, post the same rendered progress form at once."""
-    first = client_for(app, ids.emails["lead_x"])
+    first = client_as(app, ids.emails["lead_x"])
     hidden = rendered_form(first, f"/actions/{ids.action}", "/progress")
     name = app.config["SESSION_COOKIE_NAME"]
     cookie = first.get_cookie(name)
@@ -398,7 +392,7 @@ def test_every_post_form_in_the_templates_sends_a_key() -> None:
 
 
 def test_purge_form_keys_removes_only_old_keys(app: Flask, ids: Ids) -> None:
-    client = client_for(app, ids.emails["lead_x"])
+    client = client_as(app, ids.emails["lead_x"])
     for note in ("First.", "Second."):
         hidden = rendered_form(client, f"/actions/{ids.action}", "/progress")
         response = client.post(

@@ -119,36 +119,28 @@ def test_the_lifecycle_imports_none_of_the_services_of_later_steps() -> None:
     assert graph["casework.reviews.lifecycle"] & later == set()
 
 
-def _package(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
+def _graph(root: Path, files: dict[str, str]) -> dict[str, set[str]]:
+    """The import graph of a package "pkg" of these files (an empty __init__.py added)."""
+    for name, text in {"__init__.py": "", **files}.items():
         path = root / "pkg" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return root / "pkg"
+    return import_graph(root / "pkg")
 
 
 def test_a_cycle_through_a_function_level_import_is_found(tmp_path: Path) -> None:
-    root = _package(
+    graph = _graph(
         tmp_path,
         {
-            "__init__.py": "",
             "a.py": "from pkg.b import thing\n",
             "b.py": "def thing():\n    from pkg import a\n    return a\n",
             "c.py": "from . import a\n",
         },
     )
-    graph = import_graph(root)
     assert graph["pkg.c"] == {"pkg.a"}  # a relative import resolves to the module
     assert cycles(graph) == [["pkg.a", "pkg.b"]]
 
 
 def test_type_checking_imports_are_not_cycles(tmp_path: Path) -> None:
-    root = _package(
-        tmp_path,
-        {
-            "__init__.py": "",
-            "a.py": "import pkg.b\n",
-            "b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import x\n",
-        },
-    )
-    assert cycles(import_graph(root)) == []
+    typing_only = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.a import x\n"
+    assert cycles(_graph(tmp_path, {"a.py": "import pkg.b\n", "b.py": typing_only})) == []

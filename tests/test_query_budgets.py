@@ -35,7 +35,8 @@ from casework.demo.publication import _new_published_review, _report
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import Review
 from casework.reviews.publication import checks, publishing
-from tests.conftest import empty_database, login_as
+from tests.conftest import empty_database
+from tests.support.http import client_as
 
 # Today's figures: the most statements one GET of each page may issue, in either world (the
 # signed-in user's own load included).
@@ -113,12 +114,12 @@ def measure(app: Flask, ids: dict[str, int]) -> dict[str, int]:
     counts = {}
     for page in PAGES:
         if page.who not in clients:
-            client = app.test_client()
-            if page.who is not None:
+            if page.who is None:
+                clients[None] = client_as(app, None)
+            else:
                 with app.app_context():
                     user = db.session.execute(db.select(User).where(User.email == page.who)).scalar_one()
-                login_as(client, user, _password(page.who))
-            clients[page.who] = client
+                clients[page.who] = client_as(app, user, _password(page.who))
         path = page.path(ids)
         count_statements(app, clients[page.who], path)  # warm: first-visit work is not the page's
         counts[page.name] = count_statements(app, clients[page.who], path)

@@ -10,8 +10,7 @@ from flask.testing import FlaskClient
 
 from casework import create_app
 from casework.auth.models import Role
-from config import ProductionConfig
-from tests.conftest import login_as, make_user
+from tests.conftest import client_as, make_user, production_config
 
 
 def _check_common(response) -> None:
@@ -33,10 +32,10 @@ def test_public_responses(client: FlaskClient, path: str) -> None:
     assert "Strict-Transport-Security" not in response.headers
 
 
-def test_signed_in_pages_are_never_stored(app: Flask, client: FlaskClient) -> None:
+def test_signed_in_pages_are_never_stored(app: Flask) -> None:
     with app.app_context():
         user = make_user(Role.BOARD_MANAGER)
-    login_as(client, user)
+    client = client_as(app, user)
     for path in ["/reviews/", "/agencies/", "/account", "/admin/users"]:
         response = client.get(path)
         _check_common(response)
@@ -64,13 +63,6 @@ def test_static_assets_are_served_and_cacheable(client: FlaskClient) -> None:
 
 
 def test_hsts_in_production(app: Flask) -> None:
-    config = type(
-        "Prod",
-        (ProductionConfig,),
-        {
-            "SECRET_KEY": "5c1e9a07d3b8f2e64a90c7d1b35e8f26",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        },
-    )
+    config = production_config(app)
     response = create_app(config).test_client().get("/sign-in")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -10,7 +10,6 @@ Y's (owned by LY, on track) and the partnership's (owned by the board manager); 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -23,27 +22,18 @@ from sqlalchemy import func, select
 from casework.actions import services
 from casework.actions.models import Action, ActionStatus, ProgressUpdate
 from casework.agencies.models import AgencyType
-from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
+from tests.support import worlds
 from tests.support.files import PDF, upload
-from tests.support.http import client_as, page_text, post_form
-from tests.support.people import make_cast
-from tests.support.readonly import built_once
+from tests.support.http import SIGN_IN, assert_answer, client_as, page_text, post_form
+from tests.support.people import cast_roles, make_cast
 from tests.support.worlds import PSEUDONYMS, Loaded, MatrixWorld, two_reviews
 
 AGENCIES = {"X": ("Northshire Police", AgencyType.POLICE), "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST)}
 AGENCY_NAMES = {key: name for key, (name, _) in AGENCIES.items()}
 ACTIONS = ("A-X", "A-Y", "A-P", "B-X")  # review, then owning agency (P: the partnership)
-ROLE_OF = {
-    "board_manager": Role.BOARD_MANAGER,
-    "R1": Role.REVIEWER,
-    "R2": Role.REVIEWER,
-    "R3": Role.REVIEWER,
-    "LX": Role.AGENCY_LEAD,
-    "LY": Role.AGENCY_LEAD,
-    "admin": Role.ADMIN,
-}
+ROLE_OF = cast_roles(AGENCIES)
 PEOPLE = tuple(ROLE_OF)
 OWNER_OF = {"A-X": "LX", "A-Y": "LY", "A-P": "board_manager", "B-X": "LX"}
 
@@ -63,14 +53,14 @@ def build_world(app: Flask) -> World:
     today = uk_today()
     with app.app_context():
         cast = make_cast(AGENCIES)
-        world = World(cast, two_reviews(cast, {"A": "XY", "B": "X"}))
+        world = two_reviews(World(cast), {"A": "XY", "B": "X"})
         manager, x, y = cast.user("board_manager"), cast.agency("X"), cast.agency("Y")
         recommendations = {
             "A": services.add_recommendation(
-                world.two.review("A"), "Share incidents with a baby present.", True, [x, y], [], manager
+                world.review("A"), "Share incidents with a baby present.", True, [x, y], [], manager
             ),
             "B": services.add_recommendation(
-                world.two.review("B"), "Record who lives at the address.", False, [x], [], manager
+                world.review("B"), "Record who lives at the address.", False, [x], [], manager
             ),
         }
         agencies = {"X": x, "Y": y, "P": None}
@@ -107,6 +97,9 @@ def build_world(app: Flask) -> World:
     return world
 
 
+shared_world, shared_clients = worlds.matrix_fixtures(build_world, PEOPLE)
+
+
 def url_of(world: World, target: str) -> str:
     kind, _, key = target.partition(":")
     if kind == "plan":
@@ -131,7 +124,7 @@ def _secrets(world: World, person: str) -> list[str]:
 
 # --- what each may open -----------------------------------------------------------------------
 
-S = "sign-in"  # anonymous: redirected to the sign-in page
+S = SIGN_IN  # anonymous: redirected to the sign-in page
 
 TARGETS = (
     "plan:A", "plan:B",
@@ -155,41 +148,16 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "anonymous":     (S,   S,   S,   S,   S,   S,        S,       S,   S),
 }  # fmt: skip
 
-CASES = [
-    pytest.param(person, target, expected, id=f"{person}-{target}")
-    for person, row in EXPECTED.items()
-    for target, expected in zip(TARGETS, row, strict=True)
-]
+CASES = worlds.matrix_cases(EXPECTED, TARGETS)
 
 
 def test_the_tables_cover_every_role() -> None:
-    assert set(EXPECTED) == set(CHANGES) == {*PEOPLE, "anonymous"}
-    assert set(ROLE_OF.values()) == set(Role)
-    assert all(len(row) == len(TARGETS) for row in EXPECTED.values())
-    assert all(len(row) == len(CHANGE_TARGETS) for row in CHANGES.values())
-
-
-@pytest.fixture(scope="class")
-def shared_world(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """One world for a class of tests that only read: checked unchanged and emptied after it.
-    A download adds an audit row, which changes no access."""
-    before = app.config["UPLOAD_FOLDER"]
-    app.config["UPLOAD_FOLDER"] = tmp_path_factory.mktemp("uploads")
-    try:
-        with built_once(app, lambda: build_world(app), may_add_to={"audit_events"}) as world:
-            yield world
-    finally:
-        app.config["UPLOAD_FOLDER"] = before
-
-
-@pytest.fixture(scope="class")
-def shared_clients(app: Flask, shared_world: World) -> dict[str, FlaskClient]:
-    return {person: client_as(app, shared_world.user_ids.get(person)) for person in (*PEOPLE, "anonymous")}
+    worlds.assert_tables_cover_every_role(ROLE_OF, (EXPECTED, TARGETS), (CHANGES, CHANGE_TARGETS))
 
 
 @pytest.mark.read_only
 class TestReadOnlyMatrix:
-    """These tests only read, so they share one world, built once for the class."""
+    """Opening plans, actions and evidence only reads: one world, built once for the class."""
 
     @pytest.mark.parametrize(("person", "target", "expected"), CASES)
     def test_access(
@@ -201,21 +169,15 @@ class TestReadOnlyMatrix:
         expected: int | str,
     ) -> None:
         url = url_of(shared_world, target)
-        response = shared_clients[person].get(url)
-        if expected == S:
-            assert response.status_code == 302, (url, response.status_code)
-            assert response.headers["Location"].startswith("/sign-in"), response.headers["Location"]
-            return
-        assert response.status_code == expected, (person, url, response.status_code)
-        body = response.get_data()
-        if expected != 200:
-            for secret in _secrets(shared_world, person):
-                assert secret.encode() not in body, (person, url, secret)
+        response = worlds.opened(
+            shared_clients[person], url, expected, _secrets(shared_world, person), person
+        )
+        if response is None:
             return
         kind, _, key = target.partition(":")
         page = page_text(response)
         if kind == "evidence":
-            assert body == PDF
+            assert response.get_data() == PDF
         elif kind == "plan":
             assert shared_world.references[key] in page
             shown = {k for k in ACTIONS if k.startswith(key)}
@@ -303,11 +265,7 @@ def test_changing_an_action(app: Flask, world: World, person: str, change: str, 
     response = post_form(client, f"/actions/{action_id}/{kind}", data, token_from=token_from)
 
     after = _action_row(app, action_id)
-    if expected == S:
-        assert response.status_code == 302
-        assert response.headers["Location"].startswith("/sign-in"), response.headers["Location"]
-    else:
-        assert response.status_code == expected, (person, change, response.status_code)
+    assert_answer(response, expected, person, change)
     if expected != 302:
         assert after == before, (person, change)
         if expected in (403, 404):

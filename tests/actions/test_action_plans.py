@@ -51,7 +51,7 @@ from casework.documents.storage import stored_path
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
-from tests.conftest import make_agency, make_user, post_form, sign_in
+from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
 
@@ -180,13 +180,6 @@ def pdf(name: str = "evidence.pdf") -> FileStorage:
 
 
 @pytest.fixture
-def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    uploads = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", uploads)
-    return uploads
-
-
-@pytest.fixture
 def w(app: Flask, folder: Path) -> Iterator[World]:
     """The world, for tests that call the services inside one app context."""
     with app.app_context():
@@ -253,13 +246,6 @@ def committed_state(app: Flask) -> tuple[Any, ...]:
         return state()
 
 
-def client_for(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
-    response = sign_in(client, email)
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    return client
-
-
 def text(response: Any) -> str:
     return html.unescape(response.get_data(as_text=True))
 
@@ -293,7 +279,7 @@ def test_board_managers_add_themes_and_a_duplicate_is_refused(w: World) -> None:
 
 
 def test_themes_page_adds_a_theme_and_refuses_a_duplicate(app: Flask, ids: Ids) -> None:
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     response = post_form(manager, "/actions/themes", {"name": "Online harms"})
     assert response.status_code == 302
     page = text(manager.get("/actions/themes"))
@@ -306,7 +292,7 @@ def test_themes_page_adds_a_theme_and_refuses_a_duplicate(app: Flask, ids: Ids) 
     assert committed_state(app) == before
 
     for person in ("reviewer", "lead_x"):
-        client = client_for(app, ids.emails[person])
+        client = client_as(app, ids.emails[person])
         assert client.get("/actions/themes").status_code == 403
         assert post(client, "/actions/themes", {"name": "Another"}).status_code == 403
     assert committed_state(app) == before
@@ -410,7 +396,7 @@ def test_recommendations_findings_and_confirmation_over_http(app: Flask, ids: Id
     with app.app_context():
         themes = {t.name: t.id for t in db.session.execute(select(Theme)).scalars()}
     plan = f"/reviews/{ids.review}/action-plan"
-    reviewer = client_for(app, ids.emails["reviewer"])
+    reviewer = client_as(app, ids.emails["reviewer"])
     response = post_form(
         reviewer,
         plan + "/recommendations",
@@ -455,7 +441,7 @@ def test_recommendations_findings_and_confirmation_over_http(app: Flask, ids: Id
     confirm = f"/reviews/{ids.review}/recommendations/confirm"
     assert post(reviewer, confirm, {}).status_code == 403
     assert committed_state(app) == before
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     response = post(manager, confirm, {})
     assert response.status_code == 302
     page = text(manager.get(plan))
@@ -541,7 +527,7 @@ def _new_action_form(ids: Ids, **changes: object) -> dict[str, object]:
 
 def test_adding_an_action_over_http(app: Flask, ids: Ids) -> None:
     path = f"/reviews/{ids.review}/recommendations/{ids.recommendation}/actions/new"
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     response = post_form(manager, path, _new_action_form(ids))
     assert response.status_code == 302
     assert response.headers["Location"] == f"/reviews/{ids.review}/action-plan"
@@ -555,7 +541,7 @@ def test_adding_an_action_over_http(app: Flask, ids: Ids) -> None:
         )
         assert action.deadline == uk_today() + timedelta(days=45)
     # a reviewer writes recommendations, but the action plan is the board manager's
-    reviewer = client_for(app, ids.emails["reviewer"])
+    reviewer = client_as(app, ids.emails["reviewer"])
     assert reviewer.get(path).status_code == 403
 
 
@@ -584,7 +570,7 @@ def test_a_refused_action_over_http_says_why_and_adds_nothing(
 ) -> None:
     changes = {key: str(ids.users[value]) if key == "owner" else value for key, value in changes.items()}
     path = f"/reviews/{ids.review}/recommendations/{ids.recommendation}/actions/new"
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     before = committed_state(app)
     response = post_form(manager, path, _new_action_form(ids, **changes))
     assert response.status_code == 400
@@ -709,7 +695,7 @@ def test_the_partnerships_actions_are_reported_by_a_board_manager(w: World) -> N
 
 def test_progress_over_http(app: Flask, ids: Ids) -> None:
     path = f"/actions/{ids.action}/progress"
-    lead = client_for(app, ids.emails["lead_x"])
+    lead = client_as(app, ids.emails["lead_x"])
     for status, note in (("on_track", "Briefing drafted."), ("at_risk", "Two teams still to brief.")):
         response = post_form(
             lead, path, {"status": status, "note": note}, token_from=f"/actions/{ids.action}"
@@ -739,7 +725,7 @@ def test_progress_over_http(app: Flask, ids: Ids) -> None:
 
 
 def test_an_agency_lead_cannot_update_another_agencys_action(app: Flask, ids: Ids) -> None:
-    other = client_for(app, ids.emails["lead_y"])
+    other = client_as(app, ids.emails["lead_y"])
     before = committed_state(app)
     for path in (f"/actions/{ids.action}/progress", f"/actions/{ids.partnership_action}/progress"):
         response = post(other, path, {"status": "on_track", "note": "Not ours."})
@@ -756,7 +742,7 @@ def test_no_update_over_http_on_a_verified_action(app: Flask, ids: Ids) -> None:
         services.add_progress(action, ActionStatus.COMPLETED, "Done.", [pdf()], lead, None)
         services.verify_action(action, "Evidence of impact seen.", manager, None)
         db.session.commit()
-    client = client_for(app, ids.emails["lead_x"])
+    client = client_as(app, ids.emails["lead_x"])
     page = text(client.get(f"/actions/{ids.action}"))
     assert "Report progress" not in page and "Ask for a different deadline" not in page
     before = committed_state(app)
@@ -770,7 +756,7 @@ def test_no_update_over_http_on_a_verified_action(app: Flask, ids: Ids) -> None:
 
 
 def test_completing_with_a_pdf_stores_it_linked_to_the_update(app: Flask, ids: Ids, folder: Path) -> None:
-    lead = client_for(app, ids.emails["lead_x"])
+    lead = client_as(app, ids.emails["lead_x"])
     response = post_form(
         lead,
         f"/actions/{ids.action}/progress",
@@ -806,7 +792,7 @@ def test_completing_with_a_pdf_stores_it_linked_to_the_update(app: Flask, ids: I
 def test_evidence_that_is_not_an_allowed_file_is_refused_and_nothing_is_kept(
     app: Flask, ids: Ids, folder: Path
 ) -> None:
-    lead = client_for(app, ids.emails["lead_x"])
+    lead = client_as(app, ids.emails["lead_x"])
     before = committed_state(app)
     response = post(
         lead,
@@ -836,7 +822,7 @@ def evidence(app: Flask, ids: Ids) -> int:
 def test_the_evidence_downloads_for_the_board_manager_the_reviewer_and_the_owning_agency_lead(
     app: Flask, ids: Ids, evidence: int, person: str
 ) -> None:
-    response = client_for(app, ids.emails[person]).get(f"/documents/{evidence}")
+    response = client_as(app, ids.emails[person]).get(f"/documents/{evidence}")
     assert response.status_code == 200
     assert response.get_data() == PDF
 
@@ -845,7 +831,7 @@ def test_the_evidence_is_404_for_another_agencys_lead_and_a_reviewer_not_on_the_
     app: Flask, ids: Ids, evidence: int
 ) -> None:
     for person in ("lead_y", "outsider"):
-        response = client_for(app, ids.emails[person]).get(f"/documents/{evidence}")
+        response = client_as(app, ids.emails[person]).get(f"/documents/{evidence}")
         assert response.status_code == 404, person
         assert response.get_data() != PDF
 
@@ -929,7 +915,7 @@ def test_returning_needs_a_reason_and_a_status(w: World) -> None:
 
 
 def test_verify_and_return_over_http(app: Flask, ids: Ids, evidence: int) -> None:
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     with app.app_context():
         version = db.session.get(Action, ids.action).version
     before = committed_state(app)
@@ -1071,7 +1057,7 @@ def test_deadline_change_over_http(app: Flask, ids: Ids) -> None:
     with app.app_context():
         original = db.session.get(Action, ids.action).deadline
     proposed = original + timedelta(days=21)
-    lead = client_for(app, ids.emails["lead_x"])
+    lead = client_as(app, ids.emails["lead_x"])
     path = f"/actions/{ids.action}/deadline"
     response = post(lead, path, {"proposed_deadline": date_fields(proposed), "reason": "Venue cancelled."})
     assert response.status_code == 302
@@ -1090,7 +1076,7 @@ def test_deadline_change_over_http(app: Flask, ids: Ids) -> None:
     decide = f"/actions/{ids.action}/deadline/{change_id}"
     assert post(lead, f"{decide}/approve", {}).status_code == 403  # the owner cannot approve their own
     assert committed_state(app) == before
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     response = post(manager, f"{decide}/approve", {"note": ""})
     assert response.status_code == 302
     page = text(manager.get(f"/actions/{ids.action}"))
@@ -1111,7 +1097,7 @@ def test_a_url_mixing_records_of_two_reviews_or_actions_is_404(app: Flask, ids: 
         change = services.request_deadline_change(action, action.deadline + timedelta(days=9), "Why.", lead)
         db.session.commit()
         change_id = change.id
-    client = client_for(app, ids.emails["manager"])
+    client = client_as(app, ids.emails["manager"])
     before = committed_state(app)
     # review B's page with review A's recommendation
     path = f"/reviews/{ids.other_review}/recommendations/{ids.recommendation}/actions/new"
@@ -1128,11 +1114,11 @@ def test_a_url_mixing_records_of_two_reviews_or_actions_is_404(app: Flask, ids: 
 
 def test_the_export_is_for_board_managers_and_names_only_a_review_that_exists(app: Flask, ids: Ids) -> None:
     for person in ("lead_x", "lead_y", "reviewer", "outsider"):
-        client = client_for(app, ids.emails[person])
+        client = client_as(app, ids.emails[person])
         response = client.get(f"/actions/export.csv?review={ids.review}")
         assert response.status_code == 403, person
         assert X_ACTION.encode() not in response.get_data()
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     with app.app_context():
         missing = (db.session.execute(select(func.max(Review.id))).scalar_one() or 0) + 1000
     assert manager.get(f"/actions/export.csv?review={missing}").status_code == 404
@@ -1223,7 +1209,7 @@ def test_closing_over_http(app: Flask, ids: Ids) -> None:
         review = db.session.get(Review, ids.review)
         _at_action_planning(review)
         version = review.version
-    manager = client_for(app, ids.emails["manager"])
+    manager = client_as(app, ids.emails["manager"])
     before = committed_state(app)
     response = post(manager, f"/reviews/{ids.review}/move/close", {"version": version})
     assert response.status_code == 302

@@ -27,15 +27,9 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
+from tests.support.files import PDF
 
 S, C = ActionStatus, ActionChange
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
-    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj\n"
-    b"trailer <</Root 1 0 R>>\n%%EOF\n"
-)
 OWNER_REPORTS = {S.NOT_STARTED, S.ON_TRACK, S.AT_RISK, S.OFF_TRACK, S.COMPLETED}
 
 # Written out, not read from the table: change -> (statuses it may start from, statuses it may lead to).

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -30,7 +29,7 @@ from casework.agencies.contributions import (
     RequestStatus,
 )
 from casework.agencies.models import AgencyType
-from casework.auth.models import Role, User
+from casework.auth.models import User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
@@ -38,10 +37,18 @@ from casework.documents.models import Document
 from casework.reviews import queries
 from casework.reviews.models import Review
 from tests.support.files import CSV, PDF, upload
-from tests.support.http import client_as, page_text, post_form
-from tests.support.people import make_cast
-from tests.support.readonly import built_once
-from tests.support.worlds import PSEUDONYMS, Loaded, MatrixWorld, two_reviews
+from tests.support.http import SIGN_IN, client_as, page_text, post_form
+from tests.support.people import cast_roles, make_cast
+from tests.support.worlds import (
+    PSEUDONYMS,
+    Loaded,
+    MatrixWorld,
+    assert_tables_cover_every_role,
+    matrix_cases,
+    matrix_fixtures,
+    opened,
+    two_reviews,
+)
 
 AGENCIES = {
     "X": ("Northshire Police", AgencyType.POLICE),
@@ -51,16 +58,7 @@ AGENCIES = {
 AGENCY_NAMES = {key: name for key, (name, _) in AGENCIES.items()}
 # The requests of the world: review, agency.
 REQUESTS = ("A-X", "A-Y", "B-X")
-ROLE_OF = {
-    "board_manager": Role.BOARD_MANAGER,
-    "R1": Role.REVIEWER,
-    "R2": Role.REVIEWER,
-    "R3": Role.REVIEWER,
-    "LX": Role.AGENCY_LEAD,
-    "LY": Role.AGENCY_LEAD,
-    "LZ": Role.AGENCY_LEAD,
-    "admin": Role.ADMIN,
-}
+ROLE_OF = cast_roles(AGENCIES)
 PEOPLE = tuple(ROLE_OF)
 
 
@@ -80,12 +78,12 @@ def build_world(app: Flask) -> World:
     the app's UPLOAD_FOLDER."""
     with app.app_context():
         cast = make_cast(AGENCIES)
-        world = World(cast, two_reviews(cast, {"A": "XY", "B": "X"}))
+        world = two_reviews(World(cast), {"A": "XY", "B": "X"})
         manager = cast.user("board_manager")
         due = uk_today() + timedelta(days=30)
         asked = "Your agency's contact with the family during the scope period."
         made = contributions.request_contributions(
-            world.two.review("A"),
+            world.review("A"),
             [cast.agency("X"), cast.agency("Y")],
             ContributionKind.CHRONOLOGY,
             asked,
@@ -93,7 +91,7 @@ def build_world(app: Flask) -> World:
             manager,
         )
         made += contributions.request_contributions(
-            world.two.review("B"), [cast.agency("X")], ContributionKind.CHRONOLOGY, asked, due, manager
+            world.review("B"), [cast.agency("X")], ContributionKind.CHRONOLOGY, asked, due, manager
         )
         db.session.commit()
         for key, request in zip(REQUESTS, made, strict=True):
@@ -182,7 +180,6 @@ def _review_table(page: str) -> str:
 
 # --- the matrix -----------------------------------------------------------------------------
 
-SIGN_IN = "sign-in"  # anonymous: redirected to the sign-in page
 
 TARGETS = (
     "review:A", "chronology:A", "csv:A", "ids:A",
@@ -211,40 +208,19 @@ EXPECTED: dict[str, tuple[int | str, ...]] = {
     "anonymous":     (S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S),
 }  # fmt: skip
 
-CASES = [
-    pytest.param(person, target, expected, id=f"{person}-{target}")
-    for person, row in EXPECTED.items()
-    for target, expected in zip(TARGETS, row, strict=True)
-]
+CASES = matrix_cases(EXPECTED, TARGETS)
 
 
 def test_the_table_covers_every_role() -> None:
-    assert set(EXPECTED) == {*PEOPLE, "anonymous"}
-    assert set(ROLE_OF.values()) == set(Role)
-    assert all(len(row) == len(TARGETS) for row in EXPECTED.values())
+    assert_tables_cover_every_role(ROLE_OF, (EXPECTED, TARGETS))
 
 
-@pytest.fixture(scope="class")
-def shared_world(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """One world for a class of tests that only read: checked unchanged and emptied after it.
-    Viewing identifiers and downloading add audit rows, which change no access."""
-    before = app.config["UPLOAD_FOLDER"]
-    app.config["UPLOAD_FOLDER"] = tmp_path_factory.mktemp("uploads")
-    try:
-        with built_once(app, lambda: build_world(app), may_add_to={"audit_events"}) as world:
-            yield world
-    finally:
-        app.config["UPLOAD_FOLDER"] = before
-
-
-@pytest.fixture(scope="class")
-def shared_clients(app: Flask, shared_world: World) -> dict[str, FlaskClient]:
-    return {person: client_as(app, shared_world.user_ids.get(person)) for person in (*PEOPLE, "anonymous")}
+shared_world, shared_clients = matrix_fixtures(build_world, PEOPLE)
 
 
 @pytest.mark.read_only
 class TestReadOnlyMatrix:
-    """These tests only read, so they share one world, built once for the class."""
+    """Opening reviews, requests and documents only reads: one world, built once for the class."""
 
     @pytest.mark.parametrize(("person", "target", "expected"), CASES)
     def test_access(
@@ -257,23 +233,16 @@ class TestReadOnlyMatrix:
         expected,
     ) -> None:
         url = url_of(shared_world, target)
-        response = shared_clients[person].get(url)
-        if expected == SIGN_IN:
-            assert response.status_code == 302, (url, response.status_code)
-            assert response.headers["Location"].startswith("/sign-in"), response.headers["Location"]
-            return
-        assert response.status_code == expected, (person, url, response.status_code)
-        body = response.get_data()
-        if expected != 200:
-            # a refusal says nothing about the record it refused (the header names the user's own agency)
-            own = AGENCY_NAMES.get(person[-1]) if person.startswith("L") else None
-            names = [name for name in AGENCY_NAMES.values() if name != own]
-            for secret in (*PSEUDONYMS.values(), *shared_world.references.values(), *names):
-                assert secret.encode() not in body, (person, url, secret)
+        # a refusal says nothing about the record it refused (the header names the user's own agency)
+        own = AGENCY_NAMES.get(person[-1]) if person.startswith("L") else None
+        names = [name for name in AGENCY_NAMES.values() if name != own]
+        secrets = (*PSEUDONYMS.values(), *shared_world.references.values(), *names)
+        response = opened(shared_clients[person], url, expected, secrets, person)
+        if response is None:
             return
         kind, _, key = target.partition(":")
         if kind == "document":
-            assert body == PDF
+            assert response.get_data() == PDF
             assert response.headers["Cache-Control"] == "no-store"
         elif kind == "csv":
             assert response.mimetype == "text/csv"

@@ -276,9 +276,9 @@ def test_the_row_limit_counts_entries_not_blank_rows() -> None:
 def test_a_100000_row_file_is_refused_quickly() -> None:
     data = lines(*["03/02/2025,,Nurse,Visit,"] * 100_000)
     assert len(data) < 5 * 1024 * 1024  # refused for its rows, not its size
-    started = timer.perf_counter()
+    started = timer.process_time()  # the CPU this process spent: other work on the machine does not count
     problem = only_problem(data)
-    assert timer.perf_counter() - started < 0.5
+    assert timer.process_time() - started < 0.5
     assert "more than 5,000 entries" in problem.message
 
 

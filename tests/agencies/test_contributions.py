@@ -5,7 +5,6 @@ kept, overdue requests, and the merged chronology the reviewer reads, filters, m
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from dataclasses import dataclass
@@ -26,18 +25,20 @@ from casework.agencies.contributions import (
     ContributionRequest,
     RequestStatus,
 )
-from casework.agencies.models import Agency, AgencyType
+from casework.agencies.models import Agency
 from casework.auth.models import Role, User
-from casework.core.audit import AuditEvent
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
-from tests.conftest import client_as, make_agency, make_user, post_form
+from tests.conftest import client_as, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
+from tests.support.http import page_text
+from tests.support.people import THREE_AGENCIES, make_agencies
+from tests.support.rows import audit_trail, stored
 
 HEADER = "date,time,practitioner_role,event,significance"
 INSTRUCTIONS = "Your contact with the family from January 2025."
@@ -58,11 +59,7 @@ class Case:
 def case(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
     with app.app_context():
-        agencies = {
-            "X": make_agency("Northshire Police", AgencyType.POLICE),
-            "Y": make_agency("Riverside NHS Trust", AgencyType.NHS_TRUST),
-            "W": make_agency("Hilltop Academy", AgencyType.EDUCATION),
-        }
+        agencies = make_agencies(THREE_AGENCIES)
         users = {
             "board_manager": make_user(Role.BOARD_MANAGER, name="Morgan Price"),
             "R1": make_user(Role.REVIEWER, name="Robin Lead"),
@@ -98,30 +95,20 @@ def case(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.get_data(as_text=True))
-
-
 def _as(app: Flask, case: Case, person: str) -> FlaskClient:
     return client_as(app, case.users[person])
 
 
 def _user(case: Case, person: str) -> User:
-    found = db.session.get(User, case.users[person].id)
-    assert found is not None
-    return found
+    return stored(User, case.users[person].id)
 
 
 def _review(case: Case) -> Review:
-    found = db.session.get(Review, case.review_id)
-    assert found is not None
-    return found
+    return stored(Review, case.review_id)
 
 
 def _contribution(request_id: int) -> ContributionRequest:
-    found = db.session.get(ContributionRequest, request_id)
-    assert found is not None
-    return found
+    return stored(ContributionRequest, request_id)
 
 
 def _ask(
@@ -203,15 +190,6 @@ def _requests(app: Flask, case: Case) -> list[tuple[str, str, RequestStatus]]:
         return [(r.agency.name, r.kind.value, r.status) for r in rows]
 
 
-def _audit(app: Flask, action: str) -> list[AuditEvent]:
-    with app.app_context():
-        return list(
-            db.session.execute(
-                db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-            ).scalars()
-        )
-
-
 def _entry_count(app: Flask, request_id: int) -> int:
     with app.app_context():
         return db.session.scalar(
@@ -271,8 +249,9 @@ def test_requested_submitted_returned_submitted_accepted_through_the_services(ap
         (RequestStatus.SUBMITTED, "March added."),
         (RequestStatus.ACCEPTED, ""),
     ]
-    actions = [e.action for e in _audit(app, "contribution_submitted")] + [
-        e.action for e in _audit(app, "contribution_returned") + _audit(app, "contribution_accepted")
+    actions = [e.action for e in audit_trail(app, "contribution_submitted")] + [
+        e.action
+        for e in audit_trail(app, "contribution_returned") + audit_trail(app, "contribution_accepted")
     ]
     assert sorted(actions) == sorted(
         ["contribution_submitted"] * 2 + ["contribution_returned", "contribution_accepted"]
@@ -303,18 +282,18 @@ def test_the_workflow_over_http_keeps_every_step_with_its_comments(app: Flask, c
         },
         token_from=page_url,
     )
-    assert added.status_code == 302, _text(added)[:2000]
+    assert added.status_code == 302, page_text(added)[:2000]
     submitted = post_form(
         lx, f"{page_url}/submit", {"note": "All our contact.", "version": _version(app, request_id)}
     )
     assert submitted.status_code == 302
-    assert "Submitted. The partnership will accept it or return it" in _text(lx.get(page_url))
+    assert "Submitted. The partnership will accept it or return it" in page_text(lx.get(page_url))
 
     refused = post_form(
         manager, f"{page_url}/return", {"comment": "  ", "version": _version(app, request_id)}
     )
     assert refused.status_code == 400
-    assert "Say what the agency needs to change" in _text(refused)
+    assert "Say what the agency needs to change" in page_text(refused)
     assert _state(app, request_id)["status"] == RequestStatus.SUBMITTED
 
     returned = post_form(
@@ -332,7 +311,7 @@ def test_the_workflow_over_http_keeps_every_step_with_its_comments(app: Flask, c
     assert accepted.status_code == 302
     assert _state(app, request_id)["status"] == RequestStatus.ACCEPTED
 
-    history = _section(_text(manager.get(page_url)), "history")
+    history = _section(page_text(manager.get(page_url)), "history")
     steps = re.findall(r"<strong>(\w+)</strong> by ([^,]+),", history)
     assert steps == [  # newest first
         ("Accepted", "Robin Lead"),
@@ -386,7 +365,7 @@ def test_a_request_can_be_withdrawn_only_while_open(
     before = _state(app, request_id)
     manager = _as(app, case, "board_manager")
     page_url = f"/agencies/requests/{request_id}"
-    assert ("Withdraw this request" in _text(manager.get(page_url))) == allowed
+    assert ("Withdraw this request" in page_text(manager.get(page_url))) == allowed
     response = post_form(
         manager,
         f"{page_url}/withdraw",
@@ -399,7 +378,7 @@ def test_a_request_can_be_withdrawn_only_while_open(
         assert after["history"][-1] == (RequestStatus.WITHDRAWN, "The agency had no contact after all.")
     else:
         assert response.status_code == 400
-        assert "it cannot be withdrawn" in _text(response)
+        assert "it cannot be withdrawn" in page_text(response)
         assert after == before
 
 
@@ -432,9 +411,9 @@ def test_an_empty_submission_is_refused_and_nothing_is_saved(
     page_url = f"/agencies/requests/{request_id}"
     response = post_form(lx, f"{page_url}/submit", {"note": note, "version": _version(app, request_id)})
     assert response.status_code == 400
-    assert message in _text(response)
+    assert message in page_text(response)
     assert _state(app, request_id) == before
-    assert _audit(app, "contribution_submitted") == []
+    assert audit_trail(app, "contribution_submitted") == []
 
 
 def test_a_learning_event_with_a_note_and_a_report_with_a_document_can_be_submitted(
@@ -450,7 +429,7 @@ def test_a_learning_event_with_a_note_and_a_report_with_a_document_can_be_submit
             f"/agencies/requests/{request_id}/submit",
             {"note": note, "version": _version(app, request_id)},
         )
-        assert response.status_code == 302, _text(response)[:2000]
+        assert response.status_code == 302, page_text(response)[:2000]
     assert _state(app, event_id)["note"] == "PC Jones and DS Patel will attend."
     assert _state(app, report_id)["status"] == RequestStatus.SUBMITTED
 
@@ -476,7 +455,7 @@ def test_the_board_manager_asks_agencies_in_scope(app: Flask, case: Case) -> Non
         ("Northshire Police", "chronology", RequestStatus.REQUESTED),
         ("Riverside NHS Trust", "chronology", RequestStatus.REQUESTED),
     ]
-    [event] = _audit(app, "contributions_requested")
+    [event] = audit_trail(app, "contributions_requested")
     assert event.review_id == case.review_id
 
 
@@ -486,7 +465,7 @@ def test_a_due_date_that_is_not_in_the_future_is_refused(app: Flask, case: Case,
     manager = _as(app, case, "board_manager")
     response = post_form(manager, f"/reviews/{case.review_id}/requests/new", _request_form(case, due))
     assert response.status_code == 400
-    assert "The due date must be in the future" in _text(response)
+    assert "The due date must be in the future" in page_text(response)
     with app.app_context(), pytest.raises(DomainError, match="The due date must be in the future"):
         contributions.request_contributions(
             _review(case),
@@ -502,7 +481,7 @@ def test_a_due_date_that_is_not_in_the_future_is_refused(app: Flask, case: Case,
 def test_an_agency_not_in_scope_cannot_be_asked(app: Flask, case: Case) -> None:
     manager = _as(app, case, "board_manager")
     url = f"/reviews/{case.review_id}/requests/new"
-    assert case.names["W"] not in _text(manager.get(url))
+    assert case.names["W"] not in page_text(manager.get(url))
     response = post_form(manager, url, _request_form(case, uk_today() + timedelta(days=10), ("X", "W")))
     assert response.status_code == 400
     assert _requests(app, case) == []
@@ -524,7 +503,7 @@ def test_a_second_open_request_of_the_same_kind_is_refused(app: Flask, case: Cas
     url = f"/reviews/{case.review_id}/requests/new"
     response = post_form(manager, url, _request_form(case, uk_today() + timedelta(days=10), ("X", "Y")))
     assert response.status_code == 400
-    assert "Northshire Police already has an open request for chronology" in _text(response)
+    assert "Northshire Police already has an open request for chronology" in page_text(response)
     assert len(_requests(app, case)) == 1  # not even Y's request was made
     # another kind is a different request; once the first is withdrawn, it may be asked again
     report = post_form(
@@ -567,22 +546,22 @@ def test_an_overdue_request_is_shown_on_the_review_and_the_agency_list(app: Flas
     _ask(app, case, "Y")
     manager, lx = _as(app, case, "board_manager"), _as(app, case, "LX")
     review_url = f"/reviews/{case.review_id}"
-    assert _overdue_tags(_text(manager.get(review_url)), "agencies") == 0
-    assert _overdue_tags(_text(lx.get("/agencies/mine")), "requests") == 0
+    assert _overdue_tags(page_text(manager.get(review_url)), "agencies") == 0
+    assert _overdue_tags(page_text(lx.get("/agencies/mine")), "requests") == 0
 
     _set_due(app, request_id, uk_today() - timedelta(days=1))
-    review_page = _text(manager.get(review_url))
+    review_page = page_text(manager.get(review_url))
     assert _overdue_tags(review_page, "agencies") == 1
     row = re.search(r'data-agency="Northshire Police".*?</tr>', review_page, re.S)
     assert row and "Overdue" in row.group(0)
-    assert _overdue_tags(_text(lx.get("/agencies/mine")), "requests") == 1
-    assert "Overdue" in _text(lx.get(f"/agencies/requests/{request_id}"))
+    assert _overdue_tags(page_text(lx.get("/agencies/mine")), "requests") == 1
+    assert "Overdue" in page_text(lx.get(f"/agencies/requests/{request_id}"))
 
     # once submitted, it waits for the partnership, not the agency: no longer overdue
     _add_entry(app, case, request_id, uk_today() - timedelta(days=3), "Visit")
     _step(app, case, request_id, "submit", "LX", "Late, sorry.")
-    assert _overdue_tags(_text(manager.get(review_url)), "agencies") == 0
-    assert _overdue_tags(_text(lx.get("/agencies/mine")), "requests") == 0
+    assert _overdue_tags(page_text(manager.get(review_url)), "agencies") == 0
+    assert _overdue_tags(page_text(lx.get("/agencies/mine")), "requests") == 0
 
 
 def test_a_returned_request_past_its_due_date_is_overdue(app: Flask, case: Case) -> None:
@@ -591,7 +570,7 @@ def test_a_returned_request_past_its_due_date_is_overdue(app: Flask, case: Case)
     _step(app, case, request_id, "submit", "LX", "")
     _step(app, case, request_id, "return", "board_manager", "Add more")
     _set_due(app, request_id, uk_today() - timedelta(days=2))
-    assert _overdue_tags(_text(_as(app, case, "LX").get("/agencies/mine")), "requests") == 1
+    assert _overdue_tags(page_text(_as(app, case, "LX").get("/agencies/mine")), "requests") == 1
 
 
 # --- entries: CSV import and typed -----------------------------------------------------------
@@ -655,7 +634,7 @@ def test_a_malformed_csv_lists_its_problems_and_imports_nothing(app: Flask, case
         {"file": (io.BytesIO(data), "police-chronology.csv", "text/csv")},
         token_from=page_url,
     )
-    page = _text(response)
+    page = page_text(response)
     assert response.status_code == 400
     assert "The chronology file could not be imported" in page
     assert "Nothing from it has been imported." in page
@@ -666,7 +645,7 @@ def test_a_malformed_csv_lists_its_problems_and_imports_nothing(app: Flask, case
         assert want_message in message, problems
     assert _state(app, request_id) == before
     assert _entry_count(app, request_id) == 0
-    assert _audit(app, "chronology_imported") == []
+    assert audit_trail(app, "chronology_imported") == []
 
 
 def test_an_import_without_a_file_is_refused(app: Flask, case: Case) -> None:
@@ -675,7 +654,7 @@ def test_an_import_without_a_file_is_refused(app: Flask, case: Case) -> None:
     page_url = f"/agencies/requests/{request_id}"
     response = post_form(lx, f"{page_url}/entries/import", {}, token_from=page_url)
     assert response.status_code == 400
-    assert "Choose a CSV file to import" in _text(response)
+    assert "Choose a CSV file to import" in page_text(response)
     assert _entry_count(app, request_id) == 0
 
 
@@ -696,8 +675,8 @@ def test_a_good_csv_imports_every_row(app: Flask, case: Case) -> None:
         {"file": (io.BytesIO(data), "chronology.csv", "text/csv")},
         token_from=page_url,
     )
-    assert response.status_code == 302, _text(response)[:3000]
-    assert "3 entries imported." in _text(lx.get(response.headers["Location"]))
+    assert response.status_code == 302, page_text(response)[:3000]
+    assert "3 entries imported." in page_text(lx.get(response.headers["Location"]))
     with app.app_context():
         entries = [
             (e.occurred_on, e.occurred_at, e.practitioner_role, e.event, e.significance)
@@ -724,7 +703,7 @@ def test_a_good_csv_imports_every_row(app: Flask, case: Case) -> None:
         ),
         (date(2025, 3, 20), time(23, 5), "Call handler", '=HYPERLINK("http://example.org")', ""),
     ]
-    [event] = _audit(app, "chronology_imported")
+    [event] = audit_trail(app, "chronology_imported")
     assert event.details == {"rows": 3} and event.review_id == case.review_id
 
 
@@ -760,7 +739,7 @@ def test_a_typed_entry_with_a_bad_time_is_refused(app: Flask, case: Case, bad_ti
         },
     )
     assert response.status_code == 400
-    assert "Enter the time like 14:30" in _text(response)
+    assert "Enter the time like 14:30" in page_text(response)
     assert _entry_count(app, request_id) == 0
 
 
@@ -790,7 +769,7 @@ def test_a_typed_entry_with_missing_or_bad_details_is_refused(
     form.update(fields)
     response = post_form(lx, f"/agencies/requests/{request_id}/entries", form, token_from="/agencies/mine")
     assert response.status_code == 400
-    assert message in _text(response)
+    assert message in page_text(response)
     assert _entry_count(app, request_id) == 0
 
 
@@ -849,9 +828,9 @@ def test_the_merged_chronology_shows_only_accepted_entries_in_date_order(app: Fl
     reviewer = _as(app, case, "R1")
     url = f"/reviews/{case.review_id}/chronology"
     e = merged.entries
-    assert _chronology_ids(_text(reviewer.get(url))) == [e["x-morning"], e["x-afternoon"], e["x-late"]]
+    assert _chronology_ids(page_text(reviewer.get(url))) == [e["x-morning"], e["x-afternoon"], e["x-late"]]
     _step(app, case, merged.y_request, "accept", "board_manager")
-    page = _text(reviewer.get(url))
+    page = page_text(reviewer.get(url))
     assert _chronology_ids(page) == [e["x-morning"], e["x-afternoon"], e["y-middle"], e["x-late"]]
     assert "4 entries" in page
 
@@ -871,13 +850,13 @@ def test_entries_without_a_time_come_last_in_their_day(app: Flask, case: Case) -
     request_id, entries = _order_of_one_day(app, case)
     _step(app, case, request_id, "submit", "LX", "")
     _step(app, case, request_id, "accept", "R1")
-    page = _text(_as(app, case, "R1").get(f"/reviews/{case.review_id}/chronology"))
+    page = page_text(_as(app, case, "R1").get(f"/reviews/{case.review_id}/chronology"))
     assert _chronology_ids(page) == [entries["earlier"], entries["timed"], entries["untimed"]]
 
 
 def test_the_request_page_lists_a_days_entries_as_the_merged_chronology_does(app: Flask, case: Case) -> None:
     request_id, _ = _order_of_one_day(app, case)
-    page = _text(_as(app, case, "LX").get(f"/agencies/requests/{request_id}"))
+    page = page_text(_as(app, case, "LX").get(f"/agencies/requests/{request_id}"))
     entries = _section(page, "entries")
     order = [entries.index(text) for text in ("The day before", "Timed: a home visit", "Untimed: a letter")]
     assert order == sorted(order)
@@ -890,7 +869,7 @@ def test_the_merged_chronology_filters_by_agency_and_dates(app: Flask, case: Cas
     url = f"/reviews/{case.review_id}/chronology"
 
     def shown(**args: str) -> list[int]:
-        return _chronology_ids(_text(reviewer.get(url, query_string=args)))
+        return _chronology_ids(page_text(reviewer.get(url, query_string=args)))
 
     assert shown(agency=str(case.agencies["Y"])) == [e["y-middle"]]
     assert shown(agency=str(case.agencies["X"])) == [e["x-morning"], e["x-afternoon"], e["x-late"]]
@@ -906,7 +885,7 @@ def test_the_merged_chronology_filters_by_agency_and_dates(app: Flask, case: Cas
         e["x-late"],
     ]
     # the agency filter offers the agencies with accepted entries
-    page = _text(reviewer.get(url))
+    page = page_text(reviewer.get(url))
     assert f'<option value="{case.agencies["X"]}"' in page and f'<option value="{case.agencies["Y"]}"' in page
     assert f'<option value="{case.agencies["W"]}"' not in page
 
@@ -924,15 +903,15 @@ def test_the_reviewer_marks_key_episodes_and_it_is_audited(app: Flask, case: Cas
         found = db.session.get(ChronologyEntry, entry)
         assert found is not None
         assert (found.key_episode, found.key_episode_note) == (True, "The 999 call was not linked")
-    [event] = _audit(app, "key_episode_marked")
+    [event] = audit_trail(app, "key_episode_marked")
     assert event.review_id == case.review_id and event.actor_id == case.users["R1"].id
-    assert _chronology_ids(_text(reviewer.get(url, query_string={"key": "1"}))) == [entry]
-    assert "The 999 call was not linked" in _text(reviewer.get(url))
+    assert _chronology_ids(page_text(reviewer.get(url, query_string={"key": "1"}))) == [entry]
+    assert "The 999 call was not linked" in page_text(reviewer.get(url))
 
     unmarked = post_form(reviewer, f"{url}/{entry}/key", {"mark": "0"}, token_from=url)
     assert unmarked.status_code == 302
-    assert len(_audit(app, "key_episode_unmarked")) == 1
-    assert _chronology_ids(_text(reviewer.get(url, query_string={"key": "1"}))) == []
+    assert len(audit_trail(app, "key_episode_unmarked")) == 1
+    assert _chronology_ids(page_text(reviewer.get(url, query_string={"key": "1"}))) == []
 
 
 def test_an_agency_lead_cannot_mark_key_episodes(app: Flask, case: Case) -> None:
@@ -956,7 +935,7 @@ def test_an_agency_lead_cannot_mark_key_episodes(app: Flask, case: Case) -> None
             )
         db.session.rollback()
         assert db.session.get(ChronologyEntry, entry).key_episode is False  # type: ignore[union-attr]
-    assert _audit(app, "key_episode_marked") == []
+    assert audit_trail(app, "key_episode_marked") == []
 
 
 def test_only_accepted_entries_can_be_marked(app: Flask, case: Case) -> None:
@@ -990,7 +969,7 @@ def test_the_csv_export_has_the_rows_and_neutralises_formulas(app: Flask, case: 
         [(DAY + timedelta(days=20)).strftime("%d/%m/%Y"), "", "Northshire Police", "X: last event"],
     ]
     assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
-    [event] = _audit(app, "chronology_exported")
+    [event] = audit_trail(app, "chronology_exported")
     assert event.review_id == case.review_id and event.actor_id == case.users["R1"].id
     # the filters apply to the export too
     filtered = reviewer.get(
@@ -1001,7 +980,7 @@ def test_the_csv_export_has_the_rows_and_neutralises_formulas(app: Flask, case: 
 
 def test_the_printable_page_renders(app: Flask, case: Case) -> None:
     _merged(app, case)
-    page = _text(_as(app, case, "board_manager").get(f"/reviews/{case.review_id}/chronology?print=1"))
+    page = page_text(_as(app, case, "board_manager").get(f"/reviews/{case.review_id}/chronology?print=1"))
     assert "Confidential." in page and "4 entries" in page
     assert page.index("X: morning visit") < page.index("X: afternoon call") < page.index("X: last event")
     assert "=cmd|" in page  # shown as text, escaped
@@ -1010,7 +989,7 @@ def test_the_printable_page_renders(app: Flask, case: Case) -> None:
 
 def test_the_printable_page_carries_the_date_it_was_printed(app: Flask, case: Case) -> None:
     _merged(app, case)
-    page = _text(_as(app, case, "board_manager").get(f"/reviews/{case.review_id}/chronology?print=1"))
+    page = page_text(_as(app, case, "board_manager").get(f"/reviews/{case.review_id}/chronology?print=1"))
     today = uk_today()
     printed = re.search(r"Printed (.*?) from Casework", page)
     assert printed is not None

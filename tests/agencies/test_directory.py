@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -16,22 +18,12 @@ from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.reviews.models import Involvement
+from casework.reviews.models import Involvement, Review
 from tests.conftest import client_as, csrf_token, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.readonly import built_once
 
 _VERSION = re.compile(r'name="version"[^>]*value="([^"]*)"')
-
-
-@pytest.fixture
-def manager(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER, name="Morgan Price")
-
-
-@pytest.fixture
-def manager_client(app: Flask, manager: User) -> FlaskClient:
-    return client_as(app, manager)
 
 
 def _agency(app: Flask, name: str, agency_type: AgencyType = AgencyType.POLICE, **values: object) -> Agency:
@@ -394,7 +386,7 @@ def test_inactive_agencies_are_left_out_of_choices_for_new_work(app: Flask) -> N
         assert [a.id for a in kept] == [active.id, inactive.id]
 
 
-# --- the list and the agency page ----------------------------------------------------------
+# --- reviews involving an agency ----------------------------------------------------------
 
 
 def _review_involving(app: Flask, manager: User, agency: Agency, note: str = ""):  # type: ignore[no-untyped-def]
@@ -409,84 +401,7 @@ def _review_involving(app: Flask, manager: User, agency: Agency, note: str = "")
         return review
 
 
-def test_list_shows_every_agency_with_its_status_and_active_leads(
-    app: Flask, manager_client: FlaskClient
-) -> None:
-    police = _agency(app, "Northshire Police", area="Northshire")
-    _leads(app, police, active=2, inactive=1)
-    _agency(app, "Old Trust", AgencyType.NHS_TRUST, active=False)
-
-    page = _text(manager_client.get("/agencies/"))
-
-    assert "2 agencies" in page
-    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S)[1:]
-    assert len(rows) == 2
-    assert "Northshire Police" in rows[0] and "Police" in rows[0] and "Northshire" in rows[0]
-    assert "Active" in rows[0] and re.search(r"numeric\">2</td>", rows[0])
-    assert "Old Trust" in rows[1] and "NHS trust" in rows[1] and "Inactive" in rows[1]
-    assert f'href="/agencies/{police.id}"' in rows[0]
-
-
-def test_list_filters_by_type_status_and_name(app: Flask, manager_client: FlaskClient) -> None:
-    _agency(app, "Northshire Police")
-    _agency(app, "Southshire Police", active=False)
-    _agency(app, "Northshire Academy Trust", AgencyType.EDUCATION)
-    _agency(app, "100% Kids_Club", AgencyType.EARLY_YEARS)
-
-    def listed(query: str) -> list[str]:
-        page = manager_client.get(f"/agencies/?{query}")
-        assert page.status_code == 200
-        return re.findall(r'<a class="govuk-link" href="/agencies/\d+">([^<]+)</a>', _text(page))
-
-    assert listed("") == [
-        "100% Kids_Club",
-        "Northshire Academy Trust",
-        "Northshire Police",
-        "Southshire Police",
-    ]
-    assert listed("type=police") == ["Northshire Police", "Southshire Police"]
-    assert listed("status=inactive") == ["Southshire Police"]
-    assert listed("status=active&type=police") == ["Northshire Police"]
-    assert listed("q=NORTHSHIRE") == ["Northshire Academy Trust", "Northshire Police"]
-    assert listed("q=shire+pol") == ["Northshire Police", "Southshire Police"]
-    assert listed("q=%25") == ["100% Kids_Club"]  # wildcards are matched literally
-    assert listed("q=North_hire") == []  # "_" would match the "s" of Northshire as a wildcard
-    assert listed("q=Kids_Club&type=nonsense&status=nonsense") == ["100% Kids_Club"]
-    assert listed("type=nonsense&status=nonsense") == listed("")  # unknown filters are ignored
-    empty = _text(manager_client.get("/agencies/?q=Nowhere"))
-    assert "No agencies match these filters." in empty
-
-
-def test_agency_page_shows_leads_and_the_reviews_it_is_involved_in(
-    app: Flask, manager: User, manager_client: FlaskClient
-) -> None:
-    agency = _agency(app, "Northshire Police", area="Northshire")
-    with app.app_context():
-        row = db.session.get(Agency, agency.id)
-        make_user(Role.AGENCY_LEAD, agency=row, name="Priya Shah", email="priya.shah@police.example")
-        make_user(Role.AGENCY_LEAD, agency=row, name="Sam Old", email="sam.old@police.example", active=False)
-    review = _review_involving(app, manager, agency, "Attended the strategy discussion")
-    other = _agency(app, "Southshire Police")
-    _review_involving(app, manager, other, "Not this one")
-
-    page = _text(manager_client.get(f"/agencies/{agency.id}"))
-
-    assert "Priya Shah" in page and "priya.shah@police.example" in page
-    assert "Sam Old" in page and "Deactivated" in page
-    assert review.reference in page and "Child M" in page and "Attended the strategy discussion" in page
-    assert f'href="/reviews/{review.id}"' in page
-    assert "Not this one" not in page
-    assert "Deactivate agency" in page and "Reactivate agency" not in page
-
-
-def test_unknown_agencies_are_not_found(manager_client: FlaskClient) -> None:
-    for path in ["/agencies/999999", "/agencies/999999/edit"]:
-        assert manager_client.get(path).status_code == 404
-    token = csrf_token(manager_client, "/agencies/")
-    assert manager_client.post("/agencies/999999/deactivate", data={"csrf_token": token}).status_code == 404
-
-
-# --- access --------------------------------------------------------------------------------
+# --- the list, the agency page and access: one directory, only read ---------------------
 
 DIRECTORY_PAGES = ["/agencies/", "/agencies/new", "/agencies/{id}", "/agencies/{id}/edit"]
 DIRECTORY_POSTS = [
@@ -497,33 +412,161 @@ DIRECTORY_POSTS = [
 ]
 
 
-@pytest.mark.parametrize("role", [Role.REVIEWER, Role.AGENCY_LEAD, Role.ADMIN])
-def test_only_board_managers_use_the_directory(app: Flask, role: Role) -> None:
-    agency = _agency(app, "Northshire Police")
-    with app.app_context():
-        # an agency lead of this very agency is refused too
-        outsider = make_user(
-            role, agency=db.session.get(Agency, agency.id) if role == Role.AGENCY_LEAD else None
-        )
-    client = client_as(app, outsider)
-    for page in DIRECTORY_PAGES:
-        assert client.get(page.format(id=agency.id)).status_code == 403, page
-    token = csrf_token(client, "/account")
-    for path in DIRECTORY_POSTS:
-        response = client.post(
-            path.format(id=agency.id),
-            data={"csrf_token": token, **_details(name="Taken Over"), "version": "x"},
-        )
-        assert response.status_code == 403, path
-    assert _all_agencies(app) == [("Northshire Police", "police", "", True)]
-    assert _events(app) == []
+@dataclass
+class Directory:
+    """Five agencies, two of them inactive; Northshire Police has two active leads and one
+    deactivated, and is involved in a review; the Academy Trust is involved in another."""
+
+    agencies: dict[str, int]  # name -> id
+    review: Review  # the one Northshire Police is involved in
+    people: dict[str, int]  # "manager", "lead" (Priya Shah, of Northshire Police), "reviewer", "admin"
 
 
-def test_signed_out_visitors_are_sent_to_sign_in(app: Flask, client: FlaskClient) -> None:
-    agency = _agency(app, "Northshire Police")
-    for page in DIRECTORY_PAGES:
-        response = client.get(page.format(id=agency.id))
-        assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+DIRECTORY = {
+    "Northshire Police": (AgencyType.POLICE, "Northshire", True),
+    "Southshire Police": (AgencyType.POLICE, "", False),
+    "Northshire Academy Trust": (AgencyType.EDUCATION, "", True),
+    "100% Kids_Club": (AgencyType.EARLY_YEARS, "", True),
+    "Old Trust": (AgencyType.NHS_TRUST, "", False),
+}
+
+
+@pytest.fixture(scope="class")
+def directory_world(app: Flask) -> Iterator[Directory]:
+    def build() -> Directory:
+        agencies = {
+            name: _agency(app, name, kind, area=area, active=active).id
+            for name, (kind, area, active) in DIRECTORY.items()
+        }
+        with app.app_context():
+            police = db.session.get(Agency, agencies["Northshire Police"])
+            lead = make_user(
+                Role.AGENCY_LEAD, agency=police, name="Priya Shah", email="priya.shah@police.example"
+            )
+            make_user(Role.AGENCY_LEAD, agency=police, name="Ali Khan")
+            make_user(
+                Role.AGENCY_LEAD, agency=police, name="Sam Old", email="sam.old@police.example", active=False
+            )
+            people = {
+                "lead": lead.id,
+                "reviewer": make_user(Role.REVIEWER).id,
+                "admin": make_user(Role.ADMIN).id,
+            }
+            manager = make_user(
+                Role.BOARD_MANAGER, name="Morgan Price"
+            )  # made last: loaded after the context
+            people["manager"] = manager.id
+        police, school = (
+            _reload(app, agencies[name]) for name in ("Northshire Police", "Northshire Academy Trust")
+        )
+        involved = _review_involving(app, manager, police, "Attended the strategy discussion")
+        _review_involving(app, manager, school, "Not this one")
+        return Directory(agencies, involved, people)
+
+    with built_once(app, build, may_add_to={"audit_events"}) as world:
+        yield world
+
+
+@pytest.fixture(scope="class")
+def directory_client(app: Flask, directory_world: Directory) -> FlaskClient:
+    return client_as(app, directory_world.people["manager"])
+
+
+def _listed_names(page: str) -> list[str]:
+    return re.findall(r'<a class="govuk-link" href="/agencies/\d+">([^<]+)</a>', page)
+
+
+@pytest.mark.read_only
+class TestTheDirectory:
+    """Lists, pages and refusals that only read: the directory is built once for the class."""
+
+    def test_list_shows_every_agency_with_its_status_and_active_leads(
+        self, directory_world: Directory, directory_client: FlaskClient
+    ) -> None:
+        page = _text(directory_client.get("/agencies/"))
+
+        assert "5 agencies" in page
+        rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', page, re.S)[1:]
+        assert [name for row in rows for name in _listed_names(row)] == sorted(DIRECTORY)
+        police = next(row for row in rows if ">Northshire Police</a>" in row)
+        assert "Police" in police and "Northshire" in police
+        assert "Active" in police and re.search(
+            r"numeric\">2</td>", police
+        )  # the deactivated lead is not counted
+        assert f'href="/agencies/{directory_world.agencies["Northshire Police"]}"' in police
+        old = next(row for row in rows if ">Old Trust</a>" in row)
+        assert "NHS trust" in old and "Inactive" in old
+
+    def test_list_filters_by_type_status_and_name(self, directory_client: FlaskClient) -> None:
+        def listed(query: str) -> list[str]:
+            page = directory_client.get(f"/agencies/?{query}")
+            assert page.status_code == 200
+            return _listed_names(_text(page))
+
+        assert listed("") == [
+            "100% Kids_Club",
+            "Northshire Academy Trust",
+            "Northshire Police",
+            "Old Trust",
+            "Southshire Police",
+        ]
+        assert listed("type=police") == ["Northshire Police", "Southshire Police"]
+        assert listed("status=inactive") == ["Old Trust", "Southshire Police"]
+        assert listed("status=active&type=police") == ["Northshire Police"]
+        assert listed("q=NORTHSHIRE") == ["Northshire Academy Trust", "Northshire Police"]
+        assert listed("q=shire+pol") == ["Northshire Police", "Southshire Police"]
+        assert listed("q=%25") == ["100% Kids_Club"]  # wildcards are matched literally
+        assert listed("q=North_hire") == []  # "_" would match the "s" of Northshire as a wildcard
+        assert listed("q=Kids_Club&type=nonsense&status=nonsense") == ["100% Kids_Club"]
+        assert listed("type=nonsense&status=nonsense") == listed("")  # unknown filters are ignored
+        empty = _text(directory_client.get("/agencies/?q=Nowhere"))
+        assert "No agencies match these filters." in empty
+
+    def test_agency_page_shows_leads_and_the_reviews_it_is_involved_in(
+        self, directory_world: Directory, directory_client: FlaskClient
+    ) -> None:
+        review = directory_world.review
+        page = _text(directory_client.get(f"/agencies/{directory_world.agencies['Northshire Police']}"))
+
+        assert "Priya Shah" in page and "priya.shah@police.example" in page
+        assert "Sam Old" in page and "Deactivated" in page
+        assert review.reference in page and "Child M" in page and "Attended the strategy discussion" in page
+        assert f'href="/reviews/{review.id}"' in page
+        assert "Not this one" not in page
+        assert "Deactivate agency" in page and "Reactivate agency" not in page
+
+    def test_unknown_agencies_are_not_found(self, directory_client: FlaskClient) -> None:
+        for path in ["/agencies/999999", "/agencies/999999/edit"]:
+            assert directory_client.get(path).status_code == 404
+        token = csrf_token(directory_client, "/agencies/")
+        response = directory_client.post("/agencies/999999/deactivate", data={"csrf_token": token})
+        assert response.status_code == 404
+
+    # an agency lead of the very agency asked for is refused too
+    @pytest.mark.parametrize("person", ["reviewer", "lead", "admin"])
+    def test_only_board_managers_use_the_directory(
+        self, app: Flask, directory_world: Directory, person: str
+    ) -> None:
+        agency_id = directory_world.agencies["Northshire Police"]
+        before, events = _all_agencies(app), len(_events(app))
+        client = client_as(app, directory_world.people[person])
+        for page in DIRECTORY_PAGES:
+            assert client.get(page.format(id=agency_id)).status_code == 403, page
+        token = csrf_token(client, "/account")
+        for path in DIRECTORY_POSTS:
+            response = client.post(
+                path.format(id=agency_id),
+                data={"csrf_token": token, **_details(name="Taken Over"), "version": "x"},
+            )
+            assert response.status_code == 403, path
+        assert _all_agencies(app) == before
+        assert len(_events(app)) == events
+
+    def test_signed_out_visitors_are_sent_to_sign_in(self, app: Flask, directory_world: Directory) -> None:
+        client = client_as(app, None)
+        for page in DIRECTORY_PAGES:
+            response = client.get(page.format(id=directory_world.agencies["Northshire Police"]))
+            assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
 
 
 def test_a_name_taken_at_the_same_moment_is_refused_by_the_database(

@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 
 from casework import create_app
 from casework.core.extensions import db
-from tests.conftest import PASSWORD, make_config, sign_in
+from tests.conftest import PASSWORD, csrf_token, make_config, sign_in
 
 REAL_USER = "127.0.0.1"
 ATTACKER = "127.0.0.2"
@@ -34,6 +34,19 @@ def client_at(app: Flask, address: str) -> FlaskClient:
 
 def sign_in_from(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
     return sign_in(client, email, password)
+
+
+def flood_with_unknown_emails(flooder: FlaskClient, count: int = 300) -> None:
+    """``count`` sign-ins with made-up emails from one browser: each is refused (400) until the
+    fiftieth locks the address (429 from then on). Six times the lock's fifty shows the rest are
+    refused before any work; more only costs time."""
+    token = csrf_token(flooder, "/sign-in")
+    for number in range(count):
+        answer = flooder.post(
+            "/sign-in",
+            data={"csrf_token": token, "email": f"nobody{number}@example.org", "password": "guess"},
+        )
+        assert answer.status_code == (400 if number < 49 else 429), number  # the fiftieth locks the address
 
 
 def body(response: TestResponse) -> str:

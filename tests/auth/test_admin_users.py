@@ -31,7 +31,16 @@ from casework.core.audit import AuditEvent, record
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
-from tests.conftest import PASSWORD, csrf_token, make_agency, make_user, post_form, sign_in, sign_out
+from tests.conftest import (
+    PASSWORD,
+    client_as,
+    csrf_token,
+    make_agency,
+    make_user,
+    post_form,
+    sign_in,
+    sign_out,
+)
 
 NEW_PASSWORD = "tangerine bicycle lighthouse"
 NON_ADMIN_ROLES = [Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD]
@@ -164,13 +173,6 @@ def edit_form_version(response: TestResponse) -> int:
 # --- signing in and admin actions ----------------------------------------------------------
 
 
-def signed_in_client(app: Flask, who: Person, password: str = PASSWORD) -> FlaskClient:
-    client = app.test_client()
-    response = sign_in(client, who.email, password)
-    assert response.status_code == 302, text(response)[:500]
-    return client
-
-
 @pytest.fixture
 def admin(app: Flask) -> Person:
     return person(app, Role.ADMIN, name="Alex Admin", email="alex.admin@example.org")
@@ -178,7 +180,7 @@ def admin(app: Flask) -> Person:
 
 @pytest.fixture
 def admin_client(app: Flask, admin: Person) -> FlaskClient:
-    return signed_in_client(app, admin)
+    return client_as(app, admin.email)
 
 
 def new_user_form(name: str, email: str, role: Role, agency: int | None = None) -> dict[str, object]:
@@ -457,7 +459,7 @@ def test_a_link_for_someone_with_a_password_lets_them_replace_it(
     app: Flask, admin_client: FlaskClient
 ) -> None:
     forgetful = person(app, Role.REVIEWER)
-    forgetful_client = signed_in_client(app, forgetful)
+    forgetful_client = client_as(app, forgetful.email)
 
     response = user_action(admin_client, forgetful.id, "set-password-link")
     link = set_password_path(response)
@@ -629,8 +631,8 @@ def test_with_two_admins_one_can_remove_the_admin_role_from_the_other(
 
 def test_an_admin_deactivates_and_reactivates_another_admin(app: Flask, admin: Person) -> None:
     other = person(app, Role.ADMIN, name="Blair Admin")
-    admin_client = signed_in_client(app, admin)
-    other_client = signed_in_client(app, other)
+    admin_client = client_as(app, admin.email)
+    other_client = client_as(app, other.email)
     assert other_client.get("/admin/users").status_code == 200
     before = row(app, other.id)
 
@@ -674,7 +676,7 @@ def test_a_deactivated_user_cannot_sign_in_and_their_open_session_ends(
     app: Flask, admin_client: FlaskClient, role: Role
 ) -> None:
     target = person(app, role)
-    target_client = signed_in_client(app, target)
+    target_client = client_as(app, target.email)
     assert target_client.get("/account").status_code == 200
 
     response = user_action(admin_client, target.id, "deactivate", row(app, target.id).version)
@@ -718,8 +720,8 @@ def test_a_deactivated_user_gets_no_new_link(app: Flask, admin_client: FlaskClie
 def test_a_stale_edit_form_is_refused_and_the_other_change_is_kept(app: Flask, admin: Person) -> None:
     target = person(app, Role.BOARD_MANAGER, name="Morgan Price")
     other_admin = person(app, Role.ADMIN)
-    first = signed_in_client(app, admin)
-    second = signed_in_client(app, other_admin)
+    first = client_as(app, admin.email)
+    second = client_as(app, other_admin.email)
     stale_version = edit_form_version(first.get(f"/admin/users/{target.id}"))
 
     changed = edit_user(second, target.id, name="Morgan Price", role=Role.REVIEWER, version=stale_version)
@@ -864,7 +866,7 @@ def test_unlocking_when_the_counters_cannot_be_reached_says_so(app: Flask, admin
     target = person(app, Role.REVIEWER)
     broken = app_like(app, RATE_LIMIT_STORAGE_URL="redis://127.0.0.1:1/0")
     # Signed in through the working server: a session is a signed cookie any server accepts.
-    session = signed_in_client(app, admin).get_cookie("casework_session")
+    session = client_as(app, admin.email).get_cookie("casework_session")
     assert session is not None
     client = broken.test_client()
     client.set_cookie("casework_session", session.value)
@@ -921,7 +923,7 @@ def admin_request(client: FlaskClient, method: str, path: str, token: str) -> Te
 def test_admin_urls_are_forbidden_to_other_roles(app: Flask, role: Role, method: str, path: str) -> None:
     target = person(app, Role.BOARD_MANAGER)
     visitor = person(app, role)
-    client = signed_in_client(app, visitor)
+    client = client_as(app, visitor.email)
     token = csrf_token(client, "/account")  # a valid token, so the role check is what answers
     before_target, before_visitor, users = row(app, target.id), row(app, visitor.id), user_count(app)
 

@@ -7,23 +7,17 @@ import time
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from casework import create_app
 from casework.auth import services
 from casework.auth.models import Role, User
 from casework.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from casework.core.extensions import db
-from config import ProductionConfig
-from tests.conftest import PASSWORD, client_as, login_as, make_user, post_form, sign_out
+from tests.conftest import PASSWORD, client_as, make_user, post_form, production_config, sign_out
 
 COOKIE = "casework_session"
 PROTECTED = "/reviews/"
-
-
-@pytest.fixture
-def manager(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER)
 
 
 def _stolen_cookie(client: FlaskClient) -> str:
@@ -32,23 +26,27 @@ def _stolen_cookie(client: FlaskClient) -> str:
     return cookie.value
 
 
+NEW_PASSWORD = "a brand new passphrase for casework"
+
+
+def _change_password(client: FlaskClient, current: str) -> TestResponse:
+    fields = {"current_password": current, "new_password": NEW_PASSWORD, "confirm_password": NEW_PASSWORD}
+    return post_form(client, "/account/password", fields)
+
+
 def _replay(app: Flask, cookie: str):
     attacker = app.test_client()
     attacker.set_cookie(COOKIE, cookie)
     return attacker.get(PROTECTED)
 
 
-def test_a_copied_cookie_works_while_the_session_lasts(
-    app: Flask, client: FlaskClient, manager: User
-) -> None:
-    login_as(client, manager)
+def test_a_copied_cookie_works_while_the_session_lasts(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
     assert _replay(app, _stolen_cookie(client)).status_code == 200  # the baseline the next tests rely on
 
 
-def test_signing_out_makes_every_earlier_cookie_useless(
-    app: Flask, client: FlaskClient, manager: User
-) -> None:
-    login_as(client, manager)
+def test_signing_out_makes_every_earlier_cookie_useless(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
     cookie = _stolen_cookie(client)
     other_device = client_as(app, manager)
     response = sign_out(client)
@@ -59,32 +57,19 @@ def test_signing_out_makes_every_earlier_cookie_useless(
     assert other_device.get(PROTECTED).status_code == 302  # signed out everywhere
 
 
-def test_changing_the_password_ends_other_sessions_but_not_this_one(
-    app: Flask, client: FlaskClient, manager: User
-) -> None:
-    login_as(client, manager)
+def test_changing_the_password_ends_other_sessions_but_not_this_one(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
     cookie = _stolen_cookie(client)
-    new = "a brand new passphrase for casework"
-    response = post_form(
-        client,
-        "/account/password",
-        {"current_password": PASSWORD, "new_password": new, "confirm_password": new},
-    )
-    assert response.status_code == 302
+    assert _change_password(client, PASSWORD).status_code == 302
     assert client.get(PROTECTED).status_code == 200
     assert _replay(app, cookie).status_code == 302
-    assert client_as(app, manager, new)
+    assert client_as(app, manager, NEW_PASSWORD)
 
 
-def test_wrong_current_password_changes_nothing(app: Flask, client: FlaskClient, manager: User) -> None:
-    login_as(client, manager)
+def test_wrong_current_password_changes_nothing(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
     cookie = _stolen_cookie(client)
-    new = "a brand new passphrase for casework"
-    response = post_form(
-        client,
-        "/account/password",
-        {"current_password": "not my password", "new_password": new, "confirm_password": new},
-    )
+    response = _change_password(client, "not my password")
     assert response.status_code == 400
     assert "Your current password is not right" in response.get_data(as_text=True)
     assert _replay(app, cookie).status_code == 200
@@ -92,8 +77,8 @@ def test_wrong_current_password_changes_nothing(app: Flask, client: FlaskClient,
         assert db.session.get(User, manager.id).password_changed_at == manager.password_changed_at
 
 
-def test_deactivation_ends_the_users_sessions(app: Flask, client: FlaskClient, manager: User) -> None:
-    login_as(client, manager)
+def test_deactivation_ends_the_users_sessions(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
     with app.app_context():
         admin = make_user(Role.ADMIN)
         services.deactivate_user(db.session.get(User, manager.id), db.session.get(User, admin.id))
@@ -106,8 +91,8 @@ def test_deactivation_ends_the_users_sessions(app: Flask, client: FlaskClient, m
     [(LAST_SEEN_AT, 31 * 60), (SIGNED_IN_AT, 12 * 3600 + 60)],
     ids=["idle for 31 minutes", "signed in 12 hours ago"],
 )
-def test_old_sessions_end(client: FlaskClient, manager: User, key: str, age_seconds: int) -> None:
-    login_as(client, manager)
+def test_old_sessions_end(app: Flask, manager: User, key: str, age_seconds: int) -> None:
+    client = client_as(app, manager)
     with client.session_transaction() as session:
         session[key] = int(time.time()) - age_seconds
     response = client.get(PROTECTED)
@@ -118,8 +103,8 @@ def test_old_sessions_end(client: FlaskClient, manager: User, key: str, age_seco
     assert client.get(PROTECTED).status_code == 302
 
 
-def test_activity_keeps_a_session_alive(client: FlaskClient, manager: User) -> None:
-    login_as(client, manager)
+def test_activity_keeps_a_session_alive(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
     with client.session_transaction() as session:
         session[LAST_SEEN_AT] = int(time.time()) - 29 * 60
     assert client.get(PROTECTED).status_code == 200
@@ -127,8 +112,9 @@ def test_activity_keeps_a_session_alive(client: FlaskClient, manager: User) -> N
         assert int(time.time()) - session[LAST_SEEN_AT] < 5
 
 
-def test_session_cookie_flags(client: FlaskClient, manager: User) -> None:
-    response = login_as(client, manager).get(PROTECTED)
+def test_session_cookie_flags(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
+    response = client.get(PROTECTED)
     assert response.status_code == 200
     sign_in_response = client.post("/sign-in")  # any response that sets the cookie
     headers = [h for h in sign_in_response.headers.getlist("Set-Cookie")] + [
@@ -146,14 +132,7 @@ def test_session_cookie_flags(client: FlaskClient, manager: User) -> None:
 
 
 def test_production_cookies_are_secure(app: Flask) -> None:
-    config = type(
-        "Prod",
-        (ProductionConfig,),
-        {
-            "SECRET_KEY": "5c1e9a07d3b8f2e64a90c7d1b35e8f26",
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-        },
-    )
+    config = production_config(app)
     production = create_app(config)
     assert production.config["SESSION_COOKIE_SECURE"] is True
     assert production.config["SESSION_COOKIE_HTTPONLY"] is True

@@ -28,10 +28,11 @@ from tests.auth.sign_in_support import (
     app_like,
     body,
     client_at,
+    flood_with_unknown_emails,
     row_counts,
     sign_in_from,
 )
-from tests.conftest import PASSWORD, csrf_token, login_as, make_user, sign_in, sign_out
+from tests.conftest import PASSWORD, client_as, csrf_token, make_user, sign_in, sign_out
 
 
 @pytest.fixture
@@ -131,8 +132,7 @@ def test_the_real_user_signs_in_throughout_while_another_address_keeps_failing(
 def test_a_guesser_on_many_addresses_pauses_unrecognised_browsers_but_not_the_users_own(
     app: Flask, user: User, hashes: HashCounter
 ) -> None:
-    own_browser = client_at(app, REAL_USER)
-    login_as(own_browser, user)
+    own_browser = client_as(app, user, address=REAL_USER)
     sign_out(own_browser)
     # Thirty failures within 15 minutes from ten addresses: each address stays under its own limit.
     for address in range(10):
@@ -150,8 +150,7 @@ def test_a_guesser_on_many_addresses_pauses_unrecognised_browsers_but_not_the_us
 
 
 def test_a_recognised_browser_that_keeps_failing_is_paused_on_its_own(app: Flask, user: User) -> None:
-    own_browser = client_at(app, REAL_USER)
-    login_as(own_browser, user)
+    own_browser = client_as(app, user, address=REAL_USER)
     sign_out(own_browser)
     for attempt in range(10):
         sign_in_from(own_browser, user.email, f"mistyped {attempt}")
@@ -163,8 +162,7 @@ def test_a_recognised_browser_that_keeps_failing_is_paused_on_its_own(app: Flask
 def test_a_forged_or_borrowed_device_cookie_is_not_recognised(app: Flask, user: User) -> None:
     with app.app_context():
         other = make_user(Role.REVIEWER)
-    borrowed = client_at(app, ATTACKER)
-    login_as(borrowed, other)  # a genuine cookie, but for a different account
+    borrowed = client_as(app, other, address=ATTACKER)  # a genuine cookie, but for a different account
     sign_out(borrowed)
     forged = client_at(app, "10.9.9.9")
     forged.set_cookie(DEVICE_COOKIE, "W1siYWJjIiwiZGVmIl1d.Z0abcd.forged-signature", path="/sign-in")
@@ -220,13 +218,7 @@ def test_a_flood_of_unknown_emails_leaves_no_rows_and_little_hashing(
 ) -> None:
     before = row_counts(app)
     flooder = client_at(app, ATTACKER)
-    token = csrf_token(flooder, "/sign-in")
-    for number in range(1000):
-        answer = flooder.post(
-            "/sign-in",
-            data={"csrf_token": token, "email": f"nobody{number}@example.org", "password": "guess"},
-        )
-        assert answer.status_code == (400 if number < 49 else 429), number  # the fiftieth locks the address
+    flood_with_unknown_emails(flooder)
     assert row_counts(app) == before
     assert hashes.verify == 50  # the address limit stopped the rest before hashing
 
@@ -289,7 +281,7 @@ def test_the_pauses_grow_for_a_guesser_who_keeps_going(app: Flask, user: User) -
 def test_a_success_resets_the_count_for_that_address(app: Flask, client: FlaskClient, user: User) -> None:
     for attempt in range(9):
         sign_in(client, user.email, f"wrong password {attempt}")
-    login_as(client, user)
+    assert sign_in(client, user.email).status_code == 302
     other = app.test_client()  # same address, a browser not recognised yet
     for attempt in range(9):
         sign_in(other, user.email, f"wrong again {attempt}")
@@ -348,9 +340,9 @@ def test_anonymous_visit_keeps_the_page_asked_for(client: FlaskClient) -> None:
     assert 'value="/agencies/"' in form
 
 
-def test_signing_in_and_out_leaves_the_row_version_alone(app: Flask, client: FlaskClient, user: User) -> None:
+def test_signing_in_and_out_leaves_the_row_version_alone(app: Flask, user: User) -> None:
     """An administrator's open edit form must not go stale because the person signed in."""
-    login_as(client, user)
+    client = client_as(app, user)
     sign_out(client)
     with app.app_context():
         row = db.session.get(User, user.id)

@@ -3,10 +3,8 @@ version, the notice period and publication; then the public page, signed out, an
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
-import docx
 import pytest
 from flask import Flask
 
@@ -21,17 +19,9 @@ from casework.reviews.referral.identifiers import PersonDetails, save_identifier
 from tests.browser.conftest import signed_in_page
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
+from tests.support.files import docx_with
 
 pytestmark = pytest.mark.browser
-
-
-def _docx(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def _file(name: str, data: bytes) -> dict[str, object]:
@@ -71,7 +61,8 @@ def test_from_first_draft_to_the_public_register(app: Flask, browser, live_serve
     reviewer.goto(f"/reviews/{review.id}/drafts")
     reviewer.get_by_label("Draft report").set_input_files(
         _file(
-            "draft-1.docx", _docx("Child A, Jamie Tester, was seven months old.", "Agencies did not share.")
+            "draft-1.docx",
+            docx_with("Child A, Jamie Tester, was seven months old.", "Agencies did not share."),
         )
     )
     reviewer.get_by_label("What changed in this version").fill("First full draft")
@@ -120,7 +111,7 @@ def test_from_first_draft_to_the_public_register(app: Flask, browser, live_serve
 
     # A corrected version passes; the notice period has run; publish.
     bm.get_by_label("Corrected report").set_input_files(
-        _file("final-corrected.docx", _docx("Child A was seven months old.", "Agencies did not share."))
+        _file("final-corrected.docx", docx_with("Child A was seven months old.", "Agencies did not share."))
     )
     bm.get_by_label("What was corrected").fill("Name removed")
     bm.get_by_role("button", name="Upload and check again").click()

@@ -33,19 +33,13 @@ from casework.documents.receiving import CHUNK_BYTES
 from casework.documents.storage import init_storage, send_document, store_upload, stored_path
 from tests.conftest import make_config, make_user
 from tests.reviews.conftest import make_review
+from tests.support.files import PDF
 
 ALL_TYPES = "PDF, Word (DOCX), Excel (XLSX), OpenDocument text (ODT), CSV, plain text, PNG or JPEG"
 WRONG_TYPE = f"The selected file must be a {ALL_TYPES}"
 
 # --- real, minimal files -------------------------------------------------------------------
 
-PDF = (
-    b"%PDF-1.4\n"
-    b"1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
-    b"2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj\n"
-    b"3 0 obj <</Type /Page /Parent 2 0 R /MediaBox [0 0 200 200]>> endobj\n"
-    b"trailer <</Root 1 0 R>>\n%%EOF\n"
-)
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 MZ_EXECUTABLE = (
     b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(50) + b"This program cannot be run"
@@ -131,15 +125,6 @@ def upload(data: bytes, name: str = "file.pdf") -> FileStorage:
 
 
 # --- fixtures ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A fresh upload folder for this test; storage set up as the app factory will do it."""
-    uploads = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", uploads)
-    init_storage(app)
-    return uploads
 
 
 @pytest.fixture

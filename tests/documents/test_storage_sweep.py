@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.documents.models import Document
-from casework.documents.storage import init_storage, send_document, store_upload, stored_path
+from casework.documents.storage import send_document, store_upload, stored_path
 from casework.documents.sweep import sweep_files
 from tests.conftest import make_user
 from tests.documents.test_storage import PDF, files_in, upload
@@ -32,14 +32,6 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 ROOT = Path(__file__).resolve().parents[2]
 GRACE = timedelta(hours=24)
 DAY = 24 * 3600
-
-
-@pytest.fixture
-def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    uploads = tmp_path / "uploads"
-    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", uploads)
-    init_storage(app)
-    return uploads
 
 
 @pytest.fixture

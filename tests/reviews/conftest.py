@@ -3,11 +3,6 @@ them from here."""
 
 from __future__ import annotations
 
-import pytest
-from flask import Flask
-
-from casework.auth.models import Role, User
-from tests.support.people import make_user
 from tests.support.reviews import (
     CLEAN_REPORT,
     DATE_CHAIN,
@@ -41,10 +36,3 @@ __all__ = [
     "review_type",
     "terms_details",
 ]
-
-
-@pytest.fixture
-def manager(app: Flask) -> User:
-    """A board manager (made in its own app context, usable after it)."""
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER)

@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from odf.dc import Title
 from odf.opendocument import OpenDocumentText
 from odf.style import Header, MasterPage, PageLayout
-from odf.table import Table, TableCell, TableColumn, TableRow
-from odf.text import H, Note, NoteBody, NoteCitation, P, S, Span
+from odf.text import Note, NoteBody, NoteCitation, P, S, Span
 from PIL import Image
 
 from casework.core.errors import DomainError
@@ -32,6 +31,7 @@ from casework.reviews.publication.anonymisation.results import (
     TextPart,
 )
 from casework.reviews.publication.anonymisation.search import check_text, find_identifiers
+from tests.support.files import make_docx, make_odt, make_pdf, saved
 
 CLEAN = (
     "Child Q lived with their mother and two siblings. Agencies had been in contact with the family "
@@ -71,62 +71,6 @@ def terms(findings: list[IdentifierMatch]) -> list[str]:
 
 def search(value: str, kind: str, *parts: str) -> list[str]:
     return terms(find_identifiers(text(*parts), [Identifier(kind, value, "test")]))
-
-
-# --- building real files -------------------------------------------------------------------
-
-
-def make_pdf(pages: list[str], title: str = "") -> bytes:
-    pdf = FPDF()
-    pdf.set_font("Helvetica", size=11)
-    if title:
-        pdf.set_title(title)
-    for page in pages:
-        pdf.add_page()
-        if page == "<image>":
-            pdf.image(Image.new("RGB", (40, 30), "grey"), x=20, y=20, w=120)
-        elif page == "<rectangle>":
-            pdf.rect(20, 20, 120, 80, style="F")
-        else:
-            pdf.multi_cell(0, 6, page)
-    return bytes(pdf.output())
-
-
-def make_docx(paragraphs: list[str], rows: list[list[str]], header: str = "", title: str = "") -> bytes:
-    document = docx.Document()
-    for paragraph in paragraphs:
-        document.add_paragraph(paragraph)
-    if rows:
-        table = document.add_table(rows=len(rows), cols=len(rows[0]))
-        for row, values in zip(table.rows, rows, strict=True):
-            for cell, value in zip(row.cells, values, strict=True):
-                cell.text = value
-    if header:
-        document.sections[0].header.paragraphs[0].text = header
-    document.core_properties.title = title
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-def make_odt(heading: str, paragraphs: list[str], cells: list[str] = ()) -> bytes:
-    document = OpenDocumentText()
-    document.text.addElement(H(outlinelevel=1, text=heading))
-    for paragraph in paragraphs:
-        document.text.addElement(P(text=paragraph))
-    if cells:
-        table = Table(name="Chronology")
-        table.addElement(TableColumn(numbercolumnsrepeated=len(cells)))
-        row = TableRow()
-        for value in cells:
-            cell = TableCell()
-            cell.addElement(P(text=value))
-            row.addElement(cell)
-        table.addElement(row)
-        document.text.addElement(table)
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return buffer.getvalue()
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -229,10 +173,9 @@ def test_docx_headers_properties_and_words_split_across_runs_are_searched(
     paragraph.add_run(" at school. " + CLEAN)
     document.sections[0].header.paragraphs[0].text = "Review of the death of Jamie Smith-Jones"
     document.core_properties.title = "Acacia Avenue review"
-    buffer = io.BytesIO()
-    document.save(buffer)
+    data = saved(document)
 
-    findings = find_identifiers(extract_text(buffer.getvalue(), "docx"), identifiers)
+    findings = find_identifiers(extract_text(data, "docx"), identifiers)
 
     assert [(f.location, f.term) for f in findings] == [
         ("paragraph 1", "Jamie"),
@@ -269,10 +212,9 @@ def test_docx_tracked_deletions_text_boxes_and_content_controls_are_searched(
     )
     for xml in (text_box, deletion, control):
         body.insert(len(body) - 1, parse_xml(xml.format(ns=WORD_XML)))  # before the section properties
-    buffer = io.BytesIO()
-    document.save(buffer)
+    data = saved(document)
 
-    findings = find_identifiers(extract_text(buffer.getvalue(), "docx"), identifiers)
+    findings = find_identifiers(extract_text(data, "docx"), identifiers)
 
     assert [(f.location, f.term) for f in findings] == [
         ("paragraph 2", "Zoë Smith"),  # the text box once, not again from its fallback copy
@@ -319,10 +261,9 @@ def test_odt_spaces_and_spans_do_not_hide_a_name(identifiers: list[Identifier]) 
     paragraph.addElement(Span(text="Smith"))
     paragraph.addText(". " + CLEAN)
     document.text.addElement(paragraph)
-    buffer = io.BytesIO()
-    document.write(buffer)
+    data = saved(document)
 
-    [finding] = find_identifiers(extract_text(buffer.getvalue(), "odt"), identifiers)
+    [finding] = find_identifiers(extract_text(data, "odt"), identifiers)
     assert (finding.location, finding.term) == ("paragraph 1", "Zoë Smith")
 
 
@@ -345,10 +286,9 @@ def test_odt_footnotes_headers_and_title_are_searched(identifiers: list[Identifi
     paragraph.addText(" More text.")
     document.text.addElement(paragraph)
     document.meta.addElement(Title(text="Smith-Jones review"))
-    buffer = io.BytesIO()
-    document.write(buffer)
+    data = saved(document)
 
-    extracted = extract_text(buffer.getvalue(), "odt")
+    extracted = extract_text(data, "odt")
 
     assert " ".join(extracted.parts[0].text.split()).endswith("on three occasions. More text.")
     findings = find_identifiers(extracted, identifiers)
@@ -767,9 +707,7 @@ def make_docx_everywhere(words: dict[str, str]) -> bytes:
             PackURI(f"/word/{kind}.xml"), content_type, _docx_notes(kind, text), document.part.package
         )
         document.part.relate_to(part, relationship)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return saved(document)
 
 
 def test_docx_identifiers_in_every_place_are_found_there(identifiers: list[Identifier]) -> None:
@@ -861,9 +799,7 @@ def make_odt_everywhere(words: dict[str, str]) -> bytes:
         note.addElement(body)
         noted.addElement(note)
         document.text.addElement(noted)
-    buffer = io.BytesIO()
-    document.write(buffer)
-    return buffer.getvalue()
+    return saved(document)
 
 
 def test_odt_identifiers_in_every_place_are_found_there(identifiers: list[Identifier]) -> None:

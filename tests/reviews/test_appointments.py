@@ -4,7 +4,6 @@ lead at a time, and conflicts found later when the scope or the reviewer's links
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,17 +13,19 @@ from dateutil.relativedelta import relativedelta
 from flask import Flask
 from flask.testing import FlaskClient
 
-from casework.agencies.models import Agency, AgencyType
+from casework.agencies.models import Agency
 from casework.auth.models import Role, User
-from casework.core.audit import AuditEvent
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, AssignmentStatus, Review, ReviewerAssignment
 from casework.reviews.stages import ReviewStage
-from tests.conftest import client_as, make_agency, make_user, post_form
+from tests.conftest import client_as, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.http import page_text
+from tests.support.people import THREE_AGENCIES, make_agencies
+from tests.support.rows import audit_trail, stored
 
 LEAD, CO = AssignmentRole.LEAD, AssignmentRole.CO_REVIEWER
 
@@ -41,11 +42,7 @@ class Setting:
 @pytest.fixture
 def setting(app: Flask) -> Setting:
     with app.app_context():
-        agencies = {
-            "X": make_agency("Northshire Police", AgencyType.POLICE),
-            "Y": make_agency("Riverside NHS Trust", AgencyType.NHS_TRUST),
-            "W": make_agency("Hilltop Academy", AgencyType.EDUCATION),
-        }
+        agencies = make_agencies(THREE_AGENCIES)
         users = {
             "board_manager": make_user(Role.BOARD_MANAGER, name="Morgan Price"),
             "R1": make_user(Role.REVIEWER, name="Robin Reviewer"),
@@ -63,30 +60,20 @@ def setting(app: Flask) -> Setting:
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _text(response) -> str:  # type: ignore[no-untyped-def]
-    return html.unescape(response.get_data(as_text=True))
-
-
 def _as(app: Flask, setting: Setting, person: str) -> FlaskClient:
     return client_as(app, setting.users[person])
 
 
 def _user(setting: Setting, person: str) -> User:
-    found = db.session.get(User, setting.users[person].id)
-    assert found is not None
-    return found
+    return stored(User, setting.users[person].id)
 
 
 def _agency(setting: Setting, key: str) -> Agency:
-    found = db.session.get(Agency, setting.agencies[key])
-    assert found is not None
-    return found
+    return stored(Agency, setting.agencies[key])
 
 
 def _review(setting: Setting, review_id: int | None = None) -> Review:
-    found = db.session.get(Review, review_id or setting.review_id)
-    assert found is not None
-    return found
+    return stored(Review, review_id or setting.review_id)
 
 
 def _affiliate(
@@ -163,15 +150,6 @@ def _version(app: Flask, setting: Setting) -> str:
         return str(_review(setting).version)
 
 
-def _audit(app: Flask, action: str) -> list[AuditEvent]:
-    with app.app_context():
-        return list(
-            db.session.execute(
-                db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-            ).scalars()
-        )
-
-
 def _refused(app: Flask, setting: Setting, person: str, role: AssignmentRole = LEAD, reason: str = "") -> str:
     with app.app_context(), pytest.raises(DomainError) as refusal:
         review = _review(setting)
@@ -194,7 +172,7 @@ def test_a_current_link_with_an_agency_in_scope_blocks_the_appointment(app: Flas
     assert "Robin Reviewer has a conflict of interest" in message
     assert "Northshire Police: Employed as a detective sergeant (current)" in message
     assert _assignments(app, setting) == []
-    assert _audit(app, "reviewer_assigned") == []
+    assert audit_trail(app, "reviewer_assigned") == []
 
 
 @pytest.mark.parametrize(
@@ -235,7 +213,7 @@ def test_the_conflict_window_follows_the_setting(
     with app.app_context():
         found = appointments.conflicts_for(_user(setting, "R1"), _review(setting))
     assert bool(found) == conflict
-    page = _text(_as(app, setting, "board_manager").get(f"/reviews/{setting.review_id}/reviewers/assign"))
+    page = page_text(_as(app, setting, "board_manager").get(f"/reviews/{setting.review_id}/reviewers/assign"))
     assert f"ended in the last {years} years" in page
 
 
@@ -259,7 +237,7 @@ def test_a_conflict_is_overridden_only_with_a_written_reason(app: Flask, setting
         "flagged": [],
         "declaration": "",
     }
-    [event] = _audit(app, "reviewer_assigned")
+    [event] = audit_trail(app, "reviewer_assigned")
     assert event.review_id == setting.review_id
     assert event.details == {
         "reviewer": "Robin Reviewer",
@@ -268,7 +246,7 @@ def test_a_conflict_is_overridden_only_with_a_written_reason(app: Flask, setting
         "override_reason": reason,
     }
     assert "despite a recorded conflict of interest" in event.summary
-    page = _text(_as(app, setting, "board_manager").get(f"/reviews/{setting.review_id}"))
+    page = page_text(_as(app, setting, "board_manager").get(f"/reviews/{setting.review_id}"))
     reviewers = re.search(r'data-testid="reviewers".*?</table>', page, re.S)
     assert reviewers is not None
     assert "Appointed despite a conflict" in reviewers.group(0)
@@ -286,16 +264,16 @@ def test_appointing_over_http_names_the_conflict_and_records_the_override(
     _affiliate(app, setting, "R1", "X")
     manager = _as(app, setting, "board_manager")
     url = f"/reviews/{setting.review_id}/reviewers/assign"
-    assert "Robin Reviewer (possible conflict of interest)" in _text(manager.get(url))
+    assert "Robin Reviewer (possible conflict of interest)" in page_text(manager.get(url))
     form = {"reviewer": str(setting.users["R1"].id), "role": "lead", "version": _version(app, setting)}
     refused = post_form(manager, url, form)
     assert refused.status_code == 400
-    assert "conflict of interest with an agency in scope: Northshire Police" in _text(refused)
+    assert "conflict of interest with an agency in scope: Northshire Police" in page_text(refused)
     assert _assignments(app, setting) == []
     done = post_form(manager, url, {**form, "override_reason": "Secondment ended; agreed by the partners."})
     assert done.status_code == 302
     assert _assignments(app, setting) == [("Robin Reviewer", LEAD, AssignmentStatus.PROPOSED)]
-    assert "Appointed despite a conflict" in _text(manager.get(done.headers["Location"]))
+    assert "Appointed despite a conflict" in page_text(manager.get(done.headers["Location"]))
 
 
 # --- who can be appointed, and when --------------------------------------------------------
@@ -347,7 +325,7 @@ def test_a_stale_version_is_refused(app: Flask, setting: Setting) -> None:
         manager, url, {"reviewer": str(setting.users["R1"].id), "role": "lead", "version": stale}
     )
     assert response.status_code == 400
-    assert "Someone else changed this review" in _text(response)
+    assert "Someone else changed this review" in page_text(response)
     assert _assignments(app, setting) == [("Sam Second", CO, AssignmentStatus.PROPOSED)]
 
 
@@ -405,7 +383,7 @@ def test_accepting_needs_the_declaration(app: Flask, setting: Setting) -> None:
     url = f"/reviews/appointments/{assignment_id}"
     response = post_form(reviewer, url, {})
     assert response.status_code == 400
-    assert "Confirm the declaration of independence to accept" in _text(response)
+    assert "Confirm the declaration of independence to accept" in page_text(response)
     assert _assignment(app, assignment_id)["status"] == AssignmentStatus.PROPOSED
     assert _stage(app, setting) == ReviewStage.AWAITING_REVIEWER
     assert reviewer.get(f"/reviews/{setting.review_id}").status_code == 404
@@ -424,7 +402,7 @@ def test_the_lead_accepting_starts_agency_contributions(app: Flask, setting: Set
     state = _assignment(app, lead)
     assert state["status"] == AssignmentStatus.ACCEPTED
     assert state["declaration"] == appointments.DECLARATION
-    events = _audit(app, "appointment_accepted")
+    events = audit_trail(app, "appointment_accepted")
     assert [e.actor_id for e in events] == [setting.users["R2"].id, setting.users["R1"].id]
     assert reviewer.get(f"/reviews/{setting.review_id}").status_code == 200
 
@@ -457,7 +435,7 @@ def test_a_lead_accepting_during_a_pause_starts_contributions_once_resumed(
             "version": _version(app, setting),
         },
     )
-    assert resumed.status_code == 302, _text(resumed)[:2000]
+    assert resumed.status_code == 302, page_text(resumed)[:2000]
     if _stage(app, setting) == ReviewStage.AWAITING_REVIEWER:
         # not moved on by the resumption: the board manager must at least be able to move it on
         post_form(
@@ -481,12 +459,12 @@ def test_declining_needs_a_reason(app: Flask, setting: Setting) -> None:
     url = f"/reviews/appointments/{assignment_id}"
     refused = post_form(reviewer, url, {"decline": "1", "reason": ""})
     assert refused.status_code == 400
-    assert "Say why you are declining" in _text(refused)
+    assert "Say why you are declining" in page_text(refused)
     assert _assignment(app, assignment_id)["status"] == AssignmentStatus.PROPOSED
     declined = post_form(reviewer, url, {"decline": "1", "reason": "I know the family's GP socially"})
     assert declined.status_code == 302
     assert _assignment(app, assignment_id)["status"] == AssignmentStatus.DECLINED
-    [event] = _audit(app, "appointment_declined")
+    [event] = audit_trail(app, "appointment_declined")
     assert "I know the family's GP socially" in event.summary and event.actor_id == setting.users["R1"].id
     assert _stage(app, setting) == ReviewStage.AWAITING_REVIEWER
     # nothing is left to answer
@@ -503,7 +481,7 @@ def test_a_refused_decline_is_shown_as_an_error_page(app: Flask, setting: Settin
     refused = post_form(
         _as(app, setting, "R1"), f"/reviews/appointments/{assignment_id}", {"decline": "1", "reason": ""}
     )
-    page = _text(refused)
+    page = page_text(refused)
     assert "Say why you are declining" in page
     assert refused.status_code == 400
     assert "govuk-error-summary" in page
@@ -535,7 +513,7 @@ def test_a_reviewer_cannot_answer_someone_elses_appointment(app: Flask, setting:
 def test_the_proposed_reviewer_sees_only_what_they_need_to_decide(app: Flask, setting: Setting) -> None:
     assignment_id = _assign(app, setting, "R1")
     reviewer = _as(app, setting, "R1")
-    page = _text(reviewer.get(f"/reviews/appointments/{assignment_id}"))
+    page = page_text(reviewer.get(f"/reviews/appointments/{assignment_id}"))
     assert "Declaration of independence" in page and appointments.DECLARATION in page
     assert "Northshire Police" in page  # the agencies in scope, to check for conflicts
     assert "Admitted to hospital" not in page  # not the incident, before accepting
@@ -546,7 +524,7 @@ def test_the_proposed_reviewer_sees_only_what_they_need_to_decide(app: Flask, se
 
 
 def _reviewers_table(app: Flask, setting: Setting) -> str:
-    page = _text(_as(app, setting, "board_manager").get(f"/reviews/{setting.review_id}"))
+    page = page_text(_as(app, setting, "board_manager").get(f"/reviews/{setting.review_id}"))
     found = re.search(r'data-testid="reviewers".*?</table>', page, re.S)
     assert found is not None
     return found.group(0)
@@ -580,8 +558,8 @@ def test_adding_an_agency_to_the_scope_flags_new_conflicts(app: Flask, setting: 
             "version": _version(app, setting),
         },
     )
-    assert response.status_code == 302, _text(response)[:2000]
-    page = _text(manager.get(response.headers["Location"]))
+    assert response.status_code == 302, page_text(response)[:2000]
+    page = page_text(manager.get(response.headers["Location"]))
     assert (
         "Possible conflicts of interest found: Robin Reviewer: Hilltop Academy: School governor (current)"
         in page
@@ -590,10 +568,10 @@ def test_adding_an_agency_to_the_scope_flags_new_conflicts(app: Flask, setting: 
     assert _assignment(app, lead)["flagged"] == ["Hilltop Academy: School governor (current)"]
     assert _assignment(app, co)["flagged"] == []  # that link ended more than five years ago
     assert _assignment(app, gone)["flagged"] == []  # a declined appointment is not rechecked
-    [event] = _audit(app, "conflict_flagged")
+    [event] = audit_trail(app, "conflict_flagged")
     assert event.review_id == setting.review_id
     assert event.details == {"conflicts": ["Hilltop Academy: School governor (current)"]}
-    [scope] = _audit(app, "scope_changed")
+    [scope] = audit_trail(app, "scope_changed")
     assert scope.details == {"added": "Hilltop Academy", "role": "The child's school"}
     table = _reviewers_table(app, setting)
     row = re.search(r"<tr[^>]*>\s*<td[^>]*>Robin Reviewer</td>.*?</tr>", table, re.S)
@@ -646,16 +624,16 @@ def test_declaring_a_new_link_rechecks_the_appointments_held(app: Flask, setting
         )
 
     outside = declare("W", "Governor")
-    assert outside.status_code == 302, _text(outside)[:2000]
+    assert outside.status_code == 302, page_text(outside)[:2000]
     assert _assignment(app, lead)["flagged"] == []
-    assert _audit(app, "conflict_flagged") == []
+    assert audit_trail(app, "conflict_flagged") == []
 
     inside = declare("Y", "Locum paediatrician")
-    assert inside.status_code == 302, _text(inside)[:2000]
+    assert inside.status_code == 302, page_text(inside)[:2000]
     assert _assignment(app, lead)["flagged"] == ["Riverside NHS Trust: Locum paediatrician (current)"]
-    [event] = _audit(app, "conflict_flagged")
+    [event] = audit_trail(app, "conflict_flagged")
     assert event.review_id == setting.review_id and event.actor_id == setting.users["R1"].id
-    assert len(_audit(app, "affiliation_declared")) == 2
+    assert len(audit_trail(app, "affiliation_declared")) == 2
     table = _reviewers_table(app, setting)
     assert "New conflict" in table and "Riverside NHS Trust: Locum paediatrician (current)" in table
 

@@ -4,10 +4,8 @@ the Panel or approved by the Home Office, publication or the decision not to pub
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-import docx
 import pytest
 from flask import Flask
 from werkzeug.datastructures import FileStorage
@@ -24,20 +22,19 @@ from casework.reviews.models import AssignmentRole, Publication, Review, ReviewD
 from casework.reviews.publication import checks, publishing
 from casework.reviews.queries import ReviewFilters, review_list, upcoming_deadlines
 from casework.reviews.stages import ReviewStage
-from tests.conftest import login_as, make_agency, make_user, post_form
+from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.files import docx_with, upload
+from tests.support.reviews import publication_details
 
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 TODAY = uk_today()
 COMMISSIONED = TODAY - timedelta(days=200)
 
 
 def _report() -> FileStorage:
-    document = docx.Document()
-    document.add_paragraph("Child A was seven months old. Agencies did not share what they knew.")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return FileStorage(io.BytesIO(buffer.getvalue()), filename="report.docx", content_type=DOCX_TYPE)
+    return upload(
+        docx_with("Child A was seven months old. Agencies did not share what they knew."), "report.docx"
+    )
 
 
 def _review_with_draft(code: str, **dates: date) -> tuple[int, User]:
@@ -55,20 +52,6 @@ def _review_with_draft(code: str, **dates: date) -> tuple[int, User]:
     drafts.upload_draft(row, _report(), "Final draft", db.session.get(User, lead.id), None)
     db.session.commit()
     return review.id, db.session.get(User, manager.id)
-
-
-def _details(
-    review: Review, manager: User, *, sent: date | None = None, approved: date | None = None
-) -> None:
-    publishing.save_publication_details(
-        review,
-        sent_to_panel_on=sent,
-        home_office_approved_on=approved,
-        public_summary="A baby was seriously injured.",
-        learning="Share bruising concerns.",
-        public_recommendations="1. Refer every bruise in a non-mobile baby.",
-        by=manager,
-    )
 
 
 def _ready(code: str, signed_off: date, **dates: date) -> tuple[Review, User]:
@@ -104,10 +87,10 @@ def test_the_report_goes_to_the_panel_on_or_after_the_sign_off(app: Flask) -> No
         signed_off = TODAY - timedelta(days=60)
         review, manager = _ready("CSPR", signed_off)
         with pytest.raises(DomainError, match="signed the report off") as refused:
-            _details(review, manager, sent=signed_off - timedelta(days=1))
+            publication_details(review, manager, sent=signed_off - timedelta(days=1))
         assert refused.value.field == "sent_to_panel_on"
         assert db.session.get(Publication, review.id) is None or not review.publication.sent_to_panel_on
-        _details(review, manager, sent=signed_off)
+        publication_details(review, manager, sent=signed_off)
         assert review.publication.sent_to_panel_on == signed_off
 
 
@@ -116,7 +99,7 @@ def test_a_report_cannot_be_published_before_its_sign_off(app: Flask) -> None:
     with app.app_context():
         signed_off = TODAY - timedelta(days=30)
         review, manager = _ready("SAR", signed_off)
-        _details(review, manager)
+        publication_details(review, manager)
         db.session.commit()
         months_before = signed_off - timedelta(days=120)
         with pytest.raises(DomainError, match="signed the report off") as refused:
@@ -134,10 +117,10 @@ def test_a_domestic_abuse_review_is_published_only_after_the_home_office_approve
         signed_off = TODAY - timedelta(days=30)
         review, manager = _ready("DHR", signed_off)
         with pytest.raises(DomainError, match="signed the report off") as refused:
-            _details(review, manager, approved=signed_off - timedelta(days=2))
+            publication_details(review, manager, approved=signed_off - timedelta(days=2))
         assert refused.value.field == "home_office_approved_on"
         approved = signed_off + timedelta(days=10)
-        _details(review, manager, approved=approved)
+        publication_details(review, manager, approved=approved)
         with pytest.raises(DomainError, match="before the Home Office approved it"):
             publishing.publish_review(review, approved - timedelta(days=1), manager, None)
         publishing.publish_review(review, approved, manager, None)
@@ -149,7 +132,7 @@ def test_the_notice_period_counts_from_the_date_sent(app: Flask) -> None:
         signed_off = TODAY - timedelta(days=60)
         review, manager = _ready("CSPR", signed_off)
         sent = signed_off + timedelta(days=5)
-        _details(review, manager, sent=sent)
+        publication_details(review, manager, sent=sent)
         earliest = WorkingCalendar().add_working_days(sent, 7)
         with pytest.raises(DomainError, match="cannot be published before"):
             publishing.publish_review(review, earliest - timedelta(days=1), manager, None)
@@ -205,12 +188,12 @@ def test_not_publishing_meets_the_publication_clock_so_the_dashboard_raises_no_f
         assert all(row.review_id != review.id for row in upcoming_deadlines(manager))
 
 
-def test_the_not_publish_form_asks_for_the_date(app: Flask, client) -> None:  # type: ignore[no-untyped-def]
+def test_the_not_publish_form_asks_for_the_date(app: Flask) -> None:
     with app.app_context():
         review, manager = _ready("CSPR", TODAY - timedelta(days=30))
         review_id, version = review.id, review.version
         db.session.refresh(manager)
-    login_as(client, manager)
+    client = client_as(app, manager)
     path = f"/reviews/{review_id}/publication"
     fields = {"not_publish": "1", "version": version, "reason": "Sibling", "improvements": "Training"}
     refused = post_form(client, path, fields)

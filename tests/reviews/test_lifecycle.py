@@ -60,6 +60,7 @@ from tests.reviews.conftest import (
     review_type,
     terms_details,
 )
+from tests.support.rows import stored
 
 S = ReviewStage
 M = Move
@@ -77,38 +78,32 @@ STAGES = {
     "SAR": [S.REFERRAL, S.DECISION, *MAIN_PATH, S.NO_REVIEW],
     "DHR": [S.REFERRAL, S.DECISION, *MAIN_PATH, S.NO_REVIEW],
 }
-# The moves each stage allows; every other (stage, move) pair is refused.
+# The moves each stage allows; every other (stage, move) pair is refused. Every type shares the
+# stages after the decision.
+AFTER_THE_DECISION = {
+    S.COMMISSIONING: {M.COMMISSION},
+    S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
+    S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
+    S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
+    S.PUBLICATION: {M.PUBLISH},  # publishing, or recording the decision not to
+    S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
+}
 ALLOWED = {
     "CSPR": {
         S.REFERRAL: {M.BEGIN_RAPID_REVIEW},  # no skipping the rapid review
         S.RAPID_REVIEW: {M.COMPLETE_RAPID_REVIEW},
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW, M.DECIDE_NATIONAL_REVIEW},
-        S.COMMISSIONING: {M.COMMISSION},
-        S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
-        S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
-        S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
-        S.PUBLICATION: {M.PUBLISH},  # publishing, or recording the decision not to
-        S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
+        **AFTER_THE_DECISION,
     },
     "SAR": {
         S.REFERRAL: {M.REFER_FOR_DECISION},  # no rapid review for adults
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW},  # the Panel reviews children only
-        S.COMMISSIONING: {M.COMMISSION},
-        S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
-        S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
-        S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
-        S.PUBLICATION: {M.PUBLISH},  # publishing, or recording the decision not to
-        S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
+        **AFTER_THE_DECISION,
     },
     "DHR": {
         S.REFERRAL: {M.REFER_FOR_DECISION},
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW},
-        S.COMMISSIONING: {M.COMMISSION},
-        S.AWAITING_REVIEWER: {M.START_CONTRIBUTIONS},  # once a lead reviewer has accepted
-        S.CONTRIBUTIONS: {M.START_DRAFTING},  # with the first draft
-        S.DRAFTING: {M.FINALISE},  # when the partners sign a version off
-        S.PUBLICATION: {M.PUBLISH},  # publishing, or recording the decision not to
-        S.ACTION_PLANNING: {M.CLOSE},  # once every action is verified
+        **AFTER_THE_DECISION,
     },
 }
 OUTCOMES = {
@@ -172,15 +167,11 @@ def refused(
 
 def reload(review_id: int) -> Review:
     db.session.expire_all()
-    review = db.session.get(Review, review_id)
-    assert review is not None
-    return review
+    return stored(Review, review_id)
 
 
 def user_of(user: User) -> User:
-    found = db.session.get(User, user.id)
-    assert found is not None
-    return found
+    return stored(User, user.id)
 
 
 def agency_of(review: Review) -> Agency:
@@ -1120,34 +1111,35 @@ def timeline(review_id: int) -> list[AuditEvent]:
     )
 
 
+# (from, to, move) of each stage change, in order
+CSPR_TO_DECISION = [
+    ("referral", "rapid_review", "begin_rapid_review"),
+    ("rapid_review", "decision", "complete_rapid_review"),
+]
+HISTORIES = {
+    "CSPR": (
+        S.AWAITING_REVIEWER,
+        [
+            *CSPR_TO_DECISION,
+            ("decision", "commissioning", "decide_local_review"),
+            ("commissioning", "awaiting_reviewer", "commission"),
+        ],
+    ),
+    "CSPR national": (
+        S.NATIONAL_REVIEW,
+        [*CSPR_TO_DECISION, ("decision", "national_review", "decide_national_review")],
+    ),
+    "DHR": (
+        S.NO_REVIEW,
+        [("referral", "decision", "refer_for_decision"), ("decision", "no_review", "decide_no_review")],
+    ),
+}
+
+
 @pytest.mark.parametrize(
     ("code", "final", "path"),
-    [
-        (
-            "CSPR",
-            S.AWAITING_REVIEWER,
-            [
-                ("referral", "rapid_review", "begin_rapid_review"),
-                ("rapid_review", "decision", "complete_rapid_review"),
-                ("decision", "commissioning", "decide_local_review"),
-                ("commissioning", "awaiting_reviewer", "commission"),
-            ],
-        ),
-        (
-            "CSPR",
-            S.NATIONAL_REVIEW,
-            [
-                ("referral", "rapid_review", "begin_rapid_review"),
-                ("rapid_review", "decision", "complete_rapid_review"),
-                ("decision", "national_review", "decide_national_review"),
-            ],
-        ),
-        (
-            "DHR",
-            S.NO_REVIEW,
-            [("referral", "decision", "refer_for_decision"), ("decision", "no_review", "decide_no_review")],
-        ),
-    ],
+    [(name.split()[0], final, path) for name, (final, path) in HISTORIES.items()],
+    ids=list(HISTORIES),
 )
 def test_each_stage_change_is_in_the_reviews_history(
     app: Flask, manager: User, code: str, final: ReviewStage, path: list[tuple[str, str, str]]

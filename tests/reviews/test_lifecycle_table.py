@@ -14,7 +14,7 @@ from casework.core.extensions import db
 from casework.reviews.lifecycle import TRANSITIONS, Move, handler_for, takes
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
-from tests.conftest import login_as, make_user, post_form
+from tests.conftest import client_as, make_user, post_form
 from tests.reviews.conftest import make_review
 
 SIMPLE = {
@@ -58,7 +58,7 @@ def _manager_and_review(app: Flask, stage: str) -> tuple[User, int]:
 @pytest.mark.parametrize("move", ["commission", "decide_local_review", "publish", "no_such_move"])
 def test_the_move_view_refuses_what_the_table_gives_to_another_page(app: Flask, move: str) -> None:
     manager, review_id = _manager_and_review(app, "commissioning")
-    client = login_as(app.test_client(), manager)
+    client = client_as(app, manager)
     response = post_form(client, f"/reviews/{review_id}/move/{move}", {}, token_from=f"/reviews/{review_id}")
     assert response.status_code == 404
     with app.app_context():
@@ -85,7 +85,7 @@ def _next_steps(page: str) -> list[str]:
 )
 def test_the_review_page_shows_the_tables_next_steps(app: Flask, stage: str, steps: list[str]) -> None:
     manager, review_id = _manager_and_review(app, stage)
-    page = login_as(app.test_client(), manager).get(f"/reviews/{review_id}").get_data(as_text=True)
+    page = client_as(app, manager).get(f"/reviews/{review_id}").get_data(as_text=True)
     moves = {t.label for t in TRANSITIONS.values()} | {t.link for t in TRANSITIONS.values()}
     # the table's steps first, then only the page's other buttons (pause, appoint...)
     assert [label for label in _next_steps(page) if label in moves] == steps

@@ -3,10 +3,8 @@ type's steps before publication, the notice period, not publishing, withdrawal a
 
 from __future__ import annotations
 
-import io
 from datetime import date, timedelta
 
-import docx
 import pytest
 from flask import Flask
 from werkzeug.datastructures import FileStorage
@@ -24,17 +22,12 @@ from casework.reviews.referral.identifiers import PersonDetails, save_identifier
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+from tests.support.files import docx_with, make_pdf, upload
+from tests.support.reviews import publication_details
 
 
 def _report(*paragraphs: str) -> FileStorage:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return FileStorage(io.BytesIO(buffer.getvalue()), filename="report.docx", content_type=DOCX_TYPE)
+    return upload(docx_with(*paragraphs), "report.docx")
 
 
 # Signed off on the day make_review commissions the review: every later step may be dated from then.
@@ -82,18 +75,6 @@ def _final(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> None:  # type
         db.session.commit()
 
 
-def _details(review: Review, manager: User, sent: date | None) -> None:
-    publishing.save_publication_details(
-        review,
-        sent_to_panel_on=sent,
-        home_office_approved_on=None,
-        public_summary="A seven-month-old baby was seriously injured.",
-        learning="Share bruising concerns.",
-        public_recommendations="1. Refer every bruise in a non-mobile baby.",
-        by=manager,
-    )
-
-
 def test_a_name_in_the_final_version_blocks_publication_until_corrected(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
     _final(app, case, LEAKY)
     with app.app_context():
@@ -102,14 +83,14 @@ def test_a_name_in_the_final_version_blocks_publication_until_corrected(app: Fla
         assert check.findings and not check.passed
         assert "paragraph 1" in check.findings[0].location
         assert "Jamie Tester" not in check.findings[0].label  # labels never repeat the identifier
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         with pytest.raises(DomainError, match="Resolve the"):
             publishing.publish_review(review, uk_today(), manager, None)
         db.session.rollback()
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         again = publishing.upload_corrected_version(review, _report(*CLEAN), "Name removed", manager)
         assert again.passed
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         publishing.publish_review(review, uk_today(), manager, None)
         db.session.commit()
         review = db.session.get(Review, case["review_id"])
@@ -136,7 +117,7 @@ def test_the_notice_period_after_the_report_went_to_the_panel(app: Flask, case: 
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         checks.run_anonymisation_check(review, manager)
         sent = WorkingCalendar().add_working_days(uk_today(), -3)
-        _details(review, manager, sent)
+        publication_details(review, manager, sent=sent)
         with pytest.raises(DomainError, match="cannot be published before") as refused:
             publishing.publish_review(review, uk_today(), manager, None)
         assert refused.value.field == "published_on"
@@ -148,7 +129,7 @@ def test_the_type_steps_come_from_data(app: Flask, case: dict) -> None:  # type:
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         checks.run_anonymisation_check(review, manager)
-        _details(review, manager, None)
+        publication_details(review, manager, sent=None)
         missing = publishing.missing_for_publication(review)
         assert any("sent to the panel" in item.lower() for item in missing)
 
@@ -190,7 +171,7 @@ def test_withdrawal_and_delays_are_recorded(app: Flask, case: dict) -> None:  # 
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         checks.run_anonymisation_check(review, manager)
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         publishing.publish_review(review, uk_today(), manager, None)
         with pytest.raises(DomainError, match="reason"):
             publishing.withdraw_publication(review, "", manager)
@@ -200,12 +181,7 @@ def test_withdrawal_and_delays_are_recorded(app: Flask, case: dict) -> None:  # 
 
 
 def test_a_scanned_report_needs_a_recorded_check_by_hand(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.rect(20, 20, 100, 100, style="F")  # an image-like page with no text
-    scan = FileStorage(io.BytesIO(bytes(pdf.output())), filename="scan.pdf", content_type="application/pdf")
+    scan = upload(make_pdf(["<rectangle>"]), "scan.pdf")  # an image-like page with no text
     with app.app_context():
         review = db.session.get(Review, case["review_id"])
         drafts.upload_draft(review, scan, "Scanned", db.session.get(User, case["lead"].id), None)
@@ -258,7 +234,7 @@ def _ready_to_publish(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> No
     with app.app_context():
         review, manager = _rows(app, case)
         assert checks.run_anonymisation_check(review, manager).passed
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         assert publishing.missing_for_publication(review) == []
         db.session.commit()
 
@@ -500,23 +476,14 @@ def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_chec
     app: Flask,
     case: dict,  # type: ignore[type-arg]
 ) -> None:
-    from fpdf import FPDF
-
-    pdf = FPDF()
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=11)
-    pdf.multi_cell(0, 6, " ".join(CLEAN))
-    pdf.set_encryption("owner", user_password="secret")
-    locked = FileStorage(
-        io.BytesIO(bytes(pdf.output())), filename="locked.pdf", content_type="application/pdf"
-    )
+    locked = upload(make_pdf([" ".join(CLEAN)], password="secret"), "locked.pdf")
     with app.app_context():
         review, manager = _rows(app, case)
         drafts.upload_draft(review, locked, "Final", db.session.get(User, case["lead"].id), None)
         drafts.mark_final(review, _sign_off_day(), manager, None)
         check = checks.run_anonymisation_check(review, manager)
         assert not check.extractable and "password" in check.unreadable_reason and not check.passed
-        _details(review, manager, uk_today() - timedelta(days=20))
+        publication_details(review, manager, sent=uk_today() - timedelta(days=20))
         assert any("checked by hand" in item for item in publishing.missing_for_publication(review))
         db.session.commit()
     client = client_as(app, case["manager"])
@@ -532,15 +499,8 @@ def test_a_file_beyond_the_reading_limits_is_recorded_as_unreadable(
 ) -> None:
     """A real limit, lowered for the test: a report with more pages than may be read is never
     parsed; its check is recorded as unreadable and needs a check by hand."""
-    from fpdf import FPDF
-
     monkeypatch.setitem(app.config, "EXTRACT_MAX_PAGES", 3)
-    pdf = FPDF()
-    pdf.set_font("Helvetica", size=11)
-    for _ in range(4):
-        pdf.add_page()
-        pdf.multi_cell(0, 6, " ".join(LEAKY))
-    report = FileStorage(io.BytesIO(bytes(pdf.output())), filename="long.pdf", content_type="application/pdf")
+    report = upload(make_pdf([" ".join(LEAKY)] * 4), "long.pdf")
     with app.app_context():
         review, manager = _rows(app, case)
         drafts.upload_draft(review, report, "Final", db.session.get(User, case["lead"].id), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pytest
@@ -19,17 +20,7 @@ from casework.reviews.referral.referral import ReferralDetails, create_referral
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, csrf_token, empty_database, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
-
-
-@pytest.fixture
-def manager(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER, name="Morgan Price")
-
-
-@pytest.fixture
-def manager_client(app: Flask, manager: User) -> FlaskClient:
-    return client_as(app, manager)
+from tests.support.readonly import built_once
 
 
 def _review(
@@ -74,37 +65,54 @@ REVIEW_PAGES = [
 ]
 
 
-@pytest.mark.parametrize("role", [Role.REVIEWER, Role.AGENCY_LEAD])
-def test_reviewers_and_agency_leads_cannot_open_reviews(app: Flask, manager: User, role: Role) -> None:
-    review = _review(app, manager)
-    with app.app_context():
-        outsider = make_user(role)
-    client = client_as(app, outsider)
-    for page in REVIEW_PAGES:
-        assert client.get(page.format(id=review.id)).status_code == 404, page
-    token = csrf_token(client, "/account")
-    response = client.post(f"/reviews/{review.id}/move/begin_rapid_review", data={"csrf_token": token})
-    assert response.status_code == 404
-    assert _reload(app, review.id).stage == ReviewStage.REFERRAL
-    assert _events(app, "identifiers_viewed", review.id) == []
+@dataclass
+class Outsiders:
+    """A review at referral ("Child Q", by the manager) and people who may not open it."""
+
+    review: Review
+    people: dict[Role, int]  # a reviewer, an agency lead and an administrator
 
 
-def test_administrators_have_no_access_to_case_records(app: Flask, manager: User) -> None:
-    review = _review(app, manager)
-    with app.app_context():
-        admin = make_user(Role.ADMIN)
-    client = client_as(app, admin)
-    for page in REVIEW_PAGES:
-        assert client.get(page.format(id=review.id)).status_code == 403, page
-    assert client.get("/reviews/").status_code == 403
+@pytest.fixture(scope="class")
+def outsiders(app: Flask) -> Iterator[Outsiders]:
+    def build() -> Outsiders:
+        with app.app_context():
+            manager = make_user(Role.BOARD_MANAGER, name="Morgan Price")
+            people = {role: make_user(role).id for role in (Role.REVIEWER, Role.AGENCY_LEAD, Role.ADMIN)}
+            review = make_review("CSPR", "referral", by=manager, pseudonym="Child Q")  # last: stays loaded
+            return Outsiders(review, people)
+
+    with built_once(app, build, may_add_to={"audit_events"}) as world:
+        yield world
 
 
-def test_reviewer_list_shows_no_review_they_do_not_lead(app: Flask, manager: User) -> None:
-    review = _review(app, manager, pseudonym="Child Q")
-    with app.app_context():
-        reviewer = make_user(Role.REVIEWER)
-    page = client_as(app, reviewer).get("/reviews/?q=Child").get_data(as_text=True)
-    assert review.reference not in page and "Child Q" not in page
+@pytest.mark.read_only
+class TestWhoMayNotOpenReviews:
+    """Only refused requests: the world is built once for the class, and checked unchanged."""
+
+    @pytest.mark.parametrize("role", [Role.REVIEWER, Role.AGENCY_LEAD])
+    def test_reviewers_and_agency_leads_cannot_open_reviews(
+        self, app: Flask, outsiders: Outsiders, role: Role
+    ) -> None:
+        review = outsiders.review
+        client = client_as(app, outsiders.people[role])
+        for page in REVIEW_PAGES:
+            assert client.get(page.format(id=review.id)).status_code == 404, page
+        token = csrf_token(client, "/account")
+        response = client.post(f"/reviews/{review.id}/move/begin_rapid_review", data={"csrf_token": token})
+        assert response.status_code == 404
+        assert _reload(app, review.id).stage == ReviewStage.REFERRAL
+        assert _events(app, "identifiers_viewed", review.id) == []
+
+    def test_administrators_have_no_access_to_case_records(self, app: Flask, outsiders: Outsiders) -> None:
+        client = client_as(app, outsiders.people[Role.ADMIN])
+        for page in REVIEW_PAGES:
+            assert client.get(page.format(id=outsiders.review.id)).status_code == 403, page
+        assert client.get("/reviews/").status_code == 403
+
+    def test_reviewer_list_shows_no_review_they_do_not_lead(self, app: Flask, outsiders: Outsiders) -> None:
+        page = client_as(app, outsiders.people[Role.REVIEWER]).get("/reviews/?q=Child").get_data(as_text=True)
+        assert outsiders.review.reference not in page and "Child Q" not in page
 
 
 def test_identifying_details_are_shown_only_on_their_own_page_and_every_view_is_recorded(

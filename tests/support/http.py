@@ -41,16 +41,14 @@ def sign_out(client: FlaskClient) -> TestResponse:
     return post_form(client, "/sign-out", {}, token_from="/account")
 
 
-def login_as(client: FlaskClient, user: User, password: str = PASSWORD) -> FlaskClient:
-    """Sign ``client`` in as ``user`` through the sign-in form; fails the test if refused."""
-    response = sign_in(client, user.email, password)
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    return client
-
-
-def client_as(app: Flask, person: User | int | None, password: str = PASSWORD) -> FlaskClient:
-    """A new test client signed in as ``person`` (a user or a user's id); None: signed out."""
+def client_as(
+    app: Flask, person: User | int | str | None, password: str = PASSWORD, *, address: str | None = None
+) -> FlaskClient:
+    """A new test client signed in as ``person`` (a user, a user's id or email) through the sign-in
+    form, failing the test if refused; None: signed out. ``address``: the client's network address."""
     client = app.test_client()
+    if address is not None:
+        client.environ_base["REMOTE_ADDR"] = address
     if person is None:
         return client
     if isinstance(person, int):
@@ -58,7 +56,22 @@ def client_as(app: Flask, person: User | int | None, password: str = PASSWORD) -
             found = db.session.get(User, person)
             assert found is not None, f"no user {person}"
             person = found
-    return login_as(client, person, password)
+    email = person if isinstance(person, str) else person.email
+    response = sign_in(client, email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return client
+
+
+SIGN_IN = "sign-in"  # what an access table expects for an anonymous visitor: sent to sign in
+
+
+def assert_answer(response: TestResponse, expected: int | str, *about: object) -> None:
+    """The response has the ``expected`` status, or, for SIGN_IN, sends the visitor to sign in."""
+    if expected == SIGN_IN:
+        assert response.status_code == 302, (*about, response.status_code)
+        assert response.headers["Location"].startswith("/sign-in"), response.headers["Location"]
+    else:
+        assert response.status_code == expected, (*about, response.status_code)
 
 
 def page_text(response: TestResponse) -> str:

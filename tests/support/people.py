@@ -4,6 +4,7 @@ stays usable (loaded) after the context ends."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from casework.agencies.models import Agency, AgencyType
@@ -11,6 +12,7 @@ from casework.auth.models import Role, User
 from casework.auth.passwords import hash_password
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
+from tests.support.rows import stored
 
 PASSWORD = "correct horse battery staple"
 _sequence = itertools.count(1)
@@ -22,6 +24,19 @@ def make_agency(name: str | None = None, agency_type: AgencyType = AgencyType.PO
     db.session.commit()
     db.session.refresh(agency)  # loaded, so usable after the app context ends
     return agency
+
+
+# Three agencies the contribution and appointment tests use: X and Y are in the review's scope.
+THREE_AGENCIES = {
+    "X": ("Northshire Police", AgencyType.POLICE),
+    "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST),
+    "W": ("Hilltop Academy", AgencyType.EDUCATION),
+}
+
+
+def make_agencies(agencies: dict[str, tuple[str, AgencyType]]) -> dict[str, Agency]:
+    """An agency for each key, of the name and type given."""
+    return {key: make_agency(name, agency_type) for key, (name, agency_type) in agencies.items()}
 
 
 def make_user(
@@ -63,6 +78,20 @@ CAST_NAMES = {
 LEAD_NAMES = {"X": "Priya Police", "Y": "Yusuf Health", "Z": "Zoe School"}
 
 
+CAST_ROLES = {
+    "board_manager": Role.BOARD_MANAGER,
+    "R1": Role.REVIEWER,
+    "R2": Role.REVIEWER,
+    "R3": Role.REVIEWER,
+    "admin": Role.ADMIN,
+}
+
+
+def cast_roles(agencies: Iterable[str]) -> dict[str, Role]:
+    """The role of each person make_cast makes for these agencies: the cast and a lead of each."""
+    return CAST_ROLES | {"L" + key: Role.AGENCY_LEAD for key in agencies}
+
+
 @dataclass
 class Cast:
     """Ids of the people ("board_manager", "R1", "LX", ...) and agencies ("X", ...)."""
@@ -71,24 +100,17 @@ class Cast:
     agency_ids: dict[str, int] = field(default_factory=dict)
 
     def user(self, person: str) -> User:
-        found = db.session.get(User, self.user_ids[person])
-        assert found is not None, person
-        return found
+        return stored(User, self.user_ids[person])
 
     def agency(self, key: str) -> Agency:
-        found = db.session.get(Agency, self.agency_ids[key])
-        assert found is not None, key
-        return found
+        return stored(Agency, self.agency_ids[key])
 
 
 def make_cast(agencies: dict[str, tuple[str, AgencyType]]) -> Cast:
     """A board manager, three reviewers (R1, R2, R3), an admin and a lead (LX...) of each agency."""
     cast = Cast()
-    for key, (name, agency_type) in agencies.items():
-        cast.agency_ids[key] = make_agency(name, agency_type).id
-    roles = {"board_manager": Role.BOARD_MANAGER, "R1": Role.REVIEWER, "R2": Role.REVIEWER}
-    roles |= {"R3": Role.REVIEWER, "admin": Role.ADMIN}
-    for person, role in roles.items():
+    cast.agency_ids = {key: agency.id for key, agency in make_agencies(agencies).items()}
+    for person, role in CAST_ROLES.items():
         cast.user_ids[person] = make_user(role, name=CAST_NAMES[person]).id
     for key in agencies:
         lead = make_user(Role.AGENCY_LEAD, name=LEAD_NAMES[key], agency=cast.agency(key))

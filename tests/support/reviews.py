@@ -263,16 +263,29 @@ def _take_later_step(
         check = checks.run_anonymisation_check(review, manager)
         assert check.passed, "the report make_review publishes must pass the anonymisation check"
         steps = (review.review_type.publication_rules or {}).get("steps", [])
-        publishing.save_publication_details(
+        publication_details(
             review,
-            sent_to_panel_on=signed_off if "sent_to_panel" in steps else None,
-            home_office_approved_on=signed_off if "home_office_approval" in steps else None,
-            public_summary="A seven-month-old baby was seriously injured.",
-            learning="Share bruising concerns.",
-            public_recommendations="1. Refer every bruise in a non-mobile baby.",
-            by=manager,
+            manager,
+            sent=signed_off if "sent_to_panel" in steps else None,
+            approved=signed_off if "home_office_approval" in steps else None,
         )
         publishing.publish_review(review, uk_today(), manager, None)
+
+
+def publication_details(
+    review: Review, by: User, *, sent: date | None = None, approved: date | None = None
+) -> None:
+    """Save what the public register shows of ``review``, sent to the Panel and approved by the Home
+    Office on the days given (None: not recorded)."""
+    publishing.save_publication_details(
+        review,
+        sent_to_panel_on=sent,
+        home_office_approved_on=approved,
+        public_summary="A seven-month-old baby was seriously injured.",
+        learning="Share bruising concerns.",
+        public_recommendations="1. Refer every bruise in a non-mobile baby.",
+        by=by,
+    )
 
 
 def rapid_review_details(

@@ -44,6 +44,14 @@ __all__ = [
 ]
 # Seeded by the migrations and kept between tests; a test that changes them restores them.
 REFERENCE_TABLES = {"review_types", "review_type_clocks", "themes"}
+# The longest files start first: in a parallel run no worker is left alone with one at the end.
+LONGEST_FIRST = ("tests/test_fuzz_forms.py", "tests/browser/", "tests/documents/test_storage_sweep.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: files keep their order
+
+
 _seeded: dict[str, set[tuple[object, ...]]] = {}
 
 

@@ -77,6 +77,10 @@ class User(UserMixin, db.Model):
         """Start reviews, run every review, keep the working-days calendar and the review types."""
         return self.role == Role.BOARD_MANAGER
 
+    def can_lead_reviews(self) -> bool:
+        """Be appointed to reviews as an independent reviewer: "my reviews", "my profile"."""
+        return self.role == Role.REVIEWER
+
     def can_administer(self) -> bool:
         return self.role == Role.ADMIN
 

@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
-from casework.auth.models import User
+from casework.auth.models import Role, User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
@@ -41,6 +41,9 @@ class DraftVersion(db.Model):
     @property
     def is_final(self) -> bool:
         return self.final_signed_off_on is not None
+
+    def can_view(self, user: User) -> bool:  # the review's rule: see casework.auth.access
+        return self.review.can_view(user)
 
 
 class AccuracyCheck(db.Model):
@@ -82,6 +85,19 @@ class AccuracyAnswer(db.Model):
     def signed_off(self) -> bool:
         return self.signed_off_at is not None
 
+    @property
+    def review(self) -> Review:
+        return self.check.version.review
+
+    # Access rules (see casework.auth.access): the agency asked answers for itself; those who
+    # see the review see the answer.
+
+    def can_view(self, user: User) -> bool:
+        return self.can_answer(user) or self.review.can_view(user)
+
+    def can_answer(self, user: User) -> bool:
+        return user.role == Role.AGENCY_LEAD and user.agency_id == self.agency_id
+
 
 class CommentResponse(LabelledEnum):
     ACCEPTED = "accepted", "Accepted"
@@ -107,3 +123,10 @@ class AccuracyComment(db.Model):
     answer: Mapped[AccuracyAnswer] = relationship(back_populates="comments")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+
+    @property
+    def review_id(self) -> int:
+        return self.answer.review.id
+
+    def can_view(self, user: User) -> bool:
+        return self.answer.can_view(user)

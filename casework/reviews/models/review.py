@@ -187,6 +187,13 @@ class Review(db.Model):
     def can_write_recommendations(self, user: User) -> bool:
         return user.role == Role.BOARD_MANAGER or self.is_led_by(user)
 
+    def can_draft(self, user: User) -> bool:
+        """Write the report: upload its versions, answer the agencies' factual accuracy comments.
+        Only the lead reviewer, once they accepted; co-reviewers contribute through them."""
+        return user.role == Role.REVIEWER and any(
+            mine.reviewer_id == user.id and mine.is_accepted_lead for mine in self.assignments
+        )
+
     def __repr__(self) -> str:
         return f"<Review {self.reference} {self.stage}>"
 

@@ -135,8 +135,8 @@ def load_for(model: type[G], record_id: Any, may: str = "view", *, options: Sequ
     record = db.session.get(model, record_id, options=options) if isinstance(record_id, int) else None
     user = current_person()
     allowed = record is not None and bool(getattr(record, "can_" + may)(user))
-    # Someone allowed to act on a record knows it exists, even without its page (an agency lead
-    # reading a review's identifying details for an open request).
+    # Someone allowed to do ``may`` knows the record exists, even without its page (an agency
+    # lead reads a review's identifying details for an open request).
     if record is None or not (allowed or record.can_view(user)):
         abort(404)
     if not allowed:

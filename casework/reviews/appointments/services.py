@@ -96,7 +96,7 @@ def add_affiliation(
 
 
 def remove_affiliation(user: User, affiliation: Affiliation) -> None:
-    if affiliation.reviewer_id != user.id:
+    if not affiliation.can_remove(user):
         raise DomainError("That declaration is not yours")
     name = affiliation.agency.name
     db.session.delete(affiliation)
@@ -213,7 +213,7 @@ def assign_reviewer(
         ReviewStage.COMMISSIONING,
     ):
         raise DomainError("Commission the review before appointing a reviewer", field="reviewer")
-    if reviewer.role != Role.REVIEWER or not reviewer.active:
+    if not reviewer.can_lead_reviews() or not reviewer.active:
         raise DomainError("Only an active independent reviewer can be appointed", field="reviewer")
     live = [a for a in review.assignments if a.status in LIVE]
     if any(a.reviewer_id == reviewer.id for a in live):
@@ -255,7 +255,7 @@ def assign_reviewer(
 
 
 def accept_appointment(assignment: ReviewerAssignment, user: User, declared: bool) -> ReviewerAssignment:
-    if assignment.reviewer_id != user.id:
+    if not assignment.can_answer(user):
         raise DomainError("This appointment is not yours")
     if assignment.status != AssignmentStatus.PROPOSED:
         raise DomainError(
@@ -307,7 +307,7 @@ takes(Move.START_CONTRIBUTIONS, lambda review, version, by: start_contributions(
 
 
 def decline_appointment(assignment: ReviewerAssignment, user: User, reason: str) -> None:
-    if assignment.reviewer_id != user.id:
+    if not assignment.can_answer(user):
         raise DomainError("This appointment is not yours")
     if assignment.status != AssignmentStatus.PROPOSED:
         raise DomainError(

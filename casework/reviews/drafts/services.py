@@ -8,7 +8,7 @@ from datetime import date
 from werkzeug.datastructures import FileStorage
 
 from casework.agencies.models import Agency
-from casework.auth.models import Role, User
+from casework.auth.models import User
 from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
@@ -20,8 +20,6 @@ from casework.reviews.models import (
     AccuracyAnswer,
     AccuracyCheck,
     AccuracyComment,
-    AssignmentRole,
-    AssignmentStatus,
     CommentResponse,
     DraftVersion,
     Review,
@@ -30,13 +28,6 @@ from casework.reviews.stages import ReviewStage
 
 REPORT_TYPES = {"pdf", "docx", "odt"}
 DRAFTING_STAGES = (ReviewStage.CONTRIBUTIONS, ReviewStage.DRAFTING)
-
-
-def is_lead_reviewer(user: User, review: Review) -> bool:
-    return any(
-        a.reviewer_id == user.id and a.role == AssignmentRole.LEAD and a.status == AssignmentStatus.ACCEPTED
-        for a in review.assignments
-    )
 
 
 def versions_of(review: Review) -> list[DraftVersion]:
@@ -52,7 +43,7 @@ def upload_draft(
 ) -> DraftVersion:
     check_version(review, version)
     check_open(review)
-    if not is_lead_reviewer(by, review):
+    if not review.can_draft(by):
         raise DomainError("Only the review's lead reviewer can upload drafts")
     if review.stage not in DRAFTING_STAGES:
         raise DomainError("Drafts are uploaded during agency contributions and drafting")
@@ -89,7 +80,7 @@ def share_for_accuracy(
 ) -> AccuracyCheck:
     review = draft.review
     check_open(review)
-    if by.role != Role.BOARD_MANAGER:
+    if not review.can_manage(by):
         raise DomainError("Only a board manager can share a draft with the agencies")
     if draft.accuracy_check is not None:
         raise DomainError("This version has already been shared for a factual accuracy check")
@@ -120,7 +111,7 @@ def share_for_accuracy(
 
 
 def _check_answerer(answer: AccuracyAnswer, by: User) -> None:
-    if by.role != Role.AGENCY_LEAD or by.agency_id != answer.agency_id:
+    if not answer.can_answer(by):
         raise DomainError("Only the agency asked can answer for it")
     check_open(answer.check.version.review)
     if answer.signed_off:
@@ -166,7 +157,7 @@ def respond_to_comment(
 ) -> None:
     review = item.answer.check.version.review
     check_open(review)
-    if not is_lead_reviewer(by, review):
+    if not review.can_draft(by):
         raise DomainError("Only the lead reviewer answers factual accuracy comments")
     required(response, "response", "Say whether the comment is accepted")
     if response == CommentResponse.NOT_ACCEPTED and not reason.strip():
@@ -181,7 +172,7 @@ def record_family_sharing(
 ) -> None:
     review = draft.review
     check_open(review)
-    if by.role != Role.BOARD_MANAGER:
+    if not review.can_manage(by):
         raise DomainError("Only a board manager records sharing with the family")
     required(shared_on, "shared_on", "Enter the date the draft was shared with the family")
     required(how, "how", "Say how it was shared, for example at a meeting with the reviewer")
@@ -203,7 +194,7 @@ def record_family_sharing(
 def mark_final(review: Review, signed_off_on: date | None, by: User, version: int | None) -> DraftVersion:
     """The latest version becomes the final report, signed off by the partners."""
     check_version(review, version)
-    if by.role != Role.BOARD_MANAGER:
+    if not review.can_manage(by):
         raise DomainError("Only a board manager marks a version final")
     check_move(review, Move.FINALISE)
     versions = versions_of(review)

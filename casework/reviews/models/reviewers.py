@@ -45,6 +45,19 @@ class Affiliation(db.Model):
     profile: Mapped[ReviewerProfile] = relationship(back_populates="affiliations")
     agency: Mapped[Agency] = relationship()
 
+    # Access rules (see casework.auth.access): the reviewer keeps their own declarations; board
+    # managers read them when they appoint.
+
+    def can_view(self, user: User) -> bool:
+        return self.reviewer_id == user.id or user.can_manage_reviews()
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        return true() if user.can_manage_reviews() else cls.reviewer_id == user.id
+
+    def can_remove(self, user: User) -> bool:
+        return self.reviewer_id == user.id
+
 
 class AssignmentRole(LabelledEnum):
     LEAD = "lead", "Lead reviewer"

@@ -11,7 +11,7 @@ from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
-from casework.core.forms import page_with_form, submit
+from casework.core.forms import commit_once, page_with_form, submit
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.clock import deadlines_for
@@ -99,9 +99,10 @@ def review_referral(review: Review) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/identifying-details")
 @loads(Review, may="see_identifiers")
 def review_identifiers(review: Review) -> ResponseReturnValue:
-    record_identifier_view(review, current_person())
-    db.session.commit()
-    # Loaded after the commit (which expired it), with the people the page lists.
+    commit_once(lambda: record_identifier_view(review, current_person()))
+    # Loaded after the commit (which expired them): who leads the review (the page asks
+    # can("view", review)), and the people the page lists.
+    db.session.refresh(review, ["assignments"])
     record = db.session.execute(
         db.select(ConfidentialRecord)
         .where(ConfidentialRecord.review_id == review.id)
@@ -115,8 +116,7 @@ def review_identifiers(review: Review) -> ResponseReturnValue:
 def review_identifiers_edit(review: Review) -> ResponseReturnValue:
     form = f.IdentifiersForm()
     if request.method == "GET":
-        record_identifier_view(review, current_person())
-        db.session.commit()
+        commit_once(lambda: record_identifier_view(review, current_person()))
         form.version.data = review.version
         record = review.confidential
         if record:

@@ -3,11 +3,14 @@ review (a draft version, a finding of its check), which follow the review's rule
 
 from __future__ import annotations
 
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
-from flask import abort, url_for
+from flask import abort, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 
 from casework.auth.access import Guarded, load_for
+from casework.core.forms import error_flashed
 from casework.reviews.models import Review
 
 
@@ -29,3 +32,15 @@ def part_of(review: Review, model: type[P], record_id: int) -> P:
     if record.review_id != review.id:
         abort(404)
     return record
+
+
+def page_of_forms(
+    template: str, drawn: dict[str, FlaskForm], refused: dict[str, FlaskForm], **context: Any
+) -> ResponseReturnValue:
+    """A page of several forms, each posted to its own route: drawn afresh, or with a refused one
+    in its place and the page answering 400. ``form``, whose errors the page's summary shows, is
+    the refused one, or else the first drawn."""
+    forms = {**drawn, **refused}
+    summary = next(iter(refused.values()), next(iter(drawn.values())))
+    status = 400 if refused or error_flashed() else 200  # before rendering, which reads the flashes
+    return render_template(template, form=summary, **forms, **context), status

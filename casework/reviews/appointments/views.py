@@ -28,7 +28,7 @@ from casework.reviews.models import (
     ReviewerAssignment,
     ReviewerProfile,
 )
-from casework.reviews.pages import review_url
+from casework.reviews.pages import page_of_forms, review_url
 
 
 def _agency(agency_id: int | None) -> Agency | None:
@@ -110,15 +110,13 @@ APPOINTMENT_OPTIONS = [
 
 def _appointment_page(assignment: ReviewerAssignment, **forms: FlaskForm) -> ResponseReturnValue:
     """The reviewer's own answer. Before accepting they see only what they need to decide."""
-    shown = {"accept_form": f.AcceptForm(formdata=None), "decline_form": f.DeclineForm(formdata=None)}
-    shown.update(forms)
-    return page_with_form(
+    return page_of_forms(
         "reviews/appointment.html",
-        next(iter(forms.values()), shown["accept_form"]),
+        {"accept_form": f.AcceptForm(formdata=None), "decline_form": f.DeclineForm(formdata=None)},
+        forms,
         assignment=assignment,
         review=assignment.review,
         declaration=appointments.DECLARATION,
-        **shown,
     )
 
 
@@ -164,15 +162,13 @@ def _profile_page(**forms: FlaskForm) -> ResponseReturnValue:
         current_person().id,
         options=[selectinload(ReviewerProfile.affiliations).joinedload(Affiliation.agency)],
     )
-    shown = {
+    affiliation_form = f.AffiliationForm(formdata=None)
+    affiliation_form.agency.choices = _active_agency_choices()
+    drawn = {
         "profile_form": f.ProfileForm(formdata=None, organisation=profile.organisation if profile else ""),
-        "affiliation_form": f.AffiliationForm(formdata=None),
+        "affiliation_form": affiliation_form,
     }
-    shown.update(forms)
-    shown["affiliation_form"].agency.choices = _active_agency_choices()
-    return page_with_form(
-        "reviews/profile.html", next(iter(forms.values()), shown["profile_form"]), profile=profile, **shown
-    )
+    return page_of_forms("reviews/profile.html", drawn, forms, profile=profile)
 
 
 @bp.route("/profile")

@@ -15,7 +15,15 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to
+from casework.reviews.lifecycle import (
+    Move,
+    check_move,
+    check_open,
+    check_version,
+    finish,
+    move_to,
+    on_timeline,
+)
 from casework.reviews.models import (
     AccuracyAnswer,
     AccuracyCheck,
@@ -60,12 +68,10 @@ def upload_draft(
         uploaded_by_id=by.id,
     )
     db.session.add(draft)
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "draft_uploaded",
         f"Draft version {draft.number} uploaded",
-        subject=review,
-        review=review,
         details={"version": draft.number, "summary": "(text)"},
     )
     if review.stage == ReviewStage.CONTRIBUTIONS:
@@ -99,12 +105,10 @@ def share_for_accuracy(
     check = AccuracyCheck(version=draft, due_on=due_on, shared_by_id=by.id)
     check.answers = [AccuracyAnswer(agency=agency) for agency in agencies]
     db.session.add(check)
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "draft_shared_for_accuracy",
         f"Version {draft.number} shared for factual accuracy with {', '.join(a.name for a in agencies)}",
-        subject=review,
-        review=review,
         details={"due_on": due_on.isoformat()},
     )
     return check
@@ -182,12 +186,10 @@ def record_family_sharing(
         how.strip(),
         response.strip(),
     )
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "draft_shared_with_family",
         f"Version {draft.number} shared with the family",
-        subject=review,
-        review=review,
     )
 
 

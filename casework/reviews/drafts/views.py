@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,7 +13,7 @@ from wtforms import SelectChoice
 
 from casework.auth.access import current_person, loads
 from casework.core.extensions import db
-from casework.core.forms import error_flashed, flash_form_errors, submit
+from casework.core.forms import flash_form_errors, submit
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from casework.reviews import bp
@@ -21,7 +21,7 @@ from casework.reviews.drafts import forms as f
 from casework.reviews.drafts import services as drafts
 from casework.reviews.forms import chosen_agencies
 from casework.reviews.models import AccuracyAnswer, AccuracyCheck, AccuracyComment, DraftVersion, Review
-from casework.reviews.pages import part_of, review_url
+from casework.reviews.pages import page_of_forms, part_of, review_url
 
 # The drafts page asks who leads the review (can("draft", review)): loaded with it.
 WITH_ASSIGNMENTS = [selectinload(Review.assignments)]
@@ -49,25 +49,23 @@ def _versions_shown(review: Review) -> list[DraftVersion]:
     )
 
 
-def _drafts_page(review: Review, upload_form: f.DraftUploadForm | None = None) -> ResponseReturnValue:
+def _drafts_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
     """The page, with a refused upload shown again (400) where one is given."""
     in_scope = [a for a in review.agencies_where("in_scope") if a.active]
     share_form = f.ShareForm(formdata=None)
     share_form.agencies.choices = [SelectChoice(str(a.id), a.name) for a in in_scope]
     share_form.agencies.data = [str(a.id) for a in in_scope]
     share_form.due_on.data = working_calendar().add_working_days(uk_today(), 10)
-    form = upload_form or f.DraftUploadForm(formdata=None, version=review.version)
-    return render_template(
-        "reviews/drafts.html",
-        review=review,
-        versions=_versions_shown(review),
-        form=form,
-        upload_form=form,
-        share_form=share_form,
-        family_form=f.FamilyForm(formdata=None),
-        final_form=f.FinalForm(formdata=None, version=review.version, signed_off_on=uk_today()),
-        respond_form=f.RespondForm(formdata=None),
-    ), 400 if upload_form is not None or error_flashed() else 200
+    drawn = {
+        "upload_form": f.DraftUploadForm(formdata=None, version=review.version),
+        "share_form": share_form,
+        "family_form": f.FamilyForm(formdata=None),
+        "final_form": f.FinalForm(formdata=None, version=review.version, signed_off_on=uk_today()),
+        "respond_form": f.RespondForm(formdata=None),
+    }
+    return page_of_forms(
+        "reviews/drafts.html", drawn, refused, review=review, versions=_versions_shown(review)
+    )
 
 
 @bp.route("/<int:review_id>/drafts")
@@ -88,7 +86,7 @@ def review_draft_upload(review: Review) -> ResponseReturnValue:
         lambda draft: f"Version {draft.number} uploaded.",
         _drafts_url(review),
     )
-    return done or _drafts_page(review, form)
+    return done or _drafts_page(review, upload_form=form)
 
 
 def _sent_back(
@@ -161,19 +159,19 @@ ANSWER_OPTIONS = [
 
 
 def _answer_page(answer: AccuracyAnswer, **refused: FlaskForm) -> ResponseReturnValue:
-    forms = {
+    drawn = {
         "comment_form": f.AccuracyCommentForm(formdata=None),
         "signoff_form": f.SignOffForm(formdata=None),
     }
-    forms.update(refused)
-    return render_template(
+    review = answer.check.version.review
+    return page_of_forms(
         "reviews/accuracy_answer.html",
+        drawn,
+        refused,
         answer=answer,
         draft=answer.check.version,
-        review=answer.check.version.review,
-        form=next(iter(refused.values()), forms["comment_form"]),
-        **forms,
-    ), 400 if refused or error_flashed() else 200
+        review=review,
+    )
 
 
 def _answer_url(answer: AccuracyAnswer) -> str:

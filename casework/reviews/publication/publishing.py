@@ -17,7 +17,7 @@ from casework.core.workdays import working_calendar
 from casework.documents.storage import store_upload
 from casework.reviews.drafts.services import REPORT_TYPES
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to
+from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to, on_timeline
 from casework.reviews.models import (
     AnonymisationCheck,
     DraftVersion,
@@ -218,12 +218,10 @@ def withdraw_publication(review: Review, reason: str, by: User) -> None:
         reason.strip(),
         by.id,
     )
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "publication_withdrawn",
         "Published report withdrawn" + (" before its 12 months" if early else "") + f": {reason.strip()}",
-        subject=review,
-        review=review,
     )
 
 
@@ -275,11 +273,9 @@ def upload_corrected_version(review: Review, upload: object, summary: str, by: U
             f"Corrected in version {corrected.number}",
         )
         finding.resolved_by_id, finding.resolved_at = by.id, utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "corrected_version_uploaded",
         f"Corrected final version {corrected.number} uploaded",
-        subject=review,
-        review=review,
     )
     return run_anonymisation_check(review, by, because=f"Corrected version {corrected.number} was uploaded.")

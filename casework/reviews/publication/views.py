@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import redirect, render_template, url_for
+from flask import redirect, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 from casework.auth.access import current_person, loads
 from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import commit_once, error_flashed, flash_form_errors, submit
+from casework.core.forms import commit_once, flash_form_errors, submit
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.models import (
@@ -26,7 +26,7 @@ from casework.reviews.models import (
     PublicationDelay,
     Review,
 )
-from casework.reviews.pages import part_of, review_url
+from casework.reviews.pages import page_of_forms, part_of, review_url
 from casework.reviews.publication import checks, publishing
 from casework.reviews.publication import forms as f
 from casework.reviews.referral.identifiers import record_identifier_view
@@ -67,8 +67,6 @@ def _final_draft(review: Review) -> tuple[DraftVersion | None, AnonymisationChec
 
 def _publication_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
     """The page, with a refused form shown again (400) where one is given."""
-    forms = _forms(review)
-    forms.update(refused)
     draft, check = _final_draft(review)
     at_publication = review.stage == "publication"
     delays = db.session.execute(
@@ -76,9 +74,10 @@ def _publication_page(review: Review, **refused: FlaskForm) -> ResponseReturnVal
         .where(PublicationDelay.review_id == review.id)
         .order_by(PublicationDelay.id)
     ).scalars()
-    status = 400 if refused or error_flashed() else 200  # before rendering, which reads the flashes
-    return render_template(
+    return page_of_forms(
         "reviews/publication.html",
+        _forms(review),
+        refused,
         review=review,
         publication=db.session.get(Publication, review.id),
         draft=draft,
@@ -89,10 +88,8 @@ def _publication_page(review: Review, **refused: FlaskForm) -> ResponseReturnVal
         steps=(review.review_type.publication_rules or {}).get("steps", []),
         step_labels=publishing.STEP_LABELS,
         delays=delays.all(),
-        form=next(iter(refused.values()), forms["details_form"]),
         note_form=f.NoteForm(formdata=None),
-        **forms,
-    ), status
+    )
 
 
 @bp.route("/<int:review_id>/publication")

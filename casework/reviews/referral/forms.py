@@ -4,6 +4,8 @@ stages are the services' (so they hold whatever calls them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
@@ -261,6 +263,10 @@ class PauseForm(VersionedForm):
     )
     submit = SubmitField("Pause the review", widget=GovSubmitInput())
 
+    def values(self) -> dict[str, Any]:
+        """The arguments of ``pausing.pause_review``."""
+        return {"started_on": self.started_on.data, **_agreement(self)}
+
 
 class ResumeForm(VersionedForm):
     ended_on = DateInputField("Date the review resumed", required="Enter the date the review resumed")
@@ -278,3 +284,11 @@ class ExtendForm(VersionedForm):
         validators=[InputRequired("Enter who agreed the extension"), Length(max=300)],
     )
     submit = SubmitField("Extend the deadline", widget=GovSubmitInput())
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of ``pausing.extend_deadline``."""
+        return {"new_due_on": self.new_due_on.data, **_agreement(self)}
+
+
+def _agreement(form: PauseForm | ExtendForm) -> dict[str, str]:
+    return {"reason": form.reason.data or "", "agreed_by": form.agreed_by.data or ""}

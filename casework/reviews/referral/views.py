@@ -3,6 +3,8 @@ review, the decision, commissioning, pauses and extensions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
@@ -11,7 +13,7 @@ from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
-from casework.core.forms import commit_once, page_with_form, submit
+from casework.core.forms import VersionedForm, commit_once, page_with_form, submit
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.clock import deadlines_for
@@ -33,6 +35,23 @@ def _agency_choices(review: Review | None = None) -> list[Agency]:
 
 def _ids(agencies: list[Agency]) -> list[str]:
     return [str(agency.id) for agency in agencies]
+
+
+def _step(
+    review: Review,
+    form: VersionedForm,
+    change: Callable[[], object],
+    success: str,
+    template: str,
+    then: str | None = None,
+    **context: object,
+) -> ResponseReturnValue:
+    """A step's form page: drawn with the review's version; once saved, back to the review (or
+    ``then``); refused, drawn again with the form's errors (400)."""
+    if request.method == "GET":
+        form.version.data = review.version
+    done = submit(form, change, success, then or review_url(review))
+    return done or page_with_form(template, form, review=review, **context)
 
 
 # --- referral ---------------------------------------------------------------------------
@@ -77,17 +96,11 @@ def review_referral(review: Review) -> ResponseReturnValue:
     form.known_agencies.choices = f.agency_choices(_agency_choices(review))
     if request.method == "GET":
         form.pseudonym.data = review.pseudonym
-        form.version.data = review.version
         form.known_agencies.data = _ids(review.agencies_where("known_at_referral"))
         form.linked_references.data = ", ".join(r.reference for r in review.linked_reviews)
-    done = submit(
-        form,
-        lambda: update_referral(review, form.details(), form.version.data),
-        "Referral details saved.",
-        review_url(review),
-    )
-    return done or page_with_form(
-        "reviews/referral.html", form, review_type=review.review_type, review=review
+    save = lambda: update_referral(review, form.details(), form.version.data)  # noqa: E731
+    return _step(
+        review, form, save, "Referral details saved.", "reviews/referral.html", review_type=review.review_type
     )
 
 
@@ -117,7 +130,6 @@ def review_identifiers_edit(review: Review) -> ResponseReturnValue:
     form = f.IdentifiersForm()
     if request.method == "GET":
         commit_once(lambda: record_identifier_view(review, current_person()))
-        form.version.data = review.version
         record = review.confidential
         if record:
             form.address.data = record.address
@@ -125,20 +137,16 @@ def review_identifiers_edit(review: Review) -> ResponseReturnValue:
                 for entry, person in zip(entries, record.people_of(kind), strict=False):
                     entry.form.process(None, obj=person)
 
-    done = submit(
-        form,
-        lambda: save_identifiers(
-            review,
-            form.children_details(),
-            form.carers_details(),
-            form.address.data or "",
-            form.version.data,
-            by=current_person(),
-        ),
-        "Identifying details saved.",
-        url_for("reviews.review_identifiers", review_id=review.id),
+    save = lambda: save_identifiers(  # noqa: E731
+        review,
+        form.children_details(),
+        form.carers_details(),
+        form.address.data or "",
+        form.version.data,
+        by=current_person(),
     )
-    return done or page_with_form("reviews/identifiers_edit.html", form, review=review)
+    shown = url_for("reviews.review_identifiers", review_id=review.id)
+    return _step(review, form, save, "Identifying details saved.", "reviews/identifiers_edit.html", shown)
 
 
 # --- rapid review, decision, commissioning ----------------------------------------------
@@ -151,15 +159,13 @@ def review_rapid_review(review: Review) -> ResponseReturnValue:
     form = f.RapidReviewForm(obj=rapid if request.method == "GET" else None)
     form.contributing_agencies.choices = f.agency_choices(_agency_choices(review))
     if request.method == "GET":
-        form.version.data = review.version
         form.contributing_agencies.data = _ids(review.agencies_where("contributed_to_rapid_review"))
         if rapid:
             form.recommendation.data = rapid.recommendation.value if rapid.recommendation else None
             form.panel_response.data = rapid.panel_response.value if rapid.panel_response else None
 
     save = lambda: save_rapid_review(review, form.details(), form.version.data)  # noqa: E731
-    done = submit(form, save, "Rapid review saved.", review_url(review))
-    return done or page_with_form("reviews/rapid_review.html", form, review=review)
+    return _step(review, form, save, "Rapid review saved.", "reviews/rapid_review.html")
 
 
 @bp.route("/<int:review_id>/decision", methods=["GET", "POST"])
@@ -167,12 +173,8 @@ def review_rapid_review(review: Review) -> ResponseReturnValue:
 def review_decision(review: Review) -> ResponseReturnValue:
     form = f.DecisionForm()
     form.set_type(review.review_type, decision_outcomes(review.review_type))
-    if request.method == "GET":
-        form.version.data = review.version
-
     save = lambda: record_decision(review, form.details(), form.version.data, current_person())  # noqa: E731
-    done = submit(form, save, "Decision recorded.", review_url(review))
-    return done or page_with_form("reviews/decision.html", form, review=review)
+    return _step(review, form, save, "Decision recorded.", "reviews/decision.html")
 
 
 @bp.route("/<int:review_id>/commissioning", methods=["GET", "POST"])
@@ -181,7 +183,6 @@ def review_commissioning(review: Review) -> ResponseReturnValue:
     form = f.CommissionForm()
     form.agencies_in_scope.choices = f.agency_choices(_agency_choices(review))
     if request.method == "GET":
-        form.version.data = review.version
         form.target_completion_on.data = default_target_completion(review)
         known = review.agencies_where("known_at_referral") + review.agencies_where(
             "contributed_to_rapid_review"
@@ -189,10 +190,8 @@ def review_commissioning(review: Review) -> ResponseReturnValue:
         form.agencies_in_scope.data = sorted(set(_ids(known)))
 
     save = lambda: commission_review(review, form.details(), form.version.data, current_person())  # noqa: E731
-    done = submit(
-        form, save, "The review has been commissioned. It now waits for a reviewer.", review_url(review)
-    )
-    return done or page_with_form("reviews/commissioning.html", form, review=review)
+    done = "The review has been commissioned. It now waits for a reviewer."
+    return _step(review, form, save, done, "reviews/commissioning.html")
 
 
 # --- pauses and extensions --------------------------------------------------------------
@@ -203,22 +202,10 @@ def review_commissioning(review: Review) -> ResponseReturnValue:
 def review_pause(review: Review) -> ResponseReturnValue:
     form = f.PauseForm()
     if request.method == "GET":
-        form.version.data = review.version
         form.started_on.data = uk_today()
-    done = submit(
-        form,
-        lambda: pause_review(
-            review,
-            form.started_on.data,
-            form.reason.data or "",
-            form.agreed_by.data or "",
-            form.version.data,
-            current_person(),
-        ),
-        "The review is paused. Its open deadlines stop until it resumes.",
-        review_url(review),
-    )
-    return done or page_with_form("reviews/pause.html", form, review=review)
+    pause = lambda: pause_review(review, **form.values(), version=form.version.data, by=current_person())  # noqa: E731
+    done = "The review is paused. Its open deadlines stop until it resumes."
+    return _step(review, form, pause, done, "reviews/pause.html")
 
 
 @bp.route("/<int:review_id>/resume", methods=["GET", "POST"])
@@ -229,15 +216,10 @@ def review_resume(review: Review) -> ResponseReturnValue:
         return redirect(review_url(review))
     form = f.ResumeForm()
     if request.method == "GET":
-        form.version.data = review.version
         form.ended_on.data = uk_today()
-    done = submit(
-        form,
-        lambda: resume_review(review, form.ended_on.data, form.version.data),
-        "The review has resumed. Its open deadlines have moved by the length of the pause.",
-        review_url(review),
-    )
-    return done or page_with_form("reviews/resume.html", form, review=review)
+    resume = lambda: resume_review(review, form.ended_on.data, form.version.data)  # noqa: E731
+    done = "The review has resumed. Its open deadlines have moved by the length of the pause."
+    return _step(review, form, resume, done, "reviews/resume.html")
 
 
 @bp.route("/<int:review_id>/deadlines/<clock_key>/extend", methods=["GET", "POST"])
@@ -251,20 +233,8 @@ def review_extend(review: Review, clock_key: str) -> ResponseReturnValue:
         flash(f"'{deadline.clock.label}' is not running, so it cannot be extended", "error")
         return redirect(review_url(review))
     form = f.ExtendForm()
-    if request.method == "GET":
-        form.version.data = review.version
-    done = submit(
-        form,
-        lambda: extend_deadline(
-            review,
-            clock_key,
-            form.new_due_on.data,
-            form.reason.data or "",
-            form.agreed_by.data or "",
-            form.version.data,
-            current_person(),
-        ),
-        "Deadline extended. The original due date stays on record.",
-        review_url(review),
+    extend = lambda: extend_deadline(  # noqa: E731
+        review, clock_key, **form.values(), version=form.version.data, by=current_person()
     )
-    return done or page_with_form("reviews/extend.html", form, review=review, deadline=deadline)
+    done = "Deadline extended. The original due date stays on record."
+    return _step(review, form, extend, done, "reviews/extend.html", deadline=deadline)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import redirect, url_for
+from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
@@ -53,8 +53,10 @@ def _final_draft(review: Review) -> tuple[DraftVersion | None, AnonymisationChec
     """The final version with its file (shown by name) and its latest check."""
     draft = checks.final_version(review)
     check = checks.latest_check(draft) if draft else None
-    if check and check.findings:
-        # The findings quote the report around each identifier: showing them is an access to identifiers.
+    if check and check.findings and request.method == "GET":
+        # The findings quote the report around each identifier: showing them is an access to
+        # identifiers. Recorded when the page is opened; a refused change drawing it again (from
+        # that page) writes nothing.
         commit_once(lambda: record_identifier_view(review, current_person()))
     if draft is not None:  # loaded here, also after the commit above
         draft = db.session.execute(

@@ -1,8 +1,9 @@
 """Every route declared with ``@loads(Model, may=...)`` answers as the record's own rule says.
 
 In a small world with one record of each kind and one person in each role, for every such route,
-method and person: 404 when ``record.can_view(user)`` is false, 403 when it is true but
-``record.can_<ability>(user)`` is false, and neither otherwise (404 only when the route has
+method and person: 404 when the person may neither view the record nor do the route's ability
+with it, 403 when they may view it but ``record.can_<ability>(user)`` is false, and neither
+otherwise (404 only when the route has
 another id argument whose sample does not match). The routes are found by walking the URL map,
 so a route converted later is covered as soon as it exists; a model without a sample fails.
 """
@@ -37,7 +38,15 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.reviews.appointments import services as appointments
-from casework.reviews.models import AssignmentRole, DraftVersion, Review, ReviewerAssignment
+from casework.reviews.drafts import services as drafts
+from casework.reviews.models import (
+    AccuracyAnswer,
+    Affiliation,
+    AssignmentRole,
+    DraftVersion,
+    Review,
+    ReviewerAssignment,
+)
 from casework.reviews.stages import ReviewStage
 from tests.support.files import PDF, upload
 from tests.support.http import client_as, csrf_token
@@ -72,7 +81,10 @@ SAMPLE_MODELS = (
     DraftVersion,
     ReviewerAssignment,
     Agency,
+    AccuracyAnswer,
+    Affiliation,
 )
+INTEGER_CONVERTERS = {"IntegerConverter", "IdConverter"}
 
 
 def build_world(app: Flask) -> World:
@@ -99,6 +111,11 @@ def build_world(app: Flask) -> World:
         draft = db.session.execute(
             db.select(DraftVersion).where(DraftVersion.review_id == review.id)
         ).scalar_one()
+        answer = drafts.share_for_accuracy(draft, [x], uk_today() + timedelta(days=10), manager).answers[0]
+        link = appointments.add_affiliation(
+            cast.user("R3"), y, uk_today() - timedelta(days=400), None, "Nurse"
+        )
+        db.session.commit()
         records: dict[type, int] = {
             Review: review.id,
             ContributionRequest: request.id,
@@ -108,6 +125,8 @@ def build_world(app: Flask) -> World:
             DraftVersion: draft.id,
             ReviewerAssignment: proposed.id,
             Agency: x.id,
+            AccuracyAnswer: answer.id,
+            Affiliation: link.id,
         }
         arguments = {
             "review_id": (Review, review.id),
@@ -122,6 +141,8 @@ def build_world(app: Flask) -> World:
             "assignment_id": (ReviewerAssignment, proposed.id),
             "agency_id": (Agency, x.id),
             "document_id": (Document, request.documents[0].id),
+            "answer_id": (AccuracyAnswer, answer.id),
+            "affiliation_id": (Affiliation, link.id),
         }
         return World(dict(cast.user_ids), records, arguments)
 
@@ -148,14 +169,14 @@ class Route:
             elif name in world.arguments:
                 values[name] = world.arguments[name][1]
             else:
-                values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "sample"
+                values[name] = 1 if type(converter).__name__ in INTEGER_CONVERTERS else "sample"
         return self.rule.build(values, append_unknown=False)[1]
 
     def may_miss(self, app: Flask, world: World) -> bool:
         """Another id argument the world has no matching sample for (or whose sample is gone):
         a 404 then says nothing about the rule."""
         for name, converter in self.rule._converters.items():
-            if name == self.policy.argument or type(converter).__name__ != "IntegerConverter":
+            if name == self.policy.argument or type(converter).__name__ not in INTEGER_CONVERTERS:
                 continue
             if name not in world.arguments:
                 return True
@@ -179,11 +200,11 @@ def expected(app: Flask, world: World, route: Route, person: str) -> int | None:
     with app.app_context():
         user = db.session.get(User, world.people[person])
         record = db.session.get(model, world.records[model])  # type: ignore[arg-type,index]
-        if record is None or not record.can_view(user):
+        allowed = record is not None and getattr(record, "can_" + route.policy.ability)(user)
+        # Someone allowed to act knows the record exists, even without its page.
+        if record is None or not (allowed or record.can_view(user)):
             return 404
-        if not getattr(record, "can_" + route.policy.ability)(user):
-            return 403
-        return None
+        return None if allowed else 403
 
 
 @dataclass

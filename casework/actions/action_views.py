@@ -28,12 +28,11 @@ from casework.actions.models import (
     Theme,
 )
 from casework.actions.rag import is_overdue, overdue_sql, rag_of, soon_limit
-from casework.auth.access import loads, roles
+from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit
 from casework.core.timeutil import uk_today
-from casework.reviews.loading import me
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,7 +102,7 @@ def action_progress(action: Action) -> ResponseReturnValue:
     form = ProgressForm()
 
     def change() -> None:
-        services.add_progress(action, *form.progress(), me(), form.version.data)
+        services.add_progress(action, *form.progress(), current_person(), form.version.data)
 
     return _send(action, "progress_form", form, change, "Update added.")
 
@@ -114,7 +113,7 @@ def action_verify(action: Action) -> ResponseReturnValue:
     form = VerifyForm()
 
     def change() -> None:
-        services.verify_action(action, form.note.data or "", me(), form.version.data)
+        services.verify_action(action, form.note.data or "", current_person(), form.version.data)
 
     return _send(action, "verify_form", form, change, "Action verified: it now counts as done.")
 
@@ -125,7 +124,9 @@ def action_return(action: Action) -> ResponseReturnValue:
     form = VerifyForm()
 
     def change() -> None:
-        services.return_action(action, form.note.data or "", form.back_to(), me(), form.version.data)
+        services.return_action(
+            action, form.note.data or "", form.back_to(), current_person(), form.version.data
+        )
 
     return _send(action, "verify_form", form, change, "Action returned to its owner.")
 
@@ -136,7 +137,9 @@ def action_deadline_request(action: Action) -> ResponseReturnValue:
     form = DeadlineRequestForm()
 
     def change() -> None:
-        services.request_deadline_change(action, form.proposed_deadline.data, form.reason.data or "", me())
+        services.request_deadline_change(
+            action, form.proposed_deadline.data, form.reason.data or "", current_person()
+        )
 
     return _send(action, "deadline_form", form, change, DEADLINE_ASKED)
 
@@ -149,7 +152,7 @@ def action_deadline_decide(action: Action, change_id: int, decision: str) -> Res
     message = "Deadline changed." if approve else "Deadline change refused."
 
     def change() -> None:
-        services.decide_deadline_change(pending, approve, form.note.data or "", me())
+        services.decide_deadline_change(pending, approve, form.note.data or "", current_person())
 
     return _send(action, "decision_form", form, change, message)
 
@@ -163,13 +166,13 @@ def mine() -> ResponseReturnValue:
     done_last = case((Action.status == ActionStatus.VERIFIED, 1), else_=0)
     actions = db.session.execute(
         db.select(Action)
-        .where(Action.visible_to(me()))
+        .where(Action.visible_to(current_person()))
         .order_by(done_last, overdue_first, Action.deadline, Action.id)
         .options(joinedload(Action.review))
     ).scalars()
     return render_template(
         "actions/mine.html",
-        agency=me().agency,
+        agency=current_person().agency,
         actions=actions.all(),
         today=today,
         soon=soon_limit(today),
@@ -184,7 +187,7 @@ def themes() -> ResponseReturnValue:
     form = ThemeForm()
     done = submit(
         form,
-        lambda: services.add_theme(form.name.data or "", me()),
+        lambda: services.add_theme(form.name.data or "", current_person()),
         "Theme added.",
         url_for("actions.themes"),
     )

@@ -15,14 +15,13 @@ from casework.actions.forms import ActionForm, FindingForm, RecommendationForm
 from casework.actions.models import Action, Finding, Recommendation, Theme
 from casework.actions.rag import Rag, rag_of, soon_limit
 from casework.agencies.models import agencies_for_new_work
-from casework.auth.access import loads
+from casework.auth.access import current_person, loads
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import error_flashed, page_with_form, submit
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
-from casework.reviews.loading import me
 from casework.reviews.models import Review
 
 
@@ -125,7 +124,11 @@ def _add(
 def review_finding_add(review: Review) -> ResponseReturnValue:
     form = _finding_form()
     return _add(
-        review, "finding_form", form, lambda: services.add_finding(review, *form.finding(), me()), "#findings"
+        review,
+        "finding_form",
+        form,
+        lambda: services.add_finding(review, *form.finding(), current_person()),
+        "#findings",
     )
 
 
@@ -137,7 +140,7 @@ def review_recommendation_add(review: Review) -> ResponseReturnValue:
         review,
         "recommendation_form",
         form,
-        lambda: services.add_recommendation(review, *form.recommendation(), me()),
+        lambda: services.add_recommendation(review, *form.recommendation(), current_person()),
     )
 
 
@@ -161,7 +164,7 @@ def review_action_new(review: Review, recommendation_id: int) -> ResponseReturnV
     form = ActionForm().offer(agencies_for_new_work(), _owners())
     done = submit(
         form,
-        lambda: services.add_action(recommendation, *form.action(), me()),
+        lambda: services.add_action(recommendation, *form.action(), current_person()),
         "Action added.",
         _plan_url(review),
     )
@@ -175,7 +178,7 @@ def review_action_new(review: Review, recommendation_id: int) -> ResponseReturnV
 def review_recommendations_confirm(review: Review) -> ResponseReturnValue:
     done = submit(
         OneTimeForm(),
-        lambda: services.confirm_recommendations(review, me()),
+        lambda: services.confirm_recommendations(review, current_person()),
         lambda count: f"{count} recommendation(s) confirmed as final.",
         _plan_url(review),
     )

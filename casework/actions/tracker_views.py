@@ -13,20 +13,19 @@ from casework.actions import bp, tracker
 from casework.actions.models import Action, ActionStatus
 from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
 from casework.agencies.chronology_csv import CSV_ENCODING
-from casework.auth.access import roles
+from casework.auth.access import current_person, load_for, roles
 from casework.auth.models import Role
 from casework.core import audit
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews.loading import load_review, me
 from casework.reviews.models import Review
 
 
 def _filters() -> tuple[tracker.TrackerFilters, Review | None]:
-    """The filters of the query string; a review the user may not see answers 404 (load_review
+    """The filters of the query string; a review the user may not see answers 404 (load_for
     applies the review's own access rule), as if it did not exist."""
     filters = tracker.TrackerFilters.from_args(request.args)
-    review = load_review(filters.review_id) if filters.review_id is not None else None
+    review = load_for(Review, filters.review_id) if filters.review_id is not None else None
     return filters, review
 
 
@@ -40,7 +39,7 @@ def _today() -> tuple[date, date]:
 def index() -> ResponseReturnValue:
     filters, _review = _filters()
     today, soon = _today()
-    user = me()
+    user = current_person()
     page = db.paginate(
         tracker.tracker_query(user, filters, today, soon),
         page=filters.page,
@@ -68,7 +67,9 @@ def _export(extension: str, mimetype: str, write: Callable[[list[Action], date, 
     today, soon = _today()
     actions = list(
         db.session.execute(
-            tracker.tracker_query(me(), filters, today, soon).options(selectinload(Action.updates))
+            tracker.tracker_query(current_person(), filters, today, soon).options(
+                selectinload(Action.updates)
+            )
         ).scalars()
     )
     content = write(actions, today, soon)

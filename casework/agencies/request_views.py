@@ -20,14 +20,13 @@ from casework.agencies.contributions import (
     RequestEvent,
 )
 from casework.agencies.forms import CommentForm, CsvForm, EntryForm, SubmitForm, UploadForm
-from casework.auth.access import loads, roles, signed_in
+from casework.auth.access import current_person, loads, roles, signed_in
 from casework.auth.models import Role
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, submit
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
-from casework.reviews.loading import me
 from casework.reviews.models import AccuracyAnswer, AccuracyCheck, DraftVersion, Review
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,20 +58,24 @@ def mine() -> ResponseReturnValue:
     waiting = case((ContributionRequest.status.in_(AWAITING_AGENCY), 0), else_=1)
     requests = db.session.execute(
         db.select(ContributionRequest)
-        .where(ContributionRequest.visible_to(me()))
+        .where(ContributionRequest.visible_to(current_person()))
         .order_by(waiting, ContributionRequest.due_on, ContributionRequest.id)
         .options(joinedload(ContributionRequest.review))
     ).scalars()
     answers = db.session.execute(
         db.select(AccuracyAnswer)
-        .where(AccuracyAnswer.agency_id == me().agency_id)
+        .where(AccuracyAnswer.agency_id == current_person().agency_id)
         .order_by(AccuracyAnswer.signed_off_at.is_not(None), AccuracyAnswer.id.desc())
         .options(
             joinedload(AccuracyAnswer.check).joinedload(AccuracyCheck.version).joinedload(DraftVersion.review)
         )
     ).scalars()
     return render_template(
-        "agencies/mine.html", agency=me().agency, requests=requests.all(), answers=answers.all(), today=today
+        "agencies/mine.html",
+        agency=current_person().agency,
+        requests=requests.all(),
+        answers=answers.all(),
+        today=today,
     )
 
 
@@ -93,7 +96,7 @@ def _page(contribution: ContributionRequest, **forms: object) -> ResponseReturnV
         contribution=contribution,
         review=contribution.review,
         # Asked here, not in the template: for an agency lead it is a query (is a request open?).
-        can_see_identifiers=contribution.review.can_see_identifiers(me()),
+        can_see_identifiers=contribution.review.can_see_identifiers(current_person()),
         today=uk_today(),
         **defaults,
     ), 400 if errors else 200
@@ -127,7 +130,7 @@ def request_entry_add(request: ContributionRequest) -> ResponseReturnValue:
     form = EntryForm()
 
     def change() -> Any:
-        return services.add_chronology_entry(request, form.row(), me())
+        return services.add_chronology_entry(request, form.row(), current_person())
 
     return _send(request, "entry_form", form, change, "Entry added.", "#entries")
 
@@ -140,7 +143,7 @@ def request_entries_import(request: ContributionRequest) -> ResponseReturnValue:
 
     def import_file() -> int:
         try:
-            return services.import_chronology_csv(request, form.content(), me())
+            return services.import_chronology_csv(request, form.content(), current_person())
         except ChronologyCsvError as error:
             refused.append(error)  # listed row by row on a page of its own
             raise DomainError(error.summary, field="file") from error
@@ -158,7 +161,10 @@ def request_entries_import(request: ContributionRequest) -> ResponseReturnValue:
 def request_entry_remove(request: ContributionRequest, entry_id: int) -> ResponseReturnValue:
     entry = next((entry for entry in request.entries if entry.id == entry_id), None) or abort(404)
     form = CommentForm()
-    if submit(form, lambda: services.remove_chronology_entry(entry, me()), "Entry removed.", "") is None:
+    if (
+        submit(form, lambda: services.remove_chronology_entry(entry, current_person()), "Entry removed.", "")
+        is None
+    ):
         flash("The entry could not be removed.", "error")
     return redirect(_url(request) + "#entries")
 
@@ -169,7 +175,7 @@ def request_document_upload(request: ContributionRequest) -> ResponseReturnValue
     form = UploadForm()
 
     def change() -> Any:
-        return services.attach_document(request, form.file.data, me())
+        return services.attach_document(request, form.file.data, current_person())
 
     return _send(request, "upload_form", form, change, lambda d: f"{d.original_name} uploaded.", "#documents")
 
@@ -180,7 +186,7 @@ def request_submit(request: ContributionRequest) -> ResponseReturnValue:
     form = SubmitForm()
 
     def change() -> Any:
-        return services.submit_request(request, form.note.data or "", me(), form.version.data)
+        return services.submit_request(request, form.note.data or "", current_person(), form.version.data)
 
     return _send(request, "submit_form", form, change, SUBMITTED)
 
@@ -191,7 +197,7 @@ def request_accept(request: ContributionRequest) -> ResponseReturnValue:
     form = CommentForm()
 
     def change() -> Any:
-        return services.accept_request(request, me(), form.version.data)
+        return services.accept_request(request, current_person(), form.version.data)
 
     return _send(request, "comment_form", form, change, "Submission accepted.")
 
@@ -202,7 +208,7 @@ def request_return(request: ContributionRequest) -> ResponseReturnValue:
     form = CommentForm()
 
     def change() -> Any:
-        return services.return_request(request, form.comment.data or "", me(), form.version.data)
+        return services.return_request(request, form.comment.data or "", current_person(), form.version.data)
 
     return _send(request, "comment_form", form, change, "Returned to the agency with your comments.")
 
@@ -213,7 +219,9 @@ def request_withdraw(request: ContributionRequest) -> ResponseReturnValue:
     form = CommentForm()
 
     def change() -> Any:
-        return services.withdraw_request(request, form.comment.data or "", me(), form.version.data)
+        return services.withdraw_request(
+            request, form.comment.data or "", current_person(), form.version.data
+        )
 
     return _send(request, "comment_form", form, change, "Request withdrawn.")
 

@@ -101,9 +101,9 @@ def loads(
 ) -> Callable[[F], F]:
     """The route's rule is ``may`` on the record its URL names (by default the argument
     ``<model>_id``, e.g. ``review_id`` for ``Review``). The view receives the loaded record in
-    its place (``review``). 404 when the record is missing or the user may not view it; 403 when
-    they may view it but ``record.can_<may>(user)`` is false. ``options``: loader options for
-    what the page shows, so its template never queries."""
+    its place (``review``). 404 when the record is missing or the user may neither view it nor do
+    ``may`` with it; 403 when they may view it but ``record.can_<may>(user)`` is false.
+    ``options``: loader options for what the page shows, so its template never queries."""
     argument = argument or _snake(model.__name__) + "_id"
     parameter = argument.removesuffix("_id")
     check = "can_" + may
@@ -129,15 +129,24 @@ def loads(
 
 def load_for(model: type[G], record_id: Any, may: str = "view", *, options: Sequence[ORMOption] = ()) -> G:
     """Load a record and apply its rule for the signed-in user: 404 if they may not know it
-    exists, 403 if they may not do ``may`` with it. For records a view reaches through another
-    (a finding of a review's check), after checking that it belongs there."""
+    exists (neither view it nor do ``may``), 403 if they may not do ``may`` with it. For records
+    a view reaches through another (a finding of a review's check), after checking that it
+    belongs there."""
     record = db.session.get(model, record_id, options=options) if isinstance(record_id, int) else None
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
-    if record is None or not record.can_view(user):
+    user = current_person()
+    allowed = record is not None and bool(getattr(record, "can_" + may)(user))
+    # Someone allowed to do ``may`` knows the record exists, even without its page (an agency
+    # lead reads a review's identifying details for an open request).
+    if record is None or not (allowed or record.can_view(user)):
         abort(404)
-    if may != "view" and not getattr(record, "can_" + may)(user):
+    if not allowed:
         abort(403)
     return record
+
+
+def current_person() -> User:
+    """The signed-in user, as the model (for services that record who did what)."""
+    return current_user._get_current_object()  # type: ignore[attr-defined]
 
 
 def can(ability: str, record: Any = None) -> bool:
@@ -145,7 +154,7 @@ def can(ability: str, record: Any = None) -> bool:
     ``can("create_reviews")`` asks the signed-in user's own ``can_create_reviews()``."""
     if not current_user.is_authenticated:
         return False
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = current_person()
     if record is None:
         return bool(getattr(user, "can_" + ability)())
     return bool(getattr(record, "can_" + ability)(user))

@@ -224,6 +224,15 @@ def check_move(review: Review, move: Move) -> None:
 # --- moving ----------------------------------------------------------------------------
 
 
+def on_timeline(review: Review, action: str, summary: str, *, touch: bool = False, **extra: Any) -> None:
+    """Flush a change and write it on the review's timeline, in the same transaction. ``touch``:
+    the change is to the review itself (its last-updated time moves)."""
+    if touch:
+        review.updated_at = utcnow()
+    db.session.flush()
+    audit.record(action, summary, subject=review, review=review, **extra)
+
+
 def move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -> None:
     transition = TRANSITIONS[move]
     before = review.stage

@@ -13,7 +13,6 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from casework.reviews.models import Review, ReviewDeadline, ReviewPause, ReviewType
-from casework.reviews.permissions import visible_reviews
 from casework.reviews.stages import ReviewStage
 
 PAGE_SIZE = 25
@@ -42,7 +41,7 @@ def review_list(user: User, filters: ReviewFilters) -> Select[tuple[Review]]:
     today = uk_today()
     query = (
         select(Review)
-        .where(visible_reviews(user))
+        .where(Review.visible_to(user))
         .options(
             selectinload(Review.deadlines), selectinload(Review.review_type), selectinload(Review.pauses)
         )
@@ -73,7 +72,7 @@ def next_running_deadline(review: Review) -> ReviewDeadline | None:
 
 def stage_counts(user: User) -> dict[ReviewStage, int]:
     rows = db.session.execute(
-        select(Review.stage, func.count()).where(visible_reviews(user)).group_by(Review.stage)
+        select(Review.stage, func.count()).where(Review.visible_to(user)).group_by(Review.stage)
     ).all()
     return {stage: count for stage, count in rows}
 
@@ -84,7 +83,7 @@ def upcoming_deadlines(user: User, limit: int = 20) -> list[ReviewDeadline]:
         db.session.execute(
             select(ReviewDeadline)
             .join(Review)
-            .where(visible_reviews(user), ReviewDeadline.running.is_(True))
+            .where(Review.visible_to(user), ReviewDeadline.running.is_(True))
             .options(selectinload(ReviewDeadline.review))
             .order_by(ReviewDeadline.due_on, Review.reference)
             .limit(limit)
@@ -97,7 +96,7 @@ def paused_reviews(user: User) -> list[Review]:
         db.session.execute(
             select(Review)
             .where(
-                visible_reviews(user),
+                Review.visible_to(user),
                 exists().where(ReviewPause.review_id == Review.id, ReviewPause.ended_on.is_(None)),
             )
             .options(selectinload(Review.pauses))

@@ -3,12 +3,12 @@ Thin views that load, check access, validate, call one service, redirect."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request
+from flask import flash, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions.plan_views import plan_summary
-from casework.auth.access import roles
+from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.forms import submit
@@ -20,7 +20,6 @@ from casework.reviews.appointments import services as appointments
 from casework.reviews.clock import deadlines_for
 from casework.reviews.forms import MoveForm
 from casework.reviews.lifecycle import TRANSITIONS, Move, next_steps, take_move
-from casework.reviews.loading import load_review, me, review_url
 from casework.reviews.models import (
     Decision,
     Involvement,
@@ -29,11 +28,8 @@ from casework.reviews.models import (
     ReviewType,
     TermsOfReference,
 )
-from casework.reviews.permissions import can_manage, can_see_identifiers
+from casework.reviews.pages import review_url
 from casework.reviews.stages import ReviewStage
-
-CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-
 
 # --- lists ------------------------------------------------------------------------------
 
@@ -41,7 +37,7 @@ CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
 @bp.route("/dashboard")
 @roles(Role.BOARD_MANAGER)
 def dashboard() -> ResponseReturnValue:
-    user = me()
+    user = current_person()
     return render_template(
         "reviews/dashboard.html",
         counts=queries.stage_counts(user),
@@ -62,7 +58,7 @@ def index() -> ResponseReturnValue:
         search=request.args.get("q", ""),
     )
     page = db.paginate(
-        queries.review_list(me(), filters),
+        queries.review_list(current_person(), filters),
         page=page_number(request.args.get("page")),
         per_page=queries.PAGE_SIZE,
         error_out=False,
@@ -75,7 +71,9 @@ def index() -> ResponseReturnValue:
         types=types,
         stages=list(ReviewStage),
         next_deadline=queries.next_running_deadline,
-        pending=appointments.pending_appointments(me()) if me().role == Role.REVIEWER else [],
+        pending=appointments.pending_appointments(current_person())
+        if current_person().can_lead_reviews()
+        else [],
         today=uk_today(),
     )
 
@@ -99,12 +97,10 @@ DETAIL_OPTIONS = (
 
 
 @bp.route("/<int:review_id>")
-@roles(*CASE_ROLES)
-def review_detail(review_id: int) -> ResponseReturnValue:
+@loads(Review, options=DETAIL_OPTIONS)
+def review_detail(review: Review) -> ResponseReturnValue:
     from casework.core.audit import AuditEvent
 
-    review = load_review(review_id, options=DETAIL_OPTIONS)
-    user = me()
     timeline = db.session.execute(
         db.select(AuditEvent)
         .where(AuditEvent.review_id == review.id, AuditEvent.action != "identifiers_viewed")
@@ -115,9 +111,7 @@ def review_detail(review_id: int) -> ResponseReturnValue:
         "reviews/detail.html",
         review=review,
         deadlines=deadlines_for(review),
-        next_steps=next_steps(review) if can_manage(user, review) else [],
-        can_manage=can_manage(user, review),
-        can_see_identifiers=can_see_identifiers(user, review),
+        next_steps=next_steps(review) if review.can_manage(current_person()) else [],
         timeline=timeline.all(),
         move_form=MoveForm(version=review.version),
         rule=COUNTING_RULE,
@@ -126,18 +120,16 @@ def review_detail(review_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:review_id>/move/<move>", methods=["POST"])
-@roles(*CASE_ROLES)
-def review_move(review_id: int, move: str) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
-    try:
-        transition = TRANSITIONS[Move(move)]
-    except ValueError:
-        abort(404)
-    if not transition.simple:
-        abort(404)
+# Only the moves the table gives to this view have an address; any other is not found.
+SIMPLE_MOVES = ",".join(sorted(t.move.value for t in TRANSITIONS.values() if t.simple))
+
+
+@bp.route(f"/<int:review_id>/move/<any({SIMPLE_MOVES}):move>", methods=["POST"])
+@loads(Review, may="manage")
+def review_move(review: Review, move: str) -> ResponseReturnValue:
+    transition = TRANSITIONS[Move(move)]
     form = MoveForm()
-    taken = lambda: take_move(review, transition.move, form.version.data, me())  # noqa: E731
+    taken = lambda: take_move(review, transition.move, form.version.data, current_person())  # noqa: E731
     if submit(form, taken, transition.done, review_url(review)) is None:
         for error in form.errors.get("version", []):
             flash(error, "error")

@@ -456,12 +456,19 @@ def test_declining_needs_a_reason(app: Flask, setting: Setting) -> None:
             "  ",
         )
     reviewer = _as(app, setting, "R1")
-    url = f"/reviews/appointments/{assignment_id}"
-    refused = post_form(reviewer, url, {"decline": "1", "reason": ""})
+    url = f"/reviews/appointments/{assignment_id}/decline"
+    refused = post_form(
+        reviewer, url, {"decline": "1", "reason": ""}, token_from=url.removesuffix("/decline")
+    )
     assert refused.status_code == 400
     assert "Say why you are declining" in page_text(refused)
     assert _assignment(app, assignment_id)["status"] == AssignmentStatus.PROPOSED
-    declined = post_form(reviewer, url, {"decline": "1", "reason": "I know the family's GP socially"})
+    declined = post_form(
+        reviewer,
+        url,
+        {"decline": "1", "reason": "I know the family's GP socially"},
+        token_from=url.removesuffix("/decline"),
+    )
     assert declined.status_code == 302
     assert _assignment(app, assignment_id)["status"] == AssignmentStatus.DECLINED
     [event] = audit_trail(app, "appointment_declined")
@@ -478,9 +485,8 @@ def test_declining_needs_a_reason(app: Flask, setting: Setting) -> None:
 
 def test_a_refused_decline_is_shown_as_an_error_page(app: Flask, setting: Setting) -> None:
     assignment_id = _assign(app, setting, "R1")
-    refused = post_form(
-        _as(app, setting, "R1"), f"/reviews/appointments/{assignment_id}", {"decline": "1", "reason": ""}
-    )
+    page_url = f"/reviews/appointments/{assignment_id}"
+    refused = post_form(_as(app, setting, "R1"), page_url + "/decline", {"reason": ""}, token_from=page_url)
     page = page_text(refused)
     assert "Say why you are declining" in page
     assert refused.status_code == 400
@@ -495,9 +501,7 @@ def test_a_reviewer_cannot_answer_someone_elses_appointment(app: Flask, setting:
     assert other.get(url).status_code == 404
     token_page = "/reviews/profile"
     assert post_form(other, url, {"declared": "y"}, token_from=token_page).status_code == 404
-    assert (
-        post_form(other, url, {"decline": "1", "reason": "Not me"}, token_from=token_page).status_code == 404
-    )
+    assert post_form(other, url + "/decline", {"reason": "Not me"}, token_from=token_page).status_code == 404
     assert _assignment(app, assignment_id)["status"] == AssignmentStatus.PROPOSED
     assert _stage(app, setting) == ReviewStage.AWAITING_REVIEWER
     with app.app_context():
@@ -613,14 +617,14 @@ def test_declaring_a_new_link_rechecks_the_appointments_held(app: Flask, setting
     def declare(agency: str, nature: str):  # type: ignore[no-untyped-def]
         return post_form(
             reviewer,
-            "/reviews/profile",
+            "/reviews/profile/affiliations",
             {
-                "declare": "Declare this link",
                 "agency": str(setting.agencies[agency]),
                 "nature": nature,
                 "started_on": [str(today.day), str(today.month), str(today.year - 1)],
                 "ended_on": ["", "", ""],
             },
+            token_from="/reviews/profile",
         )
 
     outside = declare("W", "Governor")

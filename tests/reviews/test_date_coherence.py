@@ -194,13 +194,16 @@ def test_the_not_publish_form_asks_for_the_date(app: Flask) -> None:
         review_id, version = review.id, review.version
         db.session.refresh(manager)
     client = client_as(app, manager)
-    path = f"/reviews/{review_id}/publication"
-    fields = {"not_publish": "1", "version": version, "reason": "Sibling", "improvements": "Training"}
-    refused = post_form(client, path, fields)
+    page = f"/reviews/{review_id}/publication"
+    path = page + "/not-published"
+    fields = {"version": version, "reason": "Sibling", "improvements": "Training"}
+    refused = post_form(client, path, fields, token_from=page)
     assert refused.status_code == 400
     assert "Enter the date the partners decided" in refused.get_data(as_text=True)
     later = TODAY - timedelta(days=1)
-    done = post_form(client, path, {**fields, "decided_on": [later.day, later.month, later.year]})
+    done = post_form(
+        client, path, {**fields, "decided_on": [later.day, later.month, later.year]}, token_from=page
+    )
     assert done.status_code == 302
     with app.app_context():
         assert db.session.get(Publication, review_id).not_published_on == later

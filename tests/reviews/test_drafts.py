@@ -172,11 +172,15 @@ def test_agency_leads_answer_only_for_their_agency_and_read_only_the_drafts_they
         f"/reviews/accuracy/{answer_id}", data={"csrf_token": token, "reference": "p1", "comment": "Not ours"}
     )
     assert refused.status_code == 404
-    response = post_form(
-        police, f"/reviews/accuracy/{answer_id}", {"reference": "Page 3", "comment": "Date wrong"}
-    )
+    page = f"/reviews/accuracy/{answer_id}"
+    early = post_form(police, page + "/sign-off", {}, token_from=page)  # no comments, nothing confirmed
+    assert early.status_code == 400 and "Add your comments" in early.get_data(as_text=True)
+    response = post_form(police, page, {"reference": "Page 3", "comment": "Date wrong"})
     assert response.status_code == 302
-    assert "Page 3" in police.get(f"/reviews/accuracy/{answer_id}").get_data(as_text=True)
+    assert "Page 3" in police.get(page).get_data(as_text=True)
+    signed = post_form(police, page + "/sign-off", {}, token_from=page)
+    assert signed.status_code == 302
+    assert "signed off" in police.get(page).get_data(as_text=True).lower()
     assert police.get(f"/reviews/{case['review_id']}/drafts").status_code == 404  # not the review itself
 
 

@@ -200,7 +200,9 @@ def test_the_publication_page_over_http(app: Flask, case: dict) -> None:  # type
     assert post_form(manager, page + "/check", {}, token_from=page).status_code == 302
     html = manager.get(page).get_data(as_text=True)
     assert "Not identifying" in html and "Resolve the 1 anonymisation finding" in html
-    refused = post_form(manager, page, {"publish": "1", "published_on": [str(d) for d in (1, 1, 2026)]})
+    refused = post_form(
+        manager, page + "/publish", {"published_on": [str(d) for d in (1, 1, 2026)]}, token_from=page
+    )
     assert refused.status_code == 400
     with app.app_context():
         assert db.session.get(Review, case["review_id"]).stage == ReviewStage.PUBLICATION
@@ -268,8 +270,9 @@ def test_a_person_recorded_after_a_passed_check_is_searched_for_at_once_and_bloc
     assert "Parent or carer 1: full name" in page and "Resolve the 1 anonymisation finding" in page
     refused = post_form(
         client,
-        f"/reviews/{case['review_id']}/publication",
-        {"publish": "1", "version": version + 1, "published_on": [str(d) for d in (1, 1, 2026)]},
+        f"/reviews/{case['review_id']}/publication/publish",
+        {"version": version + 1, "published_on": [str(d) for d in (1, 1, 2026)]},
+        token_from=f"/reviews/{case['review_id']}/publication",
     )
     assert refused.status_code == 400
     with app.app_context():

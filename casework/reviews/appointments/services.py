@@ -21,7 +21,16 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to, takes
+from casework.reviews.lifecycle import (
+    Move,
+    check_move,
+    check_open,
+    check_version,
+    finish,
+    move_to,
+    on_timeline,
+    takes,
+)
 from casework.reviews.models import (
     Affiliation,
     AssignmentRole,
@@ -96,7 +105,7 @@ def add_affiliation(
 
 
 def remove_affiliation(user: User, affiliation: Affiliation) -> None:
-    if affiliation.reviewer_id != user.id:
+    if not affiliation.can_remove(user):
         raise DomainError("That declaration is not yours")
     name = affiliation.agency.name
     db.session.delete(affiliation)
@@ -178,14 +187,12 @@ def add_to_scope(review: Review, agency: Agency | None, role_note: str, version:
     review.flag_agencies("in_scope", [*review.agencies_where("in_scope"), agency])
     involvement = next(i for i in review.involvements if i.agency_id == agency.id or i.agency is agency)
     involvement.role_note = role_note.strip()
-    review.updated_at = utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "scope_changed",
         f"{agency.name} added to the scope of {review.reference}",
-        subject=review,
-        review=review,
         details={"added": agency.name, "role": role_note.strip()},
+        touch=True,
     )
     return recheck_review(review)
 
@@ -213,7 +220,7 @@ def assign_reviewer(
         ReviewStage.COMMISSIONING,
     ):
         raise DomainError("Commission the review before appointing a reviewer", field="reviewer")
-    if reviewer.role != Role.REVIEWER or not reviewer.active:
+    if not reviewer.can_lead_reviews() or not reviewer.active:
         raise DomainError("Only an active independent reviewer can be appointed", field="reviewer")
     live = [a for a in review.assignments if a.status in LIVE]
     if any(a.reviewer_id == reviewer.id for a in live):
@@ -236,26 +243,24 @@ def assign_reviewer(
     assignment.overridden_conflicts = conflicts
     assignment.override_reason = override_reason.strip() if conflicts else ""
     assignment.flagged_conflicts = []
-    review.updated_at = utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "reviewer_assigned",
         f"{reviewer.name} appointed as {role.label.lower()} on {review.reference}"
         + (" despite a recorded conflict of interest" if conflicts else ""),
-        subject=review,
-        review=review,
         details={
             "reviewer": reviewer.name,
             "role": role.value,
             "conflicts": conflicts,
             "override_reason": assignment.override_reason,
         },
+        touch=True,
     )
     return assignment
 
 
 def accept_appointment(assignment: ReviewerAssignment, user: User, declared: bool) -> ReviewerAssignment:
-    if assignment.reviewer_id != user.id:
+    if not assignment.can_answer(user):
         raise DomainError("This appointment is not yours")
     if assignment.status != AssignmentStatus.PROPOSED:
         raise DomainError(
@@ -268,15 +273,13 @@ def accept_appointment(assignment: ReviewerAssignment, user: User, declared: boo
     assignment.declaration = DECLARATION
     assignment.responded_at = utcnow()
     review = assignment.review
-    review.updated_at = utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "appointment_accepted",
         f"{user.name} accepted the appointment and declared independence",
-        subject=review,
-        review=review,
         actor=user,
         details={"declaration": DECLARATION},
+        touch=True,
     )
     if (
         assignment.role == AssignmentRole.LEAD
@@ -307,7 +310,7 @@ takes(Move.START_CONTRIBUTIONS, lambda review, version, by: start_contributions(
 
 
 def decline_appointment(assignment: ReviewerAssignment, user: User, reason: str) -> None:
-    if assignment.reviewer_id != user.id:
+    if not assignment.can_answer(user):
         raise DomainError("This appointment is not yours")
     if assignment.status != AssignmentStatus.PROPOSED:
         raise DomainError(
@@ -316,12 +319,10 @@ def decline_appointment(assignment: ReviewerAssignment, user: User, reason: str)
     required(reason, "reason", "Say why you are declining, for example a connection with the family")
     assignment.status = AssignmentStatus.DECLINED
     assignment.responded_at = utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        assignment.review,
         "appointment_declined",
         f"{user.name} declined the appointment: {reason.strip()}",
-        subject=assignment.review,
-        review=assignment.review,
         actor=user,
     )
 
@@ -333,13 +334,11 @@ def withdraw_appointment(assignment: ReviewerAssignment, reason: str, version: i
         raise DomainError("This appointment has already ended")
     required(reason, "reason", "Give the reason for ending the appointment")
     assignment.status = AssignmentStatus.WITHDRAWN
-    review.updated_at = utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "appointment_withdrawn",
         f"Appointment of {assignment.reviewer.name} ended: {reason.strip()}",
-        subject=review,
-        review=review,
+        touch=True,
     )
 
 

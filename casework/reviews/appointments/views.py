@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import SelectChoice
 
@@ -11,7 +12,7 @@ from casework.agencies import services as contributions
 from casework.agencies.contributions import ContributionKind
 from casework.agencies.forms import RequestForm
 from casework.agencies.models import Agency
-from casework.auth.access import roles
+from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.forms import chosen_ids, page_with_form, submit
@@ -19,7 +20,6 @@ from casework.reviews import bp
 from casework.reviews.appointments import forms as f
 from casework.reviews.appointments import services as appointments
 from casework.reviews.forms import MoveForm
-from casework.reviews.loading import load_review, me, review_url
 from casework.reviews.models import (
     Affiliation,
     AssignmentRole,
@@ -28,6 +28,7 @@ from casework.reviews.models import (
     ReviewerAssignment,
     ReviewerProfile,
 )
+from casework.reviews.pages import page_of_forms, review_url
 
 
 def _agency(agency_id: int | None) -> Agency | None:
@@ -48,11 +49,8 @@ def _active_agency_choices(exclude: list[Agency] | None = None) -> list[SelectCh
 
 
 @bp.route("/<int:review_id>/reviewers/assign", methods=["GET", "POST"])
-@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-def review_assign(review_id: int) -> ResponseReturnValue:
-    review = load_review(
-        review_id, manage=True, options=[selectinload(Review.involvements).joinedload(Involvement.agency)]
-    )
+@loads(Review, may="manage", options=[selectinload(Review.involvements).joinedload(Involvement.agency)])
+def review_assign(review: Review) -> ResponseReturnValue:
     candidates = appointments.reviewers_to_choose(review)
     form = f.AssignForm()
     form.reviewer.choices = [
@@ -70,7 +68,7 @@ def review_assign(review_id: int) -> ResponseReturnValue:
         reviewer = db.session.get(User, int(form.reviewer.data)) if form.reviewer.data else None
         role = AssignmentRole(form.role.data) if form.role.data else None
         return appointments.assign_reviewer(
-            review, reviewer, role, me(), form.override_reason.data or "", form.version.data
+            review, reviewer, role, current_person(), form.override_reason.data or "", form.version.data
         )
 
     done = submit(
@@ -86,123 +84,138 @@ def review_assign(review_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:review_id>/reviewers/<int:assignment_id>/withdraw", methods=["POST"])
-@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-def review_assignment_withdraw(review_id: int, assignment_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
-    assignment = next((a for a in review.assignments if a.id == assignment_id), None) or abort(404)
+@loads(ReviewerAssignment, may="manage", argument="assignment_id")
+def review_assignment_withdraw(review_id: int, assignment: ReviewerAssignment) -> ResponseReturnValue:
+    if assignment.review_id != review_id:
+        abort(404)
     form = f.ReasonForm()
     done = submit(
         form,
         lambda: appointments.withdraw_appointment(assignment, form.reason.data or "", form.version.data),
         f"The appointment of {assignment.reviewer.name} has ended.",
-        review_url(review),
+        review_url(assignment.review),
     )
-    return done or redirect(review_url(review))
+    return done or redirect(review_url(assignment.review))
 
 
-@bp.route("/appointments/<int:assignment_id>", methods=["GET", "POST"])
-@roles(Role.REVIEWER)
-def appointment(assignment_id: int) -> ResponseReturnValue:
+# What the appointment page shows of the review, loaded with it (its template never queries).
+APPOINTMENT_OPTIONS = [
+    joinedload(ReviewerAssignment.review).options(
+        joinedload(Review.review_type),
+        joinedload(Review.terms),
+        selectinload(Review.involvements).joinedload(Involvement.agency),
+    )
+]
+
+
+def _appointment_page(assignment: ReviewerAssignment, **forms: FlaskForm) -> ResponseReturnValue:
     """The reviewer's own answer. Before accepting they see only what they need to decide."""
-    # What the page shows of the review, loaded with the assignment (its template never queries).
-    assignment = db.session.get(
-        ReviewerAssignment,
-        assignment_id,
-        options=[
-            joinedload(ReviewerAssignment.review).options(
-                joinedload(Review.review_type),
-                joinedload(Review.terms),
-                selectinload(Review.involvements).joinedload(Involvement.agency),
-            )
-        ],
-    )
-    if assignment is None or assignment.reviewer_id != me().id:
-        abort(404)
-    accept_form, decline_form = f.AcceptForm(), f.DeclineForm()
-    if request.method == "POST" and "decline" in request.form:
-        done = submit(
-            decline_form,
-            lambda: appointments.decline_appointment(assignment, me(), decline_form.reason.data or ""),
-            "You have declined the appointment. The board manager has been told.",
-            url_for("reviews.index"),
-        )
-    else:
-        done = submit(
-            accept_form,
-            lambda: appointments.accept_appointment(assignment, me(), bool(accept_form.declared.data)),
-            "You have accepted the appointment. The review is now open to you.",
-            url_for("reviews.review_detail", review_id=assignment.review_id),
-        )
-    declining = request.method == "POST" and "decline" in request.form
-    return done or page_with_form(
+    return page_of_forms(
         "reviews/appointment.html",
-        decline_form if declining else accept_form,
+        {"accept_form": f.AcceptForm(formdata=None), "decline_form": f.DeclineForm(formdata=None)},
+        forms,
         assignment=assignment,
         review=assignment.review,
-        accept_form=accept_form,
-        decline_form=decline_form,
         declaration=appointments.DECLARATION,
     )
+
+
+@bp.route("/appointments/<int:assignment_id>")
+@loads(ReviewerAssignment, may="answer", argument="assignment_id", options=APPOINTMENT_OPTIONS)
+def appointment(assignment: ReviewerAssignment) -> ResponseReturnValue:
+    return _appointment_page(assignment)
+
+
+@bp.route("/appointments/<int:assignment_id>", methods=["POST"])
+@loads(ReviewerAssignment, may="answer", argument="assignment_id", options=APPOINTMENT_OPTIONS)
+def appointment_accept(assignment: ReviewerAssignment) -> ResponseReturnValue:
+    form = f.AcceptForm()
+    done = submit(
+        form,
+        lambda: appointments.accept_appointment(assignment, current_person(), bool(form.declared.data)),
+        "You have accepted the appointment. The review is now open to you.",
+        url_for("reviews.review_detail", review_id=assignment.review_id),
+    )
+    return done or _appointment_page(assignment, accept_form=form)
+
+
+@bp.route("/appointments/<int:assignment_id>/decline", methods=["POST"])
+@loads(ReviewerAssignment, may="answer", argument="assignment_id", options=APPOINTMENT_OPTIONS)
+def appointment_decline(assignment: ReviewerAssignment) -> ResponseReturnValue:
+    form = f.DeclineForm()
+    done = submit(
+        form,
+        lambda: appointments.decline_appointment(assignment, current_person(), form.reason.data or ""),
+        "You have declined the appointment. The board manager has been told.",
+        url_for("reviews.index"),
+    )
+    return done or _appointment_page(assignment, decline_form=form)
 
 
 # --- reviewer profiles --------------------------------------------------------------------
 
 
-@bp.route("/profile", methods=["GET", "POST"])
-@roles(Role.REVIEWER)
-def reviewer_profile() -> ResponseReturnValue:
-    user = me()
+def _profile_page(**forms: FlaskForm) -> ResponseReturnValue:
+    """The reviewer's profile, with a refused form shown again (400) where one is given."""
     profile = db.session.get(
         ReviewerProfile,
-        user.id,
+        current_person().id,
         options=[selectinload(ReviewerProfile.affiliations).joinedload(Affiliation.agency)],
     )
-    profile_form, affiliation_form = f.ProfileForm(), f.AffiliationForm()
+    affiliation_form = f.AffiliationForm(formdata=None)
     affiliation_form.agency.choices = _active_agency_choices()
-    if request.method == "GET":
-        profile_form.organisation.data = profile.organisation if profile else ""
-    done = None
-    if request.method == "POST" and "declare" in request.form:
-        done = submit(
-            affiliation_form,
-            lambda: appointments.add_affiliation(
-                user,
-                _agency(affiliation_form.agency.data),
-                affiliation_form.started_on.data,
-                affiliation_form.ended_on.data,
-                affiliation_form.nature.data or "",
-            ),
-            "Link declared. Board managers see it when they appoint reviewers.",
-            url_for("reviews.reviewer_profile"),
-        )
-    elif request.method == "POST":
-        done = submit(
-            profile_form,
-            lambda: appointments.save_profile(user, profile_form.organisation.data or ""),
-            "Organisation saved.",
-            url_for("reviews.reviewer_profile"),
-        )
-    form = affiliation_form if affiliation_form.errors else profile_form
-    return done or page_with_form(
-        "reviews/profile.html",
+    drawn = {
+        "profile_form": f.ProfileForm(formdata=None, organisation=profile.organisation if profile else ""),
+        "affiliation_form": affiliation_form,
+    }
+    return page_of_forms("reviews/profile.html", drawn, forms, profile=profile)
+
+
+@bp.route("/profile")
+@roles(Role.REVIEWER)
+def reviewer_profile() -> ResponseReturnValue:
+    return _profile_page()
+
+
+@bp.route("/profile", methods=["POST"])
+@roles(Role.REVIEWER)
+def reviewer_profile_save() -> ResponseReturnValue:
+    form = f.ProfileForm()
+    done = submit(
         form,
-        profile=profile,
-        profile_form=profile_form,
-        affiliation_form=affiliation_form,
+        lambda: appointments.save_profile(current_person(), form.organisation.data or ""),
+        "Organisation saved.",
+        url_for("reviews.reviewer_profile"),
     )
+    return done or _profile_page(profile_form=form)
+
+
+@bp.route("/profile/affiliations", methods=["POST"])
+@roles(Role.REVIEWER)
+def reviewer_affiliation_add() -> ResponseReturnValue:
+    form = f.AffiliationForm()
+    form.agency.choices = _active_agency_choices()
+    done = submit(
+        form,
+        lambda: appointments.add_affiliation(
+            current_person(),
+            _agency(form.agency.data),
+            form.started_on.data,
+            form.ended_on.data,
+            form.nature.data or "",
+        ),
+        "Link declared. Board managers see it when they appoint reviewers.",
+        url_for("reviews.reviewer_profile"),
+    )
+    return done or _profile_page(affiliation_form=form)
 
 
 @bp.route("/profile/affiliations/<int:affiliation_id>/remove", methods=["POST"])
-@roles(Role.REVIEWER)
-def reviewer_affiliation_remove(affiliation_id: int) -> ResponseReturnValue:
-    affiliation = db.session.get(Affiliation, affiliation_id)
-    if affiliation is None or affiliation.reviewer_id != me().id:
-        abort(404)
+@loads(Affiliation, may="remove")
+def reviewer_affiliation_remove(affiliation: Affiliation) -> ResponseReturnValue:
     form = MoveForm()
-    if (
-        submit(form, lambda: appointments.remove_affiliation(me(), affiliation), "Declaration removed.", "")
-        is None
-    ):
+    remove = lambda: appointments.remove_affiliation(current_person(), affiliation)  # noqa: E731
+    if submit(form, remove, "Declaration removed.", "") is None:
         flash("The form had expired. Try again.", "error")
     return redirect(url_for("reviews.reviewer_profile"))
 
@@ -228,9 +241,8 @@ def reviewers() -> ResponseReturnValue:
 
 
 @bp.route("/<int:review_id>/scope/add", methods=["GET", "POST"])
-@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-def review_scope_add(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
+@loads(Review, may="manage")
+def review_scope_add(review: Review) -> ResponseReturnValue:
     form = f.ScopeForm()
     form.agency.choices = _active_agency_choices(exclude=review.agencies_where("in_scope"))
     if request.method == "GET":
@@ -251,16 +263,15 @@ def review_scope_add(review_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:review_id>/requests/new", methods=["GET", "POST"])
-@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-def review_request_new(review_id: int) -> ResponseReturnValue:
-    review = load_review(
-        review_id,
-        manage=True,
-        options=[
-            joinedload(Review.review_type),
-            selectinload(Review.involvements).joinedload(Involvement.agency),
-        ],
-    )
+@loads(
+    Review,
+    may="manage",
+    options=[
+        joinedload(Review.review_type),
+        selectinload(Review.involvements).joinedload(Involvement.agency),
+    ],
+)
+def review_request_new(review: Review) -> ResponseReturnValue:
     form = RequestForm()
     in_scope = review.agencies_where("in_scope")
     form.agencies.choices = [SelectChoice(str(a.id), a.name) for a in in_scope if a.active]
@@ -276,7 +287,7 @@ def review_request_new(review_id: int) -> ResponseReturnValue:
             ContributionKind(form.kind.data) if form.kind.data else None,
             form.instructions.data or "",
             form.due_on.data,
-            me(),
+            current_person(),
         )
 
     done = submit(form, send, lambda made: f"{len(made)} request(s) sent.", review_url(review))

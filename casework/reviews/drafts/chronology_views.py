@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from casework.agencies import services as contributions
 from casework.agencies.chronology_csv import ExportRow, chronology_to_csv
 from casework.agencies.contributions import ChronologyEntry
 from casework.agencies.forms import KeyEpisodeForm
-from casework.auth.access import roles
-from casework.auth.models import Role
+from casework.auth.access import current_person, loads
 from casework.core import audit
 from casework.core.extensions import db
-from casework.core.forms import as_id, submit
+from casework.core.forms import as_id, commit_once, flash_form_errors, submit
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
-from casework.reviews.loading import load_review, me
+from casework.reviews.models import Review
 
 
 def _filters() -> contributions.ChronologyFilters:
@@ -37,9 +36,8 @@ def _filters() -> contributions.ChronologyFilters:
 
 
 @bp.route("/<int:review_id>/chronology")
-@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-def review_chronology(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id)
+@loads(Review)
+def review_chronology(review: Review) -> ResponseReturnValue:
     filters = _filters()
     entries = contributions.merged_chronology(review, filters)
     agencies = sorted(
@@ -64,9 +62,8 @@ def review_chronology(review_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:review_id>/chronology.csv")
-@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-def review_chronology_csv(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id)
+@loads(Review)
+def review_chronology_csv(review: Review) -> ResponseReturnValue:
     entries = contributions.merged_chronology(review, _filters())
     rows = [
         ExportRow(
@@ -80,13 +77,14 @@ def review_chronology_csv(review_id: int) -> ResponseReturnValue:
         )
         for e in entries
     ]
-    audit.record(
-        "chronology_exported",
-        f"Merged chronology of {review.reference} exported ({len(rows)} entries)",
-        subject=review,
-        review=review,
+    commit_once(
+        lambda: audit.record(
+            "chronology_exported",
+            f"Merged chronology of {review.reference} exported ({len(rows)} entries)",
+            subject=review,
+            review=review,
+        )
     )
-    db.session.commit()
     return Response(
         "\ufeff" + chronology_to_csv(rows),  # the BOM makes Excel read UTF-8
         mimetype="text/csv",
@@ -95,9 +93,8 @@ def review_chronology_csv(review_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/<int:review_id>/chronology/<int:entry_id>/key", methods=["POST"])
-@roles(Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-def review_chronology_key(review_id: int, entry_id: int) -> ResponseReturnValue:
-    review = load_review(review_id)
+@loads(Review)
+def review_chronology_key(review: Review, entry_id: int) -> ResponseReturnValue:
     entry = db.session.get(ChronologyEntry, entry_id)
     if entry is None or entry.review_id != review.id:
         abort(404)
@@ -105,12 +102,10 @@ def review_chronology_key(review_id: int, entry_id: int) -> ResponseReturnValue:
     mark = request.form.get("mark") == "1"
     done = submit(
         form,
-        lambda: contributions.mark_key_episode(entry, mark, form.note.data or "", me()),
+        lambda: contributions.mark_key_episode(entry, mark, form.note.data or "", current_person()),
         "Marked as a key practice episode." if mark else "No longer marked as a key practice episode.",
         url_for("reviews.review_chronology", review_id=review.id, **request.args) + f"#entry-{entry.id}",
     )
     if done is None:
-        for messages in form.errors.values():
-            for message in messages:
-                flash(message, "error")
+        flash_form_errors(form)
     return done or redirect(url_for("reviews.review_chronology", review_id=review.id))

@@ -53,6 +53,10 @@ class RespondForm(OneTimeForm):
     )
     reason = StringField("Reason (needed if not accepted)", widget=GovTextInput(), validators=[Optional()])
 
+    def chosen_response(self) -> CommentResponse | None:
+        # Read after validation, which checked the choice; a blank one (Optional lets it through) is none.
+        return CommentResponse(self.response.data) if (self.response.data or "").strip() else None
+
 
 class AccuracyCommentForm(OneTimeForm):
     reference = StringField(

@@ -8,20 +8,26 @@ from datetime import date
 from werkzeug.datastructures import FileStorage
 
 from casework.agencies.models import Agency
-from casework.auth.models import Role, User
+from casework.auth.models import User
 from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to
+from casework.reviews.lifecycle import (
+    Move,
+    check_move,
+    check_open,
+    check_version,
+    finish,
+    move_to,
+    on_timeline,
+)
 from casework.reviews.models import (
     AccuracyAnswer,
     AccuracyCheck,
     AccuracyComment,
-    AssignmentRole,
-    AssignmentStatus,
     CommentResponse,
     DraftVersion,
     Review,
@@ -30,13 +36,6 @@ from casework.reviews.stages import ReviewStage
 
 REPORT_TYPES = {"pdf", "docx", "odt"}
 DRAFTING_STAGES = (ReviewStage.CONTRIBUTIONS, ReviewStage.DRAFTING)
-
-
-def is_lead_reviewer(user: User, review: Review) -> bool:
-    return any(
-        a.reviewer_id == user.id and a.role == AssignmentRole.LEAD and a.status == AssignmentStatus.ACCEPTED
-        for a in review.assignments
-    )
 
 
 def versions_of(review: Review) -> list[DraftVersion]:
@@ -52,7 +51,7 @@ def upload_draft(
 ) -> DraftVersion:
     check_version(review, version)
     check_open(review)
-    if not is_lead_reviewer(by, review):
+    if not review.can_draft(by):
         raise DomainError("Only the review's lead reviewer can upload drafts")
     if review.stage not in DRAFTING_STAGES:
         raise DomainError("Drafts are uploaded during agency contributions and drafting")
@@ -69,12 +68,10 @@ def upload_draft(
         uploaded_by_id=by.id,
     )
     db.session.add(draft)
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "draft_uploaded",
         f"Draft version {draft.number} uploaded",
-        subject=review,
-        review=review,
         details={"version": draft.number, "summary": "(text)"},
     )
     if review.stage == ReviewStage.CONTRIBUTIONS:
@@ -89,7 +86,7 @@ def share_for_accuracy(
 ) -> AccuracyCheck:
     review = draft.review
     check_open(review)
-    if by.role != Role.BOARD_MANAGER:
+    if not review.can_manage(by):
         raise DomainError("Only a board manager can share a draft with the agencies")
     if draft.accuracy_check is not None:
         raise DomainError("This version has already been shared for a factual accuracy check")
@@ -108,19 +105,17 @@ def share_for_accuracy(
     check = AccuracyCheck(version=draft, due_on=due_on, shared_by_id=by.id)
     check.answers = [AccuracyAnswer(agency=agency) for agency in agencies]
     db.session.add(check)
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "draft_shared_for_accuracy",
         f"Version {draft.number} shared for factual accuracy with {', '.join(a.name for a in agencies)}",
-        subject=review,
-        review=review,
         details={"due_on": due_on.isoformat()},
     )
     return check
 
 
 def _check_answerer(answer: AccuracyAnswer, by: User) -> None:
-    if by.role != Role.AGENCY_LEAD or by.agency_id != answer.agency_id:
+    if not answer.can_answer(by):
         raise DomainError("Only the agency asked can answer for it")
     check_open(answer.check.version.review)
     if answer.signed_off:
@@ -166,7 +161,7 @@ def respond_to_comment(
 ) -> None:
     review = item.answer.check.version.review
     check_open(review)
-    if not is_lead_reviewer(by, review):
+    if not review.can_draft(by):
         raise DomainError("Only the lead reviewer answers factual accuracy comments")
     required(response, "response", "Say whether the comment is accepted")
     if response == CommentResponse.NOT_ACCEPTED and not reason.strip():
@@ -181,7 +176,7 @@ def record_family_sharing(
 ) -> None:
     review = draft.review
     check_open(review)
-    if by.role != Role.BOARD_MANAGER:
+    if not review.can_manage(by):
         raise DomainError("Only a board manager records sharing with the family")
     required(shared_on, "shared_on", "Enter the date the draft was shared with the family")
     required(how, "how", "Say how it was shared, for example at a meeting with the reviewer")
@@ -191,19 +186,17 @@ def record_family_sharing(
         how.strip(),
         response.strip(),
     )
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "draft_shared_with_family",
         f"Version {draft.number} shared with the family",
-        subject=review,
-        review=review,
     )
 
 
 def mark_final(review: Review, signed_off_on: date | None, by: User, version: int | None) -> DraftVersion:
     """The latest version becomes the final report, signed off by the partners."""
     check_version(review, version)
-    if by.role != Role.BOARD_MANAGER:
+    if not review.can_manage(by):
         raise DomainError("Only a board manager marks a version final")
     check_move(review, Move.FINALISE)
     versions = versions_of(review)

@@ -43,13 +43,16 @@ class DraftVersion(db.Model):
     def is_final(self) -> bool:
         return self.final_signed_off_on is not None
 
+    def can_view(self, user: User) -> bool:  # the review's rule: see casework.auth.access
+        return self.review.can_view(user)
+
     def can_download(self, user: User) -> bool:
         """Agency leads read the drafts their agency was asked to check; everyone else follows
         the review's rule."""
         if user.role == Role.AGENCY_LEAD:
             check = self.accuracy_check
             return check is not None and any(answer.agency_id == user.agency_id for answer in check.answers)
-        return self.review.can_view(user)
+        return self.can_view(user)
 
 
 class AccuracyCheck(db.Model):
@@ -91,6 +94,19 @@ class AccuracyAnswer(db.Model):
     def signed_off(self) -> bool:
         return self.signed_off_at is not None
 
+    @property
+    def review(self) -> Review:
+        return self.check.version.review
+
+    # Access rules (see casework.auth.access): the agency asked answers for itself; those who
+    # see the review see the answer.
+
+    def can_view(self, user: User) -> bool:
+        return self.can_answer(user) or self.review.can_view(user)
+
+    def can_answer(self, user: User) -> bool:
+        return user.role == Role.AGENCY_LEAD and user.agency_id == self.agency_id
+
 
 class CommentResponse(LabelledEnum):
     ACCEPTED = "accepted", "Accepted"
@@ -116,6 +132,13 @@ class AccuracyComment(db.Model):
     answer: Mapped[AccuracyAnswer] = relationship(back_populates="comments")
     created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+
+    @property
+    def review_id(self) -> int:
+        return self.answer.review.id
+
+    def can_view(self, user: User) -> bool:
+        return self.answer.can_view(user)
 
 
 def _draft_of(document: Document) -> DraftVersion | None:

@@ -62,6 +62,13 @@ class AnonymisationCheck(db.Model):
     def passed(self) -> bool:
         return not self.open_findings and (self.extractable or self.manual_check_at is not None)
 
+    @property
+    def review_id(self) -> int:
+        return self.version.review_id
+
+    def can_view(self, user: User) -> bool:  # the review's rule: see casework.auth.access
+        return self.version.can_view(user)
+
 
 class Resolution(LabelledEnum):
     NOT_IDENTIFYING = "not_identifying", "Not identifying"
@@ -104,6 +111,13 @@ class AnonymisationFinding(db.Model):
     def is_possible_identifier(self) -> bool:
         """Found by its shape (a postcode, an NHS number...), not from the recorded identifiers."""
         return self.kind not in ("name", "date_of_birth", "address")
+
+    @property
+    def review_id(self) -> int:
+        return self.check.review_id
+
+    def can_view(self, user: User) -> bool:
+        return self.check.can_view(user)
 
 
 class Publication(db.Model):

@@ -196,6 +196,13 @@ class Review(db.Model):
         """Documents filed under the review and claimed by nothing more specific."""
         return self.can_view(user)
 
+    def can_draft(self, user: User) -> bool:
+        """Write the report: upload its versions, answer the agencies' factual accuracy comments.
+        Only the lead reviewer, once they accepted; co-reviewers contribute through them."""
+        return user.role == Role.REVIEWER and any(
+            mine.reviewer_id == user.id and mine.is_accepted_lead for mine in self.assignments
+        )
+
     def __repr__(self) -> str:
         return f"<Review {self.reference} {self.stage}>"
 

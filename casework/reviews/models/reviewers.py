@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ColumnElement, Date, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -45,6 +45,19 @@ class Affiliation(db.Model):
     profile: Mapped[ReviewerProfile] = relationship(back_populates="affiliations")
     agency: Mapped[Agency] = relationship()
 
+    # Access rules (see casework.auth.access): the reviewer keeps their own declarations; board
+    # managers read them when they appoint.
+
+    def can_view(self, user: User) -> bool:
+        return self.reviewer_id == user.id or user.can_manage_reviews()
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        return true() if user.can_manage_reviews() else cls.reviewer_id == user.id
+
+    def can_remove(self, user: User) -> bool:
+        return self.reviewer_id == user.id
+
 
 class AssignmentRole(LabelledEnum):
     LEAD = "lead", "Lead reviewer"
@@ -84,3 +97,23 @@ class ReviewerAssignment(db.Model):
     @hybrid_property
     def is_open_to_reviewer(self) -> bool:
         return self.status == AssignmentStatus.ACCEPTED
+
+    @property
+    def is_accepted_lead(self) -> bool:
+        return self.role == AssignmentRole.LEAD and self.status == AssignmentStatus.ACCEPTED
+
+    # Access rules (see casework.auth.access): the appointed reviewer answers their own
+    # appointment; whoever runs the review manages it (withdraws it).
+
+    def can_view(self, user: User) -> bool:
+        return self.reviewer_id == user.id or self.review.can_manage(user)
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        return true() if user.can_manage_reviews() else cls.reviewer_id == user.id
+
+    def can_answer(self, user: User) -> bool:
+        return self.reviewer_id == user.id
+
+    def can_manage(self, user: User) -> bool:
+        return self.review.can_manage(user)

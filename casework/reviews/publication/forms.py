@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
@@ -26,6 +28,16 @@ class PublicationDetailsForm(OneTimeForm):
         "Recommendations to show", validators=[Optional(), Length(max=10000)]
     )
     submit = SubmitField("Save publication details", widget=GovSubmitInput(), name="save_details")
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of ``publishing.save_publication_details``."""
+        return {
+            "sent_to_panel_on": self.sent_to_panel_on.data,
+            "home_office_approved_on": self.home_office_approved_on.data,
+            "public_summary": self.public_summary.data or "",
+            "learning": self.learning.data or "",
+            "public_recommendations": self.public_recommendations.data or "",
+        }
 
 
 class PublishForm(VersionedForm):

@@ -17,7 +17,7 @@ from casework.core.workdays import working_calendar
 from casework.documents.storage import store_upload
 from casework.reviews.drafts.services import REPORT_TYPES
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to
+from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to, on_timeline
 from casework.reviews.models import (
     AnonymisationCheck,
     DraftVersion,
@@ -63,7 +63,7 @@ def save_publication_details(
     public_recommendations: str,
     by: User,
 ) -> Publication:
-    require_manager(by)
+    require_manager(review, by)
     if review.stage != ReviewStage.PUBLICATION:
         raise DomainError("Publication details are recorded at the publication stage")
     not_future(sent_to_panel_on, "sent_to_panel_on", "The date sent to the Panel")
@@ -142,7 +142,7 @@ def missing_for_publication(review: Review, *, reread: bool = False) -> list[str
 
 def publish_review(review: Review, published_on: date | None, by: User, version: int | None) -> Publication:
     check_version(review, version)
-    require_manager(by)
+    require_manager(review, by)
     check_move(review, Move.PUBLISH)
     # The check must hold for the file and the identifiers as they are in this transaction, both
     # fingerprinted again here. An identifier save racing this one bumps the review's version, so
@@ -188,7 +188,7 @@ def decide_not_to_publish(
     decided_on: date | None,
 ) -> None:
     check_version(review, version)
-    require_manager(by)
+    require_manager(review, by)
     check_move(review, Move.PUBLISH)
     required(decided_on, "decided_on", "Enter the date the partners decided not to publish")
     not_future(decided_on, "decided_on", "The date of the decision")
@@ -206,7 +206,7 @@ def decide_not_to_publish(
 
 
 def withdraw_publication(review: Review, reason: str, by: User) -> None:
-    require_manager(by)
+    require_manager(review, by)
     publication = db.session.get(Publication, review.id)
     if publication is None or publication.published_on is None or publication.withdrawn_on is not None:
         raise DomainError("This review's report is not published")
@@ -218,17 +218,15 @@ def withdraw_publication(review: Review, reason: str, by: User) -> None:
         reason.strip(),
         by.id,
     )
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "publication_withdrawn",
         "Published report withdrawn" + (" before its 12 months" if early else "") + f": {reason.strip()}",
-        subject=review,
-        review=review,
     )
 
 
 def record_delay(review: Review, reason: str, expected_until: date | None, by: User) -> PublicationDelay:
-    require_manager(by)
+    require_manager(review, by)
     if review.is_ended or review.stage in (ReviewStage.ACTION_PLANNING,):
         raise DomainError("Delays are recorded before publication")
     required(reason, "reason", "Give the reason for the delay, for example awaiting a criminal trial")
@@ -249,7 +247,7 @@ def record_delay(review: Review, reason: str, expected_until: date | None, by: U
 def upload_corrected_version(review: Review, upload: object, summary: str, by: User) -> AnonymisationCheck:
     """A corrected final version: it replaces the final one, resolves the findings it corrects,
     and is checked again at once."""
-    require_manager(by)
+    require_manager(review, by)
     if review.stage != ReviewStage.PUBLICATION:
         raise DomainError("Corrected versions are uploaded at the publication stage")
     previous = final_version(review)
@@ -275,11 +273,9 @@ def upload_corrected_version(review: Review, upload: object, summary: str, by: U
             f"Corrected in version {corrected.number}",
         )
         finding.resolved_by_id, finding.resolved_at = by.id, utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "corrected_version_uploaded",
         f"Corrected final version {corrected.number} uploaded",
-        subject=review,
-        review=review,
     )
     return run_anonymisation_check(review, by, because=f"Corrected version {corrected.number} was uploaded.")

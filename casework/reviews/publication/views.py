@@ -1,231 +1,213 @@
-"""The publication page: anonymisation check, pre-publication steps, publishing or not, delays."""
+"""The publication page: anonymisation check, pre-publication steps, publishing or not, delays.
+One GET for the page and one POST route per change; a refused change shows the page again with
+its form's errors (400)."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from collections.abc import Callable
+from typing import Any
+
+from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 
-from casework.auth.access import roles
-from casework.auth.models import Role
+from casework.auth.access import current_person, loads
 from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import error_flashed, flash_form_errors, submit
+from casework.core.forms import commit_once, flash_form_errors, submit
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
-from casework.reviews.loading import load_review, me
 from casework.reviews.models import (
     AnonymisationCheck,
     AnonymisationFinding,
     DraftVersion,
     Publication,
     PublicationDelay,
+    Review,
 )
+from casework.reviews.pages import page_of_forms, part_of, review_url
 from casework.reviews.publication import checks, publishing
 from casework.reviews.publication import forms as f
 from casework.reviews.referral.identifiers import record_identifier_view
 
-CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
+
+def _here(review: Review) -> str:
+    return url_for("reviews.review_publication", review_id=review.id)
 
 
-def _here(review_id: int) -> str:
-    return url_for("reviews.review_publication", review_id=review_id)
-
-
-@bp.route("/<int:review_id>/publication", methods=["GET", "POST"])
-@roles(*CASE_ROLES)
-def review_publication(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id)
+def _forms(review: Review) -> dict[str, FlaskForm]:
+    """The page's forms as first drawn."""
     publication = db.session.get(Publication, review.id)
-    details = f.PublicationDetailsForm(obj=publication if request.method == "GET" else None)
-    publish_form, not_form = f.PublishForm(), f.NotPublishForm()
-    delay_form, corrected_form = f.DelayForm(), f.CorrectedVersionForm()
-    here = _here(review.id)
-    done = None
-    if request.method == "POST":
-        if "publish" in request.form:
-            done = submit(
-                publish_form,
-                lambda: publishing.publish_review(
-                    review, publish_form.published_on.data, me(), publish_form.version.data
-                ),
-                "The report is published.",
-                url_for("reviews.review_detail", review_id=review.id),
-            )
-        elif "not_publish" in request.form:
-            done = submit(
-                not_form,
-                lambda: publishing.decide_not_to_publish(
-                    review,
-                    not_form.reason.data or "",
-                    not_form.improvements.data or "",
-                    me(),
-                    not_form.version.data,
-                    decided_on=not_form.decided_on.data,
-                ),
-                "The decision not to publish is recorded; the improvement information will be published.",
-                url_for("reviews.review_detail", review_id=review.id),
-            )
-        elif "delay" in request.form:
-            done = submit(
-                delay_form,
-                lambda: publishing.record_delay(
-                    review, delay_form.reason.data or "", delay_form.expected_until.data, me()
-                ),
-                "Delay recorded.",
-                here,
-            )
-        elif "corrected" in request.form:
-            done = submit(
-                corrected_form,
-                lambda: publishing.upload_corrected_version(
-                    review, corrected_form.file.data, corrected_form.summary.data or "", me()
-                ),
-                "Corrected version uploaded and checked again.",
-                here,
-            )
-        else:
-            done = submit(
-                details,
-                lambda: publishing.save_publication_details(
-                    review,
-                    sent_to_panel_on=details.sent_to_panel_on.data,
-                    home_office_approved_on=details.home_office_approved_on.data,
-                    public_summary=details.public_summary.data or "",
-                    learning=details.learning.data or "",
-                    public_recommendations=details.public_recommendations.data or "",
-                    by=me(),
-                ),
-                "Publication details saved.",
-                here,
-            )
-    if done:
-        return done
-    if request.method == "GET":
-        publish_form.version.data = not_form.version.data = review.version
-        publish_form.published_on.data = max(
-            uk_today(), publishing.earliest_publication(review) or uk_today()
-        )
+    earliest = max(uk_today(), publishing.earliest_publication(review) or uk_today())
+    return {
+        "details_form": f.PublicationDetailsForm(formdata=None, obj=publication),
+        "publish_form": f.PublishForm(formdata=None, version=review.version, published_on=earliest),
+        "not_form": f.NotPublishForm(formdata=None, version=review.version),
+        "delay_form": f.DelayForm(formdata=None),
+        "corrected_form": f.CorrectedVersionForm(formdata=None),
+    }
+
+
+def _final_draft(review: Review) -> tuple[DraftVersion | None, AnonymisationCheck | None]:
+    """The final version with its file (shown by name) and its latest check."""
     draft = checks.final_version(review)
     check = checks.latest_check(draft) if draft else None
-    at_publication = review.stage == "publication"
-    stale = checks.stale_reasons(review, check) if check and at_publication else []
-    if check and check.findings:
-        # The findings quote the report around each identifier: showing them is an access to identifiers.
-        record_identifier_view(review, me())
-        db.session.commit()
-    if draft is not None:  # its file's name is shown; loaded here, also after the commit above
+    if check and check.findings and request.method == "GET":
+        # The findings quote the report around each identifier: showing them is an access to
+        # identifiers. Recorded when the page is opened; a refused change drawing it again (from
+        # that page) writes nothing.
+        commit_once(lambda: record_identifier_view(review, current_person()))
+    if draft is not None:  # loaded here, also after the commit above
         draft = db.session.execute(
             db.select(DraftVersion)
             .where(DraftVersion.id == draft.id)
             .options(joinedload(DraftVersion.document))
         ).scalar_one()
-    forms = [details, publish_form, not_form, delay_form, corrected_form]
-    failed_form = next((form for form in forms if form.errors), None)
-    delays = (
-        db.session.execute(
-            db.select(PublicationDelay)
-            .where(PublicationDelay.review_id == review.id)
-            .order_by(PublicationDelay.id)
-        )
-        .scalars()
-        .all()
-    )
-    status = 400 if failed_form or error_flashed() else 200  # before rendering, which reads the flashes
-    return render_template(
+    return draft, check
+
+
+def _publication_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
+    """The page, with a refused form shown again (400) where one is given."""
+    draft, check = _final_draft(review)
+    at_publication = review.stage == "publication"
+    delays = db.session.execute(
+        db.select(PublicationDelay)
+        .where(PublicationDelay.review_id == review.id)
+        .order_by(PublicationDelay.id)
+    ).scalars()
+    return page_of_forms(
         "reviews/publication.html",
+        _forms(review),
+        refused,
         review=review,
-        publication=publication,
+        publication=db.session.get(Publication, review.id),
         draft=draft,
         check=check,
-        stale=stale,
+        stale=checks.stale_reasons(review, check) if check and at_publication else [],
         missing=publishing.missing_for_publication(review) if at_publication else [],
         earliest=publishing.earliest_publication(review),
         steps=(review.review_type.publication_rules or {}).get("steps", []),
         step_labels=publishing.STEP_LABELS,
-        delays=delays,
-        form=failed_form or details,
-        details_form=details,
-        publish_form=publish_form,
-        not_form=not_form,
-        delay_form=delay_form,
-        corrected_form=corrected_form,
+        delays=delays.all(),
         note_form=f.NoteForm(formdata=None),
-        is_manager=me().role == Role.BOARD_MANAGER,
-    ), status
+    )
+
+
+@bp.route("/<int:review_id>/publication")
+@loads(Review)
+def review_publication(review: Review) -> ResponseReturnValue:
+    return _publication_page(review)
+
+
+def _change(
+    review: Review, name: str, form: FlaskForm, change: Callable[[], Any], success: str, then: str
+) -> ResponseReturnValue:
+    """One change posted from the page: sent, or the page again with the form's errors."""
+    return submit(form, change, success, then) or _publication_page(review, **{name: form})
+
+
+@bp.route("/<int:review_id>/publication/details", methods=["POST"])
+@loads(Review, may="manage")
+def review_publication_details(review: Review) -> ResponseReturnValue:
+    form = f.PublicationDetailsForm()
+    save = lambda: publishing.save_publication_details(review, **form.values(), by=current_person())  # noqa: E731
+    return _change(review, "details_form", form, save, "Publication details saved.", _here(review))
+
+
+@bp.route("/<int:review_id>/publication/publish", methods=["POST"])
+@loads(Review, may="manage")
+def review_publish(review: Review) -> ResponseReturnValue:
+    form = f.PublishForm()
+    publish = lambda: publishing.publish_review(  # noqa: E731
+        review, form.published_on.data, current_person(), form.version.data
+    )
+    return _change(review, "publish_form", form, publish, "The report is published.", review_url(review))
+
+
+@bp.route("/<int:review_id>/publication/not-published", methods=["POST"])
+@loads(Review, may="manage")
+def review_not_published(review: Review) -> ResponseReturnValue:
+    form = f.NotPublishForm()
+    decide = lambda: publishing.decide_not_to_publish(  # noqa: E731
+        review,
+        form.reason.data or "",
+        form.improvements.data or "",
+        current_person(),
+        form.version.data,
+        decided_on=form.decided_on.data,
+    )
+    done = "The decision not to publish is recorded; the improvement information will be published."
+    return _change(review, "not_form", form, decide, done, review_url(review))
+
+
+@bp.route("/<int:review_id>/publication/delays", methods=["POST"])
+@loads(Review, may="manage")
+def review_publication_delay(review: Review) -> ResponseReturnValue:
+    form = f.DelayForm()
+    record = lambda: publishing.record_delay(  # noqa: E731
+        review, form.reason.data or "", form.expected_until.data, current_person()
+    )
+    return _change(review, "delay_form", form, record, "Delay recorded.", _here(review))
+
+
+@bp.route("/<int:review_id>/publication/corrected", methods=["POST"])
+@loads(Review, may="manage")
+def review_publication_corrected(review: Review) -> ResponseReturnValue:
+    form = f.CorrectedVersionForm()
+    upload = lambda: publishing.upload_corrected_version(  # noqa: E731
+        review, form.file.data, form.summary.data or "", current_person()
+    )
+    done = "Corrected version uploaded and checked again."
+    return _change(review, "corrected_form", form, upload, done, _here(review))
+
+
+# --- the anonymisation check and withdrawal: buttons that come back to the page -------------
+
+
+def _noted(review: Review, change: Callable[[str], Any], success: str, then: str) -> ResponseReturnValue:
+    """A note form posted from the page, which redirects back with any refusal at its top."""
+    form = f.NoteForm()
+    if submit(form, lambda: change(form.note.data or ""), success, then) is None:
+        flash_form_errors(form)
+    return redirect(then)
 
 
 @bp.route("/<int:review_id>/publication/check", methods=["POST"])
-@roles(*CASE_ROLES)
-def review_anonymisation_check(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
+@loads(Review, may="manage")
+def review_anonymisation_check(review: Review) -> ResponseReturnValue:
     done = submit(
         OneTimeForm(),
-        lambda: checks.run_anonymisation_check(review, me()),
+        lambda: checks.run_anonymisation_check(review, current_person()),
         lambda check: (
             "Check complete: "
             + ("nothing to resolve." if check.passed else "see the findings and what is still to do.")
         ),
-        _here(review.id) + "#anonymisation",
+        _here(review) + "#anonymisation",
     )
-    return done or redirect(_here(review.id))
+    return done or redirect(_here(review))
 
 
 @bp.route("/<int:review_id>/publication/findings/<int:finding_id>", methods=["POST"])
-@roles(*CASE_ROLES)
-def review_finding_resolve(review_id: int, finding_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
-    finding = db.session.get(AnonymisationFinding, finding_id)
-    if finding is None or finding.check.version.review_id != review.id:
-        abort(404)
-    form = f.NoteForm()
-    if (
-        submit(
-            form,
-            lambda: checks.resolve_finding(finding, form.note.data or "", me()),
-            "Finding recorded as not identifying.",
-            _here(review.id) + "#anonymisation",
-        )
-        is None
-    ):
-        flash_form_errors(form)
-    return redirect(_here(review.id) + "#anonymisation")
+@loads(Review, may="manage")
+def review_finding_resolve(review: Review, finding_id: int) -> ResponseReturnValue:
+    finding = part_of(review, AnonymisationFinding, finding_id)
+    resolve = lambda note: checks.resolve_finding(finding, note, current_person())  # noqa: E731
+    done = "Finding recorded as not identifying."
+    return _noted(review, resolve, done, _here(review) + "#anonymisation")
 
 
 @bp.route("/<int:review_id>/publication/checks/<int:check_id>/by-hand", methods=["POST"])
-@roles(*CASE_ROLES)
-def review_checked_by_hand(review_id: int, check_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
-    check = db.session.get(AnonymisationCheck, check_id)
-    if check is None or check.version.review_id != review.id:
-        abort(404)
-    form = f.NoteForm()
-    if (
-        submit(
-            form,
-            lambda: checks.confirm_checked_by_hand(check, form.note.data or "", me()),
-            "Recorded as checked by hand.",
-            _here(review.id) + "#anonymisation",
-        )
-        is None
-    ):
-        flash_form_errors(form)
-    return redirect(_here(review.id) + "#anonymisation")
+@loads(Review, may="manage")
+def review_checked_by_hand(review: Review, check_id: int) -> ResponseReturnValue:
+    check = part_of(review, AnonymisationCheck, check_id)
+    confirm = lambda note: checks.confirm_checked_by_hand(check, note, current_person())  # noqa: E731
+    return _noted(review, confirm, "Recorded as checked by hand.", _here(review) + "#anonymisation")
 
 
 @bp.route("/<int:review_id>/publication/withdraw", methods=["POST"])
-@roles(*CASE_ROLES)
-def review_publication_withdraw(review_id: int) -> ResponseReturnValue:
-    review = load_review(review_id, manage=True)
-    form = f.NoteForm()
-    if (
-        submit(
-            form,
-            lambda: publishing.withdraw_publication(review, form.note.data or "", me()),
-            "The report is withdrawn from the public register.",
-            _here(review.id),
-        )
-        is None
-    ):
-        flash_form_errors(form)
-    return redirect(_here(review.id))
+@loads(Review, may="manage")
+def review_publication_withdraw(review: Review) -> ResponseReturnValue:
+    withdraw = lambda note: publishing.withdraw_publication(review, note, current_person())  # noqa: E731
+    done = "The report is withdrawn from the public register."
+    return _noted(review, withdraw, done, _here(review))

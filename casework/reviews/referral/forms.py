@@ -4,12 +4,15 @@ stages are the services' (so they hold whatever calls them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.models import Agency
 from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.reviews.forms import chosen_agencies
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
@@ -18,6 +21,11 @@ from casework.reviews.models import (
     RapidReviewRecommendation,
     ReviewType,
 )
+from casework.reviews.referral.commissioning import TermsDetails
+from casework.reviews.referral.decision import DecisionDetails
+from casework.reviews.referral.identifiers import PersonDetails
+from casework.reviews.referral.rapid_review import RapidReviewDetails
+from casework.reviews.referral.referral import ReferralDetails
 
 
 def agency_choices(agencies: list[Agency]) -> list[SelectChoice]:
@@ -66,6 +74,19 @@ class ReferralForm(VersionedForm):
     )
     submit = SubmitField("Save referral", widget=GovSubmitInput())
 
+    def details(self) -> ReferralDetails:
+        return ReferralDetails(
+            pseudonym=self.pseudonym.data or "",
+            incident_on=self.incident_on.data,
+            incident_description=self.incident_description.data or "",
+            became_aware_on=self.became_aware_on.data,
+            panel_notified_on=self.panel_notified_on.data,
+            notifying_organisation=self.notifying_organisation.data or "",
+            notifying_person=self.notifying_person.data or "",
+            known_agencies=chosen_agencies(self.known_agencies.data),
+            linked_references=(self.linked_references.data or "").split(","),
+        )
+
 
 class ChildForm(Form):
     full_name = StringField("Full name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
@@ -87,9 +108,27 @@ class IdentifiersForm(VersionedForm):
     address = TextBoxField("Address", validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Save identifying details", widget=GovSubmitInput())
 
+    def children_details(self) -> list[PersonDetails]:
+        return [_person(entry.data) for entry in self.children]
+
+    def carers_details(self) -> list[PersonDetails]:
+        return [_person(entry.data) for entry in self.carers]
+
+
+def _person(data: dict[str, object]) -> PersonDetails:
+    # A blank text box is an empty string; an unknown date of birth stays None.
+    return PersonDetails(
+        **{key: value if value is not None or key == "date_of_birth" else "" for key, value in data.items()}
+    )
+
 
 def _enum_choices(members: list) -> list[SelectChoice]:  # type: ignore[type-arg]
     return [SelectChoice(member.value, member.label) for member in members]
+
+
+def _enum_or_none(enum_class, value):  # type: ignore[no-untyped-def]
+    # Blank (Optional() lets "  " through) is no answer; other values were checked against the choices.
+    return enum_class(value) if (value or "").strip() else None
 
 
 class RapidReviewForm(VersionedForm):
@@ -117,6 +156,19 @@ class RapidReviewForm(VersionedForm):
     )
     panel_responded_on = DateInputField("Date of the Panel's response")
     submit = SubmitField("Save rapid review", widget=GovSubmitInput())
+
+    def details(self) -> RapidReviewDetails:
+        return RapidReviewDetails(
+            meeting_on=self.meeting_on.data,
+            facts_established=self.facts_established.data or "",
+            immediate_safety_actions=self.immediate_safety_actions.data or "",
+            learning_identified=self.learning_identified.data or "",
+            recommendation=_enum_or_none(RapidReviewRecommendation, self.recommendation.data),
+            sent_to_panel_on=self.sent_to_panel_on.data,
+            panel_response=_enum_or_none(PanelResponse, self.panel_response.data),
+            panel_responded_on=self.panel_responded_on.data,
+            contributing_agencies=chosen_agencies(self.contributing_agencies.data),
+        )
 
 
 class DecisionForm(VersionedForm):
@@ -148,6 +200,16 @@ class DecisionForm(VersionedForm):
             SelectChoice(c["key"], c["label"]) for c in review_type.regard_circumstances
         ]
 
+    def details(self) -> DecisionDetails:
+        return DecisionDetails(
+            outcome=_enum_or_none(DecisionOutcome, self.outcome.data),
+            criteria_met=self.criteria_met.data or [],
+            regard_had_to=self.regard_had_to.data or [],
+            rationale=self.rationale.data or "",
+            decided_on=self.decided_on.data,
+            decided_by=self.decided_by.data or "",
+        )
+
 
 class CommissionForm(VersionedForm):
     scope_from = DateInputField(
@@ -174,6 +236,18 @@ class CommissionForm(VersionedForm):
     )
     submit = SubmitField("Commission the review", widget=GovSubmitInput())
 
+    def details(self) -> TermsDetails:
+        return TermsDetails(
+            scope_from=self.scope_from.data,
+            scope_to=self.scope_to.data,
+            key_lines_of_enquiry=self.key_lines_of_enquiry.data or "",
+            method=self.method.data or "",
+            family_involvement=self.family_involvement.data or "",
+            target_completion_on=self.target_completion_on.data,
+            commissioned_on=self.commissioned_on.data,
+            agencies_in_scope=chosen_agencies(self.agencies_in_scope.data),
+        )
+
 
 class PauseForm(VersionedForm):
     started_on = DateInputField("Date the pause starts", required="Enter the date the pause starts")
@@ -188,6 +262,10 @@ class PauseForm(VersionedForm):
         validators=[InputRequired("Enter who agreed the pause"), Length(max=300)],
     )
     submit = SubmitField("Pause the review", widget=GovSubmitInput())
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of ``pausing.pause_review``."""
+        return {"started_on": self.started_on.data, **_agreement(self)}
 
 
 class ResumeForm(VersionedForm):
@@ -206,3 +284,11 @@ class ExtendForm(VersionedForm):
         validators=[InputRequired("Enter who agreed the extension"), Length(max=300)],
     )
     submit = SubmitField("Extend the deadline", widget=GovSubmitInput())
+
+    def values(self) -> dict[str, Any]:
+        """The arguments of ``pausing.extend_deadline``."""
+        return {"new_due_on": self.new_due_on.data, **_agreement(self)}
+
+
+def _agreement(form: PauseForm | ExtendForm) -> dict[str, str]:
+    return {"reason": form.reason.data or "", "agreed_by": form.agreed_by.data or ""}

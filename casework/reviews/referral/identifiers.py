@@ -12,7 +12,7 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 from casework.reviews.guards import not_future
-from casework.reviews.lifecycle import check_open, check_version
+from casework.reviews.lifecycle import check_open, check_version, on_timeline
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
@@ -66,14 +66,12 @@ def save_identifiers(
         for position, person in enumerate(people, start=1)
     ]
     db.session.add(record)
-    review.updated_at = utcnow()
-    db.session.flush()
     # The timeline says that identifiers changed, never what they are.
-    audit.record(
+    on_timeline(
+        review,
         "identifiers_updated",
         f"Identifying details of {review.reference} updated",
-        subject=review,
-        review=review,
+        touch=True,
         details={
             "children": len(children),
             "parents_or_carers": len(carers),

@@ -14,7 +14,7 @@ from casework.core.timeutil import uk_today, utcnow
 from casework.reviews.appointments.services import has_accepted_lead, start_contributions
 from casework.reviews.clock import deadlines_for
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import check_open, check_version, finish
+from casework.reviews.lifecycle import check_open, check_version, finish, on_timeline
 from casework.reviews.models import DeadlineExtension, Review, ReviewPause
 from casework.reviews.referral.changes import plain
 from casework.reviews.stages import ReviewStage
@@ -42,14 +42,12 @@ def pause_review(
     review.pauses.append(
         ReviewPause(started_on=started_on, reason=reason.strip(), agreed_by=agreed_by.strip(), recorded_by=by)
     )
-    review.updated_at = utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "review_paused",
         f"{review.reference} paused: {reason.strip()}",
-        subject=review,
-        review=review,
         details={"started_on": plain(started_on), "agreed_by": agreed_by.strip()},
+        touch=True,
     )
     return finish(review)
 
@@ -120,14 +118,12 @@ def extend_deadline(
             recorded_by=by,
         )
     )
-    review.updated_at = utcnow()
-    db.session.flush()
-    audit.record(
+    on_timeline(
+        review,
         "deadline_extended",
         f"'{deadline.clock.label}' extended from {deadline.due_on:%d %B %Y} "
         f"to {new_due_on:%d %B %Y}: {reason.strip()}",
-        subject=review,
-        review=review,
         details={"clock": clock_key, "from": plain(deadline.due_on), "to": plain(new_due_on)},
+        touch=True,
     )
     return finish(review)

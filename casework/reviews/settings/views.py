@@ -22,8 +22,6 @@ from casework.reviews.models import (
 from casework.reviews.settings import forms as f
 from casework.reviews.settings.services import add_closure_day, remove_closure_day
 
-CASE_ROLES = (Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD)
-
 
 @bp.route("/working-days", methods=["GET", "POST"])
 @roles(Role.BOARD_MANAGER)

@@ -66,7 +66,6 @@ def add_theme(name: str, by: User) -> Theme:
         raise DomainError("That theme already exists", field="name")
     theme = Theme(name=name[:120])
     db.session.add(theme)
-    db.session.flush()
     audit.record("theme_added", f"Theme added: {theme.name}", subject=theme)
     return theme
 
@@ -84,7 +83,6 @@ P = TypeVar("P", Finding, Recommendation)
 def _added(review: Review, record: P, action: str, summary: str) -> P:
     """A new finding or recommendation, with its audit event (``summary`` may name its number)."""
     db.session.add(record)
-    db.session.flush()
     audit.record(
         action, summary, subject=review, review=review, details={"themes": [t.name for t in record.themes]}
     )
@@ -140,7 +138,6 @@ def confirm_recommendations(review: Review, by: User) -> int:
         raise DomainError("There are no unconfirmed recommendations")
     for recommendation in pending:
         recommendation.confirmed_at = utcnow()
-    db.session.flush()
     audit.record(
         "recommendations_confirmed",
         f"{len(pending)} recommendations confirmed as final",
@@ -210,7 +207,6 @@ def add_action(
         created_by_id=by.id,
     )
     db.session.add(action)
-    db.session.flush()
     audit.record(
         "action_added",
         f"Action added to recommendation {recommendation.number} for {action.owner_label}, "
@@ -260,7 +256,6 @@ def add_progress(
         document.progress_update_id = update.id
         update.evidence.append(document)
     action.status = status
-    db.session.flush()
     audit.record(
         "action_progress",
         f"Progress on an action of {action.review.reference}: {status.label}",
@@ -333,7 +328,6 @@ def request_deadline_change(
         requested_by=by,
     )
     action.deadline_requests.append(change)
-    db.session.flush()
     audit.record(
         "deadline_change_requested",
         f"New deadline {proposed:%d %B %Y} asked for an action of {action.review.reference}",
@@ -368,7 +362,6 @@ def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: s
             f"{change.reason}",
             by,
         )
-    db.session.flush()
     audit.record(
         "deadline_change_" + ("approved" if approve else "refused"),
         f"Deadline change for an action of {action.review.reference} {change.status.label.lower()}",

@@ -263,7 +263,6 @@ def mark_key_episode(entry: ChronologyEntry, key: bool, note: str, by: User) -> 
     if entry.request.status != RequestStatus.ACCEPTED:
         raise DomainError("Only entries of an accepted chronology can be marked")
     entry.key_episode, entry.key_episode_note = key, note.strip() if key else ""
-    db.session.flush()
     audit.record(
         "key_episode_marked" if key else "key_episode_unmarked",
         f"Entry of {entry.occurred_on:%d %B %Y} ({entry.agency.name}) "

@@ -205,7 +205,6 @@ def create_user(name: str, email: str, role: Role, agency: Agency | None) -> tup
         raise DomainError("A user with this email address already exists", field="email")
     user = User(name=name.strip(), email=email, role=role, agency=_check_agency(role, agency))
     db.session.add(user)
-    db.session.flush()
     audit.record(
         "user_created",
         f"User {email} created as {role.label}",
@@ -286,7 +285,6 @@ def create_first_admin(name: str, email: str, password: str) -> User:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     db.session.add(user)
-    db.session.flush()
     audit.record(
         "user_created", f"Administrator {email} created from the command line", subject=user, actor=user
     )

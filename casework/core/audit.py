@@ -45,7 +45,9 @@ def record(
     review: Any = None,
     review_id: int | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction; it commits with the change it describes."""
+    """Add an audit event to the current transaction; it commits with the change it describes.
+    The change is flushed first, so a record it creates has its id and a stale edit fails here."""
+    db.session.flush()
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user._get_current_object()  # type: ignore[attr-defined]
     event = AuditEvent(

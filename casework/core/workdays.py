@@ -98,7 +98,6 @@ def add_closure_day(day: date, description: str) -> ClosureDay:
         raise DomainError("That day is already a weekend or bank holiday", field="day")
     closure = ClosureDay(day=day, description=description.strip())
     db.session.add(closure)
-    db.session.flush()
     audit.record("closure_day_added", f"Closure day added: {day:%d %B %Y} ({closure.description})")
     return closure
 
@@ -111,5 +110,4 @@ def remove_closure_day(day: date) -> None:
     if closure is None:
         raise DomainError("That day is not a closure day")
     db.session.delete(closure)
-    db.session.flush()
     audit.record("closure_day_removed", f"Closure day removed: {day:%d %B %Y} ({closure.description})")

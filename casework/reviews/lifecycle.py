@@ -229,7 +229,6 @@ def on_timeline(review: Review, action: str, summary: str, *, touch: bool = Fals
     the change is to the review itself (its last-updated time moves)."""
     if touch:
         review.updated_at = utcnow()
-    db.session.flush()
     audit.record(action, summary, subject=review, review=review, **extra)
 
 
@@ -238,7 +237,6 @@ def move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -
     before = review.stage
     review.stage = transition.destination
     review.stage_changed_at = utcnow()
-    db.session.flush()
     audit.record(
         "stage_changed",
         f"{review.reference} moved from {before.label} to {transition.destination.label}",

@@ -88,7 +88,6 @@ def add_affiliation(
     affiliation = Affiliation(agency=agency, started_on=started_on, ended_on=ended_on, nature=nature.strip())
     profile = profile_of(user)  # held in a variable: the collection only keeps a weak reference to it
     profile.affiliations.append(affiliation)
-    db.session.flush()
     audit.record(
         "affiliation_declared",
         f"{user.name} declared a link with {agency.name}",
@@ -109,7 +108,6 @@ def remove_affiliation(user: User, affiliation: Affiliation) -> None:
         raise DomainError("That declaration is not yours")
     name = affiliation.agency.name
     db.session.delete(affiliation)
-    db.session.flush()
     audit.record(
         "affiliation_removed",
         f"{user.name} removed a declared link with {name}",

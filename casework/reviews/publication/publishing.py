@@ -78,7 +78,6 @@ def save_publication_details(
     publication.public_summary = public_summary.strip()
     publication.learning = learning.strip()
     publication.public_recommendations = public_recommendations.strip()
-    db.session.flush()
     audit.record("publication_details_saved", "Publication details saved", subject=review, review=review)
     return publication
 
@@ -237,7 +236,6 @@ def record_delay(review: Review, reason: str, expected_until: date | None, by: U
         review_id=review.id, reason=reason.strip(), expected_until=expected_until, recorded_by_id=by.id
     )
     db.session.add(delay)
-    db.session.flush()
     audit.record(
         "publication_delayed", f"Publication delayed: {reason.strip()}", subject=review, review=review
     )

@@ -103,7 +103,6 @@ def create_referral(review_type: ReviewType, details: ReferralDetails, by: User)
     review.linked_reviews = linked
     db.session.add(review)
     review.flag_agencies("known_at_referral", details.known_agencies)
-    db.session.flush()
     audit.record("review_created", f"{reference} created: {review.pseudonym}", subject=review, review=review)
     return finish(review)
 

@@ -151,7 +151,7 @@ def current_person() -> User:
 
 def can(ability: str, record: Any = None) -> bool:
     """For templates: ``can("manage", review)`` asks ``review.can_manage(current_user)``;
-    ``can("create_reviews")`` asks the signed-in user's own ``can_create_reviews()``."""
+    ``can("manage_reviews")`` asks the signed-in user's own ``can_manage_reviews()``."""
     if not current_user.is_authenticated:
         return False
     user = current_person()

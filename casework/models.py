@@ -15,6 +15,7 @@ from casework.core.audit import AuditEvent
 from casework.core.form_keys import FormKey
 from casework.core.workdays import ClosureDay
 from casework.documents.models import Document
+from casework.notifications.models import Notification, OutboxMessage, Reminder, ReminderRule
 from casework.reviews.models import *  # noqa: F403
 from casework.reviews.models import __all__ as review_models
 
@@ -30,6 +31,10 @@ __all__ = [
     "ContributionRequest",
     "Document",
     "FormKey",
+    "Notification",
+    "OutboxMessage",
+    "Reminder",
+    "ReminderRule",
     "RequestEvent",
     "AgencyType",
     "AuditEvent",

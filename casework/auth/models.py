@@ -7,6 +7,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
@@ -51,6 +52,10 @@ class User(UserMixin, db.Model):
     set_password_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Mail as things happen, besides the daily digest and the notifications in the app.
+    immediate_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
+    # The calendar feed's secret address, kept hashed; resetting it retires the old address.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -58,7 +58,9 @@ def queue_mail(
     return queued
 
 
-def add_notification(person: User, kind: str, item: str, text: str, link: str, *, day: date | None = None) -> bool:
+def add_notification(
+    person: User, kind: str, item: str, text: str, link: str, *, day: date | None = None
+) -> bool:
     """Add a line to the person's "Your notifications"; False if it is already there today."""
     return _insert_once(
         Notification,

@@ -60,6 +60,9 @@ class Config:
         "CASEWORK_PARTNERSHIP_NAME", "Northshire Safeguarding Children Partnership"
     )
 
+    # Links in mail and calendar feeds point here: the address people reach the app at.
+    BASE_URL = os.environ.get("CASEWORK_BASE_URL", "http://127.0.0.1:5000")
+
     # Sessions: signed cookie, never persistent; timeouts enforced on every request.
     SESSION_COOKIE_NAME = "casework_session"
     SESSION_COOKIE_HTTPONLY = True

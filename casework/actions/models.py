@@ -8,12 +8,10 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
-    Column,
     Date,
     ForeignKey,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
@@ -21,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency, AgencyPart
 from casework.auth.models import User
-from casework.core.db_types import enum_type
+from casework.core.db_types import enum_type, link_table
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
@@ -29,23 +27,12 @@ from casework.documents.models import Document
 from casework.documents.owners import named_by, register_owner
 from casework.reviews.models import Review
 
-finding_themes = Table(
-    "finding_themes",
-    db.metadata,
-    Column("finding_id", ForeignKey("findings.id"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
+finding_themes = link_table("finding_themes", ("finding_id", "findings"), ("theme_id", "themes"))
+recommendation_themes = link_table(
+    "recommendation_themes", ("recommendation_id", "recommendations"), ("theme_id", "themes")
 )
-recommendation_themes = Table(
-    "recommendation_themes",
-    db.metadata,
-    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
-    Column("theme_id", ForeignKey("themes.id"), primary_key=True),
-)
-recommendation_agencies = Table(
-    "recommendation_agencies",
-    db.metadata,
-    Column("recommendation_id", ForeignKey("recommendations.id"), primary_key=True),
-    Column("agency_id", ForeignKey("agencies.id"), primary_key=True),
+recommendation_agencies = link_table(
+    "recommendation_agencies", ("recommendation_id", "recommendations"), ("agency_id", "agencies")
 )
 
 

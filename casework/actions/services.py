@@ -89,16 +89,21 @@ def _added(review: Review, record: P, action: str, summary: str) -> P:
     return record
 
 
-def add_finding(review: Review, text: str, themes: list[Theme], by: User) -> Finding:
+def _written(review: Review, by: User, noun: str, text: str) -> str:
+    """The text of a finding or recommendation, once the plan is open to ``by`` and it says something."""
     _plan_open(review)
     if not review.can_write_recommendations(by):
-        raise DomainError("Only the board manager or the review's reviewer can record findings")
+        raise DomainError(f"Only the board manager or the review's reviewer can record {noun}s")
     if not text.strip():
-        raise DomainError("Enter the finding", field="text")
+        raise DomainError(f"Enter the {noun}", field="text")
+    return text.strip()
+
+
+def add_finding(review: Review, text: str, themes: list[Theme], by: User) -> Finding:
     finding = Finding(
         review_id=review.id,
         number=_next_number(Finding, review),
-        text=text.strip(),
+        text=_written(review, by, "finding", text),
         themes=themes,
         created_by_id=by.id,
     )
@@ -108,17 +113,13 @@ def add_finding(review: Review, text: str, themes: list[Theme], by: User) -> Fin
 def add_recommendation(
     review: Review, text: str, to_partnership: bool, agencies: list[Agency], themes: list[Theme], by: User
 ) -> Recommendation:
-    _plan_open(review)
-    if not review.can_write_recommendations(by):
-        raise DomainError("Only the board manager or the review's reviewer can record recommendations")
-    if not text.strip():
-        raise DomainError("Enter the recommendation", field="text")
+    text = _written(review, by, "recommendation", text)
     if not to_partnership and not agencies:
         raise DomainError("Say who the recommendation is addressed to", field="agencies")
     recommendation = Recommendation(
         review_id=review.id,
         number=_next_number(Recommendation, review),
-        text=text.strip(),
+        text=text,
         to_partnership=to_partnership,
         agencies=agencies,
         themes=themes,

@@ -7,13 +7,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
-    Column,
     ColumnElement,
     Date,
     ForeignKey,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
     and_,
@@ -24,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
-from casework.core.db_types import enum_type
+from casework.core.db_types import enum_type, link_table
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.owners import named_by, register_owner
@@ -44,12 +42,7 @@ if TYPE_CHECKING:
         TermsOfReference,
     )
 
-review_links = Table(
-    "review_links",
-    db.metadata,
-    Column("review_id", ForeignKey("reviews.id"), primary_key=True),
-    Column("linked_review_id", ForeignKey("reviews.id"), primary_key=True),
-)
+review_links = link_table("review_links", ("review_id", "reviews"), ("linked_review_id", "reviews"))
 
 
 class ReviewSequence(db.Model):

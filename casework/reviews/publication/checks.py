@@ -42,6 +42,18 @@ def final_version(review: Review) -> DraftVersion | None:
     return next((v for v in reversed(versions_of(review)) if v.is_final), None)
 
 
+def final_at_publication(review: Review, by: User, *, elsewhere: str, no_final: str) -> DraftVersion:
+    """The final version, for a board manager working on the review at the publication stage;
+    ``elsewhere`` and ``no_final`` say why not."""
+    require_manager(review, by)
+    if review.stage != ReviewStage.PUBLICATION:
+        raise DomainError(elsewhere)
+    draft = final_version(review)
+    if draft is None:
+        raise DomainError(no_final)
+    return draft
+
+
 def latest_check(draft: DraftVersion) -> AnonymisationCheck | None:
     return (
         db.session.execute(
@@ -76,12 +88,12 @@ def run_anonymisation_check(review: Review, by: User, because: str = "") -> Anon
     """Check the final version against the identifiers recorded now, and for possible
     identifiers nobody recorded. Decisions on findings of the previous check that still apply
     carry over; those that no longer apply are kept on this check, marked so."""
-    require_manager(review, by)
-    if review.stage != ReviewStage.PUBLICATION:
-        raise DomainError("The check runs on the final version, at the publication stage")
-    draft = final_version(review)
-    if draft is None:
-        raise DomainError("Mark a version final before checking it")
+    draft = final_at_publication(
+        review,
+        by,
+        elsewhere="The check runs on the final version, at the publication stage",
+        no_final="Mark a version final before checking it",
+    )
     previous = _latest_check_of_review(review)
     identifiers = identifiers_of(review)
     data = _read_document(draft)

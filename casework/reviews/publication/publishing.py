@@ -27,6 +27,7 @@ from casework.reviews.models import (
     Review,
 )
 from casework.reviews.publication.checks import (
+    final_at_publication,
     final_version,
     latest_check,
     require_manager,
@@ -245,12 +246,12 @@ def record_delay(review: Review, reason: str, expected_until: date | None, by: U
 def upload_corrected_version(review: Review, upload: object, summary: str, by: User) -> AnonymisationCheck:
     """A corrected final version: it replaces the final one, resolves the findings it corrects,
     and is checked again at once."""
-    require_manager(review, by)
-    if review.stage != ReviewStage.PUBLICATION:
-        raise DomainError("Corrected versions are uploaded at the publication stage")
-    previous = final_version(review)
-    if previous is None:
-        raise DomainError("There is no final version to correct")
+    previous = final_at_publication(
+        review,
+        by,
+        elsewhere="Corrected versions are uploaded at the publication stage",
+        no_final="There is no final version to correct",
+    )
     if upload is None or not getattr(upload, "filename", ""):
         raise DomainError("Choose the corrected report", field="file")
     required(summary, "summary", "Say what was corrected")

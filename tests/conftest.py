@@ -44,12 +44,27 @@ __all__ = [
 ]
 # Seeded by the migrations and kept between tests; a test that changes them restores them.
 REFERENCE_TABLES = {"review_types", "review_type_clocks", "themes"}
-# The longest files start first: in a parallel run no worker is left alone with one at the end.
-LONGEST_FIRST = ("tests/test_fuzz_forms.py", "tests/browser/", "tests/documents/test_storage_sweep.py")
+# The longest files start first, longest before: in a parallel run no worker is left alone with
+# a long one at the end while the other has finished.
+LONGEST_FIRST = (
+    "tests/test_fuzz_forms.py",
+    "tests/browser/",
+    "tests/reviews/test_lifecycle.py",
+    "tests/test_record_rules.py",
+    "tests/test_support_kit.py",
+    "tests/documents/test_storage_sweep.py",
+    "tests/documents/test_isolation.py",
+    "tests/auth/test_sign_in",
+    "tests/test_query_budgets.py",
+)
+
+
+def _start_rank(item: pytest.Item) -> int:
+    return next((rank for rank, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)), 99)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: files keep their order
+    items.sort(key=_start_rank)  # stable: the other files keep their order
 
 
 _seeded: dict[str, set[tuple[object, ...]]] = {}

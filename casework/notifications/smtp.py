@@ -64,7 +64,8 @@ def classify(error: Exception) -> SendError:
         return SendError(_reason(error.smtp_code, error.smtp_error), permanent=False)
     if isinstance(error, smtplib.SMTPResponseException):
         return SendError(_reason(error.smtp_code, error.smtp_error), permanent=error.smtp_code >= 500)
-    if isinstance(error, TimeoutError):
+    # smtplib reports a reply that never came as a disconnection caused by the timeout.
+    if isinstance(error, TimeoutError) or isinstance(error.__context__, TimeoutError):
         return SendError("The mail server did not answer in time", permanent=False)
     if isinstance(error, ConnectionRefusedError):
         return SendError("The mail server refused the connection", permanent=False)

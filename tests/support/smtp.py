@@ -12,6 +12,7 @@ import asyncio
 import socket
 import ssl
 import subprocess
+import warnings
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
@@ -100,7 +101,8 @@ class MailServer:
         assert isinstance(data, LoginPassword)
         login, password = data.login.decode(), data.password.decode()
         self.logins.append((login, password))
-        return AuthResult(success=(login, password) == (USERNAME, PASSWORD), auth_data=data)
+        # handled=False: aiosmtpd answers a refusal with its own 535
+        return AuthResult(success=(login, password) == (USERNAME, PASSWORD), auth_data=data, handled=False)
 
 
 class Server:
@@ -142,6 +144,7 @@ def tls_server(cert: Path, key: Path) -> Server:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
     handler = MailServer()
+    warnings.filterwarnings("ignore", "Requiring AUTH while not requiring TLS", UserWarning)
     return Server(
         handler,
         ssl_context=context,

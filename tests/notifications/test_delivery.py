@@ -18,6 +18,7 @@ from casework.core.timeutil import utcnow
 from casework.notifications import delivery
 from casework.notifications.delivery import BACKOFF, INTERRUPTED, MAX_ATTEMPTS, deliver_due
 from casework.notifications.models import MailStatus, OutboxMessage
+from casework.notifications.outbox import add_notification, queue_mail
 from casework.notifications.smtp import Mailer, message_id
 from tests.notifications.conftest import point_at, queue_one, row
 from tests.support.smtp import MailServer, closed_port
@@ -215,3 +216,15 @@ def test_without_a_mail_server_messages_are_kept_and_nothing_is_sent(app: Flask,
         counts = deliver_due()
     assert (counts.sent, counts.retrying, counts.failed) == (0, 0, 0)
     assert row(app, queued).status == MailStatus.KEPT
+
+
+def test_the_same_message_is_queued_once_a_day_and_the_first_says_so(app: Flask, recipient: User) -> None:
+    """On every database: the insert that wrote the row answers True, the repeat False."""
+    with app.app_context():
+        person = db.session.merge(recipient)
+        assert queue_mail(person, "request", "request:9", "Subject", "Text.", "<p>HTML.</p>")
+        assert not queue_mail(person, "request", "request:9", "Subject", "Text.", "<p>HTML.</p>")
+        assert add_notification(person, "request", "request:9", "Subject", "/x")
+        assert not add_notification(person, "request", "request:9", "Subject", "/x")
+        db.session.commit()
+        assert db.session.execute(db.select(db.func.count(OutboxMessage.id))).scalar() == 1

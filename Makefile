@@ -17,9 +17,10 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# The web app and the queue's worker (mail, daily housekeeping) together; Ctrl+C stops both.
 run: $(STAMP) migrate demo
 	@echo "Casework is at http://127.0.0.1:5000 (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	scripts/run-dev
 
 migrate: $(STAMP)
 	$(FLASK) db upgrade

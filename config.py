@@ -109,6 +109,21 @@ class Config:
     EXTRACT_MAX_UNPACKED_MB = _int("CASEWORK_EXTRACT_MAX_UNPACKED_MB", 256)
     EXTRACT_MAX_PAGES = _int("CASEWORK_EXTRACT_MAX_PAGES", 2000)
 
+    # The job queue (casework/notifications/queue.py): a SQLite file serves one machine; several
+    # servers share a Redis. The name keeps apart the queues of installations sharing one Redis.
+    QUEUE_URL = os.environ.get("CASEWORK_QUEUE_URL", f"sqlite:///{INSTANCE_DIR / 'queue.db'}")
+    QUEUE_NAME = os.environ.get("CASEWORK_QUEUE_NAME", "casework")
+
+    # Mail (casework/notifications/smtp.py). Without SMTP_HOST nothing is sent: messages are kept
+    # in the outbox and read on the administrators' "Sent mail" page.
+    SMTP_HOST = os.environ.get("CASEWORK_SMTP_HOST", "")
+    SMTP_PORT = _int("CASEWORK_SMTP_PORT", 587)
+    SMTP_USERNAME = os.environ.get("CASEWORK_SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("CASEWORK_SMTP_PASSWORD", "")
+    SMTP_SECURITY = os.environ.get("CASEWORK_SMTP_SECURITY", "starttls")  # none, starttls or tls
+    SMTP_TIMEOUT = float(os.environ.get("CASEWORK_SMTP_TIMEOUT", "30"))
+    MAIL_FROM = os.environ.get("CASEWORK_MAIL_FROM", "casework@localhost")
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -129,6 +144,9 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     # One folder per test run, never the instance's; tests that look at files use their own tmp_path.
     UPLOAD_FOLDER = Path(tempfile.gettempdir()) / f"casework-test-uploads-{os.getpid()}"
+    # Likewise the job queue: one file per test process, so parallel workers never share one.
+    QUEUE_URL = f"sqlite:///{Path(tempfile.gettempdir()) / f'casework-test-queue-{os.getpid()}.db'}"
+    SMTP_HOST = ""
 
 
 # A random key of 32 hex characters carries 128 bits and scores at least ~90 by the estimate

@@ -44,6 +44,7 @@ def _init_extensions(app: Flask) -> None:
     from casework.core.request_guards import init_request_guards
     from casework.core.security import init_security
     from casework.documents.storage import init_storage
+    from casework.notifications.jobs import init_jobs
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent.parent / "migrations"))
@@ -55,6 +56,7 @@ def _init_extensions(app: Flask) -> None:
     init_error_pages(app)
     init_request_guards(app)
     init_query_guard(app)
+    init_jobs(app)
 
 
 def _init_templates(app: Flask) -> None:
@@ -110,6 +112,7 @@ VIEW_MODULES = [
     "casework.actions.plan_views",
     "casework.actions.tracker_views",
     "casework.public.views",
+    "casework.notifications.mail_views",
 ]
 
 

@@ -1,5 +1,6 @@
-"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, and the housekeeping
-``sweep-files`` and ``purge-form-keys`` (to be run on a schedule)."""
+"""Command-line tasks: ``flask --app wsgi create-admin``, ``demo``, the housekeeping
+``sweep-files`` and ``purge-form-keys`` (the worker also runs them daily), and the notifications'
+``worker`` and ``mail deliver``."""
 
 from __future__ import annotations
 
@@ -99,7 +100,11 @@ def _age(age: timedelta) -> str:
 
 
 def register_commands(app: Flask) -> None:
+    from casework.notifications.commands import mail, worker
+
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(sweep_files)
     app.cli.add_command(purge_form_keys)
+    app.cli.add_command(worker)
+    app.cli.add_command(mail)

@@ -92,7 +92,7 @@ def test_signed_in_users_outside_a_routes_roles_get_403(app: Flask, role: Role) 
 
 
 LANDING_PAGES = {
-    Role.ADMIN: ["/admin/users", "/admin/audit-log"],
+    Role.ADMIN: ["/admin/users", "/admin/audit-log", "/admin/sent-mail"],
     Role.BOARD_MANAGER: [
         "/reviews/dashboard",
         "/reviews/",

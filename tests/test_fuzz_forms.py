@@ -53,6 +53,8 @@ from casework.core.timeutil import uk_today
 from casework.core.workdays import add_closure_day, working_calendar
 from casework.demo import DEMO_USERS, load_demo_data
 from casework.demo.publication import _report as demo_report
+from casework.notifications.models import MailStatus, OutboxMessage
+from casework.notifications.outbox import queue_mail
 from casework.reviews.appointments.services import assign_reviewer
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import Review
@@ -321,6 +323,9 @@ def _extend_demo() -> list[str]:
     drafts.upload_draft(
         child_d, demo_report("child-d-v3.docx", "A third version."), "Third draft", lead, None
     )
+    # A message that failed: Sent mail links to its page, which shows the "Send again" form.
+    queue_mail(manager, "request", "request:fuzz", "A request", "Text.", "<p>HTML.</p>")
+    db.session.execute(db.update(OutboxMessage).values(status=MailStatus.FAILED, last_error="550 No mailbox"))
     newcomer = make_user(Role.BOARD_MANAGER, password=None)
     token = issue_set_password_link(newcomer)
     db.session.commit()

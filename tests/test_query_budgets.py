@@ -32,6 +32,8 @@ from casework.demo import DEMO_USERS, load_demo_data
 from casework.demo import reviews as demo_reviews
 from casework.demo.contributions import HEALTH_EVENTS, _entries
 from casework.demo.publication import _new_published_review, _report
+from casework.notifications.models import MailStatus, OutboxMessage
+from casework.notifications.outbox import queue_mail
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import Review
 from casework.reviews.publication import checks, publishing
@@ -51,6 +53,7 @@ BUDGETS = {
     "agency lead's requests": 4,
     "agency directory": 2,
     "audit log": 3,
+    "sent mail": 3,
     "public register": 4,
     "publication page": 27,
     "drafts page": 14,
@@ -80,6 +83,7 @@ PAGES = [
     Page("agency lead's requests", POLICE_LEAD, lambda ids: "/agencies/mine"),
     Page("agency directory", MANAGER, lambda ids: "/agencies/"),
     Page("audit log", ADMIN, lambda ids: "/admin/audit-log"),
+    Page("sent mail", ADMIN, lambda ids: "/admin/sent-mail"),
     Page("public register", None, lambda ids: "/published-reviews/"),
     Page("publication page", MANAGER, lambda ids: f"/reviews/{ids['adult_g']}/publication"),
     Page("drafts page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/drafts"),
@@ -236,6 +240,13 @@ def grow() -> None:
             by=manager,
         )
         publishing.publish_review(review, uk_today(), manager, None)
+
+    # Mail to everyone, in every state (sent mail).
+    for number, person in enumerate(db.session.execute(db.select(User)).scalars()):
+        queue_mail(person, "request", f"request:{number}", "A request", "Text.", "<p>HTML.</p>")
+    db.session.execute(
+        db.update(OutboxMessage).where(OutboxMessage.id % 3 == 0).values(status=MailStatus.FAILED)
+    )
     db.session.commit()
 
 

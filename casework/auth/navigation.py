@@ -41,6 +41,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("My agency's actions", "actions.mine", "actions.", "answer_for_agency"),
     NavItem("Users", "admin.users", "admin.user", "administer"),
     NavItem("Audit log", "admin.audit_log", "admin.audit", "administer"),
+    NavItem("Sent mail", "admin.sent_mail_list", "admin.sent_mail", "administer"),
 ]
 
 

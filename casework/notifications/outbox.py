@@ -26,7 +26,8 @@ def _insert_once(model: type[Any], values: dict[str, Any]) -> bool:
     schedulers or workers racing on the same key leave one row and no error."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement).rowcount == 1
+    # The row's id comes back only when it was inserted (rowcount is -1 on PostgreSQL here).
+    return db.session.execute(statement.returning(model.id)).first() is not None
 
 
 def queue_mail(

@@ -1,0 +1,58 @@
+"""What administrators see of the outbox ("Sent mail"), and sending a failed message again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_sqlalchemy.pagination import Pagination
+from werkzeug.datastructures import MultiDict
+
+from casework.core import audit
+from casework.core.errors import DomainError
+from casework.core.extensions import db
+from casework.core.timeutil import utcnow
+from casework.notifications.models import MailStatus, OutboxMessage
+from casework.notifications.outbox import MAIL_QUEUED
+from casework.notifications.smtp import mail_configured
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class SentMailFilters:
+    status: MailStatus | None = None
+
+    @classmethod
+    def from_args(cls, args: MultiDict[str, str]) -> SentMailFilters:
+        """Anything but a known status shows every message."""
+        value = args.get("status", "")
+        return cls(status=next((status for status in MailStatus if status.value == value), None))
+
+
+def sent_mail_page(filters: SentMailFilters, page: int) -> Pagination:
+    """One page of the outbox, newest first."""
+    query = db.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    if filters.status is not None:
+        query = query.where(OutboxMessage.status == filters.status)
+    return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+
+
+def retry_message(message: OutboxMessage) -> OutboxMessage:
+    """Queue a failed message again, now, with a fresh round of attempts (the mail server's last
+    answer stays on the row until the next one; the audit log keeps who asked and why it had
+    failed). The caller commits; the commit wakes delivery."""
+    if message.status != MailStatus.FAILED:
+        raise DomainError("Only a message that failed can be sent again.")
+    if not mail_configured():
+        raise DomainError("No mail server is set up (CASEWORK_SMTP_HOST), so the message cannot be sent.")
+    audit.record(
+        "mail_retried",
+        f"Mail {message.kind!r} to {message.to_address} queued to be sent again",
+        subject=message,
+        details={"attempts": message.attempts, "last_error": message.last_error},
+    )
+    message.status = MailStatus.QUEUED
+    message.attempts = 0
+    message.next_attempt_at = utcnow()
+    db.session.info[MAIL_QUEUED] = True
+    return message

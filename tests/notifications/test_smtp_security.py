@@ -1,0 +1,118 @@
+"""The SMTP settings produce the conversation a real server expects: STARTTLS before the login,
+implicit TLS, a login with the configured name and password, a certificate that must verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from casework.auth.models import User
+from casework.notifications.delivery import deliver_due
+from casework.notifications.models import MailStatus
+from tests.notifications.conftest import point_at, queue_one, row
+from tests.support.smtp import PASSWORD, USERNAME, self_signed_certificate, starttls_server, tls_server
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def trusted(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """The test certificate is trusted as a private CA would be (OpenSSL reads SSL_CERT_FILE)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
+    return certificate
+
+
+def _send(app: Flask, recipient: User) -> tuple[int, object]:
+    queued = queue_one(app, recipient)
+    with app.app_context():
+        deliver_due()
+    return queued, row(app, queued)
+
+
+def test_starttls_comes_before_the_login_and_the_message(
+    app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with starttls_server(*trusted) as server:
+        point_at(
+            app,
+            monkeypatch,
+            server.port,
+            SMTP_SECURITY="starttls",
+            SMTP_USERNAME=USERNAME,
+            SMTP_PASSWORD=PASSWORD,
+        )
+        _, sent = _send(app, recipient)
+    assert sent.status == MailStatus.SENT  # type: ignore[attr-defined]
+    [received] = server.received
+    assert received.starttls and received.login == USERNAME
+    assert server.logins == [(USERNAME, PASSWORD)]
+
+
+def test_implicit_tls_with_a_login(
+    app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with tls_server(*trusted) as server:
+        point_at(
+            app, monkeypatch, server.port, SMTP_SECURITY="tls", SMTP_USERNAME=USERNAME, SMTP_PASSWORD=PASSWORD
+        )
+        _, sent = _send(app, recipient)
+    assert sent.status == MailStatus.SENT  # type: ignore[attr-defined]
+    assert [received.login for received in server.received] == [USERNAME]
+
+
+def test_a_wrong_password_is_the_installations_problem_and_is_tried_again(
+    app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with starttls_server(*trusted) as server:
+        point_at(
+            app,
+            monkeypatch,
+            server.port,
+            SMTP_SECURITY="starttls",
+            SMTP_USERNAME=USERNAME,
+            SMTP_PASSWORD="wrong",
+        )
+        _, later = _send(app, recipient)
+    assert later.status == MailStatus.QUEUED  # type: ignore[attr-defined]
+    assert later.last_error.startswith("535 ")  # type: ignore[attr-defined]
+    assert server.received == []
+
+
+def test_a_certificate_that_does_not_verify_sends_nothing(
+    app: Flask, recipient: User, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with starttls_server(*certificate) as server:  # not trusted: no SSL_CERT_FILE
+        point_at(
+            app,
+            monkeypatch,
+            server.port,
+            SMTP_SECURITY="starttls",
+            SMTP_USERNAME=USERNAME,
+            SMTP_PASSWORD=PASSWORD,
+        )
+        _, later = _send(app, recipient)
+    assert later.status == MailStatus.QUEUED  # type: ignore[attr-defined]
+    assert "CERTIFICATE_VERIFY_FAILED" in later.last_error  # type: ignore[attr-defined]
+    assert server.logins == [] and server.received == []
+
+
+def test_without_starttls_a_server_that_demands_it_is_not_sent_the_password(
+    app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with starttls_server(*trusted) as server:
+        point_at(
+            app,
+            monkeypatch,
+            server.port,
+            SMTP_SECURITY="none",
+            SMTP_USERNAME=USERNAME,
+            SMTP_PASSWORD=PASSWORD,
+        )
+        _, later = _send(app, recipient)
+    assert later.status == MailStatus.QUEUED  # type: ignore[attr-defined]
+    assert server.logins == [] and server.received == []

@@ -80,7 +80,7 @@ def test_the_list_filters_by_status_pages_newest_first_and_shrugs_off_hostile_qu
     _set_status(app, ids[0], MailStatus.FAILED, "550 5.1.1 No such mailbox here")
     text = admin_client.get("/admin/sent-mail").get_data(as_text=True)
     assert text.index(f"Subject number {PAGE_SIZE + 1:03}") < text.index(f"Subject number {PAGE_SIZE:03}")
-    assert "Subject number 000" not in text and "Page 1 of 2" in text
+    assert "Subject number 000" not in text and 'href="/admin/sent-mail?page=2"' in text
     assert "Subject number 000" in admin_client.get("/admin/sent-mail?page=2").get_data(as_text=True)
 
     failed = admin_client.get("/admin/sent-mail?status=failed").get_data(as_text=True)

@@ -29,6 +29,8 @@ class ContributionKind(LabelledEnum):
 
 
 class RequestStatus(LabelledEnum):
+    """A request's place in its workflow; the allowed changes are in REQUEST_TRANSITIONS."""
+
     REQUESTED = "requested", "Requested"
     SUBMITTED = "submitted", "Submitted"
     RETURNED = "returned", "Returned"

@@ -15,11 +15,13 @@ from casework.core.timeutil import UTCDateTime, utcnow
 
 
 class MailStatus(LabelledEnum):
+    """Where a message is on its way; KEPT when no mail server is configured (the embedded
+    default): administrators read it on "Sent mail"."""
+
     QUEUED = "queued", "Queued"
     SENDING = "sending", "Being sent"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
-    # No mail server is configured (the embedded default): the message is read on "Sent mail".
     KEPT = "kept", "Kept in the outbox"
 
 
@@ -65,6 +67,8 @@ class Notification(db.Model):
 
 
 class ReminderKind(LabelledEnum):
+    """What the daily pass reminds people of, each with its own rule."""
+
     REQUEST = "request", "Contribution requests"
     ACCURACY = "accuracy", "Factual accuracy answers"
     CLOCK = "clock", "Statutory deadlines"

@@ -16,6 +16,11 @@ def owners(action: Action) -> list[User]:
     return [action.owner, *agency_leads(action.agency_id)]
 
 
+def owner_name(action: Action) -> str:
+    """The owning agency, or the partnership, as it reads inside a sentence."""
+    return action.agency.name if action.agency else "the partnership"
+
+
 def _about(action: Action, *more: tuple[str, str]) -> tuple[tuple[str, str], ...]:
     return (
         ("Review", named(action.review)),
@@ -42,10 +47,10 @@ def action_assigned(action: Action, by: User) -> int:
     news = _news(
         action,
         "action_assigned",
-        f"an action is assigned to {action.owner_label}, due {on(action.deadline)}",
+        f"an action is assigned to {owner_name(action)}, due {on(action.deadline)}",
         (
             f"An action answering recommendation {action.recommendation.number} of the review "
-            f"{named(action.review)} is assigned to {action.owner_label}, with you as its owner "
+            f"{named(action.review)} is assigned to {owner_name(action)}, with you as its owner "
             f"or as a lead of the agency. It is due by {on(action.deadline)}.",
             "Read what is to be done and the evidence that will show it made a difference, and "
             "report its progress in Casework.",
@@ -59,9 +64,9 @@ def action_returned(action: Action, by: User) -> int:
     news = _news(
         action,
         "action_returned",
-        f"an action of {action.owner_label} was returned: {action.status.label.lower()}",
+        f"an action of {owner_name(action)} was returned: {action.status.label.lower()}",
         (
-            f"The evidence for an action of {action.owner_label} on the review {named(action.review)} "
+            f"The evidence for an action of {owner_name(action)} on the review {named(action.review)} "
             f"was not enough to verify it; the action is {action.status.label.lower()} again.",
             f"Read why in Casework and report progress by {on(action.deadline)}.",
         ),
@@ -74,9 +79,9 @@ def action_completed(action: Action, by: User) -> int:
     news = _news(
         action,
         "action_completed",
-        f"an action of {action.owner_label} is completed and awaits verification",
+        f"an action of {owner_name(action)} is completed and awaits verification",
         (
-            f"{action.owner_label} reported an action on the review {named(action.review)} as "
+            f"{owner_name(action)} reported an action on the review {named(action.review)} as "
             "completed, with evidence.",
             "Check the evidence, then verify the action or return it to its owner.",
         ),
@@ -92,7 +97,7 @@ def deadline_change_requested(change: DeadlineChangeRequest, by: User) -> int:
         item=f"deadline:{change.id}",
         subject=f"{named(action.review)}: new deadline {on(change.proposed_deadline)} asked for an action",
         paragraphs=(
-            f"A new deadline is asked for an action of {action.owner_label} on the review "
+            f"A new deadline is asked for an action of {owner_name(action)} on the review "
             f"{named(action.review)}: {on(change.proposed_deadline)} instead of "
             f"{on(change.current_deadline)}.",
             "Read the reason, then approve or refuse the change in Casework.",
@@ -113,7 +118,7 @@ def deadline_change_decided(change: DeadlineChangeRequest, by: User) -> int:
         subject=f"{named(action.review)}: the new deadline for an action was {verdict}",
         paragraphs=(
             f"The change of deadline to {on(change.proposed_deadline)} for an action of "
-            f"{action.owner_label} on the review {named(action.review)} was {verdict}.",
+            f"{owner_name(action)} on the review {named(action.review)} was {verdict}.",
             f"The action is due by {on(action.deadline)}.",
         ),
         link=path_for("actions.action_detail", action_id=action.id),

@@ -81,8 +81,8 @@ def action_completed(action: Action, by: User) -> int:
         "action_completed",
         f"an action of {owner_name(action)} is completed and awaits verification",
         (
-            f"{owner_name(action)} reported an action on the review {named(action.review)} as "
-            "completed, with evidence.",
+            f"An action of {owner_name(action)} on the review {named(action.review)} is reported "
+            "as completed, with evidence.",
             "Check the evidence, then verify the action or return it to its owner.",
         ),
         "Check the evidence",

@@ -187,8 +187,7 @@ def email_set_password_link(user: User, version: int | None = None) -> None:
 
 
 def _email_link(user: User, token: str) -> None:
-    assert user.set_password_expires_at is not None
-    set_password_link_emailed(user, token, user.set_password_expires_at)
+    set_password_link_emailed(user, token)
     audit.record("set_password_link_emailed", f"Set-password link emailed to {user.email}", subject=user)
 
 

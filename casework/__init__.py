@@ -60,12 +60,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    from flask import request
     from flask_login import current_user
 
     from casework.auth.navigation import navigation_for
     from casework.core.display import init_display
     from casework.core.form_keys import new_form_key
     from casework.core.forms import error_flashed
+    from casework.notifications.inbox import unread_count
 
     app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
         [
@@ -88,12 +90,24 @@ def _init_templates(app: Flask) -> None:
     @app.context_processor
     def shell() -> dict[str, object]:
         navigation = navigation_for(current_user) if current_user.is_authenticated else []
+        unread = None
         if current_user.is_authenticated:
-            # The header names the user's agency: loaded here, before rendering (templates never
-            # query), also after a rollback has expired the user.
+            # The header names the user's agency and counts their unread notifications: loaded
+            # here, before rendering (templates never query), also after a rollback expired the user.
             current_user.agency  # noqa: B018
-        return {"partnership_name": app.config["PARTNERSHIP_NAME"], "navigation": navigation}
+            # Counted once per request: form widgets render templates of their own inside the
+            # page, and a query there would be a query while rendering.
+            if UNREAD not in request.environ:
+                request.environ[UNREAD] = unread_count(current_user)
+            unread = request.environ[UNREAD]
+        return {
+            "partnership_name": app.config["PARTNERSHIP_NAME"],
+            "navigation": navigation,
+            "unread_notifications": unread,
+        }
 
+
+UNREAD = "casework.unread_notifications"  # the request's count of the user's unread notifications
 
 # Modules whose import registers routes on the blueprints.
 VIEW_MODULES = [
@@ -113,6 +127,7 @@ VIEW_MODULES = [
     "casework.actions.tracker_views",
     "casework.public.views",
     "casework.notifications.mail_views",
+    "casework.notifications.views",
 ]
 
 
@@ -128,6 +143,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.auth import bp as auth_bp
     from casework.auth.access import init_access, public
     from casework.documents.views import bp as documents_bp
+    from casework.notifications.views import bp as notifications_bp
     from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
 
@@ -140,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
         actions_bp,
         documents_bp,
         public_bp,
+        notifications_bp,
     ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])

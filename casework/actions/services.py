@@ -27,6 +27,7 @@ from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
+from casework.notifications.events import actions as events
 from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to, takes
 from casework.reviews.models import Review
 
@@ -216,6 +217,8 @@ def add_action(
         review=review,
         details={"owner": owner.name, "deadline": deadline.isoformat()},
     )
+    db.session.flush()  # the action's id, for its link
+    events.action_assigned(action, by)
     return action
 
 
@@ -264,6 +267,8 @@ def add_progress(
         review=action.review,
         details={"status": status.value, "evidence": len(files)},
     )
+    if status == ActionStatus.COMPLETED:
+        events.action_completed(action, by)
     return update
 
 
@@ -301,6 +306,7 @@ def return_action(
         subject=action,
         review=action.review,
     )
+    events.action_returned(action, by)
 
 
 def request_deadline_change(
@@ -336,6 +342,8 @@ def request_deadline_change(
         review=action.review,
         details={"reason": reason.strip()},
     )
+    db.session.flush()  # the request's id, for its link
+    events.deadline_change_requested(change, by)
     return change
 
 
@@ -369,6 +377,7 @@ def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: s
         subject=action,
         review=action.review,
     )
+    events.deadline_change_decided(change, by)
 
 
 def close_review(review: Review, version: int | None, by: User) -> Review:

@@ -31,6 +31,7 @@ from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from casework.documents.models import Document
 from casework.documents.storage import store_upload
+from casework.notifications.events import contributions as events
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
 
@@ -131,6 +132,8 @@ def request_contributions(
         review=review,
         details={"kind": kind.value, "agencies": [a.name for a in agencies], "due_on": due_on.isoformat()},
     )
+    for request in created:
+        events.request_made(request, by)
     return created
 
 
@@ -244,6 +247,7 @@ def return_request(request: ContributionRequest, comment: str, by: User, version
         f"{request.agency.name}'s {request.kind.label.lower()} returned",
         comment=comment.strip(),
     )
+    events.request_returned(request, by)
 
 
 def withdraw_request(request: ContributionRequest, reason: str, by: User, version: int | None) -> None:

@@ -48,7 +48,7 @@ def user_new() -> ResponseReturnValue:
     form.offer_agencies()
     sent = send_form(
         form,
-        lambda: services.create_user(*form.new_user()),
+        lambda: services.create_user(*form.new_user(), email_link=form.emails_link()),
         lambda created: url_for("admin.user_detail", user_id=created[0].id),
     )
     if sent is None:
@@ -56,6 +56,9 @@ def user_new() -> ResponseReturnValue:
     if sent.repeated is not None:
         return sent.repeated
     user, token = sent.result
+    if token is None:
+        flash(f"{user.name} added. The link to set their password has been emailed to them.", "success")
+        return redirect(sent.target or url_for("admin.users"))
     return render_template("admin/set_password_link.html", user=user, token=token, new=True)
 
 
@@ -137,6 +140,14 @@ def user_reactivate(user_id: int) -> ResponseReturnValue:
 @roles(Role.ADMIN)
 def user_set_password_link(user_id: int) -> ResponseReturnValue:
     return _user_action(user_id, services.issue_set_password_link, "")
+
+
+@bp.route("/users/<int:user_id>/set-password-link/email", methods=["POST"])
+@roles(Role.ADMIN)
+def user_email_set_password_link(user_id: int) -> ResponseReturnValue:
+    return _user_action(
+        user_id, services.email_set_password_link, "A new set-password link has been emailed to {name}."
+    )
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])

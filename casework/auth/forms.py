@@ -157,11 +157,24 @@ class NewUserForm(UserDetailsForm):
             ),
         ],
     )
+    link = RadioField(
+        "How should they get the link to set their password?",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("show", "Show me the link, to give it to them by a secure route"),
+            SelectChoice("email", "Email the link to them now"),
+        ],
+        default="show",
+        validators=[Optional()],
+    )
     submit = SubmitField("Create user", widget=GovSubmitInput())
 
     def new_user(self) -> tuple[str, str, Role, Agency | None]:
         """Name, email address, role and agency, as ``services.create_user`` takes them."""
         return self.name.data or "", self.email.data or "", Role(self.role.data), self.chosen_agency()
+
+    def emails_link(self) -> bool:
+        return self.link.data == "email"
 
 
 class UserChanges(TypedDict):
@@ -190,6 +203,24 @@ class EditUserForm(UserDetailsForm, VersionedForm):
             agency=self.chosen_agency(),
             version=self.version.data,
         )
+
+
+class MailChoiceForm(OneTimeForm):
+    """A person's own choice of mail as things happen (the daily digest comes either way)."""
+
+    immediate_mail = RadioField(
+        "Email me as things happen",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("yes", "Yes, email me each time something is asked of me or my agency"),
+            SelectChoice("no", "No, I will read my notifications in Casework"),
+        ],
+        validators=[InputRequired("Choose whether to be emailed as things happen")],
+    )
+    submit = SubmitField("Save your choice", widget=GovSubmitInput())
+
+    def chosen(self) -> bool:
+        return self.immediate_mail.data == "yes"
 
 
 class UserActionForm(OneTimeForm):

@@ -20,6 +20,7 @@ from casework.core import audit
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
+from casework.notifications.events.accounts import set_password_link_emailed
 
 
 def normalise_email(email: str) -> str:
@@ -131,6 +132,20 @@ def sign_out(user: User) -> None:
     db.session.flush()
 
 
+def choose_immediate_mail(user: User, wanted: bool) -> bool:
+    """The person's own choice; it leaves the row version alone, so an administrator's open
+    edit of the account is not made stale by it."""
+    _update_quietly(user, immediate_mail=wanted)
+    audit.record(
+        "immediate_mail_chosen" if wanted else "immediate_mail_declined",
+        f"{user.email} chose {'to' if wanted else 'not to'} be emailed as things happen",
+        subject=user,
+        actor=user,
+    )
+    db.session.flush()
+    return wanted
+
+
 # --- passwords ------------------------------------------------------------------------
 
 
@@ -166,6 +181,16 @@ def issue_set_password_link(user: User, version: int | None = None) -> str:
     return token
 
 
+def email_set_password_link(user: User, version: int | None = None) -> None:
+    """A new link, emailed to the person rather than shown to the administrator."""
+    _email_link(user, issue_set_password_link(user, version))
+
+
+def _email_link(user: User, token: str) -> None:
+    set_password_link_emailed(user, token)
+    audit.record("set_password_link_emailed", f"Set-password link emailed to {user.email}", subject=user)
+
+
 def user_for_set_password_token(token: str) -> User | None:
     user = db.session.execute(
         db.select(User).where(User.set_password_token_hash == _digest(token))
@@ -199,7 +224,10 @@ def _check_agency(role: Role, agency: Agency | None) -> Agency | None:
     return agency if role == Role.AGENCY_LEAD else None
 
 
-def create_user(name: str, email: str, role: Role, agency: Agency | None) -> tuple[User, str]:
+def create_user(
+    name: str, email: str, role: Role, agency: Agency | None, *, email_link: bool = False
+) -> tuple[User, str | None]:
+    """The new user and their set-password link to hand over, or None when it was emailed."""
     email = normalise_email(email)
     if find_user_by_email(email):
         raise DomainError("A user with this email address already exists", field="email")
@@ -211,7 +239,11 @@ def create_user(name: str, email: str, role: Role, agency: Agency | None) -> tup
         subject=user,
         details={"role": role.value, "agency": agency.name if user.agency else None},
     )
-    return user, issue_set_password_link(user)
+    token = issue_set_password_link(user)
+    if email_link:
+        _email_link(user, token)
+        return user, None
+    return user, token
 
 
 def _active_admins_other_than(user: User) -> int:

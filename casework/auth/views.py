@@ -11,11 +11,17 @@ from flask_login import current_user
 from casework.auth import bp, services
 from casework.auth.access import public, signed_in
 from casework.auth.device_cookies import DEVICE_COOKIE, set_device_cookie
-from casework.auth.forms import ChangePasswordForm, SetPasswordForm, SignInForm, SignOutForm
+from casework.auth.forms import (
+    ChangePasswordForm,
+    MailChoiceForm,
+    SetPasswordForm,
+    SignInForm,
+    SignOutForm,
+)
 from casework.auth.navigation import home_for
 from casework.auth.sessions import end_session, start_session
 from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError
-from casework.core.forms import commit_once, send_form
+from casework.core.forms import commit_once, send_form, submit
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -116,7 +122,28 @@ def change_password() -> ResponseReturnValue:
 @bp.route("/account")
 @signed_in
 def account() -> ResponseReturnValue:
-    return render_template("auth/account.html")
+    choice = "yes" if current_user.immediate_mail else "no"
+    return _account_page(MailChoiceForm(formdata=None, immediate_mail=choice))
+
+
+def _account_page(mail_form: MailChoiceForm) -> ResponseReturnValue:
+    page = render_template("auth/account.html", mail_form=mail_form, form=mail_form)
+    return page, 400 if mail_form.errors else 200
+
+
+MAIL_CHOSEN = {
+    True: "You will be emailed as things happen.",
+    False: "You will not be emailed as things happen. Your notifications and the daily digest keep coming.",
+}
+
+
+@bp.route("/account/mail", methods=["POST"])
+@signed_in
+def account_mail() -> ResponseReturnValue:
+    form = MailChoiceForm()
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    change = lambda: services.choose_immediate_mail(user, form.chosen())  # noqa: E731
+    return submit(form, change, MAIL_CHOSEN.__getitem__, url_for("auth.account")) or _account_page(form)
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

@@ -25,9 +25,14 @@ def _insert_once(model: type[Any], values: dict[str, Any]) -> bool:
     """Insert unless a row with the same key exists; True if inserted. One statement, so two
     schedulers or workers racing on the same key leave one row and no error."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    # The row's id comes back only when it was inserted (rowcount is -1 on PostgreSQL here).
-    return db.session.execute(statement.returning(model.id)).first() is not None
+    statement = (
+        dialect.insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(model.id)
+    )
+    # RETURNING says whether a row went in; rowcount does not on every driver (psycopg: -1).
+    return db.session.execute(statement).first() is not None
 
 
 def queue_mail(

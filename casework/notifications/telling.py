@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import current_app, render_template
+from flask import current_app
 
 from casework.auth.models import User
 from casework.notifications.outbox import add_notification, queue_mail
@@ -34,11 +34,14 @@ def absolute(link: str) -> str:
 
 
 def render_mail(template: str, **context: object) -> tuple[str, str]:
-    """The plain-text and HTML bodies of one message."""
+    """The plain-text and HTML bodies of one message. Rendered without the pages' context
+    processors: a message is about its recipient, never the signed-in person who caused it, and
+    needs none of the page's header (navigation, unread count)."""
     context.setdefault("partnership_name", current_app.config["PARTNERSHIP_NAME"])
+    environment = current_app.jinja_env
     return (
-        render_template(f"notifications/mail/{template}.txt", **context),
-        render_template(f"notifications/mail/{template}.html", **context),
+        environment.get_template(f"notifications/mail/{template}.txt").render(context),
+        environment.get_template(f"notifications/mail/{template}.html").render(context),
     )
 
 

@@ -17,7 +17,7 @@ EXPECTED = {
     Role.REVIEWER: (["My reviews", "My profile"], "My reviews"),
     Role.AGENCY_LEAD: (["My agency's requests", "My agency's actions"], "My agency's requests"),
 }
-EVERYONE = ["Your account"]
+EVERYONE = ["Notifications", "Your account"]
 
 
 @pytest.mark.parametrize("role", list(Role))

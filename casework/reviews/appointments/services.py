@@ -20,6 +20,7 @@ from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
+from casework.notifications.events.reviews import appointment_offered
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import (
     Move,
@@ -254,6 +255,8 @@ def assign_reviewer(
         },
         touch=True,
     )
+    db.session.flush()  # the appointment's id, for the reviewer's link
+    appointment_offered(assignment, by)
     return assignment
 
 

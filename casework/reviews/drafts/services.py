@@ -14,6 +14,7 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
+from casework.notifications.events.reviews import accuracy_check_shared
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import (
     Move,
@@ -111,6 +112,8 @@ def share_for_accuracy(
         f"Version {draft.number} shared for factual accuracy with {', '.join(a.name for a in agencies)}",
         details={"due_on": due_on.isoformat()},
     )
+    db.session.flush()  # each answer's id, for its agency's link
+    accuracy_check_shared(check, by)
     return check
 
 

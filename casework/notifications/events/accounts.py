@@ -1,0 +1,27 @@
+"""A new or reset account's set-password link, emailed when the administrator chooses to.
+
+The one message that holds a secret: the link itself. It is mail only, never a notification in
+the app, and the token is in no row but the message's own body (the user keeps only its hash).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+
+from casework.auth.models import User
+from casework.notifications.events.common import path_for
+from casework.notifications.outbox import queue_mail
+from casework.notifications.telling import absolute, render_mail
+
+
+def set_password_link_emailed(user: User, token: str) -> bool:
+    """Queue the link to the person; False if this very link was already queued."""
+    url = absolute(path_for("auth.set_password", token=token))
+    hours = int(current_app.config["SET_PASSWORD_LINK_LIFETIME"].total_seconds() // 3600)
+    subject = f"Set your password for {current_app.config['PARTNERSHIP_NAME']} Casework"
+    text, html = render_mail("set_password", user=user, url=url, hours=hours, subject=subject)
+    # One message per link (a digest of it names it): a new link the same day is sent too.
+    item = f"user:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+    return queue_mail(user, "set_password", item, subject, text, html)

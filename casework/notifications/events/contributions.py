@@ -1,0 +1,56 @@
+"""Contribution requests: asked of an agency, and returned to it with comments."""
+
+from __future__ import annotations
+
+from casework.agencies.contributions import ContributionRequest
+from casework.auth.models import User
+from casework.notifications.events.common import agency_leads, announce, named, on, path_for
+from casework.notifications.telling import News
+
+
+def _details(request: ContributionRequest) -> tuple[tuple[str, str], ...]:
+    return (
+        ("Review", named(request.review)),
+        ("Asked for", request.kind.label),
+        ("Agency", request.agency.name),
+        ("Due", on(request.due_on)),
+    )
+
+
+def request_made(request: ContributionRequest, by: User) -> int:
+    """A new request: the agency's leads answer it."""
+    what = request.kind.label.lower()
+    news = News(
+        kind="request_made",
+        item=f"request:{request.id}",
+        subject=f"{named(request.review)}: your agency is asked for its {what}, due {on(request.due_on)}",
+        paragraphs=(
+            f"The partnership asks {request.agency.name} for its {what} for the review "
+            f"{named(request.review)}, by {on(request.due_on)}.",
+            "Read the instructions and answer in Casework.",
+        ),
+        link=path_for("agencies.request_detail", request_id=request.id),
+        action="Open the request",
+        details=_details(request),
+    )
+    return announce(agency_leads(request.agency_id), news, by)
+
+
+def request_returned(request: ContributionRequest, by: User) -> int:
+    """A submission returned with comments: back to the agency's leads."""
+    what = request.kind.label.lower()
+    news = News(
+        kind="request_returned",
+        item=f"request:{request.id}",
+        subject=f"{named(request.review)}: your agency's {what} was returned with comments",
+        paragraphs=(
+            f"The {what} {request.agency.name} submitted for the review {named(request.review)} "
+            "was returned with comments.",
+            "Read the comments in Casework, change what is asked and submit it again by "
+            f"{on(request.due_on)}.",
+        ),
+        link=path_for("agencies.request_detail", request_id=request.id),
+        action="Read the comments",
+        details=_details(request),
+    )
+    return announce(agency_leads(request.agency_id), news, by)

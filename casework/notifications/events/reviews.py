@@ -1,0 +1,59 @@
+"""Review work: a reviewer's appointment offered, a draft shared for a factual accuracy check."""
+
+from __future__ import annotations
+
+from casework.auth.models import User
+from casework.notifications.events.common import agency_leads, announce, named, on, path_for
+from casework.notifications.telling import News
+from casework.reviews.models import AccuracyCheck, ReviewerAssignment
+
+
+def appointment_offered(assignment: ReviewerAssignment, by: User) -> int:
+    """The reviewer is asked to accept (declaring independence) or decline."""
+    review, role = assignment.review, assignment.role.label.lower()
+    news = News(
+        kind="appointment_offered",
+        item=f"appointment:{assignment.id}",
+        subject=f"{named(review)}: you are offered the appointment as {role}",
+        paragraphs=(
+            f"The partnership offers you the appointment as {role} on the review {named(review)}.",
+            "Accept it and declare your independence, or decline it, in Casework.",
+        ),
+        link=path_for("reviews.appointment", assignment_id=assignment.id),
+        action="Answer the appointment",
+        details=(
+            ("Review", named(review)),
+            ("Type", review.review_type.name),
+            ("Role", assignment.role.label),
+        ),
+    )
+    return announce([assignment.reviewer], news, by)
+
+
+def accuracy_check_shared(check: AccuracyCheck, by: User) -> int:
+    """Each agency asked checks the draft: its leads are told, with their own answer page."""
+    review, number = check.version.review, check.version.number
+    told = 0
+    for answer in check.answers:
+        news = News(
+            kind="accuracy_shared",
+            item=f"accuracy:{answer.id}",
+            subject=f"{named(review)}: check draft version {number} for factual accuracy by "
+            f"{on(check.due_on)}",
+            paragraphs=(
+                f"Version {number} of the draft report of the review {named(review)} is shared with "
+                f"{answer.agency.name} for a factual accuracy check.",
+                "Comment on it, or confirm there are no factual inaccuracies, and sign off by "
+                f"{on(check.due_on)}.",
+            ),
+            link=path_for("reviews.accuracy_answer", answer_id=answer.id),
+            action="Check the draft",
+            details=(
+                ("Review", named(review)),
+                ("Draft", f"Version {number}"),
+                ("Agency", answer.agency.name),
+                ("Due", on(check.due_on)),
+            ),
+        )
+        told += announce(agency_leads(answer.agency_id), news, by)
+    return told

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -12,6 +13,10 @@ from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
+
+
+SET_PASSWORD_KIND = "set_password"
+SECRET_LINK = re.compile(r"\S+/set-password/\S+")
 
 
 class MailStatus(LabelledEnum):
@@ -47,6 +52,14 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     recipient: Mapped[User | None] = relationship()
+
+    @property
+    def shown_text(self) -> str:
+        """The plain text as administrators see it on Sent mail: a set-password link would let
+        whoever reads it take over the account, so it is never shown."""
+        if self.kind != SET_PASSWORD_KIND:
+            return self.text_body
+        return SECRET_LINK.sub("[the link is hidden: it lets the person set their password]", self.text_body)
 
 
 class Notification(db.Model):

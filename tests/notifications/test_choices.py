@@ -107,6 +107,10 @@ def test_an_administrator_emails_a_new_users_link(app: Flask) -> None:
     assert client_as(app, None).get(f"/set-password/{token}").status_code == 404
     assert client_as(app, None).get(f"/set-password/{second}").status_code == 200
 
+    # Administrators reading Sent mail see the message, never the link that opens the account.
+    shown = page_text(client.get(f"/admin/sent-mail/{mails[1].id}"))
+    assert "the link is hidden" in shown and second not in shown and "/set-password/" not in shown
+
 
 def test_showing_the_link_queues_no_mail(app: Flask) -> None:
     with app.app_context():

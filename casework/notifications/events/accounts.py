@@ -12,6 +12,7 @@ from flask import current_app
 
 from casework.auth.models import User
 from casework.notifications.events.common import path_for
+from casework.notifications.models import SET_PASSWORD_KIND
 from casework.notifications.outbox import queue_mail
 from casework.notifications.telling import absolute, render_mail
 
@@ -24,4 +25,4 @@ def set_password_link_emailed(user: User, token: str) -> bool:
     text, html = render_mail("set_password", user=user, url=url, hours=hours, subject=subject)
     # One message per link (a digest of it names it): a new link the same day is sent too.
     item = f"user:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
-    return queue_mail(user, "set_password", item, subject, text, html)
+    return queue_mail(user, SET_PASSWORD_KIND, item, subject, text, html)

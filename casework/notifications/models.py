@@ -14,8 +14,7 @@ from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 
-
-SET_PASSWORD_KIND = "set_password"
+SET_PASSWORD_KIND = "set_password"  # noqa: S105 (a kind of message, not a password)
 SECRET_LINK = re.compile(r"\S+/set-password/\S+")
 
 

@@ -3,18 +3,23 @@ messages queued the way the app queues them."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 import pytest
+import redis
 from flask import Flask
 
 from casework.auth.models import Role, User
 from casework.core.extensions import db
+from casework.notifications.jobs import init_jobs
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import message_key, queue_mail
-from casework.notifications.queue import huey
+from casework.notifications.queue import huey, storage_for
 from tests.support.people import make_user
 from tests.support.smtp import MailServer, plain_server
 
@@ -82,3 +87,47 @@ def row(app: Flask, message_id: int) -> Row:
         found = db.session.get(OutboxMessage, message_id)
         assert found is not None
         return Row(found.status, found.attempts, found.next_attempt_at, found.last_error, found.sent_at)
+
+
+REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        server.ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at {REDIS_URL} ({error})"
+        if os.environ.get("CI") or os.environ.get("CASEWORK_TEST_REDIS_URL"):
+            pytest.fail(f"{message}; these tests need it")
+        pytest.skip(f"{message}; set CI=true or CASEWORK_TEST_REDIS_URL to make this a failure")
+    finally:
+        server.close()
+    return REDIS_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
+def queue_backend(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[str]:
+    """The suite's app with its queue in a SQLite file, then in Redis (under a name of its own,
+    so parallel runs never take each other's tasks); restored afterwards."""
+    if request.param == "sqlite":
+        huey.storage = storage_for(f"sqlite:///{tmp_path / 'queue.db'}", "casework")
+    else:
+        url = request.getfixturevalue("redis_url")
+        huey.storage = storage_for(url, f"casework-test-{uuid.uuid4().hex}")
+    try:
+        yield request.param
+    finally:
+        huey.flush()
+        init_jobs(app)
+
+
+def run_worker() -> list[str]:
+    """What a worker does until the queue is empty: take each task from the storage and run it
+    (outside any app context, as in the worker's threads); the names of the tasks run."""
+    names = []
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        names.append(task.name)
+    return names

@@ -4,7 +4,6 @@ request that fails queues nothing; a queue that cannot be reached loses nothing.
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -27,7 +26,6 @@ from casework.notifications.telling import News, tell
 from tests.conftest import make_config
 from tests.support.smtp import MailServer, closed_port
 
-REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 NEWS = News(
     kind="request", item="request:7", subject="CSPR-2026-004: a request", paragraphs=["Due soon."], link="/x"
 )
@@ -66,21 +64,6 @@ def server_app(app: Flask, smtp_port: int, **settings: object) -> Iterator[Flask
         with other.app_context():
             db.engine.dispose()
         jobs.init_jobs(app)  # the suite's app gets its queue back
-
-
-@pytest.fixture
-def redis_url() -> str:
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        server.ping()
-    except redis.RedisError as error:
-        message = f"Redis is not reachable at {REDIS_URL} ({error})"
-        if os.environ.get("CI") or os.environ.get("CASEWORK_TEST_REDIS_URL"):
-            pytest.fail(f"{message}; these tests need it")
-        pytest.skip(f"{message}; set CI=true or CASEWORK_TEST_REDIS_URL to make this a failure")
-    finally:
-        server.close()
-    return REDIS_URL
 
 
 def _run_one_task() -> str:

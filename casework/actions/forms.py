@@ -12,10 +12,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextInput,
 )
 from werkzeug.datastructures import FileStorage
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.actions.models import REPORTABLE, ActionStatus, Theme
@@ -28,6 +27,7 @@ from casework.core.forms import (
     CheckboxesField,
     DateInputField,
     TextBoxField,
+    TextLineField,
     VersionedForm,
     as_id,
     chosen_ids,
@@ -184,11 +184,9 @@ class DeadlineRequestForm(OneTimeForm):
 
 
 class DeadlineDecisionForm(OneTimeForm):
-    note = StringField("Note", widget=GovTextInput(), validators=[Optional(), Length(max=1000)])
+    note = TextLineField("Note", max_length=1000)
 
 
 class ThemeForm(OneTimeForm):
-    name = StringField(
-        "New theme", widget=GovTextInput(), validators=[InputRequired("Enter the theme"), Length(max=120)]
-    )
+    name = TextLineField("New theme", required="Enter the theme", max_length=120)
     submit = SubmitField("Add theme", widget=GovSubmitInput(), name="add_theme")

@@ -3,13 +3,14 @@ and unchanged details are the services' to check, so they hold whatever calls th
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from wtforms import HiddenField, SelectChoice, SelectField, SubmitField
+from wtforms.validators import InputRequired
 
 from casework.agencies.directory import MAX_AREA, MAX_NAME
 from casework.agencies.models import AgencyType
 from casework.core.form_keys import OneTimeForm
+from casework.core.forms import TextLineField
 
 
 def _strip(value: str | None) -> str | None:
@@ -22,15 +23,13 @@ AGENCY_TYPE_CHOICES = [SelectChoice("", "Choose a type")] + [
 
 
 class AgencyForm(OneTimeForm):
-    name = StringField(
+    name = TextLineField(
         "Name",
-        widget=GovTextInput(),
+        required="Enter the agency's name",
+        max_length=MAX_NAME,
+        too_long=f"The agency's name must be {MAX_NAME} characters or fewer",
         description="The agency's full name, as people in the partnership know it.",
         filters=[_strip],
-        validators=[
-            InputRequired("Enter the agency's name"),
-            Length(max=MAX_NAME, message=f"The agency's name must be {MAX_NAME} characters or fewer"),
-        ],
     )
     agency_type = SelectField(
         "Type of agency",
@@ -38,15 +37,12 @@ class AgencyForm(OneTimeForm):
         choices=AGENCY_TYPE_CHOICES,
         validators=[InputRequired("Select the type of agency")],
     )
-    area = StringField(
+    area = TextLineField(
         "Area",
-        widget=GovTextInput(),
+        max_length=MAX_AREA,
+        too_long=f"The area must be {MAX_AREA} characters or fewer",
         description="Optional. The place it covers, for example Northshire or North Northshire.",
         filters=[_strip],
-        validators=[
-            Optional(),
-            Length(max=MAX_AREA, message=f"The area must be {MAX_AREA} characters or fewer"),
-        ],
     )
     submit = SubmitField("Add agency", widget=GovSubmitInput())
 

@@ -13,7 +13,7 @@ from casework.agencies.chronology_csv import ChronologyRow
 from casework.agencies.contributions import ContributionKind
 from casework.core.errors import DomainError
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
 
 
 class RequestForm(OneTimeForm):
@@ -41,11 +41,11 @@ class EntryForm(OneTimeForm):
         description="24-hour clock, for example 14:30.",
         validators=[Optional(), Regexp(r"^([01]?\d|2[0-3]):[0-5]\d$", message="Enter the time like 14:30")],
     )
-    practitioner_role = StringField(
+    practitioner_role = TextLineField(
         "Practitioner role",
-        widget=GovTextInput(),
+        required="Enter the practitioner's role",
+        max_length=200,
         description="The role, not the name, for example health visitor.",
-        validators=[InputRequired("Enter the practitioner's role"), Length(max=200)],
     )
     event = TextBoxField(
         "What happened", validators=[InputRequired("Describe what happened"), Length(max=5000)]
@@ -97,4 +97,4 @@ class CommentForm(VersionedForm):
 
 
 class KeyEpisodeForm(OneTimeForm):
-    note = StringField("Why it matters", widget=GovTextInput(), validators=[Optional(), Length(max=1000)])
+    note = TextLineField("Why it matters", max_length=1000)

@@ -30,7 +30,7 @@ from casework.auth.models import Role, User
 from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import VersionedForm
+from casework.core.forms import TextLineField, VersionedForm
 
 
 def _strip(value: str | None) -> str | None:
@@ -38,11 +38,8 @@ def _strip(value: str | None) -> str | None:
 
 
 class SignInForm(FlaskForm):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        filters=[_strip],
-        validators=[InputRequired("Enter your email address"), Length(max=254)],
+    email = TextLineField(
+        "Email address", required="Enter your email address", max_length=254, filters=[_strip]
     )
     password = PasswordField(
         "Password",
@@ -105,13 +102,11 @@ ROLE_CHOICES = [SelectChoice(role.value, role.label) for role in Role]
 
 
 class UserDetailsForm(OneTimeForm):
-    name = StringField(
+    name = TextLineField(
         "Full name",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired("Enter the person's full name"),
-            Length(max=200, message="Name must be 200 characters or fewer"),
-        ],
+        required="Enter the person's full name",
+        max_length=200,
+        too_long="Name must be 200 characters or fewer",
     )
     role = RadioField(
         "Role",

@@ -11,10 +11,10 @@ from typing import Any, TypeVar
 from flask import flash, redirect, render_template, session
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextArea
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextArea, GovTextInput
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import DateField, IntegerField, SelectMultipleField, TextAreaField
-from wtforms.validators import Optional, StopValidation
+from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional, StopValidation
 from wtforms.widgets import HiddenInput
 
 from casework.core.errors import ConcurrentEditError, DomainError
@@ -207,6 +207,28 @@ class CheckboxesField(SelectMultipleField):
 
 class TextBoxField(TextAreaField):
     widget = GovTextArea()
+
+
+class TextLineField(StringField):
+    """A one-line GOV.UK text input. ``required`` is the message when it is left empty (without
+    it the field is optional); ``max_length`` caps it, with ``too_long`` as the message."""
+
+    widget = GovTextInput()
+
+    def __init__(
+        self,
+        label: str,
+        validators: list[Any] | None = None,
+        *,
+        required: str | None = None,
+        max_length: int | None = None,
+        too_long: str | None = None,
+        **kwargs: Any,
+    ):
+        checks: list[Any] = [InputRequired(required) if required else Optional()]
+        if max_length is not None:
+            checks.append(Length(max=max_length, message=too_long))
+        super().__init__(label, [*checks, *(validators or [])], **kwargs)
 
 
 class VersionedForm(OneTimeForm):

@@ -7,13 +7,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import DateInputField, TextBoxField, VersionedForm
+from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
 from casework.reviews.models import AssignmentRole
 
 
@@ -50,22 +49,16 @@ class ReasonForm(VersionedForm):
 
 
 class ProfileForm(OneTimeForm):
-    organisation = StringField(
-        "Organisation",
-        widget=GovTextInput(),
-        description="Who you work for or trade as.",
-        validators=[Optional(), Length(max=200)],
-    )
+    organisation = TextLineField("Organisation", max_length=200, description="Who you work for or trade as.")
     submit = SubmitField("Save organisation", widget=GovSubmitInput(), name="save_profile")
 
 
 class AffiliationForm(OneTimeForm):
     agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
-    nature = StringField(
+    nature = TextLineField(
         "Nature of the link",
-        widget=GovTextInput(),
+        max_length=300,
         description="For example: employed as a team manager; board member; commissioned for training.",
-        validators=[Optional(), Length(max=300)],
     )
     started_on = DateInputField("From")
     ended_on = DateInputField("To", description="Leave blank if the link continues.")
@@ -74,7 +67,5 @@ class AffiliationForm(OneTimeForm):
 
 class ScopeForm(VersionedForm):
     agency = SelectField("Agency", widget=GovSelect(), coerce=int, validators=[Optional()])
-    role_note = StringField(
-        "Its part in the case", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
-    )
+    role_note = TextLineField("Its part in the case", max_length=500)
     submit = SubmitField("Add to scope", widget=GovSubmitInput())

@@ -8,13 +8,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovRadioInput,
     GovSubmitInput,
-    GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectChoice, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import Length, Optional
 
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
 from casework.reviews.models import CommentResponse
 
 
@@ -34,7 +33,7 @@ class ShareForm(OneTimeForm):
 
 class FamilyForm(OneTimeForm):
     shared_on = DateInputField("Date shared with the family", required="Enter the date")
-    how = StringField("How", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    how = TextLineField("How", max_length=300)
     response = TextBoxField("The family's response", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Record sharing with the family", widget=GovSubmitInput())
 
@@ -51,7 +50,7 @@ class RespondForm(OneTimeForm):
         choices=[SelectChoice(r.value, r.label) for r in CommentResponse],
         validators=[Optional()],
     )
-    reason = StringField("Reason (needed if not accepted)", widget=GovTextInput(), validators=[Optional()])
+    reason = TextLineField("Reason (needed if not accepted)")
 
     def chosen_response(self) -> CommentResponse | None:
         # Read after validation, which checked the choice; a blank one (Optional lets it through) is none.
@@ -59,9 +58,7 @@ class RespondForm(OneTimeForm):
 
 
 class AccuracyCommentForm(OneTimeForm):
-    reference = StringField(
-        "Page or section", widget=GovTextInput(), validators=[Optional(), Length(max=100)]
-    )
+    reference = TextLineField("Page or section", max_length=100)
     comment = TextBoxField("Comment", validators=[Optional(), Length(max=5000)])
     submit = SubmitField("Add comment", widget=GovSubmitInput())
 

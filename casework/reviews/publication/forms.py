@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
+from wtforms import SubmitField
 from wtforms.validators import Length, Optional
 
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import DateInputField, TextBoxField, VersionedForm
+from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
 
 
 class PublicationDetailsForm(OneTimeForm):
@@ -58,14 +58,12 @@ class NotPublishForm(VersionedForm):
 
 
 class NoteForm(OneTimeForm):
-    note = StringField("Note", widget=GovTextInput(), validators=[Optional(), Length(max=2000)])
+    note = TextLineField("Note", max_length=2000)
 
 
 class CorrectedVersionForm(OneTimeForm):
     file = FileField("Corrected report", widget=GovFileInput())
-    summary = StringField(
-        "What was corrected", widget=GovTextInput(), validators=[Optional(), Length(max=2000)]
-    )
+    summary = TextLineField("What was corrected", max_length=2000)
     submit = SubmitField("Upload and check again", widget=GovSubmitInput(), name="corrected")
 
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.models import Agency
-from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, VersionedForm
+from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
 from casework.reviews.forms import chosen_agencies
 from casework.reviews.models import (
     MAX_CARERS,
@@ -33,14 +33,12 @@ def agency_choices(agencies: list[Agency]) -> list[SelectChoice]:
 
 
 class ReferralForm(VersionedForm):
-    pseudonym = StringField(
+    pseudonym = TextLineField(
         "Pseudonym",
-        widget=GovTextInput(),
+        required="Enter the pseudonym, for example Child A",
+        max_length=100,
+        too_long="The pseudonym must be 100 characters or fewer",
         description="The name used for the child or adult in every document, for example Child A.",
-        validators=[
-            InputRequired("Enter the pseudonym, for example Child A"),
-            Length(max=100, message="The pseudonym must be 100 characters or fewer"),
-        ],
     )
     incident_on = DateInputField("Date of the incident", required="Enter the date of the incident")
     incident_description = TextBoxField(
@@ -59,18 +57,13 @@ class ReferralForm(VersionedForm):
         "Date the national Panel was notified",
         description="Leave blank if the Panel has not been notified yet.",
     )
-    notifying_organisation = StringField(
-        "Notifying organisation", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
-    )
-    notifying_person = StringField(
-        "Notifying person", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
-    )
+    notifying_organisation = TextLineField("Notifying organisation", max_length=200)
+    notifying_person = TextLineField("Notifying person", max_length=200)
     known_agencies = CheckboxesField("Agencies known to be involved", validators=[Optional()])
-    linked_references = StringField(
+    linked_references = TextLineField(
         "Linked reviews",
-        widget=GovTextInput(),
+        max_length=500,
         description="References of related reviews, separated by commas, for example CSPR-2026-001.",
-        validators=[Optional(), Length(max=500)],
     )
     submit = SubmitField("Save referral", widget=GovSubmitInput())
 
@@ -89,16 +82,14 @@ class ReferralForm(VersionedForm):
 
 
 class ChildForm(Form):
-    full_name = StringField("Full name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    other_names = StringField("Other names", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    full_name = TextLineField("Full name", max_length=200)
+    other_names = TextLineField("Other names", max_length=200)
     date_of_birth = DateInputField("Date of birth")
 
 
 class CarerForm(Form):
-    full_name = StringField("Full name", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    relationship_to_child = StringField(
-        "Relationship to the child", widget=GovTextInput(), validators=[Optional(), Length(max=100)]
-    )
+    full_name = TextLineField("Full name", max_length=200)
+    relationship_to_child = TextLineField("Relationship to the child", max_length=100)
     date_of_birth = DateInputField("Date of birth")
 
 
@@ -183,11 +174,11 @@ class DecisionForm(VersionedForm):
         validators=[InputRequired("Explain the reasons for the decision")],
     )
     decided_on = DateInputField("Date of the decision", required="Enter the date of the decision")
-    decided_by = StringField(
+    decided_by = TextLineField(
         "Decided by",
-        widget=GovTextInput(),
+        required="Enter who made the decision",
+        max_length=300,
         description="For example: the three safeguarding partners (local authority, ICB, police).",
-        validators=[InputRequired("Enter who made the decision"), Length(max=300)],
     )
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
@@ -256,11 +247,7 @@ class PauseForm(VersionedForm):
         description="For example: criminal proceedings against a parent.",
         validators=[InputRequired("Enter the reason for pausing the review")],
     )
-    agreed_by = StringField(
-        "Agreed by",
-        widget=GovTextInput(),
-        validators=[InputRequired("Enter who agreed the pause"), Length(max=300)],
-    )
+    agreed_by = TextLineField("Agreed by", required="Enter who agreed the pause", max_length=300)
     submit = SubmitField("Pause the review", widget=GovSubmitInput())
 
     def values(self) -> dict[str, Any]:
@@ -278,11 +265,7 @@ class ExtendForm(VersionedForm):
     reason = TextBoxField(
         "Reason for the extension", validators=[InputRequired("Enter the reason for the extension")]
     )
-    agreed_by = StringField(
-        "Agreed by",
-        widget=GovTextInput(),
-        validators=[InputRequired("Enter who agreed the extension"), Length(max=300)],
-    )
+    agreed_by = TextLineField("Agreed by", required="Enter who agreed the extension", max_length=300)
     submit = SubmitField("Extend the deadline", widget=GovSubmitInput())
 
     def values(self) -> dict[str, Any]:

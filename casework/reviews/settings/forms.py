@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import DateInputField
+from casework.core.forms import DateInputField, TextLineField
 
 
 class ClosureDayForm(OneTimeForm):
     day = DateInputField("Date", required="Enter the date the partnership is closed")
-    description = StringField(
-        "Description",
-        widget=GovTextInput(),
-        validators=[InputRequired("Enter a description, for example Christmas closure"), Length(max=200)],
+    description = TextLineField(
+        "Description", required="Enter a description, for example Christmas closure", max_length=200
     )
     submit = SubmitField("Add closure day", widget=GovSubmitInput())

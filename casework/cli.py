@@ -99,7 +99,10 @@ def _age(age: timedelta) -> str:
 
 
 def register_commands(app: Flask) -> None:
+    from casework.notifications.cli import reminders_cli
+
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(sweep_files)
     app.cli.add_command(purge_form_keys)
+    app.cli.add_command(reminders_cli)

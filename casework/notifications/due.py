@@ -8,13 +8,13 @@ table of cumulative working days, never day by day per item.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Date, and_, case, exists, literal, not_, select
+from sqlalchemy import ColumnElement, Date, Select, and_, case, exists, literal, not_, select
 
 from casework.actions.models import Action, ActionStatus, Recommendation
 from casework.agencies.contributions import AWAITING_AGENCY, ContributionRequest
@@ -125,33 +125,27 @@ def open_review() -> ColumnElement[bool]:
 REVIEW_COLUMNS = (Review.id, Review.reference, Review.pseudonym, Review.review_type_id)
 
 
-def _items(window: Window, kind: ReminderKind, rows: list[Any], build: Any) -> list[DueItem]:
-    counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
-    items = []
-    for row in rows:
-        left = counter.left(row.due_on)
-        item, what, link, owners = build(row)
-        items.append(
-            DueItem(
-                kind,
-                item,
-                row.id,
-                row.reference,
-                row.pseudonym,
-                what,
-                row.due_on,
-                left,
-                link,
-                owners,
-                window.escalates(kind, row.review_type_id, left),
-            )
-        )
-    return items
+@dataclass(frozen=True)
+class Described:
+    item: str
+    what: str
+    link: str
+    owners: Audience
 
 
-def due_requests(window: Window, session: Any) -> list[DueItem]:
-    kind = ReminderKind.REQUEST
-    rows = session.execute(
+@dataclass(frozen=True)
+class Source:
+    """One kind of thing with a due date: the query of the open ones (each row has the review's
+    columns and ``due_on``), the due date's column to filter on, and what a row is."""
+
+    kind: ReminderKind
+    query: Callable[[], Select[Any]]
+    due: Callable[[], ColumnElement[Any]]
+    describe: Callable[[Any], Described]
+
+
+def _requests() -> Select[Any]:
+    return (
         select(
             *REVIEW_COLUMNS,
             ContributionRequest.id.label("request_id"),
@@ -162,28 +156,12 @@ def due_requests(window: Window, session: Any) -> list[DueItem]:
         )
         .join(Review, ContributionRequest.review_id == Review.id)
         .join(Agency, ContributionRequest.agency_id == Agency.id)
-        .where(
-            ContributionRequest.status.in_(AWAITING_AGENCY),
-            ContributionRequest.due_on <= window.limit(kind),
-            open_review(),
-        )
-    ).all()
-    return _items(
-        window,
-        kind,
-        rows,
-        lambda r: (
-            f"request:{r.request_id}",
-            f"{r.asked.label} from {r.agency}",
-            url_for("agencies.request_detail", request_id=r.request_id),
-            Audience(AGENCY, r.agency_id),
-        ),
+        .where(ContributionRequest.status.in_(AWAITING_AGENCY))
     )
 
 
-def due_accuracy_answers(window: Window, session: Any) -> list[DueItem]:
-    kind = ReminderKind.ACCURACY
-    rows = session.execute(
+def _accuracy_answers() -> Select[Any]:
+    return (
         select(
             *REVIEW_COLUMNS,
             AccuracyAnswer.id.label("answer_id"),
@@ -199,56 +177,20 @@ def due_accuracy_answers(window: Window, session: Any) -> list[DueItem]:
         .where(
             AccuracyAnswer.signed_off_at.is_(None),
             DraftVersion.final_signed_off_on.is_(None),  # a final version is checked no more
-            AccuracyCheck.due_on <= window.limit(kind),
-            open_review(),
         )
-    ).all()
-    return _items(
-        window,
-        kind,
-        rows,
-        lambda r: (
-            f"accuracy:{r.answer_id}",
-            f"Factual accuracy answer on draft version {r.number} from {r.agency}",
-            url_for("reviews.accuracy_answer", answer_id=r.answer_id),
-            Audience(AGENCY, r.agency_id),
-        ),
     )
 
 
-def due_clocks(window: Window, session: Any) -> list[DueItem]:
-    kind = ReminderKind.CLOCK
-    rows = session.execute(
-        select(
-            *REVIEW_COLUMNS,
-            ReviewDeadline.clock_key,
-            ReviewDeadline.label,
-            ReviewDeadline.due_on,
-        )
+def _clocks() -> Select[Any]:
+    return (
+        select(*REVIEW_COLUMNS, ReviewDeadline.clock_key, ReviewDeadline.label, ReviewDeadline.due_on)
         .join(Review, ReviewDeadline.review_id == Review.id)
-        .where(
-            ReviewDeadline.running.is_(True),
-            ReviewDeadline.due_on.is_not(None),
-            ReviewDeadline.due_on <= window.limit(kind),
-            open_review(),
-        )
-    ).all()
-    return _items(
-        window,
-        kind,
-        rows,
-        lambda r: (
-            f"clock:{r.id}:{r.clock_key}",
-            r.label,
-            url_for("reviews.review_detail", review_id=r.id),
-            Audience(MANAGERS),
-        ),
+        .where(ReviewDeadline.running.is_(True), ReviewDeadline.due_on.is_not(None))
     )
 
 
-def due_actions(window: Window, session: Any) -> list[DueItem]:
-    kind = ReminderKind.ACTION
-    rows = session.execute(
+def _actions() -> Select[Any]:
+    return (
         select(
             *REVIEW_COLUMNS,
             Action.id.label("action_id"),
@@ -259,24 +201,86 @@ def due_actions(window: Window, session: Any) -> list[DueItem]:
         )
         .join(Review, Action.review_id == Review.id)
         .join(Recommendation, Action.recommendation_id == Recommendation.id)
-        .where(
-            Action.status.not_in((ActionStatus.COMPLETED, ActionStatus.VERIFIED)),
-            Action.deadline <= window.limit(kind),
-            open_review(),
-        )
-    ).all()
-    return _items(
-        window,
-        kind,
-        rows,
-        lambda r: (
-            f"action:{r.action_id}",
-            # The description is free text: the digest names the action by its recommendation.
-            f"Action on recommendation {r.number}",
-            url_for("actions.action_detail", action_id=r.action_id),
-            Audience(AGENCY, r.agency_id) if r.agency_id else Audience(PERSON, r.owner_id),
+        .where(Action.status.not_in((ActionStatus.COMPLETED, ActionStatus.VERIFIED)))
+    )
+
+
+SOURCES: dict[ReminderKind, Source] = {
+    source.kind: source
+    for source in (
+        Source(
+            ReminderKind.REQUEST,
+            _requests,
+            lambda: ContributionRequest.due_on,
+            lambda r: Described(
+                f"request:{r.request_id}",
+                f"{r.asked.label} from {r.agency}",
+                url_for("agencies.request_detail", request_id=r.request_id),
+                Audience(AGENCY, r.agency_id),
+            ),
+        ),
+        Source(
+            ReminderKind.ACCURACY,
+            _accuracy_answers,
+            lambda: AccuracyCheck.due_on,
+            lambda r: Described(
+                f"accuracy:{r.answer_id}",
+                f"Factual accuracy answer on draft version {r.number} from {r.agency}",
+                url_for("reviews.accuracy_answer", answer_id=r.answer_id),
+                Audience(AGENCY, r.agency_id),
+            ),
+        ),
+        Source(
+            ReminderKind.CLOCK,
+            _clocks,
+            lambda: ReviewDeadline.due_on,
+            lambda r: Described(
+                f"clock:{r.id}:{r.clock_key}",
+                r.label,
+                url_for("reviews.review_detail", review_id=r.id),
+                Audience(MANAGERS),
+            ),
+        ),
+        Source(
+            ReminderKind.ACTION,
+            _actions,
+            lambda: Action.deadline,
+            lambda r: Described(
+                f"action:{r.action_id}",
+                # The description is free text: an action is named by its recommendation.
+                f"Action on recommendation {r.number}",
+                url_for("actions.action_detail", action_id=r.action_id),
+                Audience(AGENCY, r.agency_id) if r.agency_id else Audience(PERSON, r.owner_id),
+            ),
         ),
     )
+}
+
+
+def due_from(source: Source, window: Window, session: Any) -> list[DueItem]:
+    """The source's open items due within their type's window or overdue, in one query."""
+    query = source.query().where(source.due() <= window.limit(source.kind), open_review())
+    rows = session.execute(query).all()
+    counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
+    items = []
+    for row in rows:
+        left, described = counter.left(row.due_on), source.describe(row)
+        items.append(
+            DueItem(
+                source.kind,
+                described.item,
+                row.id,
+                row.reference,
+                row.pseudonym,
+                described.what,
+                row.due_on,
+                left,
+                described.link,
+                described.owners,
+                window.escalates(source.kind, row.review_type_id, left),
+            )
+        )
+    return items
 
 
 def due_appointments(window: Window, session: Any) -> list[DueItem]:
@@ -325,8 +329,6 @@ def due_appointments(window: Window, session: Any) -> list[DueItem]:
     return items
 
 
-FINDERS = (due_requests, due_accuracy_answers, due_clocks, due_actions, due_appointments)
-
-
 def everything_due(window: Window, session: Any) -> list[DueItem]:
-    return [item for finder in FINDERS for item in finder(window, session)]
+    found = [item for source in SOURCES.values() for item in due_from(source, window, session)]
+    return found + due_appointments(window, session)

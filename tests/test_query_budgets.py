@@ -55,6 +55,7 @@ BUDGETS = {
     "publication page": 27,
     "drafts page": 14,
     "chronology": 4,
+    "reminder rules": 4,
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -84,6 +85,7 @@ PAGES = [
     Page("publication page", MANAGER, lambda ids: f"/reviews/{ids['adult_g']}/publication"),
     Page("drafts page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/drafts"),
     Page("chronology", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/chronology"),
+    Page("reminder rules", MANAGER, lambda ids: "/reviews/reminders"),
 ]
 
 

@@ -114,6 +114,15 @@ def check_days(due_soon: int | None, escalate_after: int | None) -> None:
         )
 
 
+def name_of(rule: ReminderRule) -> str:
+    scope = rule.review_type.name if rule.review_type else "every type of review (default)"
+    return f"{rule.kind.label}: {scope}"
+
+
+def timing_of(rule: ReminderRule) -> Timing:
+    return _timing(rule)
+
+
 def _describe(rule: ReminderRule) -> str:
     scope = rule.review_type.code if rule.review_type else "default"
     escalate = "never" if rule.escalate_after_days is None else f"{rule.escalate_after_days} working days"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import joinedload
 
 from casework.auth.access import current_person, roles
 from casework.auth.models import Role
@@ -24,7 +25,7 @@ def _types() -> list[ReviewType]:
 
 
 def _rule(rule_id: int) -> ReminderRule:
-    rule = db.session.get(ReminderRule, rule_id)
+    rule = db.session.get(ReminderRule, rule_id, options=[joinedload(ReminderRule.review_type)])
     if rule is None:
         abort(404)
     return rule
@@ -55,6 +56,8 @@ def reminder_rules() -> ResponseReturnValue:
 @roles(Role.BOARD_MANAGER)
 def reminder_rule(rule_id: int) -> ResponseReturnValue:
     rule = _rule(rule_id)
+    # Read before any save: a refused one rolls back, and the page must not load them again.
+    shown = {"name": rules.name_of(rule), "saved": rules.timing_of(rule)}
     form = RuleForm()
     if request.method == "GET":
         form.show_rule(rule)
@@ -64,7 +67,7 @@ def reminder_rule(rule_id: int) -> ResponseReturnValue:
         "Reminder rule saved. The next daily pass uses it.",
         url_for(RULES_URL),
     )
-    return done or page_with_form("notifications/reminder_rule.html", form, rule=rule)
+    return done or page_with_form("notifications/reminder_rule.html", form, **shown)
 
 
 @bp.route("/reminders/<int:rule_id>/remove", methods=["POST"])

@@ -30,7 +30,7 @@ from casework.notifications.rules import current_rules
 from casework.notifications.telling import absolute, render_mail
 
 DIGEST = ("digest", "daily")  # the digest's kind and item in its outbox and notification keys
-CHUNK = 500  # rows per insert: well inside every database's limit on bound parameters
+CHUNK = 500  # keys per lookup: well inside every database's limit on bound parameters
 
 
 @dataclass(frozen=True)
@@ -109,19 +109,14 @@ def lines_by_person(items: list[DueItem], users: dict[int, User]) -> dict[int, d
 
 def _insert_new(model: type[Any], rows: list[dict[str, Any]]) -> list[str]:
     """Insert the rows whose key is new, in key order (two passes never wait on each other in a
-    circle); the keys inserted."""
+    circle); the keys inserted. One statement run over the rows: the driver sends them in batches."""
+    if not rows:
+        return []
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    added: list[str] = []
+    table = model.__table__
+    statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
     rows = sorted(rows, key=lambda row: row["key"])
-    for start in range(0, len(rows), CHUNK):
-        statement = (
-            dialect.insert(model)
-            .values(rows[start : start + CHUNK])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(model.key)
-        )
-        added.extend(db.session.execute(statement).scalars())
-    return added
+    return list(db.session.connection().execute(statement, rows).scalars())
 
 
 def reminder_key(user_id: int, line: Line, day: date) -> str:
@@ -224,20 +219,19 @@ def daily_pass(day: date, dry_run: bool = False) -> PassReport:
         lines = lines_by_person(items, users)
         report = PassReport(day, dry_run, items=len(items))
         rows = _reminder_rows(day, lines)
+        # Digests already sent today are not drawn again (their insert would do nothing anyway).
+        sent = _existing(OutboxMessage, [message_key(users[u], *DIGEST, day) for u in lines])
         if dry_run:
             keys = [row["key"] for row in rows]
             added = set(keys) - _existing(Reminder, keys)
-            sent = _existing(OutboxMessage, [message_key(users[u], *DIGEST, day) for u in lines])
         else:
             added = set(_insert_new(Reminder, rows))
         for user_id in sorted(lines):
             person, mine = users[user_id], list(lines[user_id].values())
             entry = PersonReport(user_id, person.email, len(mine), sum(line.escalated for line in mine))
             entry.reminders_added = sum(reminder_key(user_id, line, day) in added for line in mine)
-            if dry_run:
-                entry.digest_queued = message_key(person, *DIGEST, day) not in sent
-            else:
-                entry.digest_queued = _send_digest(person, mine, day)
+            unsent = message_key(person, *DIGEST, day) not in sent
+            entry.digest_queued = unsent if dry_run else unsent and _send_digest(person, mine, day)
             report.people.append(entry)
     return report
 

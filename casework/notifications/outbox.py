@@ -25,8 +25,10 @@ def _insert_once(model: type[Any], values: dict[str, Any]) -> bool:
     """Insert unless a row with the same key exists; True if inserted. One statement, so two
     schedulers or workers racing on the same key leave one row and no error."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=["key"])
-    return db.session.execute(statement).rowcount == 1
+    table = model.__table__
+    statement = dialect.insert(table).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    # RETURNING, not rowcount: an ORM-run insert reports no row count on PostgreSQL (-1).
+    return db.session.execute(statement.returning(table.c.key)).first() is not None
 
 
 def queue_mail(

@@ -120,6 +120,8 @@ VIEW_MODULES = [
     "casework.reviews.drafts.views",
     "casework.reviews.publication.views",
     "casework.reviews.settings.views",
+    "casework.notifications.settings_views",
+    "casework.notifications.calendar_views",
     "casework.agencies.directory_views",
     "casework.agencies.request_views",
     "casework.actions.action_views",

@@ -100,7 +100,7 @@ def _age(age: timedelta) -> str:
 
 
 def register_commands(app: Flask) -> None:
-    from casework.notifications.commands import mail, worker
+    from casework.notifications.commands import mail, reminders_cli, worker
 
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
@@ -108,3 +108,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(purge_form_keys)
     app.cli.add_command(worker)
     app.cli.add_command(mail)
+    app.cli.add_command(reminders_cli)

@@ -59,6 +59,7 @@ BUDGETS = {
     "drafts page": 15,
     "chronology": 5,
     "your notifications": 4,
+    "reminder rules": 5,
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -90,6 +91,7 @@ PAGES = [
     Page("drafts page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/drafts"),
     Page("chronology", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/chronology"),
     Page("your notifications", POLICE_LEAD, lambda ids: "/notifications/"),
+    Page("reminder rules", MANAGER, lambda ids: "/reviews/reminders"),
 ]
 
 

@@ -1,13 +1,17 @@
 """``flask --app wsgi worker`` runs the queue (delivery and the daily jobs);
-``flask --app wsgi mail deliver`` sends what is due now, for a one-off or a cron job."""
+``flask --app wsgi mail deliver`` sends what is due now, for a one-off or a cron job;
+``flask --app wsgi reminders send [--date YYYY-MM-DD] [--dry-run]`` runs the daily pass at once."""
 
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 
 import click
 from flask.cli import AppGroup, with_appcontext
 
+from casework.core.display import format_date
+from casework.core.timeutil import uk_today
 from casework.notifications.delivery import deliver_due
 from casework.notifications.queue import huey
 from casework.notifications.smtp import mail_configured
@@ -39,3 +43,38 @@ def deliver() -> None:
     if not mail_configured():
         click.echo(NO_SERVER)
     click.echo(str(deliver_due()))
+
+
+reminders_cli = AppGroup("reminders", help="Daily reminders and digests of what is due or overdue.")
+
+
+@reminders_cli.command("send")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to run the pass for (default: today in England).",
+)
+@click.option("--dry-run", is_flag=True, help="Only say what would be queued; write nothing.")
+def send(day: datetime | None, dry_run: bool) -> None:
+    """Run the daily pass now: record the reminders and queue each person's digest."""
+    from casework.notifications.reminders import run_daily_pass
+
+    chosen: date = day.date() if day else uk_today()
+    report = run_daily_pass(chosen, dry_run=dry_run)
+    if not report.working_day:
+        click.echo(f"{format_date(chosen)} is not a working day: no reminders are sent.")
+        return
+    would = "Would queue" if dry_run else "Queued"
+    for person in report.people:
+        digest = "digest" if person.digest_queued else "digest already sent"
+        escalations = f", {person.escalations} escalated" if person.escalations else ""
+        click.echo(
+            f"{person.email}: {person.lines} due or overdue{escalations}; "
+            f"{person.reminders_added} new reminder(s), {digest}"
+        )
+    click.echo(
+        f"{would} {report.digests} digest(s) and {report.reminders} reminder(s) for {format_date(chosen)}: "
+        f"{report.items} item(s) due or overdue, {len(report.people)} person(s) concerned."
+    )

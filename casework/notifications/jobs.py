@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from casework.core import form_keys
 from casework.core.extensions import db
-from casework.core.timeutil import UK
+from casework.core.timeutil import UK, uk_today
 from casework.documents import sweep
 from casework.notifications.delivery import deliver_due
 from casework.notifications.outbox import MAIL_QUEUED
 from casework.notifications.queue import huey, in_app_context, init_queue
+from casework.notifications.reminders import run_daily_pass
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -84,6 +85,16 @@ def sweep_files() -> None:
     """What ``flask --app wsgi sweep-files`` does, with its default grace of 24 hours."""
     result = sweep.sweep_files(timedelta(hours=24), dry_run=False)
     log.info("File sweep: removed %s, finished %s", len(result.removed), len(result.finished))
+
+
+@daily("reminders", hour=7)
+def send_reminders() -> None:
+    """The day's reminders and digests, before the working day starts; on a day that is not a
+    working day the pass sends nothing."""
+    report = run_daily_pass(uk_today())
+    log.info(
+        "Reminders: %s digest(s), %s reminder(s), %s item(s)", report.digests, report.reminders, report.items
+    )
 
 
 def _wake_delivery(session: Session) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
@@ -13,6 +14,7 @@ from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
+from casework.reviews.models import ReviewType
 
 SET_PASSWORD_KIND = "set_password"  # noqa: S105 (a kind of message, not a password)
 SECRET_LINK = re.compile(r"\S+/set-password/\S+")
@@ -93,7 +95,17 @@ class ReminderRule(db.Model):
     default; a row for a type overrides it for that type's reviews."""
 
     __tablename__ = "reminder_rules"
-    __table_args__ = (UniqueConstraint("kind", "review_type_id", name="one_rule_per_kind_and_type"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "review_type_id", name="one_rule_per_kind_and_type"),
+        # NULLs never clash in a unique constraint: this keeps one default row per kind.
+        Index(
+            "ix_reminder_rules_one_default_per_kind",
+            "kind",
+            unique=True,
+            sqlite_where=sql("review_type_id IS NULL"),
+            postgresql_where=sql("review_type_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[ReminderKind] = mapped_column(enum_type(ReminderKind, "reminder_kind", 20))
@@ -103,6 +115,8 @@ class ReminderRule(db.Model):
     # Tell the board managers once it is this many working days overdue; None: never.
     escalate_after_days: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+    review_type: Mapped[ReviewType | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
 

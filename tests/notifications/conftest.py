@@ -1,5 +1,6 @@
-"""Fixtures for mail delivery: a real SMTP server on loopback, the app pointed at it, and
-messages queued the way the app queues them."""
+"""Fixtures for mail delivery (a real SMTP server on loopback, the app pointed at it, messages
+queued the way the app queues them, the queue on each backend) and for the reminders (the world
+of things due, and the seeded default rules as the migration left them for every test)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,12 @@ from flask import Flask
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.notifications.jobs import init_jobs
-from casework.notifications.models import MailStatus, OutboxMessage
+from casework.notifications.models import MailStatus, OutboxMessage, ReminderRule
 from casework.notifications.outbox import message_key, queue_mail
 from casework.notifications.queue import huey, storage_for
+from casework.notifications.rules import DEFAULT_TIMINGS
+from tests.notifications.due_world import World as DueWorld
+from tests.notifications.due_world import build_world as build_due_world
 from tests.support.people import make_user
 from tests.support.smtp import MailServer, plain_server
 
@@ -131,3 +135,27 @@ def run_worker() -> list[str]:
         huey.execute(task)
         names.append(task.name)
     return names
+
+
+def restore_default_rules(app: Flask) -> None:
+    """The reminder rules are reference data kept between tests: put back the seeded values."""
+    with app.app_context():
+        for rule in db.session.execute(
+            db.select(ReminderRule).where(ReminderRule.review_type_id.is_(None))
+        ).scalars():
+            timing = DEFAULT_TIMINGS[rule.kind]
+            rule.due_soon_days, rule.escalate_after_days = timing.due_soon, timing.escalate_after
+        db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _default_rules(app: Flask) -> Iterator[None]:
+    restore_default_rules(app)
+    yield
+    restore_default_rules(app)
+
+
+@pytest.fixture
+def world(app: Flask) -> DueWorld:
+    """A partnership with things due on set days (tests.notifications.due_world)."""
+    return build_due_world(app)

@@ -1,0 +1,334 @@
+"""What is due soon or overdue on a given day: one set-based query per kind of reminder.
+
+Each finder selects the open items whose due date falls within their review type's reminder
+window (or has passed), with just the columns a reminder shows, so a pass costs the same few
+queries over ten years of records as over ten. Working days left are counted in Python from one
+table of cumulative working days, never day by day per item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import ColumnElement, Date, Select, and_, case, exists, literal, not_, select
+
+from casework.actions.models import Action, ActionStatus, Recommendation
+from casework.agencies.contributions import AWAITING_AGENCY, ContributionRequest
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.core.display import format_date
+from casework.core.timeutil import UK
+from casework.core.workdays import WorkingCalendar
+from casework.notifications.models import ReminderKind
+from casework.notifications.rules import Rules
+from casework.reviews.models import (
+    AccuracyAnswer,
+    AccuracyCheck,
+    AssignmentStatus,
+    DraftVersion,
+    Review,
+    ReviewDeadline,
+    ReviewerAssignment,
+    ReviewPause,
+)
+from casework.reviews.stages import ENDINGS
+
+# Who answers for an item: an agency's leads, one named person, or the board managers.
+AGENCY, PERSON, MANAGERS = "agency", "person", "managers"
+
+
+@dataclass(frozen=True)
+class Audience:
+    kind: str  # AGENCY, PERSON or MANAGERS
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One thing due soon or overdue. Nothing here identifies a child or family: the review is
+    named by its reference and pseudonym, the item by what it is."""
+
+    kind: ReminderKind
+    item: str  # "request:12", "clock:7:publication"...
+    review_id: int
+    reference: str
+    pseudonym: str
+    what: str
+    due_on: date
+    days_left: int  # working days; negative when overdue
+    link: str
+    owners: Audience
+    escalate: bool  # overdue past the rule's escalation: the board managers are told too
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left < 0
+
+
+class DayCounter:
+    """Working days from ``today`` to any date in a range, from one table of cumulative counts."""
+
+    def __init__(self, calendar: WorkingCalendar, today: date, dates: Iterable[date]) -> None:
+        days = [today, *dates]
+        first, last = min(days), max(days)
+        self.today, self._cumulative, count = today, {}, 0
+        day = first
+        while day <= last:
+            count += calendar.is_working_day(day)
+            self._cumulative[day] = count
+            day += timedelta(days=1)
+
+    def left(self, due: date) -> int:
+        """Like WorkingCalendar.working_days_between(today, due): negative when overdue."""
+        return self._cumulative[due] - self._cumulative[self.today]
+
+
+@dataclass
+class Window:
+    """The day being reminded about, the calendar and the rules, for every finder."""
+
+    today: date
+    calendar: WorkingCalendar
+    rules: Rules
+
+    def limit(self, kind: ReminderKind) -> ColumnElement[Any]:
+        """The last due date that is "due soon" for each review's type, as SQL."""
+        default = self.calendar.add_working_days(self.today, self.rules.defaults[kind].due_soon)
+        limits = {
+            type_id: self.calendar.add_working_days(self.today, timing.due_soon)
+            for (rule_kind, type_id), timing in self.rules.overrides.items()
+            if rule_kind == kind
+        }
+        if not limits:
+            return sql_date(default)
+        return case(limits, value=Review.review_type_id, else_=sql_date(default))
+
+    def escalates(self, kind: ReminderKind, review_type_id: int, days_left: int) -> bool:
+        after = self.rules.timing(kind, review_type_id).escalate_after
+        return after is not None and -days_left >= after
+
+
+def sql_date(day: date) -> ColumnElement[Any]:
+    return literal(day, Date)
+
+
+def open_review() -> ColumnElement[bool]:
+    """Reviews still running: not ended, not paused (nothing about a paused review is chased)."""
+    paused = exists().where(ReviewPause.review_id == Review.id, ReviewPause.ended_on.is_(None))
+    return and_(Review.stage.not_in(ENDINGS), not_(paused))
+
+
+REVIEW_COLUMNS = (Review.id, Review.reference, Review.pseudonym, Review.review_type_id)
+
+
+@dataclass(frozen=True)
+class Described:
+    item: str
+    what: str
+    link: str
+    owners: Audience
+
+
+@dataclass(frozen=True)
+class Source:
+    """One kind of thing with a due date: the query of the open ones (each row has the review's
+    columns and ``due_on``), the due date's column to filter on, and what a row is."""
+
+    kind: ReminderKind
+    query: Callable[[], Select[Any]]
+    due: Callable[[], ColumnElement[Any]]
+    describe: Callable[[Any], Described]
+
+
+def _requests() -> Select[Any]:
+    return (
+        select(
+            *REVIEW_COLUMNS,
+            ContributionRequest.id.label("request_id"),
+            ContributionRequest.kind.label("asked"),
+            ContributionRequest.due_on,
+            Agency.id.label("agency_id"),
+            Agency.name.label("agency"),
+        )
+        .join(Review, ContributionRequest.review_id == Review.id)
+        .join(Agency, ContributionRequest.agency_id == Agency.id)
+        .where(ContributionRequest.status.in_(AWAITING_AGENCY))
+    )
+
+
+def _accuracy_answers() -> Select[Any]:
+    return (
+        select(
+            *REVIEW_COLUMNS,
+            AccuracyAnswer.id.label("answer_id"),
+            AccuracyCheck.due_on,
+            DraftVersion.number,
+            Agency.id.label("agency_id"),
+            Agency.name.label("agency"),
+        )
+        .join(AccuracyCheck, AccuracyAnswer.check_id == AccuracyCheck.id)
+        .join(DraftVersion, AccuracyCheck.version_id == DraftVersion.id)
+        .join(Review, DraftVersion.review_id == Review.id)
+        .join(Agency, AccuracyAnswer.agency_id == Agency.id)
+        .where(
+            AccuracyAnswer.signed_off_at.is_(None),
+            DraftVersion.final_signed_off_on.is_(None),  # a final version is checked no more
+        )
+    )
+
+
+def _clocks() -> Select[Any]:
+    return (
+        select(*REVIEW_COLUMNS, ReviewDeadline.clock_key, ReviewDeadline.label, ReviewDeadline.due_on)
+        .join(Review, ReviewDeadline.review_id == Review.id)
+        .where(ReviewDeadline.running.is_(True), ReviewDeadline.due_on.is_not(None))
+    )
+
+
+def _actions() -> Select[Any]:
+    return (
+        select(
+            *REVIEW_COLUMNS,
+            Action.id.label("action_id"),
+            Action.deadline.label("due_on"),
+            Action.agency_id,
+            Action.owner_id,
+            Recommendation.number,
+        )
+        .join(Review, Action.review_id == Review.id)
+        .join(Recommendation, Action.recommendation_id == Recommendation.id)
+        .where(Action.status.not_in((ActionStatus.COMPLETED, ActionStatus.VERIFIED)))
+    )
+
+
+SOURCES: dict[ReminderKind, Source] = {
+    source.kind: source
+    for source in (
+        Source(
+            ReminderKind.REQUEST,
+            _requests,
+            lambda: ContributionRequest.due_on,
+            lambda r: Described(
+                f"request:{r.request_id}",
+                f"{r.asked.label} from {r.agency}",
+                url_for("agencies.request_detail", request_id=r.request_id),
+                Audience(AGENCY, r.agency_id),
+            ),
+        ),
+        Source(
+            ReminderKind.ACCURACY,
+            _accuracy_answers,
+            lambda: AccuracyCheck.due_on,
+            lambda r: Described(
+                f"accuracy:{r.answer_id}",
+                f"Factual accuracy answer on draft version {r.number} from {r.agency}",
+                url_for("reviews.accuracy_answer", answer_id=r.answer_id),
+                Audience(AGENCY, r.agency_id),
+            ),
+        ),
+        Source(
+            ReminderKind.CLOCK,
+            _clocks,
+            lambda: ReviewDeadline.due_on,
+            lambda r: Described(
+                f"clock:{r.id}:{r.clock_key}",
+                r.label,
+                url_for("reviews.review_detail", review_id=r.id),
+                Audience(MANAGERS),
+            ),
+        ),
+        Source(
+            ReminderKind.ACTION,
+            _actions,
+            lambda: Action.deadline,
+            lambda r: Described(
+                f"action:{r.action_id}",
+                # The description is free text: an action is named by its recommendation.
+                f"Action on recommendation {r.number}",
+                url_for("actions.action_detail", action_id=r.action_id),
+                Audience(AGENCY, r.agency_id) if r.agency_id else Audience(PERSON, r.owner_id),
+            ),
+        ),
+    )
+}
+
+
+def due_from(source: Source, window: Window, session: Any) -> list[DueItem]:
+    """The source's open items due within their type's window or overdue, in one query."""
+    query = source.query().where(source.due() <= window.limit(source.kind), open_review())
+    rows = session.execute(query).all()
+    counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
+    items = []
+    for row in rows:
+        left, described = counter.left(row.due_on), source.describe(row)
+        items.append(
+            DueItem(
+                source.kind,
+                described.item,
+                row.id,
+                row.reference,
+                row.pseudonym,
+                described.what,
+                row.due_on,
+                left,
+                described.link,
+                described.owners,
+                window.escalates(source.kind, row.review_type_id, left),
+            )
+        )
+    return items
+
+
+def due_appointments(window: Window, session: Any) -> list[DueItem]:
+    """Appointments offered and not yet accepted: "due" N working days after the offer. Few are
+    ever waiting, so the offer day is turned into a due date here rather than in SQL."""
+    kind = ReminderKind.APPOINTMENT
+    rows = session.execute(
+        select(
+            *REVIEW_COLUMNS,
+            ReviewerAssignment.id.label("assignment_id"),
+            ReviewerAssignment.role,
+            ReviewerAssignment.assigned_at,
+            User.name.label("reviewer"),
+        )
+        .join(Review, ReviewerAssignment.review_id == Review.id)
+        .join(User, ReviewerAssignment.reviewer_id == User.id)
+        .where(ReviewerAssignment.status == AssignmentStatus.PROPOSED, open_review())
+    ).all()
+    waiting = []
+    for row in rows:
+        offered = row.assigned_at.astimezone(UK).date()
+        after = window.rules.timing(kind, row.review_type_id).due_soon
+        due = window.calendar.add_working_days(offered, after)
+        if due <= window.today:
+            waiting.append((row, offered, due))
+    counter = DayCounter(window.calendar, window.today, (due for _, _, due in waiting))
+    items = []
+    for row, offered, due in waiting:
+        left = counter.left(due)
+        items.append(
+            DueItem(
+                kind,
+                f"appointment:{row.assignment_id}",
+                row.id,
+                row.reference,
+                row.pseudonym,
+                f"{row.role.label} appointment offered to {row.reviewer} on {format_date(offered)}, "
+                "not yet accepted",
+                due,
+                left,
+                url_for("reviews.review_detail", review_id=row.id),
+                Audience(MANAGERS),
+                window.escalates(kind, row.review_type_id, left),
+            )
+        )
+    return items
+
+
+def everything_due(window: Window, session: Any) -> list[DueItem]:
+    found = [item for source in SOURCES.values() for item in due_from(source, window, session)]
+    return found + due_appointments(window, session)

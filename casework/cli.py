@@ -36,13 +36,19 @@ def create_admin(name: str, email: str) -> None:
 @with_appcontext
 def demo() -> None:
     """Load the fictional demo partnership (only what is missing) and print the demo sign-ins."""
+    from casework.core.timeutil import uk_today
     from casework.demo import DEMO_USERS, load_demo_data
+    from casework.notifications.reminders import run_daily_pass
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("Demo data is not loaded into a production installation.")
     added = load_demo_data()
     db.session.commit()
     click.echo(f"Demo data: {len(added)} records added." if added else "Demo data already loaded.")
+    # Today's reminders, as the worker's morning pass would send them: the outbox shows digests.
+    report = run_daily_pass(uk_today())
+    if report.digests:
+        click.echo(f"Today's reminders: {report.digests} digest(s) queued.")
     click.echo("\nDemo sign-ins (email / password / role):")
     for user in DEMO_USERS:
         click.echo(f"  {user.email:<38} {user.password:<34} {user.role.label}")

@@ -26,7 +26,7 @@ from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.demo import DEMO_AGENCIES, DEMO_USERS
 from casework.demo.reviews import DEMO_REVIEWS
-from casework.notifications.models import Notification, OutboxMessage
+from casework.notifications.models import Notification, OutboxMessage, Reminder
 from tests.conftest import make_user, sign_in
 
 ADMIN_PASSWORD = "velvet harbour compass morning"
@@ -220,13 +220,14 @@ def test_running_demo_again_adds_nothing_and_keeps_a_changed_password(app: Flask
 
 def test_demo_adds_back_only_what_is_missing(app: Flask) -> None:
     assert run(app, "demo").exit_code == 0
-    # The second board manager has no records of their own but what they were told, so it can
-    # be removed outright with those.
+    # The second board manager has no records of their own but what they were told and reminded
+    # of, so it can be removed outright with those.
     spare = next(demo for demo in DEMO_USERS if demo.email == "manager2@northshire.example")
     with database(app):
         spare_id = db.session.execute(db.select(User.id).where(User.email == spare.email)).scalar_one()
         db.session.execute(db.delete(Notification).where(Notification.user_id == spare_id))
         db.session.execute(db.delete(OutboxMessage).where(OutboxMessage.recipient_id == spare_id))
+        db.session.execute(db.delete(Reminder).where(Reminder.user_id == spare_id))
         db.session.execute(db.delete(User).where(User.email == spare.email))
         db.session.commit()
 

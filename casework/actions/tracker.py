@@ -40,7 +40,7 @@ DEFAULT_SORT = "deadline"
 # The order an action moves through, so sorting by status reads as progress rather than A to Z.
 STATUS_ORDER = {status: index for index, status in enumerate(ActionStatus)}
 # Worst first when ascending.
-RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+RAG_ORDER = {colour: index for index, colour in enumerate(Rag)}
 
 
 def _whole_number(value: str | None) -> int | None:
@@ -186,41 +186,56 @@ def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) 
 
 @dataclass(frozen=True)
 class AgencyCount:
+    """One row of the table of agencies against colours."""
+
     agency_id: int | None  # None: the partnership
     name: str
-    count: int
+    by_rag: dict[Rag, int]  # every colour, zero included
+
+    @property
+    def count(self) -> int:
+        return sum(self.by_rag.values())
 
 
 @dataclass(frozen=True)
 class TrackerCounts:
-    by_agency: list[AgencyCount]
-    by_rag: dict[Rag, int]  # every colour, zero included
+    by_agency: list[AgencyCount]  # the partnership first, then the agencies A to Z
+
+    @property
+    def by_rag(self) -> dict[Rag, int]:
+        """Every colour across the agencies, zero included."""
+        return {colour: sum(row.by_rag[colour] for row in self.by_agency) for colour in Rag}
 
     @property
     def total(self) -> int:
-        return sum(self.by_rag.values())
+        return sum(row.count for row in self.by_agency)
 
 
 def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
-    """How many of the filtered actions each agency (and the partnership) holds, and of each colour."""
-    conditions = _conditions(user, filters, today, soon)
-    agency_rows = db.session.execute(
-        select(Action.agency_id, Agency.name, func.count(Action.id))
-        .select_from(Action)
-        .outerjoin(Agency, Agency.id == Action.agency_id)
-        .where(*conditions)
-        .group_by(Action.agency_id, Agency.name)
-    ).all()
-    by_agency = sorted(
-        (AgencyCount(agency_id, name or PARTNERSHIP_LABEL, count) for agency_id, name, count in agency_rows),
-        key=lambda row: (row.agency_id is not None, row.name.casefold(), row.agency_id or 0),
-    )
+    """How many of the filtered actions each agency (and the partnership) holds of each colour, in
+    one query."""
     # Grouped through a subquery: PostgreSQL would not match a CASE with bound values in GROUP BY
     # to the same CASE in the select list.
-    colours = select(rag_sql(today, soon).label("rag")).where(*conditions).subquery()
-    rag_rows = db.session.execute(select(colours.c.rag, func.count()).group_by(colours.c.rag)).all()
-    found = {Rag(colour): count for colour, count in rag_rows}
-    return TrackerCounts(by_agency=by_agency, by_rag={colour: found.get(colour, 0) for colour in Rag})
+    coloured = (
+        select(Action.agency_id, Agency.name, rag_sql(today, soon).label("rag"))
+        .select_from(Action)
+        .outerjoin(Agency, Agency.id == Action.agency_id)
+        .where(*_conditions(user, filters, today, soon))
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(coloured.c.agency_id, coloured.c.name, coloured.c.rag, func.count()).group_by(
+            coloured.c.agency_id, coloured.c.name, coloured.c.rag
+        )
+    ).all()
+    found: dict[tuple[int | None, str], dict[Rag, int]] = {}
+    for agency_id, name, colour, count in rows:
+        found.setdefault((agency_id, name or PARTNERSHIP_LABEL), {c: 0 for c in Rag})[Rag(colour)] = count
+    by_agency = sorted(
+        (AgencyCount(agency_id, name, counts) for (agency_id, name), counts in found.items()),
+        key=lambda row: (row.agency_id is not None, row.name.casefold(), row.agency_id or 0),
+    )
+    return TrackerCounts(by_agency=by_agency)
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,8 @@ class Row:
     last_update: date | None
     description: str
     success_measure: str
+    recommendation_text: str
+    theme_names: str  # "; " between them, A to Z
 
 
 @dataclass
@@ -227,6 +229,8 @@ def build_world(app: Flask) -> World:
                 last_update=uk_date(latest) if latest else None,
                 description=action.description,
                 success_measure=action.success_measure,
+                recommendation_text=action.recommendation.text,
+                theme_names="; ".join(theme.name for theme in action.recommendation.themes),
             )
         return World(
             manager_email=manager.email,
@@ -423,6 +427,8 @@ def test_25_a_page_with_pages_that_keep_the_filters(app: Flask, client: FlaskCli
 HEADINGS = [
     "Review",
     "Recommendation",
+    "Recommendation text",
+    "Themes",
     "Action",
     "Agency",
     "Owner",
@@ -659,7 +665,7 @@ class TestOneWorld:
             (world.rows[key] for key in world.keys(lambda row: row.spec.review == "R2")),
             key=SORT_KEYS["owner"],
         )
-        assert [(cells[0], cells[2]) for cells in body] == [
+        assert [(cells[0], cells[4]) for cells in body] == [
             (row.reference, row.description) for row in expected
         ]
         for cells, row in zip(body, expected, strict=True):
@@ -667,6 +673,8 @@ class TestOneWorld:
             assert cells == [
                 row.reference,
                 str(row.spec.recommendation),
+                row.recommendation_text,
+                row.theme_names,
                 row.description,
                 row.agency,
                 row.owner,
@@ -679,9 +687,10 @@ class TestOneWorld:
                 row.success_measure,
                 _dmy(row.last_update),
             ]
-        moved = next(cells for cells in body if cells[2] == "Action at-risk-moved")
-        assert moved[3] == PARTNERSHIP and moved[9] == "2" and moved[7] != moved[8]
-        assert moved[12] == _dmy(uk_today())
+        moved = next(cells for cells in body if cells[4] == "Action at-risk-moved")
+        assert moved[5] == PARTNERSHIP and moved[11] == "2" and moved[9] != moved[10]
+        assert moved[14] == _dmy(uk_today())
+        assert any(";" in cells[3] for cells in body)  # R2's first recommendation has two themes
 
         [event] = _exports(app)[exports:]
         assert event.details == {
@@ -695,9 +704,9 @@ class TestOneWorld:
         self, manager_client: FlaskClient, world: World
     ) -> None:
         _, *body = _csv_rows(manager_client.get(f"/actions/export.csv?agency={world.agencies['A']}"))
-        formula = next(cells for cells in body if FORMULA in cells[2])
-        assert formula[2] == "'" + FORMULA
-        assert formula[11] == "'" + MINUS
+        formula = next(cells for cells in body if FORMULA in cells[4])
+        assert formula[4] == "'" + FORMULA
+        assert formula[13] == "'" + MINUS
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cells in body for cell in cells)
         assert len(body) == 3
 
@@ -711,7 +720,7 @@ class TestOneWorld:
         assert response.headers["Content-Disposition"].startswith("attachment; filename=")
         assert response.headers["Content-Disposition"].endswith('.xlsx"')
         workbook = load_workbook(io.BytesIO(response.data))
-        assert workbook.sheetnames == ["Actions"]
+        assert workbook.sheetnames == ["Summary", "Actions"]
         sheet = workbook["Actions"]
         assert [cell.value for cell in sheet[1]] == HEADINGS
         assert all(cell.font.bold for cell in sheet[1])
@@ -720,21 +729,101 @@ class TestOneWorld:
             (world.rows[key] for key in world.keys(lambda row: row.spec.rag == Rag.RED)), key=lambda r: r.id
         )
         assert sheet.max_row == 1 + len(red) == 4
-        assert sheet.auto_filter.ref == "A1:M4"
-        assert sheet.column_dimensions["C"].width > sheet.column_dimensions["G"].width
+        assert sheet.auto_filter.ref == "A1:O4"
+        assert sheet.column_dimensions["E"].width > sheet.column_dimensions["I"].width
         for values, row in zip(sheet.iter_rows(min_row=2), red, strict=True):
             assert values[0].value == row.reference
             assert values[1].value == row.spec.recommendation
-            assert values[6].value == "Red"
-            assert values[10].value == ("Yes" if row.spec.overdue else "No")
-            for cell, day in ((values[7], row.original_deadline), (values[8], row.deadline)):
+            assert (values[2].value, values[3].value or "") == (row.recommendation_text, row.theme_names)
+            assert values[8].value == "Red"
+            assert values[12].value == ("Yes" if row.spec.overdue else "No")
+            for cell, day in ((values[9], row.original_deadline), (values[10], row.deadline)):
                 assert isinstance(cell.value, datetime | date)
                 assert (cell.value.date() if isinstance(cell.value, datetime) else cell.value) == day
                 assert cell.number_format == "dd/mm/yyyy"
-            last = values[12]
+            last = values[14]
             assert (last.value.date() if isinstance(last.value, datetime) else last.value) == row.last_update
         [event] = _exports(app)[exports:]
         assert event.details == {"format": "xlsx", "filters": {"rag": "red"}, "actions": 3}
+
+    def test_the_xlsx_export_is_finished_for_a_board(
+        self, app: Flask, manager_client: FlaskClient, world: World
+    ) -> None:
+        """RAG cells in their colours, the summary by agency with the page's counts, the filters
+        and the export's date, and a print set-up: landscape, one page wide, header repeated."""
+        agency = world.agencies["A"]
+        before = datetime.now(UK).replace(second=0, microsecond=0)
+        workbook = load_workbook(
+            io.BytesIO(manager_client.get(f"/actions/export.xlsx?agency={agency}&overdue=1").data)
+        )
+        after = datetime.now(UK)
+        summary, sheet = workbook["Summary"], workbook["Actions"]
+
+        # the filters in words and the date, at the top of the summary
+        assert summary["A1"].value == "Action tracker"
+        exported = summary["B2"].value
+        assert summary["A2"].value == "Exported" and re.fullmatch(
+            r"\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}", exported
+        )
+        assert datetime.strptime(exported, "%d %B %Y at %H:%M").replace(tzinfo=UK) >= before - timedelta(
+            minutes=1
+        )
+        assert datetime.strptime(exported, "%d %B %Y at %H:%M").replace(tzinfo=UK) <= after
+        assert (summary["A3"].value, summary["B3"].value, summary["B4"].value) == (
+            "Filters", "Agency: Alder Police", "Overdue: Overdue only"
+        )  # fmt: skip
+
+        # the table of agencies against colours: the same counts as the tracker page
+        values = [[cell.value for cell in row] for row in summary.iter_rows(min_row=6)]
+        assert values[0] == ["Agency", *(rag.label for rag in Rag), "Total"]
+        page = agency_table(manager_client.get(f"/actions/?agency={agency}&overdue=1"))
+        assert {row[0]: row[1:] for row in values[1:]} == {
+            name: [cells[rag.value] for rag in Rag] + [cells["total"]] for name, cells in page.items()
+        }
+        assert values[-1][0] == "All" and all(cell.font.bold for cell in summary[6 + len(values) - 1])
+        red_heading = summary.cell(row=6, column=2)
+        assert red_heading.fill.fgColor.rgb.endswith("D4351C")
+
+        # RAG cells in their colour, on the full export
+        full = load_workbook(io.BytesIO(manager_client.get("/actions/export.xlsx").data))["Actions"]
+        colours = {
+            row[8].value: (row[8].fill.fill_type, row[8].fill.fgColor.rgb[-6:], row[8].font.color.rgb[-6:])
+            for row in full.iter_rows(min_row=2)
+        }
+        assert colours == {
+            "Red": ("solid", "D4351C", "FFFFFF"),
+            "Amber": ("solid", "F47738", "0B0C0C"),
+            "Green": ("solid", "00703C", "FFFFFF"),
+            "Awaiting verification": ("solid", "1D70B8", "FFFFFF"),
+            "Verified": ("solid", "B1B4B6", "0B0C0C"),
+        }
+        assert full["A2"].fill.fill_type is None  # only the RAG cells are coloured
+
+        # frozen header, auto-filter, sensible widths, and the print set-up
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:O")
+        widths = {heading: full.column_dimensions[chr(64 + i)].width for i, heading in enumerate(HEADINGS, 1)}
+        assert all(8 <= width <= 60 for width in widths.values())
+        assert widths["Action"] > widths["Owner"] > widths["Overdue"]
+        for printed in (sheet, summary):
+            assert printed.page_setup.orientation == "landscape"
+            assert printed.page_setup.fitToWidth == 1 and printed.page_setup.fitToHeight == 0
+            assert printed.sheet_properties.pageSetUpPr.fitToPage
+            assert printed.oddHeader.right.text.startswith("Exported ")
+        assert sheet.print_title_rows == "$1:$1"
+
+    def test_the_export_summary_says_when_no_filter_applies_and_names_the_ones_that_do(
+        self, manager_client: FlaskClient, world: World
+    ) -> None:
+        plain = load_workbook(io.BytesIO(manager_client.get("/actions/export.xlsx").data))["Summary"]
+        assert plain["B3"].value == "None: every action you may see"
+        query = f"review={world.reviews['R2']}&agency=partnership&owner={world.owners['manager']}"
+        query += f"&status=at_risk&rag=amber&theme={world.themes[1]}"
+        named = load_workbook(io.BytesIO(manager_client.get(f"/actions/export.xlsx?{query}").data))["Summary"]
+        lines = [named.cell(row=row, column=2).value for row in range(3, 9)]
+        assert lines[0].startswith("Review: CSPR-") and lines[1:5] == [
+            "Agency: The partnership", f"Owner: {MANAGER}", "Status: At risk", "RAG: Amber"
+        ]  # fmt: skip
+        assert lines[5].startswith("Theme: ") and str(world.themes[1]) not in lines[5]
 
     def test_the_xlsx_export_never_writes_a_formula(self, manager_client: FlaskClient, world: World) -> None:
         workbook = load_workbook(io.BytesIO(manager_client.get("/actions/export.xlsx").data))

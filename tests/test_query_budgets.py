@@ -48,7 +48,7 @@ BUDGETS = {
     "review page": 13,
     "action plan": 15,
     "action page": 6,
-    "action tracker": 14,
+    "action tracker": 13,
     "my agency's actions": 4,
     "agency lead's requests": 4,
     "agency directory": 2,

@@ -48,7 +48,7 @@ BUDGETS = {
     "review page": 14,
     "action plan": 16,
     "action page": 7,
-    "action tracker": 15,
+    "action tracker": 14,
     "my agency's actions": 5,
     "agency lead's requests": 5,
     "agency directory": 3,

@@ -166,6 +166,9 @@ class Action(AgencyPart, db.Model):
     status: Mapped[ActionStatus] = mapped_column(enum_type(ActionStatus, "action_status", 20), index=True)
     created_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The UK day the owner reported it completed (kept once verified; cleared if work resumes):
+    # completed in time, it waits for verification without turning red.
+    completed_on: Mapped[date | None] = mapped_column(Date)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)

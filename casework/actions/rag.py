@@ -1,10 +1,15 @@
-"""Red, amber, green: derived from an action's status, deadline and today, never typed.
+"""Red, amber, green, and the two states of an action that is done: derived from an action's
+status, deadline, the day it was completed and today, never typed.
 
 The rules, in order (the first that applies wins):
-  red    off track, or past its deadline and not verified;
-  amber  at risk, or the deadline is within SOON working days and the action is not completed;
-  green  everything else: on track, not started with time in hand, completed before the
-         deadline and waiting for verification, or verified.
+  verified               the board manager verified the evidence;
+  awaiting verification  completed on or before its deadline and waiting for the board's
+                         verification: the owner did their part in time, so the wait for the
+                         board never turns it red;
+  red                    off track, or past its deadline and not verified (completed after the
+                         deadline included: the deadline was missed);
+  amber                  at risk, or the deadline is within SOON working days and not completed;
+  green                  everything else: on track, or not started with time in hand.
 The same rules exist as a SQL expression (rag_sql) so the tracker filters and counts in the
 database; a test keeps the two in step.
 """
@@ -23,9 +28,13 @@ SOON = 10  # working days
 
 
 class Rag(LabelledEnum):
+    """The colour of an action, in the order the tracker counts them (worst first)."""
+
     RED = "red", "Red"
     AMBER = "amber", "Amber"
     GREEN = "green", "Green"
+    AWAITING = "awaiting", "Awaiting verification"
+    VERIFIED = "verified", "Verified"
 
 
 DONE = (ActionStatus.COMPLETED, ActionStatus.VERIFIED)
@@ -35,8 +44,19 @@ def soon_limit(today: date, calendar: WorkingCalendar | None = None) -> date:
     return (calendar or working_calendar()).add_working_days(today, SOON)
 
 
-def rag_for(status: ActionStatus, deadline: date, today: date, soon: date) -> Rag:
-    if status == ActionStatus.OFF_TRACK or (deadline < today and status != ActionStatus.VERIFIED):
+def done_in_time(status: ActionStatus, deadline: date, completed_on: date | None) -> bool:
+    """Completed on or before the deadline and waiting for verification."""
+    return status == ActionStatus.COMPLETED and completed_on is not None and completed_on <= deadline
+
+
+def rag_for(
+    status: ActionStatus, deadline: date, today: date, soon: date, completed_on: date | None = None
+) -> Rag:
+    if status == ActionStatus.VERIFIED:
+        return Rag.VERIFIED
+    if done_in_time(status, deadline, completed_on):
+        return Rag.AWAITING
+    if status == ActionStatus.OFF_TRACK or deadline < today:
         return Rag.RED
     if status == ActionStatus.AT_RISK or (deadline <= soon and status not in DONE):
         return Rag.AMBER
@@ -44,16 +64,19 @@ def rag_for(status: ActionStatus, deadline: date, today: date, soon: date) -> Ra
 
 
 def rag_of(action: Action, today: date, soon: date) -> Rag:
-    return rag_for(action.status, action.deadline, today, soon)
+    return rag_for(action.status, action.deadline, today, soon, action.completed_on)
+
+
+def _done_in_time_sql() -> ColumnElement[bool]:
+    # A NULL completion date compares as unknown, so it is never "in time", as in Python.
+    return (Action.status == ActionStatus.COMPLETED) & (Action.completed_on <= Action.deadline)
 
 
 def rag_sql(today: date, soon: date) -> ColumnElement[str]:
     return case(
-        (
-            (Action.status == ActionStatus.OFF_TRACK)
-            | ((Action.deadline < today) & (Action.status != ActionStatus.VERIFIED)),
-            Rag.RED.value,
-        ),
+        (Action.status == ActionStatus.VERIFIED, Rag.VERIFIED.value),
+        (_done_in_time_sql(), Rag.AWAITING.value),
+        ((Action.status == ActionStatus.OFF_TRACK) | (Action.deadline < today), Rag.RED.value),
         (
             (Action.status == ActionStatus.AT_RISK)
             | ((Action.deadline <= soon) & Action.status.not_in(DONE)),
@@ -64,9 +87,18 @@ def rag_sql(today: date, soon: date) -> ColumnElement[str]:
 
 
 def is_overdue(action: Action, today: date) -> bool:
-    return action.deadline < today and action.status != ActionStatus.VERIFIED
+    """Past the deadline and neither verified nor completed in time."""
+    return (
+        action.deadline < today
+        and action.status != ActionStatus.VERIFIED
+        and not done_in_time(action.status, action.deadline, action.completed_on)
+    )
 
 
 def overdue_sql(today: date) -> ColumnElement[bool]:
     """``is_overdue`` as SQL, for lists that filter or sort on it."""
-    return (Action.deadline < today) & (Action.status != ActionStatus.VERIFIED)
+    return (
+        (Action.deadline < today)
+        & (Action.status != ActionStatus.VERIFIED)
+        & ~(_done_in_time_sql() & Action.completed_on.is_not(None))
+    )

@@ -229,6 +229,16 @@ def _entry(action: Action, kind: UpdateKind, status: ActionStatus, note: str, by
     return update
 
 
+def _set_status(action: Action, status: ActionStatus) -> None:
+    """Every status change goes through here, so the day of completion stays true: set when the
+    action first becomes completed, kept when verified, cleared when work on it resumes."""
+    if status == ActionStatus.COMPLETED and action.status != ActionStatus.COMPLETED:
+        action.completed_on = uk_today()
+    elif status not in (ActionStatus.COMPLETED, ActionStatus.VERIFIED):
+        action.completed_on = None
+    action.status = status
+
+
 def add_progress(
     action: Action,
     status: ActionStatus | None,
@@ -259,7 +269,7 @@ def add_progress(
     for document in documents:
         document.progress_update_id = update.id
         update.evidence.append(document)
-    action.status = status
+    _set_status(action, status)
     audit.record(
         "action_progress",
         f"Progress on an action of {action.review.reference}: {status.label}",
@@ -277,7 +287,7 @@ def verify_action(action: Action, note: str, by: User, version: int | None) -> N
     if not action.can_verify(by):
         raise DomainError("Only a board manager can verify an action")
     check_action_change(action, ActionChange.VERIFY, ActionStatus.VERIFIED)
-    action.status = ActionStatus.VERIFIED
+    _set_status(action, ActionStatus.VERIFIED)
     action.verified_at, action.verified_by = utcnow(), by
     _entry(action, UpdateKind.VERIFIED, ActionStatus.VERIFIED, note or "Evidence of impact verified", by)
     audit.record(
@@ -298,7 +308,7 @@ def return_action(
     assert status is not None
     if not reason.strip():
         raise DomainError("Say why the evidence is not enough", field="note")
-    action.status = status
+    _set_status(action, status)
     _entry(action, UpdateKind.RETURNED, status, reason, by)
     audit.record(
         "action_returned",

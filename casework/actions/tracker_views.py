@@ -9,15 +9,16 @@ from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
-from casework.actions import bp, tracker
-from casework.actions.models import Action, ActionStatus
+from casework.actions import bp, tracker, tracker_export
+from casework.actions.models import Action, ActionStatus, Recommendation
 from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
+from casework.actions.tracker_export import ExportInfo
 from casework.agencies.chronology_csv import CSV_ENCODING
 from casework.auth.access import current_person, load_for, roles
 from casework.auth.models import Role
 from casework.core import audit
 from casework.core.extensions import db
-from casework.core.timeutil import uk_today
+from casework.core.timeutil import uk_today, utcnow
 from casework.reviews.models import Review
 
 
@@ -60,19 +61,23 @@ def index() -> ResponseReturnValue:
     )
 
 
-def _export(extension: str, mimetype: str, write: Callable[[list[Action], date, date], bytes]) -> Response:
+def _export(extension: str, mimetype: str, write: Callable[[list[Action], ExportInfo], bytes]) -> Response:
     """The whole filtered list (every page) as a download, and the audit event that records it.
     The file is written before the commit, which would expire the loaded actions."""
     filters, review = _filters()
     today, soon = _today()
+    user = current_person()
     actions = list(
         db.session.execute(
-            tracker.tracker_query(current_person(), filters, today, soon).options(
-                selectinload(Action.updates)
+            tracker.tracker_query(user, filters, today, soon).options(
+                selectinload(Action.updates),
+                selectinload(Action.recommendation).selectinload(Recommendation.themes),
             )
         ).scalars()
     )
-    content = write(actions, today, soon)
+    counts = tracker.tracker_counts(user, filters, today, soon)
+    info = ExportInfo(today, soon, utcnow(), tracker_export.describe_filters(filters), counts)
+    content = write(actions, info)
     audit.record(
         "actions_exported",
         f"Action tracker exported as {extension.upper()} ({len(actions)} actions)",
@@ -87,9 +92,9 @@ def _export(extension: str, mimetype: str, write: Callable[[list[Action], date, 
     )
 
 
-def _csv_bytes(actions: list[Action], today: date, soon: date) -> bytes:
+def _csv_bytes(actions: list[Action], info: ExportInfo) -> bytes:
     # utf-8-sig starts the file with the byte order mark that makes Excel read it as UTF-8
-    return tracker.export_csv(actions, today, soon).encode(CSV_ENCODING)
+    return tracker_export.export_csv(actions, info).encode(CSV_ENCODING)
 
 
 @bp.route("/export.csv")
@@ -101,4 +106,4 @@ def export_csv() -> ResponseReturnValue:
 @bp.route("/export.xlsx")
 @roles(Role.BOARD_MANAGER)
 def export_xlsx() -> ResponseReturnValue:
-    return _export("xlsx", tracker.XLSX_MIMETYPE, tracker.export_xlsx)
+    return _export("xlsx", tracker_export.XLSX_MIMETYPE, tracker_export.export_xlsx)

@@ -15,7 +15,7 @@ from casework.core.forms import submit
 from casework.core.request_guards import page_number
 from casework.core.timeutil import uk_today
 from casework.core.workdays import COUNTING_RULE
-from casework.reviews import bp, queries
+from casework.reviews import bp, queries, timeline
 from casework.reviews.appointments import services as appointments
 from casework.reviews.clock import deadlines_for
 from casework.reviews.forms import MoveForm
@@ -99,20 +99,17 @@ DETAIL_OPTIONS = (
 @bp.route("/<int:review_id>")
 @loads(Review, options=DETAIL_OPTIONS)
 def review_detail(review: Review) -> ResponseReturnValue:
-    from casework.core.audit import AuditEvent
-
-    timeline = db.session.execute(
-        db.select(AuditEvent)
-        .where(AuditEvent.review_id == review.id, AuditEvent.action != "identifiers_viewed")
-        .order_by(AuditEvent.id.desc())
-        .options(joinedload(AuditEvent.actor))
-    ).scalars()
+    kind = timeline.kind_from(request.args.get("kind"))
+    events = timeline.timeline_page(review.id, kind, page_number(request.args.get("page")))
     return render_template(
         "reviews/detail.html",
         review=review,
         deadlines=deadlines_for(review),
         next_steps=next_steps(review) if review.can_manage(current_person()) else [],
-        timeline=timeline.all(),
+        events=events,
+        entries=timeline.describe_all(events.items),
+        kind=kind,
+        kinds=list(timeline.TimelineKind),
         move_form=MoveForm(version=review.version),
         rule=COUNTING_RULE,
         today=uk_today(),

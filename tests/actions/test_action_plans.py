@@ -867,15 +867,45 @@ def test_verifying_a_completed_action_makes_it_count_as_done(w: World) -> None:
         ActionStatus.VERIFIED,
         "Evidence of impact verified",
     )
-    assert rag_of(action, today, soon_limit(today)) == Rag.GREEN and not is_overdue(action, today)
+    assert rag_of(action, today, soon_limit(today)) == Rag.VERIFIED and not is_overdue(action, today)
     summary = plan_summary(w.review)
     assert summary["total"] == 2
-    assert summary["counts"] == {Rag.RED: 0, Rag.AMBER: 0, Rag.GREEN: 2}
+    assert summary["counts"] == {Rag.RED: 0, Rag.AMBER: 0, Rag.GREEN: 1, Rag.AWAITING: 0, Rag.VERIFIED: 1}
     assert action not in summary["upcoming"]  # type: ignore[operator]
     refused(
         lambda: services.verify_action(action, "", w.manager, None),
         "Only a completed action, with its evidence, can be verified",
     )
+
+
+def test_completed_in_time_waits_for_verification_without_turning_red(w: World) -> None:
+    """The day of completion is recorded by the services: set when the action is first reported
+    completed, kept through further reports and verification, cleared when it is returned."""
+    action, today = w.action, uk_today()
+    services.add_progress(action, ActionStatus.ON_TRACK, "Started.", [], w.lead_x, None)
+    assert action.completed_on is None
+    _complete(w)
+    db.session.commit()
+    assert action.completed_on == today
+    # Test data only: weeks pass; the board has not verified yet and the deadline went by.
+    action.completed_on = action.deadline = today - timedelta(days=20)
+    db.session.commit()
+    assert rag_of(action, today, soon_limit(today)) == Rag.AWAITING and not is_overdue(action, today)
+    assert plan_summary(w.review)["counts"][Rag.AWAITING] == 1
+    services.add_progress(action, ActionStatus.COMPLETED, "More evidence.", [pdf()], w.lead_x, None)
+    assert action.completed_on == today - timedelta(days=20)  # a further report keeps the day
+
+    services.return_action(action, "The audit covers one team only", ActionStatus.ON_TRACK, w.manager, None)
+    db.session.commit()
+    assert action.completed_on is None
+    assert rag_of(action, today, soon_limit(today)) == Rag.RED and is_overdue(action, today)
+    _complete(w)  # completed again, now after the deadline: late, so red until verified
+    db.session.commit()
+    assert action.completed_on == today
+    assert rag_of(action, today, soon_limit(today)) == Rag.RED
+    services.verify_action(action, "", w.manager, None)
+    db.session.commit()
+    assert action.completed_on == today and rag_of(action, today, soon_limit(today)) == Rag.VERIFIED
 
 
 def test_returning_needs_a_reason_and_a_status(w: World) -> None:

@@ -1,11 +1,15 @@
-"""Red, amber, green for every status at every position of the deadline, with the 10-working-day
-window counted across real England and Wales bank holidays.
+"""Red, amber, green (and awaiting verification, verified) for every status at every position of
+the deadline, with the 10-working-day window counted across real England and Wales bank holidays.
 
 The rule (casework/actions/rag.py), first match wins:
-  red    off track, or past its deadline and not verified;
-  amber  at risk, or the deadline is within 10 working days and the action is neither completed
-         nor verified;
-  green  everything else.
+  verified               verified;
+  awaiting verification  completed on or before the deadline, not yet verified;
+  red                    off track, or past its deadline and not verified;
+  amber                  at risk, or the deadline is within 10 working days and the action is
+                         neither completed nor verified;
+  green                  everything else.
+In the table a completed action was completed today, so one whose deadline has passed was
+completed late.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from casework.actions.models import ActionStatus
 from casework.actions.rag import SOON, Rag, is_overdue, rag_for, rag_of, soon_limit
 from casework.core.workdays import WorkingCalendar
 
-R, A, G = Rag.RED, Rag.AMBER, Rag.GREEN
+R, A, G, W, V = Rag.RED, Rag.AMBER, Rag.GREEN, Rag.AWAITING, Rag.VERIFIED
 
 NOT_STARTED = ActionStatus.NOT_STARTED
 ON_TRACK = ActionStatus.ON_TRACK
@@ -36,8 +40,8 @@ EXPECTED: dict[ActionStatus, tuple[Rag, ...]] = {
     ON_TRACK:    (R,   A,    A,     A,   G,   G),
     AT_RISK:     (R,   A,    A,     A,   A,   A),
     OFF_TRACK:   (R,   R,    R,     R,   R,   R),
-    COMPLETED:   (R,   G,    G,     G,   G,   G),
-    VERIFIED:    (G,   G,    G,     G,   G,   G),
+    COMPLETED:   (R,   W,    W,     W,   W,   W),
+    VERIFIED:    (V,   V,    V,     V,   V,   V),
 }  # fmt: skip
 
 # Each scenario: today, the end of the 10-working-day window (worked out by hand from the bank
@@ -120,25 +124,37 @@ def test_rag_for_every_status_and_deadline(
 ) -> None:
     today, _soon, deadlines = SCENARIOS[scenario]
     soon = soon_limit(today, WorkingCalendar())
-    assert rag_for(status, deadlines[position], today, soon) == expected
+    assert rag_for(status, deadlines[position], today, soon, completed_on=today) == expected
 
 
-def test_a_verified_action_past_its_deadline_is_green() -> None:
+def test_a_verified_action_past_its_deadline_is_verified_not_red() -> None:
     today = date(2026, 12, 14)
     soon = soon_limit(today, WorkingCalendar())
     for deadline in (date(2026, 12, 11), date(2026, 1, 5), date(2020, 6, 1)):
-        assert rag_for(VERIFIED, deadline, today, soon) == Rag.GREEN
-        assert rag_for(COMPLETED, deadline, today, soon) == Rag.RED
+        assert rag_for(VERIFIED, deadline, today, soon, completed_on=deadline) == Rag.VERIFIED
+        assert rag_for(COMPLETED, deadline, today, soon, completed_on=today) == Rag.RED
 
 
-def test_completed_but_past_its_deadline_is_red_until_verified() -> None:
+def test_completed_in_time_waits_for_verification_without_turning_red() -> None:
+    """Completed on or before the deadline: "awaiting verification" however long the board takes."""
+    deadline = date(2026, 12, 11)
+    for completed_on in (date(2026, 11, 2), deadline):
+        for today in (date(2026, 12, 1), deadline, date(2026, 12, 14), date(2027, 6, 30)):
+            soon = soon_limit(today, WorkingCalendar())
+            assert rag_for(COMPLETED, deadline, today, soon, completed_on) == Rag.AWAITING
+            assert not is_overdue(_Action(COMPLETED, deadline, completed_on), today)  # type: ignore[arg-type]
+
+
+def test_completed_after_its_deadline_is_red_until_verified() -> None:
     today = date(2026, 12, 14)
     soon = soon_limit(today, WorkingCalendar())
     deadline = date(2026, 12, 11)
-    assert rag_for(COMPLETED, deadline, today, soon) == Rag.RED
-    # on the deadline day itself it was green: completed in time, waiting for verification
-    assert rag_for(COMPLETED, deadline, deadline, soon_limit(deadline, WorkingCalendar())) == Rag.GREEN
-    assert rag_for(VERIFIED, deadline, today, soon) == Rag.GREEN
+    late = date(2026, 12, 12)
+    assert rag_for(COMPLETED, deadline, today, soon, late) == Rag.RED
+    assert is_overdue(_Action(COMPLETED, deadline, late), today)  # type: ignore[arg-type]
+    # a completion with no recorded day is never taken as in time
+    assert rag_for(COMPLETED, deadline, today, soon, None) == Rag.RED
+    assert rag_for(VERIFIED, deadline, today, soon, late) == Rag.VERIFIED
 
 
 def test_the_window_counts_from_a_weekend_or_a_bank_holiday() -> None:
@@ -160,16 +176,17 @@ def test_closure_days_also_push_the_window_out() -> None:
 
 
 class _Action:
-    """Just the two fields rag_of and is_overdue read."""
+    """Just the fields rag_of and is_overdue read."""
 
-    def __init__(self, status: ActionStatus, deadline: date) -> None:
-        self.status, self.deadline = status, deadline
+    def __init__(self, status: ActionStatus, deadline: date, completed_on: date | None = None) -> None:
+        self.status, self.deadline, self.completed_on = status, deadline, completed_on
 
 
 @pytest.mark.parametrize("status", list(ActionStatus))
 @pytest.mark.parametrize("position", POSITIONS)
 def test_rag_of_and_overdue_follow_the_same_rule(status: ActionStatus, position: str) -> None:
     today, soon, deadlines = SCENARIOS["christmas 2026"]
-    action = _Action(status, deadlines[position])
-    assert rag_of(action, today, soon) == rag_for(status, deadlines[position], today, soon)  # type: ignore[arg-type]
+    action = _Action(status, deadlines[position], today if status in (COMPLETED, VERIFIED) else None)
+    assert rag_of(action, today, soon) == rag_for(status, deadlines[position], today, soon, today)  # type: ignore[arg-type]
+    # completed today: overdue only if the deadline had already passed
     assert is_overdue(action, today) == (position == "past" and status != VERIFIED)  # type: ignore[arg-type]

@@ -22,12 +22,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import event, select
 from werkzeug.datastructures import FileStorage
 
 from casework.actions import services
 from casework.actions.models import Action, ActionStatus, Recommendation, Theme
-from casework.actions.rag import SOON, Rag, rag_for, rag_sql, soon_limit
+from casework.actions.rag import SOON, Rag, is_overdue, overdue_sql, rag_for, rag_sql, soon_limit
 from casework.actions.tracker import TrackerFilters, tracker_counts, tracker_query
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
@@ -81,9 +81,11 @@ ACTIONS = (
     Spec("due-soon", "R1", 2, None, ActionStatus.NOT_STARTED, "soon", Rag.AMBER, False),
     Spec("formula", "R1", 2, "A", ActionStatus.NOT_STARTED, "far", Rag.GREEN, False, FORMULA),
     Spec("overdue", "R2", 1, "A", ActionStatus.ON_TRACK, "past", Rag.RED, True),
-    Spec("verified-late", "R2", 1, "C", ActionStatus.VERIFIED, "past", Rag.GREEN, False),
+    Spec("verified-late", "R2", 1, "C", ActionStatus.VERIFIED, "past", Rag.VERIFIED, False),
     Spec("completed-late", "R2", 2, "C", ActionStatus.COMPLETED, "past", Rag.RED, True),
     Spec("at-risk-moved", "R2", 2, None, ActionStatus.AT_RISK, "later", Rag.AMBER, False),
+    # completed two days before its deadline, which has since passed: waiting, not red, not overdue
+    Spec("waiting", "R1", 1, "B", ActionStatus.COMPLETED, "past", Rag.AWAITING, False),
 )
 DEADLINE_CHANGES = {"at-risk-moved": 2}
 
@@ -107,6 +109,8 @@ class Row:
     last_update: date | None
     description: str
     success_measure: str
+    recommendation_text: str
+    theme_names: str  # "; " between them, A to Z
 
 
 @dataclass
@@ -200,6 +204,8 @@ def build_world(app: Flask) -> World:
                 services.decide_deadline_change(change, True, "Agreed", manager)
             if spec.deadline == "past":  # the services refuse a past deadline
                 action.deadline = action.original_deadline = today - timedelta(days=5)
+            if spec.key == "waiting":  # the services record today as the day it was completed
+                action.completed_on = action.deadline - timedelta(days=2)
             created[spec.key] = action
         db.session.commit()
 
@@ -223,6 +229,8 @@ def build_world(app: Flask) -> World:
                 last_update=uk_date(latest) if latest else None,
                 description=action.description,
                 success_measure=action.success_measure,
+                recommendation_text=action.recommendation.text,
+                theme_names="; ".join(theme.name for theme in action.recommendation.themes),
             )
         return World(
             manager_email=manager.email,
@@ -271,16 +279,32 @@ def listed(response: Any) -> list[int]:
     ]
 
 
-def agency_counts(response: Any) -> dict[str, int]:
+def _count_cells(row_html: str) -> dict[str, int]:
+    """A row's counts by data-rag (a colour's value, or "total"), links and hidden words removed."""
+    cells = re.findall(r'<td [^>]*data-rag="(\w+)">(.*?)</td>', row_html, re.S)
+    return {rag: int(re.sub(r"<span.*?</span>|<[^>]+>", "", cell).strip()) for rag, cell in cells}
+
+
+def agency_table(response: Any) -> dict[str, dict[str, int]]:
+    """The table of agencies against colours: each row's name and its counts by data-rag."""
     section = _table(response.get_data(True), "counts-by-agency")
-    found = re.findall(r'<th scope="row"[^>]*>\s*<a [^>]*>([^<]+)</a>\s*</th>\s*<td[^>]*>(\d+)</td>', section)
-    return {html.unescape(name): int(count) for name, count in found}
+    rows = re.findall(r'<tr class="govuk-table__row" data-agency="[^"]+">(.*?)</tr>', section, re.S)
+    table = {}
+    for row in rows:
+        name = re.search(r'<th scope="row"[^>]*>(?:\s*<a [^>]*>)?([^<]+)', row)
+        assert name, row
+        table[html.unescape(name.group(1)).strip()] = _count_cells(row)
+    return table
+
+
+def agency_counts(response: Any) -> dict[str, int]:
+    return {name: cells["total"] for name, cells in agency_table(response).items() if name != "All"}
 
 
 def rag_counts(response: Any) -> dict[str, int]:
-    section = _table(response.get_data(True), "counts-by-rag")
-    found = re.findall(r'govuk-tag--\w+">(\w+)</strong>\s*</a>\s*</th>\s*<td[^>]*>(\d+)</td>', section)
-    return {name: int(count) for name, count in found}
+    """The table's last row: every agency together, by colour (the colours' labels)."""
+    totals = agency_table(response).get("All", {rag.value: 0 for rag in Rag})
+    return {rag.label: totals[rag.value] for rag in Rag}
 
 
 def ids(world: World, keys: set[str] | list[str]) -> set[int]:
@@ -312,6 +336,8 @@ FILTERS: dict[str, tuple[Any, Any]] = {
     "red": (lambda w: "rag=red", lambda row: row.spec.rag == Rag.RED),
     "amber": (lambda w: "rag=amber", lambda row: row.spec.rag == Rag.AMBER),
     "green": (lambda w: "rag=green", lambda row: row.spec.rag == Rag.GREEN),
+    "awaiting": (lambda w: "rag=awaiting", lambda row: row.spec.rag == Rag.AWAITING),
+    "rag-verified": (lambda w: "rag=verified", lambda row: row.spec.rag == Rag.VERIFIED),
     "overdue": (lambda w: "overdue=1", lambda row: row.spec.overdue),
     "theme-1": (lambda w: f"theme={w.themes[0]}", lambda row: row.spec.recommendation == 1),
     "theme-2": (
@@ -333,7 +359,7 @@ FILTERS: dict[str, tuple[Any, Any]] = {
 # --- sorting -------------------------------------------------------------------------------
 
 STATUS_ORDER = list(ActionStatus)
-RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
+RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2, Rag.AWAITING: 3, Rag.VERIFIED: 4}
 SORT_KEYS = {
     "deadline": lambda row: (row.deadline, row.id),
     "review": lambda row: (row.reference, row.spec.recommendation, row.id),
@@ -401,6 +427,8 @@ def test_25_a_page_with_pages_that_keep_the_filters(app: Flask, client: FlaskCli
 HEADINGS = [
     "Review",
     "Recommendation",
+    "Recommendation text",
+    "Themes",
     "Action",
     "Agency",
     "Owner",
@@ -484,14 +512,65 @@ class TestOneWorld:
             == by_agency
             == {
                 "Alder Police": 3,
-                "Birch Health Trust": 1,
+                "Birch Health Trust": 2,
                 "Cedar Academy": 2,
                 PARTNERSHIP: 2,
             }
         )
-        assert rag_counts(response) == by_rag == {"Red": 3, "Amber": 2, "Green": 3}
+        assert rag_counts(response) == by_rag
+        assert by_rag == {"Red": 3, "Amber": 2, "Green": 2, "Awaiting verification": 1, "Verified": 1}
         assert next(iter(agency_counts(response))) == PARTNERSHIP  # the partnership's own row comes first
-        assert "8 actions" in response.get_data(True)
+        assert "9 actions" in response.get_data(True)
+
+    def test_the_agency_table_shows_each_agency_against_each_colour(
+        self, app: Flask, manager_client: FlaskClient, world: World
+    ) -> None:
+        table = agency_table(manager_client.get("/actions/"))
+        expected: dict[str, dict[str, int]] = {}
+        for row in world.rows.values():
+            cells = expected.setdefault(row.agency, {rag.value: 0 for rag in Rag} | {"total": 0})
+            cells[row.spec.rag.value] += 1
+            cells["total"] += 1
+        expected["All"] = {rag.value: len(world.keys(lambda r, c=rag: r.spec.rag == c)) for rag in Rag}
+        expected["All"]["total"] = len(world.rows)
+        assert table == expected
+        # the agency that is behind shows at a glance: Birch has one red and one waiting, none green
+        assert table["Birch Health Trust"] == {
+            "red": 1, "amber": 0, "green": 0, "awaiting": 1, "verified": 0, "total": 2
+        }  # fmt: skip
+        # each count links to the list of those actions
+        page = manager_client.get("/actions/").get_data(True)
+        birch = world.agencies["B"]
+        assert f'href="/actions/?agency={birch}&amp;rag=awaiting"' in page
+        # worked out in one query, whatever the number of agencies
+        with app.app_context():
+            statements: list[str] = []
+            listen = lambda *args: statements.append(args[2])  # noqa: E731
+            event.listen(db.engine, "before_cursor_execute", listen)
+            try:
+                manager = db.session.execute(
+                    select(User).where(User.email == world.manager_email)
+                ).scalar_one()
+                today = uk_today()
+                soon = soon_limit(today)  # the closure days are read once, before the counts
+                statements.clear()
+                counts = tracker_counts(manager, TrackerFilters(), today, soon)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", listen)
+            assert len(statements) == 1, statements
+            assert {row.name: row.count for row in counts.by_agency} == agency_counts(
+                manager_client.get("/actions/")
+            )
+
+    def test_an_action_completed_in_time_shows_awaiting_verification_not_overdue(
+        self, manager_client: FlaskClient, world: World
+    ) -> None:
+        waiting = world.rows["waiting"]
+        assert waiting.deadline < uk_today()
+        page = manager_client.get("/actions/").get_data(True)
+        row_html = page[page.index(f'data-action-id="{waiting.id}"') :].split("</tr>")[0]
+        assert "Awaiting verification" in row_html and "govuk-tag--blue" in row_html
+        assert "Overdue" not in row_html and "govuk-tag--red" not in row_html
 
     def test_each_row_links_to_its_review_and_action_and_shows_its_deadline_history(
         self, manager_client: FlaskClient, world: World
@@ -586,7 +665,7 @@ class TestOneWorld:
             (world.rows[key] for key in world.keys(lambda row: row.spec.review == "R2")),
             key=SORT_KEYS["owner"],
         )
-        assert [(cells[0], cells[2]) for cells in body] == [
+        assert [(cells[0], cells[4]) for cells in body] == [
             (row.reference, row.description) for row in expected
         ]
         for cells, row in zip(body, expected, strict=True):
@@ -594,6 +673,8 @@ class TestOneWorld:
             assert cells == [
                 row.reference,
                 str(row.spec.recommendation),
+                row.recommendation_text,
+                row.theme_names,
                 row.description,
                 row.agency,
                 row.owner,
@@ -606,9 +687,10 @@ class TestOneWorld:
                 row.success_measure,
                 _dmy(row.last_update),
             ]
-        moved = next(cells for cells in body if cells[2] == "Action at-risk-moved")
-        assert moved[3] == PARTNERSHIP and moved[9] == "2" and moved[7] != moved[8]
-        assert moved[12] == _dmy(uk_today())
+        moved = next(cells for cells in body if cells[4] == "Action at-risk-moved")
+        assert moved[5] == PARTNERSHIP and moved[11] == "2" and moved[9] != moved[10]
+        assert moved[14] == _dmy(uk_today())
+        assert any(";" in cells[3] for cells in body)  # R2's first recommendation has two themes
 
         [event] = _exports(app)[exports:]
         assert event.details == {
@@ -622,9 +704,9 @@ class TestOneWorld:
         self, manager_client: FlaskClient, world: World
     ) -> None:
         _, *body = _csv_rows(manager_client.get(f"/actions/export.csv?agency={world.agencies['A']}"))
-        formula = next(cells for cells in body if FORMULA in cells[2])
-        assert formula[2] == "'" + FORMULA
-        assert formula[11] == "'" + MINUS
+        formula = next(cells for cells in body if FORMULA in cells[4])
+        assert formula[4] == "'" + FORMULA
+        assert formula[13] == "'" + MINUS
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cells in body for cell in cells)
         assert len(body) == 3
 
@@ -638,7 +720,7 @@ class TestOneWorld:
         assert response.headers["Content-Disposition"].startswith("attachment; filename=")
         assert response.headers["Content-Disposition"].endswith('.xlsx"')
         workbook = load_workbook(io.BytesIO(response.data))
-        assert workbook.sheetnames == ["Actions"]
+        assert workbook.sheetnames == ["Summary", "Actions"]
         sheet = workbook["Actions"]
         assert [cell.value for cell in sheet[1]] == HEADINGS
         assert all(cell.font.bold for cell in sheet[1])
@@ -647,21 +729,101 @@ class TestOneWorld:
             (world.rows[key] for key in world.keys(lambda row: row.spec.rag == Rag.RED)), key=lambda r: r.id
         )
         assert sheet.max_row == 1 + len(red) == 4
-        assert sheet.auto_filter.ref == "A1:M4"
-        assert sheet.column_dimensions["C"].width > sheet.column_dimensions["G"].width
+        assert sheet.auto_filter.ref == "A1:O4"
+        assert sheet.column_dimensions["E"].width > sheet.column_dimensions["I"].width
         for values, row in zip(sheet.iter_rows(min_row=2), red, strict=True):
             assert values[0].value == row.reference
             assert values[1].value == row.spec.recommendation
-            assert values[6].value == "Red"
-            assert values[10].value == ("Yes" if row.spec.overdue else "No")
-            for cell, day in ((values[7], row.original_deadline), (values[8], row.deadline)):
+            assert (values[2].value, values[3].value or "") == (row.recommendation_text, row.theme_names)
+            assert values[8].value == "Red"
+            assert values[12].value == ("Yes" if row.spec.overdue else "No")
+            for cell, day in ((values[9], row.original_deadline), (values[10], row.deadline)):
                 assert isinstance(cell.value, datetime | date)
                 assert (cell.value.date() if isinstance(cell.value, datetime) else cell.value) == day
                 assert cell.number_format == "dd/mm/yyyy"
-            last = values[12]
+            last = values[14]
             assert (last.value.date() if isinstance(last.value, datetime) else last.value) == row.last_update
         [event] = _exports(app)[exports:]
         assert event.details == {"format": "xlsx", "filters": {"rag": "red"}, "actions": 3}
+
+    def test_the_xlsx_export_is_finished_for_a_board(
+        self, app: Flask, manager_client: FlaskClient, world: World
+    ) -> None:
+        """RAG cells in their colours, the summary by agency with the page's counts, the filters
+        and the export's date, and a print set-up: landscape, one page wide, header repeated."""
+        agency = world.agencies["A"]
+        before = datetime.now(UK).replace(second=0, microsecond=0)
+        workbook = load_workbook(
+            io.BytesIO(manager_client.get(f"/actions/export.xlsx?agency={agency}&overdue=1").data)
+        )
+        after = datetime.now(UK)
+        summary, sheet = workbook["Summary"], workbook["Actions"]
+
+        # the filters in words and the date, at the top of the summary
+        assert summary["A1"].value == "Action tracker"
+        exported = summary["B2"].value
+        assert summary["A2"].value == "Exported" and re.fullmatch(
+            r"\d{1,2} [A-Z][a-z]+ \d{4} at \d{2}:\d{2}", exported
+        )
+        assert datetime.strptime(exported, "%d %B %Y at %H:%M").replace(tzinfo=UK) >= before - timedelta(
+            minutes=1
+        )
+        assert datetime.strptime(exported, "%d %B %Y at %H:%M").replace(tzinfo=UK) <= after
+        assert (summary["A3"].value, summary["B3"].value, summary["B4"].value) == (
+            "Filters", "Agency: Alder Police", "Overdue: Overdue only"
+        )  # fmt: skip
+
+        # the table of agencies against colours: the same counts as the tracker page
+        values = [[cell.value for cell in row] for row in summary.iter_rows(min_row=6)]
+        assert values[0] == ["Agency", *(rag.label for rag in Rag), "Total"]
+        page = agency_table(manager_client.get(f"/actions/?agency={agency}&overdue=1"))
+        assert {row[0]: row[1:] for row in values[1:]} == {
+            name: [cells[rag.value] for rag in Rag] + [cells["total"]] for name, cells in page.items()
+        }
+        assert values[-1][0] == "All" and all(cell.font.bold for cell in summary[6 + len(values) - 1])
+        red_heading = summary.cell(row=6, column=2)
+        assert red_heading.fill.fgColor.rgb.endswith("D4351C")
+
+        # RAG cells in their colour, on the full export
+        full = load_workbook(io.BytesIO(manager_client.get("/actions/export.xlsx").data))["Actions"]
+        colours = {
+            row[8].value: (row[8].fill.fill_type, row[8].fill.fgColor.rgb[-6:], row[8].font.color.rgb[-6:])
+            for row in full.iter_rows(min_row=2)
+        }
+        assert colours == {
+            "Red": ("solid", "D4351C", "FFFFFF"),
+            "Amber": ("solid", "F47738", "0B0C0C"),
+            "Green": ("solid", "00703C", "FFFFFF"),
+            "Awaiting verification": ("solid", "1D70B8", "FFFFFF"),
+            "Verified": ("solid", "B1B4B6", "0B0C0C"),
+        }
+        assert full["A2"].fill.fill_type is None  # only the RAG cells are coloured
+
+        # frozen header, auto-filter, sensible widths, and the print set-up
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:O")
+        widths = {heading: full.column_dimensions[chr(64 + i)].width for i, heading in enumerate(HEADINGS, 1)}
+        assert all(8 <= width <= 60 for width in widths.values())
+        assert widths["Action"] > widths["Owner"] > widths["Overdue"]
+        for printed in (sheet, summary):
+            assert printed.page_setup.orientation == "landscape"
+            assert printed.page_setup.fitToWidth == 1 and printed.page_setup.fitToHeight == 0
+            assert printed.sheet_properties.pageSetUpPr.fitToPage
+            assert printed.oddHeader.right.text.startswith("Exported ")
+        assert sheet.print_title_rows == "$1:$1"
+
+    def test_the_export_summary_says_when_no_filter_applies_and_names_the_ones_that_do(
+        self, manager_client: FlaskClient, world: World
+    ) -> None:
+        plain = load_workbook(io.BytesIO(manager_client.get("/actions/export.xlsx").data))["Summary"]
+        assert plain["B3"].value == "None: every action you may see"
+        query = f"review={world.reviews['R2']}&agency=partnership&owner={world.owners['manager']}"
+        query += f"&status=at_risk&rag=amber&theme={world.themes[1]}"
+        named = load_workbook(io.BytesIO(manager_client.get(f"/actions/export.xlsx?{query}").data))["Summary"]
+        lines = [named.cell(row=row, column=2).value for row in range(3, 9)]
+        assert lines[0].startswith("Review: CSPR-") and lines[1:5] == [
+            "Agency: The partnership", f"Owner: {MANAGER}", "Status: At risk", "RAG: Amber"
+        ]  # fmt: skip
+        assert lines[5].startswith("Theme: ") and str(world.themes[1]) not in lines[5]
 
     def test_the_xlsx_export_never_writes_a_formula(self, manager_client: FlaskClient, world: World) -> None:
         workbook = load_workbook(io.BytesIO(manager_client.get("/actions/export.xlsx").data))
@@ -709,7 +871,7 @@ class TestOneWorld:
             assert {action.id for action in found} == ids(world, {"verified-late", "completed-late"})
             counts = tracker_counts(lead, TrackerFilters(), today, soon)
             assert [(row.name, row.count) for row in counts.by_agency] == [("Cedar Academy", 2)]
-            assert counts.by_rag == {Rag.RED: 1, Rag.AMBER: 0, Rag.GREEN: 1}
+            assert counts.by_rag == {Rag.RED: 1, Rag.AMBER: 0, Rag.GREEN: 0, Rag.AWAITING: 0, Rag.VERIFIED: 1}
             reviewer = db.session.get(User, world.outsiders[Role.REVIEWER])
             assert (
                 db.session.execute(tracker_query(reviewer, TrackerFilters(), today, soon)).scalars().all()
@@ -723,14 +885,17 @@ class TestOneWorld:
 # day after it (the end of "soon") is Friday 11 September, a day later than without the holiday.
 RAG_TODAY = date(2026, 8, 27)
 OFFSETS = (-2, -1, 0, 1, 2, 9, 10, 11)  # working days from RAG_TODAY to the deadline
-R, A, G = Rag.RED, Rag.AMBER, Rag.GREEN
+R, A, G, W, V = Rag.RED, Rag.AMBER, Rag.GREEN, Rag.AWAITING, Rag.VERIFIED
+# (status, the day it was completed relative to its deadline: None, "today" or "in time")
 RAG_TABLE = {
-    ActionStatus.NOT_STARTED: (R, R, A, A, A, A, A, G),
-    ActionStatus.ON_TRACK: (R, R, A, A, A, A, A, G),
-    ActionStatus.AT_RISK: (R, R, A, A, A, A, A, A),
-    ActionStatus.OFF_TRACK: (R, R, R, R, R, R, R, R),
-    ActionStatus.COMPLETED: (R, R, G, G, G, G, G, G),
-    ActionStatus.VERIFIED: (G, G, G, G, G, G, G, G),
+    (ActionStatus.NOT_STARTED, None): (R, R, A, A, A, A, A, G),
+    (ActionStatus.ON_TRACK, None): (R, R, A, A, A, A, A, G),
+    (ActionStatus.AT_RISK, None): (R, R, A, A, A, A, A, A),
+    (ActionStatus.OFF_TRACK, None): (R, R, R, R, R, R, R, R),
+    (ActionStatus.COMPLETED, "today"): (R, R, W, W, W, W, W, W),  # late when the deadline had passed
+    (ActionStatus.COMPLETED, "in time"): (W, W, W, W, W, W, W, W),  # on its deadline day
+    (ActionStatus.COMPLETED, None): (R, R, G, G, G, G, G, G),  # no day recorded: never "in time"
+    (ActionStatus.VERIFIED, "today"): (V, V, V, V, V, V, V, V),
 }
 
 
@@ -752,8 +917,8 @@ def test_rag_in_sql_gives_the_same_colour_as_rag_in_python(app: Flask) -> None:
         recommendation = services.add_recommendation(
             db.session.get(Review, review.id), "Share records", True, [], [], manager
         )
-        cases: dict[int, tuple[ActionStatus, date, Rag]] = {}
-        for status, colours in RAG_TABLE.items():
+        cases: dict[int, tuple[ActionStatus, date, date | None, Rag]] = {}
+        for (status, completed), colours in RAG_TABLE.items():
             for offset, colour in zip(OFFSETS, colours, strict=True):
                 action = services.add_action(
                     recommendation, f"{status} {offset}", None, manager, uk_today(), "Audit", manager
@@ -761,20 +926,26 @@ def test_rag_in_sql_gives_the_same_colour_as_rag_in_python(app: Flask) -> None:
                 # the table's own day, whatever today is: set in the database, as no service may
                 action.status = status
                 action.deadline = calendar.add_working_days(RAG_TODAY, offset)
-                cases[action.id] = (status, action.deadline, colour)
+                action.completed_on = {None: None, "today": RAG_TODAY, "in time": action.deadline}[completed]
+                cases[action.id] = (status, action.deadline, action.completed_on, colour)
         db.session.commit()
 
         in_sql = dict(db.session.execute(select(Action.id, rag_sql(RAG_TODAY, soon))).all())
         assert len(in_sql) == len(cases) == len(RAG_TABLE) * len(OFFSETS)
-        for action_id, (status, deadline, colour) in cases.items():
-            in_python = rag_for(status, deadline, RAG_TODAY, soon)
-            assert (status, deadline, in_python) == (status, deadline, colour)
-            assert (status, deadline, Rag(in_sql[action_id])) == (status, deadline, colour)
+        for action_id, (status, deadline, completed_on, colour) in cases.items():
+            in_python = rag_for(status, deadline, RAG_TODAY, soon, completed_on)
+            assert (status, deadline, completed_on, in_python) == (status, deadline, completed_on, colour)
+            in_database = Rag(in_sql[action_id])
+            assert (status, deadline, completed_on, in_database) == (status, deadline, completed_on, colour)
+        # and "overdue" in SQL agrees with Python: past the deadline, not verified, not done in time
+        overdue = set(db.session.execute(select(Action.id).where(overdue_sql(RAG_TODAY))).scalars())
+        assert overdue == {i for i in cases if is_overdue(db.session.get(Action, i), RAG_TODAY)}
+        assert overdue == {i for i, case in cases.items() if case[3] == R and case[1] < RAG_TODAY}
 
         # and the tracker's RAG filter and counts use the same rule
         for colour in Rag:
             filtered = tracker_query(manager, TrackerFilters(rag=colour), RAG_TODAY, soon)
             found = {action.id for action in db.session.execute(filtered).scalars()}
-            assert found == {action_id for action_id, case in cases.items() if case[2] == colour}
+            assert found == {action_id for action_id, case in cases.items() if case[3] == colour}
         counts = tracker_counts(manager, TrackerFilters(), RAG_TODAY, soon)
-        assert counts.by_rag == {colour: sum(case[2] == colour for case in cases.values()) for colour in Rag}
+        assert counts.by_rag == {colour: sum(case[3] == colour for case in cases.values()) for colour in Rag}

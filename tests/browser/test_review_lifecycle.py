@@ -105,8 +105,8 @@ def test_board_manager_takes_a_cspr_from_referral_to_commissioned(app: Flask, pa
 
     timeline = page.get_by_test_id("timeline").inner_text()
     for entry in [
-        "moved from Referral to Rapid review",
-        "moved from Decision to Commissioning",
-        "CSPR-2026-001 created",
+        "moved the review from Referral to Rapid review",
+        "moved the review from Decision to Commissioning",
+        "created CSPR-2026-001",
     ]:
         assert entry in timeline

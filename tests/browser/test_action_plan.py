@@ -87,6 +87,8 @@ def test_recommendation_to_verified_action(app: Flask, browser, live_server: str
     agency.get_by_role("button", name="Add update").click()
     agency.get_by_text("Update added.").wait_for()
     assert "referral-audit.pdf" in agency.get_by_test_id("updates").inner_text()
+    # Completed in time: it waits for the board's verification, neither red nor done.
+    assert "Red 0, Amber 0, Green 0, Awaiting verification 1" in " ".join(_summary(bm, review.id).split())
 
     # The board manager verifies: only now does it count as done.
     bm.goto(f"/reviews/{review.id}/action-plan")
@@ -94,6 +96,8 @@ def test_recommendation_to_verified_action(app: Flask, browser, live_server: str
     bm.get_by_role("button", name="Verify the action").click()
     bm.get_by_text("Action verified").wait_for()
     assert "Verified" in bm.locator("main").inner_text()
-    assert "1 action: Red 0, Amber 0, Green 1" in " ".join(_summary(bm, review.id).split())
+    assert "Red 0, Amber 0, Green 0, Awaiting verification 0, Verified 1" in " ".join(
+        _summary(bm, review.id).split()
+    )
     for page in (bm, agency):
         page.context.close()

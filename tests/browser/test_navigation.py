@@ -12,7 +12,7 @@ from tests.conftest import PASSWORD, make_agency, make_user
 pytestmark = pytest.mark.browser
 
 EXPECTED = {
-    Role.ADMIN: (["Users", "Audit log"], "Users"),
+    Role.ADMIN: (["Users", "Audit log", "Sent mail"], "Users"),
     Role.BOARD_MANAGER: (["Dashboard", "Reviews", "Agencies", "Action tracker"], "Dashboard"),
     Role.REVIEWER: (["My reviews", "My profile"], "My reviews"),
     Role.AGENCY_LEAD: (["My agency's requests", "My agency's actions"], "My agency's requests"),

@@ -95,7 +95,7 @@ def test_from_first_draft_to_the_public_register(app: Flask, browser, live_serve
     # Signed off at a meeting before the sign-off was recorded here: the report went to the Panel after.
     _date(bm, "signed_off_on", WorkingCalendar().add_working_days(uk_today(), -10))
     bm.get_by_role("button", name="Mark the latest version final").click()
-    bm.get_by_text("is the final report").wait_for()
+    bm.locator(".govuk-notification-banner").get_by_text("is the final report").wait_for()
     bm.goto(f"/reviews/{review.id}/publication")
     bm.get_by_role("button", name="Run the anonymisation check").click()
     findings = bm.get_by_test_id("findings").inner_text()

@@ -54,8 +54,10 @@ def recipient(app: Flask) -> User:
 
 
 @pytest.fixture(autouse=True)
-def _empty_queue() -> Iterator[None]:
-    """Each test starts and ends with nothing waiting in the queue."""
+def _empty_queue(app: Flask) -> Iterator[None]:
+    """Each test starts with the suite's app's queue (another test may have created an app since)
+    and starts and ends with nothing waiting in it."""
+    init_jobs(app)
     huey.flush()
     yield
     huey.flush()
@@ -114,7 +116,9 @@ def redis_url() -> str:
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])
 def queue_backend(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) -> Iterator[str]:
     """The suite's app with its queue in a SQLite file, then in Redis (under a name of its own,
-    so parallel runs never take each other's tasks); restored afterwards."""
+    so parallel runs never take each other's tasks); restored afterwards. The worker's tasks run
+    in the suite's app, whichever app another test created last."""
+    init_jobs(app)
     if request.param == "sqlite":
         huey.storage = storage_for(f"sqlite:///{tmp_path / 'queue.db'}", "casework")
     else:

@@ -16,6 +16,7 @@ from pathlib import Path
 import flask_migrate
 import psycopg
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
@@ -232,3 +233,29 @@ def factory(app: Flask) -> object:
         agency = staticmethod(within_app(make_agency))
 
     return Factory()
+
+
+# --- Redis ----------------------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_server() -> Iterator[redis.Redis]:
+    """The Redis at CASEWORK_TEST_REDIS_URL. CI, or anyone who names a server, must have it (a
+    failure); a bare machine running `make test` may not (a skip)."""
+    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        server.ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at {REDIS_URL} ({error})"
+        if os.environ.get("CI") or os.environ.get("CASEWORK_TEST_REDIS_URL"):
+            pytest.fail(f"{message}; these tests need it")
+        pytest.skip(f"{message}; set CI=true or CASEWORK_TEST_REDIS_URL to make this a failure")
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis_url(redis_server: redis.Redis) -> str:
+    return REDIS_URL

@@ -7,7 +7,6 @@ its keys afterwards."""
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections.abc import Iterator
@@ -32,25 +31,8 @@ from tests.auth.sign_in_support import (
     row_counts,
     sign_in_from,
 )
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD, REDIS_URL, make_user
 from tests.support.http import SocketBrowser
-
-REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-def redis_server() -> Iterator[redis.Redis]:
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        server.ping()
-    except redis.RedisError as error:
-        message = f"Redis is not reachable at {REDIS_URL} ({error})"
-        # CI, or anyone who names a server, must have it; a bare machine running `make test` may not.
-        if os.environ.get("CI") or os.environ.get("CASEWORK_TEST_REDIS_URL"):
-            pytest.fail(f"{message}; these tests need it")
-        pytest.skip(f"{message}; set CI=true or CASEWORK_TEST_REDIS_URL to make this a failure")
-    yield server
-    server.close()
 
 
 @pytest.fixture

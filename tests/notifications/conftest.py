@@ -4,7 +4,6 @@ of things due, and the seeded default rules as the migration left them for every
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import redis
 from flask import Flask
 
 from casework.auth.models import Role, User
@@ -93,24 +91,6 @@ def row(app: Flask, message_id: int) -> Row:
         found = db.session.get(OutboxMessage, message_id)
         assert found is not None
         return Row(found.status, found.attempts, found.next_attempt_at, found.last_error, found.sent_at)
-
-
-REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-@pytest.fixture
-def redis_url() -> str:
-    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        server.ping()
-    except redis.RedisError as error:
-        message = f"Redis is not reachable at {REDIS_URL} ({error})"
-        if os.environ.get("CI") or os.environ.get("CASEWORK_TEST_REDIS_URL"):
-            pytest.fail(f"{message}; these tests need it")
-        pytest.skip(f"{message}; set CI=true or CASEWORK_TEST_REDIS_URL to make this a failure")
-    finally:
-        server.close()
-    return REDIS_URL
 
 
 @pytest.fixture(params=["sqlite", pytest.param("redis", marks=pytest.mark.redis)])

@@ -11,8 +11,15 @@ from flask import Flask
 from casework.auth.models import User
 from casework.notifications.delivery import deliver_due
 from casework.notifications.models import MailStatus
-from tests.notifications.conftest import point_at, queue_one, row
-from tests.support.smtp import PASSWORD, USERNAME, self_signed_certificate, starttls_server, tls_server
+from tests.notifications.conftest import Row, point_at, queue_one, row
+from tests.support.smtp import (
+    PASSWORD,
+    USERNAME,
+    MailServer,
+    self_signed_certificate,
+    starttls_server,
+    tls_server,
+)
 
 
 @pytest.fixture(scope="module")
@@ -27,27 +34,30 @@ def trusted(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> 
     return certificate
 
 
-def _send(app: Flask, recipient: User) -> tuple[int, object]:
+def _send(
+    app: Flask,
+    recipient: User,
+    monkeypatch: pytest.MonkeyPatch,
+    server: MailServer,
+    security: str,
+    password: str = PASSWORD,
+) -> Row:
+    """Queue one message and deliver it to ``server`` with these settings and the test login."""
+    point_at(
+        app, monkeypatch, server.port, SMTP_SECURITY=security, SMTP_USERNAME=USERNAME, SMTP_PASSWORD=password
+    )
     queued = queue_one(app, recipient)
     with app.app_context():
         deliver_due()
-    return queued, row(app, queued)
+    return row(app, queued)
 
 
 def test_starttls_comes_before_the_login_and_the_message(
     app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with starttls_server(*trusted) as server:
-        point_at(
-            app,
-            monkeypatch,
-            server.port,
-            SMTP_SECURITY="starttls",
-            SMTP_USERNAME=USERNAME,
-            SMTP_PASSWORD=PASSWORD,
-        )
-        _, sent = _send(app, recipient)
-    assert sent.status == MailStatus.SENT  # type: ignore[attr-defined]
+        sent = _send(app, recipient, monkeypatch, server, "starttls")
+    assert sent.status == MailStatus.SENT
     [received] = server.received
     assert received.starttls and received.login == USERNAME
     assert server.logins == [(USERNAME, PASSWORD)]
@@ -57,11 +67,8 @@ def test_implicit_tls_with_a_login(
     app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with tls_server(*trusted) as server:
-        point_at(
-            app, monkeypatch, server.port, SMTP_SECURITY="tls", SMTP_USERNAME=USERNAME, SMTP_PASSWORD=PASSWORD
-        )
-        _, sent = _send(app, recipient)
-    assert sent.status == MailStatus.SENT  # type: ignore[attr-defined]
+        sent = _send(app, recipient, monkeypatch, server, "tls")
+    assert sent.status == MailStatus.SENT
     assert [received.login for received in server.received] == [USERNAME]
 
 
@@ -69,17 +76,9 @@ def test_a_wrong_password_is_the_installations_problem_and_is_tried_again(
     app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with starttls_server(*trusted) as server:
-        point_at(
-            app,
-            monkeypatch,
-            server.port,
-            SMTP_SECURITY="starttls",
-            SMTP_USERNAME=USERNAME,
-            SMTP_PASSWORD="wrong",
-        )
-        _, later = _send(app, recipient)
-    assert later.status == MailStatus.QUEUED  # type: ignore[attr-defined]
-    assert later.last_error.startswith("535 ")  # type: ignore[attr-defined]
+        later = _send(app, recipient, monkeypatch, server, "starttls", password="wrong")
+    assert later.status == MailStatus.QUEUED
+    assert later.last_error.startswith("535 ")
     assert server.received == []
 
 
@@ -87,17 +86,9 @@ def test_a_certificate_that_does_not_verify_sends_nothing(
     app: Flask, recipient: User, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with starttls_server(*certificate) as server:  # not trusted: no SSL_CERT_FILE
-        point_at(
-            app,
-            monkeypatch,
-            server.port,
-            SMTP_SECURITY="starttls",
-            SMTP_USERNAME=USERNAME,
-            SMTP_PASSWORD=PASSWORD,
-        )
-        _, later = _send(app, recipient)
-    assert later.status == MailStatus.QUEUED  # type: ignore[attr-defined]
-    assert "CERTIFICATE_VERIFY_FAILED" in later.last_error  # type: ignore[attr-defined]
+        later = _send(app, recipient, monkeypatch, server, "starttls")
+    assert later.status == MailStatus.QUEUED
+    assert "CERTIFICATE_VERIFY_FAILED" in later.last_error
     assert server.logins == [] and server.received == []
 
 
@@ -105,14 +96,6 @@ def test_without_starttls_a_server_that_demands_it_is_not_sent_the_password(
     app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with starttls_server(*trusted) as server:
-        point_at(
-            app,
-            monkeypatch,
-            server.port,
-            SMTP_SECURITY="none",
-            SMTP_USERNAME=USERNAME,
-            SMTP_PASSWORD=PASSWORD,
-        )
-        _, later = _send(app, recipient)
-    assert later.status == MailStatus.QUEUED  # type: ignore[attr-defined]
+        later = _send(app, recipient, monkeypatch, server, "none")
+    assert later.status == MailStatus.QUEUED
     assert server.logins == [] and server.received == []

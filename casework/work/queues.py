@@ -6,10 +6,11 @@ number of queries, one per kind, whatever the data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import url_for
 from sqlalchemy import ColumnElement, and_
 
 from casework.actions.models import Action
@@ -76,9 +77,21 @@ class QueueItem:
         return (2, self.since.toordinal() if self.since else 0, self.link)
 
 
-def _due(items: Iterable[DueItem], kind: str) -> list[QueueItem]:
+def _due(
+    items: Iterable[DueItem], kind: str, link: Callable[[DueItem], str] | None = None
+) -> list[QueueItem]:
+    """``link``: where this person deals with it, when not where its owner does."""
     return [
-        QueueItem(kind, i.review_id, i.reference, i.pseudonym, i.what, i.link, i.due_on, i.days_left)
+        QueueItem(
+            kind,
+            i.review_id,
+            i.reference,
+            i.pseudonym,
+            i.what,
+            link(i) if link else i.link,
+            i.due_on,
+            i.days_left,
+        )
         for i in items
     ]
 
@@ -152,6 +165,8 @@ def attention(today: date) -> Attention:
         Need.ACCURACY: _due(
             open_from(SOURCES[ReminderKind.ACCURACY], window, session, AccuracyCheck.due_on < today),
             "Accuracy answer",
+            # The answer's page is the agency's; the board sees the answers on the drafts page.
+            lambda item: url_for("reviews.review_drafts", review_id=item.review_id),
         ),
         Need.RED_ACTION: _due(open_from(SOURCES[ReminderKind.ACTION], window, session, red), "Red action"),
         Need.FINDING: _waiting(waiting_from(WAITING[WaitingKind.FINDING], session), "Finding"),

@@ -200,6 +200,8 @@ def grow() -> None:
             manager,
         )
         actions.add_progress(action, ActionStatus.ON_TRACK, f"Started {number}", [], police_lead, None)
+        # New deadlines asked for (the dashboard's queue).
+        actions.request_deadline_change(action, action.deadline + timedelta(days=30), "Later.", police_lead)
 
     # More updates on the measured action (action page).
     measured = _measured_action()
@@ -222,18 +224,26 @@ def grow() -> None:
     _entries(request, HEALTH_EVENTS, uk_today() - timedelta(days=300), gp_lead)
     contributions.submit_request(request, "Our records.", gp_lead, None)
     contributions.accept_request(request, manager, None)
+    # Submissions waiting to be accepted (the dashboard's and the reviewer's queues).
+    for kind in (ContributionKind.AGENCY_REPORT, ContributionKind.DOCUMENTS):
+        waiting = contributions.request_contributions(child_d, [gp], kind, "Yours.", due, manager)[0]
+        contributions.submit_request(waiting, "Sent.", gp_lead, None)
 
     # More draft versions of Child D, one shared for accuracy (drafts page).
     for number in range(2):
         version = drafts.upload_draft(
             child_d, _report(f"child-d-v{3 + number}.docx", "More text."), f"Version {number}", sam, None
         )
-    drafts.share_for_accuracy(
+    check = drafts.share_for_accuracy(
         version,
         [police, agencies["Northshire Hospitals NHS Foundation Trust"]],
         working_calendar().add_working_days(uk_today(), 10),
         manager,
     )
+    # Comments for the lead reviewer to answer (the reviewer's tasks).
+    police_answer = next(answer for answer in check.answers if answer.agency_id == police.id)
+    for number in range(2):
+        drafts.add_accuracy_comment(police_answer, f"Page {number}", "A date is wrong.", police_lead)
 
     # Adult G checked again (publication page), and two more published reviews (public register).
     checks.run_anonymisation_check(adult_g, manager, "Checked again")

@@ -225,7 +225,7 @@ def grow() -> None:
     contributions.submit_request(request, "Our records.", gp_lead, None)
     contributions.accept_request(request, manager, None)
     # Submissions waiting to be accepted (the dashboard's and the reviewer's queues).
-    for kind in (ContributionKind.AGENCY_REPORT, ContributionKind.DOCUMENTS):
+    for kind in (ContributionKind.LEARNING_EVENT,):
         waiting = contributions.request_contributions(child_d, [gp], kind, "Yours.", due, manager)[0]
         contributions.submit_request(waiting, "Sent.", gp_lead, None)
 

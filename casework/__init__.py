@@ -130,6 +130,7 @@ VIEW_MODULES = [
     "casework.public.views",
     "casework.notifications.mail_views",
     "casework.notifications.views",
+    "casework.work.views",
 ]
 
 
@@ -148,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.notifications.views import bp as notifications_bp
     from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
+    from casework.work import bp as work_bp
 
     for blueprint in (
         main.bp,
@@ -159,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
         documents_bp,
         public_bp,
         notifications_bp,
+        work_bp,
     ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])

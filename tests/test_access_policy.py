@@ -102,8 +102,8 @@ LANDING_PAGES = {
         "/agencies/",
         "/actions/",
     ],
-    Role.REVIEWER: ["/reviews/"],
-    Role.AGENCY_LEAD: ["/agencies/mine", "/actions/mine"],
+    Role.REVIEWER: ["/work/reviewer", "/reviews/"],
+    Role.AGENCY_LEAD: ["/work/agency", "/agencies/mine", "/actions/mine"],
 }
 
 

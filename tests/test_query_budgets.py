@@ -43,7 +43,8 @@ from tests.support.http import client_as
 # Today's figures: the most statements one GET of each page may issue, in either world (the
 # signed-in user's own load included, and the count of their unread notifications in the header).
 BUDGETS = {
-    "dashboard": 7,
+    # 7, and "Needs your attention": the reminder rules, the closure days, one query per kind (9).
+    "dashboard": 18,
     "review list": 8,
     "review page": 14,
     "action plan": 16,
@@ -60,10 +61,13 @@ BUDGETS = {
     "chronology": 5,
     "your notifications": 4,
     "reminder rules": 5,
+    "agency lead's home": 10,
+    "reviewer's home": 9,
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
 POLICE_LEAD = "police.lead@northshire.example"
+REVIEWER = "reviewer2@northshire.example"
 OPEN = (ActionStatus.ON_TRACK, ActionStatus.AT_RISK, ActionStatus.OFF_TRACK)
 
 
@@ -92,6 +96,8 @@ PAGES = [
     Page("chronology", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/chronology"),
     Page("your notifications", POLICE_LEAD, lambda ids: "/notifications/"),
     Page("reminder rules", MANAGER, lambda ids: "/reviews/reminders"),
+    Page("agency lead's home", POLICE_LEAD, lambda ids: "/work/agency"),
+    Page("reviewer's home", REVIEWER, lambda ids: "/work/reviewer"),
 ]
 
 
@@ -194,6 +200,8 @@ def grow() -> None:
             manager,
         )
         actions.add_progress(action, ActionStatus.ON_TRACK, f"Started {number}", [], police_lead, None)
+        # New deadlines asked for (the dashboard's queue).
+        actions.request_deadline_change(action, action.deadline + timedelta(days=30), "Later.", police_lead)
 
     # More updates on the measured action (action page).
     measured = _measured_action()
@@ -216,18 +224,26 @@ def grow() -> None:
     _entries(request, HEALTH_EVENTS, uk_today() - timedelta(days=300), gp_lead)
     contributions.submit_request(request, "Our records.", gp_lead, None)
     contributions.accept_request(request, manager, None)
+    # Submissions waiting to be accepted (the dashboard's and the reviewer's queues).
+    for kind in (ContributionKind.LEARNING_EVENT,):
+        waiting = contributions.request_contributions(child_d, [gp], kind, "Yours.", due, manager)[0]
+        contributions.submit_request(waiting, "Sent.", gp_lead, None)
 
     # More draft versions of Child D, one shared for accuracy (drafts page).
     for number in range(2):
         version = drafts.upload_draft(
             child_d, _report(f"child-d-v{3 + number}.docx", "More text."), f"Version {number}", sam, None
         )
-    drafts.share_for_accuracy(
+    check = drafts.share_for_accuracy(
         version,
         [police, agencies["Northshire Hospitals NHS Foundation Trust"]],
         working_calendar().add_working_days(uk_today(), 10),
         manager,
     )
+    # Comments for the lead reviewer to answer (the reviewer's tasks).
+    police_answer = next(answer for answer in check.answers if answer.agency_id == police.id)
+    for number in range(2):
+        drafts.add_accuracy_comment(police_answer, f"Page {number}", "A date is wrong.", police_lead)
 
     # Adult G checked again (publication page), and two more published reviews (public register).
     checks.run_anonymisation_check(adult_g, manager, "Checked again")

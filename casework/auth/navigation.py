@@ -33,10 +33,12 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("Dashboard", "reviews.dashboard", "reviews.dashboard", "manage_reviews"),
     NavItem("Reviews", "reviews.index", "reviews.review_", "manage_reviews"),
+    NavItem("Your tasks", "work.reviewer_home", "work.reviewer", "lead_reviews"),
     NavItem("My reviews", "reviews.index", "reviews.review_", "lead_reviews"),
     NavItem("My profile", "reviews.reviewer_profile", "reviews.reviewer_profile", "lead_reviews"),
     NavItem("Agencies", "agencies.index", "agencies.", "manage_agencies"),
     NavItem("Action tracker", "actions.index", "actions.", "track_actions"),
+    NavItem("What your agency owes", "work.agency_home", "work.agency", "answer_for_agency"),
     NavItem("My agency's requests", "agencies.mine", "agencies.request", "answer_for_agency"),
     NavItem("My agency's actions", "actions.mine", "actions.", "answer_for_agency"),
     NavItem("Users", "admin.users", "admin.user", "administer"),

@@ -257,10 +257,21 @@ SOURCES: dict[ReminderKind, Source] = {
 }
 
 
-def due_from(source: Source, window: Window, session: Any) -> list[DueItem]:
-    """The source's open items due within their type's window or overdue, in one query."""
-    query = source.query().where(source.due() <= window.limit(source.kind), open_review())
-    rows = session.execute(query).all()
+def due_from(source: Source, window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
+    """The source's open items due within their type's window or overdue, in one query; ``where``
+    narrows them further (one person's or one agency's)."""
+    query = source.query().where(source.due() <= window.limit(source.kind), open_review(), *where)
+    return _as_items(source, window, session.execute(query).all())
+
+
+def open_from(source: Source, window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
+    """Every open item of the source, however far off its due date, in one query: a person's
+    own queue lists all they owe, where the digest only chases what falls in its window."""
+    query = source.query().where(open_review(), *where)
+    return _as_items(source, window, session.execute(query).all())
+
+
+def _as_items(source: Source, window: Window, rows: Any) -> list[DueItem]:
     counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
     items = []
     for row in rows:
@@ -283,9 +294,10 @@ def due_from(source: Source, window: Window, session: Any) -> list[DueItem]:
     return items
 
 
-def due_appointments(window: Window, session: Any) -> list[DueItem]:
+def due_appointments(window: Window, session: Any, every: bool = False) -> list[DueItem]:
     """Appointments offered and not yet accepted: "due" N working days after the offer. Few are
-    ever waiting, so the offer day is turned into a due date here rather than in SQL."""
+    ever waiting, so the offer day is turned into a due date here rather than in SQL. ``every``:
+    also those offered too recently to chase (a board manager's home lists them all)."""
     kind = ReminderKind.APPOINTMENT
     rows = session.execute(
         select(
@@ -304,7 +316,7 @@ def due_appointments(window: Window, session: Any) -> list[DueItem]:
         offered = row.assigned_at.astimezone(UK).date()
         after = window.rules.timing(kind, row.review_type_id).due_soon
         due = window.calendar.add_working_days(offered, after)
-        if due <= window.today:
+        if every or due <= window.today:
             waiting.append((row, offered, due))
     counter = DayCounter(window.calendar, window.today, (due for _, _, due in waiting))
     items = []

@@ -30,6 +30,7 @@ from casework.reviews.models import (
 )
 from casework.reviews.pages import review_url
 from casework.reviews.stages import ReviewStage
+from casework.work.queues import attention
 
 # --- lists ------------------------------------------------------------------------------
 
@@ -44,6 +45,7 @@ def dashboard() -> ResponseReturnValue:
         deadlines=queries.upcoming_deadlines(user),
         paused=queries.paused_reviews(user),
         stages=list(ReviewStage),
+        attention=attention(uk_today()),
         today=uk_today(),
     )
 

@@ -14,8 +14,11 @@ pytestmark = pytest.mark.browser
 EXPECTED = {
     Role.ADMIN: (["Users", "Audit log", "Sent mail"], "Users"),
     Role.BOARD_MANAGER: (["Dashboard", "Reviews", "Agencies", "Action tracker"], "Dashboard"),
-    Role.REVIEWER: (["My reviews", "My profile"], "My reviews"),
-    Role.AGENCY_LEAD: (["My agency's requests", "My agency's actions"], "My agency's requests"),
+    Role.REVIEWER: (["Your tasks", "My reviews", "My profile"], "Your tasks"),
+    Role.AGENCY_LEAD: (
+        ["What your agency owes", "My agency's requests", "My agency's actions"],
+        "What your agency owes",
+    ),
 }
 EVERYONE = ["Notifications", "Your account"]
 

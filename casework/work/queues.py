@@ -1,0 +1,241 @@
+"""The work queues on each role's home page, built from the same finders as the daily digest
+(``notifications.due`` for what has a due date, ``notifications.waiting`` for what waits on a
+decision), so the home page and the morning's email say the same thing. Each queue costs a fixed
+number of queries, one per kind, whatever the data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import ColumnElement, and_
+
+from casework.actions.models import Action
+from casework.actions.rag import Rag, rag_sql, soon_limit
+from casework.agencies.contributions import ContributionRequest
+from casework.auth.models import User
+from casework.core.enums import LabelledEnum
+from casework.core.extensions import db
+from casework.core.workdays import working_calendar
+from casework.notifications.due import (
+    SOURCES,
+    DueItem,
+    Window,
+    due_appointments,
+    due_from,
+    open_from,
+    open_review,
+)
+from casework.notifications.models import ReminderKind
+from casework.notifications.rules import current_rules
+from casework.notifications.waiting import WAITING, WaitingItem, WaitingKind, waiting_from
+from casework.reviews.models import (
+    AccuracyAnswer,
+    AccuracyCheck,
+    AssignmentRole,
+    AssignmentStatus,
+    Review,
+    ReviewerAssignment,
+)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    """One line of a queue: a due date (with working days left) or the day a wait began."""
+
+    kind: str  # what it is, in words ("Red action")
+    review_id: int
+    reference: str
+    pseudonym: str
+    what: str
+    link: str
+    due_on: date | None = None
+    days_left: int | None = None  # working days; negative when overdue
+    since: date | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+    # The names the days_left macro reads.
+    @property
+    def working_days_left(self) -> int | None:
+        return self.days_left
+
+    @property
+    def status(self) -> str:
+        return "overdue" if self.overdue else "due"
+
+    @property
+    def urgency(self) -> tuple[int, int, str]:
+        """Overdue first (the most overdue first), then due soonest, then the longest waiting."""
+        if self.days_left is not None:
+            return (0 if self.overdue else 1, self.days_left, self.link)
+        return (2, self.since.toordinal() if self.since else 0, self.link)
+
+
+def _due(
+    items: Iterable[DueItem], kind: str, link: Callable[[DueItem], str] | None = None
+) -> list[QueueItem]:
+    """``link``: where this person deals with it, when not where its owner does."""
+    return [
+        QueueItem(
+            kind,
+            i.review_id,
+            i.reference,
+            i.pseudonym,
+            i.what,
+            link(i) if link else i.link,
+            i.due_on,
+            i.days_left,
+        )
+        for i in items
+    ]
+
+
+def _waiting(items: Iterable[WaitingItem], kind: str) -> list[QueueItem]:
+    return [
+        QueueItem(kind, i.review_id, i.reference, i.pseudonym, i.what, i.link, since=i.since) for i in items
+    ]
+
+
+def by_urgency(items: Iterable[QueueItem]) -> list[QueueItem]:
+    return sorted(items, key=lambda item: item.urgency)
+
+
+def _window(today: date) -> Window:
+    return Window(today, working_calendar(), current_rules())
+
+
+# --- the board manager's "Needs your attention" --------------------------------------------
+
+
+class Need(LabelledEnum):
+    """A kind of thing a board manager deals with; the value is its section's anchor."""
+
+    CLOCK = "clocks", "Statutory deadlines overdue or due soon"
+    LATE_REQUEST = "late-contributions", "Late contributions"
+    SUBMISSION = "submissions", "Submissions to accept or return"
+    VERIFICATION = "verification", "Completed actions awaiting verification"
+    DEADLINE_CHANGE = "deadline-changes", "Deadline changes asked for"
+    APPOINTMENT = "appointments", "Appointments not accepted"
+    ACCURACY = "accuracy", "Factual accuracy answers overdue"
+    RED_ACTION = "red-actions", "Red actions"
+    FINDING = "findings", "Anonymisation findings waiting for a decision"
+
+
+@dataclass
+class Attention:
+    sections: dict[Need, list[QueueItem]]
+
+    @property
+    def counts(self) -> list[tuple[Need, int]]:
+        return [(need, len(self.sections.get(need, []))) for need in Need]
+
+    @property
+    def ordered(self) -> list[tuple[Need, list[QueueItem]]]:
+        """The sections with something in them, the one holding the most urgent item first."""
+        full = [(need, items) for need, items in self.sections.items() if items]
+        return sorted(full, key=lambda section: (section[1][0].urgency, list(Need).index(section[0])))
+
+    @property
+    def total(self) -> int:
+        return sum(len(items) for items in self.sections.values())
+
+
+def attention(today: date) -> Attention:
+    """Everything across the partnership waiting on a board manager: one query per kind."""
+    window, session = _window(today), db.session
+    red = rag_sql(today, soon_limit(today, window.calendar)) == Rag.RED.value
+    found = {
+        Need.CLOCK: _due(due_from(SOURCES[ReminderKind.CLOCK], window, session), "Statutory deadline"),
+        Need.LATE_REQUEST: _due(
+            open_from(SOURCES[ReminderKind.REQUEST], window, session, ContributionRequest.due_on < today),
+            "Late contribution",
+        ),
+        Need.SUBMISSION: _waiting(waiting_from(WAITING[WaitingKind.SUBMISSION], session), "Submission"),
+        Need.VERIFICATION: _waiting(waiting_from(WAITING[WaitingKind.VERIFICATION], session), "To verify"),
+        Need.DEADLINE_CHANGE: _waiting(
+            waiting_from(WAITING[WaitingKind.DEADLINE_CHANGE], session), "Deadline change"
+        ),
+        Need.APPOINTMENT: _due(due_appointments(window, session, every=True), "Appointment"),
+        Need.ACCURACY: _due(
+            open_from(SOURCES[ReminderKind.ACCURACY], window, session, AccuracyCheck.due_on < today),
+            "Accuracy answer",
+            # The answer's page is the agency's; the board sees the answers on the drafts page.
+            lambda item: url_for("reviews.review_drafts", review_id=item.review_id),
+        ),
+        Need.RED_ACTION: _due(open_from(SOURCES[ReminderKind.ACTION], window, session, red), "Red action"),
+        Need.FINDING: _waiting(waiting_from(WAITING[WaitingKind.FINDING], session), "Finding"),
+    }
+    return Attention({need: by_urgency(items) for need, items in found.items()})
+
+
+# --- the agency lead's "What your agency owes" ---------------------------------------------
+
+
+def agency_owes(user: User, today: date) -> list[QueueItem]:
+    """The agency's open requests, accuracy checks and actions, by due date: three queries."""
+    window, session, agency = _window(today), db.session, user.agency_id
+    items = [
+        *_due(
+            open_from(
+                SOURCES[ReminderKind.REQUEST], window, session, ContributionRequest.agency_id == agency
+            ),
+            "Contribution request",
+        ),
+        *_due(
+            open_from(SOURCES[ReminderKind.ACCURACY], window, session, AccuracyAnswer.agency_id == agency),
+            "Factual accuracy check",
+        ),
+        *_due(open_from(SOURCES[ReminderKind.ACTION], window, session, Action.agency_id == agency), "Action"),
+    ]
+    return sorted(items, key=lambda item: (item.due_on, item.kind, item.link))
+
+
+# --- the reviewer's "Your tasks" -----------------------------------------------------------
+
+
+@dataclass
+class ReviewTasks:
+    review_id: int
+    reference: str
+    pseudonym: str
+    items: list[QueueItem] = field(default_factory=list)
+
+
+def _lead_of(user: User) -> ColumnElement[bool]:
+    """Reviews the user leads and has accepted: only the lead answers accuracy comments."""
+    return Review.assignments.any(
+        and_(
+            ReviewerAssignment.reviewer_id == user.id,
+            ReviewerAssignment.role == AssignmentRole.LEAD,
+            ReviewerAssignment.status == AssignmentStatus.ACCEPTED,
+        )
+    )
+
+
+def reviewer_tasks(user: User, today: date) -> list[ReviewTasks]:
+    """Per review the user leads or co-reviews (accepted): contributions to read, comments to
+    answer, deadlines running. Reviews with nothing to do are listed too, last."""
+    window, session, mine = _window(today), db.session, Review.led_by(user)
+    reviews = session.execute(
+        db.select(Review.id, Review.reference, Review.pseudonym)
+        .where(mine, open_review())
+        .order_by(Review.reference)
+    ).all()
+    tasks = {row.id: ReviewTasks(row.id, row.reference, row.pseudonym) for row in reviews}
+    items = [
+        *_waiting(waiting_from(WAITING[WaitingKind.SUBMISSION], session, mine), "Contribution to read"),
+        *_waiting(waiting_from(WAITING[WaitingKind.COMMENT], session, _lead_of(user)), "Comment to answer"),
+        *_due(open_from(SOURCES[ReminderKind.CLOCK], window, session, mine), "Deadline"),
+    ]
+    for item in by_urgency(items):
+        if item.review_id in tasks:
+            tasks[item.review_id].items.append(item)
+    return sorted(
+        tasks.values(), key=lambda t: (not t.items, t.items[0].urgency if t.items else (), t.reference)
+    )

@@ -1,0 +1,58 @@
+"""In a real browser, each role signs in, lands on its queue, sees an item there and follows it:
+the board manager a late contribution, the agency lead what the agency owes, the reviewer a
+contribution to read."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from casework.agencies.contributions import RequestStatus
+from casework.agencies.models import AgencyType
+from casework.auth.models import Role
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.core.workdays import working_calendar
+from tests.browser.conftest import signed_in_page
+from tests.conftest import make_agency, make_user
+from tests.notifications.due_world import World, add_request
+from tests.reviews.conftest import make_review
+
+pytestmark = pytest.mark.browser
+
+
+def test_each_role_follows_an_item_of_its_queue(app: Flask, browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        police = make_agency("Northshire Police", AgencyType.POLICE)
+        manager = make_user(Role.BOARD_MANAGER, name="Morgan Price")
+        reviewer = make_user(Role.REVIEWER, name="Robin Independent")
+        lead = make_user(Role.AGENCY_LEAD, name="Priya Shah", agency=police)
+        review = make_review("CSPR", "contributions", by=manager, agencies=[police], reviewer=reviewer)
+        world = World({"M1": manager.id}, {"X": police.id}, {"CSPR": review.id})
+        late = add_request(world, "X", working_calendar().add_working_days(uk_today(), -2))
+        sent = add_request(world, "X", uk_today(), status=RequestStatus.SUBMITTED)
+        for user in (manager, reviewer, lead):
+            db.session.refresh(user)
+        reference = review.reference
+
+    bm = signed_in_page(browser, live_server, manager)
+    bm.get_by_role("heading", level=2, name="Needs your attention").wait_for()
+    bm.get_by_role("link", name="1 late contributions").click()
+    section = bm.get_by_test_id("attention-late-contributions")
+    assert "2 working days overdue" in section.inner_text()
+    section.get_by_role("link", name="Chronology from Northshire Police").click()
+    bm.wait_for_url(f"**/agencies/requests/{late}")
+
+    agency = signed_in_page(browser, live_server, lead)
+    agency.get_by_role("heading", level=1, name="What your agency owes").wait_for()
+    owed = agency.get_by_test_id("owed")
+    assert reference in owed.inner_text() and "2 working days overdue" in owed.inner_text()
+    owed.get_by_role("link", name="Chronology from Northshire Police").click()
+    agency.wait_for_url(f"**/agencies/requests/{late}")
+
+    tasks = signed_in_page(browser, live_server, reviewer)
+    tasks.get_by_role("heading", level=1, name="Your tasks").wait_for()
+    own = tasks.get_by_test_id(f"tasks-{reference}")
+    assert "Contribution to read" in own.inner_text()
+    own.get_by_role("link", name="Chronology from Northshire Police, submitted").click()
+    tasks.wait_for_url(f"**/agencies/requests/{sent}")

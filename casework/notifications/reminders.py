@@ -24,7 +24,7 @@ from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 from casework.core.workdays import working_calendar
 from casework.notifications.due import AGENCY, MANAGERS, PERSON, DueItem, Window, everything_due
-from casework.notifications.models import OutboxMessage, Reminder
+from casework.notifications.models import OutboxMessage, Reminder, ReminderKind
 from casework.notifications.outbox import add_notification, message_key, queue_mail
 from casework.notifications.rules import current_rules
 from casework.notifications.telling import absolute, render_mail
@@ -158,6 +158,14 @@ def _when(item: DueItem) -> str:
     return "due today" if days == 0 else f"{days} {plural} left"
 
 
+def _link(line: Line) -> str:
+    """Where the line takes its reader. An accuracy answer's page is the agency's own: the board
+    managers it is escalated to follow it on the review's drafts page."""
+    if line.escalated and line.item.kind == ReminderKind.ACCURACY:
+        return url_for("reviews.review_drafts", review_id=line.item.review_id)
+    return line.item.link
+
+
 def digest_sections(lines: list[Line]) -> list[tuple[str, list[dict[str, str]]]]:
     """Escalations first, then overdue (most overdue first), then due soon (soonest first)."""
     ordered = sorted(lines, key=lambda line: (line.item.due_on, line.item.reference, line.item.item))
@@ -175,7 +183,7 @@ def digest_sections(lines: list[Line]) -> list[tuple[str, list[dict[str, str]]]]
                     "what": line.item.what,
                     "due": format_date(line.item.due_on),
                     "when": _when(line.item),
-                    "url": absolute(line.item.link),
+                    "url": absolute(_link(line)),
                 }
                 for line in group
             ],

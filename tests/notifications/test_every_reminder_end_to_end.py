@@ -5,8 +5,11 @@ worker and delivered to a real SMTP server on loopback; a second pass the same d
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 
+from casework.auth.models import User
 from casework.core.extensions import db
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.reminders import run_daily_pass
@@ -24,8 +27,11 @@ from tests.notifications.due_world import (
     on,
     working_days,
 )
+from tests.support.http import client_as
 from tests.support.reviews import make_review
 from tests.support.smtp import MailServer
+
+LINK = re.compile(r"https?://[^/\s]+(/\S*)")
 
 
 def _something_of_every_kind_due(app: Flask, world: World) -> dict[str, str]:
@@ -90,3 +96,19 @@ def test_every_kind_of_reminder_reaches_its_people_in_one_digest_through_the_que
         run_daily_pass(TODAY)
         run_worker()
     assert len(smtp.received) == sent
+
+
+def test_every_link_in_every_digest_opens_for_the_person_it_was_sent_to(app: Flask, world: World) -> None:
+    _something_of_every_kind_due(app, world)
+    with app.app_context(), on(TODAY):
+        run_daily_pass(TODAY)
+        digests = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "digest")).scalars()
+        links = {(row.recipient_id, path) for row in digests for path in LINK.findall(row.text_body)}
+        people = {user_id: db.session.get(User, user_id) for user_id, _ in links}
+    assert {path.split("/")[1] for _, path in links} >= {"agencies", "reviews", "actions"}
+    with on(TODAY):
+        for user_id, path in sorted(links):
+            response = client_as(app, people[user_id]).get(path, follow_redirects=True)
+            assert response.status_code == 200, (
+                f"{people[user_id].email}: {path} answered {response.status_code}"
+            )

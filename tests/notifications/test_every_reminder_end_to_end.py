@@ -43,6 +43,7 @@ def _something_of_every_kind_due(app: Flask, world: World) -> dict[str, str]:
     with app.app_context(), on(TODAY):
         add_request(world, "X", working_days(-2))
         add_answer(world, "X", working_days(1))
+        add_answer(world, "Y", working_days(-3))  # escalated to the board managers
         add_action(world, "Y", working_days(-10), owner="LY")
         late = make_review(
             "CSPR", by=world.user("M1"), became_aware_on=working_days(-8), panel_notified_on=None

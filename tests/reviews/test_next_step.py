@@ -19,10 +19,10 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.reviews.lifecycle import TRANSITIONS, Move, missing_for
 from casework.reviews.models import Review
+from casework.reviews.referral.rapid_review import save_rapid_review
 from casework.reviews.stages import ReviewStage
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
-from casework.reviews.referral.rapid_review import save_rapid_review
 from tests.support.reviews import (
     LATER_STAGES,
     REACHABLE_STAGES,

@@ -255,13 +255,13 @@ def _rapid_review_recorded(review: Review) -> Missing | None:
     return (
         _when(
             not rapid or not rapid.meeting_on,
-            "Record the rapid review meeting",
+            "Record the date of the rapid review meeting",
             page,
             "Record the rapid review meeting date before completing the rapid review",
         )
         or _when(
             not rapid or not rapid.recommendation,
-            "Record the rapid review's recommendation",
+            "Record the recommendation of the rapid review",
             page,
             "Record the rapid review's recommendation before completing it",
         )

@@ -124,6 +124,7 @@ VIEW_MODULES = [
     "casework.notifications.calendar_views",
     "casework.agencies.directory_views",
     "casework.agencies.request_views",
+    "casework.agencies.tracker_views",
     "casework.actions.action_views",
     "casework.actions.plan_views",
     "casework.actions.tracker_views",

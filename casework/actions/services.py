@@ -28,7 +28,18 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
 from casework.notifications.events import actions as events
-from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to, takes
+from casework.reviews.lifecycle import (
+    Missing,
+    Move,
+    check_move,
+    check_open,
+    check_ready,
+    check_version,
+    finish,
+    move_to,
+    needs,
+    takes,
+)
 from casework.reviews.models import Review
 
 
@@ -393,17 +404,26 @@ def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: s
 def close_review(review: Review, version: int | None, by: User) -> Review:
     check_version(review, version)
     check_move(review, Move.CLOSE)
+    check_ready(review, Move.CLOSE)
+    move_to(review, Move.CLOSE)
+    return finish(review)
+
+
+def _every_action_verified(review: Review) -> Missing | None:
     unverified = db.session.execute(
         db.select(db.func.count(Action.id)).where(
             Action.review_id == review.id, Action.status != ActionStatus.VERIFIED
         )
     ).scalar_one()
-    if unverified:
-        raise DomainError(
-            f"{unverified} action(s) are not verified yet. Close the review once every action is verified."
-        )
-    move_to(review, Move.CLOSE)
-    return finish(review)
+    if not unverified:
+        return None
+    count = "1 action is" if unverified == 1 else f"{unverified} actions are"
+    return Missing(
+        f"Verify the actions of the plan ({count} not verified yet)",
+        "reviews.review_action_plan",
+        f"{count} not verified yet. Close the review once every action is verified.",
+    )
 
 
 takes(Move.CLOSE, close_review)
+needs(Move.CLOSE, _every_action_verified)

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, String, Text, Time, false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -169,11 +169,17 @@ class RequestEvent(db.Model):
     request_id: Mapped[int] = mapped_column(ForeignKey("contribution_requests.id"), index=True)
     status: Mapped[RequestStatus] = mapped_column(enum_type(RequestStatus, "request_event_status", 20))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # A board manager chased the agency: the status did not change, the history says who asked.
+    reminder: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     request: Mapped[ContributionRequest] = relationship(back_populates="history")
     by: Mapped[User] = relationship()
+
+    @property
+    def label(self) -> str:
+        return "Reminder sent" if self.reminder else self.status.label
 
 
 class ChronologyEntry(db.Model):

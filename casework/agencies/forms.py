@@ -6,7 +6,7 @@ from datetime import datetime
 
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import RadioField, SelectChoice, StringField, SubmitField
+from wtforms import RadioField, SelectChoice, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional, Regexp
 
 from casework.agencies.chronology_csv import ChronologyRow
@@ -98,3 +98,11 @@ class CommentForm(VersionedForm):
 
 class KeyEpisodeForm(OneTimeForm):
     note = TextLineField("Why it matters", max_length=1000)
+
+
+class ChaseForm(OneTimeForm):
+    """The tracker's "send a reminder now": the ids of the requests ticked. Which ids may be
+    chased is the service's question (it names the ones it refuses), not the form's."""
+
+    requests = SelectMultipleField("Requests to chase", validate_choice=False)
+    submit = SubmitField("Send a reminder now", widget=GovSubmitInput())

@@ -107,7 +107,7 @@ def lines_by_person(items: list[DueItem], users: dict[int, User]) -> dict[int, d
     return lines
 
 
-def _insert_new(model: type[Any], rows: list[dict[str, Any]]) -> list[str]:
+def insert_new(model: type[Any], rows: list[dict[str, Any]]) -> list[str]:
     """Insert the rows whose key is new, in key order (two passes never wait on each other in a
     circle); the keys inserted. One statement run over the rows: the driver sends them in batches."""
     if not rows:
@@ -233,7 +233,7 @@ def daily_pass(day: date, dry_run: bool = False) -> PassReport:
             keys = [row["key"] for row in rows]
             added = set(keys) - _existing(Reminder, keys)
         else:
-            added = set(_insert_new(Reminder, rows))
+            added = set(insert_new(Reminder, rows))
         for user_id in sorted(lines):
             person, mine = users[user_id], list(lines[user_id].values())
             entry = PersonReport(user_id, person.email, len(mine), sum(line.escalated for line in mine))

@@ -179,15 +179,117 @@ def allowed_moves(stages: list[ReviewStage], current: ReviewStage) -> list[Move]
     return [move for move in Move if move_is_allowed(stages, current, move)]
 
 
-def next_steps(review: Review) -> list[Transition]:
-    """The review page's next-step buttons: each allowed simple move, and one link per form page
-    that takes an allowed move."""
-    steps: list[Transition] = []
+@dataclass(frozen=True)
+class Step:
+    """One of the review page's next steps: a move to take, or, when the move still needs
+    something, ``missing``: what to record first and where, instead of a button that is refused."""
+
+    transition: Transition
+    missing: Missing | None = None
+
+
+def next_steps(review: Review) -> list[Step]:
+    """The review page's next steps: each allowed simple move (or what it still needs), and one
+    link per form page that takes an allowed move."""
+    steps: list[Step] = []
     for move in allowed_moves(review.review_type.stages, review.stage):
         transition = TRANSITIONS[move]
-        if transition.simple or (transition.link and transition.endpoint not in {s.endpoint for s in steps}):
-            steps.append(transition)
+        if transition.simple or (
+            transition.link and transition.endpoint not in {s.transition.endpoint for s in steps}
+        ):
+            steps.append(Step(transition, missing_for(review, move)))
     return steps
+
+
+# --- what a move still needs: the page shows it, the service refuses with it -------------
+
+
+@dataclass(frozen=True)
+class Missing:
+    step: str  # what to do first, as the page's link says it: "Record the date the Panel was notified"
+    endpoint: str  # the page where it is done (it takes ``review_id``)
+    refusal: str  # the service's message when the move is asked for anyway
+
+
+Requirement = Callable[[Review], Missing | None]
+# Rules needing only the review are below; a later step's package adds its own (closing needs
+# every action verified) with ``needs``, as the move handlers do with ``takes``.
+_NEEDS: dict[Move, list[Requirement]] = {}
+
+
+def needs(move: Move, requirement: Requirement) -> None:
+    _NEEDS.setdefault(move, []).append(requirement)
+
+
+def missing_for(review: Review, move: Move) -> Missing | None:
+    """The first thing the move still needs, or None when it can be taken."""
+    for requirement in _NEEDS.get(move, []):
+        missing = requirement(review)
+        if missing is not None:
+            return missing
+    return None
+
+
+def check_ready(review: Review, move: Move) -> None:
+    """The guard after check_move: the same rules the review page shows as missing."""
+    missing = missing_for(review, move)
+    if missing is not None:
+        raise DomainError(missing.refusal)
+
+
+def _when(condition: bool, step: str, endpoint: str, refusal: str) -> Missing | None:
+    return Missing(step, endpoint, refusal) if condition else None
+
+
+def _panel_notified(review: Review) -> Missing | None:
+    return _when(
+        review.review_type.uses_event("panel_notified") and not review.referral.panel_notified_on,
+        "Record the date the Panel was notified",
+        "reviews.review_referral",
+        "Record the date the Panel was notified before starting the rapid review",
+    )
+
+
+def _rapid_review_recorded(review: Review) -> Missing | None:
+    rapid, page = review.rapid_review, "reviews.review_rapid_review"
+    return (
+        _when(
+            not rapid or not rapid.meeting_on,
+            "Record the date of the rapid review meeting",
+            page,
+            "Record the rapid review meeting date before completing the rapid review",
+        )
+        or _when(
+            not rapid or not rapid.recommendation,
+            "Record the recommendation of the rapid review",
+            page,
+            "Record the rapid review's recommendation before completing it",
+        )
+        or _when(
+            not rapid or not rapid.sent_to_panel_on,
+            "Record the date the rapid review was sent to the Panel",
+            page,
+            "Record the date the rapid review was sent to the Panel before completing it",
+        )
+    )
+
+
+def has_accepted_lead(review: Review) -> bool:
+    return any(assignment.is_accepted_lead for assignment in review.assignments)
+
+
+def _lead_accepted(review: Review) -> Missing | None:
+    return _when(
+        not has_accepted_lead(review),
+        "Appoint a lead reviewer: contributions start when they accept",
+        "reviews.review_assign",
+        "A lead reviewer must accept the appointment before agency contributions start",
+    )
+
+
+needs(Move.BEGIN_RAPID_REVIEW, _panel_notified)
+needs(Move.COMPLETE_RAPID_REVIEW, _rapid_review_recorded)
+needs(Move.START_CONTRIBUTIONS, _lead_accepted)
 
 
 # --- guards: each raises DomainError before anything is changed -------------------------

@@ -8,6 +8,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions.plan_views import plan_summary
+from casework.agencies.services import REQUEST_STAGES
 from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
@@ -19,7 +20,7 @@ from casework.reviews import bp, queries, timeline
 from casework.reviews.appointments import services as appointments
 from casework.reviews.clock import deadlines_for
 from casework.reviews.forms import MoveForm
-from casework.reviews.lifecycle import TRANSITIONS, Move, next_steps, take_move
+from casework.reviews.lifecycle import TRANSITIONS, Move, has_accepted_lead, next_steps, take_move
 from casework.reviews.models import (
     Decision,
     Involvement,
@@ -108,6 +109,8 @@ def review_detail(review: Review) -> ResponseReturnValue:
         review=review,
         deadlines=deadlines_for(review),
         next_steps=next_steps(review) if review.can_manage(current_person()) else [],
+        lead_accepted=has_accepted_lead(review),
+        may_request=review.stage in REQUEST_STAGES,
         events=events,
         entries=timeline.describe_all(events.items),
         kind=kind,

@@ -13,7 +13,10 @@ pytestmark = pytest.mark.browser
 
 EXPECTED = {
     Role.ADMIN: (["Users", "Audit log", "Sent mail"], "Users"),
-    Role.BOARD_MANAGER: (["Dashboard", "Reviews", "Agencies", "Action tracker"], "Dashboard"),
+    Role.BOARD_MANAGER: (
+        ["Dashboard", "Reviews", "Agencies", "Contributions", "Action tracker"],
+        "Dashboard",
+    ),
     Role.REVIEWER: (["Your tasks", "My reviews", "My profile"], "Your tasks"),
     Role.AGENCY_LEAD: (
         ["What your agency owes", "My agency's requests", "My agency's actions"],

@@ -78,7 +78,8 @@ def _next_steps(page: str) -> list[str]:
     ("stage", "steps"),
     [
         ("referral", ["Start the rapid review"]),  # a CSPR: no skipping the rapid review
-        ("rapid_review", ["Complete the rapid review"]),
+        # Nothing recorded yet: what is missing instead of a button (tests/reviews/test_next_step.py).
+        ("rapid_review", []),
         ("decision", ["Record the decision"]),  # three outcomes, one form page
         ("commissioning", ["Set terms of reference and commission"]),
     ],

@@ -54,3 +54,30 @@ def request_returned(request: ContributionRequest, by: User) -> int:
         details=_details(request),
     )
     return announce(agency_leads(request.agency_id), news, by)
+
+
+def request_chased(request: ContributionRequest, days_overdue: int) -> News:
+    """A board manager's "send a reminder now": the news each of the agency's leads is told."""
+    what = request.kind.label.lower()
+    late = (
+        f"It is {days_overdue} working day{'' if days_overdue == 1 else 's'} overdue."
+        if days_overdue > 0
+        else f"It is due {on(request.due_on)}."
+    )
+    return News(
+        kind="request_chased",
+        item=f"request:{request.id}",
+        subject=f"{named(request.review)}: a reminder about your agency's {what}",
+        paragraphs=(
+            f"The partnership reminds {request.agency.name} that its {what} for the review "
+            f"{named(request.review)} was due {on(request.due_on)}."
+            if days_overdue > 0
+            else f"The partnership reminds {request.agency.name} of its {what} for the review "
+            f"{named(request.review)}.",
+            late,
+            "Answer the request in Casework, or tell the partnership if you need more time.",
+        ),
+        link=path_for("agencies.request_detail", request_id=request.id),
+        action="Open the request",
+        details=_details(request),
+    )

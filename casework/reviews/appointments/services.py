@@ -26,6 +26,7 @@ from casework.reviews.lifecycle import (
     Move,
     check_move,
     check_open,
+    check_ready,
     check_version,
     finish,
     move_to,
@@ -291,18 +292,11 @@ def accept_appointment(assignment: ReviewerAssignment, user: User, declared: boo
     return assignment
 
 
-def has_accepted_lead(review: Review) -> bool:
-    return any(
-        a.role == AssignmentRole.LEAD and a.status == AssignmentStatus.ACCEPTED for a in review.assignments
-    )
-
-
 def start_contributions(review: Review, version: int | None = None) -> Review:
     """Agency contributions start once a lead reviewer has accepted."""
     check_version(review, version)
     check_move(review, Move.START_CONTRIBUTIONS)
-    if not has_accepted_lead(review):
-        raise DomainError("A lead reviewer must accept the appointment before agency contributions start")
+    check_ready(review, Move.START_CONTRIBUTIONS)
     move_to(review, Move.START_CONTRIBUTIONS)
     return finish(review)
 

@@ -11,10 +11,10 @@ from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
-from casework.reviews.appointments.services import has_accepted_lead, start_contributions
+from casework.reviews.appointments.services import start_contributions
 from casework.reviews.clock import deadlines_for
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import check_open, check_version, finish, on_timeline
+from casework.reviews.lifecycle import check_open, check_version, finish, has_accepted_lead, on_timeline
 from casework.reviews.models import DeadlineExtension, Review, ReviewPause
 from casework.reviews.referral.changes import plain
 from casework.reviews.stages import ReviewStage

@@ -14,7 +14,16 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 from casework.reviews.guards import not_before, not_future
-from casework.reviews.lifecycle import Move, check_move, check_open, check_version, finish, move_to, takes
+from casework.reviews.lifecycle import (
+    Move,
+    check_move,
+    check_open,
+    check_ready,
+    check_version,
+    finish,
+    move_to,
+    takes,
+)
 from casework.reviews.models import PanelResponse, RapidReview, RapidReviewRecommendation, Review
 from casework.reviews.referral.changes import record_changes
 from casework.reviews.stages import ReviewStage
@@ -23,8 +32,7 @@ from casework.reviews.stages import ReviewStage
 def begin_rapid_review(review: Review, version: int | None) -> Review:
     check_version(review, version)
     check_move(review, Move.BEGIN_RAPID_REVIEW)
-    if review.review_type.uses_event("panel_notified") and not review.referral.panel_notified_on:
-        raise DomainError("Record the date the Panel was notified before starting the rapid review")
+    check_ready(review, Move.BEGIN_RAPID_REVIEW)
     review.rapid_review = review.rapid_review or RapidReview()
     move_to(review, Move.BEGIN_RAPID_REVIEW)
     return finish(review)
@@ -135,13 +143,7 @@ def save_rapid_review(review: Review, details: RapidReviewDetails, version: int 
 def complete_rapid_review(review: Review, version: int | None) -> Review:
     check_version(review, version)
     check_move(review, Move.COMPLETE_RAPID_REVIEW)
-    rapid = review.rapid_review
-    if not rapid or not rapid.meeting_on:
-        raise DomainError("Record the rapid review meeting date before completing the rapid review")
-    if not rapid.recommendation:
-        raise DomainError("Record the rapid review's recommendation before completing it")
-    if not rapid.sent_to_panel_on:
-        raise DomainError("Record the date the rapid review was sent to the Panel before completing it")
+    check_ready(review, Move.COMPLETE_RAPID_REVIEW)
     move_to(review, Move.COMPLETE_RAPID_REVIEW)
     return finish(review)
 

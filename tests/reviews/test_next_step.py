@@ -21,6 +21,7 @@ from casework.reviews.lifecycle import TRANSITIONS, Move, missing_for
 from casework.reviews.models import Review
 from casework.reviews.referral.rapid_review import save_rapid_review
 from casework.reviews.stages import ReviewStage
+from tests.reviews.test_lifecycle import STAGES
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
 from tests.support.reviews import (
@@ -52,7 +53,7 @@ CASES: list[tuple[str, str, dict[str, Any], Callable[[Review, User], None] | Non
     (code, stage.value, {}, None)
     for code in ("CSPR", "SAR", "DHR")
     for stage in REACHABLE_STAGES + LATER_STAGES
-    if not stage.is_ending
+    if not stage.is_ending and stage in STAGES[code]
 ] + [
     ("CSPR", "referral", {"panel_notified_on": None}, None),
     ("CSPR", "rapid_review", {}, _rapid_review_recorded),
@@ -60,11 +61,10 @@ CASES: list[tuple[str, str, dict[str, Any], Callable[[Review, User], None] | Non
 ]
 
 
-def _build(app: Flask, case: tuple[str, str, dict[str, Any], Any], folder: Any) -> tuple[int, int] | None:
+def _build(app: Flask, case: tuple[str, str, dict[str, Any], Any], folder: Any) -> tuple[int, int]:
     code, stage, dates, change = case
     with app.app_context():
-        if not review_type(code).has_stage(ReviewStage(stage)):
-            return None
+        assert review_type(code).has_stage(ReviewStage(stage))
         manager = make_user(Role.BOARD_MANAGER)
         review = make_review(code, stage, by=manager, **dates)
         if change is not None:
@@ -91,10 +91,7 @@ SEEN: dict[str, set[str]] = {"offered": set(), "missing": set()}
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}-{c[1]}{'-' + '-'.join(c[2]) if c[2] else ''}")
 def test_the_page_and_the_service_agree(app: Flask, folder: Any, case: Any) -> None:
-    built = _build(app, case, folder)
-    if built is None:
-        pytest.skip(f"A {case[0]} has no {case[1]} stage")
-    manager_id, review_id = built
+    manager_id, review_id = _build(app, case, folder)
     client = client_as(app, manager_id)
     url = f"/reviews/{review_id}"
     page = page_text(client.get(url))

@@ -70,6 +70,8 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("CASEWORK_SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("CASEWORK_SESSION_ABSOLUTE_HOURS", 12))
+    # Signed-in pages warn this long before the idle timeout, with a way to stay signed in.
+    SESSION_TIMEOUT_WARNING = timedelta(minutes=2)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     # Sign-in throttling (casework/auth/throttling.py). The counters live in a rate-limit store:

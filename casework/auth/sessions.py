@@ -8,6 +8,7 @@ every session at once; the two timestamps end a single session when it is too ol
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -56,10 +57,39 @@ def check_session_age() -> ResponseReturnValue | None:
     too_long = now - signed_in_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
     if idle or too_long:
         end_session()
-        flash("Your session has ended because it was inactive or open too long. Sign in again.")
+        flash(ended_message(idle=idle))
         return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
     session[LAST_SEEN_AT] = now
     return None
+
+
+def ended_message(*, idle: bool) -> str:
+    """Why the person was signed out, and that typed work was lost: they would otherwise not know."""
+    config = current_app.config
+    if idle:
+        why = f"after {duration(config['SESSION_IDLE_TIMEOUT'])} without activity"
+    else:
+        why = f"{duration(config['SESSION_ABSOLUTE_TIMEOUT'])} after you signed in"
+    return f"You were signed out {why}. Anything you had not saved was not saved. Sign in again."
+
+
+def duration(length: timedelta) -> str:
+    """ "30 minutes", "12 hours", "1 minute", "10 seconds": whole units, no decimals."""
+    seconds = int(length.total_seconds())
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+    return f"{seconds} seconds"
+
+
+def timeout_settings() -> dict[str, int]:
+    """What the page's warning script needs: when the idle timeout falls and how long before it
+    to warn (never more than half the timeout, so a short test timeout still warns)."""
+    config = current_app.config
+    idle = int(config["SESSION_IDLE_TIMEOUT"].total_seconds())
+    warn = min(int(config["SESSION_TIMEOUT_WARNING"].total_seconds()), idle // 2)
+    return {"idle_seconds": idle, "warn_seconds": warn}
 
 
 def init_sessions(app: Flask) -> None:

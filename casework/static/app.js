@@ -1,3 +1,5 @@
 import { initAll } from './govuk/govuk-frontend.min.js'
+import { initSessionTimeout } from './session_timeout.js'
 
 initAll()
+initSessionTimeout(document.getElementById('session-timeout'))

@@ -23,6 +23,7 @@ from casework.actions.models import (
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core import audit
+from casework.core.display import plural
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
@@ -400,7 +401,8 @@ def close_review(review: Review, version: int | None, by: User) -> Review:
     ).scalar_one()
     if unverified:
         raise DomainError(
-            f"{unverified} action(s) are not verified yet. Close the review once every action is verified."
+            f"{plural(unverified, 'action')} {'is' if unverified == 1 else 'are'} not verified yet. "
+            "Close the review once every action is verified."
         )
     move_to(review, Move.CLOSE)
     return finish(review)

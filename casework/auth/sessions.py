@@ -8,7 +8,6 @@ every session at once; the two timestamps end a single session when it is too ol
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -16,6 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from casework.auth.models import User
+from casework.core.display import duration
 from casework.core.extensions import db, login_manager
 
 SIGNED_IN_AT = "signed_in_at"
@@ -71,16 +71,6 @@ def ended_message(*, idle: bool) -> str:
     else:
         why = f"{duration(config['SESSION_ABSOLUTE_TIMEOUT'])} after you signed in"
     return f"You were signed out {why}. Anything you had not saved was not saved. Sign in again."
-
-
-def duration(length: timedelta) -> str:
-    """ "30 minutes", "12 hours", "1 minute", "10 seconds": whole units, no decimals."""
-    seconds = int(length.total_seconds())
-    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
-    return f"{seconds} seconds"
 
 
 def timeout_settings() -> dict[str, int]:

@@ -445,7 +445,7 @@ def test_recommendations_findings_and_confirmation_over_http(app: Flask, ids: Id
     response = post(manager, confirm, {})
     assert response.status_code == 302
     page = text(manager.get(plan))
-    assert "2 recommendation(s) confirmed as final." in page
+    assert "2 recommendations confirmed as final." in page
     assert page.count("Confirmed</strong>") == 2 and "Draft</strong>" not in page
     assert "Confirm the recommendations as final" not in page
 
@@ -1180,14 +1180,14 @@ def test_a_review_closes_only_when_every_action_is_verified(w: World) -> None:
     _at_action_planning(review)
     refused(
         lambda: services.close_review(review, review.version, w.manager),
-        "2 action(s) are not verified yet. Close the review once every action is verified.",
+        "2 actions are not verified yet. Close the review once every action is verified.",
     )
     _complete(w)
     services.verify_action(w.action, "", w.manager, None)
     db.session.commit()
     refused(
         lambda: services.close_review(review, review.version, w.manager),
-        "1 action(s) are not verified yet. Close the review once every action is verified.",
+        "1 action is not verified yet. Close the review once every action is verified.",
     )
     services.add_progress(
         w.partnership_action, ActionStatus.COMPLETED, "Audit done.", [pdf("audit.pdf")], w.manager, None
@@ -1196,7 +1196,7 @@ def test_a_review_closes_only_when_every_action_is_verified(w: World) -> None:
     # completed is not enough: only verified counts
     refused(
         lambda: services.close_review(review, review.version, w.manager),
-        "1 action(s) are not verified yet. Close the review once every action is verified.",
+        "1 action is not verified yet. Close the review once every action is verified.",
     )
     services.verify_action(w.partnership_action, "", w.manager, None)
     db.session.commit()
@@ -1244,7 +1244,7 @@ def test_closing_over_http(app: Flask, ids: Ids) -> None:
     response = post(manager, f"/reviews/{ids.review}/move/close", {"version": version})
     assert response.status_code == 302
     page = text(manager.get(f"/reviews/{ids.review}"))
-    assert "2 action(s) are not verified yet. Close the review once every action is verified." in page
+    assert "2 actions are not verified yet. Close the review once every action is verified." in page
     assert committed_state(app) == before
 
     with app.app_context():

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from casework.actions.models import Action
-from casework.agencies.contributions import ContributionRequest
+from casework.agencies.contributions import ContributionRequest, RequestStatus
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
@@ -54,6 +54,20 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
             .scalars()
             .first()
         )
+        # One the police lead is still answering: its page shows every form of a request.
+        open_request = (
+            db.session.execute(
+                db.select(ContributionRequest.id)
+                .join(ContributionRequest.agency)
+                .where(
+                    Agency.name == "Northshire Police",
+                    ContributionRequest.status.in_([RequestStatus.REQUESTED, RequestStatus.RETURNED]),
+                )
+                .order_by(ContributionRequest.id)
+            )
+            .scalars()
+            .first()
+        )
         manager_id = db.session.execute(db.select(User.id).where(User.email == MANAGER)).scalar_one()
     return [
         MainPage(None, "/sign-in"),
@@ -85,4 +99,5 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(POLICE_LEAD, "/agencies/mine"),
         MainPage(POLICE_LEAD, "/actions/mine"),
         MainPage(POLICE_LEAD, f"/agencies/requests/{police_request}"),
+        MainPage(POLICE_LEAD, f"/agencies/requests/{open_request}"),
     ]

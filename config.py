@@ -87,6 +87,9 @@ class Config:
     )
     SIGN_IN_SOURCE_LIMITS = os.environ.get("CASEWORK_SIGN_IN_SOURCE_LIMITS", "50 per 15 minutes; 300 per day")
     SIGN_IN_DEVICE_COOKIE_LIFETIME = timedelta(days=_int("CASEWORK_SIGN_IN_DEVICE_COOKIE_DAYS", 180))
+    # Where people report an accessibility problem (the accessibility statement); none: the page
+    # says to contact the partnership's business unit.
+    ACCESSIBILITY_CONTACT = os.environ.get("CASEWORK_ACCESSIBILITY_CONTACT", "")
     SET_PASSWORD_LINK_LIFETIME = timedelta(hours=_int("CASEWORK_SET_PASSWORD_LINK_HOURS", 72))
 
     # argon2id cost; None means the library's RFC 9106 defaults.

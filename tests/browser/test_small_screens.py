@@ -1,5 +1,5 @@
-"""At 375 px wide (a small phone), no main page of any role scrolls sideways: wide tables scroll
-inside their own region, and long words wrap."""
+"""At 375 px wide (a small phone), no main page of any role scrolls sideways (wide tables scroll
+inside their own region, long words wrap), and axe-core finds no accessibility problem on any."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from itertools import groupby
 import pytest
 from flask import Flask
 
+from tests.browser.axe import axe_violations
 from tests.conftest import empty_database
 from tests.support.main_pages import MainPage, demo_password, load_demo_pages
 
@@ -32,8 +33,10 @@ def pages(app: Flask) -> Iterator[list[MainPage]]:
     empty_database(app)
 
 
-def test_no_main_page_scrolls_sideways_at_375_px(browser, live_server: str, pages: list[MainPage]) -> None:  # type: ignore[no-untyped-def]
-    too_wide = []
+def test_no_main_page_scrolls_sideways_at_375_px_and_axe_finds_nothing(
+    browser, live_server: str, pages: list[MainPage], axe_source: str
+) -> None:  # type: ignore[no-untyped-def]
+    too_wide, violations = [], []
     for who, group in groupby(pages, key=lambda page: page.who):
         context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": 800})
         context.set_default_timeout(10_000)
@@ -50,5 +53,9 @@ def test_no_main_page_scrolls_sideways_at_375_px(browser, live_server: str, page
             width = tab.evaluate("document.documentElement.scrollWidth")
             if width > tab.evaluate("document.documentElement.clientWidth"):
                 too_wide.append((who, main_page.path, width, tab.evaluate(WIDEST)))
+            found = axe_violations(tab, axe_source, javascript=True)
+            if found:
+                violations.append((who, main_page.path, found))
         context.close()
     assert too_wide == [], "\n".join(map(str, too_wide))
+    assert violations == [], "\n".join(map(str, violations))

@@ -72,6 +72,7 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
     return [
         MainPage(None, "/sign-in"),
         MainPage(None, "/published-reviews/"),
+        MainPage(None, "/accessibility"),
         MainPage(ADMIN, "/admin/users"),
         MainPage(ADMIN, f"/admin/users/{manager_id}"),
         MainPage(ADMIN, "/admin/audit-log"),

@@ -48,6 +48,12 @@ def _development_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _names(text: str) -> dict[str, str]:
+    """ "SAR=Safeguarding Adults Board; DHR=..." as {"SAR": "Safeguarding Adults Board", ...}."""
+    pairs = (part.split("=", 1) for part in text.split(";") if "=" in part)
+    return {code.strip().upper(): name.strip() for code, name in pairs if code.strip() and name.strip()}
+
+
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY") or os.environ.get("CASEWORK_SECRET_KEY")
@@ -70,6 +76,8 @@ class Config:
     SESSION_COOKIE_SECURE = False
     SESSION_IDLE_TIMEOUT = timedelta(minutes=_int("CASEWORK_SESSION_IDLE_MINUTES", 30))
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("CASEWORK_SESSION_ABSOLUTE_HOURS", 12))
+    # Signed-in pages warn this long before the idle timeout, with a way to stay signed in.
+    SESSION_TIMEOUT_WARNING = timedelta(minutes=2)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     # Sign-in throttling (casework/auth/throttling.py). The counters live in a rate-limit store:
@@ -85,6 +93,27 @@ class Config:
     )
     SIGN_IN_SOURCE_LIMITS = os.environ.get("CASEWORK_SIGN_IN_SOURCE_LIMITS", "50 per 15 minutes; 300 per day")
     SIGN_IN_DEVICE_COOKIE_LIFETIME = timedelta(days=_int("CASEWORK_SIGN_IN_DEVICE_COOKIE_DAYS", 180))
+    # Who carries out each type of review, as the public register says: adult reviews are the
+    # Safeguarding Adults Board's, domestic homicide reviews the Community Safety Partnership's.
+    # "CODE=Name; CODE=Name"; a type not named is the partnership's (PARTNERSHIP_NAME).
+    PARTNERSHIP_NAMES = _names(
+        os.environ.get(
+            "CASEWORK_PARTNERSHIP_NAMES",
+            "SAR=Northshire Safeguarding Adults Board; DHR=Northshire Community Safety Partnership",
+        )
+    )
+    # The public register's "Worried about a child or an adult?" block: who to call.
+    WORRIED_ABOUT_A_CHILD = os.environ.get(
+        "CASEWORK_WORRIED_ABOUT_A_CHILD",
+        "Call Northshire Children's Services on 01632 960000 (out of hours 01632 960001).",
+    )
+    WORRIED_ABOUT_AN_ADULT = os.environ.get(
+        "CASEWORK_WORRIED_ABOUT_AN_ADULT",
+        "Call Northshire Adult Social Care on 01632 960002 (out of hours 01632 960001).",
+    )
+    # Where people report an accessibility problem (the accessibility statement); none: the page
+    # says to contact the partnership's business unit.
+    ACCESSIBILITY_CONTACT = os.environ.get("CASEWORK_ACCESSIBILITY_CONTACT", "")
     SET_PASSWORD_LINK_LIFETIME = timedelta(hours=_int("CASEWORK_SET_PASSWORD_LINK_HOURS", 72))
 
     # argon2id cost; None means the library's RFC 9106 defaults.

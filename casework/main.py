@@ -1,6 +1,8 @@
 """The front door and the health check."""
 
-from flask import Blueprint, current_app, redirect, url_for
+from datetime import date
+
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
@@ -19,6 +21,18 @@ def index() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     return redirect(url_for("auth.sign_in"))
+
+
+# The day the accessibility statement was last reviewed against the checks it describes.
+STATEMENT_REVIEWED = date(2026, 12, 1)
+
+
+@bp.route("/accessibility")
+@public
+def accessibility() -> ResponseReturnValue:
+    """The accessibility statement, in the form public sector bodies publish, linked from every
+    footer; tests/test_accessibility_statement.py keeps what it says about testing true."""
+    return render_template("accessibility.html", reviewed=STATEMENT_REVIEWED)
 
 
 @bp.route("/healthz")

@@ -56,7 +56,7 @@ BUDGETS = {
     "agency directory": 3,
     "audit log": 4,
     "sent mail": 4,
-    "public register": 4,
+    "public register": 5,  # with the types of review it explains
     "publication page": 28,
     "drafts page": 15,
     "chronology": 5,

@@ -52,6 +52,7 @@ def _chosen(offered: list[T], values: list[str] | None) -> list[T]:
 
 
 class FindingForm(OneTimeForm):
+    id_prefix = "finding"
     text = TextBoxField("Finding", validators=[InputRequired("Enter the finding"), Length(max=10000)])
     themes = CheckboxesField("Themes", validators=[Optional()])
     submit = SubmitField("Add finding", widget=GovSubmitInput(), name="add_finding")
@@ -67,6 +68,7 @@ class FindingForm(OneTimeForm):
 
 
 class RecommendationForm(OneTimeForm):
+    id_prefix = "recommendation"
     text = TextBoxField(
         "Recommendation", validators=[InputRequired("Enter the recommendation"), Length(max=10000)]
     )

@@ -17,6 +17,7 @@ from casework.actions.rag import Rag, rag_of, soon_limit
 from casework.agencies.models import agencies_for_new_work
 from casework.auth.access import current_person, loads
 from casework.auth.models import Role, User
+from casework.core.display import plural
 from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import error_flashed, page_with_form, submit
@@ -179,7 +180,7 @@ def review_recommendations_confirm(review: Review) -> ResponseReturnValue:
     done = submit(
         OneTimeForm(),
         lambda: services.confirm_recommendations(review, current_person()),
-        lambda count: f"{count} recommendation(s) confirmed as final.",
+        lambda count: f"{plural(count, 'recommendation')} confirmed as final.",
         _plan_url(review),
     )
     return done or redirect(_plan_url(review))

@@ -34,6 +34,7 @@ class RequestForm(OneTimeForm):
 
 
 class EntryForm(OneTimeForm):
+    id_prefix = "entry"
     occurred_on = DateInputField("Date", required="Enter the date of the event")
     occurred_at = StringField(
         "Time (optional)",
@@ -68,6 +69,7 @@ class EntryForm(OneTimeForm):
 
 
 class CsvForm(OneTimeForm):
+    id_prefix = "csv"
     file = FileField("Chronology CSV file", widget=GovFileInput())
     submit = SubmitField("Import the file", widget=GovSubmitInput(), name="import_csv")
 
@@ -79,11 +81,13 @@ class CsvForm(OneTimeForm):
 
 
 class UploadForm(OneTimeForm):
+    id_prefix = "upload"
     file = FileField("Document", widget=GovFileInput())
     submit = SubmitField("Upload", widget=GovSubmitInput(), name="upload")
 
 
 class SubmitForm(VersionedForm):
+    id_prefix = "send"
     note = TextBoxField(
         "Covering note",
         description="Anything the board manager should know. For a learning event, who will attend.",
@@ -93,10 +97,12 @@ class SubmitForm(VersionedForm):
 
 
 class CommentForm(VersionedForm):
+    id_prefix = "comment"
     comment = TextBoxField("Comments", validators=[Optional(), Length(max=5000)])
 
 
 class KeyEpisodeForm(OneTimeForm):
+    id_prefix = "key-episode"
     note = TextLineField("Why it matters", max_length=1000)
 
 

@@ -10,14 +10,15 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from casework.auth import admin_bp as bp
-from casework.auth import services
+from casework.auth import handover, services
 from casework.auth.access import roles
-from casework.auth.forms import EditUserForm, NewUserForm, UserActionForm
+from casework.auth.forms import EditUserForm, HandOverForm, NewUserForm, UserActionForm
 from casework.auth.models import Role, User
 from casework.core import audit
+from casework.core.display import plural
 from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.core.forms import send_form, show_domain_error
+from casework.core.forms import flash_form_errors, send_form, show_domain_error, submit
 from casework.core.request_guards import page_number
 
 AUDIT_PAGE_SIZE = 50
@@ -87,12 +88,43 @@ def user_detail(user_id: int) -> ResponseReturnValue:
         flash(f"Changes to {user.name} saved.", "success")
         return redirect(url_for("admin.user_detail", user_id=user.id))
     status = 400 if form.errors or request.method == "POST" else 200
+    return _user_page(_load_user(user_id), form, HandOverForm(formdata=None), status)
+
+
+def _user_page(
+    user: User, form: EditUserForm, hand_over_form: HandOverForm, status: int
+) -> ResponseReturnValue:
+    hand_over_form.offer(handover.successors_for(user))
     return render_template(
         "admin/user_detail.html",
-        user=_load_user(user_id),
+        user=user,
         form=form,
+        hand_over_form=hand_over_form,
+        owned=handover.owned_by(user),
         locked_until=services.lock_state(user.email),
     ), status
+
+
+@bp.route("/users/<int:user_id>/hand-over", methods=["POST"])
+@roles(Role.ADMIN)
+def user_hand_over(user_id: int) -> ResponseReturnValue:
+    """Before someone leaves: their open requests and actions go to a colleague in one step."""
+    user = _load_user(user_id)
+    form = HandOverForm()
+    form.offer(handover.successors_for(user))
+    done = submit(
+        form,
+        lambda: handover.hand_over(user, db.session.get(User, form.successor.data)),
+        lambda moved: f"{plural(moved[0], 'open request')} and {plural(moved[1], 'action')} handed over.",
+        url_for("admin.user_detail", user_id=user.id),
+    )
+    if done:
+        return done
+    flash_form_errors(form)  # the page's error summary belongs to its main form: say it there too
+    edit = EditUserForm(obj=user)
+    edit.offer_agencies(user)
+    edit.show_user(user)
+    return _user_page(_load_user(user_id), edit, form, 400)
 
 
 def _user_action(

@@ -222,3 +222,24 @@ class UserActionForm(OneTimeForm):
     """A bare button (deactivate, reactivate, new link, unlock): CSRF and the row version."""
 
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+class HandOverForm(OneTimeForm):
+    """Choose the colleague who takes on a user's open requests and actions."""
+
+    id_prefix = "hand-over"
+    successor = SelectField(
+        "Hand their work to",
+        widget=GovSelect(),
+        coerce=int,
+        validators=[InputRequired("Choose who takes on the work")],
+        validate_choice=False,  # checked below, with a message that says what is allowed
+    )
+    submit = SubmitField("Hand over their work", widget=GovSubmitInput(), name="hand_over")
+
+    def offer(self, successors: list[User]) -> None:
+        self.successor.choices = [(person.id, person.name) for person in successors]
+
+    def validate_successor(self, field: SelectField) -> None:
+        if field.data not in {value for value, _ in field.choices or []}:
+            raise ValidationError("Choose an active colleague in the same role")

@@ -15,6 +15,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy.orm import joinedload
 
 from casework.auth.models import User
+from casework.core.display import duration
 from casework.core.extensions import db, login_manager
 
 SIGNED_IN_AT = "signed_in_at"
@@ -56,10 +57,29 @@ def check_session_age() -> ResponseReturnValue | None:
     too_long = now - signed_in_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
     if idle or too_long:
         end_session()
-        flash("Your session has ended because it was inactive or open too long. Sign in again.")
+        flash(ended_message(idle=idle))
         return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
     session[LAST_SEEN_AT] = now
     return None
+
+
+def ended_message(*, idle: bool) -> str:
+    """Why the person was signed out, and that typed work was lost: they would otherwise not know."""
+    config = current_app.config
+    if idle:
+        why = f"after {duration(config['SESSION_IDLE_TIMEOUT'])} without activity"
+    else:
+        why = f"{duration(config['SESSION_ABSOLUTE_TIMEOUT'])} after you signed in"
+    return f"You were signed out {why}. Anything you had not saved was not saved. Sign in again."
+
+
+def timeout_settings() -> dict[str, int]:
+    """What the page's warning script needs: when the idle timeout falls and how long before it
+    to warn (never more than half the timeout, so a short test timeout still warns)."""
+    config = current_app.config
+    idle = int(config["SESSION_IDLE_TIMEOUT"].total_seconds())
+    warn = min(int(config["SESSION_TIMEOUT_WARNING"].total_seconds()), idle // 2)
+    return {"idle_seconds": idle, "warn_seconds": warn}
 
 
 def init_sessions(app: Flask) -> None:

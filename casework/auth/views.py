@@ -106,6 +106,14 @@ def sign_out() -> ResponseReturnValue:
     return redirect(url_for("auth.sign_in"))
 
 
+@bp.route("/session/keep-alive", methods=["POST"])
+@signed_in
+def keep_alive() -> ResponseReturnValue:
+    """ "Stay signed in" in the timeout warning: the request itself renews the idle timeout
+    (sessions.check_session_age), so there is nothing more to do. CSRF-protected like any POST."""
+    return "", 204
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @signed_in
 def change_password() -> ResponseReturnValue:

@@ -80,6 +80,17 @@ class OneTimeForm(FlaskForm):
     the CSRF token (the ``form_fields`` macro does)."""
 
     form_key = FormKeyField()
+    # A form that shares its page with others names its fields' ids apart ("finding-text"), so
+    # each id is used once on the page and each label and error link finds its own field. The
+    # names posted stay the same.
+    id_prefix = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.id_prefix:
+            for field in self:
+                if field.type not in ("CSRFTokenField", "HiddenField", "FormKeyField"):
+                    field.id = f"{self.id_prefix}-{field.name}"
 
 
 class FormAlreadySentError(Exception):

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from flask import flash, redirect, render_template, session
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from govuk_frontend_wtf.main import wtforms_errors
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovDateInput, GovTextArea, GovTextInput
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TextAreaField
@@ -153,7 +154,23 @@ class DateInput(GovDateInput):
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         if field.raw_data is not None and len(field.raw_data) != 3:
             field.raw_data = None  # not sent at all: draw the boxes from the data
-        return super().map_gov_params(field, **kwargs)
+        params = super().map_gov_params(field, **kwargs)
+        # The boxes' ids follow the field's id (which a form sharing its page prefixes, or the
+        # page sets), not its name, which repeats when a page has the same form twice.
+        for item, part in zip(params.get("items", []), ("day", "month", "year"), strict=False):
+            item["id"] = f"{params.get('id') or field.id}-{part}"
+        return params
+
+
+def error_summary(form: FlaskForm, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The error summary's links, as govuk-frontend-wtf draws them, except that a date's link goes
+    to its Day box (the field's own id names no element a browser can focus)."""
+    summary = wtforms_errors(form, params or {})
+    dates = {f"#{field.id}" for field in form if isinstance(field, DateInputField)}
+    for error in summary["errorList"]:
+        if error.get("href") in dates:
+            error["href"] += "-day"
+    return summary
 
 
 class DateInputField(DateField):
@@ -191,8 +208,15 @@ class DateInputField(DateField):
             raise StopValidation(self.required_message)
 
 
+class CheckboxesInput(GovCheckboxesInput):
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        params.setdefault("idPrefix", field.id)  # the boxes' ids follow the field's id, as labels do
+        return params
+
+
 class CheckboxesField(SelectMultipleField):
-    widget = GovCheckboxesInput()
+    widget = CheckboxesInput()
 
     def process_formdata(self, valuelist: list[str]) -> None:
         # A ticked box always has a value; an empty one was not sent by this page.

@@ -45,6 +45,7 @@ class PublicReview:
     improvement_information: str
     report: Download | None
     briefing: Download | None
+    type_code: str = ""
 
     @property
     def is_published(self) -> bool:
@@ -104,6 +105,7 @@ def public_reviews(today: date) -> list[PublicReview]:
             report.size,
             briefing.detected_type,
             briefing.size,
+            ReviewType.code,
         )
         .select_from(Publication)
         .join(Review, Review.id == Publication.review_id)
@@ -135,6 +137,7 @@ def public_reviews(today: date) -> list[PublicReview]:
                 improvement_information="" if is_published else row[9],
                 report=Download(row[10], row[11]) if is_published and row[10] is not None else None,
                 briefing=Download(row[12], row[13]) if is_published and row[12] is not None else None,
+                type_code=row[14],
             )
         )
     return entries
@@ -172,3 +175,23 @@ def _of_published_review(documents: Select[tuple[Document]], reference: str, tod
         Review.reference == reference, published(today)
     )
     return db.session.execute(query).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class TypeOnRegister:
+    code: str
+    name: str
+    description: str
+    criteria: list[str]
+
+
+def review_types_explained() -> list[TypeOnRegister]:
+    """The types of review the partnership carries out, and the questions each answers (the
+    criteria a decision to review is made against): one query."""
+    types = db.session.execute(
+        select(ReviewType).where(ReviewType.active.is_(True)).order_by(ReviewType.id)
+    ).scalars()
+    return [
+        TypeOnRegister(t.code, t.name, t.description, [c["label"] for c in t.decision_criteria or []])
+        for t in types
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dateutil.relativedelta import relativedelta
-from flask import abort, g, render_template
+from flask import abort, current_app, g, render_template
 from flask.typing import ResponseReturnValue
 
 from casework.auth.access import public
@@ -34,7 +34,14 @@ def register() -> ResponseReturnValue:
         archive=[review for review in reviews if review.dated < archive_before],
         any_published=any(review.is_published for review in reviews),
         last_updated=queries.last_updated(today),
+        review_types=queries.review_types_explained(),
+        partnership_of=_partnership_of,
     )
+
+
+def _partnership_of(type_code: str) -> str:
+    """Who carried out a review of this type: adult reviews are the Safeguarding Adults Board's."""
+    return current_app.config["PARTNERSHIP_NAMES"].get(type_code, current_app.config["PARTNERSHIP_NAME"])
 
 
 def _send(document: Document | None, reference: str, what: str) -> ResponseReturnValue:

@@ -296,6 +296,7 @@ PHRASES: dict[str, Phrase] = {
     # contributions
     "contributions_requested": _contributions_requested,
     "contribution_submitted": _from_summary(r"(.+) submitted its (.+)", "submitted {0}'s {1}"),
+    "contribution_chased": _from_summary(r"(.+) reminded of its (.+?) \(", "reminded {0} of its {1}"),
     "contribution_accepted": _from_summary(r"(.+)'s (.+) accepted", "accepted {0}'s {1}"),
     "contribution_returned": _from_summary(r"(.+)'s (.+) returned", "returned {0}'s {1} with comments"),
     "contribution_withdrawn": _with_reason(

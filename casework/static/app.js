@@ -1,3 +1,7 @@
 import { initAll } from './govuk/govuk-frontend.min.js'
+import { initCopyButtons } from './copy.js'
+import { initSessionTimeout } from './session_timeout.js'
 
 initAll()
+initSessionTimeout(document.getElementById('session-timeout'))
+initCopyButtons(document)

@@ -445,7 +445,7 @@ def test_recommendations_findings_and_confirmation_over_http(app: Flask, ids: Id
     response = post(manager, confirm, {})
     assert response.status_code == 302
     page = text(manager.get(plan))
-    assert "2 recommendation(s) confirmed as final." in page
+    assert "2 recommendations confirmed as final." in page
     assert page.count("Confirmed</strong>") == 2 and "Draft</strong>" not in page
     assert "Confirm the recommendations as final" not in page
 

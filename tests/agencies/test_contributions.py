@@ -999,3 +999,23 @@ def test_the_printable_page_carries_the_date_it_was_printed(app: Flask, case: Ca
         f"{today.day} {today:%B %Y}",
         today.strftime("%d %B %Y"),
     }
+
+
+def test_the_chronology_filters_dates_in_day_month_and_year_boxes(app: Flask, case: Case) -> None:
+    _merged(app, case)
+    client = _as(app, case, "board_manager")
+    later = DAY + timedelta(days=15)
+    url = f"/reviews/{case.review_id}/chronology"
+    response = client.get(
+        url, query_string={"from-day": later.day, "from-month": later.month, "from-year": later.year}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "1 entry" in page_text(response)
+    assert "X: last event" in page and "X: morning visit" not in page
+    assert f'id="from-day" name="from-day" type="text" inputmode="numeric" value="{later.day}"' in page
+    assert f"from={later.isoformat()}" in page  # the download and print links keep the filter
+
+    wrong = client.get(url, query_string={"to-day": "31", "to-month": "2", "to-year": "2026"})
+    assert wrong.status_code == 200
+    assert "To must be a real date, for example 27 3 2026" in page_text(wrong)
+    assert "4 entries" in page_text(wrong)  # a date that is not one filters nothing

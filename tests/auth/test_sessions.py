@@ -14,7 +14,15 @@ from casework.auth import services
 from casework.auth.models import Role, User
 from casework.auth.sessions import LAST_SEEN_AT, SIGNED_IN_AT
 from casework.core.extensions import db
-from tests.conftest import PASSWORD, client_as, make_user, post_form, production_config, sign_out
+from tests.conftest import (
+    PASSWORD,
+    client_as,
+    csrf_token,
+    make_user,
+    post_form,
+    production_config,
+    sign_out,
+)
 
 COOKIE = "casework_session"
 PROTECTED = "/reviews/"
@@ -87,11 +95,14 @@ def test_deactivation_ends_the_users_sessions(app: Flask, manager: User) -> None
 
 
 @pytest.mark.parametrize(
-    ("key", "age_seconds"),
-    [(LAST_SEEN_AT, 31 * 60), (SIGNED_IN_AT, 12 * 3600 + 60)],
+    ("key", "age_seconds", "why"),
+    [
+        (LAST_SEEN_AT, 31 * 60, "You were signed out after 30 minutes without activity."),
+        (SIGNED_IN_AT, 12 * 3600 + 60, "You were signed out 12 hours after you signed in."),
+    ],
     ids=["idle for 31 minutes", "signed in 12 hours ago"],
 )
-def test_old_sessions_end(app: Flask, manager: User, key: str, age_seconds: int) -> None:
+def test_old_sessions_end(app: Flask, manager: User, key: str, age_seconds: int, why: str) -> None:
     client = client_as(app, manager)
     with client.session_transaction() as session:
         session[key] = int(time.time()) - age_seconds
@@ -99,7 +110,8 @@ def test_old_sessions_end(app: Flask, manager: User, key: str, age_seconds: int)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/sign-in")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Your session has ended" in page
+    assert why in page
+    assert "Anything you had not saved was not saved." in page  # typed work is not lost silently
     assert client.get(PROTECTED).status_code == 302
 
 
@@ -144,3 +156,29 @@ def test_production_cookies_are_secure(app: Flask) -> None:
         response = production.make_response("ok")
         production.session_interface.save_session(production, session, response)
     assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_keep_alive_renews_the_idle_timeout(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
+    token = csrf_token(client, "/account")
+    with client.session_transaction() as session:
+        session[LAST_SEEN_AT] = int(time.time()) - 29 * 60
+    assert client.post("/session/keep-alive", headers={"X-CSRFToken": token}).status_code == 204
+    with client.session_transaction() as session:
+        assert int(time.time()) - session[LAST_SEEN_AT] < 5
+
+
+def test_keep_alive_needs_the_csrf_token_and_a_live_session(app: Flask, manager: User) -> None:
+    client = client_as(app, manager)
+    assert client.post("/session/keep-alive").status_code == 400  # no token: refused, nothing renewed
+    token = csrf_token(client, "/account")
+    with client.session_transaction() as session:
+        session[LAST_SEEN_AT] = int(time.time()) - 31 * 60
+    response = client.post("/session/keep-alive", headers={"X-CSRFToken": token})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+
+
+def test_signed_in_pages_carry_the_warning_with_the_configured_timings(app: Flask, manager: User) -> None:
+    page = client_as(app, manager).get("/account").get_data(as_text=True)
+    assert 'role="dialog"' in page
+    assert 'data-idle-seconds="1800"' in page and 'data-warn-seconds="120"' in page

@@ -49,6 +49,13 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(scope="session")
+def axe_source() -> str:
+    from tests.browser.axe import load_axe_source
+
+    return load_axe_source()
+
+
+@pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -80,10 +80,11 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
         bm.get_by_label(kind, exact=True).check()
         bm.get_by_label("Instructions").fill(f"{kind} of your contact with the family from 2025.")
         bm.get_by_role("button", name="Send the requests").click()
-        bm.get_by_text("1 request(s) sent.").wait_for()
+        bm.get_by_text("1 request sent.").wait_for()
 
     # The agency lead uploads the chronology CSV and the report, then submits both.
     agency = signed_in_page(browser, live_server, lead)
+    agency.goto("/agencies/mine")  # the agency's requests (the lead lands on what the agency owes)
     agency.get_by_test_id("requests").get_by_role("link", name="Chronology").click()
     agency.get_by_label("Chronology CSV file").set_input_files(
         {"name": "police-chronology.csv", "mimeType": "text/csv", "buffer": CSV.encode()}

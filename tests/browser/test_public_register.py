@@ -1,39 +1,18 @@
 """In a real browser, signed out and without JavaScript: the public register reads, passes an
-automated accessibility check (axe-core, WCAG 2.0 and 2.1 A and AA), and its report downloads."""
+automated accessibility check (axe-core, WCAG 2.2 A and AA), and its report downloads."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
+from tests.browser.axe import axe_violations
 from tests.public.test_register import HIDDEN, build_register
 
 pytestmark = pytest.mark.browser
-
-ASSETS = Path(__file__).resolve().parents[2] / "assets"
-AXE = ASSETS / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_A_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    """axe-core from the assets' locked devDependencies, installed with npm ci when missing."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            message = "npm is not installed; the accessibility check needs axe-core from assets/ (npm ci)"
-            if os.environ.get("CI", "").lower() == "true":
-                pytest.fail(message)
-            pytest.skip(message)
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=ASSETS, check=True, timeout=600)
-    assert AXE.exists(), f"npm ci did not install {AXE}"
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -61,38 +40,6 @@ def no_script_page(browser, live_server: str, request: pytest.FixtureRequest) ->
     assert failed == [], f"assets failed to load: {failed}"
 
 
-# With the page's JavaScript off the browser fires no timers, and axe waits on them between its
-# checks: run them as soon as the current one ends instead. The page's own scripts stay off.
-TIMERS_WITHOUT_JAVASCRIPT = """() => {
-  window.setTimeout = (callback, delay, ...args) => {
-    Promise.resolve().then(() => callback(...args));
-    return 0;
-  };
-  window.clearTimeout = () => {};
-}"""
-
-
-def _axe_violations(page, axe_source: str, *, javascript: bool) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
-    # Evaluated by the test driver, not by the page: the page's CSP does not apply to it.
-    if not javascript:
-        page.evaluate(TIMERS_WITHOUT_JAVASCRIPT)
-    page.evaluate(axe_source + "\n;undefined")
-    result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_A_AA
-    )
-    assert result["passes"], "axe ran no checks"
-    return [
-        {
-            "id": violation["id"],
-            "impact": violation["impact"],
-            "help": violation["help"],
-            "nodes": [node["target"] for node in violation["nodes"]],
-        }
-        for violation in result["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-
-
 def test_the_register_reads_without_javascript_passes_axe_and_downloads_a_report(
     app: Flask, no_script_page, axe_source: str, tmp_path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
@@ -117,7 +64,7 @@ def test_the_register_reads_without_javascript_passes_axe_and_downloads_a_report
     for key in HIDDEN:
         assert cases[key].reference not in text and cases[key].pseudonym not in text, key
 
-    violations = _axe_violations(page, axe_source, javascript=False)
+    violations = axe_violations(page, axe_source, javascript=False)
     assert violations == [], violations
 
     link = section.get_by_role("link", name=f"Full report for {recent.reference}, {recent.pseudonym} (PDF")
@@ -138,7 +85,7 @@ def test_the_register_with_javascript_passes_axe(
     assert page.get_by_role(
         "heading", level=3, name=f"Child Alder ({cases['recent'].reference})"
     ).is_visible()
-    violations = _axe_violations(page, axe_source, javascript=True)
+    violations = axe_violations(page, axe_source, javascript=True)
     assert violations == [], violations
 
 
@@ -149,5 +96,5 @@ def test_the_empty_register_reads_without_javascript_and_passes_axe(
     page.goto("/published-reviews/")
     assert page.get_by_text("We have not yet published any reviews.").is_visible()
     assert page.get_by_text("Last updated").count() == 0
-    violations = _axe_violations(page, axe_source, javascript=False)
+    violations = axe_violations(page, axe_source, javascript=False)
     assert violations == [], violations

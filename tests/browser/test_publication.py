@@ -93,7 +93,7 @@ def test_from_first_draft_to_the_public_register(app: Flask, browser, live_serve
     # Final version, then the anonymisation check finds the name and blocks publication.
     bm.goto(f"/reviews/{review.id}/drafts")
     # Signed off at a meeting before the sign-off was recorded here: the report went to the Panel after.
-    _date(bm, "signed_off_on", WorkingCalendar().add_working_days(uk_today(), -10))
+    _date(bm, "final-signed_off_on", WorkingCalendar().add_working_days(uk_today(), -10))
     bm.get_by_role("button", name="Mark the latest version final").click()
     bm.locator(".govuk-notification-banner").get_by_text("is the final report").wait_for()
     bm.goto(f"/reviews/{review.id}/publication")

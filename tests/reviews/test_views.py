@@ -180,7 +180,7 @@ def test_a_referral_with_awareness_before_the_incident_is_refused_and_nothing_sa
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "must be the same as or after the incident date" in page
-    assert 'href="#became_aware_on"' in page  # the error summary links to the field
+    assert 'href="#became_aware_on-day"' in page  # the error summary links to the date's Day box
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Review.id))).scalar_one() == 0
 

@@ -14,6 +14,7 @@ from casework.agencies.forms import RequestForm
 from casework.agencies.models import Agency
 from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role, User
+from casework.core.display import plural
 from casework.core.extensions import db
 from casework.core.forms import chosen_ids, page_with_form, submit
 from casework.reviews import bp
@@ -290,5 +291,5 @@ def review_request_new(review: Review) -> ResponseReturnValue:
             current_person(),
         )
 
-    done = submit(form, send, lambda made: f"{len(made)} request(s) sent.", review_url(review))
+    done = submit(form, send, lambda made: f"{plural(len(made), 'request')} sent.", review_url(review))
     return done or page_with_form("reviews/request_new.html", form, review=review)

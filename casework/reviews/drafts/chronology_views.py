@@ -19,26 +19,45 @@ from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.models import Review
 
+PARTS = ("day", "month", "year")
 
-def _filters() -> contributions.ChronologyFilters:
-    def day(name: str) -> date | None:
+
+def _filter_day(name: str, label: str) -> tuple[date | None, list[str], str | None]:
+    """A filter date typed in the GOV.UK day, month and year boxes (``from-day``...), or given as
+    an ISO date by the page's own links (download, print): the date, the boxes' text, a problem."""
+    parts = [request.args.get(f"{name}-{part}", "").strip() for part in PARTS]
+    if not any(parts):
         try:
-            return date.fromisoformat(request.args.get(name, ""))
+            found = date.fromisoformat(request.args.get(name, ""))
         except ValueError:
-            return None
+            return None, ["", "", ""], None
+        return found, [str(found.day), str(found.month), str(found.year)], None
+    try:
+        day, month, year = (int(part) for part in parts)
+        if year < 1900:
+            raise ValueError
+        return date(year, month, day), parts, None
+    except (ValueError, OverflowError):
+        return None, parts, f"{label} must be a real date, for example 27 3 2026"
 
-    return contributions.ChronologyFilters(
+
+def _filters() -> tuple[contributions.ChronologyFilters, dict[str, list[str]], dict[str, str]]:
+    date_from, from_parts, from_error = _filter_day("from", "From")
+    date_to, to_parts, to_error = _filter_day("to", "To")
+    filters = contributions.ChronologyFilters(
         agency_id=as_id(request.args.get("agency")),
-        date_from=day("from"),
-        date_to=day("to"),
+        date_from=date_from,
+        date_to=date_to,
         key_only=request.args.get("key") == "1",
     )
+    errors = {name: error for name, error in (("from", from_error), ("to", to_error)) if error}
+    return filters, {"from": from_parts, "to": to_parts}, errors
 
 
 @bp.route("/<int:review_id>/chronology")
 @loads(Review)
 def review_chronology(review: Review) -> ResponseReturnValue:
-    filters = _filters()
+    filters, date_parts, date_errors = _filters()
     entries = contributions.merged_chronology(review, filters)
     agencies = sorted(
         {
@@ -55,6 +74,8 @@ def review_chronology(review: Review) -> ResponseReturnValue:
         review=review,
         entries=entries,
         filters=filters,
+        date_parts=date_parts,
+        date_errors=date_errors,
         agencies=agencies,
         key_form=KeyEpisodeForm(),
         today=uk_today(),
@@ -64,7 +85,7 @@ def review_chronology(review: Review) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/chronology.csv")
 @loads(Review)
 def review_chronology_csv(review: Review) -> ResponseReturnValue:
-    entries = contributions.merged_chronology(review, _filters())
+    entries = contributions.merged_chronology(review, _filters()[0])
     rows = [
         ExportRow(
             occurred_on=e.occurred_on,

@@ -18,6 +18,7 @@ from casework.reviews.models import CommentResponse
 
 
 class DraftUploadForm(VersionedForm):
+    id_prefix = "upload"
     file = FileField(
         "Draft report", widget=GovFileInput(), description="PDF, Word (DOCX) or OpenDocument (ODT)."
     )
@@ -26,12 +27,14 @@ class DraftUploadForm(VersionedForm):
 
 
 class ShareForm(OneTimeForm):
+    id_prefix = "share"
     agencies = CheckboxesField("Agencies to check it", validators=[Optional()])
     due_on = DateInputField("Answers due", required="Enter the date answers are due")
     submit = SubmitField("Share for a factual accuracy check", widget=GovSubmitInput())
 
 
 class FamilyForm(OneTimeForm):
+    id_prefix = "family"
     shared_on = DateInputField("Date shared with the family", required="Enter the date")
     how = TextLineField("How", max_length=300)
     response = TextBoxField("The family's response", validators=[Optional(), Length(max=5000)])
@@ -39,11 +42,13 @@ class FamilyForm(OneTimeForm):
 
 
 class FinalForm(VersionedForm):
+    id_prefix = "final"
     signed_off_on = DateInputField("Date the partners signed the report off", required="Enter the date")
     submit = SubmitField("Mark the latest version final", widget=GovSubmitInput())
 
 
 class RespondForm(OneTimeForm):
+    id_prefix = "respond"
     response = RadioField(
         "Response",
         widget=GovRadioInput(),

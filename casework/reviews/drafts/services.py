@@ -10,6 +10,7 @@ from werkzeug.datastructures import FileStorage
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core import audit
+from casework.core.display import plural
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
@@ -153,7 +154,11 @@ def sign_off_answer(answer: AccuracyAnswer, no_inaccuracies: bool, by: User) -> 
         "accuracy_signed_off",
         f"{answer.agency.name} signed off its factual accuracy answer on version "
         f"{answer.check.version.number}"
-        + (": no factual inaccuracies" if no_inaccuracies else f" with {len(answer.comments)} comment(s)"),
+        + (
+            ": no factual inaccuracies"
+            if no_inaccuracies
+            else f" with {plural(len(answer.comments), 'comment')}"
+        ),
         subject=review,
         review=review,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -82,8 +83,27 @@ class ReviewType(db.Model):
         labels = {option["key"]: option["label"] for option in options}
         return [labels.get(key, key) for key in keys]
 
+    @property
+    def subject_noun(self) -> str:
+        """What the person a review is about is called: "Child" on a CSPR, "Adult" on a SAR, the
+        person's role on a DHR; never "Child" for an adult."""
+        return SUBJECT_NOUNS.get(self.code, ("Person", "People"))[0]
+
+    @property
+    def subject_plural(self) -> str:
+        return SUBJECT_NOUNS.get(self.code, ("Person", "People"))[1]
+
+    def for_subject(self, label: str) -> str:
+        """An anonymisation label as the review's type says it: "Child 1: surname" reads "Adult 1:
+        surname" on a SAR. Only the words shown change; checks and their fingerprints keep theirs."""
+        return _CHILD_NUMBER.sub(lambda match: f"{self.subject_noun} {match[1]}", label)
+
     def __repr__(self) -> str:
         return f"<ReviewType {self.code}>"
+
+
+SUBJECT_NOUNS = {"CSPR": ("Child", "Children"), "SAR": ("Adult", "Adults"), "DHR": ("Victim", "Victims")}
+_CHILD_NUMBER = re.compile(r"\bChild (\d+)")
 
 
 class ClockDefinition(db.Model):

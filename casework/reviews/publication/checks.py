@@ -8,7 +8,7 @@ import hashlib
 
 from casework.auth.models import User
 from casework.core import audit
-from casework.core.display import format_datetime
+from casework.core.display import format_datetime, plural
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
@@ -127,7 +127,7 @@ def run_anonymisation_check(review: Review, by: User, because: str = "") -> Anon
     elif text is not None and not text.extractable:
         outcome = "no text could be extracted"
     else:
-        outcome = f"{len(check.open_findings)} open finding(s)"
+        outcome = plural(len(check.open_findings), "open finding")
     unchecked = text.unchecked_pages if text is not None else []
     audit.record(
         "anonymisation_checked",

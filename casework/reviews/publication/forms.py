@@ -41,11 +41,13 @@ class PublicationDetailsForm(OneTimeForm):
 
 
 class PublishForm(VersionedForm):
+    id_prefix = "publish"
     published_on = DateInputField("Publication date", required="Enter the publication date")
     submit = SubmitField("Publish the report", widget=GovSubmitInput(), name="publish")
 
 
 class NotPublishForm(VersionedForm):
+    id_prefix = "not-published"
     decided_on = DateInputField(
         "Date the partners decided not to publish", required="Enter the date the partners decided"
     )
@@ -58,16 +60,19 @@ class NotPublishForm(VersionedForm):
 
 
 class NoteForm(OneTimeForm):
+    id_prefix = "note"
     note = TextLineField("Note", max_length=2000)
 
 
 class CorrectedVersionForm(OneTimeForm):
+    id_prefix = "corrected"
     file = FileField("Corrected report", widget=GovFileInput())
     summary = TextLineField("What was corrected", max_length=2000)
     submit = SubmitField("Upload and check again", widget=GovSubmitInput(), name="corrected")
 
 
 class DelayForm(OneTimeForm):
+    id_prefix = "delay"
     reason = TextBoxField("Reason for the delay", validators=[Optional(), Length(max=5000)])
     expected_until = DateInputField("Expected until (optional)")
     submit = SubmitField("Record the delay", widget=GovSubmitInput(), name="delay")

@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 from casework.auth.models import User
 from casework.core import audit
+from casework.core.display import plural
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
@@ -120,7 +121,7 @@ def missing_for_publication(review: Review, *, reread: bool = False) -> list[str
         elif stale:
             missing.append("Run the anonymisation check again: " + " ".join(stale))
         elif check.open_findings:
-            missing.append(f"Resolve the {len(check.open_findings)} anonymisation finding(s)")
+            missing.append(f"Resolve the {plural(len(check.open_findings), 'anonymisation finding')}")
         elif not check.passed:
             missing.append("Confirm the final version was checked by hand (it could not all be read as text)")
     publication = db.session.get(Publication, review.id)

@@ -121,7 +121,13 @@ def review_identifiers(review: Review) -> ResponseReturnValue:
         .where(ConfidentialRecord.review_id == review.id)
         .options(selectinload(ConfidentialRecord.people))
     ).scalar_one_or_none()
-    return render_template("reviews/identifiers.html", review=review, record=record, kinds=PersonKind)
+    return render_template(
+        "reviews/identifiers.html",
+        review=review,
+        record=record,
+        kinds=PersonKind,
+        subjects=review.review_type.subject_plural,  # "Children", or "Adults" on a SAR
+    )
 
 
 @bp.route("/<int:review_id>/identifying-details/edit", methods=["GET", "POST"])
@@ -146,7 +152,17 @@ def review_identifiers_edit(review: Review) -> ResponseReturnValue:
         by=current_person(),
     )
     shown = url_for("reviews.review_identifiers", review_id=review.id)
-    return _step(review, form, save, "Identifying details saved.", "reviews/identifiers_edit.html", shown)
+    review_type = review.review_type  # loaded now: a refused save's rollback expires the review
+    return _step(
+        review,
+        form,
+        save,
+        "Identifying details saved.",
+        "reviews/identifiers_edit.html",
+        shown,
+        subject=review_type.subject_noun,
+        siblings=review_type.code == "CSPR",
+    )
 
 
 # --- rapid review, decision, commissioning ----------------------------------------------

@@ -1,0 +1,104 @@
+"""The main pages of each role, in the demo partnership: what the checks that look at every page
+(no sideways scrolling at 375 px, unique ids, unique titles) visit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+
+from casework.actions.models import Action
+from casework.agencies.contributions import ContributionRequest, RequestStatus
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.core.extensions import db
+from casework.demo import DEMO_USERS, load_demo_data
+from casework.reviews.models import Review
+
+ADMIN, MANAGER = "admin@northshire.example", "manager@northshire.example"
+REVIEWER, POLICE_LEAD = "reviewer@northshire.example", "police.lead@northshire.example"
+
+
+@dataclass(frozen=True)
+class MainPage:
+    who: str | None  # the demo user's email; None: signed out
+    path: str
+
+
+def demo_password(email: str) -> str:
+    return next(user.password for user in DEMO_USERS if user.email == email)
+
+
+def _review_id(pseudonym: str) -> int:
+    return db.session.execute(db.select(Review.id).where(Review.pseudonym == pseudonym)).scalar_one()
+
+
+def load_demo_pages(app: Flask) -> list[MainPage]:
+    """Load the demo partnership and name the pages each role works with most."""
+    with app.app_context():
+        load_demo_data()
+        db.session.commit()
+        child_d, adult_g, person_h = _review_id("Child D"), _review_id("Adult G"), _review_id("Person H")
+        action = (
+            db.session.execute(db.select(Action.id).where(Action.review_id == child_d).order_by(Action.id))
+            .scalars()
+            .first()
+        )
+        police_request = (
+            db.session.execute(
+                db.select(ContributionRequest.id)
+                .join(ContributionRequest.agency)
+                .where(ContributionRequest.review_id == child_d, Agency.name == "Northshire Police")
+                .order_by(ContributionRequest.id)
+            )
+            .scalars()
+            .first()
+        )
+        # One the police lead is still answering: its page shows every form of a request.
+        open_request = (
+            db.session.execute(
+                db.select(ContributionRequest.id)
+                .join(ContributionRequest.agency)
+                .where(
+                    Agency.name == "Northshire Police",
+                    ContributionRequest.status.in_([RequestStatus.REQUESTED, RequestStatus.RETURNED]),
+                )
+                .order_by(ContributionRequest.id)
+            )
+            .scalars()
+            .first()
+        )
+        manager_id = db.session.execute(db.select(User.id).where(User.email == MANAGER)).scalar_one()
+    return [
+        MainPage(None, "/sign-in"),
+        MainPage(None, "/published-reviews/"),
+        MainPage(None, "/accessibility"),
+        MainPage(ADMIN, "/admin/users"),
+        MainPage(ADMIN, f"/admin/users/{manager_id}"),
+        MainPage(ADMIN, "/admin/audit-log"),
+        MainPage(ADMIN, "/admin/sent-mail"),
+        MainPage(MANAGER, "/reviews/dashboard"),
+        MainPage(MANAGER, "/reviews/"),
+        MainPage(MANAGER, f"/reviews/{child_d}"),
+        MainPage(MANAGER, f"/reviews/{adult_g}"),
+        MainPage(MANAGER, f"/reviews/{person_h}"),
+        MainPage(MANAGER, f"/reviews/{child_d}/referral"),
+        MainPage(MANAGER, f"/reviews/{child_d}/requests/new"),
+        MainPage(MANAGER, f"/reviews/{child_d}/drafts"),
+        MainPage(MANAGER, f"/reviews/{child_d}/chronology"),
+        MainPage(MANAGER, f"/reviews/{child_d}/action-plan"),
+        MainPage(MANAGER, f"/reviews/{adult_g}/publication"),
+        MainPage(MANAGER, f"/actions/{action}"),
+        MainPage(MANAGER, "/actions/"),
+        MainPage(MANAGER, "/agencies/"),
+        MainPage(MANAGER, f"/agencies/requests/{police_request}"),
+        MainPage(MANAGER, "/reviews/reminders"),
+        MainPage(MANAGER, "/notifications/"),
+        MainPage(MANAGER, "/account"),
+        MainPage(REVIEWER, "/reviews/"),
+        MainPage(REVIEWER, "/reviews/profile"),
+        MainPage(POLICE_LEAD, "/agencies/mine"),
+        MainPage(POLICE_LEAD, "/actions/mine"),
+        MainPage(POLICE_LEAD, f"/agencies/requests/{police_request}"),
+        MainPage(POLICE_LEAD, f"/agencies/requests/{open_request}"),
+    ]

@@ -74,6 +74,7 @@ NOT_ABOUT_A_REVIEW = frozenset(
         "user_deactivated",
         "user_reactivated",
         "user_updated",
+        "work_handed_over",
     }
 )
 

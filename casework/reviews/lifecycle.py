@@ -128,6 +128,7 @@ TRANSITIONS: dict[Move, Transition] = {
             ReviewStage.DRAFTING,
             "Start drafting",
             endpoint="reviews.review_drafts",
+            link="Go to the drafts",
         ),
         # Taken when the board manager marks a version final, signed off by the partners.
         Transition(
@@ -135,7 +136,9 @@ TRANSITIONS: dict[Move, Transition] = {
             ReviewStage.DRAFTING,
             ReviewStage.PUBLICATION,
             "Mark a version final",
-            endpoint="reviews.review_draft_final",
+            # The form is on the drafts page, beside the versions it chooses from.
+            endpoint="reviews.review_drafts",
+            link="Mark a version final",
         ),
         # Publishing the report, or recording the decision not to publish it.
         Transition(
@@ -144,6 +147,7 @@ TRANSITIONS: dict[Move, Transition] = {
             ReviewStage.ACTION_PLANNING,
             "Publish",
             endpoint="reviews.review_publication",
+            link="Check and publish the report",
         ),
         # Allowed once every action of the review's plan is verified.
         Transition(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -219,3 +221,22 @@ def test_the_drafts_page_over_http(app: Flask, case: dict) -> None:  # type: ign
     assert "Share this version for a factual accuracy check" in manager.get(
         f"/reviews/{case['review_id']}/drafts"
     ).get_data(as_text=True)
+
+
+def test_each_versions_forms_keep_their_own_ids_and_the_page_offers_marking_one_final(
+    app: Flask,
+    case: dict,  # type: ignore[type-arg]
+) -> None:
+    with app.app_context():
+        review = _review(case)
+        drafts.upload_draft(review, _pdf(), "First draft", _user(case, "lead"), review.version)
+        drafts.upload_draft(review, _pdf("v2.pdf"), "Second draft", _user(case, "lead"), None)
+        db.session.commit()
+    manager = client_as(app, case["manager"])
+    page = manager.get(f"/reviews/{case['review_id']}/drafts").get_data(as_text=True)
+    assert page.count("Record sharing this version with the family") == 2
+    ids = re.findall(r'\bid="([^"]+)"', page)
+    assert sorted(name for name, count in Counter(ids).items() if count > 1) == []
+    # The review page's next step leads here, where a version is marked final.
+    review_page = manager.get(f"/reviews/{case['review_id']}").get_data(as_text=True)
+    assert f'href="/reviews/{case["review_id"]}/drafts">Mark a version final</a>' in review_page

@@ -29,7 +29,9 @@ from casework.reviews.models import (
     AnonymisationFinding,
     DraftVersion,
     Review,
+    ReviewType,
 )
+from casework.reviews.models.types import label_for_subject
 
 
 class WaitingKind(LabelledEnum):
@@ -142,10 +144,12 @@ def _findings() -> Select[Any]:
             AnonymisationFinding.id.label("finding_id"),
             AnonymisationFinding.label.label("found"),
             AnonymisationCheck.ran_at.label("since"),
+            ReviewType.code.label("type_code"),
         )
         .join(AnonymisationCheck, AnonymisationFinding.check_id == AnonymisationCheck.id)
         .join(DraftVersion, AnonymisationCheck.version_id == DraftVersion.id)
         .join(Review, DraftVersion.review_id == Review.id)
+        .join(ReviewType, Review.review_type_id == ReviewType.id)
         .where(
             AnonymisationFinding.resolution.is_(None),
             AnonymisationFinding.no_longer_applies == "",
@@ -203,7 +207,7 @@ WAITING: dict[WaitingKind, Waiting] = {
             # The label says what kind of identifier was found, never its value.
             lambda r: (
                 f"finding:{r.finding_id}",
-                r.found,
+                label_for_subject(r.type_code, r.found),  # "Adult 1" on a SAR, never "Child 1"
                 url_for("reviews.review_publication", review_id=r.id),
             ),
         ),

@@ -37,7 +37,7 @@ def test_each_role_follows_an_item_of_its_queue(app: Flask, browser, live_server
 
     bm = signed_in_page(browser, live_server, manager)
     bm.get_by_role("heading", level=2, name="Needs your attention").wait_for()
-    bm.get_by_role("link", name="1 late contributions").click()
+    bm.get_by_role("link", name="Late contributions: 1").click()
     section = bm.get_by_test_id("attention-late-contributions")
     assert "2 working days overdue" in section.inner_text()
     section.get_by_role("link", name="Chronology from Northshire Police").click()

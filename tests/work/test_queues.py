@@ -64,15 +64,15 @@ def test_the_manager_sees_every_kind_with_its_count(app: Flask, world: QueueWorl
         " ".join(li.text_content().split()) for li in tree.xpath('//*[@data-testid="attention-counts"]/li')
     ]
     assert counts == [
-        "1 statutory deadlines overdue or due soon",
-        "2 late contributions",
-        "1 submissions to accept or return",
-        "1 completed actions awaiting verification",
-        "1 deadline changes asked for",
-        "1 appointments not accepted",
-        "1 factual accuracy answers overdue",
-        "2 red actions",
-        "1 anonymisation findings waiting for a decision",
+        "Statutory deadlines overdue or due soon: 1",
+        "Late contributions: 2",
+        "Submissions to accept or return: 1",
+        "Completed actions awaiting verification: 1",
+        "Deadline changes asked for: 1",
+        "Appointments not accepted: 1",
+        "Factual accuracy answers overdue: 1",
+        "Red actions: 2",
+        "Anonymisation findings waiting for a decision: 1",
     ]
     # Each count links to its section, and each section is there.
     for anchor in tree.xpath('//*[@data-testid="attention-counts"]//a/@href'):

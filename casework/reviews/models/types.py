@@ -96,7 +96,7 @@ class ReviewType(db.Model):
     def for_subject(self, label: str) -> str:
         """An anonymisation label as the review's type says it: "Child 1: surname" reads "Adult 1:
         surname" on a SAR. Only the words shown change; checks and their fingerprints keep theirs."""
-        return _CHILD_NUMBER.sub(lambda match: f"{self.subject_noun} {match[1]}", label)
+        return label_for_subject(self.code, label)
 
     def __repr__(self) -> str:
         return f"<ReviewType {self.code}>"
@@ -104,6 +104,12 @@ class ReviewType(db.Model):
 
 SUBJECT_NOUNS = {"CSPR": ("Child", "Children"), "SAR": ("Adult", "Adults"), "DHR": ("Victim", "Victims")}
 _CHILD_NUMBER = re.compile(r"\bChild (\d+)")
+
+
+def label_for_subject(type_code: str, label: str) -> str:
+    """ReviewType.for_subject for a list that has only the type's code."""
+    noun = SUBJECT_NOUNS.get(type_code, ("Person", "People"))[0]
+    return _CHILD_NUMBER.sub(lambda match: f"{noun} {match[1]}", label)
 
 
 class ClockDefinition(db.Model):

@@ -31,13 +31,9 @@ from casework.notifications.events import actions as events
 from casework.reviews.lifecycle import (
     Missing,
     Move,
-    check_move,
     check_open,
-    check_ready,
-    check_version,
-    finish,
-    move_to,
     needs,
+    take,
     takes,
 )
 from casework.reviews.models import Review
@@ -402,11 +398,7 @@ def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: s
 
 
 def close_review(review: Review, version: int | None, by: User) -> Review:
-    check_version(review, version)
-    check_move(review, Move.CLOSE)
-    check_ready(review, Move.CLOSE)
-    move_to(review, Move.CLOSE)
-    return finish(review)
+    return take(review, Move.CLOSE, version)
 
 
 def _every_action_verified(review: Review) -> Missing | None:

@@ -241,6 +241,21 @@ def check_ready(review: Review, move: Move) -> None:
         raise DomainError(missing.refusal)
 
 
+def check_can_take(review: Review, move: Move, version: int | None) -> None:
+    """Every guard of a move: the row version the form was drawn from, the table, and what the
+    move still needs."""
+    check_version(review, version)
+    check_move(review, move)
+    check_ready(review, move)
+
+
+def take(review: Review, move: Move, version: int | None) -> Review:
+    """A move that changes nothing but the stage, once every guard allows it."""
+    check_can_take(review, move, version)
+    move_to(review, move)
+    return finish(review)
+
+
 def _when(condition: bool, step: str, endpoint: str, refusal: str) -> Missing | None:
     return Missing(step, endpoint, refusal) if condition else None
 

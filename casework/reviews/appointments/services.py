@@ -24,13 +24,10 @@ from casework.notifications.events.reviews import appointment_offered
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import (
     Move,
-    check_move,
     check_open,
-    check_ready,
     check_version,
-    finish,
-    move_to,
     on_timeline,
+    take,
     takes,
 )
 from casework.reviews.models import (
@@ -294,11 +291,7 @@ def accept_appointment(assignment: ReviewerAssignment, user: User, declared: boo
 
 def start_contributions(review: Review, version: int | None = None) -> Review:
     """Agency contributions start once a lead reviewer has accepted."""
-    check_version(review, version)
-    check_move(review, Move.START_CONTRIBUTIONS)
-    check_ready(review, Move.START_CONTRIBUTIONS)
-    move_to(review, Move.START_CONTRIBUTIONS)
-    return finish(review)
+    return take(review, Move.START_CONTRIBUTIONS, version)
 
 
 takes(Move.START_CONTRIBUTIONS, lambda review, version, by: start_contributions(review, version))

@@ -16,12 +16,13 @@ from casework.core.timeutil import utcnow
 from casework.reviews.guards import not_before, not_future
 from casework.reviews.lifecycle import (
     Move,
+    check_can_take,
     check_move,
     check_open,
-    check_ready,
     check_version,
     finish,
     move_to,
+    take,
     takes,
 )
 from casework.reviews.models import PanelResponse, RapidReview, RapidReviewRecommendation, Review
@@ -30,9 +31,7 @@ from casework.reviews.stages import ReviewStage
 
 
 def begin_rapid_review(review: Review, version: int | None) -> Review:
-    check_version(review, version)
-    check_move(review, Move.BEGIN_RAPID_REVIEW)
-    check_ready(review, Move.BEGIN_RAPID_REVIEW)
+    check_can_take(review, Move.BEGIN_RAPID_REVIEW, version)
     review.rapid_review = review.rapid_review or RapidReview()
     move_to(review, Move.BEGIN_RAPID_REVIEW)
     return finish(review)
@@ -141,11 +140,7 @@ def save_rapid_review(review: Review, details: RapidReviewDetails, version: int 
 
 
 def complete_rapid_review(review: Review, version: int | None) -> Review:
-    check_version(review, version)
-    check_move(review, Move.COMPLETE_RAPID_REVIEW)
-    check_ready(review, Move.COMPLETE_RAPID_REVIEW)
-    move_to(review, Move.COMPLETE_RAPID_REVIEW)
-    return finish(review)
+    return take(review, Move.COMPLETE_RAPID_REVIEW, version)
 
 
 takes(Move.COMPLETE_RAPID_REVIEW, lambda review, version, by: complete_rapid_review(review, version))

@@ -56,3 +56,42 @@ def test_each_role_follows_an_item_of_its_queue(app: Flask, browser, live_server
     assert "Contribution to read" in own.inner_text()
     own.get_by_role("link", name="Chronology from Northshire Police, submitted").click()
     tasks.wait_for_url(f"**/agencies/requests/{sent}")
+
+
+def test_the_board_manager_filters_the_contributions_tracker_and_chases_a_late_agency(  # type: ignore[no-untyped-def]
+    app: Flask, browser, live_server: str
+) -> None:
+    with app.app_context():
+        police = make_agency("Northshire Police", AgencyType.POLICE)
+        health = make_agency("Riverside NHS Trust", AgencyType.NHS_TRUST)
+        manager = make_user(Role.BOARD_MANAGER, name="Morgan Price")
+        lead = make_user(Role.AGENCY_LEAD, name="Priya Shah", agency=police)
+        review = make_review("CSPR", "contributions", by=manager, agencies=[police, health])
+        world = World({"M1": manager.id}, {"X": police.id, "Y": health.id}, {"CSPR": review.id})
+        late = add_request(world, "X", working_calendar().add_working_days(uk_today(), -3))
+        add_request(world, "Y", working_calendar().add_working_days(uk_today(), 10))
+        for user in (manager, lead):
+            db.session.refresh(user)
+        reference = review.reference
+
+    bm = signed_in_page(browser, live_server, manager)
+    bm.get_by_role("link", name="Contributions", exact=True).click()
+    bm.get_by_role("heading", level=1).wait_for()
+    assert "Riverside NHS Trust" in bm.locator("main table").inner_text()
+    bm.get_by_label("Overdue only").check()
+    bm.get_by_role("button", name="Filter").click()
+    table = bm.locator("main table")
+    table.wait_for()
+    assert "Northshire Police" in table.inner_text() and "Riverside NHS Trust" not in table.inner_text()
+    assert "3" in table.inner_text()  # working days overdue
+    bm.get_by_label(f"Chase Northshire Police for the chronology of {reference}").check()
+    bm.get_by_role("button", name="Send a reminder now").click()
+    bm.get_by_text("Reminder sent for 1 request to 1 agency lead.").wait_for()
+    assert "overdue=1" in bm.url  # back to the same filtered list
+
+    # The lead is told in the app and follows the reminder to the request.
+    agency = signed_in_page(browser, live_server, lead)
+    agency.get_by_role("link", name="Notifications").click()
+    agency.get_by_role("link", name=reference).first.click()
+    agency.wait_for_url(f"**/agencies/requests/{late}")
+    assert "Reminder sent" in agency.locator("main").inner_text()

@@ -28,7 +28,7 @@ from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
-from casework.demo import DEMO_USERS, load_demo_data
+from casework.demo import DEMO_USERS
 from casework.demo import reviews as demo_reviews
 from casework.demo.contributions import HEALTH_EVENTS, _entries
 from casework.demo.publication import _new_published_review, _report
@@ -38,6 +38,7 @@ from casework.reviews.drafts import services as drafts
 from casework.reviews.models import Review
 from casework.reviews.publication import checks, publishing
 from tests.conftest import empty_database
+from tests.support.demo import load_demo
 from tests.support.http import client_as
 
 # Today's figures: the most statements one GET of each page may issue, in either world (the
@@ -295,8 +296,7 @@ class Counts:
 @pytest.fixture(scope="module")
 def counts(app: Flask) -> Iterator[Counts]:
     with app.app_context():
-        load_demo_data()
-        db.session.commit()
+        load_demo(app)
         ids = {
             "child_d": _review("Child D").id,
             "adult_g": _review("Adult G").id,

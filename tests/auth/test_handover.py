@@ -16,8 +16,8 @@ from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
-from casework.demo import load_demo_data
 from tests.conftest import client_as, empty_database, make_user, post_form
+from tests.support.demo import load_demo
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ def _id(email: str) -> int:
 @pytest.fixture
 def world(app: Flask) -> Iterator[World]:
     with app.app_context():
-        load_demo_data()
+        load_demo(app)
         police = db.session.execute(db.select(Agency).where(Agency.name == "Northshire Police")).scalar_one()
         db.session.commit()
         admin = make_user(Role.ADMIN)

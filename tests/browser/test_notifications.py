@@ -50,7 +50,9 @@ def test_an_agency_lead_opens_a_notification_and_lands_on_the_request(
     assert page.locator("h1").inner_text() == "Chronology from Northshire Police"
     assert page.get_by_test_id("unread-count").inner_text() == "1"
     page.get_by_test_id("notifications-link").click()
-    page.get_by_test_id("mark-all-read").click()
+    # The click posts a form: wait for the page it leads to before reading it.
+    with page.expect_navigation():
+        page.get_by_test_id("mark-all-read").click()
     assert "Every notification is marked as read." in page.content()
     assert page.get_by_test_id("unread-count").count() == 0
     page.context.close()

@@ -12,8 +12,9 @@ from casework.agencies.contributions import ContributionRequest, RequestStatus
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
-from casework.demo import DEMO_USERS, load_demo_data
+from casework.demo import DEMO_USERS
 from casework.reviews.models import Review
+from tests.support.demo import load_demo
 
 ADMIN, MANAGER = "admin@northshire.example", "manager@northshire.example"
 REVIEWER, POLICE_LEAD = "reviewer@northshire.example", "police.lead@northshire.example"
@@ -36,8 +37,7 @@ def _review_id(pseudonym: str) -> int:
 def load_demo_pages(app: Flask) -> list[MainPage]:
     """Load the demo partnership and name the pages each role works with most."""
     with app.app_context():
-        load_demo_data()
-        db.session.commit()
+        load_demo(app)
         child_d, adult_g, person_h = _review_id("Child D"), _review_id("Adult G"), _review_id("Person H")
         action = (
             db.session.execute(db.select(Action.id).where(Action.review_id == child_d).order_by(Action.id))

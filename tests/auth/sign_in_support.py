@@ -36,9 +36,9 @@ def sign_in_from(client: FlaskClient, email: str, password: str = PASSWORD) -> T
     return sign_in(client, email, password)
 
 
-def flood_with_unknown_emails(flooder: FlaskClient, count: int = 300) -> None:
+def flood_with_unknown_emails(flooder: FlaskClient, count: int = 150) -> None:
     """``count`` sign-ins with made-up emails from one browser: each is refused (400) until the
-    fiftieth locks the address (429 from then on). Six times the lock's fifty shows the rest are
+    fiftieth locks the address (429 from then on). Three times the lock's fifty shows the rest are
     refused before any work; more only costs time."""
     token = csrf_token(flooder, "/sign-in")
     for number in range(count):

@@ -18,6 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from casework.actions import services
 from casework.actions.models import Action, ActionStatus, ProgressUpdate
@@ -231,6 +232,14 @@ CHANGE_CASES = [
     pytest.param(person, change, expected, id=f"{person}-{change}")
     for person, row in CHANGES.items()
     for change, expected in zip(CHANGE_TARGETS, row, strict=True)
+    if expected == 302
+]
+# Refusals change nothing: they share one world, checked unchanged after them.
+REFUSED_CHANGE_CASES = [
+    pytest.param(person, change, expected, id=f"{person}-{change}")
+    for person, row in CHANGES.items()
+    for change, expected in zip(CHANGE_TARGETS, row, strict=True)
+    if expected != 302
 ]
 
 
@@ -250,29 +259,46 @@ def _action_row(app: Flask, action_id: int) -> tuple[ActionStatus, int, int]:
         return action.status, action.version, updates
 
 
-@pytest.mark.parametrize(("person", "change", "expected"), CHANGE_CASES)
-def test_changing_an_action(app: Flask, world: World, person: str, change: str, expected: int | str) -> None:
-    kind, _, key = change.partition(":")
-    client = client_as(app, world.user_ids.get(person))
-    action_id = world.actions[key]
-    before = _action_row(app, action_id)
+def _post_change(client: FlaskClient, person: str, change: str, action_id: int) -> TestResponse:
+    kind = change.partition(":")[0]
     data = (
         {"status": ActionStatus.AT_RISK.value, "note": "One team still to brief."}
         if kind == "progress"
         else {"note": "Evidence of impact seen."}
     )
     token_from = "/sign-in" if person == "anonymous" else "/account"
-    response = post_form(client, f"/actions/{action_id}/{kind}", data, token_from=token_from)
+    return post_form(client, f"/actions/{action_id}/{kind}", data, token_from=token_from)
 
-    after = _action_row(app, action_id)
-    assert_answer(response, expected, person, change)
-    if expected != 302:
-        assert after == before, (person, change)
+
+@pytest.mark.read_only
+class TestRefusedChanges:
+    @pytest.mark.parametrize(("person", "change", "expected"), REFUSED_CHANGE_CASES)
+    def test_a_refused_change_changes_nothing_and_shows_nothing(
+        self,
+        app: Flask,
+        shared_world: World,
+        shared_clients: dict[str, FlaskClient],
+        person: str,
+        change: str,
+        expected: int | str,
+    ) -> None:
+        action_id = shared_world.actions[change.partition(":")[2]]
+        before = _action_row(app, action_id)
+        response = _post_change(shared_clients[person], person, change, action_id)
+        assert_answer(response, expected, person, change)
+        assert _action_row(app, action_id) == before, (person, change)
         if expected in (403, 404):
-            for secret in _secrets(world, person):
+            for secret in _secrets(shared_world, person):
                 assert secret.encode() not in response.get_data(), (person, change, secret)
-        return
-    status, version, updates = after
+
+
+@pytest.mark.parametrize(("person", "change", "expected"), CHANGE_CASES)
+def test_changing_an_action(app: Flask, world: World, person: str, change: str, expected: int | str) -> None:
+    action_id = world.actions[change.partition(":")[2]]
+    before = _action_row(app, action_id)
+    response = _post_change(client_as(app, world.user_ids.get(person)), person, change, action_id)
+    assert_answer(response, expected, person, change)
+    status, version, updates = _action_row(app, action_id)
     assert updates == before[2] + 1
-    assert status == (ActionStatus.AT_RISK if kind == "progress" else ActionStatus.VERIFIED)
+    assert status == (ActionStatus.AT_RISK if change.startswith("progress") else ActionStatus.VERIFIED)
     assert version > before[1]

@@ -29,13 +29,17 @@ class TermsDetails:
     agencies_in_scope: list[Agency] = field(default_factory=list)
 
 
+# The events a finished report meets: its sign-off (completion) or its publication.
+REPORT_EVENTS = ("completed", "published")
+
+
 def default_target_completion(review: Review) -> date | None:
     """The due date of the clock the finished report meets, e.g. publication 6 months after the decision."""
-    deadlines = [d for d in deadlines_for(review) if d.clock.end_event == "published"]
+    deadlines = [d for d in deadlines_for(review) if d.clock.end_event in REPORT_EVENTS]
     if deadlines and deadlines[0].due_on:
         return deadlines[0].due_on
     start = EVENTS["decision_to_review"].read(review)
-    clocks = [c for c in review.review_type.clocks if c.end_event == "published"]
+    clocks = [c for c in review.clock_definitions if c.end_event in REPORT_EVENTS]
     return due_after(start, clocks[0], working_calendar()) if start and clocks else None
 
 

@@ -173,7 +173,7 @@ class DecisionForm(VersionedForm):
         widget=GovRadioInput(),
         description="Mandatory: select every condition of section 44(1) to (3). Discretionary: none needed.",
         validators=[Optional()],
-        choices=[(m.value, m.label) for m in ReviewMandate],
+        choices=[SelectChoice(m.value, m.label) for m in ReviewMandate],
     )
     criteria_met = CheckboxesField("Criteria met", validators=[Optional()])
     regard_had_to = CheckboxesField("Circumstances the partners had regard to", validators=[Optional()])

@@ -320,7 +320,9 @@ def decision_details(
         "criteria_met": (
             [c["key"] for c in kind.decision_criteria if "until" not in c]
             if mandatory
-            else [kind.decision_criteria[0]["key"]] if local else []
+            else [kind.decision_criteria[0]["key"]]
+            if local
+            else []
         ),
         "regard_had_to": [],
         "rationale": "Agencies did not share what they knew about the risk to the child.",

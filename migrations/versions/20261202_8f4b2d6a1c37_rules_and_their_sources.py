@@ -296,6 +296,16 @@ def _clocks():
     )
 
 
+def _deadlines():
+    return sa.table(
+        "review_deadlines",
+        sa.column("review_id", sa.Integer),
+        sa.column("clock_key", sa.String),
+        sa.column("label", sa.String),
+        sa.column("statutory", sa.Boolean),
+    )
+
+
 def _decisions():
     return sa.table(
         "decisions",
@@ -403,7 +413,8 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_earlier_decisions_review_id"), ["review_id"], unique=False)
 
     bind = op.get_bind()
-    clocks, types, decisions = _clocks(), _types(), _decisions()
+    clocks, types, decisions, deadlines = _clocks(), _types(), _decisions(), _deadlines()
+    reviews = sa.table("reviews", sa.column("id", sa.Integer), sa.column("review_type_id", sa.Integer))
     for (type_id, key), (basis, source, since, label, end_event) in CLOCKS.items():
         values = {"basis": basis, "source": source, "applies_from": _date(since)}
         values["statutory"] = basis in ("statute", "statutory_guidance")
@@ -429,7 +440,6 @@ def upgrade():
             )
         )
     # A SAR's decision: "discretionary" was a circumstance ticked; it is now the decision's mandate.
-    reviews = sa.table("reviews", sa.column("id", sa.Integer), sa.column("review_type_id", sa.Integer))
     rows = bind.execute(
         sa.select(decisions.c.review_id, decisions.c.regard_had_to)
         .join_from(decisions, reviews, reviews.c.id == decisions.c.review_id)
@@ -447,6 +457,25 @@ def upgrade():
     op.execute(
         "UPDATE reviews SET completed_on = (SELECT MAX(d.final_signed_off_on) FROM draft_versions d "
         "WHERE d.review_id = reviews.id AND d.final_signed_off_on IS NOT NULL)"
+    )
+    # The stored deadlines lists and reminders read agree with the clocks as they now are: the
+    # labels and kinds above, and a SAR completed (met) when its final report was signed off.
+    for (type_id, key), (basis, _source, _since, label, _end) in CLOCKS.items():
+        values = {"statutory": basis in ("statute", "statutory_guidance")}
+        if label:
+            values["label"] = label
+        bind.execute(
+            deadlines.update()
+            .where(
+                deadlines.c.clock_key == key,
+                deadlines.c.review_id.in_(sa.select(reviews.c.id).where(reviews.c.review_type_id == type_id)),
+            )
+            .values(**values)
+        )
+    op.execute(
+        "UPDATE review_deadlines SET running = false, met_on = (SELECT r.completed_on FROM reviews r "
+        "WHERE r.id = review_deadlines.review_id) WHERE clock_key = 'completion' AND review_id IN "
+        "(SELECT id FROM reviews WHERE review_type_id = 2 AND completed_on IS NOT NULL)"
     )
     bind.execute(types.update().where(types.c.names.is_(None)).values(names=[]))
     bind.execute(types.update().where(types.c.decision_rules.is_(None)).values(decision_rules={}))

@@ -7,15 +7,18 @@ force when it started. Real dates through time-machine."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import flask_migrate
 import pytest
 import time_machine
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from casework import create_app
 from casework.auth.models import Role, User
 from casework.core.errors import DomainError
 from casework.core.extensions import db
@@ -43,10 +46,14 @@ from casework.reviews.referral.decision import (
     record_panel_challenge,
 )
 from casework.reviews.stages import ReviewStage
+from tests.conftest import make_config
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
 from tests.support.reviews import decision_details, make_review, review_type
 from tests.support.rows import audit_trail
+from tests.test_migrations import scratch_database
+
+__all__ = ["scratch_database"]  # the migration tests' fixture: a new database of the suite's kind
 
 TODAY = date(2027, 3, 1)  # a Monday
 
@@ -570,3 +577,63 @@ def test_a_review_keeps_the_clock_in_force_when_it_started(app: Flask) -> None:
         second = next(d for d in deadlines_for(later) if d.clock.key == "notification")
         assert (first.clock.amount, first.due_on) == (5, date(2027, 2, 8))
         assert (second.clock.amount, second.due_on) == (3, date(2027, 2, 25))
+
+
+# --- the migration keeps what was recorded ----------------------------------------------------
+
+
+def _stored(sql: str, **params: Any) -> Any:
+    value = db.session.execute(text(sql), params).scalar_one()
+    return json.loads(value) if isinstance(value, str) and value.startswith("[") else value
+
+
+def test_the_migration_moves_discretionary_to_the_mandate_and_back(scratch_database: str) -> None:
+    app = create_app(make_config(scratch_database))
+    with app.app_context():
+        flask_migrate.upgrade()
+        manager = make_user(Role.BOARD_MANAGER)
+        review = make_review("SAR", ReviewStage.DECISION, by=manager)
+        kind = review_type("SAR")
+        record_decision(
+            review,
+            details(
+                kind,
+                DecisionOutcome.LOCAL_REVIEW,
+                review.referral.became_aware_on,
+                mandate=ReviewMandate.DISCRETIONARY,
+                criteria_met=[],
+            ),
+            review.version,
+            db.session.get(User, manager.id),
+        )
+        signed = make_review("SAR", ReviewStage.PUBLICATION, by=manager)
+        db.session.commit()
+        discretionary, signed_id, signed_off = review.id, signed.id, signed.completed_on
+        db.session.remove()
+
+        flask_migrate.downgrade(revision="3a7d5c1e9b20")
+        query = "SELECT regard_had_to FROM decisions WHERE review_id = :id"
+        assert _stored(query, id=discretionary) == ["discretionary"]
+        # the stored deadline as the old rule left it: met only on publication
+        db.session.execute(
+            text("UPDATE review_deadlines SET running = true, met_on = NULL WHERE review_id = :id"),
+            {"id": signed_id},
+        )
+        db.session.commit()
+        db.session.remove()
+
+        flask_migrate.upgrade()
+        assert _stored(query, id=discretionary) == []
+        assert (
+            _stored("SELECT mandate FROM decisions WHERE review_id = :id", id=discretionary)
+            == "discretionary"
+        )
+        assert _stored("SELECT mandate FROM decisions WHERE review_id = :id", id=signed_id) == "mandatory"
+        row = db.session.execute(
+            text("SELECT running, met_on, label FROM review_deadlines WHERE review_id = :id"),
+            {"id": signed_id},
+        ).one()
+        assert not row[0] and str(row[1]) == str(signed_off)
+        assert row[2] == "Complete the review (final report signed off)"
+        db.session.remove()
+        db.engine.dispose()

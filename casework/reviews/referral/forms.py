@@ -198,12 +198,14 @@ class DecisionForm(VersionedForm):
         self.regard_had_to.choices = [SelectChoice(c["key"], c["label"]) for c in review.criteria("regard")]
         if not review.review_type.has_mandate:
             del self.mandate
+        if not self.regard_had_to.choices:  # a SAR's circumstances are its mandate now
+            del self.regard_had_to
 
     def details(self) -> DecisionDetails:
         return DecisionDetails(
             outcome=_enum_or_none(DecisionOutcome, self.outcome.data),
             criteria_met=self.criteria_met.data or [],
-            regard_had_to=self.regard_had_to.data or [],
+            regard_had_to=(self.regard_had_to.data or []) if "regard_had_to" in self else [],
             rationale=self.rationale.data or "",
             decided_on=self.decided_on.data,
             decided_by=self.decided_by.data or "",

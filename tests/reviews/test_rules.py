@@ -637,3 +637,15 @@ def test_the_migration_moves_discretionary_to_the_mandate_and_back(scratch_datab
         assert row[2] == "Complete the review (final report signed off)"
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_commencement_setting_is_a_date_or_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    import config
+
+    monkeypatch.setenv("CASEWORK_DARDR_COMMENCEMENT", " 2027-10-01 ")
+    assert config._optional_date("CASEWORK_DARDR_COMMENCEMENT") == date(2027, 10, 1)
+    monkeypatch.setenv("CASEWORK_DARDR_COMMENCEMENT", "")
+    assert config._optional_date("CASEWORK_DARDR_COMMENCEMENT") is None
+    monkeypatch.setenv("CASEWORK_DARDR_COMMENCEMENT", "1 October 2027")
+    with pytest.raises(ValueError, match="CASEWORK_DARDR_COMMENCEMENT must be a date written YYYY-MM-DD"):
+        config._optional_date("CASEWORK_DARDR_COMMENCEMENT")

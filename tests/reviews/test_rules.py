@@ -39,6 +39,7 @@ from casework.reviews.models import (
 )
 from casework.reviews.publication import publishing
 from casework.reviews.queries import ReviewFilters, review_list
+from casework.reviews.referral.commissioning import commission_review
 from casework.reviews.referral.decision import (
     DecisionDetails,
     reconsider_decision,
@@ -49,7 +50,7 @@ from casework.reviews.stages import ReviewStage
 from tests.conftest import make_config
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
-from tests.support.reviews import decision_details, make_review, review_type
+from tests.support.reviews import decision_details, make_review, review_dates, review_type, terms_details
 from tests.support.rows import audit_trail
 from tests.test_migrations import scratch_database
 
@@ -438,7 +439,18 @@ def test_the_partners_can_confirm_their_decision_and_nothing_moves(app: Flask) -
         },
     )
     assert answer.status_code == 302, page_text(answer)
-    assert "Record the reconsidered decision" in page_text(client.get(f"/reviews/{review_id}"))
+    waiting = page_text(client.get(f"/reviews/{review_id}"))
+    assert "Record the reconsidered decision" in waiting
+    # no commissioning while the challenge is unanswered: the next step says what is missing
+    assert "Record the partners' reconsidered decision after the Panel's challenge" in waiting
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        error = refused_with(
+            lambda: commission_review(
+                review, terms_details(review_dates(), []), review.version, db.session.get(User, manager.id)
+            )
+        )
+        assert "record the partners' reconsidered decision before commissioning" in error.message
     answer = post_form(
         client,
         f"/reviews/{review_id}/decision/reconsider",

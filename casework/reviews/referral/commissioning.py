@@ -12,7 +12,7 @@ from casework.auth.models import User
 from casework.core.workdays import working_calendar
 from casework.reviews.clock import EVENTS, deadlines_for, due_after
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to
+from casework.reviews.lifecycle import Move, check_move, check_ready, check_version, finish, move_to
 from casework.reviews.models import Review, TermsOfReference
 from casework.reviews.referral.changes import plain
 
@@ -46,6 +46,7 @@ def default_target_completion(review: Review) -> date | None:
 def commission_review(review: Review, details: TermsDetails, version: int | None, by: User) -> Review:
     check_version(review, version)
     check_move(review, Move.COMMISSION)
+    check_ready(review, Move.COMMISSION)
     required(details.scope_from, "scope_from", "Enter the start of the period the review covers")
     required(details.scope_to, "scope_to", "Enter the end of the period the review covers")
     not_before(

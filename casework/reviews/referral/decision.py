@@ -20,12 +20,14 @@ from casework.core.timeutil import utcnow
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import (
     TRANSITIONS,
+    Missing,
     Move,
     check_move,
     check_open,
     check_version,
     finish,
     move_to,
+    needs,
     on_timeline,
 )
 from casework.reviews.models import (
@@ -317,3 +319,18 @@ def reconsider_decision(review: Review, details: DecisionDetails, version: int |
             details=said,
         )
     return finish(review)
+
+
+def _challenge_answered(review: Review) -> Missing | None:
+    """A review the Panel challenged is commissioned only once the partners have reconsidered."""
+    if open_challenge(review) is None:
+        return None
+    return Missing(
+        "Record the partners' reconsidered decision after the Panel's challenge",
+        "reviews.review_decision_reconsider",
+        "The Panel challenged the decision: record the partners' reconsidered decision before "
+        "commissioning the review",
+    )
+
+
+needs(Move.COMMISSION, _challenge_answered)

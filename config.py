@@ -11,7 +11,7 @@ import os
 import secrets
 import tempfile
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -52,6 +52,17 @@ def _names(text: str) -> dict[str, str]:
     """ "SAR=Safeguarding Adults Board; DHR=..." as {"SAR": "Safeguarding Adults Board", ...}."""
     pairs = (part.split("=", 1) for part in text.split(";") if "=" in part)
     return {code.strip().upper(): name.strip() for code, name in pairs if code.strip() and name.strip()}
+
+
+def _optional_date(name: str) -> date | None:
+    """A date setting (YYYY-MM-DD); empty or unset is None. A mistyped date stops the start."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{name} must be a date written YYYY-MM-DD, or empty; it is {text!r}") from None
 
 
 class Config:
@@ -102,6 +113,12 @@ class Config:
             "SAR=Northshire Safeguarding Adults Board; DHR=Northshire Community Safety Partnership",
         )
     )
+    # The day section 19 of the Victims and Prisoners Act 2024 comes into force: domestic homicide
+    # reviews become domestic abuse related death reviews, with the Domestic Abuse Act 2021
+    # definition. Empty: not in force. Reviews started before it keep the old name and test.
+    CASEWORK_DARDR_COMMENCEMENT = _optional_date("CASEWORK_DARDR_COMMENCEMENT")
+    # Named commencements the review types' rules refer to (casework/reviews/models/types.py).
+    COMMENCEMENTS = {"dardr": CASEWORK_DARDR_COMMENCEMENT}
     # The public register's "Worried about a child or an adult?" block: who to call.
     WORRIED_ABOUT_A_CHILD = os.environ.get(
         "CASEWORK_WORRIED_ABOUT_A_CHILD",

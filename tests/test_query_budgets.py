@@ -47,7 +47,7 @@ BUDGETS = {
     # 7, and "Needs your attention": the reminder rules, the closure days, one query per kind (9).
     "dashboard": 18,
     "review list": 8,
-    "review page": 14,
+    "review page": 16,  # with the decision's history (the Panel's challenges, earlier decisions)
     "action plan": 16,
     "action page": 7,
     "action tracker": 14,
@@ -65,6 +65,10 @@ BUDGETS = {
     "reminder rules": 5,
     "agency lead's home": 10,
     "reviewer's home": 9,
+    "review types": 4,
+    "decision page": 5,
+    "Panel's challenge page": 5,
+    "reconsidered decision page": 5,
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -99,6 +103,10 @@ PAGES = [
     Page("chronology", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/chronology"),
     Page("your notifications", POLICE_LEAD, lambda ids: "/notifications/"),
     Page("reminder rules", MANAGER, lambda ids: "/reviews/reminders"),
+    Page("review types", MANAGER, lambda ids: "/reviews/types"),
+    Page("decision page", MANAGER, lambda ids: f"/reviews/{ids['child_r']}/decision"),
+    Page("Panel's challenge page", MANAGER, lambda ids: f"/reviews/{ids['child_r']}/decision/challenge"),
+    Page("reconsidered decision page", MANAGER, lambda ids: f"/reviews/{ids['child_r']}/decision/reconsider"),
     Page("agency lead's home", POLICE_LEAD, lambda ids: "/work/agency"),
     Page("reviewer's home", REVIEWER, lambda ids: "/work/reviewer"),
 ]
@@ -300,6 +308,7 @@ def counts(app: Flask) -> Iterator[Counts]:
         ids = {
             "child_d": _review("Child D").id,
             "adult_g": _review("Adult G").id,
+            "child_r": _review("Child R").id,  # a decision the Panel challenged, reconsidered
             "action": _measured_action().id,
         }
     small = measure(app, ids)

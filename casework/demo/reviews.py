@@ -16,10 +16,16 @@ from casework.reviews.models import (
     PanelResponse,
     RapidReviewRecommendation,
     Review,
+    ReviewMandate,
     ReviewType,
 )
 from casework.reviews.referral.commissioning import TermsDetails, commission_review
-from casework.reviews.referral.decision import DecisionDetails, record_decision
+from casework.reviews.referral.decision import (
+    DecisionDetails,
+    reconsider_decision,
+    record_decision,
+    record_panel_challenge,
+)
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
 from casework.reviews.referral.pausing import pause_review
 from casework.reviews.referral.rapid_review import (
@@ -68,15 +74,22 @@ def demo_rapid_review(
 
 
 def demo_decision(
-    review: Review, by: User, decided_on: date, outcome: DecisionOutcome = DecisionOutcome.LOCAL_REVIEW
+    review: Review,
+    by: User,
+    decided_on: date,
+    outcome: DecisionOutcome = DecisionOutcome.LOCAL_REVIEW,
+    mandate: ReviewMandate = ReviewMandate.MANDATORY,
 ) -> None:
-    criteria = (
-        [review.review_type.decision_criteria[0]["key"]] if outcome == DecisionOutcome.LOCAL_REVIEW else []
-    )
+    local = outcome == DecisionOutcome.LOCAL_REVIEW
+    criteria = [c["key"] for c in review.criteria()][:1] if local else []
+    if local and review.review_type.has_mandate:
+        # A mandatory SAR meets every condition of s44(1)-(3); a discretionary one needs none.
+        criteria = [c["key"] for c in review.criteria()] if mandate == ReviewMandate.MANDATORY else []
     record_decision(
         review,
         DecisionDetails(
             outcome=outcome,
+            mandate=mandate if local and review.review_type.has_mandate else None,
             criteria_met=criteria,
             regard_had_to=[],
             rationale=(
@@ -164,6 +177,37 @@ def _sar_decision(review: Review, by: User, agency: Callable[[str], Agency], awa
     refer_for_decision(review, review.version)
 
 
+def _sar_discretionary(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
+    refer_for_decision(review, review.version)
+    demo_decision(review, by, aware + timedelta(days=21), mandate=ReviewMandate.DISCRETIONARY)
+
+
+def _cspr_reconsidered(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
+    """No review decided; the Panel disagreed; the partners reconsidered and hold a local review."""
+    demo_rapid_review(review, agency, aware + timedelta(days=10), respond=True)
+    demo_decision(review, by, aware + timedelta(days=20), DecisionOutcome.NO_REVIEW)
+    record_panel_challenge(
+        review,
+        aware + timedelta(days=30),
+        "Three agencies saw the family in the month before; the case may highlight how they worked together.",
+        review.version,
+        by,
+    )
+    reconsider_decision(
+        review,
+        DecisionDetails(
+            outcome=DecisionOutcome.LOCAL_REVIEW,
+            criteria_met=["working_together"],
+            regard_had_to=["cross_boundary"],
+            rationale="On the Panel's challenge: the family moved between areas and agencies did not share.",
+            decided_on=aware + timedelta(days=37),
+            decided_by="The three safeguarding partners",
+        ),
+        review.version,
+        by,
+    )
+
+
 DEMO_REVIEWS = [
     DemoReview(
         "CSPR", "Child A", 2, "A baby with unexplained bruising; the Panel is not notified yet.", _at_referral
@@ -176,6 +220,16 @@ DEMO_REVIEWS = [
         "SAR", "Adult F", 20, "Referral from adult social care, awaiting the board's decision.", _sar_decision
     ),
     DemoReview("SAR", "Adult G", 90, "Commissioned.", _refer_and_decide(DecisionOutcome.LOCAL_REVIEW)),
+    DemoReview(
+        "CSPR",
+        "Child R",
+        70,
+        "No review at first; the Panel disagreed and the partners reconsidered.",
+        _cspr_reconsidered,
+    ),
+    DemoReview(
+        "SAR", "Adult S", 50, "Discretionary review (Care Act s44(4)): self-neglect.", _sar_discretionary
+    ),
     DemoReview(
         "DHR", "Person H", 12, "Police notification; the decision is due within a month.", _at_referral
     ),

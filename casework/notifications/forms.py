@@ -81,7 +81,7 @@ class OverrideForm(TimingFields):
     def __init__(self, *args: Any, types: list[Any] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         self.review_type.choices = [SelectChoice("", "Choose a type")] + [
-            SelectChoice(str(t.id), t.name) for t in types
+            SelectChoice(str(t.id), t.current_name) for t in types
         ]
 
     def chosen_kind(self) -> ReminderKind | None:

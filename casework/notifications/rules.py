@@ -97,7 +97,9 @@ def rules_for_settings() -> list[ReminderRule]:
     """The rules as the settings page lists them: by kind, the default first, then by type."""
     rules = db.session.execute(select(ReminderRule).options(selectinload(ReminderRule.review_type))).scalars()
     order = list(ReminderKind)
-    return sorted(rules, key=lambda r: (order.index(r.kind), r.review_type.name if r.review_type else ""))
+    return sorted(
+        rules, key=lambda r: (order.index(r.kind), r.review_type.current_name if r.review_type else "")
+    )
 
 
 def check_days(due_soon: int | None, escalate_after: int | None) -> None:
@@ -115,7 +117,7 @@ def check_days(due_soon: int | None, escalate_after: int | None) -> None:
 
 
 def name_of(rule: ReminderRule) -> str:
-    scope = rule.review_type.name if rule.review_type else "every type of review (default)"
+    scope = rule.review_type.current_name if rule.review_type else "every type of review (default)"
     return f"{rule.kind.label}: {scope}"
 
 

@@ -40,7 +40,7 @@ def reminder_rules() -> ResponseReturnValue:
     done = submit(
         form,
         lambda: rules.add_override(form.chosen_kind(), chosen, *form.timing(), current_person()),
-        lambda rule: f"{rule.review_type.name} now has its own rule for {rule.kind.label.lower()}.",
+        lambda rule: f"{rule.review_type.current_name} now has its own rule for {rule.kind.label.lower()}.",
         url_for(RULES_URL),
     )
     return done or page_with_form(

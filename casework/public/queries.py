@@ -14,9 +14,11 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.documents.file_types import ALLOWED_TYPES
 from casework.documents.models import Document
-from casework.reviews.models import DraftVersion, Publication, Review, ReviewType
+from casework.reviews.models import DraftVersion, Publication, Referral, Review, ReviewType
+from casework.reviews.models.types import name_in_force
 
 
 @dataclass(frozen=True)
@@ -106,10 +108,13 @@ def public_reviews(today: date) -> list[PublicReview]:
             briefing.detected_type,
             briefing.size,
             ReviewType.code,
+            ReviewType.names,
+            Referral.became_aware_on,
         )
         .select_from(Publication)
         .join(Review, Review.id == Publication.review_id)
         .join(ReviewType, ReviewType.id == Review.review_type_id)
+        .outerjoin(Referral, Referral.review_id == Review.id)
         .outerjoin(DraftVersion, DraftVersion.id == Publication.published_version_id)
         .outerjoin(report, report.id == DraftVersion.document_id)
         .outerjoin(briefing, briefing.id == Publication.briefing_document_id)
@@ -126,7 +131,8 @@ def public_reviews(today: date) -> list[PublicReview]:
             PublicReview(
                 reference=row[0],
                 pseudonym=row[1],
-                type_name=row[2],
+                # The name in force when the review started (a domestic homicide review stays one).
+                type_name=name_in_force(row[15], row[2], row[16]) if row[16] else row[2],
                 published_on=row[3] if is_published else None,
                 not_published_on=None if is_published else row[4],
                 # A review not published shows only the improvements and the reason.
@@ -183,6 +189,7 @@ class TypeOnRegister:
     name: str
     description: str
     criteria: list[str]
+    source: str = ""
 
 
 def review_types_explained() -> list[TypeOnRegister]:
@@ -191,7 +198,14 @@ def review_types_explained() -> list[TypeOnRegister]:
     types = db.session.execute(
         select(ReviewType).where(ReviewType.active.is_(True)).order_by(ReviewType.id)
     ).scalars()
+    today = uk_today()
     return [
-        TypeOnRegister(t.code, t.name, t.description, [c["label"] for c in t.decision_criteria or []])
+        TypeOnRegister(
+            t.code,
+            t.name_on(today),
+            t.description_on(today),
+            [c["label"] for c in t.criteria_on(today)],
+            t.source_on(today),
+        )
         for t in types
     ]

@@ -40,6 +40,12 @@ def _decision_to_review(review: Review) -> date | None:
     return decision.decided_on if decision and decision.outcome == DecisionOutcome.LOCAL_REVIEW else None
 
 
+def _signed_off(review: Review) -> date | None:
+    """The review is completed when the partners sign off its final report (a SAR's clock is met
+    then, not on publication)."""
+    return review.completed_on
+
+
 def _publication_settled(review: Review) -> date | None:
     if review.published_on:
         return review.published_on
@@ -56,6 +62,7 @@ _READERS: dict[str, Callable[[Review], date | None]] = {
     "decision": lambda r: r.decision.decided_on if r.decision else None,
     "decision_to_review": _decision_to_review,
     "commissioned": lambda r: r.terms.commissioned_on if r.terms else None,
+    "completed": _signed_off,
     # Deciding not to publish is met by publishing the improvement information instead.
     "published": _publication_settled,
 }
@@ -182,7 +189,8 @@ def deadline_for(review: Review, clock: ClockDefinition, calendar: WorkingCalend
 
 def deadlines_for(review: Review, today: date | None = None) -> list[Deadline]:
     calendar, today = working_calendar(), today or uk_today()
-    return [deadline_for(review, clock, calendar, today) for clock in review.review_type.clocks]
+    # The clocks in force when the review started, whatever the type's rules say now.
+    return [deadline_for(review, clock, calendar, today) for clock in review.clock_definitions]
 
 
 def next_deadline(review: Review) -> Deadline | None:

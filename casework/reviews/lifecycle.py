@@ -34,6 +34,8 @@ class Move(enum.StrEnum):
     DECIDE_LOCAL_REVIEW = "decide_local_review"
     DECIDE_NO_REVIEW = "decide_no_review"
     DECIDE_NATIONAL_REVIEW = "decide_national_review"
+    RECONSIDER_LOCAL_REVIEW = "reconsider_local_review"
+    RECONSIDER_NO_REVIEW = "reconsider_no_review"
     COMMISSION = "commission"
     START_CONTRIBUTIONS = "start_contributions"
     START_DRAFTING = "start_drafting"
@@ -59,6 +61,12 @@ class Transition:
     endpoint: str = MOVE_VIEW  # the page whose form takes the move
     link: str = ""  # a form page's link among the review page's next steps ("": reached from its own page)
     done: str = ""  # what the generic move view says once the move is taken
+    # Taken by the partners' reconsidered decision after the Panel's challenge: it may leave an
+    # ending ("no review") and go back onto the main path.
+    reconsiders: bool = False
+    # A stage the type must have for the move to exist: the Panel, which receives the rapid
+    # review, is who challenges a decision, so reconsidering belongs to types with one.
+    requires: ReviewStage | None = None
 
     @property
     def simple(self) -> bool:
@@ -103,6 +111,23 @@ TRANSITIONS: dict[Move, Transition] = {
                 (Move.DECIDE_LOCAL_REVIEW, ReviewStage.COMMISSIONING),
                 (Move.DECIDE_NO_REVIEW, ReviewStage.NO_REVIEW),
                 (Move.DECIDE_NATIONAL_REVIEW, ReviewStage.NATIONAL_REVIEW),
+            ]
+        ],
+        # The partners reconsider after the Panel challenged their decision (CSPR): the review
+        # follows the reconsidered outcome. Confirming the outcome moves nothing.
+        *[
+            Transition(
+                move,
+                source,
+                destination,
+                "Record the reconsidered decision",
+                endpoint="reviews.review_decision_reconsider",
+                reconsiders=True,
+                requires=ReviewStage.RAPID_REVIEW,
+            )
+            for move, source, destination in [
+                (Move.RECONSIDER_LOCAL_REVIEW, ReviewStage.NO_REVIEW, ReviewStage.COMMISSIONING),
+                (Move.RECONSIDER_NO_REVIEW, ReviewStage.COMMISSIONING, ReviewStage.NO_REVIEW),
             ]
         ],
         Transition(
@@ -174,7 +199,9 @@ def move_is_allowed(stages: list[ReviewStage], current: ReviewStage, move: Move)
     transition = TRANSITIONS[move]
     if transition.source != current or transition.destination not in stages:
         return False
-    if transition.destination in DECISION_ENDINGS:
+    if transition.requires is not None and transition.requires not in stages:
+        return False
+    if transition.destination in DECISION_ENDINGS or transition.reconsiders:
         return True
     return next_stage(stages, current) == transition.destination
 
@@ -326,11 +353,17 @@ def check_open(review: Review) -> None:
 
 def check_move(review: Review, move: Move) -> None:
     """The guard every stage change starts with."""
-    check_open(review)
+    if not TRANSITIONS[move].reconsiders:  # a reconsidered decision can reopen "no review"
+        check_open(review)
     if review.is_paused:
         raise DomainError("This review is paused. Resume it before moving it on.")
     if not move_is_allowed(review.review_type.stages, review.stage, move):
-        moves = allowed_moves(review.review_type.stages, review.stage)
+        # Reconsidering is offered only after the Panel's challenge, on its own page.
+        moves = [
+            m
+            for m in allowed_moves(review.review_type.stages, review.stage)
+            if not TRANSITIONS[m].reconsiders
+        ]
         following = (
             f"The next step is to {' or '.join(m.label.lower() for m in moves)}."
             if moves

@@ -127,6 +127,10 @@ def _stage_changed(event: AuditEvent, d: dict[str, Any]) -> Said | None:
         notes.append("decided not to publish the report")
     if d.get("version") is not None:
         notes.append(f"version {d['version']} is the final report")
+    if d.get("reconsidered"):
+        notes.append(
+            f"the partners reconsidered after the Panel's challenge of {words(d.get('challenged_on'))}"
+        )
     if d.get("decided_on"):
         notes.append(f"decided on {words(d['decided_on'])}")
     return Said(moved + (f" ({'; '.join(notes)})" if notes else ""))
@@ -271,6 +275,14 @@ def _recommendations_confirmed(event: AuditEvent, d: dict[str, Any]) -> Said | N
     return Said(f"confirmed {_plural(int(found.group(1)), 'recommendation')} as final") if found else None
 
 
+def _decision_reconsidered(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    if d.get("outcome") not in {"local_review", "no_review", "national_review"}:
+        return None
+    outcome = {"local_review": "hold a local review", "no_review": "hold no review"}.get(d["outcome"], "")
+    after = f" after the Panel's challenge of {words(d['challenged_on'])}" if d.get("challenged_on") else ""
+    return Said(f"reconsidered and confirmed the decision to {outcome}{after}")
+
+
 PHRASES: dict[str, Phrase] = {
     # the stages
     "review_created": _from_summary(r"(\S+) created: .*", "recorded the referral and created {0}"),
@@ -282,6 +294,11 @@ PHRASES: dict[str, Phrase] = {
     "rapid_review_updated": lambda event, d: Said("recorded the rapid review", changes=change_phrases(d)),
     "identifiers_updated": _fixed("updated the identifying details"),
     "deadline_extended": _deadline_extended,
+    "decision_challenged": _with_reason(
+        r"The Panel challenged the decision on (.+?): (.*)",
+        "recorded the Panel's challenge of the decision ({0})",
+    ),
+    "decision_reconsidered": _decision_reconsidered,
     "scope_changed": _scope_changed,
     # reviewers
     "reviewer_assigned": _reviewer_assigned,

@@ -90,6 +90,8 @@ DETAIL_OPTIONS = (
     joinedload(Review.referral),
     joinedload(Review.rapid_review),
     joinedload(Review.decision).joinedload(Decision.recorded_by),
+    selectinload(Review.decision_challenges),
+    selectinload(Review.earlier_decisions),
     joinedload(Review.terms).joinedload(TermsOfReference.commissioned_by),
     selectinload(Review.involvements).joinedload(Involvement.agency),
     selectinload(Review.pauses),

@@ -30,6 +30,7 @@ from casework.reviews.lifecycle import TRANSITIONS, Move, allowed_moves, move_is
 from casework.reviews.models import (
     AssignmentRole,
     AssignmentStatus,
+    DecisionChallenge,
     DecisionOutcome,
     Involvement,
     PanelResponse,
@@ -39,7 +40,12 @@ from casework.reviews.models import (
 )
 from casework.reviews.publication import publishing
 from casework.reviews.referral.commissioning import TermsDetails, commission_review
-from casework.reviews.referral.decision import DecisionDetails, decision_outcomes, record_decision
+from casework.reviews.referral.decision import (
+    DecisionDetails,
+    decision_outcomes,
+    reconsider_decision,
+    record_decision,
+)
 from casework.reviews.referral.identifiers import PersonDetails, record_identifier_view, save_identifiers
 from casework.reviews.referral.pausing import extend_deadline, pause_review, resume_review
 from casework.reviews.referral.rapid_review import (
@@ -94,6 +100,9 @@ ALLOWED = {
         S.RAPID_REVIEW: {M.COMPLETE_RAPID_REVIEW},
         S.DECISION: {M.DECIDE_LOCAL_REVIEW, M.DECIDE_NO_REVIEW, M.DECIDE_NATIONAL_REVIEW},
         **AFTER_THE_DECISION,
+        # The partners reconsider after the Panel challenged the decision (CSPR only).
+        S.COMMISSIONING: {M.COMMISSION, M.RECONSIDER_NO_REVIEW},
+        S.NO_REVIEW: {M.RECONSIDER_LOCAL_REVIEW},
     },
     "SAR": {
         S.REFERRAL: {M.REFER_FOR_DECISION},  # no rapid review for adults
@@ -110,6 +119,10 @@ OUTCOMES = {
     M.DECIDE_LOCAL_REVIEW: DecisionOutcome.LOCAL_REVIEW,
     M.DECIDE_NO_REVIEW: DecisionOutcome.NO_REVIEW,
     M.DECIDE_NATIONAL_REVIEW: DecisionOutcome.NATIONAL_REVIEW,
+}
+RECONSIDERED = {
+    M.RECONSIDER_LOCAL_REVIEW: DecisionOutcome.LOCAL_REVIEW,
+    M.RECONSIDER_NO_REVIEW: DecisionOutcome.NO_REVIEW,
 }
 ALL_PAIRS = [(code, stage, move) for code, stages in STAGES.items() for stage in stages for move in Move]
 ALLOWED_PAIRS = [
@@ -190,6 +203,9 @@ def perform(review: Review, move: Move, by: User) -> Review:
         return complete_rapid_review(review, review.version)
     if move in OUTCOMES:
         return decide(review, decision_details(review.review_type, OUTCOMES[move], today), by)
+    if move in RECONSIDERED:
+        details = decision_details(review.review_type, RECONSIDERED[move], today)
+        return reconsider_decision(review, details, review.version, user_of(by))
     if move == M.START_DRAFTING:
         return drafts.upload_draft(review, None, "", user_of(by), review.version)
     if move == M.FINALISE:
@@ -203,6 +219,19 @@ def perform(review: Review, move: Move, by: User) -> Review:
             with_accepted_lead(review)
         return appointments.start_contributions(review, review.version)
     return commission(review, terms_details(review_dates(commissioned_on=today), [agency_of(review)]), by)
+
+
+def with_challenge(review: Review) -> None:
+    """The Panel's challenge of the decision, written directly: its own steps are tested elsewhere."""
+    assert review.decision is not None
+    review.decision_challenges.append(
+        DecisionChallenge(
+            challenged_on=review.decision.decided_on,
+            reasons="The Panel disagrees.",
+            recorded_by_id=review.decision.recorded_by_id,
+        )
+    )
+    db.session.flush()
 
 
 def with_accepted_lead(review: Review) -> None:
@@ -311,6 +340,9 @@ def built(code: str, stage: ReviewStage, manager: User, move: Move | None = None
     review = made(code, stage, manager, **(panel_for(move) if move else {}))
     if stage == S.RAPID_REVIEW:
         record_rapid_review(review)  # what completing the rapid review needs
+    if move is not None and TRANSITIONS[move].reconsiders:
+        with_challenge(review)  # what reconsidering needs
+        db.session.commit()
     return reload(review.id)
 
 
@@ -395,7 +427,9 @@ def test_only_a_cspr_can_end_in_a_national_review(app: Flask, manager: User, cod
 
 
 ENDED_PAIRS = [
-    (code, stage, move) for code, stage, move in ALL_PAIRS if stage in (S.NO_REVIEW, S.NATIONAL_REVIEW)
+    (code, stage, move)
+    for code, stage, move in ALL_PAIRS
+    if stage in (S.NO_REVIEW, S.NATIONAL_REVIEW) and move not in ALLOWED[code].get(stage, ())
 ]
 
 
@@ -405,13 +439,15 @@ def test_every_move_is_refused_once_the_review_has_ended(
 ) -> None:
     with app.app_context():
         review = made(code, stage, manager)
-        assert review.is_ended and allowed_moves(STAGES[code], stage) == []
+        # only a reconsidered decision after the Panel's challenge reopens an ended review
+        assert review.is_ended and set(allowed_moves(STAGES[code], stage)) == ALLOWED[code].get(stage, set())
         error = refused(review.id, lambda: perform(review, move, manager))
         if move not in OUTCOMES or OUTCOMES[move] in decision_outcomes(review.review_type):
             assert "has ended" in error.message
 
 
-PAUSABLE_PAIRS = [pair for pair in ALLOWED_PAIRS if pair[1] in REACHABLE_STAGES]
+# An ended review cannot be paused (a "no review" reopened by reconsidering is not paused first).
+PAUSABLE_PAIRS = [pair for pair in ALLOWED_PAIRS if pair[1] in REACHABLE_STAGES and not pair[1].is_ending]
 
 
 @pytest.mark.parametrize(
@@ -429,6 +465,8 @@ def test_moves_are_refused_while_the_review_is_paused(
         )
         if move == M.START_CONTRIBUTIONS:
             with_accepted_lead(review)  # what the move needs, so only the pause refuses it
+        if TRANSITIONS[move].reconsiders:
+            with_challenge(review)
         db.session.commit()
         error = refused(review.id, lambda: perform(review, move, manager), field=None)
         assert "paused" in error.message

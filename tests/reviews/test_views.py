@@ -14,7 +14,7 @@ from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews.models import ClockDefinition, ClockUnit, Review, ReviewDeadline, ReviewType
+from casework.reviews.models import ClockDefinition, ClockUnit, Review, ReviewDeadline, ReviewType, RuleBasis
 from casework.reviews.referral.rapid_review import RapidReviewDetails, save_rapid_review
 from casework.reviews.referral.referral import ReferralDetails, create_referral
 from casework.reviews.stages import ReviewStage
@@ -385,7 +385,7 @@ def extra_review_type(app: Flask) -> Iterator[str]:
                 end_event="decision",
                 amount=10,
                 unit=ClockUnit.WORKING_DAYS,
-                statutory=False,
+                basis=RuleBasis.LOCAL_TARGET,
                 position=0,
             ),
         ]

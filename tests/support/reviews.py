@@ -25,6 +25,7 @@ from casework.reviews.models import (
     PanelResponse,
     RapidReviewRecommendation,
     Review,
+    ReviewMandate,
     ReviewType,
 )
 from casework.reviews.publication import checks, publishing
@@ -310,9 +311,19 @@ def rapid_review_details(
 def decision_details(
     kind: ReviewType, outcome: DecisionOutcome, decided_on: date | None, **changes: Any
 ) -> DecisionDetails:
+    local = outcome == DecisionOutcome.LOCAL_REVIEW
+    # A SAR's local review is mandatory by default: every condition of s44(1)-(3) is met.
+    mandatory = local and kind.has_mandate
     values: dict[str, Any] = {
         "outcome": outcome,
-        "criteria_met": [kind.decision_criteria[0]["key"]] if outcome == DecisionOutcome.LOCAL_REVIEW else [],
+        "mandate": ReviewMandate.MANDATORY if mandatory else None,
+        "criteria_met": (
+            [c["key"] for c in kind.decision_criteria if "until" not in c]
+            if mandatory
+            else [kind.decision_criteria[0]["key"]]
+            if local
+            else []
+        ),
         "regard_had_to": [],
         "rationale": "Agencies did not share what they knew about the risk to the child.",
         "decided_on": decided_on,

@@ -23,7 +23,7 @@ def appointment_offered(assignment: ReviewerAssignment, by: User) -> int:
         action="Answer the appointment",
         details=(
             ("Review", named(review)),
-            ("Type", review.review_type.name),
+            ("Type", review.type_name),
             ("Role", assignment.role.label),
         ),
     )

@@ -103,6 +103,7 @@ def review_assignment_withdraw(review_id: int, assignment: ReviewerAssignment) -
 APPOINTMENT_OPTIONS = [
     joinedload(ReviewerAssignment.review).options(
         joinedload(Review.review_type),
+        joinedload(Review.referral),  # the type's name as it was when the review started
         joinedload(Review.terms),
         selectinload(Review.involvements).joinedload(Involvement.agency),
     )

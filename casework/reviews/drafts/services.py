@@ -223,6 +223,7 @@ def mark_final(review: Review, signed_off_on: date | None, by: User, version: in
             f"The sign-off cannot be before the review was commissioned ({commissioned:%d %B %Y})",
         )
     draft.final_signed_off_on = signed_off_on
+    review.completed_on = signed_off_on  # the review's completion, read by its clocks
     db.session.flush()
     move_to(review, Move.FINALISE, {"version": draft.number})
     finish(review)

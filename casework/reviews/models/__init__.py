@@ -28,16 +28,19 @@ from casework.reviews.models.steps import (
     MAX_CHILDREN,
     ConfidentialRecord,
     Decision,
+    DecisionChallenge,
     DecisionOutcome,
+    EarlierDecision,
     IdentifiedPerson,
     PanelResponse,
     PersonKind,
     RapidReview,
     RapidReviewRecommendation,
     Referral,
+    ReviewMandate,
     TermsOfReference,
 )
-from casework.reviews.models.types import CLOCK_EVENTS, ClockDefinition, ClockUnit, ReviewType
+from casework.reviews.models.types import CLOCK_EVENTS, ClockDefinition, ClockUnit, ReviewType, RuleBasis
 
 __all__ = [
     "CLOCK_EVENTS",
@@ -57,8 +60,10 @@ __all__ = [
     "ConfidentialRecord",
     "DeadlineExtension",
     "Decision",
+    "DecisionChallenge",
     "DecisionOutcome",
     "DraftVersion",
+    "EarlierDecision",
     "IdentifiedPerson",
     "Involvement",
     "PanelResponse",
@@ -71,11 +76,13 @@ __all__ = [
     "Resolution",
     "Review",
     "ReviewDeadline",
+    "ReviewMandate",
     "ReviewPause",
     "ReviewSequence",
     "ReviewType",
     "ReviewerAssignment",
     "ReviewerProfile",
+    "RuleBasis",
     "TermsOfReference",
     "review_links",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -26,7 +26,7 @@ from casework.core.db_types import enum_type, link_table
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.owners import named_by, register_owner
-from casework.reviews.models.types import ReviewType
+from casework.reviews.models.types import ClockDefinition, ReviewType
 from casework.reviews.stages import ReviewStage
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
     from casework.reviews.models.steps import (
         ConfidentialRecord,
         Decision,
+        DecisionChallenge,
+        EarlierDecision,
         RapidReview,
         Referral,
         TermsOfReference,
@@ -68,6 +70,8 @@ class Review(db.Model):
     stage: Mapped[ReviewStage] = mapped_column(enum_type(ReviewStage, "review_stage", 30), index=True)
     stage_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     published_on: Mapped[date | None] = mapped_column(Date)
+    # The day the partners signed off the final report: the review is completed (a SAR's clock).
+    completed_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
@@ -80,6 +84,8 @@ class Review(db.Model):
     rapid_review: Mapped[RapidReview | None] = relationship(back_populates="review", uselist=False)
     decision: Mapped[Decision | None] = relationship(back_populates="review", uselist=False)
     terms: Mapped[TermsOfReference | None] = relationship(back_populates="review", uselist=False)
+    decision_challenges: Mapped[list[DecisionChallenge]] = relationship(order_by="DecisionChallenge.id")
+    earlier_decisions: Mapped[list[EarlierDecision]] = relationship(order_by="EarlierDecision.id")
     publication: Mapped[Publication | None] = relationship(back_populates="review", uselist=False)
     involvements: Mapped[list[Involvement]] = relationship(
         back_populates="review", cascade="all, delete-orphan", order_by="Involvement.id"
@@ -111,6 +117,30 @@ class Review(db.Model):
     @property
     def is_ended(self) -> bool:
         return self.stage.is_ending
+
+    # A review keeps the rules in force when it started: the day the partnership became aware
+    # of the case (the referral's date), not the day someone typed it in.
+    @property
+    def started_on(self) -> date:
+        referral = self.referral
+        return referral.became_aware_on if referral else self.created_at.date()
+
+    @property
+    def type_name(self) -> str:
+        """The type's name as the law called it when this review started (a Domestic Homicide
+        Review stays one after the Domestic Abuse Related Death Review commences)."""
+        return self.review_type.name_on(self.started_on)
+
+    @property
+    def type_description(self) -> str:
+        return self.review_type.description_on(self.started_on)
+
+    @property
+    def clock_definitions(self) -> list[ClockDefinition]:
+        return self.review_type.clocks_on(self.started_on)
+
+    def criteria(self, kind: str = "criteria") -> list[dict[str, Any]]:
+        return self.review_type.criteria_on(self.started_on, kind)
 
     @property
     def open_pause(self) -> ReviewPause | None:

@@ -117,11 +117,22 @@ class DecisionOutcome(LabelledEnum):
     NATIONAL_REVIEW = "national_review", "National review by the Panel"
 
 
+class ReviewMandate(LabelledEnum):
+    """Why a Safeguarding Adults Review is held: the Board must (s44(1)-(3)) or chose to (s44(4))."""
+
+    MANDATORY = "mandatory", "Mandatory: the conditions of section 44(1) to (3) of the Care Act 2014 are met"
+    DISCRETIONARY = "discretionary", "Discretionary: section 44(4) of the Care Act 2014"
+
+
 class Decision(db.Model):
+    """The review's current decision. An earlier one the partners reconsidered is kept as an
+    EarlierDecision, with the challenge that led them to reconsider."""
+
     __tablename__ = "decisions"
 
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), primary_key=True)
     outcome: Mapped[DecisionOutcome] = mapped_column(enum_type(DecisionOutcome, "decision_outcome", 30))
+    mandate: Mapped[ReviewMandate | None] = mapped_column(enum_type(ReviewMandate, "review_mandate", 20))
     criteria_met: Mapped[list[str]] = mapped_column(JSON, default=list)
     regard_had_to: Mapped[list[str]] = mapped_column(JSON, default=list)
     rationale: Mapped[str] = mapped_column(Text)
@@ -132,6 +143,50 @@ class Decision(db.Model):
 
     review: Mapped[Review] = relationship(back_populates="decision")
     recorded_by: Mapped[User] = relationship()
+
+
+class DecisionChallenge(db.Model):
+    """The Panel's disagreement with the partners' decision: its date and reasons. The partners
+    then reconsider; ``answered_on`` is the date of their reconsidered decision."""
+
+    __tablename__ = "decision_challenges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    challenged_on: Mapped[date] = mapped_column(Date)
+    reasons: Mapped[str] = mapped_column(Text)
+    answered_on: Mapped[date | None] = mapped_column(Date)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    recorded_by: Mapped[User] = relationship()
+
+    @property
+    def open(self) -> bool:
+        return self.answered_on is None
+
+
+class EarlierDecision(db.Model):
+    """A decision the partners reconsidered, kept as it was, with the challenge that reopened it."""
+
+    __tablename__ = "earlier_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("decision_challenges.id"))
+    outcome: Mapped[DecisionOutcome] = mapped_column(enum_type(DecisionOutcome, "decision_outcome", 30))
+    mandate: Mapped[ReviewMandate | None] = mapped_column(enum_type(ReviewMandate, "review_mandate", 20))
+    criteria_met: Mapped[list[str]] = mapped_column(JSON, default=list)
+    regard_had_to: Mapped[list[str]] = mapped_column(JSON, default=list)
+    rationale: Mapped[str] = mapped_column(Text)
+    decided_on: Mapped[date] = mapped_column(Date)
+    decided_by: Mapped[str] = mapped_column(String(300))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    superseded_on: Mapped[date] = mapped_column(Date)  # the date of the decision that replaced it
+
+    recorded_by: Mapped[User] = relationship()
+    challenge: Mapped[DecisionChallenge | None] = relationship()
 
 
 class TermsOfReference(db.Model):

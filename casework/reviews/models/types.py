@@ -1,16 +1,28 @@
-"""Review types as data: their stages, decision criteria and statutory clocks."""
+"""Review types as data: their stages, decision criteria and statutory clocks, each rule with its
+basis (statute, statutory guidance, national guidance or a local target), its source, and the
+dates between which it applies.
+
+A review keeps the rules in force when it started: the day the partnership became aware of the
+case (the referral). A rule's dates are ISO dates, or the name of a commencement the installation
+configures (``COMMENCEMENTS``: "dardr" is CASEWORK_DARDR_COMMENCEMENT), so a change enacted but
+not yet in force needs no code change on the day it commences."""
 
 from __future__ import annotations
 
 import enum
 import re
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask import current_app, has_app_context
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.core.db_types import enum_type
+from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.reviews.stages import ReviewStage
 
 # The events a clock starts or ends on, by the key a clock definition names. How each is read
@@ -26,8 +38,83 @@ CLOCK_EVENTS: dict[str, str] = {
     "decision": "The decision",
     "decision_to_review": "The decision to hold a review",
     "commissioned": "The review was commissioned",
+    "completed": "The partners signed off the final report",
     "published": "The report was published, or the decision not to publish it",
 }
+
+
+class RuleBasis(LabelledEnum):
+    """Where a rule comes from: what a board manager answers when asked "says who?"."""
+
+    STATUTE = "statute", "Statute"
+    STATUTORY_GUIDANCE = "statutory_guidance", "Statutory guidance"
+    NATIONAL_GUIDANCE = "national_guidance", "National guidance"
+    LOCAL_TARGET = "local_target", "Local target"
+
+    @property
+    def statutory(self) -> bool:
+        # Statutory guidance must be followed unless there is good reason not to: it counts.
+        return self in (RuleBasis.STATUTE, RuleBasis.STATUTORY_GUIDANCE)
+
+
+def commencement(name: str) -> date | None:
+    """The configured date a named change comes into force (None: not in force)."""
+    if not has_app_context():
+        return None
+    return (current_app.config.get("COMMENCEMENTS") or {}).get(name)
+
+
+def rule_date(value: str | date | None) -> date | None:
+    """A rule's bound: a date, an ISO date, or a commencement's name."""
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return commencement(value)
+
+
+def in_force(rule: dict[str, Any], on: date) -> bool:
+    """Whether a rule written as data ({"from": ..., "until": ...}) applies on a day. A rule
+    from a commencement not yet configured is not in force; one until it stays in force."""
+    starts, ends = rule.get("from"), rule.get("until")
+    if starts is not None:
+        start = rule_date(starts)
+        if start is None or on < start:
+            return False
+    end = rule_date(ends) if ends is not None else None
+    return end is None or on < end
+
+
+def period_of(rule: dict[str, Any]) -> str:
+    """When a rule applies, in words, for the review types page."""
+    start, end = rule.get("from"), rule.get("until")
+    return describe_period(
+        rule_date(start), rule_date(end), pending=start is not None and rule_date(start) is None
+    )
+
+
+def describe_period(start: date | None, end: date | None, *, pending: bool = False) -> str:
+    if pending:
+        return "Not yet in force"
+    words = f"From {start:%-d %B %Y}" if start else "In force"
+    return f"{words} until {end:%-d %B %Y}" if end else words
+
+
+def name_in_force(names: list[dict[str, Any]] | None, fallback: str, day: date) -> str:
+    """ReviewType.name_on for a query that selected only the type's columns."""
+    entry = next((entry for entry in names or [] if in_force(entry, day)), None)
+    return entry["name"] if entry else fallback
+
+
+@dataclass(frozen=True)
+class TypeName:
+    """The type's name and definition as the law stated them over a period."""
+
+    name: str
+    description: str
+    source: str
+    period: str
 
 
 class ClockUnit(enum.StrEnum):
@@ -63,6 +150,12 @@ class ReviewType(db.Model):
     publication_rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Default time an agency is given for a contribution, in working days.
     contribution_days: Mapped[int] = mapped_column(Integer, default=20, server_default="20")
+    # The name and definition over time: [{"name", "description", "source", "from", "until"}];
+    # ``name``/``description`` above are the fallback when no entry is in force.
+    names: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # How a decision is recorded: {"mandate": true} (SAR: mandatory or discretionary, chosen on
+    # the decision), {"panel_challenge": true} (CSPR: the Panel can challenge the decision).
+    decision_rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     clocks: Mapped[list[ClockDefinition]] = relationship(
         back_populates="review_type", order_by="ClockDefinition.position", cascade="all, delete-orphan"
@@ -78,7 +171,57 @@ class ReviewType(db.Model):
     def uses_event(self, event: str) -> bool:
         return any(event in (clock.start_event, clock.end_event) for clock in self.clocks)
 
+    # --- the rules in force on a day (a review's: the day it started) ---------------------
+
+    def clocks_on(self, day: date) -> list[ClockDefinition]:
+        return [clock for clock in self.clocks if clock.applies_on(day)]
+
+    def criteria_on(self, day: date, kind: str = "criteria") -> list[dict[str, Any]]:
+        options = self.decision_criteria if kind == "criteria" else self.regard_circumstances
+        return [option for option in options or [] if in_force(option, day)]
+
+    def name_entry_on(self, day: date) -> dict[str, Any] | None:
+        return next((entry for entry in self.names or [] if in_force(entry, day)), None)
+
+    def name_on(self, day: date) -> str:
+        return name_in_force(self.names, self.name, day)
+
+    def source_on(self, day: date) -> str:
+        entry = self.name_entry_on(day)
+        return entry.get("source", "") if entry else ""
+
+    def description_on(self, day: date) -> str:
+        entry = self.name_entry_on(day)
+        return entry.get("description", self.description) if entry else self.description
+
+    @property
+    def current_name(self) -> str:
+        """The name a new review of this type takes today."""
+        return self.name_on(uk_today())
+
+    @property
+    def current_description(self) -> str:
+        return self.description_on(uk_today())
+
+    def name_history(self) -> list[TypeName]:
+        """Every name the type had or will have, with its definition, source and period."""
+        if not self.names:
+            return [TypeName(self.name, self.description, "", "In force")]
+        return [
+            TypeName(entry["name"], entry.get("description", ""), entry.get("source", ""), period_of(entry))
+            for entry in self.names
+        ]
+
+    @property
+    def has_mandate(self) -> bool:
+        return bool((self.decision_rules or {}).get("mandate"))
+
+    @property
+    def panel_can_challenge(self) -> bool:
+        return bool((self.decision_rules or {}).get("panel_challenge"))
+
     def criterion_labels(self, keys: list[str], kind: str = "criteria") -> list[str]:
+        # Every version's label: a decision keeps the words of the criteria it was made against.
         options = self.decision_criteria if kind == "criteria" else self.regard_circumstances
         labels = {option["key"]: option["label"] for option in options}
         return [labels.get(key, key) for key in keys]
@@ -113,10 +256,12 @@ def label_for_subject(type_code: str, label: str) -> str:
 
 
 class ClockDefinition(db.Model):
-    """ "N working days (or months) from event X, met by event Y": one statutory or target clock."""
+    """ "N working days (or months) from event X, met by event Y": one clock, with where it comes
+    from and the dates between which it applies. A changed rule is a new row with the same key
+    from the day it applies; the old row gets the day it stopped applying."""
 
     __tablename__ = "review_type_clocks"
-    __table_args__ = (UniqueConstraint("review_type_id", "key"),)
+    __table_args__ = (UniqueConstraint("review_type_id", "key", "applies_from"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_type_id: Mapped[int] = mapped_column(ForeignKey("review_types.id"))
@@ -126,10 +271,30 @@ class ClockDefinition(db.Model):
     end_event: Mapped[str] = mapped_column(String(40))
     amount: Mapped[int] = mapped_column(Integer)
     unit: Mapped[ClockUnit] = mapped_column(enum_type(ClockUnit, "clock_unit", 20))
-    statutory: Mapped[bool] = mapped_column(Boolean, default=True)
+    basis: Mapped[RuleBasis] = mapped_column(
+        enum_type(RuleBasis, "rule_basis", 30), default=RuleBasis.LOCAL_TARGET, server_default="local_target"
+    )
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")  # document and paragraph
+    applies_from: Mapped[date | None] = mapped_column(Date)
+    applies_until: Mapped[date | None] = mapped_column(Date)  # the day a newer rule replaced it
+    # The old yes/no kept for rows written before the basis existed; read ``statutory`` instead.
+    statutory_flag: Mapped[bool] = mapped_column("statutory", Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     review_type: Mapped[ReviewType] = relationship(back_populates="clocks")
+
+    @property
+    def statutory(self) -> bool:
+        return self.basis.statutory
+
+    def applies_on(self, day: date) -> bool:
+        return (self.applies_from is None or self.applies_from <= day) and (
+            self.applies_until is None or day < self.applies_until
+        )
+
+    @property
+    def period(self) -> str:
+        return describe_period(self.applies_from, self.applies_until)
 
     @property
     def rule(self) -> str:

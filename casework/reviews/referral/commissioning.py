@@ -12,7 +12,7 @@ from casework.auth.models import User
 from casework.core.workdays import working_calendar
 from casework.reviews.clock import EVENTS, deadlines_for, due_after
 from casework.reviews.guards import not_before, not_future, required
-from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to
+from casework.reviews.lifecycle import Move, check_move, check_ready, check_version, finish, move_to
 from casework.reviews.models import Review, TermsOfReference
 from casework.reviews.referral.changes import plain
 
@@ -29,19 +29,24 @@ class TermsDetails:
     agencies_in_scope: list[Agency] = field(default_factory=list)
 
 
+# The events a finished report meets: its sign-off (completion) or its publication.
+REPORT_EVENTS = ("completed", "published")
+
+
 def default_target_completion(review: Review) -> date | None:
     """The due date of the clock the finished report meets, e.g. publication 6 months after the decision."""
-    deadlines = [d for d in deadlines_for(review) if d.clock.end_event == "published"]
+    deadlines = [d for d in deadlines_for(review) if d.clock.end_event in REPORT_EVENTS]
     if deadlines and deadlines[0].due_on:
         return deadlines[0].due_on
     start = EVENTS["decision_to_review"].read(review)
-    clocks = [c for c in review.review_type.clocks if c.end_event == "published"]
+    clocks = [c for c in review.clock_definitions if c.end_event in REPORT_EVENTS]
     return due_after(start, clocks[0], working_calendar()) if start and clocks else None
 
 
 def commission_review(review: Review, details: TermsDetails, version: int | None, by: User) -> Review:
     check_version(review, version)
     check_move(review, Move.COMMISSION)
+    check_ready(review, Move.COMMISSION)
     required(details.scope_from, "scope_from", "Enter the start of the period the review covers")
     required(details.scope_to, "scope_to", "Enter the end of the period the review covers")
     not_before(

@@ -19,7 +19,8 @@ from casework.reviews.models import (
     DecisionOutcome,
     PanelResponse,
     RapidReviewRecommendation,
-    ReviewType,
+    Review,
+    ReviewMandate,
 )
 from casework.reviews.referral.commissioning import TermsDetails
 from casework.reviews.referral.decision import DecisionDetails
@@ -166,6 +167,14 @@ class DecisionForm(VersionedForm):
     outcome = RadioField(
         "Decision", widget=GovRadioInput(), validators=[InputRequired("Select the decision")]
     )
+    # Only on a type whose decision has a mandate (a SAR); the service asks for it on a review.
+    mandate = RadioField(
+        "Mandate",
+        widget=GovRadioInput(),
+        description="Mandatory: select every condition of section 44(1) to (3). Discretionary: none needed.",
+        validators=[Optional()],
+        choices=[SelectChoice(m.value, m.label) for m in ReviewMandate],
+    )
     criteria_met = CheckboxesField("Criteria met", validators=[Optional()])
     regard_had_to = CheckboxesField("Circumstances the partners had regard to", validators=[Optional()])
     rationale = TextBoxField(
@@ -182,24 +191,42 @@ class DecisionForm(VersionedForm):
     )
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
-    def set_type(self, review_type: ReviewType, outcomes: list[DecisionOutcome]) -> None:
+    def set_review(self, review: Review, outcomes: list[DecisionOutcome]) -> None:
+        """The choices the review's rules give: the criteria in force when it started."""
         self.outcome.choices = _enum_choices(outcomes)
-        self.criteria_met.choices = [
-            SelectChoice(c["key"], c["label"]) for c in review_type.decision_criteria
-        ]
-        self.regard_had_to.choices = [
-            SelectChoice(c["key"], c["label"]) for c in review_type.regard_circumstances
-        ]
+        self.criteria_met.choices = [SelectChoice(c["key"], c["label"]) for c in review.criteria()]
+        self.regard_had_to.choices = [SelectChoice(c["key"], c["label"]) for c in review.criteria("regard")]
+        if not review.review_type.has_mandate:
+            del self.mandate
+        if not self.regard_had_to.choices:  # a SAR's circumstances are its mandate now
+            del self.regard_had_to
 
     def details(self) -> DecisionDetails:
         return DecisionDetails(
             outcome=_enum_or_none(DecisionOutcome, self.outcome.data),
             criteria_met=self.criteria_met.data or [],
-            regard_had_to=self.regard_had_to.data or [],
+            regard_had_to=(self.regard_had_to.data or []) if "regard_had_to" in self else [],
             rationale=self.rationale.data or "",
             decided_on=self.decided_on.data,
             decided_by=self.decided_by.data or "",
+            mandate=_enum_or_none(ReviewMandate, self.mandate.data) if "mandate" in self else None,
         )
+
+
+class ReconsiderForm(DecisionForm):
+    submit = SubmitField("Record the reconsidered decision", widget=GovSubmitInput())
+
+
+class ChallengeForm(VersionedForm):
+    challenged_on = DateInputField(
+        "Date of the Panel's challenge", required="Enter the date the Panel challenged the decision"
+    )
+    reasons = TextBoxField(
+        "The Panel's reasons",
+        description="Why the Panel disagrees with the partners' decision, as it told them.",
+        validators=[InputRequired("Enter the Panel's reasons for disagreeing with the decision")],
+    )
+    submit = SubmitField("Record the Panel's challenge", widget=GovSubmitInput())
 
 
 class CommissionForm(VersionedForm):

@@ -21,7 +21,14 @@ from casework.reviews.models import ConfidentialRecord, PersonKind, Review, Revi
 from casework.reviews.pages import review_url
 from casework.reviews.referral import forms as f
 from casework.reviews.referral.commissioning import commission_review, default_target_completion
-from casework.reviews.referral.decision import decision_outcomes, record_decision
+from casework.reviews.referral.decision import (
+    can_be_challenged,
+    decision_outcomes,
+    open_challenge,
+    reconsider_decision,
+    record_decision,
+    record_panel_challenge,
+)
 from casework.reviews.referral.identifiers import record_identifier_view, save_identifiers
 from casework.reviews.referral.pausing import extend_deadline, pause_review, resume_review
 from casework.reviews.referral.rapid_review import save_rapid_review
@@ -184,13 +191,50 @@ def review_rapid_review(review: Review) -> ResponseReturnValue:
     return _step(review, form, save, "Rapid review saved.", "reviews/rapid_review.html")
 
 
+DECISION_OPTIONS = [
+    joinedload(Review.rapid_review),
+    joinedload(Review.referral),
+    joinedload(Review.decision),
+    selectinload(Review.decision_challenges),
+]
+
+
 @bp.route("/<int:review_id>/decision", methods=["GET", "POST"])
-@loads(Review, may="manage", options=[joinedload(Review.rapid_review)])
+@loads(Review, may="manage", options=DECISION_OPTIONS)
 def review_decision(review: Review) -> ResponseReturnValue:
     form = f.DecisionForm()
-    form.set_type(review.review_type, decision_outcomes(review.review_type))
+    form.set_review(review, decision_outcomes(review.review_type))
     save = lambda: record_decision(review, form.details(), form.version.data, current_person())  # noqa: E731
     return _step(review, form, save, "Decision recorded.", "reviews/decision.html")
+
+
+@bp.route("/<int:review_id>/decision/challenge", methods=["GET", "POST"])
+@loads(Review, may="manage", options=DECISION_OPTIONS)
+def review_decision_challenge(review: Review) -> ResponseReturnValue:
+    form = f.ChallengeForm()
+    save = lambda: record_panel_challenge(  # noqa: E731
+        review, form.challenged_on.data, form.reasons.data or "", form.version.data, current_person()
+    )
+    done = "The Panel's challenge is recorded. Record the partners' reconsidered decision next."
+    return _step(
+        review, form, save, done, "reviews/decision_challenge.html", may_challenge=can_be_challenged(review)
+    )
+
+
+@bp.route("/<int:review_id>/decision/reconsider", methods=["GET", "POST"])
+@loads(Review, may="manage", options=DECISION_OPTIONS)
+def review_decision_reconsider(review: Review) -> ResponseReturnValue:
+    form = f.ReconsiderForm()
+    form.set_review(review, decision_outcomes(review.review_type))
+    save = lambda: reconsider_decision(review, form.details(), form.version.data, current_person())  # noqa: E731
+    return _step(
+        review,
+        form,
+        save,
+        "Reconsidered decision recorded. The earlier decision stays on record.",
+        "reviews/decision_reconsider.html",
+        challenge=open_challenge(review),
+    )
 
 
 @bp.route("/<int:review_id>/commissioning", methods=["GET", "POST"])

@@ -19,6 +19,7 @@ from casework.reviews.forms import MoveForm
 from casework.reviews.models import (
     ReviewType,
 )
+from casework.reviews.models.types import period_of
 from casework.reviews.settings import forms as f
 from casework.reviews.settings.services import add_closure_day, remove_closure_day
 
@@ -67,4 +68,4 @@ def review_types() -> ResponseReturnValue:
         .scalars()
         .all()
     )
-    return render_template("reviews/types.html", types=types, rule=COUNTING_RULE)
+    return render_template("reviews/types.html", types=types, rule=COUNTING_RULE, period_of=period_of)

@@ -255,7 +255,6 @@ def grow() -> None:
         publishing.save_publication_details(
             review,
             sent_to_panel_on=working_calendar().add_working_days(uk_today(), -12),
-            home_office_approved_on=None,
             public_summary="A summary.",
             learning="Learning.",
             public_recommendations="1. A recommendation.",

@@ -23,10 +23,12 @@ from casework.reviews.models import (
     AssignmentRole,
     DecisionOutcome,
     PanelResponse,
+    QualityStep,
     RapidReviewRecommendation,
     Review,
     ReviewType,
 )
+from casework.reviews.notices import services as notices
 from casework.reviews.publication import checks, publishing
 from casework.reviews.referral.commissioning import TermsDetails, commission_review
 from casework.reviews.referral.decision import DecisionDetails, record_decision
@@ -277,10 +279,12 @@ def publication_details(
 ) -> None:
     """Save what the public register shows of ``review``, sent to the Panel and approved by the Home
     Office on the days given (None: not recorded)."""
+    if approved is not None:  # through the Home Office loop: submitted, then approved
+        notices.record_home_office_step(review, QualityStep.SUBMITTED, approved, "", by)
+        notices.record_home_office_step(review, QualityStep.APPROVED, approved, "", by)
     publishing.save_publication_details(
         review,
         sent_to_panel_on=sent,
-        home_office_approved_on=approved,
         public_summary="A seven-month-old baby was seriously injured.",
         learning="Share bruising concerns.",
         public_recommendations="1. Refer every bruise in a non-mobile baby.",

@@ -19,6 +19,7 @@ from casework.reviews.stages import ReviewStage
 CLOCK_EVENTS: dict[str, str] = {
     "incident": "The incident",
     "became_aware": "The partnership became aware",
+    "la_became_aware": "The local authority became aware",
     "panel_notified": "The Panel was notified",
     "rapid_review_meeting": "The rapid review meeting",
     "rapid_review_sent": "The rapid review was sent to the Panel",
@@ -27,6 +28,8 @@ CLOCK_EVENTS: dict[str, str] = {
     "decision_to_review": "The decision to hold a review",
     "commissioned": "The review was commissioned",
     "published": "The report was published, or the decision not to publish it",
+    "home_office_submitted": "The report was submitted to the Home Office",
+    "home_office_approved": "The Home Office approved the report",
 }
 
 

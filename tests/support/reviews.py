@@ -359,3 +359,9 @@ def loaded_review(review: Review) -> Review:
         load(involvement.agency)
     load(review.created_by)
     return review
+
+
+def send_notice(review: Review, key: str, on: date, by: User, reference: str = "", reason: str = "") -> Any:
+    """Record the review's notice of requirement ``key`` as sent on ``on``."""
+    notice = next(n for n in review.notices if n.requirement.key == key)
+    return notices.record_sent(notice, sent_on=on, reference=reference, reason=reason, version=None, by=by)

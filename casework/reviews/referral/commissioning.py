@@ -30,12 +30,22 @@ class TermsDetails:
 
 
 def default_target_completion(review: Review) -> date | None:
-    """The due date of the clock the finished report meets, e.g. publication 6 months after the decision."""
-    deadlines = [d for d in deadlines_for(review) if d.clock.end_event == "published"]
+    """The due date of the clock the finished report meets, e.g. publication 6 months after the
+    decision (a domestic abuse review's: its submission to the Home Office)."""
+    finished = ("published", "home_office_submitted")
+    deadlines = [
+        d
+        for d in deadlines_for(review)
+        if d.clock.end_event in finished and d.clock.start_event == "decision_to_review"
+    ]
     if deadlines and deadlines[0].due_on:
         return deadlines[0].due_on
     start = EVENTS["decision_to_review"].read(review)
-    clocks = [c for c in review.review_type.clocks if c.end_event == "published"]
+    clocks = [
+        c
+        for c in review.review_type.clocks
+        if c.end_event in finished and c.start_event == "decision_to_review"
+    ]
     return due_after(start, clocks[0], working_calendar()) if start and clocks else None
 
 

@@ -388,4 +388,4 @@ def due_notices(window: Window, session: Any, *where: ColumnElement[bool]) -> li
 
 def everything_due(window: Window, session: Any) -> list[DueItem]:
     found = [item for source in SOURCES.values() for item in due_from(source, window, session)]
-    return found + due_appointments(window, session) + due_notices(window, session)
+    return found + due_appointments(window, session)

@@ -131,6 +131,11 @@ REQUIREMENTS = [
     ),
 ]
 
+# Notices whose sending is an event already recorded: the Panel's notification (which the Panel
+# shares with Ofsted and the Department), and the report to the partners, which is how the
+# partnership became aware.
+MET_BY = {("CSPR", "serious_incident"): "panel_notified", ("CSPR", "partners_report"): "became_aware"}
+
 
 def upgrade():
     op.create_table(
@@ -156,6 +161,7 @@ def upgrade():
         ),
         sa.Column("start_event", sa.String(length=40), nullable=True),
         sa.Column("amount", sa.Integer(), nullable=True),
+        sa.Column("met_by_event", sa.String(length=40), nullable=True),
         sa.Column(
             "unit",
             sa.Enum(
@@ -296,6 +302,7 @@ def _seed():
         sa.column("start_event", sa.String),
         sa.column("amount", sa.Integer),
         sa.column("unit", sa.String),
+        sa.column("met_by_event", sa.String),
         sa.column("condition", sa.String),
         sa.column("source", sa.Text),
         sa.column("applies_from", sa.Date),
@@ -304,6 +311,7 @@ def _seed():
     rows = []
     for position, row in enumerate(REQUIREMENTS):
         code, key, label, recipients, sender, timing, start, amount, unit, condition, source, since = row
+        met_by = MET_BY.get((code, key))
         if code not in type_ids:
             continue  # a partnership that removed the type keeps it removed
         rows.append(
@@ -317,6 +325,7 @@ def _seed():
                 "start_event": start,
                 "amount": amount,
                 "unit": unit,
+                "met_by_event": met_by,
                 "condition": condition,
                 "source": source,
                 "applies_from": date.fromisoformat(since),

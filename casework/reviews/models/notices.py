@@ -57,6 +57,10 @@ class NoticeRequirement(db.Model):
     start_event: Mapped[str | None] = mapped_column(String(40))
     amount: Mapped[int | None] = mapped_column(Integer)
     unit: Mapped[ClockUnit | None] = mapped_column(enum_type(ClockUnit, "notice_unit", 20))
+    # An event that is itself the sending, when recorded (the Panel notified date on the referral:
+    # the Panel shares each notification with Ofsted and the Department). Until someone records
+    # the notice, it counts as sent on that date.
+    met_by_event: Mapped[str | None] = mapped_column(String(40))
     condition: Mapped[NoticeCondition] = mapped_column(enum_type(NoticeCondition, "notice_condition", 30))
     source: Mapped[str] = mapped_column(Text, default="")
     # Reviews that started before the rule came into force do not owe the notice.

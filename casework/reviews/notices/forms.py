@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SubmitField
+from wtforms import RadioField, SelectChoice, SubmitField
 from wtforms.validators import Length, Optional
 
 from casework.core.form_keys import OneTimeForm
@@ -50,7 +50,7 @@ class HomeOfficeStepForm(OneTimeForm):
     id_prefix = "home-office"
     step = RadioField(
         "What happened",
-        choices=[(step.value, step.label) for step in QualityStep],
+        choices=[SelectChoice(step.value, step.label) for step in QualityStep],
         widget=GovRadioInput(),
         validate_choice=False,  # an unknown value is refused by the service, with its message
     )

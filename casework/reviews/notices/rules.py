@@ -162,3 +162,8 @@ def refresh_notices(review: Review, read: Callable[[str], date | None], deadline
             notice.applies = owed
         if notice.due_on != due:
             notice.due_on = due
+        if requirement.met_by_event and notice.sent_by_id is None:
+            # Not recorded by anyone: sent when (and only while) the event that is the sending is.
+            met = read(requirement.met_by_event)
+            if notice.sent_on != met:
+                notice.sent_on = met

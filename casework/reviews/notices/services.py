@@ -90,7 +90,7 @@ def record_sent(
         required(reason, "reason", "Give the reasons explained to the recipients")
     if notice.comments_on and sent_on > notice.comments_on:
         raise DomainError("The date sent cannot be after the comments were received", field="sent_on")
-    first = notice.sent_on is None
+    first = notice.sent_by_id is None  # a sending only the referral's date had stood for counts as new
     notice.sent_on, notice.reference, notice.sent_by_id = sent_on, reference.strip(), by.id
     notice.reason = reason.strip()
     if requirement.timing == NoticeTiming.BEFORE_PUBLICATION:
@@ -99,6 +99,9 @@ def record_sent(
         publication = _publication_of(review)
         if publication.sent_to_panel_on is None or publication.sent_to_panel_on != sent_on:
             publication.sent_to_panel_on = sent_on
+    if requirement.met_by_event == "panel_notified" and referral.panel_notified_on is None:
+        # The notification is the one the notification clock waits for.
+        referral.panel_notified_on = max(sent_on, referral.became_aware_on)
     to = ", ".join(requirement.recipients)
     on_timeline(
         review,
@@ -107,6 +110,7 @@ def record_sent(
         + (f" (reference {notice.reference})" if notice.reference else ""),
         details={"notice": requirement.key, "sent_on": sent_on.isoformat(), "reference": notice.reference},
     )
+    finish(review)  # the clocks, and the notices the sending meets
     return notice
 
 

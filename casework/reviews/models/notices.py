@@ -67,7 +67,7 @@ class NoticeRequirement(db.Model):
     applies_from: Mapped[date] = mapped_column(Date)
     position: Mapped[int] = mapped_column(Integer, default=0)
 
-    review_type: Mapped[ReviewType] = relationship()
+    review_type: Mapped[ReviewType] = relationship(back_populates="notice_requirements")
 
     @property
     def rule(self) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.core.db_types import enum_type
 from casework.core.extensions import db
 from casework.reviews.stages import ReviewStage
+
+if TYPE_CHECKING:
+    from casework.reviews.models.notices import NoticeRequirement
 
 # The events a clock starts or ends on, by the key a clock definition names. How each is read
 # from a review is the clock module's (reviews/clock.py EVENTS); its label lives here so a
@@ -69,6 +72,9 @@ class ReviewType(db.Model):
 
     clocks: Mapped[list[ClockDefinition]] = relationship(
         back_populates="review_type", order_by="ClockDefinition.position", cascade="all, delete-orphan"
+    )
+    notice_requirements: Mapped[list[NoticeRequirement]] = relationship(
+        back_populates="review_type", order_by="(NoticeRequirement.position, NoticeRequirement.id)"
     )
 
     @property

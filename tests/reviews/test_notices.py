@@ -497,3 +497,23 @@ def test_the_panel_notified_date_stands_for_the_notification_until_it_is_recorde
         assert waiting.referral.panel_notified_on == CALENDAR.add_working_days(aware, 3)
         clock = next(d for d in deadlines_for(waiting) if d.clock.key == "notification")
         assert clock.met_on == waiting.referral.panel_notified_on
+
+
+def test_refresh_clocks_gives_older_reviews_their_notices(app: Flask, manager: User) -> None:
+    with app.app_context():
+        review = make_review("CSPR", ReviewStage.AWAITING_REVIEWER, by=manager)
+        review_id = review.id
+        db.session.execute(db.delete(ReviewNotice))  # as recorded before notices existed
+        db.session.commit()
+        review = db.session.get(Review, review_id)
+        # Not publishing is still refused without the notice, counted from the type's rules.
+        assert notices.missing_notice_before(review, date.today())
+    result = app.test_cli_runner().invoke(args=["refresh-clocks"])
+    assert result.exit_code == 0 and "refreshed on 1 review(s)" in result.output
+    with app.app_context():
+        keys = db.session.execute(
+            db.select(NoticeRequirement.key)
+            .join(ReviewNotice)
+            .where(ReviewNotice.review_id == review_id, ReviewNotice.applies.is_(True))
+        ).scalars()
+        assert set(keys) == {"serious_incident", "partners_report", "final_report"}

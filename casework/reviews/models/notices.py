@@ -119,6 +119,10 @@ class ReviewNotice(db.Model):
         return self.review.can_manage(user)
 
     @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        return cls.review.has(Review.visible_to(user))
+
+    @classmethod
     def open_and_owed(cls) -> ColumnElement[bool]:
         return cls.applies.is_(True) & cls.sent_on.is_(None)
 

@@ -25,6 +25,7 @@ from casework.reviews.models import (
     Review,
     ReviewNotice,
 )
+from casework.reviews.notices.rules import applies, requirements_for
 from casework.reviews.publication.checks import final_version
 from casework.reviews.stages import ReviewStage
 
@@ -173,24 +174,25 @@ def record_response(
 
 def missing_notice_before(review: Review, published_on: date) -> str | None:
     """What is wrong with the notices owed before publication for a publication (or the
-    improvement information instead) on ``published_on``, in words; None when nothing is."""
+    improvement information instead) on ``published_on``, in words; None when nothing is. Read
+    from the type's requirements, so a review whose notices were never computed owes them too."""
     calendar = working_calendar()
-    for notice in notices_of(review):
-        requirement = notice.requirement
-        if not notice.applies or requirement.timing != NoticeTiming.BEFORE_PUBLICATION:
+    sent = {notice.requirement_id: notice.sent_on for notice in review.notices}
+    for requirement in requirements_for(review):
+        if requirement.timing != NoticeTiming.BEFORE_PUBLICATION or not applies(review, requirement):
             continue
-        days = requirement.amount or 0
+        days, sent_on = requirement.amount or 0, sent.get(requirement.id)
         to = ", ".join(requirement.recipients)
-        if notice.sent_on is None:
+        if sent_on is None:
             return (
                 f"Record the notice sent to {to} first: {requirement.label.lower()} must reach them "
                 f"at least {days} working days before publication"
             )
-        earliest = calendar.add_working_days(notice.sent_on, days)
+        earliest = calendar.add_working_days(sent_on, days)
         if published_on < earliest:
             return (
                 f"This cannot be published before {earliest:%d %B %Y}: it went to {to} on "
-                f"{notice.sent_on:%d %B %Y}, and they must have it {days} working days before"
+                f"{sent_on:%d %B %Y}, and they must have it {days} working days before"
             )
     return None
 

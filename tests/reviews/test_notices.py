@@ -517,3 +517,36 @@ def test_refresh_clocks_gives_older_reviews_their_notices(app: Flask, manager: U
             .where(ReviewNotice.review_id == review_id, ReviewNotice.applies.is_(True))
         ).scalars()
         assert set(keys) == {"serious_incident", "partners_report", "final_report"}
+
+
+def test_a_delay_makes_its_reasons_owed_to_the_panel_and_the_secretary_of_state(
+    app: Flask, manager: User
+) -> None:
+    with app.app_context():
+        review = make_review("CSPR", ReviewStage.PUBLICATION, by=manager)
+        assert not notice_of(review, "delay_reasons").applies
+        publishing.record_delay(review, "Awaiting the criminal trial.", None, manager)
+        notice = notice_of(review, "delay_reasons")
+        assert notice.applies and notice.due_on is None  # no set time: shown as due, never overdue
+        assert notice.requirement.recipients == [
+            "Child Safeguarding Practice Review Panel",
+            "Secretary of State (Department for Education)",
+        ]
+        notices.record_sent(
+            notice,
+            sent_on=date.today(),
+            reference="",
+            reason="The trial is listed for March.",
+            version=None,
+            by=manager,
+        )
+        db.session.commit()
+        assert notice_of(review, "delay_reasons").reason == "The trial is listed for March."
+
+
+def test_the_review_types_page_lists_each_types_notices(app: Flask, manager: User) -> None:
+    text = page_text(client_as(app, manager).get("/reviews/types"))
+    assert 'data-testid="notices-CSPR"' in text and "Serious incident notification" in text
+    assert "Children Act 2004 s16C(1)" in text
+    assert 'data-testid="notices-DHR"' in text and "including a decision not to" in text
+    assert "No national notice." in text  # a SAR

@@ -122,6 +122,7 @@ VIEW_MODULES = [
     "casework.reviews.drafts.chronology_views",
     "casework.reviews.drafts.views",
     "casework.reviews.publication.views",
+    "casework.reviews.notices.views",
     "casework.reviews.settings.views",
     "casework.notifications.settings_views",
     "casework.notifications.calendar_views",

@@ -54,6 +54,23 @@ def demo() -> None:
         click.echo(f"  {user.email:<38} {user.password:<34} {user.role.label}")
 
 
+@click.command("refresh-clocks")
+@with_appcontext
+def refresh_clocks() -> None:
+    """Recompute every review's stored deadlines and statutory notices (after an upgrade that
+    changed the rules), one review at a time, each committed."""
+    from casework.reviews.clock import refresh_deadlines
+    from casework.reviews.models import Review
+
+    ids = db.session.execute(db.select(Review.id).order_by(Review.id)).scalars().all()
+    for review_id in ids:
+        review = db.session.get(Review, review_id)
+        if review is not None:
+            refresh_deadlines(review)
+            db.session.commit()
+    click.echo(f"Clocks and notices refreshed on {len(ids)} review(s).")
+
+
 @click.command("sweep-files")
 @click.option(
     "--grace-hours",
@@ -110,6 +127,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(refresh_clocks)
     app.cli.add_command(sweep_files)
     app.cli.add_command(purge_form_keys)
     app.cli.add_command(worker)

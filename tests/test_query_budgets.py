@@ -45,9 +45,11 @@ from tests.support.http import client_as
 # signed-in user's own load included, and the count of their unread notifications in the header).
 BUDGETS = {
     # 7, and "Needs your attention": the reminder rules, the closure days, one query per kind (9).
-    "dashboard": 18,
+    "dashboard": 19,  # and the statutory notices owed
     "review list": 8,
-    "review page": 16,  # with the decision's history (the Panel's challenges, earlier decisions)
+    "review page": 17,  # with the decision's history and the statutory notices
+    "notices page": 6,
+    "notice page": 6,
     "action plan": 16,
     "action page": 7,
     "action tracker": 14,
@@ -65,7 +67,7 @@ BUDGETS = {
     "reminder rules": 5,
     "agency lead's home": 10,
     "reviewer's home": 9,
-    "review types": 4,
+    "review types": 5,  # with each type's statutory notices
     "decision page": 5,
     "Panel's challenge page": 5,
     "reconsidered decision page": 5,
@@ -100,6 +102,8 @@ PAGES = [
     Page("public register", None, lambda ids: "/published-reviews/"),
     Page("publication page", MANAGER, lambda ids: f"/reviews/{ids['adult_g']}/publication"),
     Page("drafts page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/drafts"),
+    Page("notices page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/notices"),
+    Page("notice page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/notices/{ids['notice']}"),
     Page("chronology", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/chronology"),
     Page("your notifications", POLICE_LEAD, lambda ids: "/notifications/"),
     Page("reminder rules", MANAGER, lambda ids: "/reviews/reminders"),
@@ -264,7 +268,6 @@ def grow() -> None:
         publishing.save_publication_details(
             review,
             sent_to_panel_on=working_calendar().add_working_days(uk_today(), -12),
-            home_office_approved_on=None,
             public_summary="A summary.",
             learning="Learning.",
             public_recommendations="1. A recommendation.",
@@ -310,6 +313,7 @@ def counts(app: Flask) -> Iterator[Counts]:
             "adult_g": _review("Adult G").id,
             "child_r": _review("Child R").id,  # a decision the Panel challenged, reconsidered
             "action": _measured_action().id,
+            "notice": _review("Child D").notices[0].id,
         }
     small = measure(app, ids)
     with app.app_context():

@@ -14,6 +14,12 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
+from casework.demo.notices import (
+    load_demo_notices,
+    record_not_published_reasons,
+    send_cspr_notices,
+    send_report_notice,
+)
 from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
@@ -43,8 +49,11 @@ BODY = (
 )
 
 
-def _new_published_review(name: str, manager: User, lead: User, agency: dict[str, Agency]) -> Review:
-    """A CSPR taken from notification to a final report, as the services require."""
+def _new_published_review(
+    name: str, manager: User, lead: User, agency: dict[str, Agency], *, looked_after: bool = False
+) -> Review:
+    """A CSPR taken from notification to a final report, as the services require, its notices at
+    referral sent on time."""
     cspr = db.session.execute(db.select(ReviewType).where(ReviewType.code == "CSPR")).scalar_one()
     aware = uk_today() - timedelta(days=330)
     review = create_referral(
@@ -56,9 +65,12 @@ def _new_published_review(name: str, manager: User, lead: User, agency: dict[str
             aware,
             aware + timedelta(days=3),
             known_agencies=[agency["Northshire Police"]],
+            la_became_aware_on=aware - timedelta(days=1),
+            looked_after_child_died=looked_after,
         ),
         manager,
     )
+    send_cspr_notices(review, manager)
     save_identifiers(review, [PersonDetails(f"Demo {name} Person")], [], "9 Demo Road", None)
     demo_rapid_review(review, agency.__getitem__, aware + timedelta(days=14), respond=True)
     demo_decision(review, manager, aware + timedelta(days=30))
@@ -140,10 +152,10 @@ def load_demo_publication(manager: User) -> list[str]:
     # Child K: published. Child L: not published, with the improvement information instead.
     child_k = _new_published_review("Child K", manager, sam, agency)
     checks.run_anonymisation_check(child_k, manager)
+    send_report_notice(child_k, working_calendar().add_working_days(uk_today(), -12), manager)
     publishing.save_publication_details(
         child_k,
         sent_to_panel_on=working_calendar().add_working_days(uk_today(), -12),
-        home_office_approved_on=None,
         public_summary="A seven-month-old baby was seriously injured at home. "
         "Agencies knew of domestic abuse.",
         learning="Bruising in a baby who cannot move is never normal: refer it. Share what you know.",
@@ -152,7 +164,9 @@ def load_demo_publication(manager: User) -> list[str]:
         by=manager,
     )
     publishing.publish_review(child_k, uk_today(), manager, None)
-    child_l = _new_published_review("Child L", manager, sam, agency)
+    # Child L was looked after: the Secretary of State and Ofsted were told of the death.
+    child_l = _new_published_review("Child L", manager, sam, agency, looked_after=True)
+    send_report_notice(child_l, working_calendar().add_working_days(uk_today(), -12), manager)
     publishing.decide_not_to_publish(
         child_l,
         "Publishing could harm the surviving sibling, who could be identified locally.",
@@ -161,8 +175,11 @@ def load_demo_publication(manager: User) -> list[str]:
         None,
         decided_on=working_calendar().add_working_days(uk_today(), -5),
     )
+    record_not_published_reasons(child_l, manager)
+    notified = load_demo_notices(manager, sam, agency, _report)
     db.session.flush()
     return [
+        *notified,
         f"draft reports and publication for {child_d.reference}, {adult_g.reference}, "
-        f"{child_k.reference} (published) and {child_l.reference} (not published)"
+        f"{child_k.reference} (published) and {child_l.reference} (not published)",
     ]

@@ -30,9 +30,11 @@ from casework.reviews.models import (
     AccuracyCheck,
     AssignmentStatus,
     DraftVersion,
+    NoticeRequirement,
     Review,
     ReviewDeadline,
     ReviewerAssignment,
+    ReviewNotice,
     ReviewPause,
 )
 from casework.reviews.stages import ENDINGS
@@ -336,6 +338,49 @@ def due_appointments(window: Window, session: Any, every: bool = False) -> list[
                 url_for("reviews.review_detail", review_id=row.id),
                 Audience(MANAGERS),
                 window.escalates(kind, row.review_type_id, left),
+            )
+        )
+    return items
+
+
+def _notices() -> Select[Any]:
+    return (
+        select(
+            *REVIEW_COLUMNS,
+            ReviewNotice.id.label("notice_id"),
+            ReviewNotice.due_on,
+            NoticeRequirement.label,
+            NoticeRequirement.recipients,
+        )
+        .join(Review, ReviewNotice.review_id == Review.id)
+        .join(NoticeRequirement, ReviewNotice.requirement_id == NoticeRequirement.id)
+        .where(ReviewNotice.open_and_owed(), ReviewNotice.due_on.is_not(None))
+    )
+
+
+def due_notices(window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
+    """Statutory notices owed and due within the clocks' window, or overdue, in one query. A
+    notice is owed even when the review has ended (a looked-after child's death, a decision not
+    to hold a review) or is paused: the national bodies are told regardless."""
+    query = _notices().where(ReviewNotice.due_on <= window.limit(ReminderKind.CLOCK), *where)
+    rows = session.execute(query).all()
+    counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
+    items = []
+    for row in rows:
+        left = counter.left(row.due_on)
+        items.append(
+            DueItem(
+                ReminderKind.CLOCK,
+                f"notice:{row.notice_id}",
+                row.id,
+                row.reference,
+                row.pseudonym,
+                f"Notice: {row.label} (to {', '.join(row.recipients)})",
+                row.due_on,
+                left,
+                url_for("reviews.review_notice", review_id=row.id, notice_id=row.notice_id),
+                Audience(MANAGERS),
+                window.escalates(ReminderKind.CLOCK, row.review_type_id, left),
             )
         )
     return items

@@ -27,6 +27,7 @@ from casework.reviews.models import (
     ReviewDeadline,
     ReviewPause,
 )
+from casework.reviews.notices.rules import refresh_notices
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,10 @@ def _publication_settled(review: Review) -> date | None:
 _READERS: dict[str, Callable[[Review], date | None]] = {
     "incident": lambda r: r.referral.incident_on if r.referral else None,
     "became_aware": lambda r: r.referral.became_aware_on if r.referral else None,
+    # The partnership's date stands in on records made before the local authority's was kept.
+    "la_became_aware": lambda r: (
+        (r.referral.la_became_aware_on or r.referral.became_aware_on) if r.referral else None
+    ),
     "panel_notified": lambda r: r.referral.panel_notified_on if r.referral else None,
     "rapid_review_meeting": lambda r: r.rapid_review.meeting_on if r.rapid_review else None,
     "rapid_review_sent": lambda r: r.rapid_review.sent_to_panel_on if r.rapid_review else None,
@@ -65,6 +70,10 @@ _READERS: dict[str, Callable[[Review], date | None]] = {
     "completed": _signed_off,
     # Deciding not to publish is met by publishing the improvement information instead.
     "published": _publication_settled,
+    "home_office_submitted": lambda r: next(
+        (s.taken_on for s in r.home_office_steps if s.step == "submitted"), None
+    ),
+    "home_office_approved": lambda r: r.publication.home_office_approved_on if r.publication else None,
 }
 # Labels are the review types' vocabulary (CLOCK_EVENTS); every labelled event has a reader.
 EVENTS: dict[str, Event] = {key: Event(label, _READERS[key]) for key, label in CLOCK_EVENTS.items()}
@@ -217,3 +226,4 @@ def refresh_deadlines(review: Review) -> None:
         row.met_on, row.running = deadline.met_on, deadline.running
     for row in stored.values():
         review.deadlines.remove(row)
+    refresh_notices(review, lambda key: EVENTS[key].read(review), current)

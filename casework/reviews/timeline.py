@@ -71,6 +71,11 @@ KIND_ACTIONS: dict[TimelineKind, frozenset[str]] = {
             "publication_details_saved",
             "publication_delayed",
             "publication_withdrawn",
+            "notice_sent",
+            "notice_corrected",
+            "notice_comments_received",
+            "notice_response_recorded",
+            "home_office_step_recorded",
         }
     ),
     TimelineKind.ACTIONS: frozenset(

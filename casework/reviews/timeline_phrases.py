@@ -40,6 +40,8 @@ FIELD_NAMES = {
     "incident_on": "the incident date",
     "incident_description": "the description of the incident",
     "became_aware_on": "the date the partnership became aware",
+    "la_became_aware_on": "the date the local authority became aware",
+    "looked_after_child_died": "whether a looked-after child died",
     "panel_notified_on": "the date the Panel was notified",
     "notifying_organisation": "the notifying organisation",
     "notifying_person": "the notifying person",
@@ -283,6 +285,18 @@ def _decision_reconsidered(event: AuditEvent, d: dict[str, Any]) -> Said | None:
     return Said(f"reconsidered and confirmed the decision to {outcome}{after}")
 
 
+def _notice_sent(what: str) -> Phrase:
+    def phrase(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+        found = _after(event.summary, r"(.+?) sent to (.+) on \d{1,2} \w+ \d{4}(?: \(reference (.+)\))?")
+        if not found:
+            return None
+        label, to, reference = found.groups()
+        said = f"{what} the notice \u201c{label}\u201d as sent to {to} on {words(d.get('sent_on'))}"
+        return Said(said + (f", reference {reference}" if reference else ""))
+
+    return phrase
+
+
 PHRASES: dict[str, Phrase] = {
     # the stages
     "review_created": _from_summary(r"(\S+) created: .*", "recorded the referral and created {0}"),
@@ -348,6 +362,19 @@ PHRASES: dict[str, Phrase] = {
     "publication_delayed": _with_reason(r"Publication delayed: (.*)", "recorded a delay to publication"),
     "publication_withdrawn": _with_reason(
         r"Published report withdrawn( before its 12 months)?: (.*)", "withdrew the published report{0}"
+    ),
+    # statutory notices and the Home Office quality assurance loop
+    "notice_sent": _notice_sent("recorded"),
+    "notice_corrected": _notice_sent("corrected"),
+    "notice_comments_received": _from_summary(
+        r"Comments received on: (.+)", "recorded the comments received on the notice \u201c{0}\u201d"
+    ),
+    "notice_response_recorded": _from_summary(
+        r"Partners' response recorded on: (.+)",
+        "recorded the partners' response on the notice \u201c{0}\u201d",
+    ),
+    "home_office_step_recorded": _from_summary(
+        r"(.+) on \d{1,2} \w+ \d{4}", "recorded a Home Office quality assurance step: {0}"
     ),
     # findings, recommendations and actions
     "finding_added": _from_summary(r"Finding (\d+) recorded", "recorded finding {0}", _themes),

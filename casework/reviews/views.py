@@ -29,6 +29,8 @@ from casework.reviews.models import (
     ReviewType,
     TermsOfReference,
 )
+from casework.reviews.notices.rules import notice_status
+from casework.reviews.notices.services import notices_of
 from casework.reviews.pages import review_url
 from casework.reviews.stages import ReviewStage
 from casework.work.queues import attention
@@ -110,6 +112,8 @@ def review_detail(review: Review) -> ResponseReturnValue:
         "reviews/detail.html",
         review=review,
         deadlines=deadlines_for(review),
+        notices=[n for n in notices_of(review) if n.applies and n.sent_on is None],
+        notice_status=notice_status,
         next_steps=next_steps(review) if review.can_manage(current_person()) else [],
         lead_accepted=has_accepted_lead(review),
         may_request=review.stage in REQUEST_STAGES,

@@ -26,6 +26,7 @@ from casework.notifications.due import (
     Window,
     due_appointments,
     due_from,
+    due_notices,
     open_from,
     open_review,
 )
@@ -151,7 +152,10 @@ def attention(today: date) -> Attention:
     window, session = _window(today), db.session
     red = rag_sql(today, soon_limit(today, window.calendar)) == Rag.RED.value
     found = {
-        Need.CLOCK: _due(due_from(SOURCES[ReminderKind.CLOCK], window, session), "Statutory deadline"),
+        Need.CLOCK: _due(
+            [*due_from(SOURCES[ReminderKind.CLOCK], window, session), *due_notices(window, session)],
+            "Statutory deadline",
+        ),
         Need.LATE_REQUEST: _due(
             open_from(SOURCES[ReminderKind.REQUEST], window, session, ContributionRequest.due_on < today),
             "Late contribution",

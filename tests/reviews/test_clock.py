@@ -164,7 +164,7 @@ WED_30_DEC_2026 = date(2026, 12, 30)
 
 EXPECTED_CLOCKS = {
     "CSPR": [
-        ("notification", "became_aware", "panel_notified", 5, ClockUnit.WORKING_DAYS, True),
+        ("notification", "la_became_aware", "panel_notified", 5, ClockUnit.WORKING_DAYS, True),
         # the Panel's expectation, not statute
         ("rapid_review", "panel_notified", "rapid_review_sent", 15, ClockUnit.WORKING_DAYS, False),
         ("panel_response", "rapid_review_sent", "panel_responded", 10, ClockUnit.WORKING_DAYS, False),
@@ -174,7 +174,8 @@ EXPECTED_CLOCKS = {
     "SAR": [("completion", "decision_to_review", "completed", 6, ClockUnit.CALENDAR_MONTHS, True)],
     "DHR": [
         ("decision", "became_aware", "decision", 1, ClockUnit.CALENDAR_MONTHS, True),
-        ("completion", "decision_to_review", "published", 6, ClockUnit.CALENDAR_MONTHS, True),
+        ("completion", "decision_to_review", "home_office_submitted", 6, ClockUnit.CALENDAR_MONTHS, True),
+        ("publication", "home_office_approved", "published", 1, ClockUnit.CALENDAR_MONTHS, False),
     ],
 }
 
@@ -203,7 +204,7 @@ def test_every_seeded_clock_names_known_events_and_every_stage_is_a_review_stage
 def test_clock_rules_read_as_sentences(app: Flask) -> None:
     with app.app_context():
         assert [c.rule for c in review_type("CSPR").clocks] == [
-            "5 working days after the partnership became aware",
+            "5 working days after the local authority became aware",
             "15 working days after the panel was notified",
             "10 working days after the rapid review was sent to the panel",
             "6 months after the decision to hold a review",
@@ -422,7 +423,11 @@ def test_any_dhr_decision_meets_the_decision_clock(app: Flask) -> None:
             "DHR", became_aware_on=aware, outcome=DecisionOutcome.NO_REVIEW, decided_on=date(2027, 1, 15)
         )
         statuses = {d.clock.key: d.status for d in deadlines_for(no_review, date(2027, 3, 1))}
-        assert statuses == {"decision": Status.MET_ON_TIME, "completion": Status.NOT_APPLICABLE}
+        assert statuses == {
+            "decision": Status.MET_ON_TIME,
+            "completion": Status.NOT_APPLICABLE,
+            "publication": Status.NOT_APPLICABLE,
+        }
         local = build(
             "DHR", became_aware_on=aware, outcome=DecisionOutcome.LOCAL_REVIEW, decided_on=date(2027, 1, 18)
         )
@@ -632,7 +637,7 @@ def test_refresh_deadlines_stores_each_clock_and_marks_only_due_or_overdue_ones_
         row = db.session.scalars(
             db.select(ReviewDeadline).where(ReviewDeadline.clock_key == "notification")
         ).one()
-        assert (row.label, row.statutory, row.position) == ("Notify the Panel", True, 0)
+        assert (row.label, row.statutory, row.position) == ("Notify the Panel and Ofsted", True, 0)
 
         # decided yesterday to hold a review: publication is due, so running; refreshed in place
         decided = today - timedelta(days=1)
@@ -684,6 +689,7 @@ def test_refresh_deadlines_runs_nothing_on_an_ended_review(app: Flask) -> None:
         assert stored(review) == {
             "decision": (date(2025, 3, 3), date(2025, 4, 3), date(2025, 4, 3), date(2025, 5, 1), False),
             "completion": (None, None, None, None, False),
+            "publication": (None, None, None, None, False),
         }
 
 
@@ -693,6 +699,7 @@ def test_stored_deadlines_follow_the_services(app: Flask, manager: User) -> None
         assert {row.clock_key: row.running for row in review.deadlines} == {
             "decision": True,
             "completion": False,
+            "publication": False,
         }
         due = next(row.due_on for row in review.deadlines if row.clock_key == "decision")
         assert due == deadline(review, "decision", uk_today()).due_on

@@ -25,7 +25,7 @@ from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import docx_with, upload
-from tests.support.reviews import publication_details
+from tests.support.reviews import publication_details, send_notice
 
 TODAY = uk_today()
 COMMISSIONED = TODAY - timedelta(days=200)
@@ -118,7 +118,7 @@ def test_a_domestic_abuse_review_is_published_only_after_the_home_office_approve
         review, manager = _ready("DHR", signed_off)
         with pytest.raises(DomainError, match="signed the report off") as refused:
             publication_details(review, manager, approved=signed_off - timedelta(days=2))
-        assert refused.value.field == "home_office_approved_on"
+        assert refused.value.field == "taken_on"
         approved = signed_off + timedelta(days=10)
         publication_details(review, manager, approved=approved)
         with pytest.raises(DomainError, match="before the Home Office approved it"):
@@ -154,7 +154,8 @@ def test_the_decision_not_to_publish_is_dated_and_follows_the_sign_off(app: Flas
                 publishing.decide_not_to_publish(review, *reasons, manager, None, decided_on=decided_on)
             assert refused.value.field == "decided_on"
         assert review.stage == ReviewStage.PUBLICATION
-        decided = signed_off + timedelta(days=4)
+        send_notice(review, "final_report", signed_off, manager)
+        decided = WorkingCalendar().add_working_days(signed_off, 7)
         publishing.decide_not_to_publish(review, *reasons, manager, None, decided_on=decided)
         assert review.publication.not_published_on == decided
 
@@ -171,6 +172,7 @@ def test_not_publishing_meets_the_publication_clock_so_the_dashboard_raises_no_f
         assert review.id in db.session.execute(overdue.with_only_columns(Review.id)).scalars().all()
 
         decided = TODAY - timedelta(days=2)
+        send_notice(review, "final_report", TODAY - timedelta(days=25), manager)
         publishing.decide_not_to_publish(
             review, "Could identify a sibling.", "Safe sleep training.", manager, None, decided_on=decided
         )
@@ -191,6 +193,8 @@ def test_not_publishing_meets_the_publication_clock_so_the_dashboard_raises_no_f
 def test_the_not_publish_form_asks_for_the_date(app: Flask) -> None:
     with app.app_context():
         review, manager = _ready("CSPR", TODAY - timedelta(days=30))
+        send_notice(review, "final_report", TODAY - timedelta(days=25), manager)
+        db.session.commit()
         review_id, version = review.id, review.version
         db.session.refresh(manager)
     client = client_as(app, manager)

@@ -289,7 +289,8 @@ def test_the_factories_return_objects_usable_after_the_app_context(app: Flask, m
     with app.app_context():
         review = make_review("CSPR", S.AWAITING_REVIEWER, by=manager, became_aware_on=days(-50))
         kind = review_type("DHR")  # (a later commit in the same context would expire it again)
-    assert (kind.code, [clock.key for clock in kind.clocks]) == ("DHR", ["decision", "completion"])
+    clocks = ["decision", "completion", "publication"]
+    assert (kind.code, [clock.key for clock in kind.clocks]) == ("DHR", clocks)
     assert review.stage == S.AWAITING_REVIEWER and review.reference.startswith("CSPR-")
     assert review.review_type.code == "CSPR" and len(review.review_type.clocks) == 4
     assert review.referral.became_aware_on == days(-50)

@@ -23,7 +23,7 @@ from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import docx_with, make_pdf, upload
-from tests.support.reviews import publication_details
+from tests.support.reviews import publication_details, send_notice
 
 
 def _report(*paragraphs: str) -> FileStorage:
@@ -142,6 +142,7 @@ def test_not_publishing_needs_a_reason_and_the_improvement_information(app: Flas
             publishing.decide_not_to_publish(
                 review, "Risk to a surviving sibling", "", manager, None, decided_on=uk_today()
             )
+        send_notice(review, "final_report", WorkingCalendar().add_working_days(uk_today(), -7), manager)
         publishing.decide_not_to_publish(
             review,
             "Risk to a surviving sibling",

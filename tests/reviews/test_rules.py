@@ -50,7 +50,14 @@ from casework.reviews.stages import ReviewStage
 from tests.conftest import make_config
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
-from tests.support.reviews import decision_details, make_review, review_dates, review_type, terms_details
+from tests.support.reviews import (
+    decision_details,
+    make_review,
+    review_dates,
+    review_type,
+    send_notice,
+    terms_details,
+)
 from tests.support.rows import audit_trail
 from tests.test_migrations import scratch_database
 
@@ -202,15 +209,8 @@ def test_publication_met_by_a_decision_not_to_publish_is_never_overdue(app: Flas
         assert publication.status == DeadlineStatus.OVERDUE
         assert [item.what for item in clocks_due(app, review.id)] == ["Publish the final report"]
         assert review.id in overdue_in_lists(manager)
-        publishing.save_publication_details(
-            review,
-            sent_to_panel_on=date(2027, 2, 15),
-            home_office_approved_on=None,
-            public_summary="",
-            learning="",
-            public_recommendations="",
-            by=db.session.get(User, manager.id),
-        )
+        # the improvement information went to the Panel, the Secretary of State and Ofsted first
+        send_notice(review, "final_report", date(2027, 2, 15), db.session.get(User, manager.id))
         publishing.decide_not_to_publish(
             review,
             "Publishing would identify the surviving sibling.",

@@ -23,11 +23,13 @@ from casework.reviews.models import (
     AssignmentRole,
     DecisionOutcome,
     PanelResponse,
+    QualityStep,
     RapidReviewRecommendation,
     Review,
     ReviewMandate,
     ReviewType,
 )
+from casework.reviews.notices import services as notices
 from casework.reviews.publication import checks, publishing
 from casework.reviews.referral.commissioning import TermsDetails, commission_review
 from casework.reviews.referral.decision import DecisionDetails, record_decision
@@ -80,7 +82,12 @@ DATE_CHAIN: tuple[tuple[str, int], ...] = (
     ("decided_on", 5),
     ("commissioned_on", 10),
 )
-DATE_NAMES = frozenset(name for name, _ in DATE_CHAIN) | {"scope_from", "scope_to", "target_completion_on"}
+DATE_NAMES = frozenset(name for name, _ in DATE_CHAIN) | {
+    "scope_from",
+    "scope_to",
+    "target_completion_on",
+    "la_became_aware_on",
+}
 
 
 def load(instance: Any) -> Any:
@@ -126,6 +133,7 @@ def review_dates(code: str = "CSPR", **overrides: date | None) -> dict[str, date
     dates["scope_from"] = overrides.get("scope_from", dates["incident_on"] - timedelta(days=365))  # type: ignore[operator]
     dates["scope_to"] = overrides.get("scope_to", dates["incident_on"])
     dates["target_completion_on"] = overrides.get("target_completion_on")  # None: the clock's due date
+    dates["la_became_aware_on"] = overrides.get("la_became_aware_on")  # None: not recorded (a CSPR only)
     return dates
 
 
@@ -139,6 +147,7 @@ def make_review(
     pseudonym: str | None = None,
     reviewer: User | None = None,
     report: bytes | None = None,
+    looked_after_child_died: bool = False,
     **dates: date | None,
 ) -> Review:
     """A review of type ``code`` taken to ``stage`` through the service functions, then committed.
@@ -146,6 +155,7 @@ def make_review(
     Stages: referral, rapid_review (CSPR: started, nothing recorded yet), decision (CSPR: rapid
     review recorded, sent to the Panel and answered, completed), commissioning (local review
     decided), awaiting_reviewer (commissioned), no_review, national_review (CSPR only).
+    ``looked_after_child_died`` and ``la_became_aware_on`` (a CSPR only) go on the referral.
     ``panel_response``: the Panel's answer recorded with a CSPR's rapid review (default: it will
     do a national review when ``stage`` is national_review, else it agrees with the local
     decision; None: no answer yet). Dates (see DATE_CHAIN) default to a plausible past sequence.
@@ -172,7 +182,7 @@ def make_review(
         )
 
     first = ReviewStage.AWAITING_REVIEWER if stage in LATER_STAGES else stage
-    review = _build(kind, first, on, user, involved, panel_response, pseudonym)
+    review = _build(kind, first, on, user, involved, panel_response, pseudonym, looked_after_child_died)
     for later in LATER_STAGES[: LATER_STAGES.index(stage) + 1] if stage in LATER_STAGES else ():
         _take_later_step(review, later, user, reviewer, report)
     assert review.stage == stage, (review.stage, stage)
@@ -188,6 +198,7 @@ def _build(
     involved: list[Agency],
     panel_response: PanelResponse | None,
     pseudonym: str | None,
+    looked_after_child_died: bool = False,
 ) -> Review:
     review = create_referral(
         kind,
@@ -197,6 +208,8 @@ def _build(
             incident_description="Admitted to hospital with injuries that were not explained.",
             became_aware_on=on["became_aware_on"],  # type: ignore[arg-type]
             panel_notified_on=on["panel_notified_on"],
+            la_became_aware_on=on["la_became_aware_on"],
+            looked_after_child_died=looked_after_child_died,
             notifying_organisation="Northshire Council",
             notifying_person="Head of Children's Services",
             known_agencies=involved,
@@ -278,10 +291,12 @@ def publication_details(
 ) -> None:
     """Save what the public register shows of ``review``, sent to the Panel and approved by the Home
     Office on the days given (None: not recorded)."""
+    if approved is not None:  # through the Home Office loop: submitted, then approved
+        notices.record_home_office_step(review, QualityStep.SUBMITTED, approved, "", by)
+        notices.record_home_office_step(review, QualityStep.APPROVED, approved, "", by)
     publishing.save_publication_details(
         review,
         sent_to_panel_on=sent,
-        home_office_approved_on=approved,
         public_summary="A seven-month-old baby was seriously injured.",
         learning="Share bruising concerns.",
         public_recommendations="1. Refer every bruise in a non-mobile baby.",
@@ -366,3 +381,9 @@ def loaded_review(review: Review) -> Review:
         load(involvement.agency)
     load(review.created_by)
     return review
+
+
+def send_notice(review: Review, key: str, on: date, by: User, reference: str = "", reason: str = "") -> Any:
+    """Record the review's notice of requirement ``key`` as sent on ``on``."""
+    notice = next(n for n in review.notices if n.requirement.key == key)
+    return notices.record_sent(notice, sent_on=on, reference=reference, reason=reason, version=None, by=by)

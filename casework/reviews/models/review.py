@@ -32,6 +32,7 @@ from casework.reviews.stages import ReviewStage
 if TYPE_CHECKING:
     from casework.agencies.contributions import ContributionRequest
     from casework.reviews.models.clocks import DeadlineExtension, ReviewDeadline, ReviewPause
+    from casework.reviews.models.notices import HomeOfficeStep, ReviewNotice
     from casework.reviews.models.publication import Publication
     from casework.reviews.models.reviewers import ReviewerAssignment
     from casework.reviews.models.steps import (
@@ -104,6 +105,12 @@ class Review(db.Model):
     )
     contribution_requests: Mapped[list[ContributionRequest]] = relationship(
         back_populates="review", order_by="ContributionRequest.id"
+    )
+    notices: Mapped[list[ReviewNotice]] = relationship(
+        back_populates="review", cascade="all, delete-orphan", order_by="ReviewNotice.id"
+    )
+    home_office_steps: Mapped[list[HomeOfficeStep]] = relationship(
+        order_by="(HomeOfficeStep.taken_on, HomeOfficeStep.id)"
     )
     linked_reviews: Mapped[list[Review]] = relationship(
         secondary=review_links,

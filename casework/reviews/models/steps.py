@@ -6,7 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
@@ -35,6 +35,10 @@ class Referral(db.Model):
     incident_on: Mapped[date] = mapped_column(Date)
     incident_description: Mapped[str] = mapped_column(Text)
     became_aware_on: Mapped[date] = mapped_column(Date)
+    # The notification duty is the local authority's, counted from when it became aware; older
+    # records have only the partnership's date, which the clock then falls back to.
+    la_became_aware_on: Mapped[date | None] = mapped_column(Date)
+    looked_after_child_died: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     panel_notified_on: Mapped[date | None] = mapped_column(Date)
 
     review: Mapped[Review] = relationship(back_populates="referral")

@@ -13,7 +13,7 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -25,12 +25,16 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.reviews.stages import ReviewStage
 
+if TYPE_CHECKING:
+    from casework.reviews.models.notices import NoticeRequirement
+
 # The events a clock starts or ends on, by the key a clock definition names. How each is read
 # from a review is the clock module's (reviews/clock.py EVENTS); its label lives here so a
 # definition can describe its rule without the models importing the clocks.
 CLOCK_EVENTS: dict[str, str] = {
     "incident": "The incident",
     "became_aware": "The partnership became aware",
+    "la_became_aware": "The local authority became aware",
     "panel_notified": "The Panel was notified",
     "rapid_review_meeting": "The rapid review meeting",
     "rapid_review_sent": "The rapid review was sent to the Panel",
@@ -40,6 +44,8 @@ CLOCK_EVENTS: dict[str, str] = {
     "commissioned": "The review was commissioned",
     "completed": "The partners signed off the final report",
     "published": "The report was published, or the decision not to publish it",
+    "home_office_submitted": "The report was submitted to the Home Office",
+    "home_office_approved": "The Home Office approved the report",
 }
 
 
@@ -159,6 +165,9 @@ class ReviewType(db.Model):
 
     clocks: Mapped[list[ClockDefinition]] = relationship(
         back_populates="review_type", order_by="ClockDefinition.position", cascade="all, delete-orphan"
+    )
+    notice_requirements: Mapped[list[NoticeRequirement]] = relationship(
+        back_populates="review_type", order_by="(NoticeRequirement.position, NoticeRequirement.id)"
     )
 
     @property

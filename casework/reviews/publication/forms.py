@@ -15,9 +15,6 @@ from casework.core.forms import DateInputField, TextBoxField, TextLineField, Ver
 
 class PublicationDetailsForm(OneTimeForm):
     sent_to_panel_on = DateInputField("Date the full report was sent to the Panel and the Secretary of State")
-    home_office_approved_on = DateInputField(
-        "Date the Home Office Quality Assurance Panel approved the report"
-    )
     public_summary = TextBoxField(
         "Public summary",
         description="Age, what happened and the key learning. No names, places, schools or dates of birth.",
@@ -33,7 +30,6 @@ class PublicationDetailsForm(OneTimeForm):
         """The arguments of ``publishing.save_publication_details``."""
         return {
             "sent_to_panel_on": self.sent_to_panel_on.data,
-            "home_office_approved_on": self.home_office_approved_on.data,
             "public_summary": self.public_summary.data or "",
             "learning": self.learning.data or "",
             "public_recommendations": self.public_recommendations.data or "",

@@ -27,6 +27,7 @@ from casework.reviews.models import (
     Resolution,
     Review,
 )
+from casework.reviews.notices.services import missing_notice_before
 from casework.reviews.publication.checks import (
     final_at_publication,
     final_version,
@@ -39,7 +40,7 @@ from casework.reviews.stages import ReviewStage
 
 STEP_LABELS = {
     "sent_to_panel": "The full report was sent to the Panel and the Secretary of State",
-    "home_office_approval": "The Home Office Quality Assurance Panel approved the report",
+    "home_office_approval": "The Home Office Quality Assurance Panel approved the report (see Notices)",
 }
 PUBLIC_FOR = relativedelta(months=12)
 
@@ -59,7 +60,6 @@ def save_publication_details(
     review: Review,
     *,
     sent_to_panel_on: date | None,
-    home_office_approved_on: date | None,
     public_summary: str,
     learning: str,
     public_recommendations: str,
@@ -69,14 +69,10 @@ def save_publication_details(
     if review.stage != ReviewStage.PUBLICATION:
         raise DomainError("Publication details are recorded at the publication stage")
     not_future(sent_to_panel_on, "sent_to_panel_on", "The date sent to the Panel")
-    not_future(home_office_approved_on, "home_office_approved_on", "The Home Office approval date")
     _not_before_sign_off(sent_to_panel_on, review, "sent_to_panel_on", "The date sent to the Panel")
-    _not_before_sign_off(
-        home_office_approved_on, review, "home_office_approved_on", "The Home Office approval date"
-    )
     publication = publication_of(review)
     publication.sent_to_panel_on = sent_to_panel_on
-    publication.home_office_approved_on = home_office_approved_on
+    # The Home Office approval is recorded through its quality assurance loop (notices.services).
     publication.public_summary = public_summary.strip()
     publication.learning = learning.strip()
     publication.public_recommendations = public_recommendations.strip()
@@ -196,6 +192,11 @@ def decide_not_to_publish(
     _not_before_sign_off(decided_on, review, "decided_on", "The decision not to publish")
     required(reason, "reason", "Explain why the report will not be published")
     required(improvements, "improvements", "Write the information about the improvements to be made")
+    # The improvement information goes to the Panel, the Secretary of State and Ofsted before it
+    # is published, as the full report would.
+    notice = missing_notice_before(review, decided_on)
+    if notice:
+        raise DomainError(notice, field="decided_on")
     publication = publication_of(review)
     publication.not_published_on = decided_on
     publication.not_published_reason, publication.improvement_information = (
@@ -241,6 +242,7 @@ def record_delay(review: Review, reason: str, expected_until: date | None, by: U
     audit.record(
         "publication_delayed", f"Publication delayed: {reason.strip()}", subject=review, review=review
     )
+    finish(review)  # the reasons for the delay are now owed to the Panel and Secretary of State
     return delay
 
 

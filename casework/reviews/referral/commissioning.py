@@ -29,17 +29,27 @@ class TermsDetails:
     agencies_in_scope: list[Agency] = field(default_factory=list)
 
 
-# The events a finished report meets: its sign-off (completion) or its publication.
-REPORT_EVENTS = ("completed", "published")
+# The events a finished report meets: its sign-off (completion), its submission to the Home
+# Office, or its publication.
+REPORT_EVENTS = ("completed", "home_office_submitted", "published")
 
 
 def default_target_completion(review: Review) -> date | None:
-    """The due date of the clock the finished report meets, e.g. publication 6 months after the decision."""
-    deadlines = [d for d in deadlines_for(review) if d.clock.end_event in REPORT_EVENTS]
+    """The due date of the clock the finished report meets, e.g. publication 6 months after the
+    decision (a SAR's: its sign-off; a domestic abuse review's: its submission to the Home Office)."""
+    deadlines = [
+        d
+        for d in deadlines_for(review)
+        if d.clock.end_event in REPORT_EVENTS and d.clock.start_event == "decision_to_review"
+    ]
     if deadlines and deadlines[0].due_on:
         return deadlines[0].due_on
     start = EVENTS["decision_to_review"].read(review)
-    clocks = [c for c in review.clock_definitions if c.end_event in REPORT_EVENTS]
+    clocks = [
+        c
+        for c in review.clock_definitions
+        if c.end_event in REPORT_EVENTS and c.start_event == "decision_to_review"
+    ]
     return due_after(start, clocks[0], working_calendar()) if start and clocks else None
 
 

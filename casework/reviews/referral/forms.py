@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import FieldList, Form, FormField, RadioField, SelectChoice, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.models import Agency
@@ -54,6 +54,14 @@ class ReferralForm(VersionedForm):
         description="The statutory clocks start from this date.",
         required="Enter the date the partnership became aware",
     )
+    la_became_aware_on = DateInputField(
+        "Date the local authority became aware",
+        description="The 5 working days to notify the Panel and Ofsted count from this date.",
+    )
+    looked_after_child_died = BooleanField(
+        "A looked-after child died (the Secretary of State and Ofsted are notified, whatever the decision)",
+        widget=GovCheckboxInput(),
+    )
     panel_notified_on = DateInputField(
         "Date the national Panel was notified",
         description="Leave blank if the Panel has not been notified yet.",
@@ -74,6 +82,8 @@ class ReferralForm(VersionedForm):
             incident_on=self.incident_on.data,
             incident_description=self.incident_description.data or "",
             became_aware_on=self.became_aware_on.data,
+            la_became_aware_on=self.la_became_aware_on.data,
+            looked_after_child_died=bool(self.looked_after_child_died.data),
             panel_notified_on=self.panel_notified_on.data,
             notifying_organisation=self.notifying_organisation.data or "",
             notifying_person=self.notifying_person.data or "",

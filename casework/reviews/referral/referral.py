@@ -30,6 +30,8 @@ class ReferralDetails:
     incident_description: str
     became_aware_on: date
     panel_notified_on: date | None = None
+    la_became_aware_on: date | None = None
+    looked_after_child_died: bool = False
     notifying_organisation: str = ""
     notifying_person: str = ""
     known_agencies: list[Agency] = field(default_factory=list)
@@ -44,6 +46,19 @@ def _check_referral(review_type: ReviewType, details: ReferralDetails) -> None:
     not_future(details.incident_on, "incident_on", "The incident date")
     not_future(details.became_aware_on, "became_aware_on", "The date the partnership became aware")
     not_future(details.panel_notified_on, "panel_notified_on", "The date the Panel was notified")
+    not_future(details.la_became_aware_on, "la_became_aware_on", "The date the local authority became aware")
+    not_before(
+        details.la_became_aware_on,
+        details.incident_on,
+        "la_became_aware_on",
+        "The date the local authority became aware must be the same as or after the incident date",
+    )
+    if (details.la_became_aware_on or details.looked_after_child_died) and not review_type.uses_event(
+        "la_became_aware"
+    ):
+        raise DomainError(
+            f"A {review_type.code} records no local authority notification", field="la_became_aware_on"
+        )
     not_before(
         details.became_aware_on,
         details.incident_on,
@@ -96,6 +111,8 @@ def create_referral(review_type: ReviewType, details: ReferralDetails, by: User)
         incident_on=details.incident_on,
         incident_description=details.incident_description.strip(),
         became_aware_on=details.became_aware_on,
+        la_became_aware_on=details.la_became_aware_on,
+        looked_after_child_died=details.looked_after_child_died,
         panel_notified_on=details.panel_notified_on,
         notifying_organisation=details.notifying_organisation.strip(),
         notifying_person=details.notifying_person.strip(),
@@ -114,6 +131,8 @@ def _referral_snapshot(review: Review) -> dict[str, Any]:
         "incident_on": referral.incident_on,
         "incident_description": referral.incident_description,
         "became_aware_on": referral.became_aware_on,
+        "la_became_aware_on": referral.la_became_aware_on,
+        "looked_after_child_died": referral.looked_after_child_died,
         "panel_notified_on": referral.panel_notified_on,
         "notifying_organisation": referral.notifying_organisation,
         "notifying_person": referral.notifying_person,
@@ -177,6 +196,8 @@ def update_referral(review: Review, details: ReferralDetails, version: int | Non
     referral.incident_on = details.incident_on
     referral.incident_description = details.incident_description.strip()
     referral.became_aware_on = details.became_aware_on
+    referral.la_became_aware_on = details.la_became_aware_on
+    referral.looked_after_child_died = details.looked_after_child_died
     referral.panel_notified_on = details.panel_notified_on
     referral.notifying_organisation = details.notifying_organisation.strip()
     referral.notifying_person = details.notifying_person.strip()

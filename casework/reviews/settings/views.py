@@ -63,7 +63,9 @@ def working_days_remove(day: str) -> ResponseReturnValue:
 def review_types() -> ResponseReturnValue:
     types = (
         db.session.execute(
-            db.select(ReviewType).order_by(ReviewType.id).options(selectinload(ReviewType.clocks))
+            db.select(ReviewType)
+            .order_by(ReviewType.id)
+            .options(selectinload(ReviewType.clocks), selectinload(ReviewType.notice_requirements))
         )
         .scalars()
         .all()

@@ -1,0 +1,289 @@
+"""Recording statutory notices: sent (with the recipient's reference), the recipients' comments,
+the partners' response; and the Home Office quality assurance loop. Each function checks its
+guard, changes and flushes, and writes the change on the review's timeline; the request commits
+once. A refused step raises DomainError and changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import joinedload, selectinload
+
+from casework.auth.models import User
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.core.workdays import working_calendar
+from casework.reviews.guards import not_before, not_future, required
+from casework.reviews.lifecycle import check_open, finish, on_timeline
+from casework.reviews.models import (
+    HomeOfficeStep,
+    NoticeCondition,
+    NoticeRequirement,
+    NoticeTiming,
+    Publication,
+    QualityStep,
+    Review,
+    ReviewNotice,
+)
+from casework.reviews.notices.rules import applies, requirements_for
+from casework.reviews.publication.checks import final_version
+from casework.reviews.stages import ReviewStage
+
+# Notices that exist to give reasons: sending one records the reasons given.
+REASONED = (NoticeCondition.PUBLICATION_DELAYED, NoticeCondition.NOT_PUBLISHED)
+
+
+def _publication_of(review: Review) -> Publication:
+    publication = review.publication
+    if publication is None:
+        publication = Publication(review=review)
+        db.session.add(publication)
+    return publication
+
+
+def _require_manager(review: Review, by: User) -> None:
+    if not review.can_manage(by):
+        raise DomainError("Only a board manager can do this")
+
+
+def _check_version(notice: ReviewNotice, version: int | None) -> None:
+    if version is not None and version != notice.version:
+        raise ConcurrentEditError("this notice")
+
+
+def notices_of(review: Review) -> list[ReviewNotice]:
+    """The review's notices in their type's order, with what the page shows: one query."""
+    return list(
+        db.session.execute(
+            db.select(ReviewNotice)
+            .join(ReviewNotice.requirement)
+            .where(ReviewNotice.review_id == review.id)
+            .options(joinedload(ReviewNotice.requirement), joinedload(ReviewNotice.sent_by))
+            .order_by(NoticeRequirement.position, NoticeRequirement.id)
+        ).scalars()
+    )
+
+
+def record_sent(
+    notice: ReviewNotice,
+    *,
+    sent_on: date | None,
+    reference: str,
+    reason: str,
+    version: int | None,
+    by: User,
+) -> ReviewNotice:
+    review = notice.review
+    _check_version(notice, version)
+    _require_manager(review, by)
+    if not notice.applies and notice.sent_on is None:
+        raise DomainError(f"This review does not owe this notice: {notice.requirement.label.lower()}")
+    required(sent_on, "sent_on", "Enter the date the notice was sent")
+    assert sent_on is not None
+    not_future(sent_on, "sent_on", "The date sent")
+    referral = review.referral
+    aware = min(d for d in (referral.became_aware_on, referral.la_became_aware_on) if d)
+    not_before(
+        sent_on, aware, "sent_on", f"The date sent cannot be before the case became known ({aware:%d %B %Y})"
+    )
+    requirement = notice.requirement
+    if requirement.condition in REASONED:
+        required(reason, "reason", "Give the reasons explained to the recipients")
+    if notice.comments_on and sent_on > notice.comments_on:
+        raise DomainError("The date sent cannot be after the comments were received", field="sent_on")
+    first = notice.sent_by_id is None  # a sending only the referral's date had stood for counts as new
+    notice.sent_on, notice.reference, notice.sent_by_id = sent_on, reference.strip(), by.id
+    notice.reason = reason.strip()
+    if requirement.timing == NoticeTiming.BEFORE_PUBLICATION:
+        # The full report to the Panel and the Secretary of State: the date the publication
+        # notice period counts from (publishing.earliest_publication).
+        publication = _publication_of(review)
+        if publication.sent_to_panel_on is None or publication.sent_to_panel_on != sent_on:
+            publication.sent_to_panel_on = sent_on
+    if requirement.met_by_event == "panel_notified" and referral.panel_notified_on is None:
+        # The notification is the one the notification clock waits for.
+        referral.panel_notified_on = max(sent_on, referral.became_aware_on)
+    to = ", ".join(requirement.recipients)
+    on_timeline(
+        review,
+        "notice_sent" if first else "notice_corrected",
+        f"{requirement.label} sent to {to} on {sent_on:%d %B %Y}"
+        + (f" (reference {notice.reference})" if notice.reference else ""),
+        details={"notice": requirement.key, "sent_on": sent_on.isoformat(), "reference": notice.reference},
+    )
+    finish(review)  # the clocks, and the notices the sending meets
+    return notice
+
+
+def record_comments(
+    notice: ReviewNotice, *, comments: str, received_on: date | None, version: int | None, by: User
+) -> ReviewNotice:
+    review = notice.review
+    _check_version(notice, version)
+    _require_manager(review, by)
+    if notice.sent_on is None:
+        raise DomainError("Record the notice as sent before its comments")
+    required(comments, "comments", "Enter the comments received")
+    required(received_on, "received_on", "Enter the date the comments were received")
+    not_future(received_on, "received_on", "The date the comments were received")
+    not_before(
+        received_on,
+        notice.sent_on,
+        "received_on",
+        f"The comments cannot be received before the notice was sent ({notice.sent_on:%d %B %Y})",
+    )
+    notice.comments, notice.comments_on = comments.strip(), received_on
+    on_timeline(
+        review,
+        "notice_comments_received",
+        f"Comments received on: {notice.requirement.label.lower()}",
+        details={"notice": notice.requirement.key},
+    )
+    return notice
+
+
+def record_response(
+    notice: ReviewNotice, *, response: str, responded_on: date | None, version: int | None, by: User
+) -> ReviewNotice:
+    review = notice.review
+    _check_version(notice, version)
+    _require_manager(review, by)
+    if notice.comments_on is None:
+        raise DomainError("Record the comments received before the partners' response")
+    required(response, "response", "Enter the partners' response")
+    required(responded_on, "responded_on", "Enter the date of the response")
+    not_future(responded_on, "responded_on", "The date of the response")
+    not_before(
+        responded_on,
+        notice.comments_on,
+        "responded_on",
+        f"The response cannot be before the comments were received ({notice.comments_on:%d %B %Y})",
+    )
+    notice.response, notice.response_on = response.strip(), responded_on
+    on_timeline(
+        review,
+        "notice_response_recorded",
+        f"Partners' response recorded on: {notice.requirement.label.lower()}",
+        details={"notice": notice.requirement.key},
+    )
+    return notice
+
+
+# --- before publication ------------------------------------------------------------------------
+
+
+def missing_notice_before(review: Review, published_on: date) -> str | None:
+    """What is wrong with the notices owed before publication for a publication (or the
+    improvement information instead) on ``published_on``, in words; None when nothing is. Read
+    from the type's requirements, so a review whose notices were never computed owes them too."""
+    calendar = working_calendar()
+    sent = {notice.requirement_id: notice.sent_on for notice in review.notices}
+    for requirement in requirements_for(review):
+        if requirement.timing != NoticeTiming.BEFORE_PUBLICATION or not applies(review, requirement):
+            continue
+        days, sent_on = requirement.amount or 0, sent.get(requirement.id)
+        to = ", ".join(requirement.recipients)
+        if sent_on is None:
+            return (
+                f"Record the notice sent to {to} first: {requirement.label.lower()} must reach them "
+                f"at least {days} working days before publication"
+            )
+        earliest = calendar.add_working_days(sent_on, days)
+        if published_on < earliest:
+            return (
+                f"This cannot be published before {earliest:%d %B %Y}: it went to {to} on "
+                f"{sent_on:%d %B %Y}, and they must have it {days} working days before"
+            )
+    return None
+
+
+# --- the Home Office quality assurance loop ----------------------------------------------------
+
+# What may follow each step: submitted, then feedback or approval; feedback, then a resubmission.
+NEXT_STEPS: dict[QualityStep | None, tuple[QualityStep, ...]] = {
+    None: (QualityStep.SUBMITTED,),
+    QualityStep.SUBMITTED: (QualityStep.FEEDBACK, QualityStep.APPROVED),
+    QualityStep.FEEDBACK: (QualityStep.RESUBMITTED,),
+    QualityStep.RESUBMITTED: (QualityStep.FEEDBACK, QualityStep.APPROVED),
+    QualityStep.APPROVED: (),
+}
+
+
+def has_quality_loop(review: Review) -> bool:
+    return "home_office_approval" in (review.review_type.publication_rules or {}).get("steps", [])
+
+
+def next_quality_steps(review: Review) -> tuple[QualityStep, ...]:
+    last = review.home_office_steps[-1].step if review.home_office_steps else None
+    return NEXT_STEPS[last]
+
+
+def record_home_office_step(
+    review: Review, step: QualityStep | None, taken_on: date | None, note: str, by: User
+) -> HomeOfficeStep:
+    _require_manager(review, by)
+    check_open(review)
+    if not has_quality_loop(review):
+        raise DomainError(f"A {review.review_type.code} is not quality assured by the Home Office")
+    if review.stage != ReviewStage.PUBLICATION:
+        raise DomainError("The report goes to the Home Office once the partners have signed it off")
+    required(step, "step", "Select what happened")
+    assert step is not None
+    allowed = next_quality_steps(review)
+    if step not in allowed:
+        if not allowed:
+            raise DomainError("The Home Office has already approved this report", field="step")
+        raise DomainError(f"Next comes: {' or '.join(s.label.lower() for s in allowed)}", field="step")
+    required(taken_on, "taken_on", "Enter the date")
+    assert taken_on is not None
+    not_future(taken_on, "taken_on", "The date")
+    previous = review.home_office_steps[-1] if review.home_office_steps else None
+    if previous:
+        not_before(
+            taken_on,
+            previous.taken_on,
+            "taken_on",
+            f"The date cannot be before the last step ({previous.taken_on:%d %B %Y})",
+        )
+    signed_off = _signed_off_on(review)
+    if signed_off:
+        not_before(
+            taken_on,
+            signed_off,
+            "taken_on",
+            f"The date cannot be before the partners signed the report off ({signed_off:%d %B %Y})",
+        )
+    if step == QualityStep.FEEDBACK:
+        required(note, "note", "Summarise the Panel's feedback")
+    recorded = HomeOfficeStep(
+        review_id=review.id, step=step, taken_on=taken_on, note=note.strip(), recorded_by_id=by.id
+    )
+    review.home_office_steps.append(recorded)
+    if step == QualityStep.APPROVED:
+        # The approval is what publishing is guarded by (publishing.publish_review).
+        publication = _publication_of(review)
+        publication.home_office_approved_on = taken_on
+    on_timeline(
+        review,
+        "home_office_step_recorded",
+        f"{step.label} on {taken_on:%d %B %Y}",
+        details={"step": step.value, "on": taken_on.isoformat()},
+    )
+    finish(review)  # the completion and publication clocks read these dates
+    return recorded
+
+
+def _signed_off_on(review: Review) -> date | None:
+    draft = final_version(review)
+    return draft.final_signed_off_on if draft else None
+
+
+def quality_loop_of(review: Review) -> list[HomeOfficeStep]:
+    return list(
+        db.session.execute(
+            db.select(HomeOfficeStep)
+            .where(HomeOfficeStep.review_id == review.id)
+            .options(selectinload(HomeOfficeStep.recorded_by))
+            .order_by(HomeOfficeStep.taken_on, HomeOfficeStep.id)
+        ).scalars()
+    )

@@ -123,6 +123,7 @@ VIEW_MODULES = [
     "casework.reviews.drafts.views",
     "casework.reviews.publication.views",
     "casework.reviews.settings.views",
+    "casework.reviews.records.views",
     "casework.notifications.settings_views",
     "casework.notifications.calendar_views",
     "casework.agencies.directory_views",

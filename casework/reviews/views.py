@@ -26,6 +26,7 @@ from casework.reviews.models import (
     Involvement,
     Review,
     ReviewerAssignment,
+    ReviewPause,
     ReviewType,
     TermsOfReference,
 )
@@ -92,7 +93,7 @@ DETAIL_OPTIONS = (
     joinedload(Review.decision).joinedload(Decision.recorded_by),
     joinedload(Review.terms).joinedload(TermsOfReference.commissioned_by),
     selectinload(Review.involvements).joinedload(Involvement.agency),
-    selectinload(Review.pauses),
+    selectinload(Review.pauses).joinedload(ReviewPause.process),
     selectinload(Review.linked_reviews),
     selectinload(Review.assignments).joinedload(ReviewerAssignment.reviewer),
     selectinload(Review.contribution_requests),

@@ -15,6 +15,15 @@ from casework.reviews.models.publication import (
     PublicationDelay,
     Resolution,
 )
+from casework.reviews.models.records import (
+    FamilyContact,
+    FamilyContactKind,
+    MonitoringEntry,
+    MonitoringKind,
+    ParallelProcess,
+    ProcessKind,
+    ProcessStatus,
+)
 from casework.reviews.models.review import Involvement, Review, ReviewSequence, review_links
 from casework.reviews.models.reviewers import (
     Affiliation,
@@ -59,10 +68,17 @@ __all__ = [
     "Decision",
     "DecisionOutcome",
     "DraftVersion",
+    "FamilyContact",
+    "FamilyContactKind",
     "IdentifiedPerson",
     "Involvement",
+    "MonitoringEntry",
+    "MonitoringKind",
     "PanelResponse",
+    "ParallelProcess",
     "PersonKind",
+    "ProcessKind",
+    "ProcessStatus",
     "Publication",
     "PublicationDelay",
     "RapidReview",

@@ -61,7 +61,8 @@ def _checked(details: ProcessDetails) -> dict[str, Any]:
     if details.status == ProcessStatus.UNDER_WAY and details.started_on is None:
         raise DomainError("Enter the date the process started", field="started_on")
     values = asdict(details)
-    return {key: value.strip() if isinstance(value, str) else value for key, value in values.items()}
+    # Enums are strings too: only plain text is stripped.
+    return {key: value.strip() if type(value) is str else value for key, value in values.items()}
 
 
 def _snapshot(process: ParallelProcess) -> dict[str, Any]:
@@ -123,9 +124,9 @@ def process_for_pause(review: Review, process_id: int | None) -> ParallelProcess
         return None
     process = db.session.get(ParallelProcess, process_id)
     if process is None or process.review_id != review.id:
-        raise DomainError("Select a process of this review", field="process")
+        raise DomainError("Select a process of this review", field="caused_by")
     if process.status.is_over:
-        raise DomainError(f"The {process.title} is {process.status.label.lower()}", field="process")
+        raise DomainError(f"The {process.title} is {process.status.label.lower()}", field="caused_by")
     return process
 
 
@@ -135,7 +136,7 @@ def name_pause_cause(review: Review, pause: ReviewPause, process: ParallelProces
     if pause.review_id != review.id:
         raise DomainError("Select a pause of this review")
     if process is not None and process.review_id != review.id:
-        raise DomainError("Select a process of this review", field="process")
+        raise DomainError("Select a process of this review", field="caused_by")
     if pause.process_id == (process.id if process else None):
         raise DomainError("The pause already names this process" if process else "The pause names no process")
     pause.process = process

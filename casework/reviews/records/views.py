@@ -155,10 +155,10 @@ def review_monitoring_add(review: Review) -> ResponseReturnValue:
     return done or _monitoring_page(review, monitoring_form=form)
 
 
-@bp.route("/<int:review_id>/monitoring/<int:entry_id>", methods=["GET", "POST"])
+@bp.route("/<int:review_id>/monitoring/<int:monitoring_id>", methods=["GET", "POST"])
 @loads(Review, may="manage")
-def review_monitoring_edit(review: Review, entry_id: int) -> ResponseReturnValue:
-    entry = part_of(review, MonitoringEntry, entry_id)
+def review_monitoring_edit(review: Review, monitoring_id: int) -> ResponseReturnValue:
+    entry = part_of(review, MonitoringEntry, monitoring_id)
     form = f.MonitoringEditForm(obj=entry if request.method == "GET" else None)
     if request.method == "GET":
         form.show_latest(entry.version)
@@ -170,10 +170,10 @@ def review_monitoring_edit(review: Review, entry_id: int) -> ResponseReturnValue
 
 
 # The reviewer answers on the log's page; the entry's own rule says whose request it is.
-@bp.route("/<int:review_id>/monitoring/<int:entry_id>/response", methods=["POST"])
+@bp.route("/<int:review_id>/monitoring/<int:monitoring_id>/response", methods=["POST"])
 @loads(Review, options=WITH_PEOPLE)
-def review_monitoring_respond(review: Review, entry_id: int) -> ResponseReturnValue:
-    entry = part_of(review, MonitoringEntry, entry_id)
+def review_monitoring_respond(review: Review, monitoring_id: int) -> ResponseReturnValue:
+    entry = part_of(review, MonitoringEntry, monitoring_id)
     form = f.ResponseForm()
     answer = lambda: monitoring.respond(entry, form.response.data or "", form.version.data, current_person())  # noqa: E731
     done = submit(form, answer, "Your response is recorded.", _monitoring_url(review))

@@ -270,7 +270,7 @@ class PauseForm(VersionedForm):
         validators=[InputRequired("Enter the reason for pausing the review")],
     )
     agreed_by = TextLineField("Agreed by", required="Enter who agreed the pause", max_length=300)
-    process = SelectField(
+    caused_by = SelectField(
         "Parallel process that caused it (optional)",
         widget=GovSelect(),
         validators=[Optional()],
@@ -279,7 +279,7 @@ class PauseForm(VersionedForm):
     submit = SubmitField("Pause the review", widget=GovSubmitInput())
 
     def offer(self, processes: list[ParallelProcess]) -> PauseForm:
-        self.process.choices = [SelectChoice("", "None")] + [
+        self.caused_by.choices = [SelectChoice("", "None")] + [
             SelectChoice(str(p.id), p.title) for p in processes if not p.status.is_over
         ]
         return self
@@ -289,7 +289,7 @@ class PauseForm(VersionedForm):
         return {
             "started_on": self.started_on.data,
             **_agreement(self),
-            "process_id": as_id(self.process.data),
+            "process_id": as_id(self.caused_by.data),
         }
 
 

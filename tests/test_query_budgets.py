@@ -65,10 +65,10 @@ BUDGETS = {
     "reminder rules": 5,
     "agency lead's home": 10,
     "reviewer's home": 9,
-    "parallel processes": 8,  # the processes, and the pauses naming them
-    "monitoring log": 6,
-    "written requests": 6,
-    "family involvement": 6,
+    "parallel processes": 6,  # the processes, and the pauses naming them
+    "monitoring log": 5,
+    "written requests": 5,
+    "family involvement": 5,
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"

@@ -153,7 +153,11 @@ def name_pause_cause(review: Review, pause: ReviewPause, process: ParallelProces
 def delay_reasons(review: Review) -> str:
     """What is holding the review up, in words for a publication delay's reason: each process
     not yet over, with its status and expected end. Empty when nothing is."""
-    running = [p for p in processes_of(review) if not p.status.is_over]
+    return describe_delay(processes_of(review))
+
+
+def describe_delay(listed: list[ParallelProcess]) -> str:
+    running = [p for p in listed if not p.status.is_over]
     parts = []
     for process in running:
         when = f", expected to end {format_date(process.expected_end_on)}" if process.expected_end_on else ""

@@ -24,17 +24,13 @@ from casework.reviews.models import (
     ParallelProcess,
     Review,
     ReviewPause,
-    ReviewType,
 )
 from casework.reviews.pages import page_of_forms, part_of
 from casework.reviews.records import family, monitoring, processes
 from casework.reviews.records import forms as f
 
 # The pages ask who leads the review (can("see_family", review), the written requests' addressee).
-WITH_PEOPLE = [
-    selectinload(Review.assignments),
-    joinedload(Review.review_type).selectinload(ReviewType.clocks),
-]
+WITH_PEOPLE = [selectinload(Review.assignments), joinedload(Review.review_type)]
 
 
 def _changed(form: FlaskForm, change: Callable[[], Any], success: str, back: str) -> ResponseReturnValue:
@@ -70,7 +66,7 @@ def _processes_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue
         review=review,
         processes=listed,
         pauses=pauses,
-        delay=processes.delay_reasons(review),
+        delay=processes.describe_delay(listed),
     )
 
 

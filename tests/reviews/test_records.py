@@ -19,6 +19,7 @@ from werkzeug.test import TestResponse
 from casework.agencies.models import AgencyType
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
+from casework.notifications.models import Notification, OutboxMessage
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import (
     AssignmentRole,
@@ -282,6 +283,18 @@ def test_a_written_request_reaches_the_lead_reviewer_who_answers_it(app: Flask, 
         ).scalar_one()
         assert asked.addressed_to_id == world.people["R1"]
         asked_id = asked.id
+        # Told in the app and by mail, without the request's words.
+        told = db.session.execute(
+            select(Notification).where(Notification.kind == "written_request")
+        ).scalars()
+        notes = list(told)
+        assert [n.user_id for n in notes] == [world.people["R1"]]
+        assert "written request" in notes[0].text and "emerging findings" not in notes[0].text
+        mails = list(
+            db.session.execute(select(OutboxMessage).where(OutboxMessage.kind == "written_request")).scalars()
+        )
+        assert [m.recipient_id for m in mails] == [world.people["R1"]]
+        assert "emerging findings" not in mails[0].text_body
 
     lead = client(app, world, "R1")
     page = page_text(lead.get(url))

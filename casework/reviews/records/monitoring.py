@@ -14,6 +14,7 @@ from casework.core.display import format_date
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
+from casework.notifications.events.reviews import written_request_made
 from casework.reviews.guards import not_future, required
 from casework.reviews.lifecycle import check_open, on_timeline
 from casework.reviews.models import MonitoringEntry, MonitoringKind, Review
@@ -54,6 +55,8 @@ def add_entry(
         summary = f"Time and quality of the review monitored, {format_date(recorded_on)}"
     event = "written_request_recorded" if addressee is not None else "monitoring_recorded"
     on_timeline(review, event, summary, details={"on": recorded_on.isoformat()})
+    if addressee is not None:
+        written_request_made(entry, by)
     return entry
 
 

@@ -124,6 +124,7 @@ VIEW_MODULES = [
     "casework.reviews.publication.views",
     "casework.reviews.notices.views",
     "casework.reviews.settings.views",
+    "casework.reviews.records.views",
     "casework.notifications.settings_views",
     "casework.notifications.calendar_views",
     "casework.agencies.directory_views",

@@ -46,7 +46,14 @@ __all__ = [
     "sign_out",
 ]
 # Seeded by the migrations and kept between tests; a test that changes them restores them.
-REFERENCE_TABLES = {"review_types", "review_type_clocks", "themes", "reminder_rules", "notice_requirements"}
+REFERENCE_TABLES = {
+    "review_types",
+    "review_type_clocks",
+    "themes",
+    "theme_review_types",
+    "reminder_rules",
+    "notice_requirements",
+}
 # The longest files start first, longest before: in a parallel run no worker is left alone with
 # a long one at the end while the other has finished.
 LONGEST_FIRST = (

@@ -598,7 +598,8 @@ def test_no_hostile_request_gets_a_5xx_and_refusals_change_nothing(
     manager.set_cookie(cookie_name, world.cookies["manager@northshire.example"])
     token = world.tokens["manager@northshire.example"]
     mark = write_mark(connection)
-    added = manager.post("/actions/themes", data={"csrf_token": token, "name": "Harness check theme"})
+    theme = {"csrf_token": token, "name": "Harness check theme", "review_types": "1"}  # 1: the seeded CSPR
+    added = manager.post("/actions/themes", data=theme)
     assert added.status_code == 302, added.get_data(as_text=True)[:500]
     assert wrote_since(connection, mark)
     assert snapshot(connection)["themes"] != before["themes"]

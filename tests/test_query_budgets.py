@@ -35,8 +35,9 @@ from casework.demo.publication import _new_published_review, _report
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import queue_mail
 from casework.reviews.drafts import services as drafts
-from casework.reviews.models import Review
+from casework.reviews.models import FamilyContactKind, MonitoringKind, ProcessKind, ProcessStatus, Review
 from casework.reviews.publication import checks, publishing
+from casework.reviews.records import family, monitoring, processes
 from tests.conftest import empty_database
 from tests.support.demo import load_demo
 from tests.support.http import client_as
@@ -71,6 +72,10 @@ BUDGETS = {
     "decision page": 5,
     "Panel's challenge page": 5,
     "reconsidered decision page": 5,
+    "parallel processes": 6,  # the processes, and the pauses naming them
+    "monitoring log": 5,
+    "written requests": 5,
+    "family involvement": 5,
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -113,6 +118,10 @@ PAGES = [
     Page("reconsidered decision page", MANAGER, lambda ids: f"/reviews/{ids['child_r']}/decision/reconsider"),
     Page("agency lead's home", POLICE_LEAD, lambda ids: "/work/agency"),
     Page("reviewer's home", REVIEWER, lambda ids: "/work/reviewer"),
+    Page("parallel processes", MANAGER, lambda ids: f"/reviews/{ids['child_e']}/processes"),
+    Page("monitoring log", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
+    Page("written requests", REVIEWER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
+    Page("family involvement", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/family"),
 ]
 
 
@@ -275,6 +284,26 @@ def grow() -> None:
         )
         publishing.publish_review(review, uk_today(), manager, None)
 
+    # More parallel processes, monitoring entries, written requests and family entries.
+    child_e = _review("Child E")
+    for number in range(3):
+        processes.add_process(
+            child_e,
+            processes.ProcessDetails(
+                kind=ProcessKind.OTHER, description=f"Extra process {number}", status=ProcessStatus.EXPECTED
+            ),
+            manager,
+        )
+        for kind in MonitoringKind:
+            monitoring.add_entry(child_d, kind, uk_today(), f"Extra entry {number}", manager)
+        family.add_contact(
+            child_d,
+            family.ContactDetails(
+                FamilyContactKind.SHARED, uk_today(), "Father", "Letter", f"Extra {number}"
+            ),
+            manager,
+        )
+
     # Mail to everyone, in every state (sent mail).
     for number, person in enumerate(db.session.execute(db.select(User)).scalars()):
         queue_mail(person, "request", f"request:{number}", "A request", "Text.", "<p>HTML.</p>")
@@ -312,6 +341,7 @@ def counts(app: Flask) -> Iterator[Counts]:
             "child_d": _review("Child D").id,
             "adult_g": _review("Adult G").id,
             "child_r": _review("Child R").id,  # a decision the Panel challenged, reconsidered
+            "child_e": _review("Child E").id,
             "action": _measured_action().id,
             "notice": _review("Child D").notices[0].id,
         }

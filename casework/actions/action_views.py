@@ -33,6 +33,7 @@ from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit
 from casework.core.timeutil import uk_today
+from casework.reviews.models import ReviewType
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -184,12 +185,18 @@ def mine() -> ResponseReturnValue:
 @bp.route("/themes", methods=["GET", "POST"])
 @roles(Role.BOARD_MANAGER)
 def themes() -> ResponseReturnValue:
-    form = ThemeForm()
+    types = list(db.session.execute(db.select(ReviewType).order_by(ReviewType.id)).scalars())
+    form = ThemeForm().offer(types)
     done = submit(
         form,
-        lambda: services.add_theme(form.name.data or "", current_person()),
+        lambda: services.add_theme(form.name.data or "", current_person(), form.chosen_types()),
         "Theme added.",
         url_for("actions.themes"),
     )
-    listed = db.session.execute(db.select(Theme).order_by(Theme.name)).scalars().all()
-    return done or page_with_form("actions/themes.html", form, themes=listed)
+    listed = (
+        db.session.execute(db.select(Theme).order_by(Theme.name).options(selectinload(Theme.review_types)))
+        .scalars()
+        .all()
+    )
+    by_type = [(t, [theme for theme in listed if t in theme.review_types]) for t in types]
+    return done or page_with_form("actions/themes.html", form, by_type=by_type)

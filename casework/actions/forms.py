@@ -32,6 +32,7 @@ from casework.core.forms import (
     as_id,
     chosen_ids,
 )
+from casework.reviews.models import ReviewType
 
 
 class _Record(Protocol):
@@ -191,4 +192,28 @@ class DeadlineDecisionForm(OneTimeForm):
 
 class ThemeForm(OneTimeForm):
     name = TextLineField("New theme", required="Enter the theme", max_length=120)
+    review_types = CheckboxesField(
+        "Types of review it applies to",
+        validators=[InputRequired("Select the types of review it applies to")],
+    )
     submit = SubmitField("Add theme", widget=GovSubmitInput(), name="add_theme")
+
+    def offer(self, types: list[ReviewType]) -> ThemeForm:
+        self.offered_types = types
+        self.review_types.choices = [SelectChoice(str(t.id), t.name) for t in types]
+        return self
+
+    def chosen_types(self) -> list[ReviewType]:
+        return _chosen(self.offered_types, self.review_types.data)
+
+
+class LearningForm(OneTimeForm):
+    recommendations = TextBoxField(
+        "Recommendations, one a line",
+        description="Each line becomes a recommendation to the partnership; add actions with owners next.",
+        validators=[InputRequired("Enter at least one recommendation, one a line"), Length(max=50000)],
+    )
+    submit = SubmitField("Add these recommendations", widget=GovSubmitInput())
+
+    def texts(self) -> list[str]:
+        return (self.recommendations.data or "").splitlines()

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Date,
     ForeignKey,
     Integer,
@@ -25,11 +26,14 @@ from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
 from casework.documents.owners import named_by, register_owner
-from casework.reviews.models import Review
+from casework.reviews.models import Review, ReviewType
 
 finding_themes = link_table("finding_themes", ("finding_id", "findings"), ("theme_id", "themes"))
 recommendation_themes = link_table(
     "recommendation_themes", ("recommendation_id", "recommendations"), ("theme_id", "themes")
+)
+theme_review_types = link_table(
+    "theme_review_types", ("theme_id", "themes"), ("review_type_id", "review_types")
 )
 recommendation_agencies = link_table(
     "recommendation_agencies", ("recommendation_id", "recommendations"), ("agency_id", "agencies")
@@ -37,13 +41,23 @@ recommendation_agencies = link_table(
 
 
 class Theme(db.Model):
-    """A recurring theme (information sharing, neglect...), so recurrence across reviews shows."""
+    """A recurring theme (information sharing, neglect...), so recurrence across reviews shows.
+    Themes belong to review types: each type's national analyses use their own (the Panel's
+    themes for children, the Care Act's abuse types for adults...); one may serve several."""
 
     __tablename__ = "themes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    review_types: Mapped[list[ReviewType]] = relationship(
+        secondary=theme_review_types, order_by=ReviewType.id
+    )
+
+    @classmethod
+    def for_type(cls, review_type_id: int) -> ColumnElement[bool]:
+        return cls.review_types.any(ReviewType.id == review_type_id)
 
 
 class Finding(db.Model):

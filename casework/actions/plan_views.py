@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions import services
-from casework.actions.forms import ActionForm, FindingForm, RecommendationForm
+from casework.actions.forms import ActionForm, FindingForm, LearningForm, RecommendationForm
 from casework.actions.models import Action, Finding, Recommendation, Theme
 from casework.actions.rag import Rag, rag_of, soon_limit
 from casework.agencies.models import agencies_for_new_work
@@ -26,9 +26,14 @@ from casework.reviews import bp
 from casework.reviews.models import Review
 
 
-def _themes() -> list[Theme]:
+def _themes(review: Review) -> list[Theme]:
+    """The active themes of the review's type: a SAR is tagged with a SAR's themes."""
     return list(
-        db.session.execute(db.select(Theme).where(Theme.active.is_(True)).order_by(Theme.name)).scalars()
+        db.session.execute(
+            db.select(Theme)
+            .where(Theme.active.is_(True), Theme.for_type(review.review_type_id))
+            .order_by(Theme.name)
+        ).scalars()
     )
 
 
@@ -70,14 +75,14 @@ def plan_summary(review: Review) -> dict[str, object]:
     return {"total": len(actions), "counts": counts, "upcoming": upcoming, "today": today}
 
 
-def _finding_form(formdata: bool = True) -> FindingForm:
+def _finding_form(review: Review, formdata: bool = True) -> FindingForm:
     form = FindingForm() if formdata else FindingForm(formdata=None)
-    return form.offer(_themes())
+    return form.offer(_themes(review))
 
 
-def _recommendation_form(formdata: bool = True) -> RecommendationForm:
+def _recommendation_form(review: Review, formdata: bool = True) -> RecommendationForm:
     form = RecommendationForm() if formdata else RecommendationForm(formdata=None, to_partnership=True)
-    return form.offer(agencies_for_new_work(), _themes())
+    return form.offer(agencies_for_new_work(), _themes(review))
 
 
 def _plan_url(review: Review) -> str:
@@ -88,7 +93,10 @@ def _plan_page(review: Review, **forms: FlaskForm) -> ResponseReturnValue:
     """The plan, with a refused form shown again (400) where one is given."""
     findings, recommendations = plan_of(review)
     today = uk_today()
-    context = {"finding_form": _finding_form(False), "recommendation_form": _recommendation_form(False)}
+    context = {
+        "finding_form": _finding_form(review, False),
+        "recommendation_form": _recommendation_form(review, False),
+    }
     context.update(forms)
     failed = any(form.errors for form in forms.values()) or error_flashed()
     return render_template(
@@ -100,6 +108,7 @@ def _plan_page(review: Review, **forms: FlaskForm) -> ResponseReturnValue:
         rag_of=rag_of,
         today=today,
         soon=soon_limit(today),
+        plan_open=review.plan_is_open,
         **context,
     ), 400 if failed else 200
 
@@ -123,7 +132,7 @@ def _add(
 @bp.route("/<int:review_id>/action-plan/findings", methods=["POST"])
 @loads(Review, may="write_recommendations")
 def review_finding_add(review: Review) -> ResponseReturnValue:
-    form = _finding_form()
+    form = _finding_form(review)
     return _add(
         review,
         "finding_form",
@@ -136,7 +145,7 @@ def review_finding_add(review: Review) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/action-plan/recommendations", methods=["POST"])
 @loads(Review, may="write_recommendations")
 def review_recommendation_add(review: Review) -> ResponseReturnValue:
-    form = _recommendation_form()
+    form = _recommendation_form(review)
     return _add(
         review,
         "recommendation_form",
@@ -184,3 +193,19 @@ def review_recommendations_confirm(review: Review) -> ResponseReturnValue:
         _plan_url(review),
     )
     return done or redirect(_plan_url(review))
+
+
+@bp.route("/<int:review_id>/action-plan/learning", methods=["GET", "POST"])
+@loads(Review, may="plan_actions")
+def review_learning_kept(review: Review) -> ResponseReturnValue:
+    """A review ended without a local review: its learning becomes recommendations to act on."""
+    form = LearningForm()
+    if not form.is_submitted():
+        form.recommendations.data = "\n".join(services.learning_lines(review))
+    done = submit(
+        form,
+        lambda: services.keep_learning(review, form.texts(), current_person()),
+        lambda added: f"{plural(len(added), 'recommendation')} added. Add their actions with owners.",
+        _plan_url(review),
+    )
+    return done or page_with_form("actions/learning.html", form, review=review, rapid=review.rapid_review)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import TypeVar
 
@@ -36,7 +37,8 @@ from casework.reviews.lifecycle import (
     take,
     takes,
 )
-from casework.reviews.models import Review
+from casework.reviews.models import Review, ReviewType
+from casework.reviews.stages import DECISION_ENDINGS
 
 
 def _version(action: Action, version: int | None) -> None:
@@ -54,27 +56,43 @@ def check_action_change(action: Action, change: ActionChange, to: ActionStatus |
         raise DomainError(transition.refused_to, field="status")
 
 
+def _plan_alive(review: Review) -> None:
+    """A plan takes changes while its review runs, and after a decision to hold no local review
+    (no review, or the Panel's national review): that learning is kept, not thrown away."""
+    if not review.plan_is_open:
+        check_open(review)
+
+
 def _plan_open(review: Review) -> None:
-    check_open(review)
-    if review.terms is None:
+    _plan_alive(review)
+    if review.terms is None and not review.plan_is_open:
         raise DomainError("Recommendations and actions come after the review is commissioned")
 
 
 # --- themes, findings, recommendations --------------------------------------------------
 
 
-def add_theme(name: str, by: User) -> Theme:
+def add_theme(name: str, by: User, review_types: list[ReviewType]) -> Theme:
+    """A new theme for these types; a name already in use gains the types it lacks."""
     if not by.can_track_actions():
         raise DomainError("Only a board manager can add themes")
     name = " ".join(name.split())
     if not name:
         raise DomainError("Enter the theme", field="name")
-    existing = {t.name.casefold() for t in db.session.execute(db.select(Theme)).scalars()}
-    if name.casefold() in existing:
-        raise DomainError("That theme already exists", field="name")
-    theme = Theme(name=name[:120])
-    db.session.add(theme)
-    audit.record("theme_added", f"Theme added: {theme.name}", subject=theme)
+    if not review_types:
+        raise DomainError("Select the types of review it applies to", field="review_types")
+    existing = {t.name.casefold(): t for t in db.session.execute(db.select(Theme)).scalars()}
+    theme = existing.get(name.casefold())
+    if theme is not None:
+        missing = [t for t in review_types if t not in theme.review_types]
+        if not missing:
+            raise DomainError("That theme already exists for these types of review", field="name")
+        theme.review_types.extend(missing)
+    else:
+        theme = Theme(name=name[:120], review_types=list(review_types))
+        db.session.add(theme)
+    codes = [t.code for t in review_types]
+    audit.record("theme_added", f"Theme added: {theme.name}", subject=theme, details={"types": codes})
     return theme
 
 
@@ -135,6 +153,51 @@ def add_recommendation(
     )
     summary = f"Recommendation {recommendation.number} recorded for {recommendation.addressed_to}"
     return _added(review, recommendation, "recommendation_added", summary)
+
+
+def learning_lines(review: Review) -> list[str]:
+    """The rapid review's learning and immediate safety actions, one item a line (bullets and
+    numbers dropped): the starting point of the recommendations kept from a no-review decision."""
+    rapid = review.rapid_review
+    if rapid is None:
+        return []
+    lines = f"{rapid.learning_identified}\n{rapid.immediate_safety_actions}".splitlines()
+    items = (line.strip().lstrip("-*•").strip() for line in lines)
+    return [re.sub(r"^\d+[.)]\s*", "", item) for item in items if item]
+
+
+def keep_learning(review: Review, texts: list[str], by: User) -> list[Recommendation]:
+    """Recommendations to the partnership from what a review ended without a local review
+    learned (the rapid review's learning, the Panel's national recommendations), so they get
+    actions with owners like any other plan's."""
+    if review.stage not in DECISION_ENDINGS:
+        raise DomainError(
+            "This is for a review ended by a decision not to hold a local review: "
+            "add this review's recommendations on its action plan"
+        )
+    if not review.can_plan_actions(by):
+        raise DomainError("Only a board manager can turn the learning into recommendations")
+    texts = [" ".join(text.split()) for text in texts if text.strip()]
+    if not texts:
+        raise DomainError("Enter at least one recommendation, one a line", field="recommendations")
+    if any(len(text) > 10000 for text in texts):
+        raise DomainError("Each recommendation must be 10,000 characters or fewer", field="recommendations")
+    first = _next_number(Recommendation, review)
+    added = [
+        Recommendation(
+            review_id=review.id, number=first + i, text=text, to_partnership=True, created_by_id=by.id
+        )
+        for i, text in enumerate(texts)
+    ]
+    db.session.add_all(added)
+    audit.record(
+        "learning_kept",
+        f"{len(added)} recommendations recorded from the learning of {review.reference}",
+        subject=review,
+        review=review,
+        details={"count": len(added), "from": review.stage.value},
+    )
+    return added
 
 
 def confirm_recommendations(review: Review, by: User) -> int:
@@ -255,7 +318,7 @@ def add_progress(
     version: int | None,
 ) -> ProgressUpdate:
     _version(action, version)
-    check_open(action.review)
+    _plan_alive(action.review)
     if not action.can_update(by):
         raise DomainError("Only the owning agency can report progress on this action")
     check_action_change(action, ActionChange.REPORT_PROGRESS, status)
@@ -329,7 +392,7 @@ def return_action(
 def request_deadline_change(
     action: Action, proposed: date | None, reason: str, by: User
 ) -> DeadlineChangeRequest:
-    check_open(action.review)
+    _plan_alive(action.review)
     if not action.can_ask_deadline(by):
         raise DomainError("Only the action's owner or a board manager can ask for a new deadline")
     if action.status == ActionStatus.VERIFIED:
@@ -370,7 +433,7 @@ def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: s
         raise DomainError("Only a board manager can decide on a deadline change")
     if change.status != ChangeStatus.PENDING:
         raise DomainError("This request has already been decided")
-    check_open(action.review)
+    _plan_alive(action.review)
     if approve and action.status == ActionStatus.VERIFIED:
         raise DomainError("This action is verified and closed; its deadline no longer changes")
     if action.deadline != change.current_deadline:

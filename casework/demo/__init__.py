@@ -103,6 +103,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.publication import load_demo_publication
 
     added += load_demo_publication(manager)
+    from casework.demo.records import load_demo_records
+
+    added += load_demo_records(manager)
     from casework.demo.reminders import load_demo_reminder_rules
 
     added += load_demo_reminder_rules()

@@ -35,7 +35,7 @@ CHILD_D = DemoPlan(
         ),
         (
             "The assessment relied on the mother's account and closed when the father moved out.",
-            ("Professional curiosity", "Disguised compliance"),
+            ("Professional curiosity", "Disguised compliance (apparent or superficial co-operation)"),
         ),
         (
             "No agency had the full picture of who lived in the household.",
@@ -182,7 +182,7 @@ CHILD_D = DemoPlan(
             "other agencies know before a case is closed.",
             False,
             (SOCIAL_CARE,),
-            ("Professional curiosity", "Disguised compliance"),
+            ("Professional curiosity", "Disguised compliance (apparent or superficial co-operation)"),
             (
                 DemoAction(
                     SOCIAL_CARE,

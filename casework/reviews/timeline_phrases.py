@@ -15,7 +15,14 @@ from casework.agencies.contributions import ContributionKind
 from casework.core.audit import AuditEvent
 from casework.core.display import format_date
 from casework.core.enums import LabelledEnum
-from casework.reviews.models import AssignmentRole, PanelResponse, RapidReviewRecommendation
+from casework.reviews.models import (
+    AssignmentRole,
+    FamilyContactKind,
+    PanelResponse,
+    ProcessKind,
+    ProcessStatus,
+    RapidReviewRecommendation,
+)
 from casework.reviews.stages import ReviewStage
 
 
@@ -52,6 +59,9 @@ FIELD_NAMES = {
     "facts_established": "the facts established",
     "immediate_safety_actions": "the immediate safety actions",
     "learning_identified": "the learning identified",
+    "key_practice_episodes": "the key practice episodes",
+    "family_context": "the context of the family's lives",
+    "lived_experience": "the child's lived experience",
     "recommendation": "the rapid review's recommendation",
     "sent_to_panel_on": "the date it was sent to the Panel",
     "panel_response": "the Panel's response",
@@ -170,7 +180,8 @@ def _review_paused(event: AuditEvent, d: dict[str, Any]) -> Said | None:
     found = _after(event.summary, r".+? paused: (.*)")
     agreed = f" (agreed by {d['agreed_by']})" if d.get("agreed_by") else ""
     started = f" from {words(d['started_on'])}" if d.get("started_on") else ""
-    return Said(f"paused the review{started}{agreed}", found.group(1)) if found else None
+    cause = f" because of the {_process_kind(d['process'])}" if d.get("process") in set(ProcessKind) else ""
+    return Said(f"paused the review{started}{cause}{agreed}", found.group(1)) if found else None
 
 
 def _review_resumed(event: AuditEvent, d: dict[str, Any]) -> Said:
@@ -390,3 +401,71 @@ PHRASES: dict[str, Phrase] = {
     "deadline_change_approved": _fixed("approved a change to an action's deadline"),
     "deadline_change_refused": _fixed("refused a change to an action's deadline"),
 }
+
+
+# --- the registers kept beside a review: parallel processes, monitoring, the family ----------
+
+
+def _process_kind(value: str) -> str:
+    label = ProcessKind(value).label
+    return label if label.startswith("IOPC") else label[0].lower() + label[1:]
+
+
+def _process(verb: str) -> Phrase:
+    def phrase(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+        if d.get("kind") not in set(ProcessKind):
+            return None
+        status = (
+            f" ({ProcessStatus(d['status']).label.lower()})" if d.get("status") in set(ProcessStatus) else ""
+        )
+        return Said(f"{verb} a parallel process: {_process_kind(d['kind'])}{status}")
+
+    return phrase
+
+
+def _pause_cause_named(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    since = f" from {words(d['started_on'])}" if d.get("started_on") else ""
+    if d.get("kind") in set(ProcessKind):
+        return Said(f"recorded that the pause{since} was caused by the {_process_kind(d['kind'])}")
+    return Said(f"recorded that the pause{since} was caused by no process on the register")
+
+
+def _on(d: dict[str, Any]) -> str:
+    return f" of {words(d['on'])}" if d.get("on") else ""
+
+
+def _family(verb: str) -> Phrase:
+    # The kind of entry and its date only: the log's contents stay on its own page.
+    def phrase(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+        if d.get("kind") not in set(FamilyContactKind):
+            return None
+        return Said(f"{verb} the family's involvement: {FamilyContactKind(d['kind']).label.lower()}{_on(d)}")
+
+    return phrase
+
+
+def _learning_kept(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    count = d.get("count")
+    if not isinstance(count, int):
+        return None
+    return Said(f"kept the learning of a review not held locally as {_plural(count, 'recommendation')}")
+
+
+PHRASES.update(
+    {
+        "process_added": _process("recorded"),
+        "process_updated": _process("updated"),
+        "pause_cause_named": _pause_cause_named,
+        "monitoring_recorded": lambda event, d: Said(
+            f"recorded monitoring of the review's time and quality{_on(d)}"
+        ),
+        "written_request_recorded": lambda event, d: Said(
+            f"sent a written request to the lead reviewer{_on(d)}"
+        ),
+        "monitoring_updated": _fixed("corrected an entry of the monitoring log"),
+        "written_request_answered": lambda event, d: Said(f"answered the written request{_on(d)}"),
+        "family_involvement_recorded": _family("recorded"),
+        "family_involvement_updated": _family("corrected"),
+        "learning_kept": _learning_kept,
+    }
+)

@@ -26,6 +26,7 @@ from casework.reviews.models import (
     Involvement,
     Review,
     ReviewerAssignment,
+    ReviewPause,
     ReviewType,
     TermsOfReference,
 )
@@ -96,7 +97,7 @@ DETAIL_OPTIONS = (
     selectinload(Review.earlier_decisions),
     joinedload(Review.terms).joinedload(TermsOfReference.commissioned_by),
     selectinload(Review.involvements).joinedload(Involvement.agency),
-    selectinload(Review.pauses),
+    selectinload(Review.pauses).joinedload(ReviewPause.process),
     selectinload(Review.linked_reviews),
     selectinload(Review.assignments).joinedload(ReviewerAssignment.reviewer),
     selectinload(Review.contribution_requests),

@@ -1,11 +1,12 @@
-"""Review work: a reviewer's appointment offered, a draft shared for a factual accuracy check."""
+"""Review work: a reviewer's appointment offered, a draft shared for a factual accuracy check, a
+written request to the lead reviewer."""
 
 from __future__ import annotations
 
 from casework.auth.models import User
 from casework.notifications.events.common import agency_leads, announce, named, on, path_for
 from casework.notifications.telling import News
-from casework.reviews.models import AccuracyCheck, ReviewerAssignment
+from casework.reviews.models import AccuracyCheck, MonitoringEntry, ReviewerAssignment
 
 
 def appointment_offered(assignment: ReviewerAssignment, by: User) -> int:
@@ -57,3 +58,22 @@ def accuracy_check_shared(check: AccuracyCheck, by: User) -> int:
         )
         told += announce(agency_leads(answer.agency_id), news, by)
     return told
+
+
+def written_request_made(entry: MonitoringEntry, by: User) -> int:
+    """The partners' written request reaches the lead reviewer it is addressed to. The request's
+    words stay in Casework: the message says only that there is one."""
+    review = entry.review
+    news = News(
+        kind="written_request",
+        item=f"written_request:{entry.id}",
+        subject=f"{named(review)}: a written request from the partnership",
+        paragraphs=(
+            f"The partnership has made a written request to you about the review {named(review)}.",
+            "Read it and record your response in Casework.",
+        ),
+        link=path_for("reviews.review_monitoring", review_id=review.id),
+        action="Read the request",
+        details=(("Review", named(review)), ("Made on", on(entry.recorded_on))),
+    )
+    return announce([entry.addressed_to] if entry.addressed_to else [], news, by)

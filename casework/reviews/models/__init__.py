@@ -23,6 +23,15 @@ from casework.reviews.models.publication import (
     PublicationDelay,
     Resolution,
 )
+from casework.reviews.models.records import (
+    FamilyContact,
+    FamilyContactKind,
+    MonitoringEntry,
+    MonitoringKind,
+    ParallelProcess,
+    ProcessKind,
+    ProcessStatus,
+)
 from casework.reviews.models.review import Involvement, Review, ReviewSequence, review_links
 from casework.reviews.models.reviewers import (
     Affiliation,
@@ -72,14 +81,21 @@ __all__ = [
     "DecisionOutcome",
     "DraftVersion",
     "EarlierDecision",
+    "FamilyContact",
+    "FamilyContactKind",
     "HomeOfficeStep",
     "IdentifiedPerson",
     "Involvement",
+    "MonitoringEntry",
+    "MonitoringKind",
     "NoticeCondition",
     "NoticeRequirement",
     "NoticeTiming",
     "PanelResponse",
+    "ParallelProcess",
     "PersonKind",
+    "ProcessKind",
+    "ProcessStatus",
     "Publication",
     "PublicationDelay",
     "QualityStep",

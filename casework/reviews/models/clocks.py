@@ -3,14 +3,28 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.reviews.models.review import Review
+
+if TYPE_CHECKING:
+    from casework.reviews.models.records import ParallelProcess
 
 
 class ReviewPause(db.Model):
@@ -25,9 +39,20 @@ class ReviewPause(db.Model):
     agreed_by: Mapped[str] = mapped_column(String(300))
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The parallel process that caused the pause, when one is on the review's register.
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("parallel_processes.id"), index=True)
 
     review: Mapped[Review] = relationship(back_populates="pauses")
     recorded_by: Mapped[User] = relationship()
+    process: Mapped[ParallelProcess | None] = relationship()
+
+    # A pause follows its review's rules (it is reached through the review's pages).
+    def can_view(self, user: User) -> bool:
+        return self.review.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        return cls.review.has(Review.visible_to(user))
 
 
 class DeadlineExtension(db.Model):

@@ -27,7 +27,7 @@ from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.owners import named_by, register_owner
 from casework.reviews.models.types import ClockDefinition, ReviewType
-from casework.reviews.stages import ReviewStage
+from casework.reviews.stages import DECISION_ENDINGS, ReviewStage
 
 if TYPE_CHECKING:
     from casework.agencies.contributions import ContributionRequest
@@ -150,6 +150,13 @@ class Review(db.Model):
         return self.review_type.criteria_on(self.started_on, kind)
 
     @property
+    def plan_is_open(self) -> bool:
+        """Whether the action plan takes changes. A review ended by a decision not to hold a
+        local review keeps its plan open: the rapid review's learning, or the Panel's national
+        recommendations, still become local actions."""
+        return self.stage in DECISION_ENDINGS or (not self.is_ended and self.terms is not None)
+
+    @property
     def open_pause(self) -> ReviewPause | None:
         return next((pause for pause in self.pauses if pause.ended_on is None), None)
 
@@ -215,6 +222,16 @@ class Review(db.Model):
         asked = Review.contribution_requests.any(and_(request.agency_id == user.agency_id, request.is_open))
         return bool(db.session.execute(db.select(asked).where(Review.id == self.id)).scalar())
 
+    def can_see_family(self, user: User) -> bool:
+        """The family's involvement log is identifying-adjacent: the board managers, who keep
+        it, and the lead reviewer, who meets the family; no co-reviewer, no agency."""
+        return self.can_manage(user) or self.is_lead_reviewer(user)
+
+    def is_lead_reviewer(self, user: User) -> bool:
+        return user.role == Role.REVIEWER and any(
+            mine.reviewer_id == user.id and mine.is_accepted_lead for mine in self.assignments
+        )
+
     def can_write_recommendations(self, user: User) -> bool:
         return user.role == Role.BOARD_MANAGER or self.is_led_by(user)
 
@@ -229,9 +246,7 @@ class Review(db.Model):
     def can_draft(self, user: User) -> bool:
         """Write the report: upload its versions, answer the agencies' factual accuracy comments.
         Only the lead reviewer, once they accepted; co-reviewers contribute through them."""
-        return user.role == Role.REVIEWER and any(
-            mine.reviewer_id == user.id and mine.is_accepted_lead for mine in self.assignments
-        )
+        return self.is_lead_reviewer(user)
 
     def __repr__(self) -> str:
         return f"<Review {self.reference} {self.stage}>"

@@ -103,6 +103,10 @@ class RapidReview(db.Model):
     facts_established: Mapped[str] = mapped_column(Text, default="")
     immediate_safety_actions: Mapped[str] = mapped_column(Text, default="")
     learning_identified: Mapped[str] = mapped_column(Text, default="")
+    # The Panel's current template also asks for these three.
+    key_practice_episodes: Mapped[str] = mapped_column(Text, default="")
+    family_context: Mapped[str] = mapped_column(Text, default="")
+    lived_experience: Mapped[str] = mapped_column(Text, default="")
     recommendation: Mapped[RapidReviewRecommendation | None] = mapped_column(
         enum_type(RapidReviewRecommendation, "rapid_review_recommendation", 30)
     )

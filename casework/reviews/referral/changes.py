@@ -11,7 +11,15 @@ from casework.reviews.models import Review
 
 # Free text may name people despite the guidance; the timeline says it changed, not what it says.
 FREE_TEXT = frozenset(
-    {"incident_description", "facts_established", "immediate_safety_actions", "learning_identified"}
+    {
+        "incident_description",
+        "facts_established",
+        "immediate_safety_actions",
+        "learning_identified",
+        "key_practice_episodes",
+        "family_context",
+        "lived_experience",
+    }
 )
 
 

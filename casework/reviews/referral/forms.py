@@ -6,18 +6,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
-from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectChoice, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SubmitField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.models import Agency
 from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.core.request_guards import as_id
 from casework.reviews.forms import chosen_agencies
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
     DecisionOutcome,
     PanelResponse,
+    ParallelProcess,
     RapidReviewRecommendation,
     Review,
     ReviewMandate,
@@ -143,6 +154,23 @@ class RapidReviewForm(VersionedForm):
         validators=[Optional()],
     )
     learning_identified = TextBoxField("Learning already identified", validators=[Optional()])
+    # The Panel's current rapid review template asks for these three.
+    key_practice_episodes = TextBoxField(
+        "Key practice episodes",
+        description="The moments in the agencies' work with the family that most shaped what happened.",
+        validators=[Optional(), Length(max=20000)],
+    )
+    family_context = TextBoxField(
+        "The context of the child's and family's lives",
+        description="Including how race, disability and other protected characteristics and inequalities "
+        "shaped their experience and the practice.",
+        validators=[Optional(), Length(max=20000)],
+    )
+    lived_experience = TextBoxField(
+        "The child's lived experience",
+        description="What daily life was like for the child.",
+        validators=[Optional(), Length(max=20000)],
+    )
     recommendation = RadioField(
         "Recommendation",
         widget=GovRadioInput(),
@@ -165,6 +193,9 @@ class RapidReviewForm(VersionedForm):
             facts_established=self.facts_established.data or "",
             immediate_safety_actions=self.immediate_safety_actions.data or "",
             learning_identified=self.learning_identified.data or "",
+            key_practice_episodes=self.key_practice_episodes.data or "",
+            family_context=self.family_context.data or "",
+            lived_experience=self.lived_experience.data or "",
             recommendation=_enum_or_none(RapidReviewRecommendation, self.recommendation.data),
             sent_to_panel_on=self.sent_to_panel_on.data,
             panel_response=_enum_or_none(PanelResponse, self.panel_response.data),
@@ -285,11 +316,27 @@ class PauseForm(VersionedForm):
         validators=[InputRequired("Enter the reason for pausing the review")],
     )
     agreed_by = TextLineField("Agreed by", required="Enter who agreed the pause", max_length=300)
+    caused_by = SelectField(
+        "Parallel process that caused it (optional)",
+        widget=GovSelect(),
+        validators=[Optional()],
+        description="From the review's register of parallel processes.",
+    )
     submit = SubmitField("Pause the review", widget=GovSubmitInput())
+
+    def offer(self, processes: list[ParallelProcess]) -> PauseForm:
+        self.caused_by.choices = [SelectChoice("", "None")] + [
+            SelectChoice(str(p.id), p.title) for p in processes if not p.status.is_over
+        ]
+        return self
 
     def values(self) -> dict[str, Any]:
         """The arguments of ``pausing.pause_review``."""
-        return {"started_on": self.started_on.data, **_agreement(self)}
+        return {
+            "started_on": self.started_on.data,
+            **_agreement(self),
+            "process_id": as_id(self.caused_by.data),
+        }
 
 
 class ResumeForm(VersionedForm):

@@ -16,13 +16,21 @@ from casework.reviews.clock import deadlines_for
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, check_version, finish, has_accepted_lead, on_timeline
 from casework.reviews.models import DeadlineExtension, Review, ReviewPause
+from casework.reviews.records.processes import process_for_pause
 from casework.reviews.referral.changes import plain
 from casework.reviews.stages import ReviewStage
 
 
 def pause_review(
-    review: Review, started_on: date | None, reason: str, agreed_by: str, version: int | None, by: User
+    review: Review,
+    started_on: date | None,
+    reason: str,
+    agreed_by: str,
+    version: int | None,
+    by: User,
+    process_id: int | None = None,
 ) -> Review:
+    """``process_id``: the parallel process on the review's register that caused the pause, if any."""
     check_version(review, version)
     check_open(review)
     if review.is_paused:
@@ -39,14 +47,22 @@ def pause_review(
     )
     last_end = max((p.ended_on for p in review.pauses if p.ended_on), default=None)
     not_before(started_on, last_end, "started_on", "A pause cannot start before the previous pause ended")
+    process = process_for_pause(review, process_id)
     review.pauses.append(
-        ReviewPause(started_on=started_on, reason=reason.strip(), agreed_by=agreed_by.strip(), recorded_by=by)
+        ReviewPause(
+            started_on=started_on,
+            reason=reason.strip(),
+            agreed_by=agreed_by.strip(),
+            recorded_by=by,
+            process=process,
+        )
     )
+    cause = {"process": process.kind.value} if process else {}
     on_timeline(
         review,
         "review_paused",
         f"{review.reference} paused: {reason.strip()}",
-        details={"started_on": plain(started_on), "agreed_by": agreed_by.strip()},
+        details={"started_on": plain(started_on), "agreed_by": agreed_by.strip(), **cause},
         touch=True,
     )
     return finish(review)

@@ -56,6 +56,9 @@ class RapidReviewDetails:
     facts_established: str = ""
     immediate_safety_actions: str = ""
     learning_identified: str = ""
+    key_practice_episodes: str = ""
+    family_context: str = ""
+    lived_experience: str = ""
     recommendation: RapidReviewRecommendation | None = None
     sent_to_panel_on: date | None = None
     panel_response: PanelResponse | None = None

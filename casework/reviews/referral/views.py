@@ -19,6 +19,7 @@ from casework.reviews import bp
 from casework.reviews.clock import deadlines_for
 from casework.reviews.models import ConfidentialRecord, PersonKind, Review, ReviewType
 from casework.reviews.pages import review_url
+from casework.reviews.records.processes import processes_of
 from casework.reviews.referral import forms as f
 from casework.reviews.referral.commissioning import commission_review, default_target_completion
 from casework.reviews.referral.decision import (
@@ -260,7 +261,7 @@ def review_commissioning(review: Review) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/pause", methods=["GET", "POST"])
 @loads(Review, may="manage")
 def review_pause(review: Review) -> ResponseReturnValue:
-    form = f.PauseForm()
+    form = f.PauseForm().offer(processes_of(review))
     if request.method == "GET":
         form.started_on.data = uk_today()
     pause = lambda: pause_review(review, **form.values(), version=form.version.data, by=current_person())  # noqa: E731

@@ -1,0 +1,163 @@
+"""Forms of the registers: a parallel process, a monitoring entry and the reviewer's response, an
+entry of the family's involvement. Formats and required answers are checked here; the rules
+between dates are the services'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
+from wtforms import RadioField, SelectChoice, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
+
+from casework.core.enums import LabelledEnum
+from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.reviews.models import FamilyContactKind, MonitoringKind, ProcessKind, ProcessStatus
+from casework.reviews.records.family import ContactDetails
+from casework.reviews.records.processes import ProcessDetails
+
+
+def _choices(members: list[Any]) -> list[SelectChoice]:
+    return [SelectChoice(member.value, member.label) for member in members]
+
+
+def _member(enum_class: type[LabelledEnum], value: str | None) -> Any:
+    # Blank is no answer; anything else was checked against the choices.
+    return enum_class(value) if (value or "").strip() else None
+
+
+class ProcessForm(VersionedForm):
+    id_prefix = "process"
+    kind = RadioField(
+        "Kind of process",
+        widget=GovRadioInput(),
+        choices=_choices(list(ProcessKind)),
+        validators=[InputRequired("Select the kind of process")],
+    )
+    description = TextLineField(
+        "Description",
+        description="For example: prosecution of the father, Crown Court. Not the family's names.",
+        required="Describe the process, for example the charge or the court",
+        max_length=300,
+        too_long="The description must be 300 characters or fewer",
+    )
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=_choices(list(ProcessStatus)),
+        validators=[InputRequired("Select the status of the process")],
+    )
+    started_on = DateInputField("Date it started")
+    expected_end_on = DateInputField("Date it is expected to end", description="For example, the trial date.")
+    ended_on = DateInputField("Date it ended")
+    contact_name = TextLineField(
+        "Liaison contact's name", max_length=200, too_long="The name must be 200 characters or fewer"
+    )
+    contact_organisation = TextLineField(
+        "Their organisation",
+        description="For example: the police senior investigating officer, the coroner's officer.",
+        max_length=200,
+        too_long="The organisation must be 200 characters or fewer",
+    )
+    contact_details = TextLineField(
+        "Their email or phone", max_length=300, too_long="The email or phone must be 300 characters or fewer"
+    )
+    notes = TextBoxField(
+        "Notes",
+        description="What was agreed with the liaison contact. Do not identify the family.",
+        validators=[Optional(), Length(max=10000)],
+    )
+    submit = SubmitField("Save the process", widget=GovSubmitInput())
+
+    def details(self) -> ProcessDetails:
+        return ProcessDetails(
+            kind=_member(ProcessKind, self.kind.data),
+            description=self.description.data or "",
+            status=_member(ProcessStatus, self.status.data),
+            started_on=self.started_on.data,
+            expected_end_on=self.expected_end_on.data,
+            ended_on=self.ended_on.data,
+            contact_name=self.contact_name.data or "",
+            contact_organisation=self.contact_organisation.data or "",
+            contact_details=self.contact_details.data or "",
+            notes=self.notes.data or "",
+        )
+
+
+class MonitoringForm(VersionedForm):
+    id_prefix = "monitoring"
+    kind = RadioField(
+        "Kind of entry",
+        widget=GovRadioInput(),
+        choices=_choices(list(MonitoringKind)),
+        validators=[InputRequired("Select monitoring or a written request")],
+    )
+    recorded_on = DateInputField("Date", required="Enter the date")
+    text = TextBoxField(
+        "What was monitored or asked",
+        description="For monitoring: the review's progress against its timetable and the quality of "
+        "its work. "
+        "For a written request: what the partners ask of the lead reviewer.",
+        validators=[InputRequired("Enter what was monitored or asked"), Length(max=20000)],
+    )
+    submit = SubmitField("Add to the log", widget=GovSubmitInput())
+
+    def kind_chosen(self) -> MonitoringKind | None:
+        return _member(MonitoringKind, self.kind.data)
+
+
+class MonitoringEditForm(VersionedForm):
+    recorded_on = DateInputField("Date", required="Enter the date")
+    text = TextBoxField(
+        "What was monitored or asked",
+        validators=[InputRequired("Enter what was monitored or asked"), Length(max=20000)],
+    )
+    submit = SubmitField("Save the entry", widget=GovSubmitInput())
+
+
+class ResponseForm(VersionedForm):
+    id_prefix = "response"
+    response = TextBoxField(
+        "Your response", validators=[InputRequired("Enter your response"), Length(max=20000)]
+    )
+    submit = SubmitField("Send your response", widget=GovSubmitInput())
+
+
+class FamilyContactForm(VersionedForm):
+    id_prefix = "family"
+    kind = RadioField(
+        "Kind of involvement",
+        widget=GovRadioInput(),
+        choices=_choices(list(FamilyContactKind)),
+        validators=[InputRequired("Select what kind of involvement this was")],
+    )
+    happened_on = DateInputField("Date", required="Enter the date")
+    who = TextLineField(
+        "Who in the family",
+        description="By their relationship, for example: mother, older sister. Not their name.",
+        required="Say who in the family, by their relationship (for example: mother)",
+        max_length=200,
+        too_long="Who must be 200 characters or fewer",
+    )
+    how = TextLineField(
+        "How",
+        description="For example: home visit, letter, through their advocate.",
+        max_length=200,
+        too_long="How must be 200 characters or fewer",
+    )
+    summary = TextBoxField(
+        "What happened",
+        description="For consent: what they agreed to. For advocacy: the advocacy service and whether it "
+        "was taken up. For what was shared: what, and in what form.",
+        validators=[Optional(), Length(max=20000)],
+    )
+    submit = SubmitField("Save the entry", widget=GovSubmitInput())
+
+    def details(self) -> ContactDetails:
+        return ContactDetails(
+            kind=_member(FamilyContactKind, self.kind.data),
+            happened_on=self.happened_on.data,
+            who=self.who.data or "",
+            how=self.how.data or "",
+            summary=self.summary.data or "",
+        )

@@ -1,0 +1,165 @@
+"""The register of parallel processes: criminal investigations and prosecutions, inquests, IOPC
+investigations, family proceedings and other reviews running alongside a review. They are why
+reviews pause and why publication waits, so a pause names the process that caused it, and
+``delay_reasons`` describes what is holding a review up for a publication delay's reason."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm.exc import StaleDataError
+
+from casework.auth.models import User
+from casework.core.display import format_date
+from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.extensions import db
+from casework.reviews.guards import not_before, not_future, required
+from casework.reviews.lifecycle import check_open, on_timeline
+from casework.reviews.models import ParallelProcess, ProcessKind, ProcessStatus, Review, ReviewPause
+from casework.reviews.referral.changes import plain
+
+
+@dataclass
+class ProcessDetails:
+    kind: ProcessKind | None = None
+    description: str = ""
+    status: ProcessStatus | None = None
+    started_on: date | None = None
+    expected_end_on: date | None = None
+    ended_on: date | None = None
+    contact_name: str = ""
+    contact_organisation: str = ""
+    contact_details: str = ""
+    notes: str = ""
+
+
+def _checked(details: ProcessDetails) -> dict[str, Any]:
+    """The details as columns, once every rule between them holds."""
+    required(details.kind, "kind", "Select the kind of process")
+    required(details.description, "description", "Describe the process, for example the charge or the court")
+    required(details.status, "status", "Select the status of the process")
+    not_future(details.started_on, "started_on", "The date it started")
+    not_future(details.ended_on, "ended_on", "The date it ended")
+    not_before(
+        details.expected_end_on,
+        details.started_on,
+        "expected_end_on",
+        "The expected end cannot be before the process started",
+    )
+    not_before(details.ended_on, details.started_on, "ended_on", "A process cannot end before it started")
+    assert details.status is not None
+    if details.status.is_over and details.ended_on is None:
+        raise DomainError(
+            f"Enter the date the process ended ({details.status.label.lower()})", field="ended_on"
+        )
+    if details.ended_on is not None and not details.status.is_over:
+        raise DomainError(
+            "A process with an end date has concluded or was discontinued: select its status", field="status"
+        )
+    if details.status == ProcessStatus.UNDER_WAY and details.started_on is None:
+        raise DomainError("Enter the date the process started", field="started_on")
+    values = asdict(details)
+    # Enums are strings too: only plain text is stripped.
+    return {key: value.strip() if type(value) is str else value for key, value in values.items()}
+
+
+def _snapshot(process: ParallelProcess) -> dict[str, Any]:
+    return {key: plain(getattr(process, key)) for key in ProcessDetails.__dataclass_fields__}
+
+
+def add_process(review: Review, details: ProcessDetails, by: User) -> ParallelProcess:
+    check_open(review)
+    process = ParallelProcess(review=review, recorded_by=by, **_checked(details))
+    db.session.add(process)
+    on_timeline(
+        review,
+        "process_added",
+        f"Parallel process recorded: {process.kind.label}",
+        details={"kind": process.kind.value, "status": process.status.value},
+    )
+    return process
+
+
+def update_process(process: ParallelProcess, details: ProcessDetails, version: int | None) -> ParallelProcess:
+    if version is not None and version != process.version:
+        raise ConcurrentEditError("this process")
+    review = process.review
+    check_open(review)
+    before = _snapshot(process)
+    for key, value in _checked(details).items():
+        setattr(process, key, value)
+    after = _snapshot(process)
+    # Names and contact details are not copied into the timeline: only what changed.
+    changed = sorted(key for key in after if before[key] != after[key])
+    if not changed:
+        return process
+    try:
+        db.session.flush()
+    except StaleDataError as error:  # another save went first
+        raise ConcurrentEditError("this process") from error
+    on_timeline(
+        review,
+        "process_updated",
+        f"Parallel process updated: {process.kind.label}",
+        details={"kind": process.kind.value, "status": process.status.value, "changed": changed},
+    )
+    return process
+
+
+def processes_of(review: Review) -> list[ParallelProcess]:
+    return list(
+        db.session.execute(
+            db.select(ParallelProcess)
+            .where(ParallelProcess.review_id == review.id)
+            .order_by(ParallelProcess.started_on.is_(None), ParallelProcess.started_on, ParallelProcess.id)
+        ).scalars()
+    )
+
+
+def process_for_pause(review: Review, process_id: int | None) -> ParallelProcess | None:
+    """The process a pause names, which must be on this review's register and not yet over."""
+    if process_id is None:
+        return None
+    process = db.session.get(ParallelProcess, process_id)
+    if process is None or process.review_id != review.id:
+        raise DomainError("Select a process of this review", field="caused_by")
+    if process.status.is_over:
+        raise DomainError(f"The {process.title} is {process.status.label.lower()}", field="caused_by")
+    return process
+
+
+def name_pause_cause(review: Review, pause: ReviewPause, process: ParallelProcess | None) -> ReviewPause:
+    """Say which process caused a pause recorded before the process was on the register (or
+    correct it); the pause's dates and reason do not change."""
+    if pause.review_id != review.id:
+        raise DomainError("Select a pause of this review")
+    if process is not None and process.review_id != review.id:
+        raise DomainError("Select a process of this review", field="caused_by")
+    if pause.process_id == (process.id if process else None):
+        raise DomainError("The pause already names this process" if process else "The pause names no process")
+    pause.process = process
+    on_timeline(
+        review,
+        "pause_cause_named",
+        f"The pause from {format_date(pause.started_on)} "
+        + (f"was caused by the {process.kind.label.lower()}" if process else "names no process"),
+        details={"started_on": plain(pause.started_on), "kind": process.kind.value if process else None},
+    )
+    return pause
+
+
+def delay_reasons(review: Review) -> str:
+    """What is holding the review up, in words for a publication delay's reason: each process
+    not yet over, with its status and expected end. Empty when nothing is."""
+    return describe_delay(processes_of(review))
+
+
+def describe_delay(listed: list[ParallelProcess]) -> str:
+    running = [p for p in listed if not p.status.is_over]
+    parts = []
+    for process in running:
+        when = f", expected to end {format_date(process.expected_end_on)}" if process.expected_end_on else ""
+        parts.append(f"{process.kind.label}: {process.description} ({process.status.label.lower()}{when})")
+    return "; ".join(parts)

@@ -1,0 +1,225 @@
+"""Screens of the registers kept beside a review. Each register is one page (managers add to it;
+the lead reviewer reads it) and one POST route per change; an entry is corrected on its own page,
+with the version it was drawn from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload, selectinload
+
+from casework.auth.access import current_person, loads
+from casework.core.extensions import db
+from casework.core.forms import flash_form_errors, page_with_form, submit
+from casework.core.request_guards import as_id
+from casework.core.timeutil import uk_today
+from casework.reviews import bp
+from casework.reviews.models import (
+    FamilyContact,
+    MonitoringEntry,
+    ParallelProcess,
+    Review,
+    ReviewPause,
+)
+from casework.reviews.pages import page_of_forms, part_of
+from casework.reviews.records import family, monitoring, processes
+from casework.reviews.records import forms as f
+
+# The pages ask who leads the review (can("see_family", review), the written requests' addressee).
+WITH_PEOPLE = [selectinload(Review.assignments), joinedload(Review.review_type)]
+
+
+def _changed(form: FlaskForm, change: Callable[[], Any], success: str, back: str) -> ResponseReturnValue:
+    """A one-button change posted from a register's page: back to it, with any refusal on top."""
+    done = submit(form, change, success, back)
+    if done is None:
+        flash_form_errors(form)
+    return done or redirect(back)
+
+
+# --- parallel processes -------------------------------------------------------------------
+
+
+def _processes_url(review: Review) -> str:
+    return url_for("reviews.review_processes", review_id=review.id)
+
+
+def _processes_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
+    listed = processes.processes_of(review)
+    pauses = list(
+        db.session.execute(
+            db.select(ReviewPause)
+            .where(ReviewPause.review_id == review.id)
+            .order_by(ReviewPause.started_on)
+            .options(joinedload(ReviewPause.process))
+        ).scalars()
+    )
+    drawn = {"process_form": f.ProcessForm(formdata=None)}
+    return page_of_forms(
+        "reviews/records/processes.html",
+        drawn,
+        refused,
+        review=review,
+        processes=listed,
+        pauses=pauses,
+        delay=processes.describe_delay(listed),
+    )
+
+
+@bp.route("/<int:review_id>/processes")
+@loads(Review, options=WITH_PEOPLE)
+def review_processes(review: Review) -> ResponseReturnValue:
+    return _processes_page(review)
+
+
+@bp.route("/<int:review_id>/processes", methods=["POST"])
+@loads(Review, may="manage", options=WITH_PEOPLE)
+def review_process_add(review: Review) -> ResponseReturnValue:
+    form = f.ProcessForm()
+    add = lambda: processes.add_process(review, form.details(), current_person())  # noqa: E731
+    done = submit(form, add, "Process added to the register.", _processes_url(review))
+    return done or _processes_page(review, process_form=form)
+
+
+@bp.route("/<int:review_id>/processes/<int:process_id>", methods=["GET", "POST"])
+@loads(Review, may="manage")
+def review_process_edit(review: Review, process_id: int) -> ResponseReturnValue:
+    process = part_of(review, ParallelProcess, process_id)
+    form = f.ProcessForm(obj=process if request.method == "GET" else None)
+    if request.method == "GET":
+        form.show_latest(process.version)
+        form.kind.data, form.status.data = process.kind.value, process.status.value
+    save = lambda: processes.update_process(process, form.details(), form.version.data)  # noqa: E731
+    done = submit(form, save, "Process updated.", _processes_url(review))
+    return done or page_with_form("reviews/records/process_edit.html", form, review=review, process=process)
+
+
+@bp.route("/<int:review_id>/pauses/<int:pause_id>/process", methods=["POST"])
+@loads(Review, may="manage")
+def review_pause_cause(review: Review, pause_id: int) -> ResponseReturnValue:
+    pause = part_of(review, ReviewPause, pause_id)
+    form = f.VersionedForm()
+
+    def name() -> ReviewPause:
+        chosen = as_id(request.form.get("process"))
+        process = part_of(review, ParallelProcess, chosen) if chosen is not None else None
+        return processes.name_pause_cause(review, pause, process)
+
+    return _changed(form, name, "The pause's cause is recorded.", _processes_url(review))
+
+
+# --- the monitoring log -------------------------------------------------------------------
+
+
+def _monitoring_url(review: Review) -> str:
+    return url_for("reviews.review_monitoring", review_id=review.id)
+
+
+def _monitoring_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
+    drawn = {
+        "monitoring_form": f.MonitoringForm(formdata=None, recorded_on=uk_today()),
+        "response_form": f.ResponseForm(formdata=None),
+    }
+    return page_of_forms(
+        "reviews/records/monitoring.html",
+        drawn,
+        refused,
+        review=review,
+        entries=monitoring.entries_for(review, current_person()),
+        lead=monitoring.lead_reviewer(review),
+    )
+
+
+@bp.route("/<int:review_id>/monitoring")
+@loads(Review, options=WITH_PEOPLE)
+def review_monitoring(review: Review) -> ResponseReturnValue:
+    return _monitoring_page(review)
+
+
+@bp.route("/<int:review_id>/monitoring", methods=["POST"])
+@loads(Review, may="manage", options=WITH_PEOPLE)
+def review_monitoring_add(review: Review) -> ResponseReturnValue:
+    form = f.MonitoringForm()
+    add = lambda: monitoring.add_entry(  # noqa: E731
+        review, form.kind_chosen(), form.recorded_on.data, form.text.data or "", current_person()
+    )
+    done = submit(form, add, "Added to the monitoring log.", _monitoring_url(review))
+    return done or _monitoring_page(review, monitoring_form=form)
+
+
+@bp.route("/<int:review_id>/monitoring/<int:monitoring_id>", methods=["GET", "POST"])
+@loads(Review, may="manage")
+def review_monitoring_edit(review: Review, monitoring_id: int) -> ResponseReturnValue:
+    entry = part_of(review, MonitoringEntry, monitoring_id)
+    form = f.MonitoringEditForm(obj=entry if request.method == "GET" else None)
+    if request.method == "GET":
+        form.show_latest(entry.version)
+    save = lambda: monitoring.update_entry(  # noqa: E731
+        entry, form.recorded_on.data, form.text.data or "", form.version.data
+    )
+    done = submit(form, save, "Entry corrected.", _monitoring_url(review))
+    return done or page_with_form("reviews/records/monitoring_edit.html", form, review=review, entry=entry)
+
+
+# The reviewer answers on the log's page; the entry's own rule says whose request it is.
+@bp.route("/<int:review_id>/monitoring/<int:monitoring_id>/response", methods=["POST"])
+@loads(Review, options=WITH_PEOPLE)
+def review_monitoring_respond(review: Review, monitoring_id: int) -> ResponseReturnValue:
+    entry = part_of(review, MonitoringEntry, monitoring_id)
+    form = f.ResponseForm()
+    answer = lambda: monitoring.respond(entry, form.response.data or "", form.version.data, current_person())  # noqa: E731
+    done = submit(form, answer, "Your response is recorded.", _monitoring_url(review))
+    return done or _monitoring_page(review, response_form=form)
+
+
+# --- the family's involvement ---------------------------------------------------------------
+
+
+def _family_url(review: Review) -> str:
+    return url_for("reviews.review_family", review_id=review.id)
+
+
+def _family_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
+    contacts = family.contacts_of(review)
+    drawn = {"family_form": f.FamilyContactForm(formdata=None, happened_on=uk_today())}
+    return page_of_forms(
+        "reviews/records/family.html",
+        drawn,
+        refused,
+        review=review,
+        contacts=contacts,
+        advocacy=family.advocacy_offered(contacts),
+        is_dhr=review.review_type.code == "DHR",
+    )
+
+
+@bp.route("/<int:review_id>/family")
+@loads(Review, may="see_family", options=WITH_PEOPLE)
+def review_family(review: Review) -> ResponseReturnValue:
+    return _family_page(review)
+
+
+@bp.route("/<int:review_id>/family", methods=["POST"])
+@loads(Review, may="manage", options=WITH_PEOPLE)
+def review_family_add(review: Review) -> ResponseReturnValue:
+    form = f.FamilyContactForm()
+    add = lambda: family.add_contact(review, form.details(), current_person())  # noqa: E731
+    done = submit(form, add, "Added to the family involvement log.", _family_url(review))
+    return done or _family_page(review, family_form=form)
+
+
+@bp.route("/<int:review_id>/family/<int:contact_id>", methods=["GET", "POST"])
+@loads(Review, may="manage")
+def review_family_edit(review: Review, contact_id: int) -> ResponseReturnValue:
+    contact = part_of(review, FamilyContact, contact_id)
+    form = f.FamilyContactForm(obj=contact if request.method == "GET" else None)
+    if request.method == "GET":
+        form.show_latest(contact.version)
+        form.kind.data = contact.kind.value
+    save = lambda: family.update_contact(contact, form.details(), form.version.data)  # noqa: E731
+    done = submit(form, save, "Entry corrected.", _family_url(review))
+    return done or page_with_form("reviews/records/family_edit.html", form, review=review, contact=contact)

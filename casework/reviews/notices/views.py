@@ -22,6 +22,7 @@ from casework.reviews.notices import forms as f
 from casework.reviews.notices import services
 from casework.reviews.notices.rules import notice_status
 from casework.reviews.pages import page_of_forms, part_of
+from casework.reviews.records.processes import delay_reasons
 
 
 def notices_url(review: Review) -> str:
@@ -69,6 +70,11 @@ def review_home_office_step(review: Review) -> ResponseReturnValue:
 # --- one notice -------------------------------------------------------------------------------
 
 
+def _prepared_reason(review: Review, notice: ReviewNotice) -> str:
+    """A delay notice's reasons start from the parallel processes still holding the review up."""
+    return delay_reasons(review) if notice.requirement.key == "delay_reasons" else ""
+
+
 def _notice_page(review: Review, notice: ReviewNotice, **refused: FlaskForm) -> ResponseReturnValue:
     today, notice = uk_today(), _shown(notice)
     drawn = {
@@ -77,7 +83,7 @@ def _notice_page(review: Review, notice: ReviewNotice, **refused: FlaskForm) -> 
             version=notice.version,
             sent_on=notice.sent_on or today,
             reference=notice.reference,
-            reason=notice.reason,
+            reason=notice.reason or _prepared_reason(review, notice),
         ),
         "comments_form": f.CommentsForm(
             formdata=None,

@@ -52,6 +52,7 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import add_closure_day, working_calendar
 from casework.demo import DEMO_USERS
+from casework.demo.notices import DHR_PSEUDONYM
 from casework.demo.publication import _report as demo_report
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import queue_mail
@@ -71,9 +72,9 @@ EXAMPLES = int(os.environ.get("CASEWORK_FUZZ_EXAMPLES", "400"))
 SEED = int(os.environ["CASEWORK_FUZZ_SEED"]) if os.environ.get("CASEWORK_FUZZ_SEED") else None
 # One of each role and each agency or set of reviews; the second board manager sees what the first does.
 WALKED_USERS = [user for user in DEMO_USERS if user.email != "manager2@northshire.example"]
-# Distinct URLs walked per route and user: with the seeds of _extend_demo, enough to meet every
-# route's forms (the walk of 12 per route met no other form and cost twice the time).
-URLS_PER_ROUTE = 4
+# Distinct URLs walked per route and user: enough to meet each route's forms in several states
+# (the seeds of _extend_demo lead to the rarest ones).
+URLS_PER_ROUTE = 12
 
 # Routes the walk cannot reach from a page, and why; each is covered by its own tests.
 UNREACHED = {
@@ -344,7 +345,12 @@ def _extend_demo() -> dict[str, list[str]]:
     paused = db.session.execute(
         db.select(ReviewPause.review_id).where(ReviewPause.ended_on.is_(None)).order_by(ReviewPause.id)
     ).scalar()
-    assert completed and published and paused, "the demo no longer holds one of the states walked"
+    in_quality_assurance = db.session.execute(
+        db.select(Review.id).where(Review.pseudonym == DHR_PSEUDONYM)
+    ).scalar()
+    assert completed and published and paused and in_quality_assurance, (
+        "the demo no longer holds one of the states walked"
+    )
     return {
         "": [f"/set-password/{token}"],
         "admin@northshire.example": [
@@ -360,6 +366,7 @@ def _extend_demo() -> dict[str, list[str]]:
             f"/reviews/{unconfirmed}/action-plan",
             f"/reviews/{paused}",
             f"/reviews/{commissioning.id}",
+            f"/reviews/{in_quality_assurance}/notices",
         ],
     }
 

@@ -16,6 +16,7 @@ from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.workdays import WorkingCalendar
 from casework.reviews.clock import deadlines_for
+from casework.reviews.lifecycle import finish
 from casework.reviews.models import (
     NoticeRequirement,
     Publication,
@@ -65,7 +66,7 @@ def test_each_type_requires_its_notices_as_data(app: Flask) -> None:
                 "delay_reasons",
                 "not_published_reasons",
             ],
-            "DHR": ["decision"],
+            "DHR": ["decision", "report_to_commissioner"],
         }  # a SAR has no national notice
         serious = db.session.execute(
             db.select(NoticeRequirement).where(NoticeRequirement.key == "serious_incident")
@@ -550,3 +551,41 @@ def test_the_review_types_page_lists_each_types_notices(app: Flask, manager: Use
     assert "Children Act 2004 s16C(1)" in text
     assert 'data-testid="notices-DHR"' in text and "including a decision not to" in text
     assert "No national notice." in text  # a SAR
+
+
+def test_a_dardr_owes_its_report_to_the_commissioner_only_once_the_2024_act_is_in_force(
+    app: Flask, manager: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Victims and Prisoners Act 2024 s19: enacted, not yet in force. A review started before the
+    configured commencement (or with none configured) owes nothing new."""
+    with app.app_context():
+        before = make_review(
+            "DHR",
+            ReviewStage.DECISION,
+            by=manager,
+            became_aware_on=date(2026, 5, 4),
+            incident_on=date(2026, 5, 1),
+        )
+        assert not notice_of(before, "report_to_commissioner").applies  # no commencement configured
+        before_id = before.id
+    monkeypatch.setitem(app.config, "COMMENCEMENTS", {"dardr": date(2026, 6, 1)})
+    with app.app_context():
+        after = make_review(
+            "DHR",
+            ReviewStage.DECISION,
+            by=manager,
+            became_aware_on=date(2026, 6, 8),
+            incident_on=date(2026, 6, 6),
+        )
+        notice = notice_of(after, "report_to_commissioner")
+        assert notice.applies and notice.due_on is None
+        assert notice.requirement.recipients == [
+            "Secretary of State (Home Office)",
+            "Domestic Abuse Commissioner",
+        ]
+        assert "Victims and Prisoners Act 2024 s19" in notice.requirement.source
+        earlier = db.session.get(Review, before_id)
+        assert earlier is not None
+        finish(earlier)  # recomputed under the setting: the rule came after the case
+        db.session.commit()
+        assert not notice_of(earlier, "report_to_commissioner").applies

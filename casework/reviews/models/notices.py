@@ -31,6 +31,8 @@ class NoticeCondition(LabelledEnum):
     REVIEW_HELD = "review_held", "A local review is held"
     PUBLICATION_DELAYED = "publication_delayed", "Publication was delayed"
     NOT_PUBLISHED = "not_published", "The partners decided not to publish the report"
+    # Victims and Prisoners Act 2024 s19: enacted, in force on a date the installation configures.
+    UNDER_DARDR = "under_dardr", "The review started once the 2024 Act's reviews were in force"
 
 
 class NoticeTiming(LabelledEnum):

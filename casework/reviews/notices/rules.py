@@ -24,7 +24,7 @@ from casework.reviews.models import (
     Review,
     ReviewNotice,
 )
-from casework.reviews.models.types import ClockUnit
+from casework.reviews.models.types import ClockUnit, commencement
 
 
 class HasDue(Protocol):
@@ -91,6 +91,9 @@ def condition_holds(review: Review, condition: NoticeCondition) -> bool:
         return decision is not None and decision.outcome == DecisionOutcome.LOCAL_REVIEW
     if condition == NoticeCondition.NOT_PUBLISHED:
         return publication is not None and publication.not_published_on is not None
+    if condition == NoticeCondition.UNDER_DARDR:
+        begun, started = commencement("dardr"), review_started_on(review)
+        return begun is not None and started is not None and started >= begun
     if condition == NoticeCondition.PUBLICATION_DELAYED:
         delayed = exists().where(PublicationDelay.review_id == review.id)
         return bool(db.session.execute(select(delayed)).scalar())

@@ -106,6 +106,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.records import load_demo_records
 
     added += load_demo_records(manager)
+    from casework.demo.delays import load_demo_delays
+
+    added += load_demo_delays(manager)
     from casework.demo.reminders import load_demo_reminder_rules
 
     added += load_demo_reminder_rules()

@@ -184,6 +184,13 @@ def _review_paused(event: AuditEvent, d: dict[str, Any]) -> Said | None:
     return Said(f"paused the review{started}{cause}{agreed}", found.group(1)) if found else None
 
 
+def _publication_delayed(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    found = _after(event.summary, r"Publication delayed: (.*)")
+    cause = f" because of the {_process_kind(d['process'])}" if d.get("process") in set(ProcessKind) else ""
+    until = f" (expected until {words(d['expected_until'])})" if d.get("expected_until") else ""
+    return Said(f"recorded a delay to publication{cause}{until}", found.group(1)) if found else None
+
+
 def _review_resumed(event: AuditEvent, d: dict[str, Any]) -> Said:
     since = f" after the pause from {words(d['started_on'])}" if d.get("started_on") else ""
     return Said(f"resumed the review{since}")
@@ -370,7 +377,7 @@ PHRASES: dict[str, Phrase] = {
         r"Corrected final version (\d+) uploaded", "uploaded corrected final version {0}"
     ),
     "publication_details_saved": _fixed("saved the publication details"),
-    "publication_delayed": _with_reason(r"Publication delayed: (.*)", "recorded a delay to publication"),
+    "publication_delayed": _publication_delayed,
     "publication_withdrawn": _with_reason(
         r"Published report withdrawn( before its 12 months)?: (.*)", "withdrew the published report{0}"
     ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,9 @@ from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
 from casework.reviews.models.drafts import DraftVersion
 from casework.reviews.models.review import Review
+
+if TYPE_CHECKING:
+    from casework.reviews.models.records import ParallelProcess
 
 
 class AnonymisationCheck(db.Model):
@@ -166,3 +170,8 @@ class PublicationDelay(db.Model):
     expected_until: Mapped[date | None] = mapped_column(Date)
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The parallel process holding publication up, when one is on the review's register: the
+    # reasons owed to the Panel and the Secretary of State start from it.
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("parallel_processes.id"), index=True)
+
+    process: Mapped[ParallelProcess | None] = relationship()

@@ -71,7 +71,8 @@ def review_home_office_step(review: Review) -> ResponseReturnValue:
 
 
 def _prepared_reason(review: Review, notice: ReviewNotice) -> str:
-    """A delay notice's reasons start from the parallel processes still holding the review up."""
+    """A delay notice's reasons start from the parallel processes the delays name, then the others
+    still holding the review up (see ``delay_reasons``)."""
     return delay_reasons(review) if notice.requirement.key == "delay_reasons" else ""
 
 

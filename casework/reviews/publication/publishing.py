@@ -36,6 +36,8 @@ from casework.reviews.publication.checks import (
     run_anonymisation_check,
     stale_reasons,
 )
+from casework.reviews.records.processes import process_of_review
+from casework.reviews.referral.changes import plain
 from casework.reviews.stages import ReviewStage
 
 STEP_LABELS = {
@@ -227,7 +229,14 @@ def withdraw_publication(review: Review, reason: str, by: User) -> None:
     )
 
 
-def record_delay(review: Review, reason: str, expected_until: date | None, by: User) -> PublicationDelay:
+def record_delay(
+    review: Review,
+    reason: str,
+    expected_until: date | None,
+    by: User,
+    process_id: int | None = None,
+) -> PublicationDelay:
+    """``process_id``: the parallel process on the review's register holding publication up, if any."""
     require_manager(review, by)
     if review.is_ended or review.stage in (ReviewStage.ACTION_PLANNING,):
         raise DomainError("Delays are recorded before publication")
@@ -235,12 +244,23 @@ def record_delay(review: Review, reason: str, expected_until: date | None, by: U
     not_before(
         expected_until, uk_today(), "expected_until", "The expected end of the delay must be in the future"
     )
+    process = process_of_review(review, process_id)
     delay = PublicationDelay(
-        review_id=review.id, reason=reason.strip(), expected_until=expected_until, recorded_by_id=by.id
+        review_id=review.id,
+        reason=reason.strip(),
+        expected_until=expected_until,
+        recorded_by_id=by.id,
+        process=process,
     )
     db.session.add(delay)
+    # Like a pause, the timeline names the kind of process; its description stays on the register.
+    cause = {"process": process.kind.value} if process else {}
     audit.record(
-        "publication_delayed", f"Publication delayed: {reason.strip()}", subject=review, review=review
+        "publication_delayed",
+        f"Publication delayed: {reason.strip()}",
+        subject=review,
+        review=review,
+        details={"expected_until": plain(expected_until), **cause},
     )
     finish(review)  # the reasons for the delay are now owed to the Panel and Secretary of State
     return delay

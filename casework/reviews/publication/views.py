@@ -29,6 +29,7 @@ from casework.reviews.models import (
 from casework.reviews.pages import page_of_forms, part_of, review_url
 from casework.reviews.publication import checks, publishing
 from casework.reviews.publication import forms as f
+from casework.reviews.records.processes import processes_of
 from casework.reviews.referral.identifiers import record_identifier_view
 
 
@@ -44,7 +45,7 @@ def _forms(review: Review) -> dict[str, FlaskForm]:
         "details_form": f.PublicationDetailsForm(formdata=None, obj=publication),
         "publish_form": f.PublishForm(formdata=None, version=review.version, published_on=earliest),
         "not_form": f.NotPublishForm(formdata=None, version=review.version),
-        "delay_form": f.DelayForm(formdata=None),
+        "delay_form": f.DelayForm(formdata=None).offer(processes_of(review)),
         "corrected_form": f.CorrectedVersionForm(formdata=None),
     }
 
@@ -74,6 +75,7 @@ def _publication_page(review: Review, **refused: FlaskForm) -> ResponseReturnVal
     delays = db.session.execute(
         db.select(PublicationDelay)
         .where(PublicationDelay.review_id == review.id)
+        .options(joinedload(PublicationDelay.process))
         .order_by(PublicationDelay.id)
     ).scalars()
     return page_of_forms(
@@ -144,10 +146,8 @@ def review_not_published(review: Review) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/publication/delays", methods=["POST"])
 @loads(Review, may="manage")
 def review_publication_delay(review: Review) -> ResponseReturnValue:
-    form = f.DelayForm()
-    record = lambda: publishing.record_delay(  # noqa: E731
-        review, form.reason.data or "", form.expected_until.data, current_person()
-    )
+    form = f.DelayForm().offer(processes_of(review))
+    record = lambda: publishing.record_delay(review, **form.values(), by=current_person())  # noqa: E731
     return _change(review, "delay_form", form, record, "Delay recorded.", _here(review))
 
 

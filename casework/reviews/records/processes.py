@@ -1,7 +1,8 @@
 """The register of parallel processes: criminal investigations and prosecutions, inquests, IOPC
 investigations, family proceedings and other reviews running alongside a review. They are why
-reviews pause and why publication waits, so a pause names the process that caused it, and
-``delay_reasons`` describes what is holding a review up for a publication delay's reason."""
+reviews pause and why publication waits, so a pause or a publication delay names the process that
+caused it, and ``delay_reasons`` describes what is holding a review up for a publication delay's
+reason."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.auth.models import User
@@ -17,7 +19,14 @@ from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, on_timeline
-from casework.reviews.models import ParallelProcess, ProcessKind, ProcessStatus, Review, ReviewPause
+from casework.reviews.models import (
+    ParallelProcess,
+    ProcessKind,
+    ProcessStatus,
+    PublicationDelay,
+    Review,
+    ReviewPause,
+)
 from casework.reviews.referral.changes import plain
 
 
@@ -118,15 +127,18 @@ def processes_of(review: Review) -> list[ParallelProcess]:
     )
 
 
-def process_for_pause(review: Review, process_id: int | None) -> ParallelProcess | None:
-    """The process a pause names, which must be on this review's register and not yet over."""
+def process_of_review(
+    review: Review, process_id: int | None, field: str = "caused_by"
+) -> ParallelProcess | None:
+    """The process a new pause or publication delay names, which must be on this review's
+    register and not yet over (a concluded process holds nothing up from now on)."""
     if process_id is None:
         return None
     process = db.session.get(ParallelProcess, process_id)
     if process is None or process.review_id != review.id:
-        raise DomainError("Select a process of this review", field="caused_by")
+        raise DomainError("Select a process of this review", field=field)
     if process.status.is_over:
-        raise DomainError(f"The {process.title} is {process.status.label.lower()}", field="caused_by")
+        raise DomainError(f"The {process.title} is {process.status.label.lower()}", field=field)
     return process
 
 
@@ -151,15 +163,36 @@ def name_pause_cause(review: Review, pause: ReviewPause, process: ParallelProces
 
 
 def delay_reasons(review: Review) -> str:
-    """What is holding the review up, in words for a publication delay's reason: each process
-    not yet over, with its status and expected end. Empty when nothing is."""
-    return describe_delay(processes_of(review))
+    """What is holding the review up, in words for a publication delay's reason: first the
+    processes the review's delays name (in the order the delays were recorded, whatever their
+    status now: they are why publication waited), then each other process not yet over, with its
+    status and expected end. Each process once; empty when nothing is."""
+    # When a delay first named the process: one query for the ordering and the register.
+    first_named = (
+        db.select(func.min(PublicationDelay.id))
+        .where(PublicationDelay.process_id == ParallelProcess.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(ParallelProcess, first_named)
+        .where(ParallelProcess.review_id == review.id)
+        .order_by(
+            first_named.is_(None),
+            first_named,
+            ParallelProcess.started_on.is_(None),
+            ParallelProcess.started_on,
+            ParallelProcess.id,
+        )
+    ).all()
+    named = [process for process, first in rows if first is not None]
+    others = [process for process, first in rows if first is None and not process.status.is_over]
+    return "; ".join(_described(process) for process in named + others)
 
 
 def describe_delay(listed: list[ParallelProcess]) -> str:
-    running = [p for p in listed if not p.status.is_over]
-    parts = []
-    for process in running:
-        when = f", expected to end {format_date(process.expected_end_on)}" if process.expected_end_on else ""
-        parts.append(f"{process.kind.label}: {process.description} ({process.status.label.lower()}{when})")
-    return "; ".join(parts)
+    return "; ".join(_described(process) for process in listed if not process.status.is_over)
+
+
+def _described(process: ParallelProcess) -> str:
+    when = f", expected to end {format_date(process.expected_end_on)}" if process.expected_end_on else ""
+    return f"{process.kind.label}: {process.description} ({process.status.label.lower()}{when})"

@@ -16,7 +16,7 @@ from casework.reviews.clock import deadlines_for
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, check_version, finish, has_accepted_lead, on_timeline
 from casework.reviews.models import DeadlineExtension, Review, ReviewPause
-from casework.reviews.records.processes import process_for_pause
+from casework.reviews.records.processes import process_of_review
 from casework.reviews.referral.changes import plain
 from casework.reviews.stages import ReviewStage
 
@@ -47,7 +47,7 @@ def pause_review(
     )
     last_end = max((p.ended_on for p in review.pauses if p.ended_on), default=None)
     not_before(started_on, last_end, "started_on", "A pause cannot start before the previous pause ended")
-    process = process_for_pause(review, process_id)
+    process = process_of_review(review, process_id)
     review.pauses.append(
         ReviewPause(
             started_on=started_on,

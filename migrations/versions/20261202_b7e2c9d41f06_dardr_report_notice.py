@@ -3,7 +3,7 @@ Abuse Commissioner: owed by reviews started once the Victims and Prisoners Act 2
 force (a date the installation configures).
 
 Revision ID: b7e2c9d41f06
-Revises: 2d9677517c4a
+Revises: 81bd337d7980
 Create Date: 2026-12-02 01:45:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e2c9d41f06"
-down_revision = "2d9677517c4a"
+down_revision = "81bd337d7980"
 branch_labels = None
 depends_on = None
 

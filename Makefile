@@ -37,10 +37,11 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # The suite in parallel: one worker per core, each test file kept on one worker so the worlds
-# built once per module or class are built once.
+# built once per module or class are built once. Bytecode is written even where the environment
+# says not to: each worker would otherwise rewrite the assertions of every test module again.
 PYTEST_WORKERS ?= auto
 test: lint
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # The suite against PostgreSQL, in a database created for the run and dropped after it.
 test-postgres: $(STAMP)

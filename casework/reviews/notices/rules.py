@@ -137,13 +137,8 @@ def due_on(
 
 
 def requirements_for(review: Review) -> list[NoticeRequirement]:
-    return list(
-        db.session.execute(
-            select(NoticeRequirement)
-            .where(NoticeRequirement.review_type_id == review.review_type_id)
-            .order_by(NoticeRequirement.position, NoticeRequirement.id)
-        ).scalars()
-    )
+    # Through the type's relationship: loaded once per session, not queried at every step.
+    return list(review.review_type.notice_requirements)
 
 
 def refresh_notices(review: Review, read: Callable[[str], date | None], deadlines: Iterable[HasDue]) -> None:

@@ -37,11 +37,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 # The suite in parallel: one worker per core, each test file kept on one worker so the worlds
-# built once per module or class are built once. Bytecode is written even where the environment
-# says not to: each worker would otherwise rewrite the assertions of every test module again.
+# built once per module or class are built once, in the suite's order (longest files first; the
+# default would start the files with most tests first and leave the long single tests to the
+# end). Bytecode is written even where the environment says not to: each worker would otherwise
+# rewrite the assertions of every test module again.
 PYTEST_WORKERS ?= auto
 test: lint
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 # The suite against PostgreSQL, in a database created for the run and dropped after it.
 test-postgres: $(STAMP)

@@ -58,13 +58,16 @@ REFERENCE_TABLES = {
 # a long one at the end while the other has finished.
 LONGEST_FIRST = (
     "tests/test_fuzz_forms.py",
+    "tests/browser/test_small_screens.py",
     "tests/browser/",
     "tests/reviews/test_lifecycle.py",
+    "tests/notifications/test_every_message_end_to_end.py",
     "tests/test_record_rules.py",
-    "tests/test_support_kit.py",
-    "tests/documents/test_storage_sweep.py",
     "tests/documents/test_isolation.py",
+    "tests/documents/test_storage_sweep.py",
     "tests/auth/test_sign_in",
+    "tests/actions/test_action_plans.py",
+    "tests/agencies/test_contributions",
     "tests/test_query_budgets.py",
 )
 

@@ -377,3 +377,24 @@ def test_the_service_refuses_a_repeat_without_an_answer_and_changes_nothing(ctx:
     )
     assert added.resembles_id == ctx.repeated_rec
     assert resemblance.CLOSE == CLOSE
+
+
+# --- the demo ----------------------------------------------------------------------------------
+
+
+def test_the_demo_repeats_an_older_review_s_recommendation_and_says_why(app: Flask, folder: Path) -> None:
+    from tests.support.demo import load_demo
+
+    with app.app_context():
+        load_demo(app)
+        repeated = db.session.execute(
+            select(Recommendation).where(Recommendation.resembles_id.is_not(None))
+        ).scalar_one()
+        assert repeated.review.pseudonym == "Child D" and repeated.confirmed_at is not None
+        assert repeated.resembles is not None and repeated.resembles.review.pseudonym == "Child M"
+        assert repeated.resembles.review.year < repeated.review.year
+        assert "This time" in (repeated.difference_from_earlier or "")
+        review_id = repeated.review_id
+    client = client_as(app, "manager@northshire.example", "demo manager passphrase")
+    page = text(client.get(f"/reviews/{review_id}/action-plan"))
+    assert "What is different this time:" in page and "Closely resembles recommendation 1 of CSPR-" in page

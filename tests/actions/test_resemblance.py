@@ -393,8 +393,11 @@ def test_the_demo_repeats_an_older_review_s_recommendation_and_says_why(app: Fla
         assert repeated.review.pseudonym == "Child D" and repeated.confirmed_at is not None
         assert repeated.resembles is not None and repeated.resembles.review.pseudonym == "Child M"
         assert repeated.resembles.review.year < repeated.review.year
-        assert "This time" in (repeated.difference_from_earlier or "")
+        answer = repeated.difference_from_earlier or ""
+        assert "This time" in answer
         review_id = repeated.review_id
     client = client_as(app, "manager@northshire.example", "demo manager passphrase")
     page = text(client.get(f"/reviews/{review_id}/action-plan"))
     assert "What is different this time:" in page and "Closely resembles recommendation 1 of CSPR-" in page
+    export = client.get(f"/actions/export.csv?review={review_id}").get_data(as_text=True)
+    assert "What is different this time" in export and answer in export

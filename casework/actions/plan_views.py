@@ -25,7 +25,7 @@ from casework.auth.access import current_person, loads
 from casework.auth.models import Role, User
 from casework.core.display import plural
 from casework.core.extensions import db
-from casework.core.forms import error_flashed, page_with_form, submit
+from casework.core.forms import chosen_ids, error_flashed, page_with_form, submit
 from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
@@ -201,6 +201,17 @@ def review_recommendation_add(review: Review) -> ResponseReturnValue:
         form,
         lambda: services.add_recommendation(review, *form.recommendation(), current_person()),
     )
+
+
+@bp.route("/<int:review_id>/action-plan/resemblances")
+@loads(Review, may="plan_actions")
+def review_resemblances(review: Review) -> ResponseReturnValue:
+    """The earlier findings and recommendations like a text being typed, as an HTML fragment for
+    the plan page's script (the page itself shows them after the save, without the script)."""
+    text = request.args.get("text", "")[:10000]
+    themes = chosen_ids(request.args.getlist("themes")[:50])
+    like = resemblance.find_resembling(text, themes, exclude_review_id=review.id) if text.strip() else []
+    return render_template("actions/_resemblances.html", like=like)
 
 
 def _owners() -> list[User]:

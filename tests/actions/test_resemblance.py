@@ -401,3 +401,30 @@ def test_the_demo_repeats_an_older_review_s_recommendation_and_says_why(app: Fla
     assert "What is different this time:" in page and "Closely resembles recommendation 1 of CSPR-" in page
     export = client.get(f"/actions/export.csv?review={review_id}").get_data(as_text=True)
     assert "What is different this time" in export and answer in export
+
+
+# --- the fragment for the page's script --------------------------------------------------------
+
+
+def test_the_fragment_lists_the_earlier_ones_like_a_text_for_managers_only(app: Flask, world: World) -> None:
+    path = f"/reviews/{world.current}/action-plan/resemblances"
+    manager = client_as(app, world.manager)
+    found = manager.get(path, query_string={"text": REWORDED, "themes": [str(t) for t in world.themes]})
+    assert found.status_code == 200
+    body = text(found)
+    assert world.earlier_reference in body and "Shared themes: Domestic abuse, Information sharing" in body
+    assert "<html" not in body  # a fragment, not a page
+    assert "No earlier" in text(manager.get(path, query_string={"text": FAR}))
+    for hostile in ("", "x" * 20000, "\u202e" * 50):
+        assert (
+            manager.get(path, query_string={"text": hostile, "themes": ["x", "-1", "9" * 30]}).status_code
+            == 200
+        )
+    assert manager.get(path + "?text=%00").status_code == 400
+    assert client_as(app, world.reviewer).get(path, query_string={"text": REWORDED}).status_code == 403
+    assert client_as(app, world.lead).get(path, query_string={"text": REWORDED}).status_code == 404
+    page = text(manager.get(f"/reviews/{world.current}/action-plan"))
+    assert f'data-resemblances="{path}"' in page
+    assert "data-resemblances=" not in text(
+        client_as(app, world.reviewer).get(f"/reviews/{world.current}/action-plan")
+    )

@@ -312,7 +312,9 @@ def _extend_demo() -> dict[str, list[str]]:
     )
     action = (
         db.session.execute(
-            db.select(Action).where(Action.status != ActionStatus.VERIFIED).order_by(Action.id)
+            db.select(Action)
+            .where(Action.review_id == child_d.id, Action.status != ActionStatus.VERIFIED)
+            .order_by(Action.id)
         )
         .scalars()
         .first()

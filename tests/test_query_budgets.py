@@ -76,6 +76,7 @@ BUDGETS = {
     "monitoring log": 5,
     "written requests": 5,
     "family involvement": 5,
+    "earlier recommendations like a text": 5,  # the fragment for the plan page's script
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -122,6 +123,14 @@ PAGES = [
     Page("monitoring log", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
     Page("written requests", REVIEWER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
     Page("family involvement", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/family"),
+    Page(
+        "earlier recommendations like a text",
+        MANAGER,
+        lambda ids: (
+            f"/reviews/{ids['child_d']}/action-plan/resemblances?text=Police+should+refer+every+"
+            "domestic+abuse+incident+where+a+baby+lives+in+the+household"
+        ),
+    ),
 ]
 
 

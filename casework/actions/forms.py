@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Protocol, TypeVar
 
+from flask import request
 from flask_wtf.file import MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -205,6 +206,21 @@ class ThemeForm(OneTimeForm):
 
     def chosen_types(self) -> list[ReviewType]:
         return _chosen(self.offered_types, self.review_types.data)
+
+
+class ConfirmRecommendationsForm(OneTimeForm):
+    """Confirm the plan's recommendations; each that closely resembles an earlier review's
+    recommendation brings its answer to "what is different this time?" (``different-<id>``)."""
+
+    PREFIX = "different-"
+
+    def differences(self) -> dict[int, str]:
+        answers = {}
+        for key, value in request.form.items():
+            number = as_id(key.removeprefix(self.PREFIX)) if key.startswith(self.PREFIX) else None
+            if number is not None:
+                answers[number] = value
+        return answers
 
 
 class LearningForm(OneTimeForm):

@@ -88,8 +88,13 @@ class Recommendation(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Confirmed while closely resembling an earlier review's recommendation: which one, and the
+    # board's answer to "what is different this time?", so a repeat is a decision, not an accident.
+    resembles_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"), index=True)
+    difference_from_earlier: Mapped[str | None] = mapped_column(Text)
 
     review: Mapped[Review] = relationship()
+    resembles: Mapped[Recommendation | None] = relationship(remote_side=[id])
     agencies: Mapped[list[Agency]] = relationship(secondary=recommendation_agencies, order_by=Agency.name)
     themes: Mapped[list[Theme]] = relationship(secondary=recommendation_themes, order_by=Theme.name)
     actions: Mapped[list[Action]] = relationship(back_populates="recommendation", order_by="Action.id")

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 
-from casework.actions import services
-from casework.actions.forms import ActionForm, FindingForm, LearningForm, RecommendationForm
+from casework.actions import resemblance, services
+from casework.actions.forms import (
+    ActionForm,
+    ConfirmRecommendationsForm,
+    FindingForm,
+    LearningForm,
+    RecommendationForm,
+)
 from casework.actions.models import Action, Finding, Recommendation, Theme
 from casework.actions.rag import Rag, rag_of, soon_limit
 from casework.agencies.models import agencies_for_new_work
@@ -19,8 +25,8 @@ from casework.auth.access import current_person, loads
 from casework.auth.models import Role, User
 from casework.core.display import plural
 from casework.core.extensions import db
-from casework.core.form_keys import OneTimeForm
-from casework.core.forms import error_flashed, page_with_form, submit
+from casework.core.forms import chosen_ids, error_flashed, page_with_form, submit
+from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.models import Review
@@ -52,6 +58,7 @@ def plan_of(review: Review) -> tuple[list[Finding], list[Recommendation]]:
             selectinload(Recommendation.agencies),
             selectinload(Recommendation.themes),
             selectinload(Recommendation.actions).options(joinedload(Action.agency), joinedload(Action.owner)),
+            joinedload(Recommendation.resembles).joinedload(Recommendation.review),
         )
     ).scalars()
     return findings.all(), recommendations.all()
@@ -89,6 +96,28 @@ def _plan_url(review: Review) -> str:
     return url_for("reviews.review_action_plan", review_id=review.id)
 
 
+def _just_written(
+    findings: list[Finding], recommendations: list[Recommendation]
+) -> tuple[Finding | Recommendation | None, list[resemblance.Resemblance]]:
+    """The finding or recommendation just added (``?like=finding-3``, set by the add's redirect)
+    and the earlier ones of other reviews that resemble it: the check runs on the server after
+    the POST, so it works without JavaScript. Board managers only: they see every review."""
+    kind, _, number = request.args.get("like", "").partition("-")
+    wanted = as_id(number)
+    if wanted is None or not current_person().can_track_actions():
+        return None, []
+    items: list[Finding] | list[Recommendation] = findings if kind == "finding" else recommendations
+    if kind not in ("finding", "recommendation"):
+        return None, []
+    item = next((i for i in items if i.number == wanted), None)
+    if item is None:
+        return None, []
+    themes = [t.id for t in item.themes]
+    return item, resemblance.find_resembling(
+        item.text, themes, exclude_review_id=item.review_id, before=item.created_at
+    )
+
+
 def _plan_page(review: Review, **forms: FlaskForm) -> ResponseReturnValue:
     """The plan, with a refused form shown again (400) where one is given."""
     findings, recommendations = plan_of(review)
@@ -99,6 +128,14 @@ def _plan_page(review: Review, **forms: FlaskForm) -> ResponseReturnValue:
     }
     context.update(forms)
     failed = any(form.errors for form in forms.values()) or error_flashed()
+    written, like = _just_written(findings, recommendations)
+    pending = [r for r in recommendations if r.confirmed_at is None]
+    # Which unconfirmed recommendations must say what is different before they are confirmed.
+    repeats = (
+        resemblance.close_earlier(pending)
+        if pending and review.plan_is_open and review.can_plan_actions(current_person())
+        else {}
+    )
     return render_template(
         "actions/plan.html",
         review=review,
@@ -109,6 +146,12 @@ def _plan_page(review: Review, **forms: FlaskForm) -> ResponseReturnValue:
         today=today,
         soon=soon_limit(today),
         plan_open=review.plan_is_open,
+        written=written,
+        written_kind="finding" if isinstance(written, Finding) else "recommendation",
+        like=like,
+        repeats=repeats,
+        answers=request.form if request.method == "POST" else {},
+        answer_prefix=ConfirmRecommendationsForm.PREFIX,
         **context,
     ), 400 if failed else 200
 
@@ -124,8 +167,14 @@ def _add(
 ) -> ResponseReturnValue:
     """Add a finding or a recommendation (``name``: its form on the plan page): back to the plan,
     or the plan again with the form's errors."""
-    noun = name.removesuffix("_form").capitalize()
-    done = submit(form, add, lambda record: f"{noun} {record.number} added.", _plan_url(review) + anchor)
+    noun = name.removesuffix("_form")
+
+    def then(record: Finding | Recommendation) -> str:
+        # Back to the plan, which then shows the earlier ones like it (see _just_written).
+        like = f"{noun}-{record.number}"
+        return url_for("reviews.review_action_plan", review_id=review.id, like=like) + anchor
+
+    done = submit(form, add, lambda record: f"{noun.capitalize()} {record.number} added.", then)
     return done or _plan_page(review, **{name: form})
 
 
@@ -152,6 +201,17 @@ def review_recommendation_add(review: Review) -> ResponseReturnValue:
         form,
         lambda: services.add_recommendation(review, *form.recommendation(), current_person()),
     )
+
+
+@bp.route("/<int:review_id>/action-plan/resemblances")
+@loads(Review, may="plan_actions")
+def review_resemblances(review: Review) -> ResponseReturnValue:
+    """The earlier findings and recommendations like a text being typed, as an HTML fragment for
+    the plan page's script (the page itself shows them after the save, without the script)."""
+    text = request.args.get("text", "")[:10000]
+    themes = chosen_ids(request.args.getlist("themes")[:50])
+    like = resemblance.find_resembling(text, themes, exclude_review_id=review.id) if text.strip() else []
+    return render_template("actions/_resemblances.html", like=like)
 
 
 def _owners() -> list[User]:
@@ -186,13 +246,15 @@ def review_action_new(review: Review, recommendation_id: int) -> ResponseReturnV
 @bp.route("/<int:review_id>/recommendations/confirm", methods=["POST"])
 @loads(Review, may="plan_actions")
 def review_recommendations_confirm(review: Review) -> ResponseReturnValue:
+    form = ConfirmRecommendationsForm()
     done = submit(
-        OneTimeForm(),
-        lambda: services.confirm_recommendations(review, current_person()),
+        form,
+        lambda: services.confirm_recommendations(review, current_person(), form.differences()),
         lambda count: f"{plural(count, 'recommendation')} confirmed as final.",
         _plan_url(review),
     )
-    return done or redirect(_plan_url(review))
+    # Refused: the plan again, with the answers typed so far.
+    return done or _plan_page(review, confirm_form=form)
 
 
 @bp.route("/<int:review_id>/action-plan/learning", methods=["GET", "POST"])

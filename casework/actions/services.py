@@ -6,8 +6,10 @@ import re
 from datetime import date
 from typing import TypeVar
 
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
+from casework.actions import resemblance
 from casework.actions.models import (
     ACTION_TRANSITIONS,
     Action,
@@ -200,16 +202,41 @@ def keep_learning(review: Review, texts: list[str], by: User) -> list[Recommenda
     return added
 
 
-def confirm_recommendations(review: Review, by: User) -> int:
-    """The report is final: its recommendations are confirmed and no longer change."""
+def confirm_recommendations(review: Review, by: User, differences: dict[int, str] | None = None) -> int:
+    """The report is final: its recommendations are confirmed and no longer change. One that
+    closely resembles an earlier review's recommendation is confirmed only with the answer to
+    "what is different this time?" (``differences``, by recommendation id), kept on it."""
     _plan_open(review)
     if not review.can_plan_actions(by):
         raise DomainError("Only a board manager can confirm the recommendations")
     pending = [r for r in _recommendations(review) if r.confirmed_at is None]
     if not pending:
         raise DomainError("There are no unconfirmed recommendations")
+    answers = {key: (value or "").replace("\x00", "").strip() for key, value in (differences or {}).items()}
+    repeats = resemblance.close_earlier(pending)
+    unanswered = [r for r in pending if r.id in repeats and not answers.get(r.id)]
+    if unanswered:
+        first = unanswered[0]
+        raise DomainError(
+            f"Recommendation {first.number} closely resembles {repeats[first.id].label} "
+            f"({repeats[first.id].year}): say what is different this time before confirming"
+        )
+    if any(len(answers.get(r.id, "")) > 5000 for r in pending if r.id in repeats):
+        raise DomainError('Each answer to "what is different this time?" must be 5,000 characters or fewer')
     for recommendation in pending:
         recommendation.confirmed_at = utcnow()
+        earlier = repeats.get(recommendation.id)
+        if earlier is not None:
+            recommendation.resembles_id = earlier.id
+            recommendation.difference_from_earlier = answers[recommendation.id]
+            audit.record(
+                "recommendation_repeated",
+                f"Recommendation {recommendation.number} resembles {earlier.label}: "
+                f"{recommendation.difference_from_earlier}",
+                subject=recommendation,
+                review=review,
+                details={"resembles": earlier.id, "score": earlier.score},
+            )
     audit.record(
         "recommendations_confirmed",
         f"{len(pending)} recommendations confirmed as final",
@@ -225,6 +252,7 @@ def _recommendations(review: Review) -> list[Recommendation]:
             db.select(Recommendation)
             .where(Recommendation.review_id == review.id)
             .order_by(Recommendation.number)
+            .options(selectinload(Recommendation.themes))
         ).scalars()
     )
 

@@ -49,6 +49,7 @@ EXPORT_COLUMNS: tuple[tuple[str, int], ...] = (  # heading, width in characters
     ("Overdue", 9),
     ("Success measure", 50),
     ("Last update", 12),
+    ("What is different this time", 50),  # a recommendation repeating an earlier review's
 )
 EXPORT_HEADINGS = tuple(heading for heading, _ in EXPORT_COLUMNS)
 RAG_COLUMN = EXPORT_HEADINGS.index("RAG") + 1
@@ -128,6 +129,7 @@ def _export_values(action: Action, today: date, soon: date) -> tuple[object, ...
         "Yes" if is_overdue(action, today) else "No",
         action.success_measure,
         last_update_on(action),
+        action.recommendation.difference_from_earlier or "",
     )
 
 

@@ -97,6 +97,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.contributions import load_demo_contributions
 
     added += load_demo_contributions(manager)
+    from casework.demo.earlier import load_demo_earlier_review
+
+    added += load_demo_earlier_review(manager)
     from casework.demo.actions import load_demo_actions
 
     added += load_demo_actions(manager)

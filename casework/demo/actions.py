@@ -64,6 +64,7 @@ def load_demo_actions(manager: User) -> list[str]:
     for plan, review in zip(PLANS, chosen, strict=True):
         assert review is not None
         writer = _lead_reviewer(review, manager)
+        differences: dict[int, str] = {}
         for text, names in plan.findings:
             services.add_finding(review, text, [themes[name] for name in names if name in themes], writer)
         for demo in plan.recommendations:
@@ -75,6 +76,9 @@ def load_demo_actions(manager: User) -> list[str]:
                 [themes[name] for name in demo.themes if name in themes],
                 writer,
             )
+            if demo.different_this_time:
+                db.session.flush()  # its id, for the answer
+                differences[recommendation.id] = demo.different_this_time
             for planned in demo.actions:
                 agency, owner = owners[planned.owner]
                 action = services.add_action(
@@ -92,7 +96,7 @@ def load_demo_actions(manager: User) -> list[str]:
                     backdate(action, planned.overdue_by)
                 count += 1
         if plan.confirm:
-            services.confirm_recommendations(review, manager)
+            services.confirm_recommendations(review, manager, differences)
     db.session.flush()
     references = " and ".join(review.reference for review in chosen if review is not None)
     return [f"action plans for {references} ({count} actions)"]

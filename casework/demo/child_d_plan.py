@@ -109,6 +109,12 @@ CHILD_D = DemoPlan(
                     (Progress(ON_TRACK, "Draft route shared with the health visiting leads."),),
                 ),
             ),
+            different_this_time=(
+                "Child M's recommendation went to the police alone and its actions were briefings; "
+                "the notifications to health visiting were never shared on the day. This time "
+                "children's social care owns the same-day route, it is audited monthly, and the "
+                "incident log cannot be closed without the question about children answered."
+            ),
         ),
         DemoRecommendation(
             "The NHS trust and GP practices should follow the protocol for bruising in non-mobile "

@@ -82,6 +82,8 @@ class DemoRecommendation:
     agencies: tuple[str, ...]
     themes: tuple[str, ...]
     actions: tuple[DemoAction, ...]
+    # The answer to "what is different this time?" when it closely resembles an earlier review's.
+    different_this_time: str = ""
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,7 @@ KIND_ACTIONS: dict[TimelineKind, frozenset[str]] = {
             "finding_added",
             "recommendation_added",
             "recommendations_confirmed",
+            "recommendation_repeated",
             "action_added",
             "action_progress",
             "action_verified",

@@ -400,6 +400,10 @@ PHRASES: dict[str, Phrase] = {
         r"Recommendation (\d+) recorded for (.+)", "recorded recommendation {0} for {1}", _themes
     ),
     "recommendations_confirmed": _recommendations_confirmed,
+    "recommendation_repeated": _with_reason(
+        r"Recommendation (\d+) resembles (.+? of \S+): (.*)",
+        "confirmed recommendation {0}, which closely resembles {1}, saying what is different this time",
+    ),
     "action_added": _action_added,
     "action_progress": _action_progress,
     "action_verified": _fixed("verified an action"),

@@ -1287,11 +1287,12 @@ def test_the_demo_action_plans_hold_every_status_and_load_once(app: Flask, folde
         load_demo_data()
         db.session.commit()
         everything = db.session.execute(select(Action)).scalars().all()
-        # Child P's learning kept from a no-review decision is a one-action plan of its own.
-        actions = [action for action in everything if action.review.pseudonym != "Child P"]
+        # Child P's learning kept from a no-review decision is a one-action plan of its own;
+        # Child M's, two years older, is the plan Child D repeats (two actions).
+        actions = [action for action in everything if action.review.pseudonym not in ("Child P", "Child M")]
         reviews = {action.review.pseudonym for action in actions}
         assert reviews == {"Child D", "Adult G"} and 25 <= len(actions) <= 35
-        assert len(everything) == len(actions) + 1
+        assert len(everything) == len(actions) + 3
         assert {action.status for action in actions} == set(ActionStatus)
         today = uk_today()
         assert {rag_of(action, today, soon_limit(today)) for action in actions} == set(Rag)

@@ -1,0 +1,328 @@
+"""Has this been recommended before? Earlier findings and recommendations of other reviews that
+resemble a text, and what became of their actions.
+
+Scoring: the text and each candidate are normalised (``rapidfuzz.utils.default_process``: lower
+case, punctuation and surrounding space removed) and compared with the geometric mean of
+``fuzz.token_set_ratio`` (the same words whatever their order, extra words forgiven) and
+``fuzz.token_sort_ratio`` (the whole texts compared): both must agree, which keeps a two-word
+text from matching every long text that contains those words. Each theme the two share adds
+THEME_BONUS, up to MAX_THEME_BONUS; the score is capped at 100. SIMILAR and above is shown;
+CLOSE and above is "very similar", and a recommendation that close must say what is different
+this time before it is confirmed.
+
+What became of a recommendation's actions (``Outcome``), counted from their status:
+  verified  the board verified the evidence of impact;
+  overdue   past the deadline and neither verified nor completed in time (``rag.overdue_sql``);
+  open      everything else still being worked on, or completed and awaiting verification;
+  dropped   the recommendation has no action at all although it was confirmed or its review is
+            closed: nothing was ever planned for it. There is no "cancelled" action status, so
+            this is the only way learning is dropped.
+Findings have no actions of their own: their outcome is None.
+
+Only board managers see resemblances (``User.can_track_actions``): they see every review. A
+result names the review by reference, year and pseudonym only, never an identifying detail.
+
+Candidates load in a fixed number of queries whatever their number: one for the texts with their
+review's reference and year, one for the shared themes (only when themes are given), one for the
+action counts of the recommendations kept.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from rapidfuzz import fuzz, utils
+from sqlalchemy import case, func, literal, select, union_all
+
+from casework.actions.models import (
+    Action,
+    ActionStatus,
+    Finding,
+    Recommendation,
+    Theme,
+    finding_themes,
+    recommendation_themes,
+)
+from casework.actions.rag import overdue_sql
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.reviews.models import Review
+from casework.reviews.stages import ReviewStage
+
+SIMILAR = 60
+CLOSE = 80
+THEME_BONUS = 5
+MAX_THEME_BONUS = 15
+LIMIT = 5
+RECOMMENDATION, FINDING = "recommendation", "finding"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of an earlier recommendation's actions (see the module's docstring)."""
+
+    verified: int = 0
+    overdue: int = 0
+    open: int = 0
+    dropped: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.verified + self.overdue + self.open
+
+
+@dataclass(frozen=True)
+class Resemblance:
+    kind: str  # RECOMMENDATION or FINDING
+    id: int
+    number: int
+    review_id: int
+    reference: str
+    pseudonym: str
+    year: int
+    text: str
+    score: int
+    shared_themes: tuple[str, ...] = ()
+    outcome: Outcome | None = None
+
+    @property
+    def close(self) -> bool:
+        return self.score >= CLOSE
+
+    @property
+    def band(self) -> str:
+        return "very similar" if self.close else "similar"
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.number} of {self.reference}"
+
+
+@dataclass
+class _Candidate:
+    kind: str
+    id: int
+    number: int
+    review_id: int
+    reference: str
+    pseudonym: str
+    year: int
+    text: str
+    created_at: datetime
+    confirmed: bool
+    closed: bool
+    processed: str = ""
+    themes: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A text to compare: a finding or recommendation being written or confirmed."""
+
+    text: str
+    theme_ids: frozenset[int] = frozenset()
+    exclude_review_id: int | None = None
+    before: datetime | None = None  # a saved item: only what was written up to then is earlier
+
+
+def as_utc(moment: datetime) -> datetime:
+    # SQLite hands back naive UTC datetimes from a union, PostgreSQL aware ones.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def text_score(processed: str, other: str) -> float:
+    """Two normalised texts' resemblance, 0-100 (see the module's docstring)."""
+    if not processed or not other:
+        return 0.0
+    return math.sqrt(fuzz.token_set_ratio(processed, other) * fuzz.token_sort_ratio(processed, other))
+
+
+def _candidates(kinds: Iterable[str]) -> list[_Candidate]:
+    """Every finding and recommendation of every review, with its review's reference: one query."""
+    parts = []
+    if RECOMMENDATION in kinds:
+        parts.append(
+            select(
+                literal(RECOMMENDATION).label("kind"),
+                Recommendation.id,
+                Recommendation.number,
+                Recommendation.review_id,
+                Recommendation.text,
+                Recommendation.created_at,
+                Recommendation.confirmed_at.is_not(None).label("confirmed"),
+                Review.reference,
+                Review.pseudonym,
+                Review.year,
+                (Review.stage == ReviewStage.CLOSED).label("closed"),
+            ).join(Review, Review.id == Recommendation.review_id)
+        )
+    if FINDING in kinds:
+        parts.append(
+            select(
+                literal(FINDING).label("kind"),
+                Finding.id,
+                Finding.number,
+                Finding.review_id,
+                Finding.text,
+                Finding.created_at,
+                literal(False).label("confirmed"),
+                Review.reference,
+                Review.pseudonym,
+                Review.year,
+                literal(False).label("closed"),
+            ).join(Review, Review.id == Finding.review_id)
+        )
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    return [
+        _Candidate(
+            kind=row.kind,
+            id=row.id,
+            number=row.number,
+            review_id=row.review_id,
+            reference=row.reference,
+            pseudonym=row.pseudonym,
+            year=row.year,
+            text=row.text,
+            created_at=row.created_at,
+            confirmed=bool(row.confirmed),
+            closed=bool(row.closed),
+            processed=utils.default_process(row.text),
+        )
+        for row in db.session.execute(statement)
+    ]
+
+
+def _attach_themes(candidates: list[_Candidate], theme_ids: set[int], kinds: Iterable[str]) -> None:
+    """The candidates' themes among ``theme_ids`` (the only ones that can be shared): one query."""
+    if not theme_ids or not candidates:
+        return
+    parts = []
+    if RECOMMENDATION in kinds:
+        parts.append(
+            select(
+                literal(RECOMMENDATION).label("kind"),
+                recommendation_themes.c.recommendation_id.label("item_id"),
+                Theme.id.label("theme_id"),
+                Theme.name,
+            )
+            .join(Theme, Theme.id == recommendation_themes.c.theme_id)
+            .where(Theme.id.in_(theme_ids))
+        )
+    if FINDING in kinds:
+        parts.append(
+            select(
+                literal(FINDING).label("kind"),
+                finding_themes.c.finding_id.label("item_id"),
+                Theme.id.label("theme_id"),
+                Theme.name,
+            )
+            .join(Theme, Theme.id == finding_themes.c.theme_id)
+            .where(Theme.id.in_(theme_ids))
+        )
+    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    by_key = {(c.kind, c.id): c for c in candidates}
+    for row in db.session.execute(statement):
+        candidate = by_key.get((row.kind, row.item_id))
+        if candidate is not None:
+            candidate.themes[row.theme_id] = row.name
+
+
+def _outcomes(recommendation_ids: set[int], today: date) -> dict[int, tuple[int, int, int]]:
+    """(verified, overdue, open) action counts per recommendation: one query."""
+    if not recommendation_ids:
+        return {}
+    verified = func.sum(case((Action.status == ActionStatus.VERIFIED, 1), else_=0))
+    overdue = func.sum(case((overdue_sql(today), 1), else_=0))
+    rows = db.session.execute(
+        select(Action.recommendation_id, func.count(Action.id), verified, overdue)
+        .where(Action.recommendation_id.in_(recommendation_ids))
+        .group_by(Action.recommendation_id)
+    )
+    counts = {}
+    for recommendation_id, total, done, late in rows:
+        done, late = int(done or 0), int(late or 0)
+        counts[recommendation_id] = (done, late, total - done - late)
+    return counts
+
+
+def _score(probe: Probe, processed: str, candidate: _Candidate) -> tuple[int, tuple[str, ...]]:
+    shared = tuple(sorted(name for theme_id, name in candidate.themes.items() if theme_id in probe.theme_ids))
+    if not processed:
+        return 0, shared
+    base = text_score(processed, candidate.processed)
+    bonus = min(MAX_THEME_BONUS, THEME_BONUS * len(shared))
+    return min(100, round(base + bonus)), shared
+
+
+def find_many(
+    probes: Sequence[Probe], kinds: Iterable[str] = (RECOMMENDATION, FINDING), limit: int = LIMIT
+) -> list[list[Resemblance]]:
+    """For each probe, the findings and recommendations of other reviews that resemble it, best
+    first, at most ``limit``: in three queries however many probes and candidates there are."""
+    kinds = tuple(kinds)
+    if not probes:
+        return []
+    candidates = _candidates(kinds)
+    _attach_themes(candidates, {t for probe in probes for t in probe.theme_ids}, kinds)
+    scored: list[list[tuple[int, tuple[str, ...], _Candidate]]] = []
+    for probe in probes:
+        processed = utils.default_process(probe.text)
+        kept = []
+        for candidate in candidates:
+            if probe.exclude_review_id is not None and candidate.review_id == probe.exclude_review_id:
+                continue
+            if probe.before is not None and as_utc(candidate.created_at) > as_utc(probe.before):
+                continue
+            score, shared = _score(probe, processed, candidate)
+            if score >= SIMILAR:
+                kept.append((score, shared, candidate))
+        # Best first; among equals the most recent review, then the latest written.
+        kept.sort(key=lambda item: (-item[0], -item[2].year, -item[2].id))
+        scored.append(kept[:limit])
+    recommendation_ids = {c.id for kept in scored for _, _, c in kept if c.kind == RECOMMENDATION}
+    counts = _outcomes(recommendation_ids, uk_today())
+    results = []
+    for kept in scored:
+        found = []
+        for score, shared, c in kept:
+            outcome = None
+            if c.kind == RECOMMENDATION:
+                done, late, still_open = counts.get(c.id, (0, 0, 0))
+                dropped = c.id not in counts and (c.confirmed or c.closed)
+                outcome = Outcome(done, late, still_open, dropped)
+            found.append(
+                Resemblance(
+                    c.kind, c.id, c.number, c.review_id, c.reference, c.pseudonym, c.year, c.text,
+                    score, shared, outcome,
+                )
+            )  # fmt: skip
+        results.append(found)
+    return results
+
+
+def find_resembling(
+    text: str,
+    theme_ids: Iterable[int] = (),
+    exclude_review_id: int | None = None,
+    kinds: Iterable[str] = (RECOMMENDATION, FINDING),
+    before: datetime | None = None,
+) -> list[Resemblance]:
+    """The earlier findings and recommendations of other reviews that resemble ``text``."""
+    return find_many([Probe(text, frozenset(theme_ids), exclude_review_id, before)], kinds)[0]
+
+
+def close_earlier(recommendations: Sequence[Recommendation]) -> dict[int, Resemblance]:
+    """For each recommendation that closely resembles an earlier review's recommendation, the
+    closest one (by recommendation id). Only recommendations count: the answer links to one."""
+    probes = [
+        Probe(r.text, frozenset(t.id for t in r.themes), r.review_id, r.created_at) for r in recommendations
+    ]
+    found = find_many(probes, (RECOMMENDATION,), limit=1)
+    return {
+        r.id: matches[0]
+        for r, matches in zip(recommendations, found, strict=True)
+        if matches and matches[0].close
+    }

@@ -1,0 +1,77 @@
+"""Child M, an older review (two years ago) whose learning was kept as recommendations without a
+local review: the earlier recommendation Child D's plan repeats, with what became of its actions
+(one verified, one overdue). Built through the services; added once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from casework.actions import services as actions
+from casework.agencies.models import Agency
+from casework.auth.models import User
+from casework.core.extensions import db
+from casework.core.timeutil import uk_today
+from casework.demo.plans import POLICE, SOCIAL_CARE, Complete, Verify, apply_step, backdate
+from casework.demo.reviews import demo_decision, demo_rapid_review
+from casework.reviews.models import DecisionOutcome, Review, ReviewType
+from casework.reviews.referral.referral import ReferralDetails, create_referral
+
+PSEUDONYM = "Child M"
+EARLIER_RECOMMENDATION = (
+    "Northshire Police should make sure that every domestic abuse incident where a baby lives in the "
+    "household leads to a referral to children's social care, shared with health visiting."
+)
+
+
+def load_demo_earlier_review(manager: User) -> list[str]:
+    cspr = db.session.execute(db.select(ReviewType).where(ReviewType.code == "CSPR")).scalar_one_or_none()
+    if cspr is None or db.session.execute(db.select(Review.id).where(Review.pseudonym == PSEUDONYM)).first():
+        return []
+    agencies = {a.name: a for a in db.session.execute(db.select(Agency)).scalars()}
+    leads = {u.email: u for u in db.session.execute(db.select(User)).scalars()}
+    police, social_care = agencies.get(POLICE), agencies.get(SOCIAL_CARE)
+    police_lead = leads.get("police.lead@northshire.example")
+    care_lead = leads.get("socialcare.lead@northshire.example")
+    if police is None or social_care is None or police_lead is None or care_lead is None:
+        return []
+    aware = uk_today() - timedelta(days=730)
+    review = create_referral(
+        cspr,
+        ReferralDetails(
+            pseudonym=PSEUDONYM,
+            incident_on=aware - timedelta(days=1),
+            incident_description="A baby was injured at home after police attended a domestic incident.",
+            became_aware_on=aware,
+            panel_notified_on=aware + timedelta(days=3),
+            notifying_organisation="Northshire Children's Social Care",
+            known_agencies=[police],
+        ),
+        manager,
+    )
+    demo_rapid_review(review, agencies.__getitem__, aware + timedelta(days=12), respond=True)
+    demo_decision(review, manager, aware + timedelta(days=25), DecisionOutcome.NO_REVIEW)
+    recommendation = actions.keep_learning(review, [EARLIER_RECOMMENDATION], manager)[0]
+    briefed = actions.add_action(
+        recommendation,
+        "Brief response officers on referring domestic abuse incidents where a baby lives.",
+        police,
+        police_lead,
+        uk_today() + timedelta(days=30),
+        "Every response team briefed; referral rate for such incidents audited.",
+        manager,
+    )
+    apply_step(briefed, Complete("All teams briefed.", "child-m-briefing-register.pdf"), police_lead, manager)
+    apply_step(briefed, Verify("Briefing register seen."), police_lead, manager)
+    screened = actions.add_action(
+        recommendation,
+        "Share every police notification about a baby with health visiting on the day it arrives.",
+        social_care,
+        care_lead,
+        uk_today() + timedelta(days=30),
+        "Monthly report: every notification about a baby shared the same day.",
+        manager,
+    )
+    backdate(screened, 400)
+    actions.confirm_recommendations(review, manager)
+    db.session.flush()
+    return [f"review {review.reference} ({PSEUDONYM}), an earlier recommendation repeated by Child D"]

@@ -22,12 +22,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import settings
 from hypothesis.database import DirectoryBasedExampleDatabase
-from sqlalchemy import MetaData, delete, event, make_url, select
+from sqlalchemy import MetaData, delete, event, make_url, select, text
 from sqlalchemy.engine import Engine
 
 from casework import create_app
 from casework.auth.models import Role, User
 from casework.auth.throttling import throttle
+from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.documents.storage import init_storage
 from config import ProductionConfig, TestConfig, normalise_database_url
@@ -195,7 +196,9 @@ def empty_database(app: Flask) -> None:
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
-            if table.name not in REFERENCE_TABLES:
+            if table.name == AuditEvent.__tablename__:
+                empty_audit_trail()
+            elif table.name not in REFERENCE_TABLES:
                 db.session.execute(delete(table))
             else:  # keep the seeded rows, drop what a test added
                 key = list(table.primary_key.columns)
@@ -206,6 +209,25 @@ def empty_database(app: Flask) -> None:
                         )
         db.session.commit()
         throttle().reset()  # sign-in counts live outside the database
+
+
+def empty_audit_trail() -> None:
+    """The database refuses to delete audit rows: between tests its guard is set aside for the
+    one statement (PostgreSQL: triggers skipped for this transaction; SQLite: the triggers are
+    dropped and made again from their own text)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        db.session.execute(delete(AuditEvent.__table__))
+        db.session.execute(text("SET LOCAL session_replication_role = origin"))
+        return
+    guards = db.session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'")
+    ).all()
+    for name, _ in guards:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    db.session.execute(delete(AuditEvent.__table__))
+    for _, sql in guards:
+        db.session.execute(text(sql))
 
 
 @pytest.fixture

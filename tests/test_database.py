@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from casework.core import audit
+from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 
 
@@ -32,3 +34,41 @@ def test_check_constraints_back_the_rules(app: Flask) -> None:
         "version) VALUES ('x@example.org', 'X', 'agency_lead', true, 'tok', CURRENT_TIMESTAMP, "
         "CURRENT_TIMESTAMP, 1)",
     )
+
+
+@pytest.fixture
+def audited(app: Flask) -> int:
+    """One audit row, written as the app writes them."""
+    with app.app_context():
+        event = audit.record("test_event", "Something happened.")
+        db.session.commit()
+        return event.id
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "UPDATE audit_events SET summary = 'Nothing happened.' WHERE id = {id}",
+        "UPDATE audit_events SET actor_id = NULL",
+        "DELETE FROM audit_events WHERE id = {id}",
+        "DELETE FROM audit_events",
+    ],
+)
+def test_the_audit_trail_is_append_only(app: Flask, audited: int, change: str) -> None:
+    with app.app_context():
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text(change.format(id=audited)))
+        db.session.rollback()
+        assert db.session.get(AuditEvent, audited).summary == "Something happened."
+        db.session.add(AuditEvent(action="test_event", summary="Still open to new rows."))
+        db.session.commit()  # adding stays allowed
+
+
+def test_the_audit_trail_cannot_be_emptied_on_postgresql(app: Flask, audited: int) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite has no TRUNCATE; its DELETE is refused above")
+        with pytest.raises(DBAPIError, match="append-only"):
+            db.session.execute(text("TRUNCATE audit_events CASCADE"))
+        db.session.rollback()
+        assert db.session.get(AuditEvent, audited) is not None

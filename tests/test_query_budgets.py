@@ -38,6 +38,7 @@ from casework.reviews.drafts import services as drafts
 from casework.reviews.models import FamilyContactKind, MonitoringKind, ProcessKind, ProcessStatus, Review
 from casework.reviews.publication import checks, publishing
 from casework.reviews.records import family, monitoring, processes
+from casework.reviews.referral.identifiers import record_identifier_view
 from tests.conftest import empty_database
 from tests.support.demo import load_demo
 from tests.support.http import client_as
@@ -77,6 +78,8 @@ BUDGETS = {
     "written requests": 5,
     "family involvement": 5,
     "earlier recommendations like a text": 5,  # the fragment for the plan page's script
+    "review's access report": 10,  # with its own view recorded, and the people for the filter
+    "person's access report": 9,  # with its own view recorded, and the reviews it names
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -123,6 +126,8 @@ PAGES = [
     Page("monitoring log", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
     Page("written requests", REVIEWER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
     Page("family involvement", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/family"),
+    Page("review's access report", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/access"),
+    Page("person's access report", ADMIN, lambda ids: f"/admin/users/{ids['manager']}/access"),
     Page(
         "earlier recommendations like a text",
         MANAGER,
@@ -185,6 +190,10 @@ def grow() -> None:
     """Add several more of everything the pages list, through the services."""
     manager, police_lead = _by_email(MANAGER), _by_email(POLICE_LEAD)
     sam = _by_email("reviewer2@northshire.example")
+    # More reads of identifying details, by more people, on more reviews (the access reports).
+    for pseudonym in ("Child D", "Adult G", "Child E"):
+        for reader in (manager, sam, police_lead):
+            record_identifier_view(_review(pseudonym), reader)
     agencies = {a.name: a for a in db.session.execute(db.select(Agency)).scalars()}
     police = agencies["Northshire Police"]
 
@@ -353,6 +362,7 @@ def counts(app: Flask) -> Iterator[Counts]:
             "child_e": _review("Child E").id,
             "action": _measured_action().id,
             "notice": _review("Child D").notices[0].id,
+            "manager": _by_email(MANAGER).id,
         }
     small = measure(app, ids)
     with app.app_context():

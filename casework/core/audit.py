@@ -10,11 +10,27 @@ from flask_login import current_user
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 
 if TYPE_CHECKING:  # the users table is the auth package's; the trail only points at it
     from casework.auth.models import User
+
+
+class AccessKind(LabelledEnum):
+    """Someone looked at or took a copy of something: the access reports list these, the review's
+    timeline does not."""
+
+    IDENTIFIERS = "identifiers_viewed", "Identifying details viewed"
+    DOWNLOAD = "document_downloaded", "Document downloaded"
+    CHRONOLOGY = "chronology_exported", "Chronology exported"
+    ACTIONS = "actions_exported", "Actions exported"
+    REPORT = "access_report_viewed", "Access report viewed"
+    REPORT_EXPORT = "access_report_exported", "Access report exported"
+
+
+READS = frozenset(kind.value for kind in AccessKind)
 
 
 class AuditEvent(db.Model):

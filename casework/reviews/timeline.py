@@ -19,7 +19,7 @@ from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload
 
-from casework.core.audit import AuditEvent
+from casework.core.audit import READS, AuditEvent
 from casework.core.display import format_date, format_time
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
@@ -40,9 +40,6 @@ class TimelineKind(LabelledEnum):
     ACTIONS = "actions", "Actions"
     OTHER = "other", "Other"
 
-
-# Someone looked at or took a copy of something: the audit log keeps these, the timeline does not.
-READS = frozenset({"document_downloaded", "identifiers_viewed", "chronology_exported", "actions_exported"})
 
 KIND_ACTIONS: dict[TimelineKind, frozenset[str]] = {
     TimelineKind.STAGES: frozenset({"review_created", "stage_changed", "review_paused", "review_resumed"}),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -14,36 +12,16 @@ from casework.agencies.forms import KeyEpisodeForm
 from casework.auth.access import current_person, loads
 from casework.core import audit
 from casework.core.extensions import db
+from casework.core.filters import filter_day
 from casework.core.forms import as_id, commit_once, flash_form_errors, submit
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.models import Review
 
-PARTS = ("day", "month", "year")
-
-
-def _filter_day(name: str, label: str) -> tuple[date | None, list[str], str | None]:
-    """A filter date typed in the GOV.UK day, month and year boxes (``from-day``...), or given as
-    an ISO date by the page's own links (download, print): the date, the boxes' text, a problem."""
-    parts = [request.args.get(f"{name}-{part}", "").strip() for part in PARTS]
-    if not any(parts):
-        try:
-            found = date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None, ["", "", ""], None
-        return found, [str(found.day), str(found.month), str(found.year)], None
-    try:
-        day, month, year = (int(part) for part in parts)
-        if year < 1900:
-            raise ValueError
-        return date(year, month, day), parts, None
-    except (ValueError, OverflowError):
-        return None, parts, f"{label} must be a real date, for example 27 3 2026"
-
 
 def _filters() -> tuple[contributions.ChronologyFilters, dict[str, list[str]], dict[str, str]]:
-    date_from, from_parts, from_error = _filter_day("from", "From")
-    date_to, to_parts, to_error = _filter_day("to", "To")
+    date_from, from_parts, from_error = filter_day(request.args, "from", "From")
+    date_to, to_parts, to_error = filter_day(request.args, "to", "To")
     filters = contributions.ChronologyFilters(
         agency_id=as_id(request.args.get("agency")),
         date_from=date_from,

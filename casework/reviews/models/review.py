@@ -222,6 +222,11 @@ class Review(db.Model):
         asked = Review.contribution_requests.any(and_(request.agency_id == user.agency_id, request.is_open))
         return bool(db.session.execute(db.select(asked).where(Review.id == self.id)).scalar())
 
+    def can_see_access_report(self, user: User) -> bool:
+        """Who read this review's identifying details and documents: the board managers, and
+        administrators, who answer for every access."""
+        return user.role in (Role.BOARD_MANAGER, Role.ADMIN)
+
     def can_see_family(self, user: User) -> bool:
         """The family's involvement log is identifying-adjacent: the board managers, who keep
         it, and the lead reviewer, who meets the family; no co-reviewer, no agency."""

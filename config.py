@@ -140,8 +140,19 @@ class Config:
     # An affiliation that ended less than this many years ago still conflicts.
     CONFLICT_YEARS = _int("CASEWORK_CONFLICT_YEARS", 5)
 
-    # Uploaded files: outside the web root, under random names (casework/documents/local_folder.py).
-    UPLOAD_FOLDER = Path(os.environ.get("CASEWORK_UPLOAD_FOLDER", INSTANCE_DIR / "uploads"))
+    # Where documents are kept, under random names: a folder outside the web root (the default;
+    # casework/documents/local_folder.py), or an S3-compatible object store every app server
+    # shares, "s3://bucket/prefix" (casework/documents/s3_store.py).
+    STORAGE_URL = os.environ.get("CASEWORK_STORAGE_URL", "")
+    UPLOAD_FOLDER = Path(
+        STORAGE_URL
+        if STORAGE_URL and not STORAGE_URL.startswith("s3://")
+        else os.environ.get("CASEWORK_UPLOAD_FOLDER", INSTANCE_DIR / "uploads")
+    )
+    S3_ENDPOINT_URL = os.environ.get("CASEWORK_S3_ENDPOINT_URL", "")  # empty: Amazon's own
+    S3_ACCESS_KEY_ID = os.environ.get("CASEWORK_S3_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("CASEWORK_S3_SECRET_ACCESS_KEY", "")
+    S3_REGION = os.environ.get("CASEWORK_S3_REGION", "")
     MAX_UPLOAD_BYTES = _int("CASEWORK_MAX_UPLOAD_MB", 25) * 1024 * 1024
     MAX_CONTENT_LENGTH = _int("CASEWORK_MAX_UPLOAD_MB", 25) * 1024 * 1024 + 64 * 1024
     WTF_CSRF_TIME_LIMIT = 12 * 3600

@@ -9,6 +9,7 @@ with the worker's id appended, created and dropped here) and its Hypothesis exam
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,11 +31,16 @@ from casework.auth.models import Role, User
 from casework.auth.throttling import throttle
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
-from casework.documents.storage import init_storage
+from casework.documents.s3_store import S3Store
+from casework.documents.storage import current_store, init_storage
 from config import ProductionConfig, TestConfig, normalise_database_url
 from tests.support import readonly
 from tests.support.http import client_as, csrf_token, post_form, sign_in, sign_out
 from tests.support.people import PASSWORD, make_agency, make_user
+from tests.support.s3 import ACCESS_KEY as S3_ACCESS_KEY
+from tests.support.s3 import REGION as S3_REGION
+from tests.support.s3 import SECRET_KEY as S3_SECRET_KEY
+from tests.support.s3 import seaweedfs
 
 __all__ = [
     "PASSWORD",
@@ -245,6 +251,25 @@ def folder(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
+def object_store(app: Flask, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> S3Store:
+    """Documents kept in the test S3 server, under a prefix of this test's own."""
+    settings = {
+        "STORAGE_URL": f"s3://casework-test/run-{secrets.token_hex(6)}",
+        "S3_ENDPOINT_URL": s3_endpoint,
+        "S3_ACCESS_KEY_ID": S3_ACCESS_KEY,
+        "S3_SECRET_ACCESS_KEY": S3_SECRET_KEY,
+        "S3_REGION": S3_REGION,
+    }
+    for key, value in settings.items():
+        monkeypatch.setitem(app.config, key, value)
+    with app.app_context():
+        store = current_store()
+        assert isinstance(store, S3Store)
+        store.ensure_bucket()
+    return store
+
+
+@pytest.fixture
 def manager(app: Flask) -> User:
     """A board manager, Morgan Price (made in its own app context, usable after it)."""
     with app.app_context():
@@ -280,6 +305,14 @@ def factory(app: Flask) -> object:
 
 
 # --- Redis ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server on loopback (SeaweedFS), for this test process."""
+    with seaweedfs() as endpoint:
+        yield endpoint
+
 
 REDIS_URL = os.environ.get("CASEWORK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

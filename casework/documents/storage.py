@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 from flask import Flask, Response, abort, current_app, send_file
 from werkzeug.datastructures import FileStorage
@@ -28,6 +28,7 @@ from casework.documents.local_folder import LocalFolder, configured_root
 from casework.documents.models import Document
 from casework.documents.pending import install_session_hooks, is_pending, note_pending
 from casework.documents.receiving import Received, receive
+from casework.documents.s3_store import S3Settings, S3Store, make_client, parse_storage_url
 
 if TYPE_CHECKING:
     from casework.auth.models import User
@@ -42,18 +43,48 @@ NO_FILE = "Select a file"
 
 
 def init_storage(app: Flask) -> None:
-    """Check the upload folder's setting and install the session hooks that remove the file of
-    an upload whose transaction does not commit. Called by the app factory; safe to repeat."""
+    """Check the storage settings and install the session hooks that remove the file of an
+    upload whose transaction does not commit. Called by the app factory; safe to repeat."""
     app.config.setdefault("MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
-    if not app.config.get("UPLOAD_FOLDER"):
-        raise RuntimeError("UPLOAD_FOLDER must be set")
-    configured_root(app)
+    if _in_object_store(app):
+        try:
+            parse_storage_url(app.config["STORAGE_URL"])
+        except ValueError as error:
+            raise RuntimeError(f"CASEWORK_STORAGE_URL: {error}") from None
+    else:
+        if not app.config.get("UPLOAD_FOLDER"):
+            raise RuntimeError("UPLOAD_FOLDER must be set")
+        configured_root(app)
     install_session_hooks()
 
 
 def current_store() -> FileStore:
-    """Where this app keeps the bytes of its documents (a second backend is chosen here)."""
+    """Where this app keeps the bytes of its documents: its folder, or its object store."""
+    if _in_object_store(current_app):
+        return _object_store(current_app)
     return LocalFolder(configured_root(current_app))
+
+
+def _in_object_store(app: Flask) -> bool:
+    return str(app.config.get("STORAGE_URL") or "").startswith("s3://")
+
+
+def _object_store(app: Flask) -> S3Store:
+    """One client per app and settings: it keeps its connections between requests."""
+    config = app.config
+    bucket, prefix = parse_storage_url(config["STORAGE_URL"])
+    settings = S3Settings(
+        bucket,
+        prefix,
+        config.get("S3_ENDPOINT_URL"),
+        config.get("S3_ACCESS_KEY_ID"),
+        config.get("S3_SECRET_ACCESS_KEY"),
+        config.get("S3_REGION"),
+    )
+    stores: dict[S3Settings, S3Store] = app.extensions.setdefault("casework_object_stores", {})
+    if settings not in stores:
+        stores[settings] = S3Store(make_client(settings), bucket, prefix)
+    return stores[settings]
 
 
 class Filed(Protocol):
@@ -143,6 +174,17 @@ def stored_path(document: Document) -> Path:
     return current_store().local_path(document.stored_name, provisional=is_pending(document.stored_name))
 
 
+def open_document(document: Document) -> IO[bytes]:
+    """A document's content, for reading, wherever it is kept (the caller closes it). Raises
+    ValueError for a stored name storage did not make, FileNotFoundError when it is missing."""
+    return current_store().open(document.stored_name, provisional=is_pending(document.stored_name))
+
+
+def read_document(document: Document) -> bytes:
+    with open_document(document) as stream:
+        return stream.read()
+
+
 def send_document(document: Document, *, user: User | None) -> Response:
     """Send a stored document as a download, and record that ``user`` took a copy.
 
@@ -153,9 +195,8 @@ def send_document(document: Document, *, user: User | None) -> Response:
     """
     name = safe_download_name(document.original_name, detected_type=document.detected_type)
     try:
-        path = stored_path(document)
         response = send_file(
-            path,
+            open_document(document),
             mimetype=document.media_type,
             as_attachment=True,
             download_name=name,
@@ -164,7 +205,7 @@ def send_document(document: Document, *, user: User | None) -> Response:
         )
     except (ValueError, FileNotFoundError, NotADirectoryError):
         log.error(
-            "The file of document %s (stored name %r) is missing from the upload folder",
+            "The file of document %s (stored name %r) is missing from storage",
             document.id,
             document.stored_name,
         )

@@ -36,17 +36,19 @@ class SweepResult:
     too_new: int = 0  # younger than the grace period: an upload may be committing
 
 
-def sweep_files(grace: timedelta, *, dry_run: bool = False) -> SweepResult:
+def sweep_files(grace: timedelta, *, dry_run: bool = False, now: float | None = None) -> SweepResult:
     """Remove stored files that no row describes, and temporary files left by uploads that never
     committed, once they are older than ``grace``; finish the rename of committed uploads left
     under their temporary name. A file whose row exists is never removed, nor is one newer than
     ``grace`` (its upload may still be committing), nor any file whose name storage did not make.
-    With ``dry_run`` nothing changes: the result says what would be done."""
+    With ``dry_run`` nothing changes: the result says what would be done. ``now``: the time to
+    judge ages by (seconds since the epoch; by default the clock's)."""
     if grace < MIN_GRACE:
         raise ValueError(f"the grace period must be at least {MIN_GRACE}, not {grace}")
     store = current_store()
     result = SweepResult()
-    cutoff = time.time() - grace.total_seconds()
+    now = time.time() if now is None else now
+    cutoff = now - grace.total_seconds()
     old: list[StoredFile] = []
     for stored in store.files():
         if stored.modified > cutoff:
@@ -54,7 +56,6 @@ def sweep_files(grace: timedelta, *, dry_run: bool = False) -> SweepResult:
         else:
             old.append(stored)
     described = _described(sorted({stored.stored_name for stored in old}))
-    now = time.time()
     for stored in old:
         swept = SweptFile(stored.location, stored.size, timedelta(seconds=now - stored.modified))
         if stored.stored_name not in described:

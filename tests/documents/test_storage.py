@@ -734,7 +734,7 @@ def test_a_file_missing_from_disk_is_a_404_and_an_error_in_the_log(
     response = download_client.get(f"/test-download/{document_id}/{user_id}")
     assert response.status_code == 404
     assert any(
-        record.levelname == "ERROR" and "missing from the upload folder" in record.getMessage()
+        record.levelname == "ERROR" and "missing from storage" in record.getMessage()
         for record in caplog.records
     )
     assert download_events(app) == []

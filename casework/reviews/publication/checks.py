@@ -14,7 +14,7 @@ from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 from casework.documents.checks import DocumentUnreadable, check_document
 from casework.documents.isolation import run_isolated
-from casework.documents.storage import stored_path
+from casework.documents.storage import read_document
 from casework.reviews.drafts.services import versions_of
 from casework.reviews.guards import required
 from casework.reviews.models import AnonymisationCheck, AnonymisationFinding, DraftVersion, Resolution, Review
@@ -77,7 +77,7 @@ def _sha256(text: str) -> str:
 
 def _read_document(draft: DraftVersion) -> bytes:
     try:
-        return stored_path(draft.document).read_bytes()
+        return read_document(draft.document)
     except (OSError, ValueError) as error:
         raise DomainError(
             f"The file of version {draft.number} cannot be read from storage. Upload a corrected version."

@@ -77,6 +77,7 @@ BUDGETS = {
     "written requests": 5,
     "family involvement": 5,
     "earlier recommendations like a text": 5,  # the fragment for the plan page's script
+    "insight": 12,  # the review types, then one or two queries per chart
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -123,6 +124,7 @@ PAGES = [
     Page("monitoring log", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
     Page("written requests", REVIEWER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
     Page("family involvement", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/family"),
+    Page("insight", MANAGER, lambda ids: "/insight/"),
     Page(
         "earlier recommendations like a text",
         MANAGER,

@@ -345,9 +345,7 @@ def grouped_columns(
                 )
             )
             drawing.texts.append(
-                Text(
-                    centre, round(base - height - 6, 1), _percent(share), anchor="middle", size=12, bold=True
-                )
+                Text(centre, round(base - height - 6, 1), _percent(share), anchor="middle", size=11)
             )
         drawing.texts.append(
             Text(round(AXIS_LEFT + column * slot + slot / 2, 1), base + 20, label, anchor="middle")
@@ -363,7 +361,7 @@ def line_over_time(labels: list[str], values: list[int], every: int, tips: list[
     drawing = Drawing(height=0)
     top = 24
     scale = _value_axis(drawing, top, nice_ticks(max(values, default=0) or 1))
-    step = (WIDTH - AXIS_LEFT - 30) / max(len(values) - 1, 1)
+    step = (WIDTH - AXIS_LEFT - 50) / max(len(values) - 1, 1)
     base = top + PLOT_HEIGHT
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         x = round(AXIS_LEFT + 15 + index * step, 1)

@@ -95,6 +95,8 @@ def test_rapid_reviews_and_what_they_became(app: Flask, world: World) -> None:
 def test_timeliness_shares_and_median_delays(app: Flask, world: World) -> None:
     with app.app_context():
         found = figures.timeliness(_manager(world), world.today)
+        only_sar = figures.timeliness(_manager(world), world.today, world.type_ids["SAR"])
+    assert only_sar.cells == {} and only_sar.steps == []
     assert [step.key for step in found.steps] == ["notification", "rapid_review", "publication"]
     cells = {(key, year): cell for (key, year), cell in found.cells.items()}
     notification = cells.pop(("notification", 2024))

@@ -80,6 +80,7 @@ BUDGETS = {
     "earlier recommendations like a text": 5,  # the fragment for the plan page's script
     "review's access report": 10,  # with its own view recorded, and the people for the filter
     "person's access report": 9,  # with its own view recorded, and the reviews it names
+    "insight": 12,  # the review types, then one or two queries per chart
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -128,6 +129,7 @@ PAGES = [
     Page("family involvement", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/family"),
     Page("review's access report", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/access"),
     Page("person's access report", ADMIN, lambda ids: f"/admin/users/{ids['manager']}/access"),
+    Page("insight", MANAGER, lambda ids: "/insight/"),
     Page(
         "earlier recommendations like a text",
         MANAGER,

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 EXPECTED = {
     Role.ADMIN: (["Users", "Audit log", "Sent mail"], "Users"),
     Role.BOARD_MANAGER: (
-        ["Dashboard", "Reviews", "Agencies", "Contributions", "Action tracker"],
+        ["Dashboard", "Reviews", "Agencies", "Contributions", "Action tracker", "Insight"],
         "Dashboard",
     ),
     Role.REVIEWER: (["Your tasks", "My reviews", "My profile"], "Your tasks"),

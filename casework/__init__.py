@@ -137,6 +137,7 @@ VIEW_MODULES = [
     "casework.notifications.mail_views",
     "casework.notifications.views",
     "casework.work.views",
+    "casework.insight.annual.views",
 ]
 
 
@@ -152,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.auth import bp as auth_bp
     from casework.auth.access import init_access, public
     from casework.documents.views import bp as documents_bp
+    from casework.insight.annual import bp as annual_bp
     from casework.notifications.views import bp as notifications_bp
     from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
@@ -168,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
         public_bp,
         notifications_bp,
         work_bp,
+        annual_bp,
     ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])

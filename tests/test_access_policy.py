@@ -101,6 +101,7 @@ LANDING_PAGES = {
         "/reviews/types",
         "/agencies/",
         "/actions/",
+        "/insight/annual",
     ],
     Role.REVIEWER: ["/work/reviewer", "/reviews/"],
     Role.AGENCY_LEAD: ["/work/agency", "/agencies/mine", "/actions/mine"],

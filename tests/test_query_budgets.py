@@ -77,6 +77,7 @@ BUDGETS = {
     "written requests": 5,
     "family involvement": 5,
     "earlier recommendations like a text": 5,  # the fragment for the plan page's script
+    "annual report pack": 14,  # the years with records, and ten queries for every figure
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -123,6 +124,7 @@ PAGES = [
     Page("monitoring log", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
     Page("written requests", REVIEWER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
     Page("family involvement", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/family"),
+    Page("annual report pack", MANAGER, lambda ids: "/insight/annual"),
     Page(
         "earlier recommendations like a text",
         MANAGER,

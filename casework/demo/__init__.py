@@ -112,6 +112,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.delays import load_demo_delays
 
     added += load_demo_delays(manager)
+    from casework.demo.annual import load_demo_annual
+
+    added += load_demo_annual(manager)
     from casework.demo.reminders import load_demo_reminder_rules
 
     added += load_demo_reminder_rules()

@@ -77,7 +77,7 @@ BUDGETS = {
     "written requests": 5,
     "family involvement": 5,
     "earlier recommendations like a text": 5,  # the fragment for the plan page's script
-    "annual report pack": 14,  # the years with records, and ten queries for every figure
+    "annual report pack": 12,  # the years with records, and ten queries for every figure
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"

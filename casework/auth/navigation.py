@@ -39,6 +39,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("Agencies", "agencies.index", "agencies.agency", "manage_agencies"),
     NavItem("Contributions", "agencies.contributions", "agencies.contributions", "manage_reviews"),
     NavItem("Action tracker", "actions.index", "actions.", "track_actions"),
+    NavItem("Annual report", "annual.index", "annual.", "manage_reviews"),
     NavItem("What your agency owes", "work.agency_home", "work.agency", "answer_for_agency"),
     NavItem("My agency's requests", "agencies.mine", "agencies.request", "answer_for_agency"),
     NavItem("My agency's actions", "actions.mine", "actions.", "answer_for_agency"),

@@ -1,6 +1,6 @@
 """Two reviews that concluded in the last complete reporting year (April to March), so the annual
-report pack has something to show for it: Child T, a CSPR published on time, and Adult U, a SAR
-signed off, each with findings, themes, recommendations and actions (one of Adult U's
+report pack has something to show for it: Child W, a CSPR published on time, and Adult X, a SAR
+signed off, each with findings, themes, recommendations and actions (one of Adult X's
 recommendations has no action: the Care Act's "not acted on"). Their dates follow the year's
 bounds, so they stay in the last complete year whatever today is. Built through the services,
 with the days the services record as "today" moved back afterwards; added once."""
@@ -30,7 +30,7 @@ from casework.reviews.referral.identifiers import PersonDetails, save_identifier
 from casework.reviews.referral.rapid_review import refer_for_decision
 from casework.reviews.referral.referral import ReferralDetails, create_referral
 
-CHILD, ADULT = "Child T", "Adult U"
+CHILD, ADULT = "Child W", "Adult X"
 POLICE, HEALTH = "Northshire Police", "Northshire Hospitals NHS Foundation Trust"
 
 
@@ -105,7 +105,7 @@ def _child(
         manager,
     )
     send_cspr_notices(review, manager)
-    save_identifiers(review, [PersonDetails("Demo Child T Person")], [], "7 Demo Lane", None)
+    save_identifiers(review, [PersonDetails("Demo Child W Person")], [], "7 Demo Lane", None)
     demo_rapid_review(review, agency, aware + timedelta(days=12), respond=True)
     demo_decision(review, manager, aware + timedelta(days=30))
     demo_commission(review, manager, agency, aware + timedelta(days=45))
@@ -183,7 +183,7 @@ def _adult(
     assignment = appointments.assign_reviewer(review, lead, AssignmentRole.LEAD, manager)
     appointments.accept_appointment(assignment, lead, declared=True)
     report = _report(
-        "adult-u-final.docx", "Adult U lived alone.", "Agencies did not share concerns about hoarding."
+        "adult-x-final.docx", "Adult X lived alone.", "Agencies did not share concerns about hoarding."
     )
     drafts.upload_draft(review, report, "Final report", lead, None)
     drafts.mark_final(review, aware + timedelta(days=190), manager, None)
@@ -197,7 +197,7 @@ def _adult(
             "The fire service's home safety visit was not shared with adult social care.",
             ("Information sharing",),
         ),
-        ("Nobody assessed whether Adult U could make decisions about his home.", ("Mental capacity",)),
+        ("Nobody assessed whether Adult X could make decisions about his home.", ("Mental capacity",)),
     )
     for text, names in findings:
         actions.add_finding(review, text, _themes("SAR", *names), manager)

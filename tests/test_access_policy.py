@@ -102,6 +102,7 @@ LANDING_PAGES = {
         "/agencies/",
         "/actions/",
         "/insight/",
+        "/insight/annual",
     ],
     Role.REVIEWER: ["/work/reviewer", "/reviews/"],
     Role.AGENCY_LEAD: ["/work/agency", "/agencies/mine", "/actions/mine"],

@@ -81,6 +81,7 @@ BUDGETS = {
     "review's access report": 10,  # with its own view recorded, and the people for the filter
     "person's access report": 9,  # with its own view recorded, and the reviews it names
     "insight": 12,  # the review types, then one or two queries per chart
+    "annual report pack": 12,  # the years with records, and ten queries for every figure
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -130,6 +131,7 @@ PAGES = [
     Page("review's access report", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/access"),
     Page("person's access report", ADMIN, lambda ids: f"/admin/users/{ids['manager']}/access"),
     Page("insight", MANAGER, lambda ids: "/insight/"),
+    Page("annual report pack", MANAGER, lambda ids: "/insight/annual"),
     Page(
         "earlier recommendations like a text",
         MANAGER,

@@ -93,6 +93,7 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(MANAGER, f"/actions/{action}"),
         MainPage(MANAGER, "/actions/"),
         MainPage(MANAGER, "/insight/"),
+        MainPage(MANAGER, "/insight/annual"),
         MainPage(MANAGER, "/agencies/"),
         MainPage(MANAGER, f"/agencies/requests/{police_request}"),
         MainPage(MANAGER, "/reviews/reminders"),

@@ -21,7 +21,8 @@ from casework.core.timeutil import UK, uk_today
 from casework.demo.notices import send_cspr_notices, send_report_notice
 from casework.demo.publication import BODY, _report
 from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
-from casework.insight.annual.year import last_complete_year, year_bounds
+from casework.insight.annual.year import last_complete_year
+from casework.insight.years import year_starting
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import AssignmentRole, Review, ReviewType
@@ -234,7 +235,7 @@ def load_demo_annual(manager: User) -> list[str]:
         "police": users["police.lead@northshire.example"],
         "health": users["health.lead@northshire.example"],
     }
-    start = year_bounds(last_complete_year(uk_today()))[0]
+    start = year_starting(last_complete_year(uk_today())).start
     child = _child(start, manager, users["reviewer2@northshire.example"], people, agencies.__getitem__)
     adult = _adult(start, manager, users["reviewer@northshire.example"], people, agencies.__getitem__)
     db.session.flush()

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format migrate demo assets test-postgres clean
+.PHONY: run test lint format migrate demo assets test-postgres servers-check clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -48,6 +48,10 @@ test: lint
 # The suite against PostgreSQL, in a database created for the run and dropped after it.
 test-postgres: $(STAMP)
 	bash .ci/run-postgres
+
+# Two gunicorn app servers and a worker sharing PostgreSQL, Redis and an S3 store, checked over HTTP.
+servers-check: $(STAMP)
+	$(BIN)/python scripts/two_servers.py
 
 assets:
 	scripts/build-assets

@@ -72,3 +72,28 @@ def test_the_audit_trail_cannot_be_emptied_on_postgresql(app: Flask, audited: in
             db.session.execute(text("TRUNCATE audit_events CASCADE"))
         db.session.rollback()
         assert db.session.get(AuditEvent, audited) is not None
+
+
+def test_the_overdue_filter_searches_each_reviews_running_clocks_by_index(app: Flask) -> None:
+    """The lists ask, per review, whether a running clock is overdue: one index search each, not
+    a walk over every running clock (which a boolean column's own index would give on SQLite)."""
+    from casework.auth.models import Role
+    from casework.reviews.queries import ReviewFilters, review_list
+    from tests.support.people import make_user
+
+    with app.app_context():
+        query = review_list(make_user(Role.BOARD_MANAGER), ReviewFilters(due="overdue"))
+        compiled = query.compile(db.engine, compile_kwargs={"literal_binds": True})
+        if db.engine.dialect.name == "sqlite":
+            plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+            assert "USING INDEX ix_review_deadlines_review_running_due (review_id=? AND running=?" in plan, (
+                plan
+            )
+        else:
+            indexes = db.session.execute(
+                text(
+                    "SELECT indexdef FROM pg_indexes"
+                    " WHERE indexname = 'ix_review_deadlines_review_running_due'"
+                )
+            ).scalar_one()
+            assert "(review_id, running, due_on)" in indexes

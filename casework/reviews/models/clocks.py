@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -80,7 +81,12 @@ class ReviewDeadline(db.Model):
     in SQL. Rewritten by clock.refresh_deadlines() whenever a date, pause or extension changes."""
 
     __tablename__ = "review_deadlines"
-    __table_args__ = (UniqueConstraint("review_id", "clock_key"),)
+    __table_args__ = (
+        UniqueConstraint("review_id", "clock_key"),
+        # "Is any clock of this review overdue (or due soon)?", asked once per review by the lists:
+        # without it SQLite walks every running clock of every review for each one.
+        Index("ix_review_deadlines_review_running_due", "review_id", "running", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)

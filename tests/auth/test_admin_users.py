@@ -1010,3 +1010,16 @@ def test_the_audit_log_lists_events_newest_first(
     ]
     assert order == sorted(order)
     assert "Alex Admin" in words and "System" in words
+
+
+def test_the_audit_log_pages_without_counting(app: Flask, admin: Person, admin_client: FlaskClient) -> None:
+    """Fifty events a page, "Older" while more follow, "Newer" back; no count of the whole trail."""
+    with database(app):
+        for number in range(1, 52):  # with the admin's sign-in: 52 events, two pages
+            record("test_event", f"Event number {number:02d}")
+        db.session.commit()
+    first, second = admin_client.get("/admin/audit-log"), admin_client.get("/admin/audit-log?page=2")
+    assert "Event number 51" in text(first) and "Event number 02" in text(first)
+    assert 'rel="next"' in first.get_data(as_text=True) and 'rel="prev"' not in first.get_data(as_text=True)
+    assert "Event number 01" in text(second) and "Event number 02" not in text(second)
+    assert 'rel="prev"' in second.get_data(as_text=True) and 'rel="next"' not in second.get_data(as_text=True)

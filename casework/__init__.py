@@ -125,6 +125,7 @@ VIEW_MODULES = [
     "casework.reviews.notices.views",
     "casework.reviews.settings.views",
     "casework.reviews.records.views",
+    "casework.reviews.learning.views",
     "casework.notifications.settings_views",
     "casework.notifications.calendar_views",
     "casework.agencies.directory_views",
@@ -155,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.notifications.views import bp as notifications_bp
     from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
+    from casework.reviews.learning import bp as briefings_bp
     from casework.work import bp as work_bp
 
     for blueprint in (
@@ -168,6 +170,7 @@ def _register_blueprints(app: Flask) -> None:
         public_bp,
         notifications_bp,
         work_bp,
+        briefings_bp,
     ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])

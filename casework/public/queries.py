@@ -7,6 +7,7 @@ Only the columns the page shows are selected: nothing else about the review leav
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,8 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.file_types import ALLOWED_TYPES
 from casework.documents.models import Document
+from casework.reviews.learning.export import BriefingText
+from casework.reviews.learning.models import SECTIONS, BriefingStatus, LearningBriefing
 from casework.reviews.models import DraftVersion, Publication, Referral, Review, ReviewType
 from casework.reviews.models.types import name_in_force
 
@@ -173,6 +176,40 @@ def published_briefing(reference: str, today: date) -> Document | None:
     """The learning briefing of a review that is published now."""
     documents = select(Document).join(Publication, Publication.briefing_document_id == Document.id)
     return _of_published_review(documents, reference, today)
+
+
+def published_briefing_text(
+    reference: str, today: date, partnership_of: Callable[[str], str]
+) -> BriefingText | None:
+    """The approved briefing the register offers for a review published now (only the columns
+    it shows); ``partnership_of`` names who carried out a review of a type, by its code."""
+    columns = [LearningBriefing.title, *(getattr(LearningBriefing, name) for name, _heading in SECTIONS)]
+    row = db.session.execute(
+        select(*columns, ReviewType.code, ReviewType.name, ReviewType.names, Referral.became_aware_on)
+        .select_from(LearningBriefing)
+        .join(Review, Review.id == LearningBriefing.review_id)
+        .join(Publication, Publication.review_id == Review.id)
+        .join(ReviewType, ReviewType.id == Review.review_type_id)
+        .outerjoin(Referral, Referral.review_id == Review.id)
+        .where(
+            Review.reference == reference,
+            published(today),
+            Publication.briefing_document_id.is_not(None),
+            LearningBriefing.status == BriefingStatus.APPROVED,
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    code, name, names, aware = row[-4:]
+    return BriefingText(
+        title=row[0],
+        reference=reference,
+        type_name=name_in_force(names, name, aware) if aware else name,
+        partnership=partnership_of(code),
+        sections=[
+            (heading, text) for (_name, heading), text in zip(SECTIONS, row[1 : len(columns)], strict=True)
+        ],
+    )
 
 
 def _of_published_review(documents: Select[tuple[Document]], reference: str, today: date) -> Document | None:

@@ -112,6 +112,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.delays import load_demo_delays
 
     added += load_demo_delays(manager)
+    from casework.demo.briefings import load_demo_briefings
+
+    added += load_demo_briefings(manager)
     from casework.demo.reminders import load_demo_reminder_rules
 
     added += load_demo_reminder_rules()

@@ -507,7 +507,7 @@ def _learning_event(event: AuditEvent, d: dict[str, Any]) -> Said | None:
     return Said(f"recorded a learning event held{_dated(d)}, attended by {people}")
 
 
-def _practice_audit(verb: str) -> Phrase:
+def _audited(verb: str) -> Phrase:
     def phrase(event: AuditEvent, d: dict[str, Any]) -> Said | None:
         numbers = d.get("recommendations")
         if not isinstance(numbers, list):
@@ -530,7 +530,7 @@ PHRASES.update(
         "briefing_sent": _briefing_sent,
         "briefing_acknowledged": _briefing_acknowledged,
         "learning_event_recorded": _learning_event,
-        "practice_audit_recorded": _practice_audit("recorded"),
-        "practice_audit_updated": _practice_audit("updated"),
+        "practice_audit_recorded": _audited("recorded"),
+        "practice_audit_updated": _audited("updated"),
     }
 )

@@ -31,6 +31,7 @@ from casework.reviews.publication.anonymisation.results import ExtractedText, Id
 from casework.reviews.publication.anonymisation.search import find_identifiers
 from casework.reviews.publication.checks import identifiers_of, require_manager
 
+SECTION_NAMES = tuple(name for name, _heading in SECTIONS)
 REMOVED = "[removed]"
 TITLE_LENGTH = 200
 
@@ -103,7 +104,7 @@ def drafted_sections(review: Review) -> dict[str, str]:
         "rarely about one practitioner: it is about how the system helps people do their best work."
     )
     if themes:
-        why += f"\nThe review's learning concerns: {', '.join(themes)}. These themes recur across reviews."
+        why += f"\nThe review's learning concerns: {', '.join(themes)}. Themes like these recur across reviews."
     think = learning or "What in this review's findings could happen in your service?"
     questions = [
         "What would you have done if you had held the information each agency held?",

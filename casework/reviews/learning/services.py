@@ -104,7 +104,9 @@ def drafted_sections(review: Review) -> dict[str, str]:
         "rarely about one practitioner: it is about how the system helps people do their best work."
     )
     if themes:
-        why += f"\nThe review's learning concerns: {', '.join(themes)}. Themes like these recur across reviews."
+        why += (
+            f"\nThe review's learning concerns: {', '.join(themes)}. Themes like these recur across reviews."
+        )
     think = learning or "What in this review's findings could happen in your service?"
     questions = [
         "What would you have done if you had held the information each agency held?",

@@ -103,7 +103,7 @@ LANDING_PAGES = {
         "/actions/",
     ],
     Role.REVIEWER: ["/work/reviewer", "/reviews/"],
-    Role.AGENCY_LEAD: ["/work/agency", "/agencies/mine", "/actions/mine"],
+    Role.AGENCY_LEAD: ["/work/agency", "/agencies/mine", "/actions/mine", "/briefings/"],
 }
 
 

@@ -1,7 +1,8 @@
 """Child K's learning reaching practice: findings and recommendations on its plan, a 7-minute
 briefing drafted from them and approved (so the public register offers it with the published
 report), sent to three agencies of which two acknowledged it, a learning event with attendance by
-agency, and a practice audit of two recommendations. Built through the services; added once."""
+agency, and a practice audit of two recommendations. Child D's briefing is a draft still being
+edited. Built through the services; added once."""
 
 from __future__ import annotations
 
@@ -92,5 +93,8 @@ def load_demo_briefings(manager: User) -> list[str]:
         ),
         manager,
     )
+    child_d = db.session.execute(db.select(Review).where(Review.pseudonym == "Child D")).scalar_one_or_none()
+    if child_d is not None:
+        services.draft_from_review(child_d, manager)
     db.session.flush()
     return [f"7-minute briefing and its dissemination for {review.reference}"]

@@ -98,6 +98,7 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(MANAGER, f"/reviews/{child_d}/action-plan"),
         MainPage(MANAGER, f"/reviews/{adult_g}/publication"),
         MainPage(MANAGER, f"/reviews/{child_k_id}/briefing"),
+        MainPage(MANAGER, f"/reviews/{child_d}/briefing"),  # a draft: the form to edit it
         MainPage(MANAGER, f"/reviews/{child_k_id}/dissemination"),
         MainPage(MANAGER, f"/actions/{action}"),
         MainPage(MANAGER, "/actions/"),

@@ -173,9 +173,13 @@ def _short(text: str, limit: int = 120) -> str:
 
 
 def _dissemination_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
-    agencies = _agencies()
+    agencies, record = _agencies(), dissemination.dissemination_of(review)
+    sent = {recipient.agency_id for recipient in record.recipients}
     drawn: dict[str, FlaskForm] = {
-        "send_form": f.SendForm(formdata=None, sent_on=uk_today()).offer(agencies),
+        # Offered to the agencies not sent it yet; a repeat posted anyway is refused by the service.
+        "send_form": f.SendForm(formdata=None, sent_on=uk_today()).offer(
+            [agency for agency in agencies if agency[0] not in sent]
+        ),
         "event_form": f.EventForm(formdata=None).offer(agencies),
         "audit_form": f.AuditForm(formdata=None).offer(_recommendations(review)),
     }
@@ -184,7 +188,7 @@ def _dissemination_page(review: Review, **refused: FlaskForm) -> ResponseReturnV
         drawn,
         refused,
         review=review,
-        record=dissemination.dissemination_of(review),
+        record=record,
         today=uk_today(),
     )
 

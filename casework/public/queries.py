@@ -51,6 +51,8 @@ class PublicReview:
     report: Download | None
     briefing: Download | None
     type_code: str = ""
+    # The approved 7-minute briefing can be read as a page (the download may be any document).
+    briefing_page: bool = False
 
     @property
     def is_published(self) -> bool:
@@ -113,6 +115,7 @@ def public_reviews(today: date) -> list[PublicReview]:
             ReviewType.code,
             ReviewType.names,
             Referral.became_aware_on,
+            LearningBriefing.status,
         )
         .select_from(Publication)
         .join(Review, Review.id == Publication.review_id)
@@ -121,6 +124,7 @@ def public_reviews(today: date) -> list[PublicReview]:
         .outerjoin(DraftVersion, DraftVersion.id == Publication.published_version_id)
         .outerjoin(report, report.id == DraftVersion.document_id)
         .outerjoin(briefing, briefing.id == Publication.briefing_document_id)
+        .outerjoin(LearningBriefing, LearningBriefing.review_id == Review.id)
         .where(on_register(today))
         .order_by(
             func.coalesce(Publication.published_on, Publication.not_published_on).desc(),
@@ -147,6 +151,7 @@ def public_reviews(today: date) -> list[PublicReview]:
                 report=Download(row[10], row[11]) if is_published and row[10] is not None else None,
                 briefing=Download(row[12], row[13]) if is_published and row[12] is not None else None,
                 type_code=row[14],
+                briefing_page=is_published and row[12] is not None and row[17] == BriefingStatus.APPROVED,
             )
         )
     return entries

@@ -126,6 +126,7 @@ VIEW_MODULES = [
     "casework.reviews.notices.views",
     "casework.reviews.settings.views",
     "casework.reviews.records.views",
+    "casework.reviews.learning.views",
     "casework.notifications.settings_views",
     "casework.notifications.calendar_views",
     "casework.agencies.directory_views",
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.notifications.views import bp as notifications_bp
     from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
+    from casework.reviews.learning import bp as briefings_bp
     from casework.work import bp as work_bp
 
     for blueprint in (
@@ -175,6 +177,7 @@ def _register_blueprints(app: Flask) -> None:
         work_bp,
         insight_bp,
         annual_bp,
+        briefings_bp,
     ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])

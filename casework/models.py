@@ -16,6 +16,13 @@ from casework.core.form_keys import FormKey
 from casework.core.workdays import ClosureDay
 from casework.documents.models import Document
 from casework.notifications.models import Notification, OutboxMessage, Reminder, ReminderRule
+from casework.reviews.learning.models import (
+    BriefingRecipient,
+    EventAttendance,
+    LearningBriefing,
+    LearningEvent,
+    PracticeAudit,
+)
 from casework.reviews.models import *  # noqa: F403
 from casework.reviews.models import __all__ as review_models
 
@@ -38,6 +45,11 @@ __all__ = [
     "RequestEvent",
     "AgencyType",
     "AuditEvent",
+    "BriefingRecipient",
+    "EventAttendance",
+    "LearningBriefing",
+    "LearningEvent",
+    "PracticeAudit",
     "ClosureDay",
     "Role",
     "User",

@@ -105,7 +105,7 @@ LANDING_PAGES = {
         "/insight/annual",
     ],
     Role.REVIEWER: ["/work/reviewer", "/reviews/"],
-    Role.AGENCY_LEAD: ["/work/agency", "/agencies/mine", "/actions/mine"],
+    Role.AGENCY_LEAD: ["/work/agency", "/agencies/mine", "/actions/mine", "/briefings/"],
 }
 
 

@@ -35,6 +35,9 @@ from casework.demo.publication import _new_published_review, _report
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import queue_mail
 from casework.reviews.drafts import services as drafts
+from casework.reviews.learning import dissemination
+from casework.reviews.learning import services as briefings
+from casework.reviews.learning.models import BriefingRecipient, EventKind
 from casework.reviews.models import FamilyContactKind, MonitoringKind, ProcessKind, ProcessStatus, Review
 from casework.reviews.publication import checks, publishing
 from casework.reviews.records import family, monitoring, processes
@@ -67,7 +70,7 @@ BUDGETS = {
     "chronology": 5,
     "your notifications": 4,
     "reminder rules": 5,
-    "agency lead's home": 10,
+    "agency lead's home": 11,  # with the learning briefings to acknowledge
     "reviewer's home": 9,
     "review types": 5,  # with each type's statutory notices
     "decision page": 5,
@@ -82,6 +85,12 @@ BUDGETS = {
     "person's access report": 9,  # with its own view recorded, and the reviews it names
     "insight": 12,  # the review types, then one or two queries per chart
     "annual report pack": 12,  # the years with records, and ten queries for every figure
+    "7-minute briefing": 8,
+    "briefing's printable page": 6,
+    "dissemination record": 11,  # recipients, events with attendance, audits with recommendations
+    "agency lead's briefings": 4,
+    "briefing sent to an agency": 6,
+    "public briefing page": 3,
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -94,7 +103,7 @@ OPEN = (ActionStatus.ON_TRACK, ActionStatus.AT_RISK, ActionStatus.OFF_TRACK)
 class Page:
     name: str
     who: str | None  # the demo user's email; None: anonymous
-    path: Callable[[dict[str, int]], str]
+    path: Callable[[dict[str, int | str]], str]
 
 
 PAGES = [
@@ -140,6 +149,16 @@ PAGES = [
             "domestic+abuse+incident+where+a+baby+lives+in+the+household"
         ),
     ),
+    Page("7-minute briefing", MANAGER, lambda ids: f"/reviews/{ids['child_k']}/briefing"),
+    Page("briefing's printable page", MANAGER, lambda ids: f"/reviews/{ids['child_k']}/briefing/print"),
+    Page("dissemination record", MANAGER, lambda ids: f"/reviews/{ids['child_k']}/dissemination"),
+    Page("agency lead's briefings", POLICE_LEAD, lambda ids: "/briefings/"),
+    Page("briefing sent to an agency", POLICE_LEAD, lambda ids: f"/briefings/{ids['police_briefing']}"),
+    Page(
+        "public briefing page",
+        None,
+        lambda ids: f"/published-reviews/{ids['child_k_reference']}/learning-briefing",
+    ),
 ]
 
 
@@ -165,7 +184,7 @@ def count_statements(app: Flask, client: FlaskClient, path: str) -> int:
     return len(statements)
 
 
-def measure(app: Flask, ids: dict[str, int]) -> dict[str, int]:
+def measure(app: Flask, ids: dict[str, int | str]) -> dict[str, int]:
     clients: dict[str | None, FlaskClient] = {}
     counts = {}
     for page in PAGES:
@@ -293,8 +312,10 @@ def grow() -> None:
 
     # Adult G checked again (publication page), and two more published reviews (public register).
     checks.run_anonymisation_check(adult_g, manager, "Checked again")
+    published = []
     for name in ("Child M", "Child N"):
         review = _new_published_review(name, manager, sam, agencies)
+        published.append(review)
         checks.run_anonymisation_check(review, manager)
         publishing.save_publication_details(
             review,
@@ -305,6 +326,38 @@ def grow() -> None:
             by=manager,
         )
         publishing.publish_review(review, uk_today(), manager, None)
+
+    # More briefings sent to the police (their list), and more of Child K's dissemination record.
+    for review in published:
+        briefing = briefings.draft_from_review(review, manager)
+        briefings.approve_briefing(briefing, manager, None)
+        dissemination.send_briefing(review, [police], uk_today(), manager)
+    child_k = _review("Child K")
+    extra = [agencies[name] for name in ("Northshire Education Service", "Riverside Medical Practice")]
+    dissemination.send_briefing(child_k, extra, uk_today(), manager)
+    recommendation_ids = set(
+        db.session.execute(
+            db.select(Recommendation.id).where(Recommendation.review_id == child_k.id)
+        ).scalars()
+    )
+    for number in range(3):
+        dissemination.record_event(
+            child_k,
+            dissemination.EventDetails(
+                f"Extra event {number}",
+                uk_today(),
+                EventKind.WEBINAR,
+                attendance={agency.id: 3 + number for agency in [police, *extra]},
+            ),
+            manager,
+        )
+        dissemination.add_audit(
+            child_k,
+            dissemination.AuditDetails(
+                f"Extra audit {number}", uk_today(), recommendation_ids=recommendation_ids
+            ),
+            manager,
+        )
 
     # More parallel processes, monitoring entries, written requests and family entries.
     child_e = _review("Child E")
@@ -349,6 +402,14 @@ def _measured_action() -> Action:
     )
 
 
+def _police_briefing() -> int:
+    """The briefing the demo sent the police (Child K's)."""
+    police = db.session.execute(db.select(Agency.id).where(Agency.name == "Northshire Police")).scalar_one()
+    return db.session.execute(
+        db.select(BriefingRecipient.id).where(BriefingRecipient.agency_id == police)
+    ).scalar_one()
+
+
 @dataclass(frozen=True)
 class Counts:
     small: dict[str, int]
@@ -367,6 +428,9 @@ def counts(app: Flask) -> Iterator[Counts]:
             "action": _measured_action().id,
             "notice": _review("Child D").notices[0].id,
             "manager": _by_email(MANAGER).id,
+            "child_k": _review("Child K").id,
+            "child_k_reference": _review("Child K").reference,
+            "police_briefing": _police_briefing(),
         }
     small = measure(app, ids)
     with app.app_context():

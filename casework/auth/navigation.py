@@ -43,6 +43,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("What your agency owes", "work.agency_home", "work.agency", "answer_for_agency"),
     NavItem("My agency's requests", "agencies.mine", "agencies.request", "answer_for_agency"),
     NavItem("My agency's actions", "actions.mine", "actions.", "answer_for_agency"),
+    NavItem("Learning briefings", "briefings.mine", "briefings.", "answer_for_agency"),
     NavItem("Users", "admin.users", "admin.user", "administer"),
     NavItem("Audit log", "admin.audit_log", "admin.audit", "administer"),
     NavItem("Sent mail", "admin.sent_mail_list", "admin.sent_mail", "administer"),

@@ -118,6 +118,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.annual import load_demo_annual
 
     added += load_demo_annual(manager)
+    from casework.demo.briefings import load_demo_briefings
+
+    added += load_demo_briefings(manager)
     from casework.demo.reminders import load_demo_reminder_rules
 
     added += load_demo_reminder_rules()

@@ -7,6 +7,7 @@ Only the columns the page shows are selected: nothing else about the review leav
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,6 +18,8 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.file_types import ALLOWED_TYPES
 from casework.documents.models import Document
+from casework.reviews.learning.export import BriefingText
+from casework.reviews.learning.models import SECTIONS, BriefingStatus, LearningBriefing
 from casework.reviews.models import DraftVersion, Publication, Referral, Review, ReviewType
 from casework.reviews.models.types import name_in_force
 
@@ -48,6 +51,8 @@ class PublicReview:
     report: Download | None
     briefing: Download | None
     type_code: str = ""
+    # The approved 7-minute briefing can be read as a page (the download may be any document).
+    briefing_page: bool = False
 
     @property
     def is_published(self) -> bool:
@@ -110,6 +115,7 @@ def public_reviews(today: date) -> list[PublicReview]:
             ReviewType.code,
             ReviewType.names,
             Referral.became_aware_on,
+            LearningBriefing.status,
         )
         .select_from(Publication)
         .join(Review, Review.id == Publication.review_id)
@@ -118,6 +124,7 @@ def public_reviews(today: date) -> list[PublicReview]:
         .outerjoin(DraftVersion, DraftVersion.id == Publication.published_version_id)
         .outerjoin(report, report.id == DraftVersion.document_id)
         .outerjoin(briefing, briefing.id == Publication.briefing_document_id)
+        .outerjoin(LearningBriefing, LearningBriefing.review_id == Review.id)
         .where(on_register(today))
         .order_by(
             func.coalesce(Publication.published_on, Publication.not_published_on).desc(),
@@ -144,6 +151,7 @@ def public_reviews(today: date) -> list[PublicReview]:
                 report=Download(row[10], row[11]) if is_published and row[10] is not None else None,
                 briefing=Download(row[12], row[13]) if is_published and row[12] is not None else None,
                 type_code=row[14],
+                briefing_page=is_published and row[12] is not None and row[17] == BriefingStatus.APPROVED,
             )
         )
     return entries
@@ -173,6 +181,40 @@ def published_briefing(reference: str, today: date) -> Document | None:
     """The learning briefing of a review that is published now."""
     documents = select(Document).join(Publication, Publication.briefing_document_id == Document.id)
     return _of_published_review(documents, reference, today)
+
+
+def published_briefing_text(
+    reference: str, today: date, partnership_of: Callable[[str], str]
+) -> BriefingText | None:
+    """The approved briefing the register offers for a review published now (only the columns
+    it shows); ``partnership_of`` names who carried out a review of a type, by its code."""
+    columns = [LearningBriefing.title, *(getattr(LearningBriefing, name) for name, _heading in SECTIONS)]
+    row = db.session.execute(
+        select(*columns, ReviewType.code, ReviewType.name, ReviewType.names, Referral.became_aware_on)
+        .select_from(LearningBriefing)
+        .join(Review, Review.id == LearningBriefing.review_id)
+        .join(Publication, Publication.review_id == Review.id)
+        .join(ReviewType, ReviewType.id == Review.review_type_id)
+        .outerjoin(Referral, Referral.review_id == Review.id)
+        .where(
+            Review.reference == reference,
+            published(today),
+            Publication.briefing_document_id.is_not(None),
+            LearningBriefing.status == BriefingStatus.APPROVED,
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    code, name, names, aware = row[-4:]
+    return BriefingText(
+        title=row[0],
+        reference=reference,
+        type_name=name_in_force(names, name, aware) if aware else name,
+        partnership=partnership_of(code),
+        sections=[
+            (heading, text) for (_name, heading), text in zip(SECTIONS, row[1 : len(columns)], strict=True)
+        ],
+    )
 
 
 def _of_published_review(documents: Select[tuple[Document]], reference: str, today: date) -> Document | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dateutil.relativedelta import relativedelta
-from flask import abort, current_app, g, render_template
+from flask import abort, current_app, g, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from casework.auth.access import public
@@ -65,3 +65,16 @@ def report(reference: str) -> ResponseReturnValue:
 @public
 def briefing(reference: str) -> ResponseReturnValue:
     return _send(queries.published_briefing(reference, uk_today()), reference, "learning-briefing")
+
+
+@bp.route("/<reference>/learning-briefing")
+@public
+def briefing_page(reference: str) -> ResponseReturnValue:
+    """The published briefing as a printable page."""
+    briefing = queries.published_briefing_text(reference, uk_today(), _partnership_of)
+    if briefing is None:
+        abort(404)
+    g.public_max_age = PUBLIC_MAX_AGE
+    return render_template(
+        "learning/briefing_print.html", briefing=briefing, draft=False, back=url_for("public.register")
+    )

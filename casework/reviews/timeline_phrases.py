@@ -480,3 +480,57 @@ PHRASES.update(
         "learning_kept": _learning_kept,
     }
 )
+
+
+# --- the 7-minute briefing and its dissemination -------------------------------------------------
+
+
+def _dated(d: dict[str, Any]) -> str:
+    return f" on {words(d['on'])}" if d.get("on") else ""
+
+
+def _briefing_sent(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    found = _after(event.summary, r"7-minute briefing sent to (.+)")
+    return Said(f"recorded the 7-minute briefing as sent to {found[1]}{_dated(d)}") if found else None
+
+
+def _briefing_acknowledged(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    found = _after(event.summary, r"(.+) acknowledged the 7-minute briefing")
+    return Said(f"acknowledged the 7-minute briefing for {found[1]}") if found else None
+
+
+def _learning_event(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    attended = d.get("attended")
+    if not isinstance(attended, int):
+        return None
+    people = f"{attended} {'person' if attended == 1 else 'people'}"
+    return Said(f"recorded a learning event held{_dated(d)}, attended by {people}")
+
+
+def _audited(verb: str) -> Phrase:
+    def phrase(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+        numbers = d.get("recommendations")
+        if not isinstance(numbers, list):
+            return None
+        tested = (
+            f" testing recommendation{'' if len(numbers) == 1 else 's'} {words(numbers)}" if numbers else ""
+        )
+        return Said(f"{verb} a practice audit{tested}")
+
+    return phrase
+
+
+PHRASES.update(
+    {
+        "briefing_drafted": _fixed("drafted the 7-minute briefing from the review"),
+        "briefing_saved": _fixed("edited the 7-minute briefing"),
+        "briefing_approved": _fixed("approved the 7-minute briefing"),
+        "briefing_reopened": _fixed("reopened the 7-minute briefing for changes"),
+        "briefing_offered": _fixed("offered the 7-minute briefing on the public register"),
+        "briefing_sent": _briefing_sent,
+        "briefing_acknowledged": _briefing_acknowledged,
+        "learning_event_recorded": _learning_event,
+        "practice_audit_recorded": _audited("recorded"),
+        "practice_audit_updated": _audited("updated"),
+    }
+)

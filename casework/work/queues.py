@@ -33,6 +33,7 @@ from casework.notifications.due import (
 from casework.notifications.models import ReminderKind
 from casework.notifications.rules import current_rules
 from casework.notifications.waiting import WAITING, WaitingItem, WaitingKind, waiting_from
+from casework.reviews.learning.models import BriefingRecipient
 from casework.reviews.models import (
     AccuracyAnswer,
     AccuracyCheck,
@@ -182,7 +183,8 @@ def attention(today: date) -> Attention:
 
 
 def agency_owes(user: User, today: date) -> list[QueueItem]:
-    """The agency's open requests, accuracy checks and actions, by due date: three queries."""
+    """The agency's open requests, accuracy checks and actions, by due date, then the learning
+    briefings it has still to acknowledge, longest waiting first: four queries."""
     window, session, agency = _window(today), db.session, user.agency_id
     items = [
         *_due(
@@ -197,7 +199,33 @@ def agency_owes(user: User, today: date) -> list[QueueItem]:
         ),
         *_due(open_from(SOURCES[ReminderKind.ACTION], window, session, Action.agency_id == agency), "Action"),
     ]
-    return sorted(items, key=lambda item: (item.due_on, item.kind, item.link))
+    items.sort(key=lambda item: (item.due_on, item.kind, item.link))
+    return items + briefings_to_acknowledge(agency)
+
+
+def briefings_to_acknowledge(agency_id: int | None) -> list[QueueItem]:
+    """Learning briefings sent to the agency and not yet acknowledged: one query. They have no
+    due date; they wait on the agency from the day they were sent."""
+    rows = db.session.execute(
+        db.select(
+            BriefingRecipient.id, BriefingRecipient.sent_on, Review.id, Review.reference, Review.pseudonym
+        )
+        .join(Review, Review.id == BriefingRecipient.review_id)
+        .where(BriefingRecipient.agency_id == agency_id, BriefingRecipient.acknowledged_at.is_(None))
+        .order_by(BriefingRecipient.sent_on, BriefingRecipient.id)
+    ).all()
+    return [
+        QueueItem(
+            "Learning briefing",
+            review_id,
+            reference,
+            pseudonym,
+            "Acknowledge the 7-minute briefing",
+            url_for("briefings.received", briefing_recipient_id=recipient_id),
+            since=sent_on,
+        )
+        for recipient_id, sent_on, review_id, reference, pseudonym in rows
+    ]
 
 
 # --- the reviewer's "Your tasks" -----------------------------------------------------------

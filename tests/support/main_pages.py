@@ -13,6 +13,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.demo import DEMO_USERS
+from casework.reviews.learning.models import BriefingRecipient
 from casework.reviews.models import Review
 from tests.support.demo import load_demo
 
@@ -69,10 +70,18 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
             .first()
         )
         manager_id = db.session.execute(db.select(User.id).where(User.email == MANAGER)).scalar_one()
+        child_k = db.session.execute(db.select(Review).where(Review.pseudonym == "Child K")).scalar_one()
+        police_briefing = db.session.execute(
+            db.select(BriefingRecipient.id)
+            .join(Agency, Agency.id == BriefingRecipient.agency_id)
+            .where(BriefingRecipient.review_id == child_k.id, Agency.name == "Northshire Police")
+        ).scalar_one()
+        child_k_id, child_k_reference = child_k.id, child_k.reference
     return [
         MainPage(None, "/sign-in"),
         MainPage(None, "/published-reviews/"),
         MainPage(None, "/accessibility"),
+        MainPage(None, f"/published-reviews/{child_k_reference}/learning-briefing"),
         MainPage(ADMIN, "/admin/users"),
         MainPage(ADMIN, f"/admin/users/{manager_id}"),
         MainPage(ADMIN, "/admin/audit-log"),
@@ -90,6 +99,9 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(MANAGER, f"/reviews/{child_d}/access"),
         MainPage(MANAGER, f"/reviews/{child_d}/action-plan"),
         MainPage(MANAGER, f"/reviews/{adult_g}/publication"),
+        MainPage(MANAGER, f"/reviews/{child_k_id}/briefing"),
+        MainPage(MANAGER, f"/reviews/{child_d}/briefing"),  # a draft: the form to edit it
+        MainPage(MANAGER, f"/reviews/{child_k_id}/dissemination"),
         MainPage(MANAGER, f"/actions/{action}"),
         MainPage(MANAGER, "/actions/"),
         MainPage(MANAGER, "/insight/"),
@@ -105,4 +117,6 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(POLICE_LEAD, "/actions/mine"),
         MainPage(POLICE_LEAD, f"/agencies/requests/{police_request}"),
         MainPage(POLICE_LEAD, f"/agencies/requests/{open_request}"),
+        MainPage(POLICE_LEAD, "/briefings/"),
+        MainPage(POLICE_LEAD, f"/briefings/{police_briefing}"),
     ]

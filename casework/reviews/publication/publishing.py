@@ -18,6 +18,7 @@ from casework.core.workdays import working_calendar
 from casework.documents.storage import store_upload
 from casework.reviews.drafts.services import REPORT_TYPES
 from casework.reviews.guards import not_before, not_future, required
+from casework.reviews.learning.services import offer_on_register
 from casework.reviews.lifecycle import Move, check_move, check_version, finish, move_to, on_timeline
 from casework.reviews.models import (
     AnonymisationCheck,
@@ -173,6 +174,7 @@ def publish_review(review: Review, published_on: date | None, by: User, version:
     )
     review.published_on = published_on
     move_to(review, Move.PUBLISH, {"published_on": published_on.isoformat()})
+    offer_on_register(review, by)  # a briefing approved before publication goes public with it
     finish(review)
     return publication
 

@@ -1,0 +1,317 @@
+"""Screens of the 7-minute briefing and its dissemination. Under the review: the briefing page
+(board managers edit and approve it; the review's reviewers read it), its Word document and
+printable page, and the dissemination record. Under /briefings: the briefings sent to an agency
+lead's agency, to read and acknowledge."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
+
+from casework.actions.models import Recommendation
+from casework.agencies.models import Agency
+from casework.auth.access import current_person, loads, roles
+from casework.auth.models import Role
+from casework.core.extensions import db
+from casework.core.forms import page_with_form, submit
+from casework.core.timeutil import uk_today
+from casework.reviews import bp
+from casework.reviews.learning import bp as briefings_bp
+from casework.reviews.learning import dissemination, services
+from casework.reviews.learning import forms as f
+from casework.reviews.learning.export import DOCX_MEDIA_TYPE, BriefingText, briefing_docx
+from casework.reviews.learning.models import BriefingRecipient, LearningBriefing, PracticeAudit
+from casework.reviews.models import Publication, Review
+from casework.reviews.pages import page_of_forms, part_of
+
+# What the pages say of the review (its type's name, as it was when the review started).
+WITH_TYPE = [joinedload(Review.review_type), joinedload(Review.referral)]
+
+
+def _briefing_url(review: Review) -> str:
+    return url_for("reviews.review_briefing", review_id=review.id)
+
+
+def _dissemination_url(review: Review) -> str:
+    return url_for("reviews.review_dissemination", review_id=review.id)
+
+
+def _loaded_briefing(review: Review) -> LearningBriefing | None:
+    return db.session.execute(
+        db.select(LearningBriefing)
+        .where(LearningBriefing.review_id == review.id)
+        .options(joinedload(LearningBriefing.updated_by), joinedload(LearningBriefing.approved_by))
+    ).scalar_one_or_none()
+
+
+def _briefing_or_404(review: Review) -> LearningBriefing:
+    briefing = services.briefing_of(review)
+    if briefing is None:
+        abort(404)
+    return briefing
+
+
+# --- the briefing ------------------------------------------------------------------------------
+
+
+def _briefing_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
+    briefing = _loaded_briefing(review)
+    version = briefing.version if briefing else None
+    drawn: dict[str, FlaskForm] = {"draft_form": f.DraftForm(formdata=None, version=version)}
+    if briefing is not None:
+        drawn["briefing_form"] = f.BriefingForm(formdata=None, obj=briefing, version=version)
+        drawn["approve_form"] = f.ApproveForm(formdata=None, version=version)
+        drawn["reopen_form"] = f.ReopenForm(formdata=None, version=version)
+    return page_of_forms(
+        "learning/briefing.html",
+        drawn,
+        refused,
+        review=review,
+        briefing=briefing,
+        publication=db.session.get(Publication, review.id),
+    )
+
+
+@bp.route("/<int:review_id>/briefing")
+@loads(Review)
+def review_briefing(review: Review) -> ResponseReturnValue:
+    return _briefing_page(review)
+
+
+@bp.route("/<int:review_id>/briefing/draft", methods=["POST"])
+@loads(Review, may="manage")
+def review_briefing_draft(review: Review) -> ResponseReturnValue:
+    form = f.DraftForm()
+    draft = lambda: services.draft_from_review(review, current_person(), form.version.data)  # noqa: E731
+    done = "Briefing drafted from the review. Check every section and edit it before approving."
+    return submit(form, draft, done, _briefing_url(review)) or _briefing_page(review, draft_form=form)
+
+
+@bp.route("/<int:review_id>/briefing", methods=["POST"])
+@loads(Review, may="manage")
+def review_briefing_save(review: Review) -> ResponseReturnValue:
+    briefing = _briefing_or_404(review)
+    form = f.BriefingForm()
+    save = lambda: services.save_briefing(briefing, form.values(), current_person(), form.version.data)  # noqa: E731
+    return submit(form, save, "Briefing saved.", _briefing_url(review)) or _briefing_page(
+        review, briefing_form=form
+    )
+
+
+@bp.route("/<int:review_id>/briefing/approve", methods=["POST"])
+@loads(Review, may="manage")
+def review_briefing_approve(review: Review) -> ResponseReturnValue:
+    briefing = _briefing_or_404(review)
+    form = f.ApproveForm()
+    approve = lambda: services.approve_briefing(briefing, current_person(), form.version.data)  # noqa: E731
+    return submit(form, approve, "Briefing approved.", _briefing_url(review)) or _briefing_page(
+        review, approve_form=form
+    )
+
+
+@bp.route("/<int:review_id>/briefing/reopen", methods=["POST"])
+@loads(Review, may="manage")
+def review_briefing_reopen(review: Review) -> ResponseReturnValue:
+    briefing = _briefing_or_404(review)
+    form = f.ReopenForm()
+    reopen = lambda: services.reopen_briefing(briefing, current_person(), form.version.data)  # noqa: E731
+    done = "Briefing reopened. Approve it again when the changes are made."
+    return submit(form, reopen, done, _briefing_url(review)) or _briefing_page(review, reopen_form=form)
+
+
+def _docx_response(text: BriefingText) -> Response:
+    return Response(
+        briefing_docx(text),
+        mimetype=DOCX_MEDIA_TYPE,
+        headers={
+            "Content-Disposition": f'attachment; filename="{text.reference}-7-minute-briefing.docx"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/<int:review_id>/briefing.docx")
+@loads(Review)
+def review_briefing_docx(review: Review) -> ResponseReturnValue:
+    return _docx_response(services.briefing_text(_briefing_or_404(review)))
+
+
+@bp.route("/<int:review_id>/briefing/print")
+@loads(Review)
+def review_briefing_print(review: Review) -> ResponseReturnValue:
+    briefing = _briefing_or_404(review)
+    return render_template(
+        "learning/briefing_print.html",
+        briefing=services.briefing_text(briefing),
+        draft=not briefing.is_approved,
+        back=_briefing_url(review),
+    )
+
+
+# --- the dissemination record ----------------------------------------------------------------
+
+
+def _agencies() -> list[tuple[int, str]]:
+    rows = db.session.execute(db.select(Agency.id, Agency.name).where(Agency.active).order_by(Agency.name))
+    return [(row.id, row.name) for row in rows]
+
+
+def _recommendations(review: Review) -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        db.select(Recommendation.id, Recommendation.number, Recommendation.text)
+        .where(Recommendation.review_id == review.id)
+        .order_by(Recommendation.number)
+    )
+    return [(row.id, f"{row.number}. {_short(row.text)}") for row in rows]
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _dissemination_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
+    agencies, record = _agencies(), dissemination.dissemination_of(review)
+    sent = {recipient.agency_id for recipient in record.recipients}
+    drawn: dict[str, FlaskForm] = {
+        # Offered to the agencies not sent it yet; a repeat posted anyway is refused by the service.
+        "send_form": f.SendForm(formdata=None, sent_on=uk_today()).offer(
+            [agency for agency in agencies if agency[0] not in sent]
+        ),
+        "event_form": f.EventForm(formdata=None).offer(agencies),
+        "audit_form": f.AuditForm(formdata=None).offer(_recommendations(review)),
+    }
+    return page_of_forms(
+        "learning/dissemination.html",
+        drawn,
+        refused,
+        review=review,
+        record=record,
+        today=uk_today(),
+    )
+
+
+@bp.route("/<int:review_id>/dissemination")
+@loads(Review)
+def review_dissemination(review: Review) -> ResponseReturnValue:
+    return _dissemination_page(review)
+
+
+@bp.route("/<int:review_id>/dissemination/sent", methods=["POST"])
+@loads(Review, may="manage")
+def review_briefing_sent(review: Review) -> ResponseReturnValue:
+    form = f.SendForm().offer(_agencies())
+
+    def send() -> list[BriefingRecipient]:
+        chosen = form.agency_ids()
+        agencies = list(
+            db.session.execute(db.select(Agency).where(Agency.id.in_(chosen)).order_by(Agency.name)).scalars()
+        )
+        return dissemination.send_briefing(review, agencies, form.sent_on.data, current_person())
+
+    done = lambda sent: f"Recorded as sent to {len(sent)} {'agency' if len(sent) == 1 else 'agencies'}."  # noqa: E731
+    return submit(form, send, done, _dissemination_url(review)) or _dissemination_page(review, send_form=form)
+
+
+@bp.route("/<int:review_id>/dissemination/events", methods=["POST"])
+@loads(Review, may="manage")
+def review_learning_event_add(review: Review) -> ResponseReturnValue:
+    form = f.EventForm().offer(_agencies())
+    record = lambda: dissemination.record_event(review, form.details(), current_person())  # noqa: E731
+    done = submit(form, record, "Learning event recorded.", _dissemination_url(review) + "#events")
+    return done or _dissemination_page(review, event_form=form)
+
+
+@bp.route("/<int:review_id>/dissemination/audits", methods=["POST"])
+@loads(Review, may="manage")
+def review_practice_audit_add(review: Review) -> ResponseReturnValue:
+    form = f.AuditForm().offer(_recommendations(review))
+    add = lambda: dissemination.add_audit(review, form.details(), current_person())  # noqa: E731
+    done = submit(form, add, "Practice audit recorded.", _dissemination_url(review) + "#audits")
+    return done or _dissemination_page(review, audit_form=form)
+
+
+@bp.route("/<int:review_id>/dissemination/audits/<int:audit_id>", methods=["GET", "POST"])
+@loads(Review, may="manage")
+def review_practice_audit_edit(review: Review, audit_id: int) -> ResponseReturnValue:
+    audit = part_of(review, PracticeAudit, audit_id)
+    form = f.AuditForm(obj=audit if request.method == "GET" else None).offer(_recommendations(review))
+    if request.method == "GET":
+        form.show_latest(audit.version)
+        form.result.data = audit.result.value if audit.result else None
+        form.recommendations.data = [str(recommendation.id) for recommendation in audit.recommendations]
+
+    def save() -> PracticeAudit:
+        return dissemination.update_audit(review, audit, form.details(), current_person(), form.version.data)
+
+    done = submit(form, save, "Practice audit updated.", _dissemination_url(review) + "#audits")
+    return done or page_with_form("learning/audit_edit.html", form, review=review, audit=audit)
+
+
+# --- an agency lead's briefings ----------------------------------------------------------------
+
+RECIPIENT = [
+    joinedload(BriefingRecipient.briefing).joinedload(LearningBriefing.review).joinedload(Review.review_type),
+    joinedload(BriefingRecipient.agency),
+    joinedload(BriefingRecipient.acknowledged_by),
+]
+
+
+@briefings_bp.route("/")
+@roles(Role.AGENCY_LEAD)
+def mine() -> ResponseReturnValue:
+    user = current_person()
+    return render_template(
+        "learning/mine.html", agency=user.agency, recipients=dissemination.briefings_for_agency(user)
+    )
+
+
+def _recipient_page(recipient: BriefingRecipient, **refused: FlaskForm) -> ResponseReturnValue:
+    form = refused.get("form") or f.AcknowledgeForm(formdata=None, version=recipient.version)
+    briefing = recipient.briefing
+    return page_with_form(
+        "learning/received.html",
+        form,
+        recipient=recipient,
+        briefing=services.briefing_text(briefing),
+        approved=briefing.is_approved,
+    )
+
+
+@briefings_bp.route("/<int:briefing_recipient_id>")
+@loads(BriefingRecipient, options=RECIPIENT)
+def received(briefing_recipient: BriefingRecipient) -> ResponseReturnValue:
+    return _recipient_page(briefing_recipient)
+
+
+@briefings_bp.route("/<int:briefing_recipient_id>/acknowledge", methods=["POST"])
+@loads(BriefingRecipient, may="acknowledge", options=RECIPIENT)
+def acknowledge(briefing_recipient: BriefingRecipient) -> ResponseReturnValue:
+    form = f.AcknowledgeForm()
+    then = url_for("briefings.received", briefing_recipient_id=briefing_recipient.id)
+
+    def change() -> None:
+        dissemination.acknowledge_briefing(briefing_recipient, current_person(), form.version.data)
+
+    done = submit(form, change, "Receipt acknowledged. Thank you.", then)
+    return done or _recipient_page(briefing_recipient, form=form)
+
+
+@briefings_bp.route("/<int:briefing_recipient_id>/briefing.docx")
+@loads(BriefingRecipient, options=RECIPIENT)
+def received_docx(briefing_recipient: BriefingRecipient) -> ResponseReturnValue:
+    return _docx_response(services.briefing_text(briefing_recipient.briefing))
+
+
+@briefings_bp.route("/<int:briefing_recipient_id>/print")
+@loads(BriefingRecipient, options=RECIPIENT)
+def received_print(briefing_recipient: BriefingRecipient) -> ResponseReturnValue:
+    briefing = briefing_recipient.briefing
+    return render_template(
+        "learning/briefing_print.html",
+        briefing=services.briefing_text(briefing),
+        draft=not briefing.is_approved,
+        back=url_for("briefings.received", briefing_recipient_id=briefing_recipient.id),
+    )

@@ -331,7 +331,8 @@ class RemeasureForm(VersionedForm):
     )
     evidence_note = TextBoxField(
         "Evidence",
-        description="Where the figure comes from and what it shows (an audit, a report, a survey).",
+        description="Where the figure comes from and what it shows (an audit, a report, a survey). "
+        "Describe it here, attach it below, or both.",
         validators=[Optional(), Length(max=10000, message="The evidence must be 10,000 characters or fewer")],
     )
     evidence = FileField("Evidence document (optional)", widget=GovFileInput())

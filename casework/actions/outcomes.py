@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
 from casework.actions.models import OutcomeRemeasure, Recommendation, RecommendationOutcome
@@ -72,6 +73,16 @@ def _check_open(recommendation: Recommendation, by: User) -> None:
         )
 
 
+def _first_of(outcome: RecommendationOutcome) -> None:
+    """A new outcome row, flushed: two board managers starting the same recommendation's outcome
+    at once meet on its unique key, and the second is refused as a concurrent edit (the caller
+    rolls back, as for any refusal)."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise ConcurrentEditError("this recommendation's outcome") from error
+
+
 def _required(text: str, message: str, field: str, limit: int, noun: str) -> str:
     if not text:
         raise DomainError(message, field=field)
@@ -126,6 +137,8 @@ def set_measure(
     outcome.intended_outcome, outcome.measure, outcome.baseline = intended, measure, baseline
     outcome.baseline_on, outcome.target, outcome.remeasure_on = details.baseline_on, target, remeasure_on
     outcome.owner, outcome.set_by, outcome.set_at = owner, by, utcnow()
+    if new:
+        _first_of(outcome)
     audit.record(
         "outcome_measure_set",
         f"Outcome measure {'set' if new else 'changed'} for recommendation {recommendation.number}: "
@@ -233,10 +246,13 @@ def decide_not_to_pursue(
     reason = _required(
         _clean(reason), "Give the partners' reason for not pursuing it", "reason", TEXT_LIMIT, "The reason"
     )
+    new = outcome is None
     if outcome is None:
         outcome = RecommendationOutcome(recommendation=recommendation)
         db.session.add(outcome)
     outcome.not_pursued_reason, outcome.not_pursued_by, outcome.not_pursued_at = reason, by, utcnow()
+    if new:
+        _first_of(outcome)
     audit.record(
         "outcome_not_pursued",
         f"Recommendation {recommendation.number} not pursued: {reason}",

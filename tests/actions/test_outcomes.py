@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
@@ -32,7 +32,7 @@ from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
-from casework.core.timeutil import uk_today
+from casework.core.timeutil import uk_today, utcnow
 from casework.core.workdays import WorkingCalendar, working_calendar
 from casework.notifications.due import Window, everything_due
 from casework.notifications.models import Reminder, ReminderKind
@@ -574,6 +574,29 @@ def test_a_board_manager_measures_re_measures_and_achieves_an_outcome_on_the_tim
         assert said[-1].what.endswith("the target met: achieved")  # type: ignore[union-attr]
     timeline = page_text(client.get(f"/reviews/{review_id}"))
     assert "re-measured the outcome of recommendation 1" in timeline
+
+
+def test_two_managers_starting_the_same_outcome_at_once_are_told_not_failed(app: Flask) -> None:
+    with app.app_context():
+        manager = make_user(Role.BOARD_MANAGER)
+        review = make_review("CSPR", "awaiting_reviewer", by=manager)
+        recommendation = _load(make_recommendation(review, manager).id)
+        assert recommendation.outcome is None  # as the page was drawn
+        with db.engine.connect() as other:  # the other manager's decision, committed first
+            other.execute(
+                insert(RecommendationOutcome).values(
+                    recommendation_id=recommendation.id,
+                    not_pursued_reason="Superseded.",
+                    not_pursued_by_id=manager.id,
+                    not_pursued_at=utcnow(),
+                    version=1,
+                )
+            )
+            other.commit()
+        with pytest.raises(ConcurrentEditError):
+            outcomes.set_measure(recommendation, details(uk_today()), manager, 0)
+        db.session.rollback()
+        assert _load(recommendation.id).outcome_status(uk_today()) == OutcomeStatus.NOT_PURSUED
 
 
 # --- reminders ---------------------------------------------------------------------------------

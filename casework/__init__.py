@@ -134,6 +134,7 @@ VIEW_MODULES = [
     "casework.agencies.tracker_views",
     "casework.actions.action_views",
     "casework.actions.plan_views",
+    "casework.actions.outcome_views",
     "casework.actions.tracker_views",
     "casework.public.views",
     "casework.notifications.mail_views",

@@ -4,8 +4,10 @@ from casework.actions.models import (
     Action,
     DeadlineChangeRequest,
     Finding,
+    OutcomeRemeasure,
     ProgressUpdate,
     Recommendation,
+    RecommendationOutcome,
     Theme,
 )
 from casework.agencies.contributions import ChronologyEntry, ContributionRequest, RequestEvent
@@ -30,8 +32,10 @@ __all__ = [
     "Action",
     "DeadlineChangeRequest",
     "Finding",
+    "OutcomeRemeasure",
     "ProgressUpdate",
     "Recommendation",
+    "RecommendationOutcome",
     "Theme",
     "Agency",
     "ChronologyEntry",

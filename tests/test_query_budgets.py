@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 
+from casework.actions import outcomes
 from casework.actions import services as actions
 from casework.actions.models import Action, ActionStatus, Recommendation
 from casework.agencies import services as contributions
@@ -49,14 +50,15 @@ from tests.support.http import client_as
 # Today's figures: the most statements one GET of each page may issue, in either world (the
 # signed-in user's own load included, and the count of their unread notifications in the header).
 BUDGETS = {
-    # 7, and "Needs your attention": the reminder rules, the closure days, one query per kind (9).
-    "dashboard": 19,  # and the statutory notices owed
+    # 7, and "Needs your attention": the reminder rules, the closure days, one query per kind (10).
+    "dashboard": 20,  # and the statutory notices owed
     "review list": 8,
     "review page": 17,  # with the decision's history and the statutory notices
     "notices page": 6,
     "notice page": 6,
     "action plan": 16,
     "action page": 7,
+    "outcome page": 5,  # the recommendation with its review and outcome, the re-measures, the owners
     "action tracker": 14,
     "contributions tracker": 8,
     "my agency's actions": 5,
@@ -112,6 +114,11 @@ PAGES = [
     Page("review page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}"),
     Page("action plan", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/action-plan"),
     Page("action page", MANAGER, lambda ids: f"/actions/{ids['action']}"),
+    Page(
+        "outcome page",
+        MANAGER,
+        lambda ids: f"/reviews/{ids['child_m']}/recommendations/{ids['measured']}/outcome",
+    ),
     Page("action tracker", MANAGER, lambda ids: "/actions/"),
     Page("contributions tracker", MANAGER, lambda ids: "/agencies/contributions"),
     Page("my agency's actions", POLICE_LEAD, lambda ids: "/actions/mine"),
@@ -275,6 +282,18 @@ def grow() -> None:
             measured, ActionStatus.AT_RISK, f"More progress {number}", [], measured.owner, None
         )
 
+    # More re-measures of the outcome short of its target (outcome page).
+    measured = db.session.get(Recommendation, _measured_recommendation())
+    for number in range(3):
+        outcomes.record_remeasure(
+            measured,
+            outcomes.Remeasure(
+                uk_today(), f"{70 + number}%", False, "An audit.", None, uk_today() + timedelta(days=30)
+            ),
+            manager,
+            None,
+        )
+
     # More requests of the police (requests), and a chronology from the GP (chronology).
     due = contributions.default_due_date(adult_g)
     for kind in (ContributionKind.CHRONOLOGY, ContributionKind.AGENCY_REPORT, ContributionKind.DOCUMENTS):
@@ -388,6 +407,15 @@ def grow() -> None:
     db.session.commit()
 
 
+def _measured_recommendation() -> int:
+    """Child M's recommendation, re-measured short of its target (the demo's outcomes)."""
+    return db.session.execute(
+        db.select(Recommendation.id)
+        .join(Review, Review.id == Recommendation.review_id)
+        .where(Review.pseudonym == "Child M", Recommendation.number == 1)
+    ).scalar_one()
+
+
 def _measured_action() -> Action:
     """The first open action of Child D's plan (still taking progress updates)."""
     child_d = _review("Child D")
@@ -426,6 +454,8 @@ def counts(app: Flask) -> Iterator[Counts]:
             "child_r": _review("Child R").id,  # a decision the Panel challenged, reconsidered
             "child_e": _review("Child E").id,
             "action": _measured_action().id,
+            "child_m": _review("Child M").id,
+            "measured": _measured_recommendation(),
             "notice": _review("Child D").notices[0].id,
             "manager": _by_email(MANAGER).id,
             "child_k": _review("Child K").id,

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Protocol, TypeVar
 
 from flask import request
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
@@ -19,6 +19,7 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SubmitF
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.actions.models import REPORTABLE, ActionStatus, Theme
+from casework.actions.outcomes import MeasureDetails, Remeasure
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.errors import DomainError
@@ -233,3 +234,133 @@ class LearningForm(OneTimeForm):
 
     def texts(self) -> list[str]:
         return (self.recommendations.data or "").splitlines()
+
+
+# --- outcomes -------------------------------------------------------------------------------
+
+
+class MeasureForm(VersionedForm):
+    """The intended outcome and its measure. ``version`` is the outcome's, 0 before it has one."""
+
+    id_prefix = "measure"
+    intended_outcome = TextBoxField(
+        "Intended outcome",
+        description="What will be different for children, adults or families if the recommendation works.",
+        validators=[
+            InputRequired("Describe the outcome the recommendation should bring about"),
+            Length(max=10000, message="The intended outcome must be 10,000 characters or fewer"),
+        ],
+    )
+    measure = TextBoxField(
+        "Measure",
+        description="What will be measured, and where the figure comes from.",
+        validators=[
+            InputRequired("Say what will be measured"),
+            Length(max=10000, message="The measure must be 10,000 characters or fewer"),
+        ],
+    )
+    baseline = TextLineField(
+        "Baseline",
+        description="The figure now, with its unit (for example, 40% of referrals shared within a day).",
+        required="Enter the baseline, with its unit",
+        max_length=500,
+        too_long="The baseline must be 500 characters or fewer",
+    )
+    baseline_on = DateInputField("Date of the baseline", required="Enter the date of the baseline")
+    target = TextLineField(
+        "Target",
+        description="The figure that will show the outcome is achieved.",
+        required="Enter the target",
+        max_length=500,
+        too_long="The target must be 500 characters or fewer",
+    )
+    remeasure_on = DateInputField(
+        "Date to measure again",
+        description="Its owner is reminded as the date comes close.",
+        required="Enter the date to measure again",
+    )
+    owner = SelectField(
+        "Owner of the measure",
+        widget=GovSelect(),
+        description="The board manager who will measure again and is reminded.",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Save the measure", widget=GovSubmitInput(), name="save_measure")
+
+    def offer(self, owners: list[User]) -> MeasureForm:
+        self.offered_owners = owners
+        self.owner.choices = [SelectChoice("", "Choose the owner")] + [
+            SelectChoice(str(u.id), u.name) for u in owners
+        ]
+        return self
+
+    def details(self) -> MeasureDetails:
+        wanted = as_id(self.owner.data)
+        owner = next((u for u in self.offered_owners if u.id == wanted), None)
+        if self.owner.data and owner is None:
+            raise DomainError("Choose the owner from the list", field="owner")
+        return MeasureDetails(
+            self.intended_outcome.data or "",
+            self.measure.data or "",
+            self.baseline.data or "",
+            self.baseline_on.data,
+            self.target.data or "",
+            self.remeasure_on.data,
+            owner,
+        )
+
+
+YES, NO = "yes", "no"
+
+
+class RemeasureForm(VersionedForm):
+    id_prefix = "remeasure"
+    measured_on = DateInputField("Date it was measured", required="Enter the date it was measured")
+    figure = TextLineField(
+        "Figure measured",
+        description="With its unit, as the baseline and target are written.",
+        required="Enter the figure measured",
+        max_length=200,
+        too_long="The figure must be 200 characters or fewer",
+    )
+    target_met = RadioField(
+        "Does the result meet the target, as the partners judge it?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(YES, "Yes: the outcome is achieved"), SelectChoice(NO, "No, not yet")],
+        validators=[InputRequired("Select whether the result meets the target")],
+    )
+    evidence_note = TextBoxField(
+        "Evidence",
+        description="Where the figure comes from and what it shows (an audit, a report, a survey). "
+        "Describe it here, attach it below, or both.",
+        validators=[Optional(), Length(max=10000, message="The evidence must be 10,000 characters or fewer")],
+    )
+    evidence = FileField("Evidence document (optional)", widget=GovFileInput())
+    next_remeasure_on = DateInputField(
+        "If the target is not met: date to measure again", description="Required when the target is not met."
+    )
+    submit = SubmitField("Record the re-measure", widget=GovSubmitInput(), name="record_remeasure")
+
+    def result(self) -> Remeasure:
+        met = {YES: True, NO: False}.get(self.target_met.data or "")
+        upload = self.evidence.data if isinstance(self.evidence.data, FileStorage) else None
+        return Remeasure(
+            self.measured_on.data,
+            self.figure.data or "",
+            met,
+            self.evidence_note.data or "",
+            upload,
+            self.next_remeasure_on.data,
+        )
+
+
+class NotPursuedForm(VersionedForm):
+    id_prefix = "not-pursued"
+    reason = TextBoxField(
+        "Why the partners decided not to pursue it",
+        validators=[
+            InputRequired("Give the partners' reason for not pursuing it"),
+            Length(max=10000, message="The reason must be 10,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Record the decision not to pursue it", widget=GovSubmitInput(), name="not_pursued")

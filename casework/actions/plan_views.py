@@ -59,6 +59,7 @@ def plan_of(review: Review) -> tuple[list[Finding], list[Recommendation]]:
             selectinload(Recommendation.themes),
             selectinload(Recommendation.actions).options(joinedload(Action.agency), joinedload(Action.owner)),
             joinedload(Recommendation.resembles).joinedload(Recommendation.review),
+            joinedload(Recommendation.outcome),  # its status, in the same query
         )
     ).scalars()
     return findings.all(), recommendations.all()

@@ -50,6 +50,7 @@ EXPORT_COLUMNS: tuple[tuple[str, int], ...] = (  # heading, width in characters
     ("Success measure", 50),
     ("Last update", 12),
     ("What is different this time", 50),  # a recommendation repeating an earlier review's
+    ("Recommendation outcome", 22),  # achieved only when re-measured, or not pursued by decision
 )
 EXPORT_HEADINGS = tuple(heading for heading, _ in EXPORT_COLUMNS)
 RAG_COLUMN = EXPORT_HEADINGS.index("RAG") + 1
@@ -130,6 +131,7 @@ def _export_values(action: Action, today: date, soon: date) -> tuple[object, ...
         action.success_measure,
         last_update_on(action),
         action.recommendation.difference_from_earlier or "",
+        action.recommendation.outcome_status(today).label,
     )
 
 

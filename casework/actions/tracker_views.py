@@ -7,7 +7,7 @@ from datetime import date
 
 from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions import bp, tracker, tracker_export
 from casework.actions.models import Action, ActionStatus, Recommendation
@@ -71,7 +71,9 @@ def _export(extension: str, mimetype: str, write: Callable[[list[Action], Export
         db.session.execute(
             tracker.tracker_query(user, filters, today, soon).options(
                 selectinload(Action.updates),
-                selectinload(Action.recommendation).selectinload(Recommendation.themes),
+                selectinload(Action.recommendation).options(
+                    selectinload(Recommendation.themes), joinedload(Recommendation.outcome)
+                ),
             )
         ).scalars()
     )

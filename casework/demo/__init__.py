@@ -103,6 +103,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.actions import load_demo_actions
 
     added += load_demo_actions(manager)
+    from casework.demo.outcomes import load_demo_outcomes
+
+    added += load_demo_outcomes(manager)
     from casework.demo.publication import load_demo_publication
 
     added += load_demo_publication(manager)

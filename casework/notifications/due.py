@@ -16,7 +16,7 @@ from typing import Any
 from flask import url_for
 from sqlalchemy import ColumnElement, Date, Select, and_, case, exists, literal, not_, select
 
-from casework.actions.models import Action, ActionStatus, Recommendation
+from casework.actions.models import Action, ActionStatus, Recommendation, RecommendationOutcome
 from casework.agencies.contributions import AWAITING_AGENCY, ContributionRequest
 from casework.agencies.models import Agency
 from casework.auth.models import User
@@ -144,6 +144,11 @@ class Source:
     query: Callable[[], Select[Any]]
     due: Callable[[], ColumnElement[Any]]
     describe: Callable[[Any], Described]
+    # Only while the review runs (not ended, not paused); False: whatever the review's stage.
+    running_only: bool = True
+
+    def running(self) -> tuple[ColumnElement[bool], ...]:
+        return (open_review(),) if self.running_only else ()
 
 
 def _requests() -> Select[Any]:
@@ -259,17 +264,50 @@ SOURCES: dict[ReminderKind, Source] = {
 }
 
 
+def _measures() -> Select[Any]:
+    return (
+        select(
+            *REVIEW_COLUMNS,
+            Recommendation.id.label("recommendation_id"),
+            Recommendation.number,
+            RecommendationOutcome.remeasure_on.label("due_on"),
+            RecommendationOutcome.owner_id,
+        )
+        .select_from(RecommendationOutcome)
+        .join(Recommendation, RecommendationOutcome.recommendation_id == Recommendation.id)
+        .join(Review, Recommendation.review_id == Review.id)
+        .where(RecommendationOutcome.is_open())
+    )
+
+
+# Re-measures fall due long after a review has closed (closing needs every action verified, and
+# impact shows later), so they are chased whatever the review's stage. Not one of SOURCES: the
+# calendar feed, which lists the deadlines of running reviews, leaves them out.
+MEASURES = Source(
+    ReminderKind.MEASURE,
+    _measures,
+    lambda: RecommendationOutcome.remeasure_on,
+    lambda r: Described(
+        f"measure:{r.recommendation_id}",
+        f"Re-measure the outcome of recommendation {r.number}",
+        url_for("reviews.review_outcome", review_id=r.id, recommendation_id=r.recommendation_id),
+        Audience(PERSON, r.owner_id),
+    ),
+    running_only=False,
+)
+
+
 def due_from(source: Source, window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
     """The source's open items due within their type's window or overdue, in one query; ``where``
     narrows them further (one person's or one agency's)."""
-    query = source.query().where(source.due() <= window.limit(source.kind), open_review(), *where)
+    query = source.query().where(source.due() <= window.limit(source.kind), *source.running(), *where)
     return _as_items(source, window, session.execute(query).all())
 
 
 def open_from(source: Source, window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
     """Every open item of the source, however far off its due date, in one query: a person's
     own queue lists all they owe, where the digest only chases what falls in its window."""
-    query = source.query().where(open_review(), *where)
+    query = source.query().where(*source.running(), *where)
     return _as_items(source, window, session.execute(query).all())
 
 
@@ -387,5 +425,5 @@ def due_notices(window: Window, session: Any, *where: ColumnElement[bool]) -> li
 
 
 def everything_due(window: Window, session: Any) -> list[DueItem]:
-    found = [item for source in SOURCES.values() for item in due_from(source, window, session)]
+    found = [item for source in (*SOURCES.values(), MEASURES) for item in due_from(source, window, session)]
     return found + due_appointments(window, session)

@@ -88,6 +88,7 @@ class ReminderKind(LabelledEnum):
     CLOCK = "clock", "Statutory deadlines"
     ACTION = "action", "Actions"
     APPOINTMENT = "appointment", "Reviewer appointments not accepted"
+    MEASURE = "measure", "Outcome re-measures"
 
 
 class ReminderRule(db.Model):

@@ -34,12 +34,14 @@ class Timing:
 # Agencies get a few days' notice of a contribution and a factual accuracy answer, which are short
 # tasks; statutory clocks a working week, as the board managers plan around them; actions a week,
 # escalated after a fortnight overdue. A reviewer who has not accepted within a week is chased.
+# A re-measure needs figures gathered: its owner hears a fortnight ahead, the board a month late.
 DEFAULT_TIMINGS: dict[ReminderKind, Timing] = {
     ReminderKind.REQUEST: Timing(3, 5),
     ReminderKind.ACCURACY: Timing(2, 3),
     ReminderKind.CLOCK: Timing(5, None),
     ReminderKind.ACTION: Timing(5, 10),
     ReminderKind.APPOINTMENT: Timing(5, None),
+    ReminderKind.MEASURE: Timing(10, 20),
 }
 
 # What N and M mean for each kind, for the settings page.
@@ -49,6 +51,7 @@ MEANINGS: dict[ReminderKind, tuple[str, str]] = {
     ReminderKind.CLOCK: ("the board managers", "working days overdue, marked as an escalation"),
     ReminderKind.ACTION: ("the owner", "working days overdue, then the board managers"),
     ReminderKind.APPOINTMENT: ("the board managers", "further working days, marked as an escalation"),
+    ReminderKind.MEASURE: ("the owner of the measure", "working days overdue, then the board managers"),
 }
 
 

@@ -88,6 +88,9 @@ KIND_ACTIONS: dict[TimelineKind, frozenset[str]] = {
             "deadline_change_requested",
             "deadline_change_approved",
             "deadline_change_refused",
+            "outcome_measure_set",
+            "outcome_remeasured",
+            "outcome_not_pursued",
         }
     ),
 }

@@ -290,6 +290,30 @@ def _deadline_change_requested(event: AuditEvent, d: dict[str, Any]) -> Said | N
     )
 
 
+def _outcome_measure_set(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    if not d.get("number") or not d.get("remeasure_on"):
+        return None
+    verb = "set" if d.get("new") else "changed"
+    owner = f", owned by {d['owner']}" if d.get("owner") else ""
+    return Said(
+        f"{verb} the outcome measure of recommendation {d['number']}{owner}, "
+        f"to measure again by {words(d['remeasure_on'])}"
+    )
+
+
+def _outcome_remeasured(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+    if not d.get("number") or not d.get("measured_on") or not isinstance(d.get("target_met"), bool):
+        return None
+    if d["target_met"]:
+        result = "the target met: achieved"
+    else:
+        again = f", to measure again by {words(d['next_remeasure_on'])}" if d.get("next_remeasure_on") else ""
+        result = f"the target not met yet{again}"
+    return Said(
+        f"re-measured the outcome of recommendation {d['number']} on {words(d['measured_on'])}, {result}"
+    )
+
+
 def _recommendations_confirmed(event: AuditEvent, d: dict[str, Any]) -> Said | None:
     found = _after(event.summary, r"(\d+) recommendations confirmed as final")
     return Said(f"confirmed {_plural(int(found.group(1)), 'recommendation')} as final") if found else None
@@ -411,6 +435,12 @@ PHRASES: dict[str, Phrase] = {
     "deadline_change_requested": _deadline_change_requested,
     "deadline_change_approved": _fixed("approved a change to an action's deadline"),
     "deadline_change_refused": _fixed("refused a change to an action's deadline"),
+    "outcome_measure_set": _outcome_measure_set,
+    "outcome_remeasured": _outcome_remeasured,
+    "outcome_not_pursued": _with_reason(
+        r"Recommendation (\d+) not pursued: (.*)",
+        "recorded the partners' decision not to pursue recommendation {0}",
+    ),
 }
 
 

@@ -21,6 +21,7 @@ from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.workdays import working_calendar
 from casework.notifications.due import (
+    MEASURES,
     SOURCES,
     DueItem,
     Window,
@@ -127,6 +128,7 @@ class Need(LabelledEnum):
     ACCURACY = "accuracy", "Factual accuracy answers overdue"
     RED_ACTION = "red-actions", "Red actions"
     FINDING = "findings", "Anonymisation findings waiting for a decision"
+    REMEASURE = "remeasures", "Outcome re-measures overdue or due soon"
 
 
 @dataclass
@@ -175,6 +177,7 @@ def attention(today: date) -> Attention:
         ),
         Need.RED_ACTION: _due(open_from(SOURCES[ReminderKind.ACTION], window, session, red), "Red action"),
         Need.FINDING: _waiting(waiting_from(WAITING[WaitingKind.FINDING], session), "Finding"),
+        Need.REMEASURE: _due(due_from(MEASURES, window, session), "Re-measure"),
     }
     return Attention({need: by_urgency(items) for need, items in found.items()})
 

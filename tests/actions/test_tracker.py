@@ -441,6 +441,7 @@ HEADINGS = [
     "Success measure",
     "Last update",
     "What is different this time",
+    "Recommendation outcome",
 ]
 
 
@@ -688,6 +689,7 @@ class TestOneWorld:
                 row.success_measure,
                 _dmy(row.last_update),
                 "",  # no recommendation here repeats an earlier one
+                "No measure set",  # verified actions or not, no outcome is measured here
             ]
         moved = next(cells for cells in body if cells[4] == "Action at-risk-moved")
         assert moved[5] == PARTNERSHIP and moved[11] == "2" and moved[9] != moved[10]
@@ -731,7 +733,7 @@ class TestOneWorld:
             (world.rows[key] for key in world.keys(lambda row: row.spec.rag == Rag.RED)), key=lambda r: r.id
         )
         assert sheet.max_row == 1 + len(red) == 4
-        assert sheet.auto_filter.ref == "A1:P4"
+        assert sheet.auto_filter.ref == "A1:Q4"
         assert sheet.column_dimensions["E"].width > sheet.column_dimensions["I"].width
         for values, row in zip(sheet.iter_rows(min_row=2), red, strict=True):
             assert values[0].value == row.reference
@@ -802,7 +804,7 @@ class TestOneWorld:
         assert full["A2"].fill.fill_type is None  # only the RAG cells are coloured
 
         # frozen header, auto-filter, sensible widths, and the print set-up
-        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:P")
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref.startswith("A1:Q")
         widths = {heading: full.column_dimensions[chr(64 + i)].width for i, heading in enumerate(HEADINGS, 1)}
         assert all(8 <= width <= 60 for width in widths.values())
         assert widths["Action"] > widths["Owner"] > widths["Overdue"]

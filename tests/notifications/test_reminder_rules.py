@@ -76,7 +76,8 @@ def test_the_page_lists_every_kinds_default_rule(app: Flask, manager_client: Fla
     text = page_text(manager_client.get(PAGE))
     for label in ("Contribution requests", "Factual accuracy answers", "Statutory deadlines", "Actions"):
         assert label in text
-    assert text.count("Every type (default)") == 5
+    assert "Outcome re-measures" in text and "the owner of the measure" in text
+    assert text.count("Every type (default)") == 6
     assert "After 5 working days overdue, then the board managers" in text
     assert "Reminders and escalation" in page_text(manager_client.get("/reviews/dashboard"))
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from casework.actions.models import Action
+from casework.actions.models import Action, Recommendation
 from casework.agencies.contributions import ContributionRequest, RequestStatus
 from casework.agencies.models import Agency
 from casework.auth.models import User
@@ -77,6 +77,12 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
             .where(BriefingRecipient.review_id == child_k.id, Agency.name == "Northshire Police")
         ).scalar_one()
         child_k_id, child_k_reference = child_k.id, child_k.reference
+        # Adult G's first recommendation: measured, re-measured and achieved, with its evidence.
+        achieved = db.session.execute(
+            db.select(Recommendation.id).where(
+                Recommendation.review_id == adult_g, Recommendation.number == 1
+            )
+        ).scalar_one()
     return [
         MainPage(None, "/sign-in"),
         MainPage(None, "/published-reviews/"),
@@ -98,6 +104,7 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(MANAGER, f"/reviews/{child_d}/chronology"),
         MainPage(MANAGER, f"/reviews/{child_d}/access"),
         MainPage(MANAGER, f"/reviews/{child_d}/action-plan"),
+        MainPage(MANAGER, f"/reviews/{adult_g}/recommendations/{achieved}/outcome"),
         MainPage(MANAGER, f"/reviews/{adult_g}/publication"),
         MainPage(MANAGER, f"/reviews/{child_k_id}/briefing"),
         MainPage(MANAGER, f"/reviews/{child_d}/briefing"),  # a draft: the form to edit it

@@ -73,6 +73,7 @@ def test_the_manager_sees_every_kind_with_its_count(app: Flask, world: QueueWorl
         "Factual accuracy answers overdue: 1",
         "Red actions: 2",
         "Anonymisation findings waiting for a decision: 1",
+        "Outcome re-measures overdue or due soon: 0",
     ]
     # Each count links to its section, and each section is there.
     for anchor in tree.xpath('//*[@data-testid="attention-counts"]//a/@href'):

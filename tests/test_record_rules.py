@@ -39,6 +39,9 @@ from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
+from casework.reviews.learning import dissemination
+from casework.reviews.learning import services as learning
+from casework.reviews.learning.models import BriefingRecipient
 from casework.reviews.models import (
     AccuracyAnswer,
     Affiliation,
@@ -84,6 +87,7 @@ SAMPLE_MODELS = (
     Agency,
     AccuracyAnswer,
     Affiliation,
+    BriefingRecipient,
 )
 INTEGER_CONVERTERS = {"IntegerConverter", "IdConverter"}
 
@@ -116,6 +120,9 @@ def build_world(app: Flask) -> World:
         link = appointments.add_affiliation(
             cast.user("R3"), y, uk_today() - timedelta(days=400), None, "Nurse"
         )
+        briefing = learning.draft_from_review(review, manager)
+        learning.approve_briefing(briefing, manager, None)
+        [recipient] = dissemination.send_briefing(review, [x], uk_today(), manager)
         db.session.commit()
         records: dict[type, int] = {
             Review: review.id,
@@ -129,6 +136,7 @@ def build_world(app: Flask) -> World:
             Agency: x.id,
             AccuracyAnswer: answer.id,
             Affiliation: link.id,
+            BriefingRecipient: recipient.id,
         }
         arguments = {
             "review_id": (Review, review.id),
@@ -145,6 +153,7 @@ def build_world(app: Flask) -> World:
             "document_id": (Document, request.documents[0].id),
             "answer_id": (AccuracyAnswer, answer.id),
             "affiliation_id": (Affiliation, link.id),
+            "briefing_recipient_id": (BriefingRecipient, recipient.id),
         }
         return World(dict(cast.user_ids), records, arguments)
 

@@ -99,9 +99,7 @@ def upgrade():
             ["set_by_id"], ["users.id"], name=op.f("fk_recommendation_outcomes_set_by_id_users")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recommendation_outcomes")),
-        sa.UniqueConstraint(
-            "recommendation_id", name=op.f("uq_recommendation_outcomes_recommendation_id")
-        ),
+        sa.UniqueConstraint("recommendation_id", name=op.f("uq_recommendation_outcomes_recommendation_id")),
     )
     with op.batch_alter_table("recommendation_outcomes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_recommendation_outcomes_owner_id"), ["owner_id"], unique=False)
@@ -123,7 +121,8 @@ def upgrade():
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("figure <> ''", name=op.f("ck_outcome_remeasures_figure_given")),
         sa.CheckConstraint(
-            "evidence_note <> '' OR evidence_id IS NOT NULL", name=op.f("ck_outcome_remeasures_evidence_given")
+            "evidence_note <> '' OR evidence_id IS NOT NULL",
+            name=op.f("ck_outcome_remeasures_evidence_given"),
         ),
         sa.ForeignKeyConstraint(
             ["evidence_id"], ["documents.id"], name=op.f("fk_outcome_remeasures_evidence_id_documents")
@@ -143,9 +142,11 @@ def upgrade():
 
     _kind_checks(KINDS_AFTER)
     _default_rule_index()
-    present = op.get_bind().execute(
-        sa.text("SELECT 1 FROM reminder_rules WHERE kind = 'measure' AND review_type_id IS NULL")
-    ).first()
+    present = (
+        op.get_bind()
+        .execute(sa.text("SELECT 1 FROM reminder_rules WHERE kind = 'measure' AND review_type_id IS NULL"))
+        .first()
+    )
     if present is None:
         kind, due, escalate = MEASURE_RULE
         op.execute(

@@ -26,6 +26,7 @@ class AccessKind(LabelledEnum):
     DOWNLOAD = "document_downloaded", "Document downloaded"
     CHRONOLOGY = "chronology_exported", "Chronology exported"
     ACTIONS = "actions_exported", "Actions exported"
+    ANNUAL_PACK = "annual_pack_exported", "Annual report pack exported"
     REPORT = "access_report_viewed", "Access report viewed"
     REPORT_EXPORT = "access_report_exported", "Access report exported"
 

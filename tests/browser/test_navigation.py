@@ -19,7 +19,7 @@ EXPECTED = {
     ),
     Role.REVIEWER: (["Your tasks", "My reviews", "My profile"], "Your tasks"),
     Role.AGENCY_LEAD: (
-        ["What your agency owes", "My agency's requests", "My agency's actions"],
+        ["What your agency owes", "My agency's requests", "My agency's actions", "Learning briefings"],
         "What your agency owes",
     ),
 }

@@ -3,9 +3,9 @@ report pack has something to show for it: Child W, a CSPR published on time, and
 signed off, each with findings, themes, recommendations and actions. Of Adult X's
 recommendations, one has no action and no decision, another the partners decided not to pursue,
 with their reason (the Care Act's "not acted on"), and the one with an action had its outcome
-measure met in the year. Their dates follow the year's bounds, so they stay in the last complete year whatever today
-is. Built through the services, with the days the services record as "today" moved back
-afterwards; added once."""
+measure met in the year. Their dates follow the year's bounds, so they stay in the last complete
+year whatever today is. Built through the services, with the days the services record as "today"
+moved back afterwards; added once."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The annual report pack as an Excel workbook: an "About" sheet, a sheet of figures per section
-with native bar charts drawn from its tables, and the adults' findings, actions done and
-recommendations not acted on, each on its own sheet."""
+(impact and the recommendations not pursued included) with native bar charts drawn from its
+tables, and the adults' findings, actions done and recommendations not acted on, each on its own
+sheet."""
 
 from __future__ import annotations
 

@@ -1,9 +1,11 @@
 """Two reviews that concluded in the last complete reporting year (April to March), so the annual
 report pack has something to show for it: Child W, a CSPR published on time, and Adult X, a SAR
-signed off, each with findings, themes, recommendations and actions (one of Adult X's
-recommendations has no action: the Care Act's "not acted on"). Their dates follow the year's
-bounds, so they stay in the last complete year whatever today is. Built through the services,
-with the days the services record as "today" moved back afterwards; added once."""
+signed off, each with findings, themes, recommendations and actions. Of Adult X's
+recommendations, one has no action and no decision, another the partners decided not to pursue,
+with their reason (the Care Act's "not acted on"), and the one with an action had its outcome
+measure met in the year. Their dates follow the year's bounds, so they stay in the last complete
+year whatever today is. Built through the services, with the days the services record as "today"
+moved back afterwards; added once."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from werkzeug.datastructures import FileStorage
 
+from casework.actions import outcomes
 from casework.actions import services as actions
 from casework.actions.models import Action, ActionStatus, Recommendation, Theme
 from casework.agencies.models import Agency
@@ -207,6 +210,17 @@ def _adult(
                         _themes("SAR", "Information sharing"))  # fmt: skip
     _recommend(review, "Use a multi-agency self-neglect protocol before closing a case.", on, manager,
                _themes("SAR", "Self-neglect"))  # fmt: skip
+    panels = _recommend(review, "Set up a hoarding panel in each district.", on, manager,
+                        _themes("SAR", "Self-neglect"))  # fmt: skip
+    outcome = outcomes.decide_not_to_pursue(
+        panels,
+        "The multi-agency risk management meeting already hears every high-risk hoarding case; "
+        "district panels would split the same people's time across two meetings.",
+        manager,
+        None,
+    )
+    # Demo only: the service records now; the partners decided in the year being reported on.
+    outcome.not_pursued_at = _moment(on + timedelta(days=20))
     created = on + timedelta(days=5)
     _act(
         shared,
@@ -218,7 +232,40 @@ def _adult(
         created + timedelta(days=60),
         done=created + timedelta(days=40),
     )
+    _achieved(shared, manager, on + timedelta(days=10))
     return review
+
+
+def _achieved(recommendation: Recommendation, manager: User, set_on: date) -> None:
+    """An outcome measure set on ``set_on`` and met when re-measured three months later."""
+    today = uk_today()
+    outcome = outcomes.set_measure(
+        recommendation,
+        outcomes.MeasureDetails(
+            "Adult social care hears of every home where the fire service sees hoarding.",
+            "Share of fire service home safety visits noting hoarding referred to adult social care.",
+            "3 of 11 visits (27%)",
+            today - timedelta(days=1),
+            "90% of visits",
+            today + timedelta(days=30),
+            manager,
+        ),
+        manager,
+        None,
+    )
+    measured_on = set_on + timedelta(days=90)
+    remeasure = outcomes.record_remeasure(
+        recommendation,
+        outcomes.Remeasure(
+            today, "12 of 13 visits (92%)", True, "Fire service visit log against referrals.", None, None
+        ),
+        manager,
+        None,
+    )
+    # Demo only: the services record today; the measure was set and met in the reported year.
+    outcome.baseline_on, outcome.set_at, outcome.remeasure_on = set_on, _moment(set_on), measured_on
+    remeasure.measured_on = outcome.last_measured_on = outcome.achieved_on = measured_on
+    remeasure.recorded_at = _moment(measured_on)
 
 
 def load_demo_annual(manager: User) -> list[str]:
@@ -241,5 +288,6 @@ def load_demo_annual(manager: User) -> list[str]:
     db.session.flush()
     return [
         f"review {child.reference} ({CHILD}, published in the last complete reporting year)",
-        f"review {adult.reference} ({ADULT}, concluded in the last complete reporting year)",
+        f"review {adult.reference} ({ADULT}, concluded in the last complete reporting year, "
+        "one recommendation not pursued)",
     ]

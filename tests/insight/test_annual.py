@@ -3,8 +3,9 @@ reporting year 2024/25 (1 April 2024 to 31 March 2025), with records on both sid
 the page, the Word document, the workbook, who may see them, and bad years.
 
 The world is built once, through the services; what the services only record as "today" (when a
-recommendation was written, when an action was created, completed, verified) is then moved to
-the day the case needs, as if it had happened then.
+recommendation was written, when an action was created, completed, verified, when an outcome was
+measured, re-measured or not pursued) is then moved to the day the case needs, as if it had
+happened then.
 """
 
 from __future__ import annotations
@@ -23,14 +24,22 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from casework.actions import outcomes
 from casework.actions import services as actions
-from casework.actions.models import Action, ActionStatus, Recommendation, Theme
+from casework.actions.models import (
+    Action,
+    ActionStatus,
+    OutcomeRemeasure,
+    Recommendation,
+    RecommendationOutcome,
+    Theme,
+)
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
-from casework.insight.annual.figures import NO_REASON, AnnualFigures, annual_figures
+from casework.insight.annual.figures import AnnualFigures, Impact, annual_figures
 from casework.insight.annual.year import ReportingYear
 from casework.insight.years import year_starting
 from casework.reviews.drafts import services as drafts
@@ -110,6 +119,52 @@ def _act(
     action.completed_on = D(completed) if completed else None
     action.verified_at = uk(verified) if verified else None
     return action
+
+
+def _measure(
+    recommendation: Recommendation, manager: User, *, set_on: str, due: str
+) -> RecommendationOutcome:
+    """An outcome measure set on ``set_on`` (10:00 in England), to be measured again by ``due``."""
+    today = uk_today()
+    details = outcomes.MeasureDetails(
+        "Referrals are shared the same day.",
+        "Share of referrals shared within a day (case audit).",
+        "40% of 20 cases",
+        today - timedelta(days=1),
+        "90% of cases",
+        today + timedelta(days=30),
+        manager,
+    )
+    outcome = outcomes.set_measure(recommendation, details, manager, None)
+    outcome.baseline_on = D(set_on) - timedelta(days=30)
+    outcome.set_at = uk(f"{set_on}T10:00")
+    outcome.remeasure_on = D(due)
+    return outcome
+
+
+def _remeasure(
+    recommendation: Recommendation, manager: User, *, on: str, met: bool, then: str | None = None
+) -> OutcomeRemeasure:
+    """A re-measure on ``on``: the target met, or not and to be measured again by ``then``."""
+    today = uk_today()
+    result = outcomes.Remeasure(
+        today, "70% of 20 cases", met, "Case audit.", None, None if met else today + timedelta(days=30)
+    )
+    remeasure = outcomes.record_remeasure(recommendation, result, manager, None)
+    outcome = remeasure.outcome
+    remeasure.measured_on = outcome.last_measured_on = D(on)
+    remeasure.recorded_at = uk(f"{on}T16:00")
+    if met:
+        outcome.achieved_on = D(on)
+    else:
+        assert then is not None
+        remeasure.next_remeasure_on = outcome.remeasure_on = D(then)
+    return remeasure
+
+
+def _not_pursued(recommendation: Recommendation, reason: str, at: str, manager: User) -> None:
+    outcome = outcomes.decide_not_to_pursue(recommendation, reason, manager, None)
+    outcome.not_pursued_at = uk(at)
 
 
 def _publish(review: Review, on: str, manager: User) -> None:
@@ -215,6 +270,14 @@ def build_world(app: Flask) -> World:
              completed="2025-03-31", verified="2025-04-01T00:30")  # fmt: skip
         _act(north_2, police, police_lead, manager, created="2024-10-10", deadline="2025-02-28",
              completed="2025-02-20", verified="2025-03-01T09:00")  # fmt: skip
+        # Outcomes. North 1: re-measured short on 31 January, to measure again by 1 April, the
+        # next year (awaiting at the year's end), when it is achieved. North 2: due on 31 March
+        # and not re-measured (overdue). Central 1: not pursued in February.
+        _measure(north_1, manager, set_on="2024-10-06", due="2025-01-31")
+        _remeasure(north_1, manager, on="2025-01-31", met=False, then="2025-04-01")
+        _remeasure(north_1, manager, on="2025-04-01", met=True)
+        _measure(north_2, manager, set_on="2024-06-01", due="2025-03-31")
+        _not_pursued(central_1, "The police's own review covers it.", "2025-02-10T10:00", manager)
         db.session.commit()
         _publish(_get(north), "2024-10-01", manager)
         _publish(_get(south), "2025-03-31", manager)
@@ -264,15 +327,15 @@ def build_world(app: Flask) -> World:
         actions.add_finding(adult_early, "An earlier finding.", [], manager)
         north_r1 = _recommend(adult_north, "Share self-neglect concerns.", "2024-08-01T10:00", manager,
                               confirmed="2024-08-01T11:00")  # fmt: skip
-        _recommend(adult_north, "Follow up missed appointments.", "2024-08-01T10:00", manager,
-                   confirmed="2024-08-01T11:00")  # fmt: skip
-        _recommend(adult_north, "A later recommendation.", "2025-04-02T10:00", manager)
+        north_r2 = _recommend(adult_north, "Follow up missed appointments.", "2024-08-01T10:00", manager,
+                              confirmed="2024-08-01T11:00")  # fmt: skip
+        later = _recommend(adult_north, "A later recommendation.", "2025-04-02T10:00", manager)
         south_r1 = _recommend(adult_south, "Plan transitions at 17.", "2025-03-01T10:00", manager,
                               confirmed="2025-03-01T11:00")  # fmt: skip
         early_r1 = _recommend(adult_early, "Review the hoarding protocol.", "2023-06-01T10:00", manager,
                               confirmed="2023-06-01T11:00")  # fmt: skip
-        _recommend(adult_early, "Brief GPs on self-neglect.", "2023-06-01T10:00", manager,
-                   confirmed="2023-06-01T11:00")  # fmt: skip
+        early_r2 = _recommend(adult_early, "Brief GPs on self-neglect.", "2023-06-01T10:00", manager,
+                              confirmed="2023-06-01T11:00")  # fmt: skip
         _act(north_r1, police, police_lead, manager, created="2024-08-05", deadline="2025-02-01",
              completed="2025-01-05", verified="2025-01-10T10:00")  # fmt: skip
         _act(north_r1, health, health_lead, manager, created="2024-08-05", deadline="2025-03-15",
@@ -287,6 +350,20 @@ def build_world(app: Flask) -> World:
             deadline="2024-07-01",
             completed="2024-06-01",
         )
+        # Outcomes. North 1: achieved on 31 March. South 1: re-measured short in March, to
+        # measure again by 31 March (overdue). Early 1: re-measured short on 31 March 2024, the
+        # year before, to measure again in June 2025 (awaiting). The later recommendation's
+        # measure was set after the year. Not pursued: Early 2 at 00:30 on 1 April 2024 (still
+        # 31 March in UTC: in the year), North 2 at 00:30 on 1 April 2025 (the next year).
+        _measure(north_r1, manager, set_on="2024-08-10", due="2025-03-31")
+        _remeasure(north_r1, manager, on="2025-03-31", met=True)
+        _measure(south_r1, manager, set_on="2025-03-05", due="2025-03-20")
+        _remeasure(south_r1, manager, on="2025-03-20", met=False, then="2025-03-31")
+        _measure(early_r1, manager, set_on="2024-03-20", due="2024-03-31")
+        _remeasure(early_r1, manager, on="2024-03-31", met=False, then="2025-06-01")
+        _measure(later, manager, set_on="2025-04-05", due="2025-06-01")
+        _not_pursued(early_r2, "The GP practices' own training covers it.", "2024-04-01T00:30", manager)
+        _not_pursued(north_r2, "Superseded by the new pathway.", "2025-04-01T00:30", manager)
 
         # --- domestic abuse related deaths: kept apart ------------------------------------------
         review(
@@ -401,13 +478,12 @@ def test_adult_findings_what_was_done_and_what_was_not(figures: AnnualFigures, w
     police = done[(world.references["Adult North"], "Oak Police")]
     assert (police.completed_on, police.verified_on) == (D("2025-01-05"), D("2025-01-10"))
     assert done[(world.references["Adult Early"], "The partnership")].verified_on is None
+    # Early's second recommendation has its decision not to pursue it (in the year): not here.
     not_acted = {(item.reference, item.text) for item in adults.not_acted_on}
     assert not_acted == {
-        (world.references["Adult North"], "Follow up missed appointments."),
+        (world.references["Adult North"], "Follow up missed appointments."),  # decided on 1 April 2025
         (world.references["Adult South"], "Plan transitions at 17."),  # its action came in April 2025
-        (world.references["Adult Early"], "Brief GPs on self-neglect."),
     }
-    assert {item.reason for item in adults.not_acted_on} == {NO_REASON}
     by_agency = {line.agency: line for line in adults.actions}
     assert [by_agency[name].overdue for name in ("Oak Police", "Elm Health Trust", "The partnership")] == [
         0,
@@ -415,6 +491,32 @@ def test_adult_findings_what_was_done_and_what_was_not(figures: AnnualFigures, w
         0,
     ]
     assert by_agency["The partnership"].completed == 1
+
+
+def test_recommendations_not_pursued_in_the_year_with_their_reason(
+    figures: AnnualFigures, world: World
+) -> None:
+    [adult] = figures.section("SAR").not_pursued  # not North's second, decided on 1 April 2025
+    assert (adult.reference, adult.name, adult.recommendation, adult.text) == (
+        world.references["Adult Early"],
+        "Adult Early",
+        2,
+        "Brief GPs on self-neglect.",
+    )
+    assert adult.reason == "The GP practices' own training covers it."
+    assert adult.decided_on == D("2024-04-01")  # 31 March in UTC, 1 April in England
+    [child] = figures.section("CSPR").not_pursued
+    assert (child.text, child.reason) == ("Ask about abuse.", "The police's own review covers it.")
+    assert figures.section("DHR").not_pursued == []
+
+
+def test_impact_achieved_short_awaiting_and_overdue(figures: AnnualFigures) -> None:
+    # Children: North 1 short in January, awaiting its 1 April re-measure; North 2 overdue.
+    assert figures.section("CSPR").impact == Impact(achieved=0, short=1, awaiting=1, overdue=1)
+    # Adults: North achieved on 31 March; South short and overdue; Early awaiting; not the later one.
+    assert figures.section("SAR").impact == Impact(achieved=1, short=1, awaiting=1, overdue=1)
+    assert figures.section("DHR").impact == Impact()
+    assert dict(figures.section("CSPR").impact_rows())["Actions verified with evidence of impact"] == 2
 
 
 def test_each_family_counts_only_its_own_reviews(figures: AnnualFigures) -> None:
@@ -426,9 +528,17 @@ def test_each_family_counts_only_its_own_reviews(figures: AnnualFigures) -> None
 def test_the_year_before_has_its_own_figures(app: Flask, world: World) -> None:
     with app.app_context():
         before = annual_figures(ReportingYear.starting(YEAR - 1), uk_today())
+        after = annual_figures(ReportingYear.starting(YEAR + 1), uk_today())
     adults = before.section("SAR")
     assert adults.concluded == 1 and adults.concluded_reviews[0].name == "Adult Early"
     assert before.section("CSPR").notifications.of == 2  # North (25 March 2024) and Old
+    # Early 1 re-measured short on 31 March 2024; Early 2 not yet decided (23:30 UTC is 1 April).
+    assert adults.impact == Impact(achieved=0, short=1, awaiting=1, overdue=0)
+    assert adults.not_pursued == []
+    assert "Brief GPs on self-neglect." in {item.text for item in adults.not_acted_on}
+    # The next year: children's North 1 achieved on 1 April 2025, Adult North 2 not pursued then.
+    assert after.section("CSPR").impact.achieved == 1
+    assert [item.text for item in after.section("SAR").not_pursued] == ["Follow up missed appointments."]
 
 
 # --- the page and the files -------------------------------------------------------------------
@@ -455,6 +565,19 @@ def test_the_page_shows_the_figures_of_the_year_asked_for(manager: FlaskClient, 
     assert _rows(_table(page, "mandates-SAR"))["Discretionary (section 44(4))"] == "1"
     assert "Information sharing" in _table(page, "themes-CSPR")
     assert "Follow up missed appointments." in _table(page, "not-acted-SAR")
+    assert "Brief GPs on self-neglect." not in _table(page, "not-acted-SAR")
+    not_pursued = _table(page, "not-pursued-SAR")
+    assert f"{world.references['Adult Early']}: Adult Early" in not_pursued
+    assert "The GP practices&#39; own training covers it." in not_pursued and "1 April 2024" in not_pursued
+    assert "Ask about abuse." in _table(page, "not-pursued-CSPR")
+    assert "No decision not to pursue" in page[page.index('data-testid="section-DHR"') :]
+    impact = _rows(_table(page, "impact-SAR"))
+    assert impact["Recommendations achieved in the year (re-measured, target met)"] == "1"
+    assert impact["Re-measures overdue at the end of the year"] == "1"
+    assert (
+        _rows(_table(page, "impact-CSPR"))["Measures awaiting their re-measure at the end of the year"] == "1"
+    )
+    assert "Awaiting re-measure, and overdue, at the end of the year" in page
     assert f'value="{YEAR}" selected' in page
 
 
@@ -481,9 +604,32 @@ def test_the_word_document_has_the_sections_tables_and_charts(app: Flask, manage
     first = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
     assert first["Rapid reviews within 15 working days"] == "3 of 4 (75%)"
     assert first["Reviews ongoing at the end of the year"] == "2"
-    assert len(document.inline_shapes) >= 6
-    alt = document.inline_shapes[0]._inline.docPr.get("descr")
-    assert alt.startswith("Bar chart, Children") and "2 of 3 (67%)" in alt
+    assert "Impact" in headings and "No action planned and no decision recorded" in headings
+    impact = [
+        {row.cells[0].text: row.cells[1].text for row in table.rows}
+        for table in document.tables
+        if table.rows[1].cells[0].text.startswith("Recommendations achieved in the year")
+    ]
+    assert [table["Recommendations re-measured in the year, target not yet met"] for table in impact] == [
+        "1",
+        "1",
+        "0",
+    ]
+    assert impact[1]["Recommendations achieved in the year (re-measured, target met)"] == "1"
+    not_pursued = [
+        [cell.text for cell in row.cells]
+        for table in document.tables
+        if table.rows[0].cells[-1].text == "Decided"
+        for row in table.rows[1:]
+    ]
+    assert [row[2:] for row in not_pursued] == [
+        ["Ask about abuse.", "The police's own review covers it.", "10/02/2025"],
+        ["Brief GPs on self-neglect.", "The GP practices' own training covers it.", "01/04/2024"],
+    ]
+    shapes = [shape._inline.docPr.get("descr") for shape in document.inline_shapes]
+    assert len(shapes) >= 9
+    assert shapes[0].startswith("Bar chart, Children") and "2 of 3 (67%)" in shapes[0]
+    assert any(alt.startswith("Bar chart, Adults: safeguarding adults reviews: impact") for alt in shapes)
     with app.app_context():
         event = (
             db.session.execute(
@@ -505,7 +651,30 @@ def test_the_workbook_has_a_sheet_per_section_with_charts(manager: FlaskClient, 
     children = {row[0]: row[1] for row in workbook["Children"].iter_rows(values_only=True) if row[0]}
     assert children["Reviews commissioned"] == "4"
     assert children["Oak Police"] == 3
-    assert len(workbook["Children"]._charts) == 3
+    assert children["Measures awaiting their re-measure at the end of the year"] == 1
+    assert children["Re-measures overdue at the end of the year"] == 1
+    assert len(workbook["Children"]._charts) == 4
+    child_rows = list(workbook["Children"].iter_rows(values_only=True))
+    assert any(row[2:5] == ("Ask about abuse.", "The police's own review covers it.", datetime(2025, 2, 10))
+               for row in child_rows)  # fmt: skip
+    adults = {row[0]: row[1] for row in workbook["Adults"].iter_rows(values_only=True) if row[0]}
+    assert adults["Recommendations achieved in the year (re-measured, target met)"] == 1
+    assert adults["Recommendations re-measured in the year, target not yet met"] == 1
+    not_acted = list(workbook["Adults not acted on"].iter_rows(values_only=True))
+    assert not_acted[0][0] == "Recommendations not acted on, with the reason"
+    assert not_acted[2] == (
+        f"{world.references['Adult Early']}: Adult Early",
+        2,
+        "Brief GPs on self-neglect.",
+        "The GP practices' own training covers it.",
+        datetime(2024, 4, 1),
+    )
+    titles = [row[0] for row in not_acted]
+    after = titles.index("No action planned and no decision recorded")
+    assert {row[2] for row in not_acted[after + 2 :] if row[0]} == {
+        "Follow up missed appointments.",
+        "Plan transitions at 17.",
+    }
     findings = [row for row in workbook["Adults findings"].iter_rows(min_row=3, values_only=True)]
     assert [row[3] for row in findings] == [
         "Agencies did not share concerns about self-neglect.",

@@ -123,5 +123,10 @@ def actions_chart(section: Section) -> Chart:
     return Chart(f"{section.title}: actions in the year", bars)
 
 
+def impact_chart(section: Section) -> Chart:
+    bars = tuple(Bar(label, value, str(value)) for label, value in section.impact_rows())
+    return Chart(f"{section.title}: impact", bars)
+
+
 def charts_for(section: Section) -> list[Chart]:
     return [timeliness_chart(section), themes_chart(section), actions_chart(section)]

@@ -1,6 +1,7 @@
 """The annual report pack as an Excel workbook: an "About" sheet, a sheet of figures per section
-with native bar charts drawn from its tables, and the adults' findings, actions done and
-recommendations not acted on, each on its own sheet."""
+(impact and the recommendations not pursued included) with native bar charts drawn from its
+tables, and the adults' findings, actions done and recommendations not acted on, each on its own
+sheet."""
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def _section_sheet(sheet: Worksheet, section: Section) -> None:
 
     lines = [*section.actions, section.action_totals] if section.actions else []
     top = row
-    _table(
+    row = _table(
         sheet,
         top,
         "Actions by agency",
@@ -126,6 +127,26 @@ def _section_sheet(sheet: Worksheet, section: Section) -> None:
     )
     # The agencies, without the "All" line, so no bar dwarfs the others.
     _bar_chart(sheet, "Actions by agency", top + 2, top + 1 + len(section.actions), 4, "H37")
+
+    impact = section.impact_rows()
+    top = row
+    row = _table(sheet, top, "Impact", ("Figure", "Number"), impact)
+    _bar_chart(sheet, "Impact", top + 2, top + 1 + len(impact), 1, "H54")
+    if not section.is_adults:  # the adults' are on their "not acted on" sheet
+        _not_pursued_table(sheet, row, section)
+
+
+def _not_pursued_table(sheet: Worksheet, top: int, section: Section) -> int:
+    return _table(
+        sheet,
+        top,
+        "Recommendations not acted on, with the reason",
+        ("Review", "Recommendation", "Text", "Reason", "Decided"),
+        [
+            (f"{item.reference}: {item.name}", item.recommendation, item.text, item.reason, item.decided_on)
+            for item in section.not_pursued
+        ],
+    )
 
 
 def _adult_sheets(workbook: Workbook, section: Section) -> None:
@@ -166,14 +187,15 @@ def _adult_sheets(workbook: Workbook, section: Section) -> None:
         ],
     )
     not_acted = workbook.create_sheet("Adults not acted on")
-    for letter, width in zip("ABCD", (16, 14, 70, 50), strict=True):
+    for letter, width in zip("ABCDE", (30, 14, 70, 50, 14), strict=True):
         not_acted.column_dimensions[letter].width = width
+    row = _not_pursued_table(not_acted, 1, section)
     _table(
         not_acted,
-        1,
-        "Recommendations with no action planned",
-        ("Review", "Recommendation", "Text", "Reason"),
-        [(item.reference, item.recommendation, item.text, item.reason) for item in section.not_acted_on],
+        row,
+        "No action planned and no decision recorded",
+        ("Review", "Recommendation", "Text"),
+        [(item.reference, item.recommendation, item.text) for item in section.not_acted_on],
     )
 
 

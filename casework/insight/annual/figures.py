@@ -26,14 +26,23 @@ What the counts mean:
                     in the year, and overdue at the year's end (created by then, deadline passed
                     by then, neither completed nor verified by then: the deadline is the action's
                     current one), by agency;
-  impact            actions verified in the year with evidence attached to their history (the
-                    system records evidence of impact as files on the action's updates).
+  impact            the recommendations' outcome measures: achieved in the year (a re-measure
+                    met the target), re-measured in the year and still short of it at the year's
+                    end, and, at the year's end, measures awaiting their re-measure and those
+                    whose re-measure was overdue; and actions verified in the year with evidence
+                    attached to their history (files on the action's updates);
+  not pursued       recommendations the partners decided, in the year, not to pursue, with the
+                    reason they recorded.
+
+The status of a measure at the year's end is rebuilt from its rows as they are now: achieved
+or given up by then, and the date to measure again as it stood then (the measure's own when
+nothing was re-measured after the year, else the one the last re-measure by the year's end set).
 
 Adults also get the findings of each SAR concluded in the year (the review's reference and
 anonymised name only), the actions completed or verified in the year from SAR recommendations,
-and the recommendations on which nothing was done: confirmed, or their review concluded, by the
-year's end with no action planned. The system records no decision not to act on a finding and
-no reason for one: those recommendations are listed so the board can give its reasons.
+and the recommendations on which nothing was done and nothing decided: confirmed, or their review
+concluded, by the year's end with no action planned and no decision not to pursue them recorded
+by then. They are listed apart from the decisions, so none silently drops out of the report.
 """
 
 from __future__ import annotations
@@ -50,8 +59,10 @@ from sqlalchemy.orm import aliased
 from casework.actions.models import (
     Action,
     Finding,
+    OutcomeRemeasure,
     ProgressUpdate,
     Recommendation,
+    RecommendationOutcome,
     Theme,
     finding_themes,
     recommendation_themes,
@@ -82,7 +93,6 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     (DEATHS, "Domestic abuse related death reviews"),
 )
 PARTNERSHIP = "The partnership"
-NO_REASON = "No decision not to act, and no reason, is recorded"
 
 
 @dataclass(frozen=True)
@@ -135,7 +145,28 @@ class NotActedOn:
     reference: str
     recommendation: int
     text: str
-    reason: str = NO_REASON
+
+
+@dataclass(frozen=True)
+class NotPursued:
+    """A recommendation the partners decided not to pursue, and why."""
+
+    reference: str
+    name: str  # the review's anonymised name
+    recommendation: int
+    text: str
+    reason: str
+    decided_on: date  # England's day
+
+
+@dataclass(frozen=True)
+class Impact:
+    """The recommendations' outcome measures in the year and at its end."""
+
+    achieved: int = 0  # a re-measure in the year met the target
+    short: int = 0  # re-measured in the year, the target not met by the year's end
+    awaiting: int = 0  # at the year's end: set, open, the date to measure again still to come
+    overdue: int = 0  # at the year's end: open, the date to measure again on or before it
 
 
 @dataclass
@@ -161,6 +192,8 @@ class Section:
     concluded_reviews: list[ConcludedReview] = field(default_factory=list)
     done: list[DoneAction] = field(default_factory=list)
     not_acted_on: list[NotActedOn] = field(default_factory=list)
+    impact: Impact = field(default_factory=Impact)
+    not_pursued: list[NotPursued] = field(default_factory=list)
 
     @property
     def action_totals(self) -> AgencyActions:
@@ -177,6 +210,15 @@ class Section:
             ("Mandatory (section 44(1) to (3))", self.mandates.get(ReviewMandate.MANDATORY, 0)),
             ("Discretionary (section 44(4))", self.mandates.get(ReviewMandate.DISCRETIONARY, 0)),
             ("Mandate not recorded", self.mandates.get(None, 0)),
+        ]
+
+    def impact_rows(self) -> list[tuple[str, int]]:
+        return [
+            ("Recommendations achieved in the year (re-measured, target met)", self.impact.achieved),
+            ("Recommendations re-measured in the year, target not yet met", self.impact.short),
+            ("Measures awaiting their re-measure at the end of the year", self.impact.awaiting),
+            ("Re-measures overdue at the end of the year", self.impact.overdue),
+            ("Actions verified with evidence of impact", self.action_totals.verified_with_evidence),
         ]
 
     @property
@@ -236,6 +278,8 @@ class Section:
             ("Actions verified", str(totals.verified)),
             ("Actions overdue at the end of the year", str(totals.overdue)),
             ("Actions verified with evidence of impact", str(totals.verified_with_evidence)),
+            ("Recommendations achieved in the year", str(self.impact.achieved)),
+            ("Recommendations not pursued, with the reason recorded", str(len(self.not_pursued))),
         ]
         return rows
 
@@ -513,6 +557,13 @@ def _adult_not_acted_on(year: ReportingYear) -> list[NotActedOn]:
     planned = exists(
         select(Action.id).where(Action.recommendation_id == Recommendation.id, Action.created_on <= year.end)
     )
+    # A decision not to pursue it recorded by then: the year it was made lists it with its reason.
+    decided = exists(
+        select(RecommendationOutcome.id).where(
+            RecommendationOutcome.recommendation_id == Recommendation.id,
+            RecommendationOutcome.not_pursued_at < year.ends_before,
+        )
+    )
     rows = db.session.execute(
         select(Review.reference, Recommendation.number, Recommendation.text)
         .select_from(Recommendation)
@@ -524,20 +575,104 @@ def _adult_not_acted_on(year: ReportingYear) -> list[NotActedOn]:
             Recommendation.created_at < year.ends_before,
             or_(Recommendation.confirmed_at < year.ends_before, concluded_on <= year.end),
             ~planned,
+            ~decided,
         )
         .order_by(Review.reference, Recommendation.number)
     )
     return [NotActedOn(reference, number, text) for reference, number, text in rows]
 
 
+def _remeasured(*conditions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """The outcome in the row has a re-measure meeting the conditions."""
+    return exists(
+        select(OutcomeRemeasure.id).where(
+            OutcomeRemeasure.outcome_id == RecommendationOutcome.id, *conditions
+        )
+    )
+
+
+def _impact(year: ReportingYear) -> dict[str, Impact]:
+    """The outcome measures of each family's recommendations, in one query."""
+    outcome = RecommendationOutcome
+    by_end = OutcomeRemeasure.measured_on <= year.end
+    # The date to measure again as it stood at the year's end: a re-measure moves it, so the
+    # measure's own date holds when nothing was re-measured after the year; otherwise the one
+    # the last re-measure by the year's end set. A measure first re-measured after the year has
+    # no date kept for then: it counts as awaiting, never as overdue on a guess.
+    last_next = (
+        select(OutcomeRemeasure.next_remeasure_on)
+        .where(OutcomeRemeasure.outcome_id == outcome.id, by_end)
+        .order_by(OutcomeRemeasure.measured_on.desc(), OutcomeRemeasure.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    due_then = case(
+        (~_remeasured(OutcomeRemeasure.measured_on > year.end), outcome.remeasure_on), else_=last_next
+    )
+    achieved_by_end = and_(outcome.achieved_on.is_not(None), outcome.achieved_on <= year.end)
+    open_at_end = and_(
+        outcome.measure.is_not(None),
+        # set by then (a change since moves ``set_at``, but a re-measure by then shows it was set)
+        or_(outcome.set_at < year.ends_before, _remeasured(by_end)),
+        ~achieved_by_end,
+        or_(outcome.not_pursued_at.is_(None), outcome.not_pursued_at >= year.ends_before),
+    )
+    overdue = and_(open_at_end, due_then.is_not(None), due_then <= year.end)
+    rows = db.session.execute(
+        select(
+            ReviewType.code,
+            _count_if(_within(outcome.achieved_on, year)),
+            _count_if(and_(_remeasured(_within(OutcomeRemeasure.measured_on, year)), ~achieved_by_end)),
+            _count_if(and_(open_at_end, ~overdue)),
+            _count_if(overdue),
+        )
+        .select_from(outcome)
+        .join(Recommendation, Recommendation.id == outcome.recommendation_id)
+        .join(Review, Review.id == Recommendation.review_id)
+        .join(ReviewType, Review.review_type_id == ReviewType.id)
+        .group_by(ReviewType.code)
+    )
+    return {code: Impact(*counts) for code, *counts in rows}
+
+
+def _not_pursued(year: ReportingYear) -> dict[str, list[NotPursued]]:
+    """Every family's recommendations the partners decided in the year not to pursue, in one query."""
+    outcome = RecommendationOutcome
+    rows = db.session.execute(
+        select(
+            ReviewType.code,
+            Review.reference,
+            Review.pseudonym,
+            Recommendation.number,
+            Recommendation.text,
+            outcome.not_pursued_reason,
+            outcome.not_pursued_at,
+        )
+        .select_from(outcome)
+        .join(Recommendation, Recommendation.id == outcome.recommendation_id)
+        .join(Review, Review.id == Recommendation.review_id)
+        .join(ReviewType, Review.review_type_id == ReviewType.id)
+        .where(outcome.not_pursued_at >= year.starts_at, outcome.not_pursued_at < year.ends_before)
+        .order_by(ReviewType.code, Review.reference, Recommendation.number)
+    )
+    found: dict[str, list[NotPursued]] = defaultdict(list)
+    for code, reference, name, number, text, reason, decided_at in rows:
+        found[code].append(
+            NotPursued(reference, name, number, text, reason or "", decided_at.astimezone(UK).date())
+        )
+    return found
+
+
 def annual_figures(year: ReportingYear, today: date) -> AnnualFigures:
-    """Every figure of the pack for ``year``: ten queries, whatever the number of reviews."""
+    """Every figure of the pack for ``year``: eleven queries, whatever the number of reviews."""
     counts = _review_counts(year)
     medians = _median_days(year)
     decisions = _decisions(year)
     themes = _themes(year)
     recommendations = _recommendations(year)
     actions = _actions(year)
+    impact = _impact(year)
+    not_pursued = _not_pursued(year)
     sections = []
     for code, title in FAMILIES:
         found = counts.get(code, {})
@@ -564,6 +699,8 @@ def annual_figures(year: ReportingYear, today: date) -> AnnualFigures:
             themes=themes.get(code, []),
             recommendations=recommendations.get(code, 0),
             actions=actions.get(code, []),
+            impact=impact.get(code, Impact()),
+            not_pursued=not_pursued.get(code, []),
         )
         sections.append(section)
     adults = next(section for section in sections if section.code == ADULTS)
@@ -626,8 +763,28 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     ("Evidence of impact", "Actions verified during the year with evidence attached to their updates."),
     (
-        "Not acted on",
-        "Recommendations confirmed, or whose review concluded, by 31 March with no action "
-        "planned. The system does not record a decision not to act or its reason: the board gives them.",
+        "Achieved",
+        "Recommendations whose outcome was re-measured during the year and met its target, as the "
+        "partners judged it (verifying the actions alone never achieves one).",
+    ),
+    (
+        "Re-measured, target not yet met",
+        "Recommendations re-measured during the year and not achieved by 31 March.",
+    ),
+    (
+        "Awaiting re-measure, and overdue, at the end of the year",
+        "Measures set by 31 March, neither achieved nor given up by then. Overdue when the date "
+        "to measure again was 31 March or before; awaiting otherwise. That date is the measure's "
+        "own when nothing was re-measured after 31 March, else the one the last re-measure by then "
+        "set; a measure first re-measured after 31 March counts as awaiting.",
+    ),
+    (
+        "Not acted on, with the reason",
+        "Recommendations the partners decided during the year not to pursue, with the reason they recorded.",
+    ),
+    (
+        "No action planned and no decision recorded",
+        "Adults: recommendations confirmed, or whose review concluded, by 31 March with no action "
+        "planned and no decision not to pursue them recorded by then, whatever the year they were made.",
     ),
 )

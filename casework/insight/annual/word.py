@@ -13,7 +13,7 @@ from docx.document import Document
 from docx.shared import Cm
 
 from casework.core.display import format_datetime
-from casework.insight.annual.charts import Chart, charts_for, draw_bars
+from casework.insight.annual.charts import Chart, charts_for, draw_bars, impact_chart
 from casework.insight.annual.figures import DEFINITIONS, AnnualFigures, Section
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -88,8 +88,35 @@ def _section(document: Document, section: Section) -> None:
     else:
         document.add_paragraph("No actions in the year.")
 
+    document.add_heading("Impact", level=2)
+    _table(document, ("Figure", "Number"), section.impact_rows())
+    _chart(document, impact_chart(section))
+
     if section.is_adults:
         _adults(document, section)
+    else:
+        document.add_heading("Recommendations not acted on, with the reason", level=2)
+        _not_pursued(document, section)
+
+
+def _not_pursued(document: Document, section: Section) -> None:
+    if section.not_pursued:
+        _table(
+            document,
+            ("Review", "Recommendation", "Text", "Reason", "Decided"),
+            [
+                (
+                    f"{item.reference}: {item.name}",
+                    item.recommendation,
+                    item.text,
+                    item.reason,
+                    f"{item.decided_on:%d/%m/%Y}",
+                )
+                for item in section.not_pursued
+            ],
+        )
+    else:
+        document.add_paragraph("No decision not to pursue a recommendation was recorded in the year.")
 
 
 def _adults(document: Document, section: Section) -> None:
@@ -124,14 +151,20 @@ def _adults(document: Document, section: Section) -> None:
         document.add_paragraph("No action was completed or verified in the year.")
 
     document.add_heading("Findings not acted on, and why (paragraph 4(1)(g))", level=2)
+    _not_pursued(document, section)
+    document.add_heading("No action planned and no decision recorded", level=3)
     if section.not_acted_on:
+        document.add_paragraph(
+            "Confirmed, or their review concluded, by the end of the year with no action planned and "
+            "no decision not to pursue them recorded: the board gives its reasons."
+        )
         _table(
             document,
-            ("Review", "Recommendation", "Text", "Reason"),
-            [(item.reference, item.recommendation, item.text, item.reason) for item in section.not_acted_on],
+            ("Review", "Recommendation", "Text"),
+            [(item.reference, item.recommendation, item.text) for item in section.not_acted_on],
         )
     else:
-        document.add_paragraph("Every recommendation has at least one action planned.")
+        document.add_paragraph("Every recommendation has an action planned or a decision recorded.")
 
 
 def export_docx(figures: AnnualFigures, partnership: str, made_at: datetime) -> bytes:

@@ -139,6 +139,7 @@ VIEW_MODULES = [
     "casework.notifications.views",
     "casework.work.views",
     "casework.insight.views",
+    "casework.jobs.views",
 ]
 
 
@@ -155,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.auth.access import init_access, public
     from casework.documents.views import bp as documents_bp
     from casework.insight import bp as insight_bp
+    from casework.jobs import bp as jobs_bp
     from casework.notifications.views import bp as notifications_bp
     from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
@@ -172,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         work_bp,
         insight_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])

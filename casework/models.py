@@ -15,6 +15,7 @@ from casework.core.audit import AuditEvent
 from casework.core.form_keys import FormKey
 from casework.core.workdays import ClosureDay
 from casework.documents.models import Document
+from casework.jobs.models import BackgroundJob, JobStatus
 from casework.notifications.models import Notification, OutboxMessage, Reminder, ReminderRule
 from casework.reviews.models import *  # noqa: F403
 from casework.reviews.models import __all__ as review_models
@@ -27,10 +28,12 @@ __all__ = [
     "Recommendation",
     "Theme",
     "Agency",
+    "BackgroundJob",
     "ChronologyEntry",
     "ContributionRequest",
     "Document",
     "FormKey",
+    "JobStatus",
     "Notification",
     "OutboxMessage",
     "Reminder",

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -28,12 +27,13 @@ from casework.jobs import services as background
 from casework.jobs.kinds import JobKind, JobResult, Progress, register_kind
 from casework.jobs.models import BackgroundJob, JobStatus
 from casework.notifications import jobs as worker_tasks
-from casework.notifications.jobs import init_jobs
 from casework.notifications.queue import huey
 from tests.agencies.test_contributions import HEADER, Case, _as, _ask, _contribution, _step, _user
 from tests.agencies.test_contributions import case as case  # a fixture
 from tests.conftest import client_as, make_user, post_form
 from tests.support.http import page_text
+from tests.support.queue import empty_queue as empty_queue  # a fixture
+from tests.support.queue import run_worker
 from tests.support.rows import audit_trail, stored
 
 GOOD_CSV = (
@@ -48,22 +48,8 @@ REFRESH = re.compile(r'<meta http-equiv="refresh" content="2"')
 
 
 @pytest.fixture(autouse=True)
-def _empty_queue(app: Flask) -> Iterator[None]:
-    """Each test starts with the suite's app's queue, empty, and leaves it empty."""
-    init_jobs(app)
-    huey.flush()
-    yield
-    huey.flush()
-
-
-def run_worker() -> list[str]:
-    """What a worker does until the queue is empty: take each task from the queue's storage and
-    run it, outside any app context as in the worker's threads; the names of the tasks run."""
-    names = []
-    while (task := huey.dequeue()) is not None:
-        huey.execute(task)
-        names.append(task.name)
-    return names
+def _queue(empty_queue: None) -> None:
+    """Every test here starts and ends with an empty queue."""
 
 
 def _upload(client: FlaskClient, request_id: int, data: bytes, name: str = "chronology.csv") -> TestResponse:

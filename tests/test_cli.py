@@ -180,8 +180,9 @@ def test_demo_loads_agencies_and_a_user_of_every_role_and_prints_the_sign_ins(ap
     # + contributions, action plans, publication, the DHR in Home Office quality assurance, the SAR
     # reminder rule (the defaults are seeded), and the registers: Child E's processes, Child D's
     # monitoring and family logs, Child P's learning; Child D's publication delay; Child M, the
-    # older review whose recommendation Child D repeats; the older reviews of the insight charts
-    added = len(DEMO_AGENCIES) + len(DEMO_USERS) + len(DEMO_REVIEWS) + 5 + 4 + 1 + 1 + 1
+    # older review whose recommendation Child D repeats; the older reviews of the insight charts;
+    # Adult G's police chronology, imported in the background
+    added = len(DEMO_AGENCIES) + len(DEMO_USERS) + len(DEMO_REVIEWS) + 5 + 4 + 1 + 1 + 1 + 1
     assert f"Demo data: {added} records added." in result.output
     assert "Demo sign-ins" in result.output
     for demo in DEMO_USERS:

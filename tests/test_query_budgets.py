@@ -32,6 +32,7 @@ from casework.demo import DEMO_USERS
 from casework.demo import reviews as demo_reviews
 from casework.demo.contributions import HEALTH_EVENTS, _entries
 from casework.demo.publication import _new_published_review, _report
+from casework.jobs.models import BackgroundJob
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import queue_mail
 from casework.reviews.drafts import services as drafts
@@ -81,6 +82,7 @@ BUDGETS = {
     "review's access report": 10,  # with its own view recorded, and the people for the filter
     "person's access report": 9,  # with its own view recorded, and the reviews it names
     "insight": 12,  # the review types, then one or two queries per chart
+    "background job": 4,  # the job with its files and starter, then the request it is about
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -130,6 +132,7 @@ PAGES = [
     Page("review's access report", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/access"),
     Page("person's access report", ADMIN, lambda ids: f"/admin/users/{ids['manager']}/access"),
     Page("insight", MANAGER, lambda ids: "/insight/"),
+    Page("background job", POLICE_LEAD, lambda ids: f"/jobs/{ids['job']}"),
     Page(
         "earlier recommendations like a text",
         MANAGER,
@@ -365,6 +368,9 @@ def counts(app: Flask) -> Iterator[Counts]:
             "action": _measured_action().id,
             "notice": _review("Child D").notices[0].id,
             "manager": _by_email(MANAGER).id,
+            "job": db.session.execute(db.select(BackgroundJob.id).order_by(BackgroundJob.id))
+            .scalars()
+            .first(),
         }
     small = measure(app, ids)
     with app.app_context():

@@ -81,7 +81,7 @@ def _subject(job: BackgroundJob) -> Subject | None:
 
 CHRONOLOGY_IMPORT = JobKind(
     name="chronology_import",
-    title="Importing a chronology file",
+    title="Chronology file import",
     unit="entries",
     run=_import,
     subject=_subject,

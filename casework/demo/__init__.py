@@ -115,6 +115,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.insight import load_demo_insight
 
     added += load_demo_insight(manager)
+    from casework.demo.jobs import load_demo_jobs
+
+    added += load_demo_jobs(manager)
     from casework.demo.reminders import load_demo_reminder_rules
 
     added += load_demo_reminder_rules()

@@ -13,6 +13,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.demo import DEMO_USERS
+from casework.jobs.models import BackgroundJob
 from casework.reviews.models import Review
 from tests.support.demo import load_demo
 
@@ -69,6 +70,7 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
             .first()
         )
         manager_id = db.session.execute(db.select(User.id).where(User.email == MANAGER)).scalar_one()
+        job = db.session.execute(db.select(BackgroundJob.id).order_by(BackgroundJob.id)).scalars().first()
     return [
         MainPage(None, "/sign-in"),
         MainPage(None, "/published-reviews/"),
@@ -104,4 +106,5 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(POLICE_LEAD, "/actions/mine"),
         MainPage(POLICE_LEAD, f"/agencies/requests/{police_request}"),
         MainPage(POLICE_LEAD, f"/agencies/requests/{open_request}"),
+        MainPage(POLICE_LEAD, f"/jobs/{job}"),
     ]

@@ -54,6 +54,27 @@ def start_chronology_import(
     )
 
 
+RECENT_IMPORTS = 5
+
+
+def recent_imports(request: ContributionRequest, user: User) -> list[BackgroundJob]:
+    """The latest imports into the request that ``user`` may follow, newest first, with their files."""
+    return list(
+        db.session.execute(
+            select(BackgroundJob)
+            .where(
+                BackgroundJob.kind == CHRONOLOGY_IMPORT.name,
+                BackgroundJob.subject_type == ContributionRequest.__name__,
+                BackgroundJob.subject_id == request.id,
+                BackgroundJob.visible_to(user),
+            )
+            .options(joinedload(BackgroundJob.input_document))
+            .order_by(BackgroundJob.id.desc())
+            .limit(RECENT_IMPORTS)
+        ).scalars()
+    )
+
+
 def _import(job: BackgroundJob, progress: Progress) -> JobResult:
     request = db.session.get(ContributionRequest, job.subject_id) if job.subject_id else None
     by = db.session.get(User, job.started_by_id)

@@ -16,6 +16,7 @@ from casework.agencies.chronology_csv import template_csv
 from casework.agencies.chronology_import import ChronologyCsvError
 from casework.agencies.contributions import (
     AWAITING_AGENCY,
+    ContributionKind,
     ContributionRequest,
     RequestEvent,
 )
@@ -98,6 +99,9 @@ def _page(contribution: ContributionRequest, **forms: object) -> ResponseReturnV
         review=contribution.review,
         # Asked here, not in the template: for an agency lead it is a query (is a request open?).
         can_see_identifiers=contribution.review.can_see_identifiers(current_person()),
+        imports=chronology_jobs.recent_imports(contribution, current_person())
+        if contribution.kind == ContributionKind.CHRONOLOGY
+        else [],
         today=uk_today(),
         **defaults,
     ), 400 if errors else 200

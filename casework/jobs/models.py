@@ -42,7 +42,7 @@ class BackgroundJob(db.Model):
     started_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"), index=True)
     subject_type: Mapped[str | None] = mapped_column(String(64))
-    subject_id: Mapped[int | None] = mapped_column(Integer)
+    subject_id: Mapped[int | None] = mapped_column(Integer, index=True)
     input_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     result_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     progress_done: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,7 +23,7 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 from casework.documents.models import Document
-from casework.jobs.kinds import JobKind, JobResult, kind_of
+from casework.jobs.kinds import JobKind, kind_of
 from casework.jobs.models import BackgroundJob, JobStatus
 
 log = logging.getLogger(__name__)
@@ -102,9 +102,10 @@ def run_job(job_id: int) -> JobStatus | None:
     if not claim(job_id):
         return None
     job = db.session.get(BackgroundJob, job_id)
-    kind = kind_of(job) if job is not None else None
-    if job is None or kind is None:
-        _fail(job_id, FAILED, f"No kind of job is registered as {job.kind if job else '?'}")
+    assert job is not None  # claimed just now
+    kind = kind_of(job)
+    if kind is None:
+        _fail(job_id, FAILED, f"No kind of job is registered as {job.kind!r}")
         return JobStatus.FAILED
     try:
         result = kind.run(job, ProgressWriter(job_id))
@@ -182,6 +183,3 @@ def give_up_stalled(now: Any = None) -> int:
     )
     db.session.commit()
     return int(stalled.rowcount or 0)
-
-
-__all__ = ["JobResult", "claim", "give_up_stalled", "run_job", "start_job", "waiting_job_ids"]

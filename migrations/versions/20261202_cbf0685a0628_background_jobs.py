@@ -79,10 +79,12 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_background_jobs_review_id"), ["review_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_background_jobs_started_by_id"), ["started_by_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_background_jobs_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_background_jobs_subject_id"), ["subject_id"], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table("background_jobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_background_jobs_subject_id"))
         batch_op.drop_index(batch_op.f("ix_background_jobs_status"))
         batch_op.drop_index(batch_op.f("ix_background_jobs_started_by_id"))
         batch_op.drop_index(batch_op.f("ix_background_jobs_review_id"))

@@ -174,6 +174,14 @@ def test_the_file_is_checked_and_queued_in_the_request_and_imported_by_the_worke
     assert "4 entries imported." in done and 'data-testid="job-back"' in done
     assert f'href="/agencies/requests/{request_id}#entries"' in done
 
+    # The request lists its imports, for whoever may follow them: the way back to the job's page.
+    for person in ("LX", "board_manager"):
+        request_page = page_text(_as(app, case, person).get(f"/agencies/requests/{request_id}"))
+        assert f'href="/jobs/{job_id}">police chronology.csv</a>' in request_page, person
+        assert "finished, 4 entries imported." in request_page
+    reviewer_page = page_text(_as(app, case, "R1").get(f"/agencies/requests/{request_id}"))
+    assert 'data-testid="imports"' not in reviewer_page  # the reviewer reads the entries, not the jobs
+
     # Run again (a repeated wake-up, the periodic pass): nothing is added twice.
     worker_tasks.run_background_job(job_id)
     worker_tasks.run_waiting_jobs.call_local()

@@ -142,6 +142,7 @@ VIEW_MODULES = [
     "casework.work.views",
     "casework.insight.views",
     "casework.insight.annual.views",
+    "casework.jobs.views",
 ]
 
 
@@ -159,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.documents.views import bp as documents_bp
     from casework.insight import bp as insight_bp
     from casework.insight.annual import bp as annual_bp
+    from casework.jobs import bp as jobs_bp
     from casework.notifications.views import bp as notifications_bp
     from casework.public import bp as public_bp
     from casework.reviews import bp as reviews_bp
@@ -179,6 +181,7 @@ def _register_blueprints(app: Flask) -> None:
         insight_bp,
         annual_bp,
         briefings_bp,
+        jobs_bp,
     ):
         app.register_blueprint(blueprint)
     app.view_functions["static"] = public(app.view_functions["static"])

@@ -17,6 +17,7 @@ from casework.core.audit import AuditEvent
 from casework.core.form_keys import FormKey
 from casework.core.workdays import ClosureDay
 from casework.documents.models import Document
+from casework.jobs.models import BackgroundJob, JobStatus
 from casework.notifications.models import Notification, OutboxMessage, Reminder, ReminderRule
 from casework.reviews.learning.models import (
     BriefingRecipient,
@@ -38,10 +39,12 @@ __all__ = [
     "RecommendationOutcome",
     "Theme",
     "Agency",
+    "BackgroundJob",
     "ChronologyEntry",
     "ContributionRequest",
     "Document",
     "FormKey",
+    "JobStatus",
     "Notification",
     "OutboxMessage",
     "Reminder",

@@ -182,8 +182,9 @@ def test_demo_loads_agencies_and_a_user_of_every_role_and_prints_the_sign_ins(ap
     # monitoring and family logs, Child P's learning; Child D's publication delay; Child M, the
     # older review whose recommendation Child D repeats; the older reviews of the insight charts;
     # Child W and Adult X, concluded in the last complete reporting year (the annual report pack);
-    # Child K's 7-minute briefing and its dissemination; the recommendations' outcome measures
-    added = len(DEMO_AGENCIES) + len(DEMO_USERS) + len(DEMO_REVIEWS) + 5 + 4 + 1 + 1 + 1 + 2 + 1 + 1
+    # Child K's 7-minute briefing and its dissemination; the recommendations' outcome measures;
+    # Adult G's police chronology, imported in the background
+    added = len(DEMO_AGENCIES) + len(DEMO_USERS) + len(DEMO_REVIEWS) + 5 + 4 + 1 + 1 + 1 + 2 + 1 + 1 + 1
     assert f"Demo data: {added} records added." in result.output
     assert "Demo sign-ins" in result.output
     for demo in DEMO_USERS:

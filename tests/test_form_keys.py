@@ -40,11 +40,14 @@ from casework.core.form_keys import (
 )
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.models import Document
+from casework.jobs.models import BackgroundJob
 from tests.actions.test_action_plans import PDF, Ids, build_world, ids_of
 from tests.agencies.test_contributions import HEADER, Case, _as, _ask
 from tests.agencies.test_contributions import case as case
 from tests.conftest import make_user
 from tests.support.http import client_as
+from tests.support.queue import empty_queue as empty_queue  # a fixture
+from tests.support.queue import run_worker
 
 _FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
 _INPUT = re.compile(r"<input\b[^>]*>")
@@ -176,7 +179,9 @@ def test_the_same_rendered_form_posted_twice_creates_one_record(app: Flask, ids:
     assert count(app, model) == before + 2
 
 
-def test_a_chronology_file_imported_twice_from_the_same_form_is_imported_once(app: Flask, case: Case) -> None:
+def test_a_chronology_file_imported_twice_from_the_same_form_is_imported_once(
+    app: Flask, case: Case, empty_queue: None
+) -> None:
     request_id = _ask(app, case)
     lead = _as(app, case, "LX")
     page = f"/agencies/requests/{request_id}"
@@ -193,6 +198,8 @@ def test_a_chronology_file_imported_twice_from_the_same_form_is_imported_once(ap
     assert first.status_code == second.status_code == 302, first.get_data(as_text=True)[:2000]
     assert second.headers["Location"] == first.headers["Location"]
     assert ALREADY_SENT in page_text(lead, second.headers["Location"])
+    assert count(app, BackgroundJob) == 1  # one import started, run by the worker
+    run_worker()
     assert count(app, ChronologyEntry) == 2
 
 

@@ -33,6 +33,7 @@ from casework.demo import DEMO_USERS
 from casework.demo import reviews as demo_reviews
 from casework.demo.contributions import HEALTH_EVENTS, _entries
 from casework.demo.publication import _new_published_review, _report
+from casework.jobs.models import BackgroundJob
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import queue_mail
 from casework.reviews.drafts import services as drafts
@@ -93,6 +94,7 @@ BUDGETS = {
     "agency lead's briefings": 4,
     "briefing sent to an agency": 6,
     "public briefing page": 3,
+    "background job": 4,  # the job with its files and starter, then the request it is about
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -148,6 +150,7 @@ PAGES = [
     Page("person's access report", ADMIN, lambda ids: f"/admin/users/{ids['manager']}/access"),
     Page("insight", MANAGER, lambda ids: "/insight/"),
     Page("annual report pack", MANAGER, lambda ids: "/insight/annual"),
+    Page("background job", POLICE_LEAD, lambda ids: f"/jobs/{ids['job']}"),
     Page(
         "earlier recommendations like a text",
         MANAGER,
@@ -461,6 +464,9 @@ def counts(app: Flask) -> Iterator[Counts]:
             "child_k": _review("Child K").id,
             "child_k_reference": _review("Child K").reference,
             "police_briefing": _police_briefing(),
+            "job": db.session.execute(db.select(BackgroundJob.id).order_by(BackgroundJob.id))
+            .scalars()
+            .first(),
         }
     small = measure(app, ids)
     with app.app_context():

@@ -30,6 +30,7 @@ from casework.actions.models import (
     ProgressUpdate,
     Recommendation,
 )
+from casework.agencies.chronology_jobs import CHRONOLOGY_IMPORT
 from casework.agencies.contributions import ChronologyEntry, ContributionRequest
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.access import AccessPolicy, policy_of
@@ -37,6 +38,8 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
+from casework.jobs import services as background
+from casework.jobs.models import BackgroundJob
 from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
 from casework.reviews.learning import dissemination
@@ -67,7 +70,8 @@ REFUSALS = (403, 404)
 class World:
     """Ids of the people and of one record of each kind, all about one review in drafting:
     R1 leads it, R2 is proposed and has not answered, X and Y are in its scope; X has a request
-    with an entry and a document, and an action with a progress update and a deadline change."""
+    with an entry and a document (and an import job LX started), and an action with a progress
+    update and a deadline change."""
 
     people: dict[str, int]
     records: dict[type, int]  # the sample of each model a route may load
@@ -88,6 +92,7 @@ SAMPLE_MODELS = (
     AccuracyAnswer,
     Affiliation,
     BriefingRecipient,
+    BackgroundJob,
 )
 INTEGER_CONVERTERS = {"IntegerConverter", "IdConverter"}
 
@@ -123,6 +128,8 @@ def build_world(app: Flask) -> World:
         briefing = learning.draft_from_review(review, manager)
         learning.approve_briefing(briefing, manager, None)
         [recipient] = dissemination.send_briefing(review, [x], uk_today(), manager)
+        job = background.start_job(CHRONOLOGY_IMPORT, by=lead, total=1, review_id=review.id, subject=request)
+        db.session.info.pop(background.JOBS_STARTED)  # a job to look at, not to run
         db.session.commit()
         records: dict[type, int] = {
             Review: review.id,
@@ -137,6 +144,7 @@ def build_world(app: Flask) -> World:
             AccuracyAnswer: answer.id,
             Affiliation: link.id,
             BriefingRecipient: recipient.id,
+            BackgroundJob: job.id,
         }
         arguments = {
             "review_id": (Review, review.id),

@@ -79,6 +79,10 @@ class CsvForm(OneTimeForm):
             raise DomainError("Choose a CSV file to import", field="file")
         return bytes(upload.read())
 
+    def filename(self) -> str:
+        upload = self.file.data
+        return str(getattr(upload, "filename", "") or "")
+
 
 class UploadForm(OneTimeForm):
     id_prefix = "upload"

@@ -11,11 +11,12 @@ from flask_wtf import FlaskForm
 from sqlalchemy import case
 from sqlalchemy.orm import joinedload, selectinload
 
-from casework.agencies import bp, services
+from casework.agencies import bp, chronology_jobs, services
 from casework.agencies.chronology_csv import template_csv
 from casework.agencies.chronology_import import ChronologyCsvError
 from casework.agencies.contributions import (
     AWAITING_AGENCY,
+    ContributionKind,
     ContributionRequest,
     RequestEvent,
 )
@@ -27,6 +28,7 @@ from casework.core.extensions import db
 from casework.core.forms import error_flashed, submit
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
+from casework.jobs.models import BackgroundJob
 from casework.reviews.models import AccuracyAnswer, AccuracyCheck, DraftVersion, Review
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,6 +99,9 @@ def _page(contribution: ContributionRequest, **forms: object) -> ResponseReturnV
         review=contribution.review,
         # Asked here, not in the template: for an agency lead it is a query (is a request open?).
         can_see_identifiers=contribution.review.can_see_identifiers(current_person()),
+        imports=chronology_jobs.recent_imports(contribution, current_person())
+        if contribution.kind == ContributionKind.CHRONOLOGY
+        else [],
         today=uk_today(),
         **defaults,
     ), 400 if errors else 200
@@ -138,17 +143,25 @@ def request_entry_add(request: ContributionRequest) -> ResponseReturnValue:
 @bp.route("/requests/<int:request_id>/entries/import", methods=["POST"])
 @_loads("answer")
 def request_entries_import(request: ContributionRequest) -> ResponseReturnValue:
+    """The file is checked here and imported by the worker: the page that follows it is next."""
     form = CsvForm()
     refused: list[ChronologyCsvError] = []
 
-    def import_file() -> int:
+    def start_import() -> BackgroundJob:
         try:
-            return services.import_chronology_csv(request, form.content(), current_person())
+            return chronology_jobs.start_chronology_import(
+                request, form.content(), form.filename(), current_person()
+            )
         except ChronologyCsvError as error:
             refused.append(error)  # listed row by row on a page of its own
             raise DomainError(error.summary, field="file") from error
 
-    done = submit(form, import_file, lambda count: f"{count} entries imported.", _url(request) + "#entries")
+    done = submit(
+        form,
+        start_import,
+        "The file has been checked and is being imported.",
+        lambda job: url_for("jobs.progress", job_id=job.id),
+    )
     if done:
         return done
     if refused:

@@ -3,14 +3,15 @@ and the partnership's acceptance or return. Every step is kept in the request's 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import insert
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from casework.agencies.chronology_csv import ChronologyRow
-from casework.agencies.chronology_import import parse_chronology_csv
 from casework.agencies.contributions import (
     AWAITING_AGENCY,
     OPEN_STATUSES,
@@ -27,7 +28,7 @@ from casework.auth.models import User
 from casework.core import audit
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
-from casework.core.timeutil import uk_today
+from casework.core.timeutil import uk_today, utcnow
 from casework.core.workdays import working_calendar
 from casework.documents.models import Document
 from casework.documents.storage import store_upload
@@ -167,20 +168,66 @@ def add_chronology_entry(request: ContributionRequest, row: ChronologyRow, by: U
     return entry
 
 
-def import_chronology_csv(request: ContributionRequest, data: bytes, by: User) -> int:
-    """All or nothing: a file with any problem adds no entry (ChronologyCsvError says where)."""
+def check_chronology_import(request: ContributionRequest, by: User) -> None:
+    """The guard of an import, checked when the file is uploaded and again when it is imported."""
     _check_responder(request, by)
     if request.kind != ContributionKind.CHRONOLOGY:
         raise DomainError("This request is not for a chronology")
-    rows = parse_chronology_csv(data, today=uk_today())
-    for row in rows:
-        add_chronology_entry(request, row, by)
-    _audit(
-        request,
+
+
+# Entries sent to the database in one INSERT: few round trips, bounded memory per statement.
+IMPORT_BATCH = 1000
+
+
+def import_chronology_rows(
+    request: ContributionRequest,
+    rows: Sequence[ChronologyRow],
+    by: User,
+    *,
+    progress: Callable[[int], None] | None = None,
+    ip_address: str | None = None,
+) -> int:
+    """Add every row as an entry of the request, in bulk INSERTs of IMPORT_BATCH rows, without
+    loading the entries it already has: the time grows with the file, not with the request.
+    All or nothing: the caller's one transaction commits them (the import job does).
+    ``progress`` is told the count after each batch; ``ip_address``: where the upload came from,
+    for the audit trail when the rows are added outside that request."""
+    check_chronology_import(request, by)
+    today = uk_today()
+    if any(row.occurred_on > today for row in rows):
+        raise DomainError("The date must be today or in the past", field="occurred_on")
+    now = utcnow()
+    values = [
+        {
+            "request_id": request.id,
+            "review_id": request.review_id,
+            "agency_id": request.agency_id,
+            "occurred_on": row.occurred_on,
+            "occurred_at": row.occurred_at,
+            "practitioner_role": row.practitioner_role.strip(),
+            "event": row.event.strip(),
+            "significance": row.significance.strip(),
+            "key_episode": False,
+            "key_episode_note": "",
+            "created_by_id": by.id,
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    for start in range(0, len(values), IMPORT_BATCH):
+        db.session.execute(insert(ChronologyEntry), values[start : start + IMPORT_BATCH])
+        if progress is not None:
+            progress(min(start + IMPORT_BATCH, len(values)))
+    event = audit.record(
         "chronology_imported",
         f"{len(rows)} chronology entries imported for {request.agency.name}",
-        rows=len(rows),
+        subject=request,
+        review_id=request.review_id,
+        actor=by,
+        details={"rows": len(rows)},
     )
+    if ip_address is not None and event.ip_address is None:
+        event.ip_address = ip_address
     return len(rows)
 
 

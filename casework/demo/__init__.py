@@ -124,6 +124,9 @@ def load_demo_data() -> list[str]:
     from casework.demo.briefings import load_demo_briefings
 
     added += load_demo_briefings(manager)
+    from casework.demo.jobs import load_demo_jobs
+
+    added += load_demo_jobs(manager)
     from casework.demo.reminders import load_demo_reminder_rules
 
     added += load_demo_reminder_rules()

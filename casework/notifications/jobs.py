@@ -1,5 +1,6 @@
 """Everything the worker does: mail delivery (woken after each commit that queued mail, and every
-minute whatever happens) and the daily housekeeping.
+minute whatever happens), the background jobs requests start (woken after the commit that started
+them, and picked up every minute if that wake-up was lost) and the daily housekeeping.
 
 A daily pass is added with :func:`daily`; it runs in the worker at that UK time, in an app
 context, and commits its own work::
@@ -26,6 +27,7 @@ from casework.core import form_keys
 from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
 from casework.documents import sweep
+from casework.jobs import services as background
 from casework.notifications.delivery import deliver_due
 from casework.notifications.outbox import MAIL_QUEUED
 from casework.notifications.queue import huey, in_app_context, init_queue
@@ -72,6 +74,24 @@ def deliver_due_mail() -> None:
         log.info("Mail delivery: %s", counts)
 
 
+@huey.task(name="run_background_job")
+@in_app_context
+def run_background_job(job_id: int) -> None:
+    """Woken after the commit that started the job; a job already claimed or done is left alone."""
+    background.run_job(job_id)
+
+
+@huey.periodic_task(crontab(), name="run_waiting_jobs")
+@in_app_context
+def run_waiting_jobs() -> None:
+    """Every minute: jobs whose wake-up was lost, and jobs whose worker stopped mid-way."""
+    stalled = background.give_up_stalled()
+    if stalled:
+        log.warning("Background jobs: %s stalled job(s) marked failed", stalled)
+    for job_id in background.waiting_job_ids():
+        background.run_job(job_id)
+
+
 @daily("purge_form_keys", hour=2, minute=30)
 def purge_form_keys() -> None:
     """What ``flask --app wsgi purge-form-keys`` does, with its default of 30 days."""
@@ -107,16 +127,31 @@ def _wake_delivery(session: Session) -> None:
         log.warning("Could not wake mail delivery; the periodic job will send the mail", exc_info=True)
 
 
-def _forget_mail(session: Session, previous: SessionTransaction) -> None:
-    """after_soft_rollback: a rolled-back transaction queued nothing (a savepoint's rollback
-    leaves the flag to the transaction around it)."""
+def _wake_job_runner(session: Session) -> None:
+    """after_commit: the jobs this transaction started are saved; ask a worker to run them."""
+    for job_id in session.info.pop(background.JOBS_STARTED, []):
+        try:
+            run_background_job(job_id)
+        except Exception:  # the queue is unreachable: the every-minute pass runs it all the same
+            log.warning(
+                "Could not queue background job %s; the periodic pass will run it", job_id, exc_info=True
+            )
+
+
+def _forget_on_rollback(session: Session, previous: SessionTransaction) -> None:
+    """after_soft_rollback: a rolled-back transaction queued nothing and started no job (a
+    savepoint's rollback leaves the flags to the transaction around it)."""
     if not previous.nested:
         session.info.pop(MAIL_QUEUED, None)
+        session.info.pop(background.JOBS_STARTED, None)
 
 
 def init_jobs(app: Flask) -> None:
-    """Set up the queue for this app and wake delivery after each commit that queued mail."""
+    """Set up the queue for this app, wake delivery after each commit that queued mail and queue
+    the jobs a commit started."""
     init_queue(app)
     if not event.contains(Session, "after_commit", _wake_delivery):
         event.listen(Session, "after_commit", _wake_delivery)
-        event.listen(Session, "after_soft_rollback", _forget_mail)
+        event.listen(Session, "after_soft_rollback", _forget_on_rollback)
+    if not event.contains(Session, "after_commit", _wake_job_runner):
+        event.listen(Session, "after_commit", _wake_job_runner)

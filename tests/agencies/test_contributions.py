@@ -38,6 +38,8 @@ from tests.reviews.conftest import make_review
 from tests.support.files import PDF
 from tests.support.http import page_text
 from tests.support.people import THREE_AGENCIES, make_agencies
+from tests.support.queue import empty_queue as empty_queue  # a fixture
+from tests.support.queue import run_worker
 from tests.support.rows import audit_trail, stored
 
 HEADER = "date,time,practitioner_role,event,significance"
@@ -658,7 +660,7 @@ def test_an_import_without_a_file_is_refused(app: Flask, case: Case) -> None:
     assert _entry_count(app, request_id) == 0
 
 
-def test_a_good_csv_imports_every_row(app: Flask, case: Case) -> None:
+def test_a_good_csv_imports_every_row(app: Flask, case: Case, empty_queue: None) -> None:
     request_id = _ask(app, case)
     lx = _as(app, case, "LX")
     page_url = f"/agencies/requests/{request_id}"
@@ -676,6 +678,7 @@ def test_a_good_csv_imports_every_row(app: Flask, case: Case) -> None:
         token_from=page_url,
     )
     assert response.status_code == 302, page_text(response)[:3000]
+    assert run_worker() == ["run_background_job"]  # the import is the worker's
     assert "3 entries imported." in page_text(lx.get(response.headers["Location"]))
     with app.app_context():
         entries = [
@@ -707,7 +710,7 @@ def test_a_good_csv_imports_every_row(app: Flask, case: Case) -> None:
     assert event.details == {"rows": 3} and event.review_id == case.review_id
 
 
-def test_a_second_import_adds_to_the_entries(app: Flask, case: Case) -> None:
+def test_a_second_import_adds_to_the_entries(app: Flask, case: Case, empty_queue: None) -> None:
     request_id = _ask(app, case)
     _add_entry(app, case, request_id, date(2025, 1, 1), "Typed first")
     lx = _as(app, case, "LX")
@@ -720,6 +723,8 @@ def test_a_second_import_adds_to_the_entries(app: Flask, case: Case) -> None:
         token_from=page_url,
     )
     assert response.status_code == 302
+    assert _entry_count(app, request_id) == 1
+    run_worker()
     assert _entry_count(app, request_id) == 2
 
 

@@ -1,6 +1,7 @@
 """In a real browser, the three roles do their part: the board manager appoints a reviewer (a
 conflicted one is refused) and asks for contributions, the agency lead uploads a chronology CSV
-and a report, the board manager accepts, and the reviewer reads the merged chronology."""
+and a report (the worker imports the chronology while its page follows it), the board manager
+accepts, and the reviewer reads the merged chronology."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from casework.reviews.appointments import services as appointments
 from tests.browser.conftest import signed_in_page
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
+from tests.support.queue import empty_queue as empty_queue  # a fixture
+from tests.support.queue import run_worker
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +34,7 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
     app: Flask,
     browser,
     live_server: str,  # type: ignore[no-untyped-def]
+    empty_queue: None,
 ) -> None:
     with app.app_context():
         police = make_agency("Northshire Police", AgencyType.POLICE)
@@ -90,7 +94,11 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
         {"name": "police-chronology.csv", "mimeType": "text/csv", "buffer": CSV.encode()}
     )
     agency.get_by_role("button", name="Import the file").click()
+    # The import is the worker's: its page waits, then refreshes itself (no script needed).
+    agency.get_by_text("Waiting to start").wait_for()
+    assert run_worker() == ["run_background_job"]
     agency.get_by_text("2 entries imported.").wait_for()
+    agency.get_by_test_id("job-back").click()
     agency.get_by_role("button", name="Submit to the partnership").click()
     agency.get_by_text("Submitted.").wait_for()
     agency.goto("/agencies/mine")

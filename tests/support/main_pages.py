@@ -13,6 +13,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.demo import DEMO_USERS
+from casework.jobs.models import BackgroundJob
 from casework.reviews.learning.models import BriefingRecipient
 from casework.reviews.models import Review
 from tests.support.demo import load_demo
@@ -83,6 +84,7 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
                 Recommendation.review_id == adult_g, Recommendation.number == 1
             )
         ).scalar_one()
+        job = db.session.execute(db.select(BackgroundJob.id).order_by(BackgroundJob.id)).scalars().first()
     return [
         MainPage(None, "/sign-in"),
         MainPage(None, "/published-reviews/"),
@@ -126,4 +128,5 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(POLICE_LEAD, f"/agencies/requests/{open_request}"),
         MainPage(POLICE_LEAD, "/briefings/"),
         MainPage(POLICE_LEAD, f"/briefings/{police_briefing}"),
+        MainPage(POLICE_LEAD, f"/jobs/{job}"),
     ]

@@ -62,28 +62,34 @@ def _csv(events: list[Any], name: str) -> Response:
     )
 
 
+def _record(action: str, about: Review | User, what: str) -> None:
+    """A report's own reading, recorded: it then appears in the reports."""
+    review = about if isinstance(about, Review) else None
+    name = review.reference if review is not None else about.name  # type: ignore[union-attr]
+    commit_once(lambda: audit.record(action, f"Access report of {name} {what}", subject=about, review=review))
+
+
+def _page(
+    template: str, query: Any, filters: report.AccessFilters, shown: dict[str, Any], **shows: Any
+) -> str:
+    """A page of the report; a person's names the review of each entry (one more query)."""
+    page = report.page_of(query, page_number(request.args.get("page")))
+    if "person" in shows:
+        shows["references"] = report.references(page.items)
+    kinds = list(report.AccessKind)
+    return render_template(
+        template, page=page, filters=filters, shown=shown, kinds=kinds, kind_of=report.kind_of, **shows
+    )
+
+
 @reviews_bp.route("/<int:review_id>/access")
 @loads(Review, may="see_access_report", options=WITH_PEOPLE)
 def review_access(review: Review) -> ResponseReturnValue:
     filters, shown = _filters(person_filter=True)
-    commit_once(
-        lambda: audit.record(
-            "access_report_viewed",
-            f"Access report of {review.reference} viewed ({filters.describe()})",
-            subject=review,
-            review=review,
-        )
-    )
-    page = report.page_of(report.of_review(review, filters), page_number(request.args.get("page")))
-    return render_template(
-        "access/review.html",
-        review=review,
-        page=page,
-        filters=filters,
-        shown=shown,
-        readers=report.readers_of(review),
-        kinds=list(report.AccessKind),
-        kind_of=report.kind_of,
+    _record("access_report_viewed", review, f"viewed ({filters.describe()})")
+    query = report.of_review(review, filters)
+    return _page(
+        "access/review.html", query, filters, shown, review=review, readers=report.readers_of(review)
     )
 
 
@@ -92,57 +98,24 @@ def review_access(review: Review) -> ResponseReturnValue:
 def review_access_csv(review: Review) -> ResponseReturnValue:
     filters, _ = _filters(person_filter=True)
     events = list(db.session.execute(report.of_review(review, filters)).scalars())
-    commit_once(
-        lambda: audit.record(
-            "access_report_exported",
-            f"Access report of {review.reference} exported ({len(events)} entries, {filters.describe()})",
-            subject=review,
-            review=review,
-        )
-    )
+    _record("access_report_exported", review, f"exported ({len(events)} entries, {filters.describe()})")
     return _csv(events, f"access-report-{review.reference}")
-
-
-def _person(user_id: int) -> User:
-    return db.get_or_404(User, user_id)
 
 
 @admin_bp.route("/users/<int:user_id>/access")
 @roles(Role.ADMIN)
 def person_access(user_id: int) -> ResponseReturnValue:
-    person = _person(user_id)
+    person = db.get_or_404(User, user_id)
     filters, shown = _filters(person_filter=False)
-    commit_once(
-        lambda: audit.record(
-            "access_report_viewed",
-            f"Access report of {person.name} viewed ({filters.describe()})",
-            subject=person,
-        )
-    )
-    page = report.page_of(report.of_person(person, filters), page_number(request.args.get("page")))
-    return render_template(
-        "access/person.html",
-        person=person,
-        page=page,
-        filters=filters,
-        shown=shown,
-        references=report.references(page.items),
-        kinds=list(report.AccessKind),
-        kind_of=report.kind_of,
-    )
+    _record("access_report_viewed", person, f"viewed ({filters.describe()})")
+    return _page("access/person.html", report.of_person(person, filters), filters, shown, person=person)
 
 
 @admin_bp.route("/users/<int:user_id>/access.csv")
 @roles(Role.ADMIN)
 def person_access_csv(user_id: int) -> ResponseReturnValue:
-    person = _person(user_id)
+    person = db.get_or_404(User, user_id)
     filters, _ = _filters(person_filter=False)
     events = list(db.session.execute(report.of_person(person, filters)).scalars())
-    commit_once(
-        lambda: audit.record(
-            "access_report_exported",
-            f"Access report of {person.name} exported ({len(events)} entries, {filters.describe()})",
-            subject=person,
-        )
-    )
+    _record("access_report_exported", person, f"exported ({len(events)} entries, {filters.describe()})")
     return _csv(events, f"access-report-person-{person.id}")

@@ -16,7 +16,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from casework.actions.tracker_export import XLSX_DATE_FORMAT, XLSX_MIMETYPE, _write_text
 from casework.core.display import format_datetime
-from casework.insight.annual.figures import ADULTS, CHILDREN, DEFINITIONS, AnnualFigures, Section
+from casework.insight.annual.figures import (
+    ADULTS,
+    CHILDREN,
+    DEFINITIONS,
+    AgencyActions,
+    AnnualFigures,
+    Section,
+)
 
 __all__ = ["XLSX_MIMETYPE", "export_xlsx"]
 
@@ -112,18 +119,8 @@ def _section_sheet(sheet: Worksheet, section: Section) -> None:
         sheet,
         top,
         "Actions by agency",
-        ("Agency", "Created", "Completed", "Verified", "Overdue at year end", "Verified with evidence"),
-        [
-            (
-                line.agency,
-                line.created,
-                line.completed,
-                line.verified,
-                line.overdue,
-                line.verified_with_evidence,
-            )
-            for line in lines
-        ],
+        AgencyActions.HEADINGS,
+        [line.cells() for line in lines],
     )
     # The agencies, without the "All" line, so no bar dwarfs the others.
     _bar_chart(sheet, "Actions by agency", top + 2, top + 1 + len(section.actions), 4, "H37")

@@ -121,6 +121,19 @@ class AgencyActions:
     overdue: int = 0
     verified_with_evidence: int = 0
 
+    HEADINGS = ("Agency", "Created", "Completed", "Verified", "Overdue at year end", "Verified with evidence")
+
+    def cells(self) -> tuple[str | int, ...]:
+        """One row of the "Actions by agency" table, in the order of HEADINGS."""
+        return (
+            self.agency,
+            self.created,
+            self.completed,
+            self.verified,
+            self.overdue,
+            self.verified_with_evidence,
+        )
+
 
 @dataclass(frozen=True)
 class ConcludedReview:

@@ -14,7 +14,7 @@ from docx.shared import Cm
 
 from casework.core.display import format_datetime
 from casework.insight.annual.charts import Chart, charts_for, draw_bars, impact_chart
-from casework.insight.annual.figures import DEFINITIONS, AnnualFigures, Section
+from casework.insight.annual.figures import DEFINITIONS, AgencyActions, AnnualFigures, Section
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Characters XML 1.0 cannot hold: python-docx refuses them, so they are dropped.
@@ -71,18 +71,8 @@ def _section(document: Document, section: Section) -> None:
         lines = [*section.actions, section.action_totals]
         _table(
             document,
-            ("Agency", "Created", "Completed", "Verified", "Overdue at year end", "Verified with evidence"),
-            [
-                (
-                    line.agency,
-                    line.created,
-                    line.completed,
-                    line.verified,
-                    line.overdue,
-                    line.verified_with_evidence,
-                )
-                for line in lines
-            ],
+            AgencyActions.HEADINGS,
+            [line.cells() for line in lines],
         )
         _chart(document, actions)
     else:

@@ -74,7 +74,7 @@ SEED = int(os.environ["CASEWORK_FUZZ_SEED"]) if os.environ.get("CASEWORK_FUZZ_SE
 WALKED_USERS = [user for user in DEMO_USERS if user.email != "manager2@northshire.example"]
 # Distinct URLs walked per route and user: enough to meet each route's forms in several states
 # (the seeds of _extend_demo lead to the rarest ones).
-URLS_PER_ROUTE = 12
+URLS_PER_ROUTE = 8
 
 # Routes the walk cannot reach from a page, and why; each is covered by its own tests.
 UNREACHED = {

@@ -123,6 +123,7 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
     # The reviewer reads the merged chronology, in date order.
     reviewer.goto(f"/reviews/{review.id}")
     reviewer.get_by_role("link", name="Read the merged chronology").click()
+    reviewer.get_by_role("heading", level=1, name="Merged chronology").wait_for()  # the new page, not the old
     rows = reviewer.get_by_test_id("chronology").locator("tbody tr").all_inner_texts()
     assert len(rows) == 2
     assert "3 January 2026" in rows[0] and "14 February 2026" in rows[1]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time as timer
 from collections.abc import Iterator, Sequence
 from datetime import date, time
 
@@ -273,12 +272,12 @@ def test_the_row_limit_counts_entries_not_blank_rows() -> None:
     assert "more than 3 entries" in problem.message
 
 
-def test_a_100000_row_file_is_refused_quickly() -> None:
+def test_a_100000_row_file_is_refused_for_its_rows() -> None:
+    """Refused at the row limit (the next test proves reading stops there; times live in the
+    benchmark, not in tests)."""
     data = lines(*["03/02/2025,,Nurse,Visit,"] * 100_000)
     assert len(data) < 5 * 1024 * 1024  # refused for its rows, not its size
-    started = timer.process_time()  # the CPU this process spent: other work on the machine does not count
     problem = only_problem(data)
-    assert timer.process_time() - started < 0.5
     assert "more than 5,000 entries" in problem.message
 
 

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format migrate demo assets test-postgres servers-check clean
+.PHONY: run test lint format migrate demo demo-code assets test-postgres servers-check clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -27,6 +27,10 @@ migrate: $(STAMP)
 
 demo: $(STAMP)
 	$(FLASK) demo
+
+# A demo user's current sign-in code, as their authenticator app would show it: make demo-code EMAIL=...
+demo-code: $(STAMP)
+	@$(FLASK) demo-code "$(EMAIL)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

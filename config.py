@@ -104,6 +104,10 @@ class Config:
     )
     SIGN_IN_SOURCE_LIMITS = os.environ.get("CASEWORK_SIGN_IN_SOURCE_LIMITS", "50 per 15 minutes; 300 per day")
     SIGN_IN_DEVICE_COOKIE_LIFETIME = timedelta(days=_int("CASEWORK_SIGN_IN_DEVICE_COOKIE_DAYS", 180))
+    # After the right password, this long to give the second factor before starting again.
+    SIGN_IN_SECOND_STEP_LIFETIME = timedelta(minutes=10)
+    # The name an authenticator app shows beside the account.
+    TWO_FACTOR_ISSUER = os.environ.get("CASEWORK_TWO_FACTOR_ISSUER", "Casework")
     # Who carries out each type of review, as the public register says: adult reviews are the
     # Safeguarding Adults Board's, domestic homicide reviews the Community Safety Partnership's.
     # "CODE=Name; CODE=Name"; a type not named is the partnership's (PARTNERSHIP_NAME).

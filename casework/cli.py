@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 
@@ -52,6 +54,56 @@ def demo() -> None:
     click.echo("\nDemo sign-ins (email / password / role):")
     for user in DEMO_USERS:
         click.echo(f"  {user.email:<38} {user.password:<34} {user.role.label}")
+    click.echo(
+        "\nThe sign-in code each asks for next: flask --app wsgi demo-code EMAIL (make demo-code EMAIL=...)"
+    )
+
+
+@click.command("demo-code")
+@click.argument("email")
+@with_appcontext
+def demo_code(email: str) -> None:
+    """Print a demo user's current sign-in code, as their authenticator app would show it."""
+    import pyotp
+
+    from casework.auth.services import find_user_by_email
+    from casework.demo import DEMO_USERS
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Sign-in codes are never shown by a production installation.")
+    if email.strip().lower() not in {demo.email for demo in DEMO_USERS}:
+        raise click.ClickException(
+            f"{email} is not one of the demo users: {', '.join(d.email for d in DEMO_USERS)}"
+        )
+    user = find_user_by_email(email)
+    if user is None or not user.totp_secret or not user.has_authenticator:
+        raise click.ClickException(
+            f"{email} has no authenticator app set up: load the demo (flask demo) first."
+        )
+    totp = pyotp.TOTP(user.totp_secret)
+    left = totp.interval - int(time.time()) % totp.interval
+    click.echo(f"{totp.now()}  (for {user.email}; a new code in {left} s, and each code works once)")
+
+
+@click.command("reset-second-factor")
+@click.argument("email")
+@with_appcontext
+def reset_second_factor(email: str) -> None:
+    """For the server's operator when nobody can sign in to reset it (the only administrator lost
+    their phone and recovery codes): the person sets up a new app at their next sign-in."""
+    from casework.auth.second_factor import clear_second_factor
+    from casework.auth.services import find_user_by_email
+
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No user has the email address {email}.")
+    clear_second_factor(user)
+    user.end_all_sessions()
+    audit.record(
+        "second_factor_reset", f"Second factor reset for {user.email} from the command line", subject=user
+    )
+    db.session.commit()
+    click.echo(f"{user.email} will set up a new authenticator app at their next sign-in.")
 
 
 @click.command("refresh-clocks")
@@ -127,6 +179,8 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(demo_code)
+    app.cli.add_command(reset_second_factor)
     app.cli.add_command(refresh_clocks)
     app.cli.add_command(sweep_files)
     app.cli.add_command(purge_form_keys)

@@ -163,6 +163,18 @@ def user_deactivate(user_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
+@roles(Role.ADMIN)
+def user_reset_second_factor(user_id: int) -> ResponseReturnValue:
+    me = current_user._get_current_object()  # type: ignore[attr-defined]
+    return _user_action(
+        user_id,
+        lambda user, version: services.reset_second_factor(user, me, version),
+        "{name}'s second factor has been reset and they have been signed out everywhere. "
+        "They set up a new authenticator app at their next sign-in, and have been emailed.",
+    )
+
+
 @bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
 @roles(Role.ADMIN)
 def user_reactivate(user_id: int) -> ResponseReturnValue:

@@ -54,6 +54,48 @@ class SignInForm(FlaskForm):
         return self.email.data or "", self.password.data or ""
 
 
+class SignInCodeForm(FlaskForm):
+    code = TextLineField(
+        "Code",
+        required="Enter the code from your authenticator app, or a recovery code",
+        max_length=40,
+        too_long="Enter the 6-digit code from your app, or a recovery code such as abcde-fghjk",
+        filters=[_strip],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class AuthenticatorForm(FlaskForm):
+    code = TextLineField(
+        "Code from your app",
+        required="Enter the 6-digit code your authenticator app shows",
+        max_length=20,
+        too_long="Enter the 6-digit code your authenticator app shows",
+        filters=[_strip],
+    )
+    submit = SubmitField("Confirm and continue", widget=GovSubmitInput())
+
+
+class ReplaceAuthenticatorForm(AuthenticatorForm):
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
+    )
+    submit = SubmitField("Replace your authenticator app", widget=GovSubmitInput())
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """A person's own password again, before a change to how they sign in."""
+
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
+    )
+    submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())
+
+
 class SignOutForm(FlaskForm):
     submit = SubmitField("Sign out")
 

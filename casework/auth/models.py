@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +56,11 @@ class User(UserMixin, db.Model):
     immediate_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=sa_true())
     # The calendar feed's secret address, kept hashed; resetting it retires the old address.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The second factor (casework/auth/second_factor.py): an authenticator app's key, set once
+    # its first code is confirmed, and the last 30-second step whose code was used (no replay).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -102,6 +107,10 @@ class User(UserMixin, db.Model):
         return self.role == Role.ADMIN
 
     @property
+    def has_authenticator(self) -> bool:
+        return self.totp_confirmed_at is not None
+
+    @property
     def awaiting_password(self) -> bool:
         return self.password_hash is None
 
@@ -110,3 +119,15 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class RecoveryCode(db.Model):
+    """One of a person's ten one-time recovery codes, kept as a hash; used once, then kept used."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -12,7 +12,8 @@ from flask import current_app
 from sqlalchemy import update
 
 from casework.agencies.models import Agency
-from casework.auth.device_cookies import device_cookie_after_sign_in, device_for
+from casework.auth import second_factor
+from casework.auth.device_cookies import device_for
 from casework.auth.models import Role, User, new_session_token
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError, throttle
@@ -20,7 +21,7 @@ from casework.core import audit
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
-from casework.notifications.events.accounts import set_password_link_emailed
+from casework.notifications.events.accounts import second_factor_reset_emailed, set_password_link_emailed
 
 
 def normalise_email(email: str) -> str:
@@ -44,8 +45,6 @@ def find_user_by_email(email: str) -> User | None:
 class SignInResult:
     user: User | None
     refusal: Refusal | None = None
-    # After a success: the device cookie that recognises this browser for this account.
-    device_cookie: str | None = None
 
 
 def authenticate(email: str, password: str, *, source: str, device_cookie: str | None = None) -> SignInResult:
@@ -78,14 +77,12 @@ def authenticate(email: str, password: str, *, source: str, device_cookie: str |
                     details={"scope": locks[0].scope.value, "until": locks[0].until.isoformat()},
                 )
         return SignInResult(None, refusals[0] if refusals else None)
-    limits.record_success(account, address, device)
-    bookkeeping: dict[str, object] = {"last_signed_in_at": utcnow()}
+    # The password alone signs nobody in (auth.second_factor): the throttle keeps counting this
+    # browser's failures, wrong codes included, until both factors were right.
     if needs_rehash(user.password_hash or ""):
-        bookkeeping["password_hash"] = hash_password(password)
-    _update_quietly(user, **bookkeeping)
-    audit.record("signed_in", f"{user.email} signed in", subject=user, actor=user)
-    db.session.flush()
-    return SignInResult(user, device_cookie=device_cookie_after_sign_in(device_cookie, account))
+        _update_quietly(user, password_hash=hash_password(password))
+        db.session.flush()
+    return SignInResult(user)
 
 
 LOCK_SCOPES = {
@@ -303,6 +300,19 @@ def reactivate_user(user: User, version: int | None = None) -> None:
     user.active = True
     audit.record("user_reactivated", f"User {user.email} reactivated", subject=user)
     db.session.flush()
+
+
+def reset_second_factor(user: User, by: User, version: int | None = None) -> None:
+    """An administrator resets a person's second factor (a lost phone): the app, the recovery
+    codes and every session go; the person sets up a new app at their next sign-in, and is told."""
+    check_version(user, version)
+    if user.id == by.id:
+        raise DomainError("Reset your own sign-in from your account page, or ask another administrator")
+    second_factor.clear_second_factor(user)
+    user.end_all_sessions()
+    audit.record("second_factor_reset", f"Second factor reset for {user.email}", subject=user)
+    db.session.flush()
+    second_factor_reset_emailed(user, by)
 
 
 def create_first_admin(name: str, email: str, password: str) -> User:

@@ -8,9 +8,9 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from casework.auth import bp, services
+from casework.auth import bp, second_factor, services
 from casework.auth.access import public, signed_in
-from casework.auth.device_cookies import DEVICE_COOKIE, set_device_cookie
+from casework.auth.device_cookies import DEVICE_COOKIE
 from casework.auth.forms import (
     ChangePasswordForm,
     MailChoiceForm,
@@ -24,7 +24,7 @@ from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError
 from casework.core.forms import commit_once, send_form, submit
 
 
-def _safe_next(target: str | None) -> str | None:
+def safe_next(target: str | None) -> str | None:
     """Only same-site paths: never an absolute URL an attacker planted."""
     if not target:
         return None
@@ -57,19 +57,17 @@ def sign_in() -> ResponseReturnValue:
         form.email.errors = ["Signing in is not available at the moment. Try again in a few minutes"]
         return render_template("auth/sign_in.html", form=form), 503
     if result.user:
-        start_session(result.user)
-        response = redirect(_safe_next(form.next.data) or home_for(result.user))
-        if result.device_cookie:
-            set_device_cookie(response, result.device_cookie)
-        return response
-    form.email.errors = [_refusal(result.refusal)]
+        second_factor.begin(result.user, safe_next(form.next.data))
+        step = "auth.sign_in_code" if result.user.has_authenticator else "auth.sign_in_set_up"
+        return redirect(url_for(step))
+    form.email.errors = [refusal_message(result.refusal)]
     page = render_template("auth/sign_in.html", form=form)
     if result.refusal:
         return page, 429, {"Retry-After": str(result.refusal.retry_after)}
     return page, 400
 
 
-def _refusal(refusal: Refusal | None) -> str:
+def refusal_message(refusal: Refusal | None) -> str:
     """One message for a wrong password and an unknown email alike."""
     if refusal is None:
         config = current_app.config

@@ -37,9 +37,10 @@ from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
 from casework.core.workdays import WorkingCalendar, working_calendar
 from casework.reviews.models import Review
-from tests.conftest import client_as, make_agency, make_user, sign_in
+from tests.conftest import client_as, make_agency, make_user
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
+from tests.support.http import sign_in_fully
 from tests.support.readonly import built_once
 
 AGENCIES = {
@@ -395,7 +396,7 @@ def test_25_a_page_with_pages_that_keep_the_filters(app: Flask, client: FlaskCli
         db.session.commit()
         agency_actions = [action.id for action in made]
         agency_id, manager_email = agency.id, manager.email
-    assert sign_in(client, manager_email).status_code == 302
+    assert sign_in_fully(client, manager_email).status_code == 302
 
     first = client.get(f"/actions/?agency={agency_id}")
     assert listed(first) == agency_actions[:25]

@@ -33,6 +33,7 @@ from tests.auth.sign_in_support import (
 )
 from tests.conftest import PASSWORD, REDIS_URL, make_user
 from tests.support.http import SocketBrowser
+from tests.support.people import one_time_code
 
 
 @pytest.fixture
@@ -157,6 +158,9 @@ def test_over_the_network_the_attackers_address_is_paused_and_the_real_users_is_
     real_user = SocketBrowser(live_port, REAL_USER)
     assert real_user.sign_in(user.email, PASSWORD)[0] == 302
     with app.app_context():
+        code = one_time_code(user.id)
+    assert real_user.enter_code(code)[0] == 302
+    with app.app_context():
         from casework.core.audit import AuditEvent
 
         addresses = db.session.execute(
@@ -165,5 +169,6 @@ def test_over_the_network_the_attackers_address_is_paused_and_the_real_users_is_
     assert set(addresses) == {
         ("sign_in_failed", ATTACKER),
         ("account_locked", ATTACKER),
+        ("recovery_code_used", REAL_USER),  # the test kit's second step
         ("signed_in", REAL_USER),
     }

@@ -7,13 +7,14 @@ import http.client
 import re
 from urllib.parse import urlencode
 
+import pyotp
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from casework.auth.models import User
 from casework.core.extensions import db
-from tests.support.people import PASSWORD
+from tests.support.people import PASSWORD, one_time_code
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -35,6 +36,13 @@ def post_form(
 
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
     return post_form(client, "/sign-in", {"email": email, "password": password})
+
+
+def sign_in_fully(client: FlaskClient, email: str, password: str = PASSWORD) -> TestResponse:
+    """Both steps: the password, then the second factor (see second_step); the last answer."""
+    response = sign_in(client, email, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return second_step(client.application, client, response)
 
 
 def sign_out(client: FlaskClient) -> TestResponse:
@@ -59,7 +67,34 @@ def client_as(
     email = person if isinstance(person, str) else person.email
     response = sign_in(client, email, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    second_step(app, client, response)
     return client
+
+
+_KEY = re.compile(r'data-testid="authenticator-key">([A-Z2-7 ]+)<')
+
+
+def second_step(app: Flask, client: FlaskClient, after_password: TestResponse) -> TestResponse:
+    """The second step after a right password: a new recovery code (the kit's way to sign the same
+    person in many times a minute), or, for someone without an app, setting one up from the key
+    the page shows, as a person would."""
+    location = after_password.headers.get("Location", "")
+    if location == "/sign-in/set-up":
+        page = client.get(location).get_data(as_text=True)
+        match = _KEY.search(page)
+        assert match, page[:2000]
+        code = pyotp.TOTP(match.group(1).replace(" ", "")).now()
+        done = post_form(client, location, {"code": code})
+        assert done.status_code == 200 and "recovery-codes" in done.get_data(as_text=True), done.status_code
+        return done
+    assert location == "/sign-in/code", location
+    with client.session_transaction() as session:
+        user_id = session["pending_sign_in"]["user"]
+    with app.app_context():
+        code = one_time_code(user_id)
+    done = post_form(client, location, {"code": code}, token_from="/sign-in/code")
+    assert done.status_code == 302, done.get_data(as_text=True)[:2000]
+    return done
 
 
 SIGN_IN = "sign-in"  # what an access table expects for an anonymous visitor: sent to sign in
@@ -114,3 +149,10 @@ class SocketBrowser:
     def sign_in(self, email: str, password: str) -> tuple[int, str]:
         form = {"csrf_token": self.sign_in_token(), "email": email, "password": password}
         return self.request("POST", "/sign-in", form)
+
+    def enter_code(self, code: str) -> tuple[int, str]:
+        """The second step after a right password."""
+        _status, page = self.request("GET", "/sign-in/code")
+        match = _CSRF.search(page)
+        assert match, page[:500]
+        return self.request("POST", "/sign-in/code", {"csrf_token": match.group(1), "code": code})

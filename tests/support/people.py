@@ -4,11 +4,15 @@ stays usable (loaded) after the context ends."""
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import pyotp
+
 from casework.agencies.models import Agency, AgencyType
-from casework.auth.models import Role, User
+from casework.auth import second_factor
+from casework.auth.models import RecoveryCode, Role, User
 from casework.auth.passwords import hash_password
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
@@ -47,7 +51,10 @@ def make_user(
     password: str | None = PASSWORD,
     agency: Agency | None = None,
     active: bool = True,
+    authenticator: bool = True,
 ) -> User:
+    """A user in ``role``; with ``authenticator``, their app is already set up (its key is on the
+    row: tests.support.people.authenticator_code gives its current code)."""
     if role == Role.AGENCY_LEAD and agency is None:
         agency = make_agency()
     number = next(_sequence)
@@ -59,6 +66,8 @@ def make_user(
         active=active,
         password_hash=hash_password(password) if password else None,
         password_changed_at=utcnow() if password else None,
+        totp_secret=pyotp.random_base32() if authenticator else None,
+        totp_confirmed_at=utcnow() if authenticator else None,
     )
     db.session.add(user)
     db.session.commit()
@@ -116,3 +125,20 @@ def make_cast(agencies: dict[str, tuple[str, AgencyType]]) -> Cast:
         lead = make_user(Role.AGENCY_LEAD, name=LEAD_NAMES[key], agency=cast.agency(key))
         cast.user_ids["L" + key] = lead.id
     return cast
+
+
+def one_time_code(user_id: int) -> str:
+    """A new recovery code for the user, as if printed when they set up their app: the test kit
+    signs in with one, so that signing the same person in twice in the same 30 seconds works (an
+    authenticator code works once)."""
+    code = second_factor.normalise(f"kit{secrets.token_hex(6)}")
+    db.session.add(RecoveryCode(user_id=user_id, code_hash=second_factor.code_hash(code)))
+    db.session.commit()
+    return code
+
+
+def authenticator_code(user: User, *, step: int | None = None) -> str:
+    """The code the user's authenticator app shows now (or at the 30-second ``step``)."""
+    assert user.totp_secret, f"{user.email} has no authenticator app"
+    totp = pyotp.TOTP(user.totp_secret)
+    return totp.generate_otp(second_factor.current_step() if step is None else step)

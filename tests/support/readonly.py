@@ -20,6 +20,8 @@ from casework.core.extensions import db
 
 T = TypeVar("T")
 _open_worlds = 0
+# Signing in writes, whatever the test then only reads: the kit's one-time code for the second step.
+SIGN_IN_TABLES = frozenset({"recovery_codes"})
 
 
 def row_counts(app: Flask, skip: Iterable[str] = ()) -> dict[str, int]:
@@ -27,7 +29,7 @@ def row_counts(app: Flask, skip: Iterable[str] = ()) -> dict[str, int]:
         return {
             table.name: db.session.execute(select(func.count()).select_from(table)).scalar_one()
             for table in db.metadata.sorted_tables
-            if table.name not in set(skip)
+            if table.name not in set(skip) | SIGN_IN_TABLES
         }
 
 

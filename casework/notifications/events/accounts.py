@@ -26,3 +26,12 @@ def set_password_link_emailed(user: User, token: str) -> bool:
     # One message per link (a digest of it names it): a new link the same day is sent too.
     item = f"user:{user.id}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
     return queue_mail(user, SET_PASSWORD_KIND, item, subject, text, html)
+
+
+def second_factor_reset_emailed(user: User, by: User) -> bool:
+    """Tell the person an administrator reset their second factor: if they did not ask for it,
+    they must say so at once. No link and no secret: they set up a new app when they sign in."""
+    subject = f"Your {current_app.config['PARTNERSHIP_NAME']} Casework sign-in was reset"
+    text, html = render_mail("second_factor_reset", user=user, by=by, subject=subject)
+    item = f"user:{user.id}:{user.version}"
+    return queue_mail(user, "second_factor_reset", item, subject, text, html)

@@ -28,6 +28,9 @@ CHROMIUM_FLAGS = [
 ]
 
 
+LIVE_APP: list[Flask] = []  # the app the live server serves, for signing in through the pages
+
+
 def chromium_path() -> str | None:
     return os.environ.get("CASEWORK_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -57,6 +60,7 @@ def axe_source() -> str:
 
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
+    LIVE_APP[:] = [app]
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -72,12 +76,37 @@ def signed_in_page(browser, live_server: str, user):  # type: ignore[no-untyped-
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(10_000)
     signed_in = context.new_page()
-    signed_in.goto("/sign-in")
-    signed_in.get_by_label("Email address").fill(user.email)
-    signed_in.get_by_label("Password", exact=True).fill(PASSWORD)
-    signed_in.get_by_role("button", name="Sign in").click()
-    signed_in.wait_for_load_state()
+    sign_in_as(signed_in, user.email, PASSWORD)
     return signed_in
+
+
+def sign_in_as(tab, email: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the pages as a person does: the password, then the second step (a recovery
+    code made for the purpose, or, for someone without an app, setting one up from the key shown)."""
+    import pyotp
+
+    from casework.auth.services import find_user_by_email
+    from tests.support.people import one_time_code
+
+    tab.goto("/sign-in")
+    tab.get_by_label("Email address").fill(email)
+    tab.get_by_label("Password", exact=True).fill(password)
+    tab.get_by_role("button", name="Sign in").click()
+    tab.wait_for_load_state()
+    if tab.url.endswith("/sign-in/set-up"):
+        key = tab.get_by_test_id("authenticator-key").inner_text().replace(" ", "")
+        tab.get_by_label("Code from your app").fill(pyotp.TOTP(key).now())
+        tab.get_by_role("button", name="Confirm and continue").click()
+        tab.get_by_role("button", name="I have saved my codes: continue").click()
+    else:
+        assert tab.url.endswith("/sign-in/code"), tab.url
+        with LIVE_APP[0].app_context():
+            user = find_user_by_email(email)
+            assert user is not None, email
+            code = one_time_code(user.id)
+        tab.get_by_label("Code", exact=True).fill(code)
+        tab.get_by_role("button", name="Continue").click()
+    tab.wait_for_load_state()
 
 
 @pytest.fixture

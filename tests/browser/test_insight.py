@@ -10,6 +10,7 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.insight.charts import CHART_KEYS
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import sign_in_as
 from tests.conftest import PASSWORD
 from tests.insight.world import build_world
 
@@ -28,11 +29,7 @@ def test_the_charts_read_with_and_without_javascript_and_pass_axe(
         context = browser.new_context(base_url=live_server, java_script_enabled=javascript)
         context.set_default_timeout(10_000)
         page = context.new_page()
-        page.goto("/sign-in")
-        page.get_by_label("Email address").fill(email)
-        page.get_by_label("Password", exact=True).fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_load_state()
+        sign_in_as(page, email, PASSWORD)
         page.get_by_role("link", name="Insight").click()
         page.get_by_role("heading", level=1, name="Insight").wait_for()
         assert page.evaluate("document.body.classList.contains('js-enabled')") is javascript

@@ -7,6 +7,7 @@ from flask import Flask
 
 from casework.agencies.models import AgencyType
 from casework.auth.models import Role
+from tests.browser.conftest import sign_in_as
 from tests.conftest import PASSWORD, make_agency, make_user
 
 pytestmark = pytest.mark.browser
@@ -34,9 +35,7 @@ def test_each_role_signs_in_sees_its_navigation_and_signs_out(app: Flask, page, 
 
     page.goto("/")
     assert page.url.endswith("/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, user.email, PASSWORD)
 
     heading = EXPECTED[role][1]
     page.get_by_role("heading", level=1, name=heading).wait_for()

@@ -8,6 +8,7 @@ from flask import Flask
 
 from casework.agencies.models import AgencyType
 from casework.auth.models import Role
+from tests.browser.conftest import sign_in_as
 from tests.conftest import PASSWORD, make_agency, make_user
 
 pytestmark = pytest.mark.browser
@@ -29,10 +30,7 @@ def test_board_manager_takes_a_cspr_from_referral_to_commissioned(app: Flask, pa
         make_agency("Riverside Medical Practice", AgencyType.GP_PRACTICE)
         manager = make_user(Role.BOARD_MANAGER)
 
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(manager.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, manager.email, PASSWORD)
     page.get_by_role("heading", name="Dashboard").wait_for()
 
     # 1. Referral: the partnership became aware on Monday 23 March 2026.

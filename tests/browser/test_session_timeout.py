@@ -11,6 +11,7 @@ from flask import Flask
 
 from casework.auth.models import Role
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import sign_in_as
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
@@ -29,10 +30,7 @@ def test_the_timeout_warning_keeps_the_session_or_signs_out_saying_why(
     monkeypatch.setitem(app.config, "SESSION_TIMEOUT_WARNING", timedelta(minutes=2))
     with app.app_context():
         user = make_user(Role.BOARD_MANAGER)
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, user.email, PASSWORD)
     page.goto("/account")
     dialog = page.get_by_role("dialog", name="You're about to be signed out")
     assert not dialog.is_visible()  # hidden until the warning is due

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import sign_in_as
 from tests.conftest import empty_database
 from tests.support.main_pages import MainPage, demo_password, load_demo_pages
 
@@ -42,11 +43,7 @@ def test_no_main_page_scrolls_sideways_at_375_px_and_axe_finds_nothing(
         context.set_default_timeout(10_000)
         tab = context.new_page()
         if who is not None:
-            tab.goto("/sign-in")
-            tab.get_by_label("Email address").fill(who)
-            tab.get_by_label("Password", exact=True).fill(demo_password(who))
-            tab.get_by_role("button", name="Sign in").click()
-            tab.wait_for_load_state()
+            sign_in_as(tab, who, demo_password(who))
         for main_page in group:
             response = tab.goto(main_page.path)
             assert response is not None and response.status == 200, main_page

@@ -77,9 +77,7 @@ def demo_code(email: str) -> None:
         )
     user = find_user_by_email(email)
     if user is None or not user.totp_secret or not user.has_authenticator:
-        raise click.ClickException(
-            f"{email} has no authenticator app set up: load the demo (flask demo) first."
-        )
+        raise click.ClickException(f"{email} has no authenticator app set up: run make demo first.")
     totp = pyotp.TOTP(user.totp_secret)
     left = totp.interval - int(time.time()) % totp.interval
     click.echo(f"{totp.now()}  (for {user.email}; a new code in {left} s, and each code works once)")

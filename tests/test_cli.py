@@ -271,3 +271,27 @@ def test_every_demo_user_signs_in_with_the_documented_password(app: Flask) -> No
         account = client.get("/account")
         assert account.status_code == 200
         assert demo.name in account.get_data(as_text=True)
+
+
+def test_demo_code_is_for_demo_users_outside_production(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    with database(app):
+        make_user(Role.BOARD_MANAGER, email="real.person@example.org")
+    assert "not one of the demo users" in run(app, "demo-code", "real.person@example.org").output
+    assert "run make demo first" in run(app, "demo-code", DEMO_USERS[0].email).output
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    refused = run(app, "demo-code", DEMO_USERS[0].email)
+    assert refused.exit_code != 0 and "never shown by a production installation" in refused.output
+
+
+def test_reset_second_factor_from_the_command_line(app: Flask) -> None:
+    with database(app):
+        user_id = make_user(Role.ADMIN, email="only.admin@example.org").id
+    result = run(app, "reset-second-factor", "Only.Admin@example.org")
+    assert result.exit_code == 0, result.output
+    with database(app):
+        saved = db.session.get(User, user_id)
+        assert saved.totp_secret is None and not saved.has_authenticator
+        assert db.session.execute(
+            select(AuditEvent).where(AuditEvent.action == "second_factor_reset")
+        ).scalar_one()
+    assert run(app, "reset-second-factor", "nobody@example.org").exit_code != 0

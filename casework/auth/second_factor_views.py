@@ -71,15 +71,18 @@ def sign_in_code() -> ResponseReturnValue:
         if result.refusal:
             return page, 429, {"Retry-After": str(result.refusal.retry_after)}
         return page, 400
-    if result.method == "recovery_code":
-        _warn_about_recovery_codes(user)
-    return _start(user, device_cookie)
+    warning = _recovery_codes_warning(user) if result.method == "recovery_code" else None
+    return _start(user, device_cookie, warning=warning)
 
 
-def _start(user: User, device_cookie: str, codes: list[str] | None = None) -> ResponseReturnValue:
+def _start(
+    user: User, device_cookie: str, codes: list[str] | None = None, *, warning: str | None = None
+) -> ResponseReturnValue:
     """Start the session and go on to the page asked for, or first show new recovery codes."""
     target = safe_next(second_factor.pending_next()) or home_for(user)
     start_session(user)
+    if warning:
+        flash(warning, "info")  # after the session starts: starting it clears the old one
     if codes is None:
         response = redirect(target)
     else:
@@ -89,12 +92,11 @@ def _start(user: User, device_cookie: str, codes: list[str] | None = None) -> Re
     return response
 
 
-def _warn_about_recovery_codes(user: User) -> None:
+def _recovery_codes_warning(user: User) -> str:
     left = second_factor.recovery_codes_left(user)
-    flash(
+    return (
         f"You signed in with a recovery code. You have {left} left. If you have lost your phone, "
-        "set up your authenticator app again from your account.",
-        "info",
+        "set up your authenticator app again from your account."
     )
 
 

@@ -47,6 +47,12 @@ NOT_ABOUT_A_REVIEW = frozenset(
     {
         "account_locked",
         "account_unlocked",
+        "authenticator_replaced",
+        "authenticator_set_up",
+        "recovery_code_used",
+        "recovery_codes_made",
+        "second_factor_failed",
+        "second_factor_reset",
         "affiliation_declared",
         "affiliation_removed",
         "agency_created",

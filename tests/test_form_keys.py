@@ -358,9 +358,27 @@ def test_a_second_post_sent_while_the_first_is_running_waits_for_it_then_changes
 
 # --- every form that changes something carries a key -----------------------------------------
 
-# Forms with no key, and why: signing in and out and setting a password create nothing twice.
-KEYLESS_FORMS = {"SignInForm", "SignOutForm", "SetPasswordForm", "ChangePasswordForm"}
-KEYLESS_PAGES = {"auth/sign_in.html", "auth/set_password.html", "auth/change_password.html"}
+# Forms with no key, and why: signing in and out and setting a password create nothing twice; the
+# second factor's forms replace what they make (a second post of new recovery codes or a new app
+# leaves the last ones shown working, as a new set-password link does).
+KEYLESS_FORMS = {
+    "SignInForm",
+    "SignOutForm",
+    "SetPasswordForm",
+    "ChangePasswordForm",
+    "SignInCodeForm",
+    "AuthenticatorForm",
+    "ReplaceAuthenticatorForm",
+    "ConfirmPasswordForm",
+}
+KEYLESS_PAGES = {
+    "auth/sign_in.html",
+    "auth/set_password.html",
+    "auth/change_password.html",
+    "auth/sign_in_code.html",
+    "auth/set_up_authenticator.html",
+    "auth/two_factor.html",
+}
 KEYLESS_ACTION = "url_for('auth.sign_out')"  # in base.html
 
 

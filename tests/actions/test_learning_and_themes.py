@@ -13,9 +13,10 @@ from casework import create_app
 from casework.actions import services
 from casework.actions.models import ActionStatus, Recommendation, Theme, finding_themes
 from casework.agencies.models import AgencyType
-from casework.auth.models import Role
+from casework.auth.models import Role, User
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.timeutil import utcnow
 from casework.reviews.models import Review
 from tests.conftest import make_config
 from tests.support.http import client_as, page_text, post_form
@@ -130,7 +131,23 @@ def test_the_migration_gives_every_old_theme_a_type_and_keeps_every_tag(scratch_
     app = create_app(make_config(scratch_database))
     with app.app_context():
         flask_migrate.upgrade(revision="3a7d5c1e9b20")
-        manager = make_user(Role.BOARD_MANAGER)
+        # The users table as it was then: a Core insert names only the columns it had.
+        now = utcnow()
+        manager_id = db.session.execute(
+            insert(User.__table__)
+            .values(
+                email="manager@example.org",
+                name="Morgan Price",
+                role="board_manager",
+                active=True,
+                session_token="token",
+                immediate_mail=True,
+                created_at=now,
+                updated_at=now,
+                version=1,
+            )
+            .returning(User.__table__.c.id)
+        ).scalar_one()
         types = dict(db.session.execute(text("SELECT code, id FROM review_types")).all())
         themes = dict(db.session.execute(text("SELECT name, id FROM themes")).all())
         for name in ("Housing", "Online harms"):  # a partnership's own: one used on a SAR, one unused
@@ -147,7 +164,7 @@ def test_the_migration_gives_every_old_theme_a_type_and_keeps_every_tag(scratch_
                 number=1,
                 pseudonym="Adult Q",
                 stage="commissioning",
-                created_by_id=manager.id,
+                created_by_id=manager_id,
                 version=1,
             )
             .returning(Review.__table__.c.id)
@@ -157,7 +174,7 @@ def test_the_migration_gives_every_old_theme_a_type_and_keeps_every_tag(scratch_
                 "INSERT INTO findings (review_id, number, text, created_by_id, created_at) "
                 "VALUES (:r, 1, 'Found.', :u, CURRENT_TIMESTAMP) RETURNING id"
             ),
-            {"r": review_id, "u": manager.id},
+            {"r": review_id, "u": manager_id},
         ).scalar_one()
         for name in ("Disguised compliance", "Housing"):
             db.session.execute(insert(finding_themes).values(finding_id=finding_id, theme_id=themes[name]))

@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from casework.agencies.models import Agency
 from casework.auth.device_cookies import device_cookie_after_sign_in, device_for
-from casework.auth.models import Role, User, new_session_token
+from casework.auth.models import EndReason, Role, User
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError, throttle
 from casework.core import audit
@@ -126,8 +126,8 @@ def _update_quietly(user: User, **values: object) -> None:
 
 
 def sign_out(user: User) -> None:
-    """Signing out ends every session of this user, on every device."""
-    _update_quietly(user, session_token=new_session_token())
+    """Signing out ends this browser's session (auth.sessions.end_session); the person's other
+    devices stay signed in until they sign out there or end them from "Your sessions"."""
     audit.record("signed_out", f"{user.email} signed out", subject=user, actor=user)
     db.session.flush()
 
@@ -164,7 +164,7 @@ def _set_password(user: User, new_password: str) -> None:
     user.password_changed_at = utcnow()
     user.set_password_token_hash = None
     user.set_password_expires_at = None
-    user.end_all_sessions()
+    user.end_all_sessions(EndReason.PASSWORD)
     db.session.flush()
 
 
@@ -291,7 +291,7 @@ def deactivate_user(user: User, by: User, version: int | None = None) -> None:
     user.active = False
     user.set_password_token_hash = None
     user.set_password_expires_at = None
-    user.end_all_sessions()
+    user.end_all_sessions(EndReason.DEACTIVATED)
     audit.record("user_deactivated", f"User {user.email} deactivated", subject=user)
     db.session.flush()
 

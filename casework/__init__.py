@@ -115,6 +115,7 @@ UNREAD = "casework.unread_notifications"  # the request's count of the user's un
 # Modules whose import registers routes on the blueprints.
 VIEW_MODULES = [
     "casework.auth.views",
+    "casework.auth.session_views",
     "casework.auth.admin_views",
     "casework.auth.access_report_views",
     "casework.reviews.views",

@@ -196,10 +196,16 @@ def activity_interval(config: dict[str, Any]) -> timedelta:
     return min(configured, config["SESSION_IDLE_TIMEOUT"] / 4)
 
 
-def sweep_sessions(now: datetime, *, idle: timedelta, absolute: timedelta, kept: timedelta) -> int:
+# Ended and expired rows stay this long: their browser is told why when it comes back.
+ENDED_KEPT = timedelta(days=7)
+
+
+def sweep_sessions(config: dict[str, Any], now: datetime | None = None) -> int:
     """Delete what no browser can use any more: anonymous rows idle longer than a signed-in
-    session may last, and ended or expired rows once ``kept`` has passed (until then their cookie
-    is refused with its reason). The caller commits."""
+    session may last, and ended or expired rows after ENDED_KEPT. The caller commits."""
+    now = now or utcnow()
+    idle, absolute = config["SESSION_IDLE_TIMEOUT"], config["SESSION_ABSOLUTE_TIMEOUT"]
+    kept = ENDED_KEPT
     table = WebSession.__table__
     result = db.session.execute(
         delete(table).where(

@@ -84,6 +84,10 @@ UNREACHED = {
     "reviews.accuracy_comment_add": "every demo answer is signed off; tests/reviews/test_drafts.py",
     "reviews.accuracy_sign_off": "every demo answer is signed off; tests/reviews/test_drafts.py",
     "auth.keep_alive": "posted by the timeout warning's script, not a form; tests/auth/test_sessions.py",
+    "auth.end_one_session": "the walk signs each person in once: no other device to sign out; "
+    "tests/auth/test_device_sessions.py",
+    "auth.end_other_sessions": "the walk signs each person in once: no other device to sign out; "
+    "tests/auth/test_device_sessions.py",
 }
 
 HUGE = "9" * 30

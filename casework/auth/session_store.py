@@ -139,7 +139,7 @@ class DatabaseSessionInterface(SessionInterface):
                 db.session.execute(
                     update(table)
                     .where(table.c.id == session.row_id, table.c.ended_at.is_(None))
-                    .values(ended_at=now, ended_why=session.ending.value)
+                    .values(ended_at=now, ended_why=session.ending)
                 )
         if new_key is not None:
             db.session.execute(insert(table).values(_new_row(session, new_key, now)))

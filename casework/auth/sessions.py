@@ -60,6 +60,9 @@ def check_session_age() -> ResponseReturnValue | None:
     if current.refused is not None and current.refused.label:
         # Ended from elsewhere: say so once (the message goes into a new session).
         message, current.refused = current.refused.label, None
+        if request.endpoint == "auth.sign_in":
+            flash(message)
+            return None
         return _to_sign_in(message)
     if not current_user.is_authenticated or current.signed_in_at is None or current.last_active_at is None:
         return None

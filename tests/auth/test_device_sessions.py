@@ -313,3 +313,25 @@ def test_the_sweep_removes_what_no_browser_can_use(app: Flask, manager: User) ->
         (True, EndReason.SIGNED_OUT),
     ]
     assert timedelta(days=1) < ENDED_KEPT
+
+
+def test_a_device_signed_out_elsewhere_is_told_on_the_sign_in_page_too(app: Flask, manager: User) -> None:
+    laptop, phone = _browser(app, manager, FIREFOX), _browser(app, manager, SAFARI)
+    post_form(laptop, "/account/sessions/end-others", {}, token_from="/account/sessions")
+    page = phone.get("/sign-in")
+    assert page.status_code == 200
+    assert "You were signed out from another device" in page_text(page)
+    assert "You were signed out from another device" not in page_text(phone.get("/sign-in"))  # once
+
+
+def test_the_session_keeps_any_data_between_requests(app: Flask, manager: User) -> None:
+    """Keys of any kind, as Flask's own sessions allow: tuples, dates, nested values."""
+    client = _browser(app, manager, FIREFOX)
+    moment = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
+    with client.session_transaction() as session:
+        session["pending"] = {"step": ("code", 2), "since": moment}
+    with client.session_transaction() as session:
+        assert session["pending"] == {"step": ("code", 2), "since": moment}
+    assert client.get(PROTECTED).status_code == 200  # still signed in, same key
+    row = _row(app, _key(client))
+    assert row is not None and "pending" in row.data

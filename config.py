@@ -80,7 +80,8 @@ class Config:
     # Links in mail and calendar feeds point here: the address people reach the app at.
     BASE_URL = os.environ.get("CASEWORK_BASE_URL", "http://127.0.0.1:5000")
 
-    # Sessions: signed cookie, never persistent; timeouts enforced on every request.
+    # Sessions: a row each in the database, named by a random key in a browser-session cookie;
+    # timeouts enforced on every request from the row.
     SESSION_COOKIE_NAME = "casework_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -89,6 +90,8 @@ class Config:
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=_int("CASEWORK_SESSION_ABSOLUTE_HOURS", 12))
     # Signed-in pages warn this long before the idle timeout, with a way to stay signed in.
     SESSION_TIMEOUT_WARNING = timedelta(minutes=2)
+    # How often a session's "last active" time is written (at most a quarter of the idle timeout).
+    SESSION_ACTIVITY_SECONDS = _int("CASEWORK_SESSION_ACTIVITY_SECONDS", 60)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     # Sign-in throttling (casework/auth/throttling.py). The counters live in a rate-limit store:
@@ -200,6 +203,8 @@ class TestConfig(Config):
     )
     # A template that issues SQL (a lazy load, the start of an N+1) fails its page.
     QUERY_GUARD = True
+    # Activity written less often, so a page's query count does not depend on the clock.
+    SESSION_ACTIVITY_SECONDS = 300
     # Cheap hashing keeps the suite fast; the algorithm stays argon2id.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024

@@ -89,6 +89,7 @@ def demo_code(email: str) -> None:
 def reset_second_factor(email: str) -> None:
     """For the server's operator when nobody can sign in to reset it (the only administrator lost
     their phone and recovery codes): the person sets up a new app at their next sign-in."""
+    from casework.auth.models import EndReason
     from casework.auth.second_factor import clear_second_factor
     from casework.auth.services import find_user_by_email
 
@@ -96,7 +97,7 @@ def reset_second_factor(email: str) -> None:
     if user is None:
         raise click.ClickException(f"No user has the email address {email}.")
     clear_second_factor(user)
-    user.end_all_sessions()
+    user.end_all_sessions(EndReason.ENDED_BY_ADMIN)
     audit.record(
         "second_factor_reset", f"Second factor reset for {user.email} from the command line", subject=user
     )

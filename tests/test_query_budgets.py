@@ -95,6 +95,8 @@ BUDGETS = {
     "briefing sent to an agency": 6,
     "public briefing page": 3,
     "background job": 4,  # the job with its files and starter, then the request it is about
+    "your sessions": 3,  # the signed-in sessions, in one query however many there are
+    "person's page": 9,  # a user for an administrator: what they own, their sessions
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"
@@ -111,6 +113,8 @@ class Page:
 
 
 PAGES = [
+    Page("your sessions", MANAGER, lambda ids: "/account/sessions"),
+    Page("person's page", ADMIN, lambda ids: f"/admin/users/{ids['manager']}"),
     Page("dashboard", MANAGER, lambda ids: "/reviews/dashboard"),
     Page("review list", MANAGER, lambda ids: "/reviews/"),
     Page("review page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}"),

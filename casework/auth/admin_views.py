@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from casework.auth import admin_bp as bp
-from casework.auth import handover, services
+from casework.auth import device_sessions, handover, services
 from casework.auth.access import roles
 from casework.auth.forms import EditUserForm, HandOverForm, NewUserForm, UserActionForm
 from casework.auth.models import Role, User
@@ -103,6 +103,7 @@ def _user_page(
         hand_over_form=hand_over_form,
         owned=handover.owned_by(user),
         locked_until=services.lock_state(user.email),
+        sessions=device_sessions.live_sessions(user),
     ), status
 
 
@@ -201,6 +202,12 @@ def user_unlock(user_id: int) -> ResponseReturnValue:
     return _user_action(
         user_id, lambda user, version: services.unlock_sign_in(user), "{name} can sign in again."
     )
+
+
+@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
+@roles(Role.ADMIN)
+def user_end_sessions(user_id: int) -> ResponseReturnValue:
+    return _user_action(user_id, device_sessions.end_every_session, "{name} has been signed out everywhere.")
 
 
 @bp.route("/audit-log")

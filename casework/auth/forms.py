@@ -266,6 +266,10 @@ class UserActionForm(OneTimeForm):
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
+class EndSessionForm(OneTimeForm):
+    """A bare button that signs a session out: CSRF and the one-time key."""
+
+
 class HandOverForm(OneTimeForm):
     """Choose the colleague who takes on a user's open requests and actions."""
 

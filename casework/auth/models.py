@@ -6,7 +6,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, update
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -114,8 +114,16 @@ class User(UserMixin, db.Model):
     def awaiting_password(self) -> bool:
         return self.password_hash is None
 
-    def end_all_sessions(self) -> None:
+    def end_all_sessions(self, why: EndReason) -> None:
+        """Sign the person out everywhere: every session record ends, and the token every
+        session's data names is replaced (a session that began before this cannot name it)."""
         self.session_token = new_session_token()
+        db.session.execute(
+            update(WebSession)
+            .where(WebSession.user_id == self.id, WebSession.ended_at.is_(None))
+            .values(ended_at=utcnow(), ended_why=why)
+            .execution_options(synchronize_session=False)
+        )
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
@@ -131,3 +139,48 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EndReason(LabelledEnum):
+    """Why a session ended; the label is what the browser that used it is told, if anything."""
+
+    SIGNED_OUT = "signed_out", ""
+    IDLE = "idle", ""
+    TOO_LONG = "too_long", ""
+    ENDED_ELSEWHERE = "ended_elsewhere", "You were signed out from another device. Sign in again."
+    ENDED_BY_ADMIN = "ended_by_admin", "An administrator signed you out. Sign in again."
+    PASSWORD = "password", "Your password was changed, so you were signed out. Sign in again."
+    DEACTIVATED = "deactivated", ""
+
+
+class WebSession(db.Model):
+    """One browser's session: the cookie holds a random key, the row its hash and the data.
+
+    A row exists once something is stored for the browser (a CSRF token, a message, a signed-in
+    person). Ended rows stay until the daily sweep so their cookie is refused with a reason.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    data: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_active_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    user_agent: Mapped[str] = mapped_column(String(400), default="")
+    address: Mapped[str] = mapped_column(String(45), default="")
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_why: Mapped[EndReason | None] = mapped_column(enum_type(EndReason, "end_reason", 20))
+
+    user: Mapped[User | None] = relationship(lazy="raise_on_sql")
+
+    @property
+    def device(self) -> str:
+        from casework.auth.devices import device_name
+
+        return device_name(self.user_agent)
+
+    def __repr__(self) -> str:
+        return f"<WebSession {self.id} user={self.user_id}>"

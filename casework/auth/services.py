@@ -14,7 +14,7 @@ from sqlalchemy import update
 from casework.agencies.models import Agency
 from casework.auth import second_factor
 from casework.auth.device_cookies import device_for
-from casework.auth.models import Role, User, new_session_token
+from casework.auth.models import EndReason, Role, User
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError, throttle
 from casework.core import audit
@@ -123,8 +123,8 @@ def _update_quietly(user: User, **values: object) -> None:
 
 
 def sign_out(user: User) -> None:
-    """Signing out ends every session of this user, on every device."""
-    _update_quietly(user, session_token=new_session_token())
+    """Signing out ends this browser's session (auth.sessions.end_session); the person's other
+    devices stay signed in until they sign out there or end them from "Your sessions"."""
     audit.record("signed_out", f"{user.email} signed out", subject=user, actor=user)
     db.session.flush()
 
@@ -161,7 +161,7 @@ def _set_password(user: User, new_password: str) -> None:
     user.password_changed_at = utcnow()
     user.set_password_token_hash = None
     user.set_password_expires_at = None
-    user.end_all_sessions()
+    user.end_all_sessions(EndReason.PASSWORD)
     db.session.flush()
 
 
@@ -288,7 +288,7 @@ def deactivate_user(user: User, by: User, version: int | None = None) -> None:
     user.active = False
     user.set_password_token_hash = None
     user.set_password_expires_at = None
-    user.end_all_sessions()
+    user.end_all_sessions(EndReason.DEACTIVATED)
     audit.record("user_deactivated", f"User {user.email} deactivated", subject=user)
     db.session.flush()
 
@@ -309,7 +309,7 @@ def reset_second_factor(user: User, by: User, version: int | None = None) -> Non
     if user.id == by.id:
         raise DomainError("Reset your own sign-in from your account page, or ask another administrator")
     second_factor.clear_second_factor(user)
-    user.end_all_sessions()
+    user.end_all_sessions(EndReason.ENDED_BY_ADMIN)
     audit.record("second_factor_reset", f"Second factor reset for {user.email}", subject=user)
     db.session.flush()
     second_factor_reset_emailed(user, by)

@@ -1,66 +1,84 @@
 """Signed-in sessions: start, end, and the idle and absolute timeouts.
 
-The session cookie carries the user's session token (see User.get_id), the time the user
-signed in and the time of their last request. Replacing the token on the user row ends
-every session at once; the two timestamps end a single session when it is too old.
+Each browser's session is a row in the database (auth.session_store): the cookie carries only
+its random key. The row records who signed in, when, and when the browser was last active; the
+timeouts are checked against it on every request. Ending the row (signing out, "Your sessions",
+an administrator, a password change) ends the session for good, wherever its cookie is.
 """
 
 from __future__ import annotations
 
-import time
-
-from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy.orm import joinedload
+from flask_wtf.csrf import generate_csrf
 
-from casework.auth.models import User
+from casework.auth.models import EndReason, User
+from casework.auth.session_store import DatabaseSessionInterface, ServerSession
 from casework.core.display import duration
-from casework.core.extensions import db, login_manager
-
-SIGNED_IN_AT = "signed_in_at"
-LAST_SEEN_AT = "last_seen_at"
+from casework.core.extensions import login_manager
+from casework.core.timeutil import utcnow
 
 
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    return db.session.execute(
-        db.select(User)
-        .where(User.session_token == session_token, User.active.is_(True))
-        .options(joinedload(User.agency))  # every page's header names it
-    ).scalar_one_or_none()
+    """The user loaded with the session's row (no query of its own), if the session's token is
+    still theirs: replacing the token (User.end_all_sessions) ends every session at once."""
+    user = this_session().user
+    if user is None or not user.active or user.session_token != session_token:
+        return None
+    return user
+
+
+def this_session() -> ServerSession:
+    return session._get_current_object()  # type: ignore[attr-defined, no-any-return]
 
 
 def start_session(user: User) -> None:
-    session.clear()  # nothing from before sign-in survives into the new session
+    """Sign ``user`` in: nothing from before sign-in survives, and the session gets a new key."""
+    session.clear()
     session.permanent = False  # a browser-session cookie: no long-lived "remember me"
     login_user(user, remember=False)
-    now = int(time.time())
-    session[SIGNED_IN_AT] = now
-    session[LAST_SEEN_AT] = now
+    this_session().sign_in(user.id)
+    # The CSRF secret now, so the first page after signing in has nothing new to save.
+    g.pop("csrf_token", None)
+    generate_csrf()
 
 
-def end_session() -> None:
+def end_session(why: EndReason = EndReason.SIGNED_OUT) -> None:
     logout_user()
-    session.clear()
+    this_session().end(why)
 
 
 def check_session_age() -> ResponseReturnValue | None:
-    """before_request hook: end sessions that were idle or open too long."""
-    if request.endpoint == "static" or not current_user.is_authenticated:
+    """before_request hook: refuse ended sessions, end those idle or open too long."""
+    current = session._get_current_object()  # type: ignore[attr-defined]
+    if not isinstance(current, ServerSession):
+        return None  # a file: no session
+    if current.unavailable is not None:
+        raise current.unavailable  # the error pages answer it (503 when the database is away)
+    if current.refused is not None and current.refused.label:
+        # Ended from elsewhere: say so once (the message goes into a new session).
+        message, current.refused = current.refused.label, None
+        if request.endpoint == "auth.sign_in":
+            flash(message)
+            return None
+        return _to_sign_in(message)
+    if not current_user.is_authenticated or current.signed_in_at is None or current.last_active_at is None:
         return None
-    now = int(time.time())
+    now = utcnow()
     config = current_app.config
-    signed_in_at = session.get(SIGNED_IN_AT, 0)
-    last_seen_at = session.get(LAST_SEEN_AT, 0)
-    idle = now - last_seen_at > config["SESSION_IDLE_TIMEOUT"].total_seconds()
-    too_long = now - signed_in_at > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()
+    idle = now - current.last_active_at > config["SESSION_IDLE_TIMEOUT"]
+    too_long = now - current.signed_in_at > config["SESSION_ABSOLUTE_TIMEOUT"]
     if idle or too_long:
-        end_session()
-        flash(ended_message(idle=idle))
-        return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
-    session[LAST_SEEN_AT] = now
+        end_session(EndReason.IDLE if idle else EndReason.TOO_LONG)
+        return _to_sign_in(ended_message(idle=idle))
     return None
+
+
+def _to_sign_in(message: str) -> ResponseReturnValue:
+    flash(message)
+    return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
 
 
 def ended_message(*, idle: bool) -> str:
@@ -83,8 +101,11 @@ def timeout_settings() -> dict[str, int]:
 
 
 def init_sessions(app: Flask) -> None:
+    app.session_interface = DatabaseSessionInterface()
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Sign in to see this page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
-    app.before_request(check_session_age)
+    # First of all the request's hooks: a session that could not be loaded must reach the
+    # error pages before the CSRF check reads it as empty.
+    app.before_request_funcs.setdefault(None, []).insert(0, check_session_age)

@@ -107,8 +107,8 @@ def sign_out() -> ResponseReturnValue:
 @bp.route("/session/keep-alive", methods=["POST"])
 @signed_in
 def keep_alive() -> ResponseReturnValue:
-    """ "Stay signed in" in the timeout warning: the request itself renews the idle timeout
-    (sessions.check_session_age), so there is nothing more to do. CSRF-protected like any POST."""
+    """ "Stay signed in" in the timeout warning: the request itself renews the idle timeout (the
+    session store records the activity), so there is nothing more to do. CSRF-protected like any POST."""
     return "", 204
 
 

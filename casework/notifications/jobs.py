@@ -18,11 +18,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from flask import Flask
+from flask import Flask, current_app
 from huey import crontab
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from casework.auth import session_store
 from casework.core import form_keys
 from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
@@ -98,6 +99,14 @@ def purge_form_keys() -> None:
     removed = form_keys.purge_form_keys(timedelta(days=30))
     db.session.commit()
     log.info("Removed %s form key(s) older than 30 days", removed)
+
+
+@daily("sweep_sessions", hour=2, minute=45)
+def sweep_sessions() -> None:
+    """Sessions no browser can use any more: anonymous ones long idle, ended or expired ones."""
+    removed = session_store.sweep_sessions(current_app.config)
+    db.session.commit()
+    log.info("Removed %s session(s)", removed)
 
 
 @daily("sweep_files", hour=3)

@@ -149,13 +149,20 @@ def test_the_queue_url_chooses_the_storage(tmp_path: Path) -> None:
 
 def test_the_worker_runs_delivery_every_minute_and_the_housekeeping_daily_in_uk_time() -> None:
     periodic = {task.name: task for task in huey._registry.periodic_tasks}
-    assert set(periodic) >= {"deliver_due_mail", "purge_form_keys", "sweep_files", "reminders"}
+    assert set(periodic) >= {
+        "deliver_due_mail",
+        "purge_form_keys",
+        "sweep_sessions",
+        "sweep_files",
+        "reminders",
+    }
     minute = datetime(2026, 7, 1, 9, 17)
     assert periodic["deliver_due_mail"].validate_datetime(minute)
     # 02:30 in London is 01:30 UTC in summer and 02:30 UTC in winter
     assert periodic["purge_form_keys"].validate_datetime(datetime(2026, 7, 1, 1, 30))
     assert not periodic["purge_form_keys"].validate_datetime(datetime(2026, 7, 1, 2, 30))
     assert periodic["purge_form_keys"].validate_datetime(datetime(2026, 12, 1, 2, 30))
+    assert periodic["sweep_sessions"].validate_datetime(datetime(2026, 12, 1, 2, 45))
     assert periodic["sweep_files"].validate_datetime(datetime(2026, 12, 1, 3, 0))
     assert not periodic["sweep_files"].validate_datetime(datetime(2026, 12, 1, 3, 1))
     # the reminders before the working day: 07:00 in London

@@ -120,6 +120,7 @@ def load_demo_pages(app: Flask) -> list[MainPage]:
         MainPage(MANAGER, "/reviews/reminders"),
         MainPage(MANAGER, "/notifications/"),
         MainPage(MANAGER, "/account"),
+        MainPage(MANAGER, "/account/sessions"),
         MainPage(REVIEWER, "/reviews/"),
         MainPage(REVIEWER, "/reviews/profile"),
         MainPage(POLICE_LEAD, "/agencies/mine"),

@@ -2,7 +2,7 @@
 so every app server shares them and each can be listed and ended.
 
 Revision ID: 5d2e8a7c4b19
-Revises: cbf0685a0628
+Revises: a3f9d2c8e170
 Create Date: 2026-12-02 06:40:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "5d2e8a7c4b19"
-down_revision = "cbf0685a0628"
+down_revision = "a3f9d2c8e170"
 branch_labels = None
 depends_on = None
 

@@ -23,6 +23,7 @@ from tests.conftest import (
     production_config,
     sign_out,
 )
+from tests.support.http import second_step
 
 COOKIE = "casework_session"
 PROTECTED = "/reviews/"
@@ -146,8 +147,8 @@ def test_activity_keeps_a_session_alive(app: Flask, manager: User) -> None:
 def test_session_cookie_flags(app: Flask, manager: User) -> None:
     client = app.test_client()
     visitor = client.get("/sign-in")  # a visitor's session: the sign-in form's CSRF token
-    signed_in = post_form(client, "/sign-in", {"email": manager.email, "password": PASSWORD})
-    assert signed_in.status_code == 302
+    password = post_form(client, "/sign-in", {"email": manager.email, "password": PASSWORD})
+    signed_in = second_step(app, client, password)
     headers = visitor.headers.getlist("Set-Cookie") + signed_in.headers.getlist("Set-Cookie")
     session_cookies = [h for h in headers if h.startswith(COOKIE + "=")]
     assert len(session_cookies) == 2  # the key changes at sign-in

@@ -18,6 +18,7 @@ from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from tests.conftest import PASSWORD, client_as, make_user, post_form, sign_out
 from tests.support.http import page_text, second_step
+from tests.support.people import authenticator_code
 
 COOKIE = "casework_session"
 PROTECTED = "/reviews/"

@@ -116,6 +116,7 @@ UNREAD = "casework.unread_notifications"  # the request's count of the user's un
 VIEW_MODULES = [
     "casework.auth.views",
     "casework.auth.second_factor_views",
+    "casework.auth.passkey_views",
     "casework.auth.admin_views",
     "casework.auth.access_report_views",
     "casework.reviews.views",

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from casework.auth import admin_bp as bp
-from casework.auth import handover, services
+from casework.auth import handover, passkeys, services
 from casework.auth.access import roles
 from casework.auth.forms import EditUserForm, HandOverForm, NewUserForm, UserActionForm
 from casework.auth.models import Role, User
@@ -103,6 +103,7 @@ def _user_page(
         hand_over_form=hand_over_form,
         owned=handover.owned_by(user),
         locked_until=services.lock_state(user.email),
+        passkey_count=passkeys.passkey_count(user),
     ), status
 
 
@@ -170,7 +171,8 @@ def user_reset_second_factor(user_id: int) -> ResponseReturnValue:
     return _user_action(
         user_id,
         lambda user, version: services.reset_second_factor(user, me, version),
-        "{name}'s second factor has been reset and they have been signed out everywhere. "
+        "{name}'s second factor (app, recovery codes and passkeys) has been reset and they have been "
+        "signed out everywhere. "
         "They set up a new authenticator app at their next sign-in, and have been emailed.",
     )
 

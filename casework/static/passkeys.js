@@ -58,6 +58,11 @@ function answerOf (credential) {
 const NOT_USED = 'The passkey was not used. Try again, or use another way to sign in.'
 const NOT_MADE = 'No passkey was made. Try again, or add it from another device.'
 
+// A button named "submit" hides form.submit: the form element's own method is called instead.
+function send (form) {
+  HTMLFormElement.prototype.submit.call(form)
+}
+
 function init (holder) {
   const form = holder.querySelector('form')
   const status = holder.querySelector('[data-passkey-status]')
@@ -68,7 +73,7 @@ function init (holder) {
     status.textContent = ''
     // Missing name or password: the server says what is missing, before any device is asked.
     const field = (name) => form.elements.namedItem(name)
-    if (creating && (!field('name').value.trim() || !field('password').value)) return form.submit()
+    if (creating && (!field('name').value.trim() || !field('password').value)) return send(form)
     try {
       const answer = await fetch(holder.dataset.passkeyOptions, {
         method: 'POST',
@@ -84,7 +89,7 @@ function init (holder) {
         ? await navigator.credentials.create({ publicKey: creationOptions(options) })
         : await navigator.credentials.get({ publicKey: requestOptions(options) })
       field('credential').value = JSON.stringify(answerOf(credential))
-      form.submit()
+      send(form)
     } catch (error) {
       status.textContent = creating ? NOT_MADE : NOT_USED
     }

@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from casework.auth.models import Role, User
+from tests.browser.axe import axe_violations
 from tests.browser.conftest import sign_in_as
 from tests.conftest import PASSWORD, make_user
 
@@ -65,15 +66,19 @@ def sign_out(page) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_url("**/sign-in")
 
 
-def test_a_passkey_added_on_the_account_page_signs_in_without_a_password(tab, person: User) -> None:  # type: ignore[no-untyped-def]
+def test_a_passkey_added_on_the_account_page_signs_in_without_a_password(
+    tab, person: User, axe_source: str
+) -> None:  # type: ignore[no-untyped-def]
     page, (devtools, authenticator) = tab
     sign_in_as(page, person.email, PASSWORD)
     add_passkey(page, "Work laptop")
     assert "Work laptop" in page.get_by_test_id("passkeys").inner_text()
+    assert axe_violations(page, axe_source, javascript=True) == []
     stored = devtools.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})["credentials"]
     assert len(stored) == 1 and stored[0]["isResidentCredential"]  # it can name its owner
 
     sign_out(page)
+    assert axe_violations(page, axe_source, javascript=True) == []  # the sign-in page, passkey shown
     page.get_by_role("button", name="Sign in with a passkey").click()
     page.wait_for_url("**/reviews/dashboard")
     page.goto("/account/sign-in")

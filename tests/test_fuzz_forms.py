@@ -84,9 +84,9 @@ UNREACHED = {
     "reviews.accuracy_comment_add": "every demo answer is signed off; tests/reviews/test_drafts.py",
     "reviews.accuracy_sign_off": "every demo answer is signed off; tests/reviews/test_drafts.py",
     "auth.keep_alive": "posted by the timeout warning's script, not a form; tests/auth/test_sessions.py",
-    "auth.passkey_registration_options": "asked for as JSON by the passkey script; tests/auth/test_passkeys.py",
-    "auth.passkey_sign_in_options": "asked for as JSON by the passkey script; tests/auth/test_passkeys.py",
-    "auth.passkey_second_step_options": "asked for as JSON by the passkey script; tests/auth/test_passkeys.py",
+    "auth.passkey_registration_options": "JSON the passkey script asks for; tests/auth/test_passkeys.py",
+    "auth.passkey_sign_in_options": "JSON the passkey script asks for; tests/auth/test_passkeys.py",
+    "auth.passkey_second_step_options": "JSON the passkey script asks for; tests/auth/test_passkeys.py",
     "auth.sign_in_code_passkey": "offered only to someone with a passkey; tests/auth/test_passkeys.py",
     "auth.passkey_remove": "no demo user has a passkey (a device makes it); tests/auth/test_passkeys.py",
 }
@@ -585,9 +585,9 @@ def _one_of(forms: dict[str, list[Form]]) -> Callable[[str], st.SearchStrategy[F
 EVERY_FIELD: list[object] = [HUGE, " ", ["-1", "x" * 300]]
 
 
-# Refused sign-ins, passkeys included, are recorded by design (the audit log and the lockout counter). The publication
-# page shows the report's identifier findings again with a refused form, and every display of
-# them is recorded.
+# Refused sign-ins, passkeys included, are recorded by design (the audit log and the lockout
+# counter). The publication page shows the report's identifier findings again with a refused
+# form, and every display of them is recorded.
 RECORDS_REFUSALS = {"auth.sign_in", "auth.sign_in_passkey", "reviews.review_publication"}
 
 

@@ -143,12 +143,15 @@ def account_sign_in_page(
 ) -> ResponseReturnValue:
     """ "How you sign in": the app, the recovery codes left, the passkeys and the forms that change them."""
     user = current_user._get_current_object()  # type: ignore[attr-defined]
+    codes_form = form or ConfirmPasswordForm(formdata=None)
+    passkey_form = passkey_form or PasskeyForm(formdata=None)
     page = render_template(
         "auth/two_factor.html",
         left=second_factor.recovery_codes_left(user),
-        form=form or ConfirmPasswordForm(formdata=None),
+        codes_form=codes_form,
         passkeys=passkeys.passkeys_of(user),
-        passkey_form=passkey_form or PasskeyForm(formdata=None),
+        passkey_form=passkey_form,
+        form=passkey_form if passkey_form.errors else codes_form,  # the page's error summary
     )
     return page, status
 

@@ -124,7 +124,9 @@ def test_adding_a_passkey_is_refused_with_a_message_and_saves_nothing(
     data = {"name": "Phone", "password": PASSWORD, "credential": made, **form}
     response = post_form(client, "/account/sign-in/passkeys", data, token_from="/account/sign-in")
     assert response.status_code == 400
-    assert message in page_text(response)
+    page = page_text(response)
+    assert message in page and "Error: How you sign in" in page  # beside the field and in the summary
+    assert page.count(message) == 2
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Passkey)) == 0
 
@@ -383,3 +385,17 @@ def test_an_administrators_reset_removes_the_passkeys(
     visitor = app.test_client()
     assert sign_in_with_passkey(visitor, device).status_code == 400
     assert sign_in(visitor, person.email).headers["Location"] == "/sign-in/set-up"
+
+
+def test_the_recovery_codes_form_beside_the_passkeys_keeps_its_own_errors(app: Flask, person: User) -> None:
+    client = client_as(app, person)
+    refused = post_form(
+        client, "/account/sign-in/recovery-codes", {"password": "wrong"}, token_from="/account/sign-in"
+    )
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert 'href="#password">Your password is not right' in page and "passkey-password-error" not in page
+    made = post_form(
+        client, "/account/sign-in/recovery-codes", {"password": PASSWORD}, token_from="/account/sign-in"
+    )
+    assert made.status_code == 200 and "recovery-codes" in made.get_data(as_text=True)

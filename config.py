@@ -109,6 +109,8 @@ class Config:
     SIGN_IN_DEVICE_COOKIE_LIFETIME = timedelta(days=_int("CASEWORK_SIGN_IN_DEVICE_COOKIE_DAYS", 180))
     # After the right password, this long to give the second factor before starting again.
     SIGN_IN_SECOND_STEP_LIFETIME = timedelta(minutes=10)
+    # A passkey's challenge is used once, within this time of the page asking for it.
+    PASSKEY_CHALLENGE_LIFETIME = timedelta(minutes=5)
     # The name an authenticator app shows beside the account.
     TWO_FACTOR_ISSUER = os.environ.get("CASEWORK_TWO_FACTOR_ISSUER", "Casework")
     # Who carries out each type of review, as the public register says: adult reviews are the

@@ -117,6 +117,7 @@ VIEW_MODULES = [
     "casework.auth.views",
     "casework.auth.second_factor_views",
     "casework.auth.session_views",
+    "casework.auth.passkey_views",
     "casework.auth.admin_views",
     "casework.auth.access_report_views",
     "casework.reviews.views",

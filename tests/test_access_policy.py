@@ -119,3 +119,30 @@ def test_each_role_reaches_its_own_pages(app: Flask, role: Role) -> None:
     home = client.get("/")
     assert home.status_code == 302
     assert home.headers["Location"] == LANDING_PAGES[role][0]
+
+
+PASSKEY_ROUTES = {
+    # Signing in: before anyone is signed in (the second step also needs the right password first).
+    "auth.passkey_sign_in_options": "public",
+    "auth.sign_in_passkey": "public",
+    "auth.passkey_second_step_options": "public",
+    "auth.sign_in_code_passkey": "public",
+    # A person's own passkeys (each found among their own: someone else's is a 404).
+    "auth.passkey_registration_options": "signed_in",
+    "auth.passkey_add": "signed_in",
+    "auth.passkey_remove": "signed_in",
+}
+
+
+def test_passkey_routes_declare_who_may_use_them(app: Flask, client: FlaskClient) -> None:
+    with app.test_request_context():
+        declared = {endpoint: policy_of(endpoint) for endpoint in PASSKEY_ROUTES}
+    assert {endpoint: policy.kind for endpoint, policy in declared.items() if policy} == PASSKEY_ROUTES
+    # Without the password step, the second step's routes give nothing away.
+    token = csrf_token(client, "/sign-in")
+    options = client.post("/sign-in/code/passkey/options", headers={"X-CSRFToken": token})
+    assert options.status_code == 400 and "challenge" not in options.get_data(as_text=True)
+    step = client.post("/sign-in/code/passkey", data={"csrf_token": token, "credential": "{}"})
+    assert step.headers["Location"] == "/sign-in"
+    # The JSON routes are CSRF-protected like every POST.
+    assert client.post("/sign-in/passkey/options").status_code == 400

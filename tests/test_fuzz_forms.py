@@ -89,6 +89,11 @@ UNREACHED = {
     "tests/auth/test_device_sessions.py",
     "auth.end_other_sessions": "the walk signs each person in once: no other device to sign out; "
     "tests/auth/test_device_sessions.py",
+    "auth.passkey_registration_options": "JSON the passkey script asks for; tests/auth/test_passkeys.py",
+    "auth.passkey_sign_in_options": "JSON the passkey script asks for; tests/auth/test_passkeys.py",
+    "auth.passkey_second_step_options": "JSON the passkey script asks for; tests/auth/test_passkeys.py",
+    "auth.sign_in_code_passkey": "offered only to someone with a passkey; tests/auth/test_passkeys.py",
+    "auth.passkey_remove": "no demo user has a passkey (a device makes it); tests/auth/test_passkeys.py",
 }
 
 HUGE = "9" * 30
@@ -588,10 +593,10 @@ def _one_of(forms: dict[str, list[Form]]) -> Callable[[str], st.SearchStrategy[F
 EVERY_FIELD: list[object] = [HUGE, " ", ["-1", "x" * 300]]
 
 
-# Refused sign-ins are recorded by design (the audit log and the lockout counter). The publication
-# page shows the report's identifier findings again with a refused form, and every display of
-# them is recorded.
-RECORDS_REFUSALS = {"auth.sign_in", "reviews.review_publication"}
+# Refused sign-ins, passkeys included, are recorded by design (the audit log and the lockout
+# counter). The publication page shows the report's identifier findings again with a refused
+# form, and every display of them is recorded.
+RECORDS_REFUSALS = {"auth.sign_in", "auth.sign_in_passkey", "reviews.review_publication"}
 
 
 def test_no_hostile_request_gets_a_5xx_and_refusals_change_nothing(

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from casework.auth import admin_bp as bp
-from casework.auth import device_sessions, handover, services
+from casework.auth import device_sessions, handover, passkeys, services
 from casework.auth.access import roles
 from casework.auth.forms import EditUserForm, HandOverForm, NewUserForm, UserActionForm
 from casework.auth.models import Role, User
@@ -104,6 +104,7 @@ def _user_page(
         owned=handover.owned_by(user),
         locked_until=services.lock_state(user.email),
         sessions=device_sessions.live_sessions(user),
+        passkey_count=passkeys.passkey_count(user),
     ), status
 
 
@@ -171,7 +172,8 @@ def user_reset_second_factor(user_id: int) -> ResponseReturnValue:
     return _user_action(
         user_id,
         lambda user, version: services.reset_second_factor(user, me, version),
-        "{name}'s second factor has been reset and they have been signed out everywhere. "
+        "{name}'s second factor (app, recovery codes and passkeys) has been reset and they have been "
+        "signed out everywhere. "
         "They set up a new authenticator app at their next sign-in, and have been emailed.",
     )
 

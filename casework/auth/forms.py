@@ -96,6 +96,41 @@ class ConfirmPasswordForm(FlaskForm):
     submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())
 
 
+class PasskeyForm(OneTimeForm):
+    """A new passkey: its name, the password again, and (filled in by the page's script) what the
+    device made."""
+
+    id_prefix = "passkey"
+    name = TextLineField(
+        "Name this passkey",
+        required="Name this passkey, for example Work laptop",
+        max_length=100,
+        too_long="Name this passkey in 100 characters or fewer",
+        filters=[_strip],
+    )
+    password = PasswordField(
+        "Your password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
+    )
+    credential = HiddenField(validators=[Length(max=64_000)])
+    submit = SubmitField("Add a passkey", widget=GovSubmitInput())
+
+
+class PasskeySignInForm(FlaskForm):
+    """What the device answered to a passkey sign-in, filled in by the page's script."""
+
+    credential = HiddenField(
+        validators=[InputRequired("Your browser did not use a passkey. Try again"), Length(max=64_000)]
+    )
+    next = HiddenField()
+    submit = SubmitField("Sign in with a passkey", widget=GovSubmitInput())
+
+
+class RemovePasskeyForm(ConfirmPasswordForm):
+    submit = SubmitField("Remove this passkey", widget=GovSubmitInput())
+
+
 class SignOutForm(FlaskForm):
     submit = SubmitField("Sign out")
 

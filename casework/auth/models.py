@@ -6,7 +6,17 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Integer, String, Text, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    update,
+)
 from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -184,3 +194,27 @@ class WebSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<WebSession {self.id} user={self.user_id}>"
+
+
+class Passkey(db.Model):
+    """A passkey a person registered (casework/auth/passkeys.py): the public half of a key pair
+    their device keeps, and the name they gave it. A second factor, or a whole sign-in when the
+    device checked it was them."""
+
+    __tablename__ = "passkeys"
+    __table_args__ = (CheckConstraint("sign_count >= 0", name="sign_count_not_negative"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # base64url, as the browser names it; at most 1,023 bytes by the standard.
+    credential_id: Mapped[str] = mapped_column(String(1400), unique=True)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # COSE, as registered
+    # The authenticator's counter: a lower or equal count later means a copied key (0: none kept).
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0)
+    transports: Mapped[str] = mapped_column(String(200), default="")  # comma-separated hints
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    def __repr__(self) -> str:
+        return f"<Passkey {self.id} of user {self.user_id}>"

@@ -22,7 +22,7 @@ from flask import current_app, session
 from sqlalchemy import delete, update
 
 from casework.auth.device_cookies import device_cookie_after_sign_in, device_for
-from casework.auth.models import RecoveryCode, User
+from casework.auth.models import Passkey, RecoveryCode, User
 from casework.auth.throttling import Refusal, throttle
 from casework.core import audit
 from casework.core.errors import DomainError
@@ -274,11 +274,13 @@ def code_hash(code: str) -> str:
 
 
 def clear_second_factor(user: User) -> None:
-    """Forget the app and the recovery codes: the person sets up a new app at their next sign-in."""
+    """Forget the app, the recovery codes and the passkeys: the person sets up a new app at their
+    next sign-in."""
     db.session.execute(
         update(User)
         .where(User.id == user.id)
         .values(totp_secret=None, totp_confirmed_at=None, totp_last_step=None)
     )
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.execute(delete(Passkey).where(Passkey.user_id == user.id))
     db.session.refresh(user)

@@ -7,12 +7,13 @@ from flask import flash, make_response, redirect, render_template, request, url_
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from casework.auth import bp, second_factor
+from casework.auth import bp, passkeys, second_factor
 from casework.auth.access import public, signed_in
 from casework.auth.device_cookies import DEVICE_COOKIE, set_device_cookie
 from casework.auth.forms import (
     AuthenticatorForm,
     ConfirmPasswordForm,
+    PasskeyForm,
     ReplaceAuthenticatorForm,
     SignInCodeForm,
 )
@@ -50,11 +51,13 @@ def sign_in_code() -> ResponseReturnValue:
     user = _pending()
     if not isinstance(user, User):
         return user
-    if not user.has_authenticator and second_factor.recovery_codes_left(user) == 0:
+    has_passkey = passkeys.has_passkey(user)
+    if not (user.has_authenticator or has_passkey or second_factor.recovery_codes_left(user)):
         return redirect(url_for("auth.sign_in_set_up"))
     form = SignInCodeForm()
     if not form.validate_on_submit():
-        return render_template("auth/sign_in_code.html", form=form, user=user), 400 if form.errors else 200
+        page = render_template("auth/sign_in_code.html", form=form, user=user, has_passkey=has_passkey)
+        return page, 400 if form.errors else 200
     source, cookie = request.remote_addr or "", request.cookies.get(DEVICE_COOKIE)
     try:
         # A wrong code is an answer, not an error: it is counted, and committed.
@@ -64,10 +67,10 @@ def sign_in_code() -> ResponseReturnValue:
         device_cookie = commit_once(lambda: _signed_in(user, result.method)) if result.accepted else None
     except ThrottleUnavailableError:
         form.code.errors = ["Signing in is not available at the moment. Try again in a few minutes"]
-        return render_template("auth/sign_in_code.html", form=form, user=user), 503
+        return render_template("auth/sign_in_code.html", form=form, user=user, has_passkey=has_passkey), 503
     if device_cookie is None:
         form.code.errors = [refusal_message(result.refusal) if result.refusal else result.message]
-        page = render_template("auth/sign_in_code.html", form=form, user=user)
+        page = render_template("auth/sign_in_code.html", form=form, user=user, has_passkey=has_passkey)
         if result.refusal:
             return page, 429, {"Retry-After": str(result.refusal.retry_after)}
         return page, 400
@@ -76,10 +79,16 @@ def sign_in_code() -> ResponseReturnValue:
 
 
 def _start(
-    user: User, device_cookie: str, codes: list[str] | None = None, *, warning: str | None = None
+    user: User,
+    device_cookie: str,
+    codes: list[str] | None = None,
+    *,
+    next_url: str | None = None,
+    warning: str | None = None,
 ) -> ResponseReturnValue:
-    """Start the session and go on to the page asked for, or first show new recovery codes."""
-    target = safe_next(second_factor.pending_next()) or home_for(user)
+    """Start the session and go on to the page asked for (``next_url`` when no password step came
+    first), or first show new recovery codes."""
+    target = safe_next(next_url or second_factor.pending_next()) or home_for(user)
     start_session(user)
     if warning:
         flash(warning, "info")  # after the session starts: starting it clears the old one
@@ -131,9 +140,25 @@ def _set_up(user: User, key: str, code: str) -> tuple[list[str], str]:
 @bp.route("/account/sign-in")
 @signed_in
 def two_factor() -> ResponseReturnValue:
+    return account_sign_in_page()
+
+
+def account_sign_in_page(
+    form: ConfirmPasswordForm | None = None, passkey_form: PasskeyForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """ "How you sign in": the app, the recovery codes left, the passkeys and the forms that change them."""
     user = current_user._get_current_object()  # type: ignore[attr-defined]
-    left = second_factor.recovery_codes_left(user)
-    return render_template("auth/two_factor.html", left=left, form=ConfirmPasswordForm(formdata=None))
+    codes_form = form or ConfirmPasswordForm(formdata=None)
+    passkey_form = passkey_form or PasskeyForm(formdata=None)
+    page = render_template(
+        "auth/two_factor.html",
+        left=second_factor.recovery_codes_left(user),
+        codes_form=codes_form,
+        passkeys=passkeys.passkeys_of(user),
+        passkey_form=passkey_form,
+        form=passkey_form if passkey_form.errors else codes_form,  # the page's error summary
+    )
+    return page, status
 
 
 @bp.route("/account/sign-in/recovery-codes", methods=["POST"])
@@ -143,8 +168,7 @@ def new_recovery_codes() -> ResponseReturnValue:
     form = ConfirmPasswordForm()
     sent = send_form(form, lambda: _with_password(user, form.password.data or ""), one_time=False)
     if sent is None:
-        left = second_factor.recovery_codes_left(user)
-        return render_template("auth/two_factor.html", left=left, form=form), 400
+        return account_sign_in_page(form=form, status=400)
     page = render_template("auth/recovery_codes.html", codes=sent.result, first=False)
     return page, 200, NO_STORE
 

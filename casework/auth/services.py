@@ -304,7 +304,8 @@ def reactivate_user(user: User, version: int | None = None) -> None:
 
 def reset_second_factor(user: User, by: User, version: int | None = None) -> None:
     """An administrator resets a person's second factor (a lost phone): the app, the recovery
-    codes and every session go; the person sets up a new app at their next sign-in, and is told."""
+    codes, the passkeys and every session go; the person sets up a new app at their next sign-in,
+    and is told."""
     check_version(user, version)
     if user.id == by.id:
         raise DomainError("Reset your own sign-in from your account page, or ask another administrator")

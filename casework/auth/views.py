@@ -8,7 +8,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from casework.auth import bp, second_factor, services
+from casework.auth import bp, passkeys, second_factor, services
 from casework.auth.access import public, signed_in
 from casework.auth.device_cookies import DEVICE_COOKIE
 from casework.auth.forms import (
@@ -58,7 +58,8 @@ def sign_in() -> ResponseReturnValue:
         return render_template("auth/sign_in.html", form=form), 503
     if result.user:
         second_factor.begin(result.user, safe_next(form.next.data))
-        step = "auth.sign_in_code" if result.user.has_authenticator else "auth.sign_in_set_up"
+        has_factor = result.user.has_authenticator or passkeys.has_passkey(result.user)
+        step = "auth.sign_in_code" if has_factor else "auth.sign_in_set_up"
         return redirect(url_for(step))
     form.email.errors = [refusal_message(result.refusal)]
     page = render_template("auth/sign_in.html", form=form)

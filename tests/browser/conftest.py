@@ -91,7 +91,7 @@ def sign_in_as(tab, email: str, password: str) -> None:  # type: ignore[no-untyp
     tab.goto("/sign-in")
     tab.get_by_label("Email address").fill(email)
     tab.get_by_label("Password", exact=True).fill(password)
-    tab.get_by_role("button", name="Sign in").click()
+    tab.get_by_role("button", name="Sign in", exact=True).click()
     tab.wait_for_load_state()
     if tab.url.endswith("/sign-in/set-up"):
         key = tab.get_by_test_id("authenticator-key").inner_text().replace(" ", "")

@@ -60,7 +60,7 @@ def test_wrong_password_shows_the_error_summary(app: Flask, page) -> None:  # ty
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password", exact=True).fill("not the password at all")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     summary = page.locator(".govuk-error-summary")
     summary.wait_for()
     assert "Enter a correct email address and password" in summary.inner_text()

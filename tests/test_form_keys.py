@@ -360,7 +360,8 @@ def test_a_second_post_sent_while_the_first_is_running_waits_for_it_then_changes
 
 # Forms with no key, and why: signing in and out and setting a password create nothing twice; the
 # second factor's forms replace what they make (a second post of new recovery codes or a new app
-# leaves the last ones shown working, as a new set-password link does).
+# leaves the last ones shown working, as a new set-password link does); a passkey's answer is used
+# once by its challenge, and a passkey removed twice is refused as gone.
 KEYLESS_FORMS = {
     "SignInForm",
     "SignOutForm",
@@ -370,6 +371,8 @@ KEYLESS_FORMS = {
     "AuthenticatorForm",
     "ReplaceAuthenticatorForm",
     "ConfirmPasswordForm",
+    "PasskeySignInForm",
+    "RemovePasskeyForm",
 }
 KEYLESS_PAGES = {
     "auth/sign_in.html",
@@ -378,6 +381,8 @@ KEYLESS_PAGES = {
     "auth/sign_in_code.html",
     "auth/set_up_authenticator.html",
     "auth/two_factor.html",
+    "auth/_passkey_button.html",
+    "auth/remove_passkey.html",
 }
 KEYLESS_ACTION = "url_for('auth.sign_out')"  # in base.html
 

@@ -96,7 +96,7 @@ BUDGETS = {
     "public briefing page": 3,
     "background job": 4,  # the job with its files and starter, then the request it is about
     "your sessions": 3,  # the signed-in sessions, in one query however many there are
-    "person's page": 9,  # a user for an administrator: what they own, their sessions
+    "person's page": 10,  # a user for an administrator: what they own, their sessions, passkeys
 }
 
 MANAGER, ADMIN = "manager@northshire.example", "admin@northshire.example"

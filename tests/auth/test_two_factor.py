@@ -244,7 +244,9 @@ def test_an_administrator_resets_a_lost_second_factor(app: Flask, user: User) ->
         token_from=f"/admin/users/{user.id}",
     )
     assert response.status_code == 302
-    assert "second factor has been reset" in page_text(admin_client.get(response.headers["Location"]))
+    assert "has been reset and they have been signed out everywhere" in page_text(
+        admin_client.get(response.headers["Location"])
+    )
     saved = stored(app, user)
     assert saved.totp_secret is None and not saved.has_authenticator
     assert person.get("/reviews/").status_code == 302  # signed out everywhere

@@ -32,23 +32,35 @@ from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit
+from casework.core.paging import Slice, requested_slice
 from casework.core.timeutil import uk_today
 from casework.reviews.models import ReviewType
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# What the action's page shows, loaded with the action (its template never queries).
+# What the action's page shows, loaded with the action (its template never queries); its
+# history comes a page at a time (history_page).
 PAGE_OPTIONS = (
     joinedload(Action.review),
     joinedload(Action.recommendation),
     joinedload(Action.agency),
     joinedload(Action.owner),
     joinedload(Action.verified_by),
-    selectinload(Action.updates).options(
-        joinedload(ProgressUpdate.by), selectinload(ProgressUpdate.evidence)
-    ),
     selectinload(Action.deadline_requests).joinedload(DeadlineChangeRequest.requested_by),
 )
+HISTORY_PAGE_SIZE = 25
+
+
+def history_page(action: Action) -> Slice:
+    """The page of the action's history the request asks for, newest first: years of monthly
+    updates cost the page what a few do."""
+    return requested_slice(
+        db.select(ProgressUpdate)
+        .where(ProgressUpdate.action_id == action.id)
+        .order_by(ProgressUpdate.id.desc())
+        .options(joinedload(ProgressUpdate.by), selectinload(ProgressUpdate.evidence)),
+        HISTORY_PAGE_SIZE,
+    )
 
 
 def _loads(may: str = "view") -> Callable[[F], F]:
@@ -73,6 +85,7 @@ def _page(action: Action, **forms: object) -> ResponseReturnValue:
     return render_template(
         "actions/action.html",
         action=action,
+        history=history_page(action),
         rag=rag_of(action, today, soon_limit(today)),
         overdue=is_overdue(action, today),
         pending_change=next((c for c in action.deadline_requests if c.status == ChangeStatus.PENDING), None),
@@ -165,16 +178,16 @@ def mine() -> ResponseReturnValue:
     today = uk_today()
     overdue_first = case((overdue_sql(today), 0), else_=1)
     done_last = case((Action.status == ActionStatus.VERIFIED, 1), else_=0)
-    actions = db.session.execute(
+    page = requested_slice(
         db.select(Action)
         .where(Action.visible_to(current_person()))
         .order_by(done_last, overdue_first, Action.deadline, Action.id)
         .options(joinedload(Action.review))
-    ).scalars()
+    )
     return render_template(
         "actions/mine.html",
         agency=current_person().agency,
-        actions=actions.all(),
+        page=page,
         today=today,
         soon=soon_limit(today),
         rag_of=rag_of,

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from sqlalchemy import case, func
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions import resemblance, services
@@ -18,8 +19,8 @@ from casework.actions.forms import (
     LearningForm,
     RecommendationForm,
 )
-from casework.actions.models import Action, Finding, Recommendation, Theme
-from casework.actions.rag import Rag, rag_of, soon_limit
+from casework.actions.models import Action, ActionStatus, Finding, Recommendation, Theme
+from casework.actions.rag import Rag, rag_of, rag_sql, soon_limit
 from casework.agencies.models import agencies_for_new_work
 from casework.auth.access import current_person, loads
 from casework.auth.models import Role, User
@@ -66,21 +67,37 @@ def plan_of(review: Review) -> tuple[list[Finding], list[Recommendation]]:
 
 
 def plan_summary(review: Review) -> dict[str, object]:
-    """Counts by RAG and the next deadlines, for the review page."""
+    """Counts by RAG and the next deadlines, for the review page: one query, which reads at most
+    the five next deadlines and one row of each colour, however long the plan."""
     today = uk_today()
-    soon = soon_limit(today)
-    actions = (
-        db.session.execute(
-            db.select(Action).where(Action.review_id == review.id).options(joinedload(Action.agency))
+    rag = rag_sql(today, soon_limit(today))
+    verified = Action.status == ActionStatus.VERIFIED
+    ranked = (
+        db.select(
+            Action.id,
+            rag.label("rag"),
+            func.count().over(partition_by=rag).label("in_rag"),
+            func.row_number().over(partition_by=rag, order_by=Action.id).label("nth_of_rag"),
+            func.row_number()
+            .over(order_by=(case((verified, 1), else_=0), Action.deadline, Action.id))
+            .label("nth_due"),
+            verified.label("verified"),
         )
-        .scalars()
-        .all()
+        .where(Action.review_id == review.id)
+        .subquery()
     )
-    counts = {rag: 0 for rag in Rag}
-    for action in actions:
-        counts[rag_of(action, today, soon)] += 1
-    upcoming = sorted((a for a in actions if a.status.value != "verified"), key=lambda a: a.deadline)[:5]
-    return {"total": len(actions), "counts": counts, "upcoming": upcoming, "today": today}
+    rows = db.session.execute(
+        db.select(Action, ranked.c.rag, ranked.c.in_rag, ranked.c.nth_due)
+        .join(ranked, ranked.c.id == Action.id)
+        .where((ranked.c.nth_of_rag == 1) | ((ranked.c.nth_due <= 5) & ~ranked.c.verified))
+        .order_by(ranked.c.nth_due)
+        .options(joinedload(Action.agency))
+    ).all()
+    counts = {colour: 0 for colour in Rag}
+    for row in rows:
+        counts[Rag(row.rag)] = row.in_rag
+    upcoming = [row.Action for row in rows if row.nth_due <= 5 and row.Action.status != ActionStatus.VERIFIED]
+    return {"total": sum(counts.values()), "counts": counts, "upcoming": upcoming, "today": today}
 
 
 def _finding_form(review: Review, formdata: bool = True) -> FindingForm:

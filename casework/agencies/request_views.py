@@ -16,6 +16,7 @@ from casework.agencies.chronology_csv import template_csv
 from casework.agencies.chronology_import import ChronologyCsvError
 from casework.agencies.contributions import (
     AWAITING_AGENCY,
+    ChronologyEntry,
     ContributionKind,
     ContributionRequest,
     RequestEvent,
@@ -26,6 +27,7 @@ from casework.auth.models import Role
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, submit
+from casework.core.paging import CountedPage, counted_page, requested_page, requested_slice
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.jobs.models import BackgroundJob
@@ -33,13 +35,13 @@ from casework.reviews.models import AccuracyAnswer, AccuracyCheck, DraftVersion,
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-# What the request's page shows, loaded with the request (its template never queries).
+# What the request's page shows, loaded with the request (its template never queries); its
+# chronology comes a page at a time (entries_page).
 PAGE_OPTIONS = (
     joinedload(ContributionRequest.review).joinedload(Review.terms),
     joinedload(ContributionRequest.agency),
     joinedload(ContributionRequest.requested_by),
     selectinload(ContributionRequest.history).joinedload(RequestEvent.by),
-    selectinload(ContributionRequest.entries),
     selectinload(ContributionRequest.documents).joinedload(Document.uploaded_by),
 )
 
@@ -58,12 +60,12 @@ def _url(contribution: ContributionRequest) -> str:
 def mine() -> ResponseReturnValue:
     today = uk_today()
     waiting = case((ContributionRequest.status.in_(AWAITING_AGENCY), 0), else_=1)
-    requests = db.session.execute(
+    page = requested_slice(
         db.select(ContributionRequest)
         .where(ContributionRequest.visible_to(current_person()))
         .order_by(waiting, ContributionRequest.due_on, ContributionRequest.id)
         .options(joinedload(ContributionRequest.review))
-    ).scalars()
+    )
     answers = db.session.execute(
         db.select(AccuracyAnswer)
         .where(AccuracyAnswer.agency_id == current_person().agency_id)
@@ -75,9 +77,22 @@ def mine() -> ResponseReturnValue:
     return render_template(
         "agencies/mine.html",
         agency=current_person().agency,
-        requests=requests.all(),
+        page=page,
         answers=answers.all(),
         today=today,
+    )
+
+
+ENTRIES_PAGE_SIZE = 50
+
+
+def entries_page(contribution: ContributionRequest) -> CountedPage:
+    """The page of the request's chronology the request asks for, in the chronology's order."""
+    order = ContributionRequest.entries.property.order_by
+    return counted_page(
+        db.select(ChronologyEntry).where(ChronologyEntry.request_id == contribution.id).order_by(*order),
+        requested_page(),
+        ENTRIES_PAGE_SIZE,
     )
 
 
@@ -96,6 +111,7 @@ def _page(contribution: ContributionRequest, **forms: object) -> ResponseReturnV
     return render_template(
         "agencies/request.html",
         contribution=contribution,
+        entries=entries_page(contribution) if contribution.kind == ContributionKind.CHRONOLOGY else None,
         review=contribution.review,
         # Asked here, not in the template: for an agency lead it is a query (is a request open?).
         can_see_identifiers=contribution.review.can_see_identifiers(current_person()),

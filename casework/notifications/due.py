@@ -297,21 +297,27 @@ MEASURES = Source(
 )
 
 
+def due_query(source: Source, window: Window, *where: ColumnElement[bool]) -> Select[Any]:
+    return source.query().where(source.due() <= window.limit(source.kind), *source.running(), *where)
+
+
 def due_from(source: Source, window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
     """The source's open items due within their type's window or overdue, in one query; ``where``
     narrows them further (one person's or one agency's)."""
-    query = source.query().where(source.due() <= window.limit(source.kind), *source.running(), *where)
-    return _as_items(source, window, session.execute(query).all())
+    return as_items(source, window, session.execute(due_query(source, window, *where)).all())
+
+
+def open_query(source: Source, *where: ColumnElement[bool]) -> Select[Any]:
+    return source.query().where(*source.running(), *where)
 
 
 def open_from(source: Source, window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
     """Every open item of the source, however far off its due date, in one query: a person's
     own queue lists all they owe, where the digest only chases what falls in its window."""
-    query = source.query().where(*source.running(), *where)
-    return _as_items(source, window, session.execute(query).all())
+    return as_items(source, window, session.execute(open_query(source, *where)).all())
 
 
-def _as_items(source: Source, window: Window, rows: Any) -> list[DueItem]:
+def as_items(source: Source, window: Window, rows: Any) -> list[DueItem]:
     counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
     items = []
     for row in rows:
@@ -338,8 +344,11 @@ def due_appointments(window: Window, session: Any, every: bool = False) -> list[
     """Appointments offered and not yet accepted: "due" N working days after the offer. Few are
     ever waiting, so the offer day is turned into a due date here rather than in SQL. ``every``:
     also those offered too recently to chase (a board manager's home lists them all)."""
-    kind = ReminderKind.APPOINTMENT
-    rows = session.execute(
+    return appointment_items(window, session.execute(appointments_query()).all(), every)
+
+
+def appointments_query() -> Select[Any]:
+    return (
         select(
             *REVIEW_COLUMNS,
             ReviewerAssignment.id.label("assignment_id"),
@@ -350,7 +359,11 @@ def due_appointments(window: Window, session: Any, every: bool = False) -> list[
         .join(Review, ReviewerAssignment.review_id == Review.id)
         .join(User, ReviewerAssignment.reviewer_id == User.id)
         .where(ReviewerAssignment.status == AssignmentStatus.PROPOSED, open_review())
-    ).all()
+    )
+
+
+def appointment_items(window: Window, rows: Any, every: bool = False) -> list[DueItem]:
+    kind = ReminderKind.APPOINTMENT
     waiting = []
     for row in rows:
         offered = row.assigned_at.astimezone(UK).date()
@@ -400,8 +413,14 @@ def due_notices(window: Window, session: Any, *where: ColumnElement[bool]) -> li
     """Statutory notices owed and due within the clocks' window, or overdue, in one query. A
     notice is owed even when the review has ended (a looked-after child's death, a decision not
     to hold a review) or is paused: the national bodies are told regardless."""
-    query = _notices().where(ReviewNotice.due_on <= window.limit(ReminderKind.CLOCK), *where)
-    rows = session.execute(query).all()
+    return notice_items(window, session.execute(notices_query(window, *where)).all())
+
+
+def notices_query(window: Window, *where: ColumnElement[bool]) -> Select[Any]:
+    return _notices().where(ReviewNotice.due_on <= window.limit(ReminderKind.CLOCK), *where)
+
+
+def notice_items(window: Window, rows: Any) -> list[DueItem]:
     counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
     items = []
     for row in rows:

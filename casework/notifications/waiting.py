@@ -221,7 +221,14 @@ def _day(value: date | datetime) -> date:
 
 def waiting_from(source: Waiting, session: Any, *where: ColumnElement[bool]) -> list[WaitingItem]:
     """The source's items waiting on a running review, longest waiting first, in one query."""
-    rows = session.execute(source.query().where(and_(open_review(), *where))).all()
+    return waiting_items(source, session.execute(waiting_query(source, *where)).all())
+
+
+def waiting_query(source: Waiting, *where: ColumnElement[bool]) -> Select[Any]:
+    return source.query().where(and_(open_review(), *where))
+
+
+def waiting_items(source: Waiting, rows: Any) -> list[WaitingItem]:
     items = []
     for row in rows:
         item, what, link = source.describe(row)

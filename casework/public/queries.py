@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from casework.core.extensions import db
+from casework.core.paging import Slice
 from casework.core.timeutil import uk_today
 from casework.documents.file_types import ALLOWED_TYPES
 from casework.documents.models import Document
@@ -92,10 +94,22 @@ def on_register(today: date) -> ColumnElement[bool]:
     )
 
 
-def public_reviews(today: date) -> list[PublicReview]:
-    """Every review on the register, newest first."""
+@dataclass(frozen=True)
+class RegisterPage(Slice):
+    """A page of the register, and whether anything was ever published (for the empty page)."""
+
+    any_published: bool = False
+
+
+def register_page(today: date, archive_before: date, page: int, per_page: int) -> RegisterPage:
+    """A page of the reviews on the register in the order of its sections: published in the
+    last years, newest first, then those not published, then the archive. One query, one row
+    more than the page (to know whether another follows), each row carrying whether anything
+    was ever published."""
     report = aliased(Document)
     briefing = aliased(Document)
+    is_published = and_(Publication.published_on.is_not(None), Publication.published_on <= today)
+    dated = func.coalesce(Publication.published_on, Publication.not_published_on)
     query = (
         select(
             Review.reference,
@@ -116,6 +130,7 @@ def public_reviews(today: date) -> list[PublicReview]:
             ReviewType.names,
             Referral.became_aware_on,
             LearningBriefing.status,
+            func.sum(case((is_published, 1), else_=0)).over().label("published"),
         )
         .select_from(Publication)
         .join(Review, Review.id == Publication.review_id)
@@ -127,43 +142,47 @@ def public_reviews(today: date) -> list[PublicReview]:
         .outerjoin(LearningBriefing, LearningBriefing.review_id == Review.id)
         .where(on_register(today))
         .order_by(
-            func.coalesce(Publication.published_on, Publication.not_published_on).desc(),
+            case((dated < archive_before, 1), else_=0),
+            case((is_published, 0), else_=1),
+            dated.desc(),
             Review.reference.desc(),
         )
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
     )
-    entries = []
-    for row in db.session.execute(query):
-        is_published = row[3] is not None and row[3] <= today
-        entries.append(
-            PublicReview(
-                reference=row[0],
-                pseudonym=row[1],
-                # The name in force when the review started (a domestic homicide review stays one).
-                type_name=name_in_force(row[15], row[2], row[16]) if row[16] else row[2],
-                published_on=row[3] if is_published else None,
-                not_published_on=None if is_published else row[4],
-                # A review not published shows only the improvements and the reason.
-                public_summary=row[5] if is_published else "",
-                learning=row[6] if is_published else "",
-                public_recommendations=row[7] if is_published else "",
-                not_published_reason="" if is_published else row[8],
-                improvement_information="" if is_published else row[9],
-                report=Download(row[10], row[11]) if is_published and row[10] is not None else None,
-                briefing=Download(row[12], row[13]) if is_published and row[12] is not None else None,
-                type_code=row[14],
-                briefing_page=is_published and row[12] is not None and row[17] == BriefingStatus.APPROVED,
-            )
-        )
-    return entries
+    rows = db.session.execute(query).all()
+    entries = [_public_review(row, today) for row in rows[:per_page]]
+    any_published = bool(rows and rows[0].published)
+    return RegisterPage(entries, page, per_page, len(rows) > per_page, any_published=any_published)
+
+
+def _public_review(row: Any, today: date) -> PublicReview:
+    is_published = row[3] is not None and row[3] <= today
+    return PublicReview(
+        reference=row[0],
+        pseudonym=row[1],
+        # The name in force when the review started (a domestic homicide review stays one).
+        type_name=name_in_force(row[15], row[2], row[16]) if row[16] else row[2],
+        published_on=row[3] if is_published else None,
+        not_published_on=None if is_published else row[4],
+        # A review not published shows only the improvements and the reason.
+        public_summary=row[5] if is_published else "",
+        learning=row[6] if is_published else "",
+        public_recommendations=row[7] if is_published else "",
+        not_published_reason="" if is_published else row[8],
+        improvement_information="" if is_published else row[9],
+        report=Download(row[10], row[11]) if is_published and row[10] is not None else None,
+        briefing=Download(row[12], row[13]) if is_published and row[12] is not None else None,
+        type_code=row[14],
+        briefing_page=is_published and row[12] is not None and row[17] == BriefingStatus.APPROVED,
+    )
 
 
 def last_updated(today: date) -> date | None:
     """When the register last changed: the latest publication, decision not to publish or
     withdrawal."""
-    dates = [
-        db.session.execute(select(func.max(column)).where(column <= today)).scalar()
-        for column in (Publication.published_on, Publication.not_published_on, Publication.withdrawn_on)
-    ]
+    columns = (Publication.published_on, Publication.not_published_on, Publication.withdrawn_on)
+    dates = db.session.execute(select(*(func.max(case((c <= today, c))) for c in columns))).one()
     return max((value for value in dates if value is not None), default=None)
 
 

@@ -7,6 +7,7 @@ from flask import abort, current_app, g, render_template, url_for
 from flask.typing import ResponseReturnValue
 
 from casework.auth.access import public
+from casework.core.paging import requested_page
 from casework.core.timeutil import uk_today
 from casework.documents.file_types import EXTENSIONS
 from casework.documents.models import Document
@@ -16,23 +17,25 @@ from casework.public import bp, queries
 ARCHIVE_AFTER = relativedelta(years=3)
 # Shared caches may keep the register briefly (see casework.core.security); downloads are never kept.
 PUBLIC_MAX_AGE = 300
+PAGE_SIZE = 25  # reviews, each with its summary, learning and recommendations
 
 
 @bp.route("/")
 @public
 def register() -> ResponseReturnValue:
     today = uk_today()
-    reviews = queries.public_reviews(today)
     archive_before = today - ARCHIVE_AFTER
-    recent = [review for review in reviews if review.dated >= archive_before]
+    page = queries.register_page(today, archive_before, requested_page(), PAGE_SIZE)
+    recent = [review for review in page.items if review.dated >= archive_before]
     g.public_max_age = PUBLIC_MAX_AGE
     return render_template(
         "public/register.html",
         title="Published reviews",
+        page=page,
         published=[review for review in recent if review.is_published],
         not_published=[review for review in recent if not review.is_published],
-        archive=[review for review in reviews if review.dated < archive_before],
-        any_published=any(review.is_published for review in reviews),
+        archive=[review for review in page.items if review.dated < archive_before],
+        any_published=page.any_published,
         last_updated=queries.last_updated(today),
         review_types=queries.review_types_explained(),
         partnership_of=_partnership_of,

@@ -13,16 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
-from flask_sqlalchemy.pagination import SelectPagination
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import joinedload
 
 from casework.core.audit import READS, AuditEvent
 from casework.core.display import format_date, format_time
 from casework.core.enums import LabelledEnum
-from casework.core.extensions import db
+from casework.core.paging import CountedPage, counted_page
 from casework.core.timeutil import UK
 from casework.reviews.timeline_phrases import PHRASES
 
@@ -121,31 +119,8 @@ def timeline_query(review_id: int, kind: TimelineKind | None) -> Select[tuple[Au
     )
 
 
-class TimelinePage(SelectPagination):
-    """A page of the timeline and the number of entries in one query (a window count beside
-    each row), so the review page costs the same whatever its history; only a page past the end
-    counts on its own, to say there is no such page."""
-
-    def _query_items(self) -> list[Any]:
-        select_ = self._query_args["select"].add_columns(func.count().over().label("total"))
-        rows = (
-            self._query_args["session"].execute(select_.limit(self.per_page).offset(self._query_offset)).all()
-        )
-        self._total = rows[0].total if rows else None
-        return [row[0] for row in rows]
-
-    def _query_count(self) -> int:
-        return self._total if self._total is not None else super()._query_count()
-
-
-def timeline_page(review_id: int, kind: TimelineKind | None, page: int) -> TimelinePage:
-    return TimelinePage(
-        select=timeline_query(review_id, kind),
-        session=db.session,
-        page=page,
-        per_page=PAGE_SIZE,
-        error_out=False,
-    )
+def timeline_page(review_id: int, kind: TimelineKind | None, page: int) -> CountedPage:
+    return counted_page(timeline_query(review_id, kind), page, PAGE_SIZE)
 
 
 @dataclass(frozen=True)

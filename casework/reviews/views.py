@@ -89,7 +89,9 @@ def index() -> ResponseReturnValue:
 
 # What the review page shows, loaded with the review (its template never queries).
 DETAIL_OPTIONS = (
-    joinedload(Review.review_type),
+    # The type's clocks and the publication in the review's own query: the deadlines read them.
+    joinedload(Review.review_type).joinedload(ReviewType.clocks),
+    joinedload(Review.publication),
     joinedload(Review.referral),
     joinedload(Review.rapid_review),
     joinedload(Review.decision).joinedload(Decision.recorded_by),

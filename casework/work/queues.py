@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, Select, and_
 
 from casework.actions.models import Action
 from casework.actions.rag import Rag, rag_sql, soon_limit
@@ -19,21 +20,33 @@ from casework.agencies.contributions import ContributionRequest
 from casework.auth.models import User
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.together import run_together
 from casework.core.workdays import working_calendar
 from casework.notifications.due import (
     MEASURES,
     SOURCES,
     DueItem,
     Window,
-    due_appointments,
-    due_from,
-    due_notices,
+    appointment_items,
+    appointments_query,
+    as_items,
+    due_query,
+    notice_items,
+    notices_query,
     open_from,
+    open_query,
     open_review,
 )
 from casework.notifications.models import ReminderKind
 from casework.notifications.rules import current_rules
-from casework.notifications.waiting import WAITING, WaitingItem, WaitingKind, waiting_from
+from casework.notifications.waiting import (
+    WAITING,
+    WaitingItem,
+    WaitingKind,
+    waiting_from,
+    waiting_items,
+    waiting_query,
+)
 from casework.reviews.learning.models import BriefingRecipient
 from casework.reviews.models import (
     AccuracyAnswer,
@@ -151,35 +164,72 @@ class Attention:
 
 
 def attention(today: date) -> Attention:
-    """Everything across the partnership waiting on a board manager: one query per kind."""
-    window, session = _window(today), db.session
+    """Everything across the partnership waiting on a board manager: every kind's query run
+    together as one statement (core.together), whatever the number of kinds."""
+    window = _window(today)
     red = rag_sql(today, soon_limit(today, window.calendar)) == Rag.RED.value
-    found = {
-        Need.CLOCK: _due(
-            [*due_from(SOURCES[ReminderKind.CLOCK], window, session), *due_notices(window, session)],
-            "Statutory deadline",
+    request, accuracy = SOURCES[ReminderKind.REQUEST], SOURCES[ReminderKind.ACCURACY]
+    action = SOURCES[ReminderKind.ACTION]
+    # Each kind: its query and what turns its rows into the section's lines.
+    kinds: list[tuple[Need, Select[Any], Callable[[list[Any]], list[QueueItem]]]] = [
+        (
+            Need.CLOCK,
+            due_query(SOURCES[ReminderKind.CLOCK], window),
+            lambda rows: _due(as_items(SOURCES[ReminderKind.CLOCK], window, rows), "Statutory deadline"),
         ),
-        Need.LATE_REQUEST: _due(
-            open_from(SOURCES[ReminderKind.REQUEST], window, session, ContributionRequest.due_on < today),
-            "Late contribution",
+        (
+            Need.CLOCK,
+            notices_query(window),
+            lambda rows: _due(notice_items(window, rows), "Statutory deadline"),
         ),
-        Need.SUBMISSION: _waiting(waiting_from(WAITING[WaitingKind.SUBMISSION], session), "Submission"),
-        Need.VERIFICATION: _waiting(waiting_from(WAITING[WaitingKind.VERIFICATION], session), "To verify"),
-        Need.DEADLINE_CHANGE: _waiting(
-            waiting_from(WAITING[WaitingKind.DEADLINE_CHANGE], session), "Deadline change"
+        (
+            Need.LATE_REQUEST,
+            open_query(request, ContributionRequest.due_on < today),
+            lambda rows: _due(as_items(request, window, rows), "Late contribution"),
         ),
-        Need.APPOINTMENT: _due(due_appointments(window, session, every=True), "Appointment"),
-        Need.ACCURACY: _due(
-            open_from(SOURCES[ReminderKind.ACCURACY], window, session, AccuracyCheck.due_on < today),
-            "Accuracy answer",
+        *(
+            (need, waiting_query(WAITING[kind]), _waiting_lines(kind, words))
+            for need, kind, words in (
+                (Need.SUBMISSION, WaitingKind.SUBMISSION, "Submission"),
+                (Need.VERIFICATION, WaitingKind.VERIFICATION, "To verify"),
+                (Need.DEADLINE_CHANGE, WaitingKind.DEADLINE_CHANGE, "Deadline change"),
+                (Need.FINDING, WaitingKind.FINDING, "Finding"),
+            )
+        ),
+        (
+            Need.APPOINTMENT,
+            appointments_query(),
+            lambda rows: _due(appointment_items(window, rows, every=True), "Appointment"),
+        ),
+        (
+            Need.ACCURACY,
+            open_query(accuracy, AccuracyCheck.due_on < today),
             # The answer's page is the agency's; the board sees the answers on the drafts page.
-            lambda item: url_for("reviews.review_drafts", review_id=item.review_id),
+            lambda rows: _due(
+                as_items(accuracy, window, rows),
+                "Accuracy answer",
+                lambda item: url_for("reviews.review_drafts", review_id=item.review_id),
+            ),
         ),
-        Need.RED_ACTION: _due(open_from(SOURCES[ReminderKind.ACTION], window, session, red), "Red action"),
-        Need.FINDING: _waiting(waiting_from(WAITING[WaitingKind.FINDING], session), "Finding"),
-        Need.REMEASURE: _due(due_from(MEASURES, window, session), "Re-measure"),
-    }
+        (
+            Need.RED_ACTION,
+            open_query(action, red),
+            lambda rows: _due(as_items(action, window, rows), "Red action"),
+        ),
+        (
+            Need.REMEASURE,
+            due_query(MEASURES, window),
+            lambda rows: _due(as_items(MEASURES, window, rows), "Re-measure"),
+        ),
+    ]
+    found: dict[Need, list[QueueItem]] = {need: [] for need in Need}
+    for (need, _, lines), rows in zip(kinds, run_together([query for _, query, _ in kinds]), strict=True):
+        found[need].extend(lines(rows))
     return Attention({need: by_urgency(items) for need, items in found.items()})
+
+
+def _waiting_lines(kind: WaitingKind, words: str) -> Callable[[list[Any]], list[QueueItem]]:
+    return lambda rows: _waiting(waiting_items(WAITING[kind], rows), words)
 
 
 # --- the agency lead's "What your agency owes" ---------------------------------------------

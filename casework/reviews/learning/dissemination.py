@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -96,21 +97,18 @@ def acknowledge_briefing(recipient: BriefingRecipient, by: User, version: int | 
     )
 
 
-def briefings_for_agency(user: User) -> list[BriefingRecipient]:
-    """The briefings sent to the user's agency, those still to acknowledge first."""
-    if user.agency_id is None:
-        return []
-    return list(
-        db.session.execute(
-            db.select(BriefingRecipient)
-            .where(BriefingRecipient.agency_id == user.agency_id)
-            .options(joinedload(BriefingRecipient.briefing).joinedload(LearningBriefing.review))
-            .order_by(
-                BriefingRecipient.acknowledged_at.is_not(None),
-                BriefingRecipient.sent_on.desc(),
-                BriefingRecipient.id.desc(),
-            )
-        ).scalars()
+def briefings_for_agency(user: User) -> Select[tuple[BriefingRecipient]]:
+    """The briefings sent to the user's agency, those still to acknowledge first (a query, for
+    the list to page)."""
+    return (
+        db.select(BriefingRecipient)
+        .where(BriefingRecipient.agency_id == user.agency_id, BriefingRecipient.agency_id.is_not(None))
+        .options(joinedload(BriefingRecipient.briefing).joinedload(LearningBriefing.review))
+        .order_by(
+            BriefingRecipient.acknowledged_at.is_not(None),
+            BriefingRecipient.sent_on.desc(),
+            BriefingRecipient.id.desc(),
+        )
     )
 
 

@@ -16,6 +16,7 @@ from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.forms import page_with_form, submit
+from casework.core.paging import requested_slice
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.learning import bp as briefings_bp
@@ -263,9 +264,8 @@ RECIPIENT = [
 @roles(Role.AGENCY_LEAD)
 def mine() -> ResponseReturnValue:
     user = current_person()
-    return render_template(
-        "learning/mine.html", agency=user.agency, recipients=dissemination.briefings_for_agency(user)
-    )
+    page = requested_slice(dissemination.briefings_for_agency(user))
+    return render_template("learning/mine.html", agency=user.agency, page=page)
 
 
 def _recipient_page(recipient: BriefingRecipient, **refused: FlaskForm) -> ResponseReturnValue:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 
+from sqlalchemy.orm import joinedload, selectinload
+
 from casework.auth.models import User
 from casework.core import audit
 from casework.core.display import format_datetime, plural
@@ -15,7 +17,6 @@ from casework.core.timeutil import utcnow
 from casework.documents.checks import DocumentUnreadable, check_document
 from casework.documents.isolation import run_isolated
 from casework.documents.storage import read_document
-from casework.reviews.drafts.services import versions_of
 from casework.reviews.guards import required
 from casework.reviews.models import AnonymisationCheck, AnonymisationFinding, DraftVersion, Resolution, Review
 from casework.reviews.publication.anonymisation.extraction import extract_text
@@ -39,7 +40,18 @@ def require_manager(review: Review, by: User) -> None:
 
 
 def final_version(review: Review) -> DraftVersion | None:
-    return next((v for v in reversed(versions_of(review)) if v.is_final), None)
+    """The latest version signed off as final, with its file: one row, however many versions."""
+    return (
+        db.session.execute(
+            db.select(DraftVersion)
+            .where(DraftVersion.review_id == review.id, DraftVersion.final_signed_off_on.is_not(None))
+            .order_by(DraftVersion.number.desc())
+            .limit(1)
+            .options(joinedload(DraftVersion.document))
+        )
+        .scalars()
+        .first()
+    )
 
 
 def final_at_publication(review: Review, by: User, *, elsewhere: str, no_final: str) -> DraftVersion:
@@ -60,6 +72,8 @@ def latest_check(draft: DraftVersion) -> AnonymisationCheck | None:
             db.select(AnonymisationCheck)
             .where(AnonymisationCheck.version_id == draft.id)
             .order_by(AnonymisationCheck.id.desc())
+            .limit(1)
+            .options(selectinload(AnonymisationCheck.findings))
         )
         .scalars()
         .first()
@@ -214,11 +228,13 @@ def _carry(decided: AnonymisationFinding, to: AnonymisationFinding) -> None:
     to.resolved_by_id, to.resolved_at = decided.resolved_by_id, decided.resolved_at
 
 
-def stale_reasons(review: Review, check: AnonymisationCheck, *, reread: bool = False) -> list[str]:
+def stale_reasons(
+    review: Review, check: AnonymisationCheck, *, reread: bool = False, final: DraftVersion | None = None
+) -> list[str]:
     """Why a check no longer holds for the final version and the identifiers recorded now; empty
     when it holds. ``reread`` fingerprints the stored file again instead of trusting the
-    fingerprint taken at upload (publishing does)."""
-    draft = final_version(review)
+    fingerprint taken at upload (publishing does). ``final``: the final version, if already read."""
+    draft = final or final_version(review)
     if draft is None or check.version_id != draft.id:
         return ["A new final version was made after the last check."]
     if not check.document_sha256 or not check.identifiers_sha256:

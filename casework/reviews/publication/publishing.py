@@ -99,22 +99,28 @@ def _not_before_sign_off(value: date | None, review: Review, field_name: str, wh
 def earliest_publication(review: Review) -> date | None:
     rules = review.review_type.publication_rules or {}
     days = rules.get("notice_working_days")
-    publication = db.session.get(Publication, review.id)
+    publication = review.publication
     if not days or publication is None or publication.sent_to_panel_on is None:
         return None
     return working_calendar().add_working_days(publication.sent_to_panel_on, int(days))
 
 
-def missing_for_publication(review: Review, *, reread: bool = False) -> list[str]:
+def missing_for_publication(
+    review: Review,
+    *,
+    reread: bool = False,
+    final: tuple[DraftVersion | None, AnonymisationCheck | None] | None = None,
+) -> list[str]:
     """Everything still standing between this review and publication, in words. ``reread``
-    fingerprints the final version's stored file again rather than trusting the upload's."""
+    fingerprints the final version's stored file again rather than trusting the upload's.
+    ``final``: the final version and its latest check, if already read."""
     missing = []
-    draft = final_version(review)
+    draft = final[0] if final else final_version(review)
     if draft is None:
         missing.append("Mark a version final")
     else:
-        check = latest_check(draft)
-        stale = stale_reasons(review, check, reread=reread) if check else []
+        check = final[1] if final else latest_check(draft)
+        stale = stale_reasons(review, check, reread=reread, final=draft) if check else []
         if check is None:
             missing.append("Run the anonymisation check on the final version")
         elif stale:
@@ -123,7 +129,7 @@ def missing_for_publication(review: Review, *, reread: bool = False) -> list[str
             missing.append(f"Resolve the {plural(len(check.open_findings), 'anonymisation finding')}")
         elif not check.passed:
             missing.append("Confirm the final version was checked by hand (it could not all be read as text)")
-    publication = db.session.get(Publication, review.id)
+    publication = review.publication
     for step in (review.review_type.publication_rules or {}).get("steps", []):
         done = publication is not None and (
             publication.sent_to_panel_on if step == "sent_to_panel" else publication.home_office_approved_on

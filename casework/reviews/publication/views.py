@@ -5,6 +5,7 @@ its form's errors (400)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask import redirect, request, url_for
@@ -21,8 +22,7 @@ from casework.reviews import bp
 from casework.reviews.models import (
     AnonymisationCheck,
     AnonymisationFinding,
-    DraftVersion,
-    Publication,
+    ConfidentialRecord,
     PublicationDelay,
     Review,
 )
@@ -37,67 +37,66 @@ def _here(review: Review) -> str:
     return url_for("reviews.review_publication", review_id=review.id)
 
 
-def _forms(review: Review) -> dict[str, FlaskForm]:
+def _forms(review: Review, earliest: date | None) -> dict[str, FlaskForm]:
     """The page's forms as first drawn."""
-    publication = db.session.get(Publication, review.id)
-    earliest = max(uk_today(), publishing.earliest_publication(review) or uk_today())
     return {
-        "details_form": f.PublicationDetailsForm(formdata=None, obj=publication),
-        "publish_form": f.PublishForm(formdata=None, version=review.version, published_on=earliest),
+        "details_form": f.PublicationDetailsForm(formdata=None, obj=review.publication),
+        "publish_form": f.PublishForm(
+            formdata=None, version=review.version, published_on=max(uk_today(), earliest or uk_today())
+        ),
         "not_form": f.NotPublishForm(formdata=None, version=review.version),
         "delay_form": f.DelayForm(formdata=None).offer(processes_of(review)),
         "corrected_form": f.CorrectedVersionForm(formdata=None),
     }
 
 
-def _final_draft(review: Review) -> tuple[DraftVersion | None, AnonymisationCheck | None]:
-    """The final version with its file (shown by name) and its latest check."""
+def _publication_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
+    """The page, with a refused form shown again (400) where one is given. The final version and
+    its latest check are read once and handed to what judges them."""
     draft = checks.final_version(review)
     check = checks.latest_check(draft) if draft else None
-    if check and check.findings and request.method == "GET":
-        # The findings quote the report around each identifier: showing them is an access to
-        # identifiers. Recorded when the page is opened; a refused change drawing it again (from
-        # that page) writes nothing.
-        commit_once(lambda: record_identifier_view(review, current_person()))
-    if draft is not None:  # loaded here, also after the commit above
-        draft = db.session.execute(
-            db.select(DraftVersion)
-            .where(DraftVersion.id == draft.id)
-            .options(joinedload(DraftVersion.document))
-        ).scalar_one()
-    return draft, check
-
-
-def _publication_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
-    """The page, with a refused form shown again (400) where one is given."""
-    draft, check = _final_draft(review)
     at_publication = review.stage == "publication"
+    earliest = publishing.earliest_publication(review)
     delays = db.session.execute(
         db.select(PublicationDelay)
         .where(PublicationDelay.review_id == review.id)
         .options(joinedload(PublicationDelay.process))
         .order_by(PublicationDelay.id)
     ).scalars()
-    return page_of_forms(
+    page = page_of_forms(
         "reviews/publication.html",
-        _forms(review),
+        _forms(review, earliest),
         refused,
         review=review,
-        publication=db.session.get(Publication, review.id),
+        publication=review.publication,
         draft=draft,
         check=check,
-        stale=checks.stale_reasons(review, check) if check and at_publication else [],
-        missing=publishing.missing_for_publication(review) if at_publication else [],
-        earliest=publishing.earliest_publication(review),
+        stale=checks.stale_reasons(review, check, final=draft) if check and at_publication else [],
+        missing=publishing.missing_for_publication(review, final=(draft, check)) if at_publication else [],
+        earliest=earliest,
         steps=(review.review_type.publication_rules or {}).get("steps", []),
         step_labels=publishing.STEP_LABELS,
         delays=delays.all(),
         note_form=f.NoteForm(formdata=None),
     )
+    if check and check.findings and request.method == "GET":
+        # The findings quote the report around each identifier: showing them is an access to
+        # identifiers. Recorded when the page is opened (once drawn, so the commit expires
+        # nothing it still reads); a refused change drawing it again writes nothing.
+        commit_once(lambda: record_identifier_view(review, current_person()))
+    return page
+
+
+# What the page reads of the review, with it (the clocks and forms read its publication).
+PAGE_OPTIONS = (
+    joinedload(Review.review_type),
+    joinedload(Review.publication),
+    joinedload(Review.confidential).selectinload(ConfidentialRecord.people),
+)
 
 
 @bp.route("/<int:review_id>/publication")
-@loads(Review)
+@loads(Review, options=PAGE_OPTIONS)
 def review_publication(review: Review) -> ResponseReturnValue:
     return _publication_page(review)
 

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import Type
 from flask import Flask
 
 from casework.auth.passwords import (
+    _hasher,
     common_passwords,
     hash_password,
     needs_rehash,
     password_problem,
     verify_password,
 )
+from config import ProductionConfig
 
 
 @pytest.mark.parametrize(
@@ -71,3 +74,31 @@ def test_hashes_made_with_weaker_settings_are_upgraded(app: Flask) -> None:
     stronger.config.update(ARGON2_TIME_COST=3, ARGON2_MEMORY_COST=65536)
     with stronger.app_context():
         assert needs_rehash(hashed)
+
+
+def test_long_passwords_are_not_truncated(app: Flask) -> None:
+    """Every character counts, up to the last of the longest password allowed."""
+    password = ("correct horse battery staple " * 9)[:255] + "x"
+    assert len(password) == 256 and password_problem(password) is None
+    with app.app_context():
+        hashed = hash_password(password)
+        assert verify_password(hashed, password)
+        assert not verify_password(hashed, password[:-1] + "y")
+        assert not verify_password(hashed, password[:72])  # where bcrypt would have stopped reading
+
+
+def test_production_hashing_meets_the_asvs_minimum() -> None:
+    """OWASP ASVS 2.4.5: argon2id with at least 15 MiB of memory, 2 passes and 1 lane. Outside
+    tests the configuration leaves the cost to the library's RFC 9106 profile, which is above it."""
+    production = Flask(__name__)
+    production.config.update(
+        ARGON2_TIME_COST=ProductionConfig.ARGON2_TIME_COST,
+        ARGON2_MEMORY_COST=ProductionConfig.ARGON2_MEMORY_COST,
+    )
+    with production.app_context():
+        hasher = _hasher()
+        assert hash_password("correct horse battery staple").startswith("$argon2id$")
+    assert hasher.type is Type.ID
+    assert hasher.memory_cost >= 15 * 1024  # KiB
+    assert hasher.time_cost >= 2
+    assert hasher.parallelism >= 1

@@ -46,6 +46,7 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.form_keys import FormKey
 from casework.core.timeutil import utcnow
+from casework.notifications.events.accounts import sign_in_changed_emailed
 
 CHALLENGE = "passkey_challenge"
 REGISTER, SIGN_IN, SECOND_STEP = "register", "sign_in", "second_step"
@@ -206,6 +207,7 @@ def add_passkey(user: User, *, name: str, password: str, credential: str) -> Pas
     )
     db.session.add(passkey)
     audit.record("passkey_added", f"{user.email} added the passkey {name!r}", subject=user, actor=user)
+    sign_in_changed_emailed(user, f"A passkey named \u201c{name}\u201d was added to your account.")
     return passkey
 
 
@@ -229,6 +231,9 @@ def remove_passkey(user: User, passkey: Passkey, password: str) -> None:
         raise DomainError("This passkey has already been removed")
     audit.record(
         "passkey_removed", f"{user.email} removed the passkey {passkey.name!r}", subject=user, actor=user
+    )
+    sign_in_changed_emailed(
+        user, f"The passkey named \u201c{passkey.name}\u201d was removed from your account."
     )
 
 

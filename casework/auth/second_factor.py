@@ -28,6 +28,7 @@ from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
+from casework.notifications.events.accounts import sign_in_changed_emailed
 
 PENDING = "pending_sign_in"
 ENROLMENT_KEY = "authenticator_key"
@@ -248,15 +249,26 @@ def confirm_authenticator(user: User, key: str, code: str) -> list[str]:
         subject=user,
         actor=user,
     )
-    return new_recovery_codes(user)
+    sign_in_changed_emailed(
+        user,
+        "A new authenticator app was set up for your account, with new recovery codes: codes "
+        "from any app and recovery codes you had before no longer work."
+        if replaced
+        else "An authenticator app was set up for your account, with ten recovery codes.",
+    )
+    return new_recovery_codes(user, tell=False)
 
 
-def new_recovery_codes(user: User) -> list[str]:
+def new_recovery_codes(user: User, *, tell: bool = True) -> list[str]:
     """Ten new codes; every earlier one stops working. Only their hashes are kept."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = [_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=code_hash(normalise(code))) for code in codes)
     audit.record("recovery_codes_made", f"New recovery codes for {user.email}", subject=user, actor=user)
+    if tell:
+        sign_in_changed_emailed(
+            user, "New recovery codes were made for your account: the old ones no longer work."
+        )
     db.session.flush()
     return codes
 

@@ -21,7 +21,11 @@ from casework.core import audit
 from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
-from casework.notifications.events.accounts import second_factor_reset_emailed, set_password_link_emailed
+from casework.notifications.events.accounts import (
+    second_factor_reset_emailed,
+    set_password_link_emailed,
+    sign_in_changed_emailed,
+)
 
 
 def normalise_email(email: str) -> str:
@@ -151,6 +155,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError("Your current password is not right", field="current_password")
     _set_password(user, new_password)
     audit.record("password_changed", f"{user.email} changed their password", subject=user)
+    sign_in_changed_emailed(
+        user, "Your password was changed, and every other session you had open was ended."
+    )
 
 
 def _set_password(user: User, new_password: str) -> None:

@@ -55,6 +55,13 @@ def actions(app: Flask, user: User) -> list[str]:
         return list(db.session.execute(query).scalars())
 
 
+def mail_to(app: Flask, user: User) -> list[str]:
+    """The person's emails, as plain text: told of every change to how they sign in."""
+    with app.app_context():
+        query = select(OutboxMessage.text_body).where(OutboxMessage.recipient_id == user.id)
+        return list(db.session.execute(query).scalars())
+
+
 def test_a_right_password_alone_opens_nothing(app: Flask, client: FlaskClient, user: User) -> None:
     password_step(client, user)
     assert client.get("/reviews/").headers["Location"].startswith("/sign-in")
@@ -209,6 +216,7 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old(app: Flask, us
     new = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", made.get_data(as_text=True))
     assert len(new) == 10
     assert "10 of 10" in page_text(client.get("/account/sign-in"))
+    assert sum("New recovery codes were made" in text for text in mail_to(app, user)) == 2
     other = app.test_client()
     password_step(other, user)
     assert enter(other, old[0]).status_code == 400
@@ -227,6 +235,7 @@ def test_replacing_the_app_needs_the_password_and_a_code_from_the_new_key(app: F
     assert done.status_code == 200 and "Your new recovery codes" in page_text(done)
     assert stored(app, user).totp_secret == key
     assert "authenticator_replaced" in actions(app, user)
+    assert any("A new authenticator app was set up" in text for text in mail_to(app, user))
 
 
 def test_an_administrator_resets_a_lost_second_factor(app: Flask, user: User) -> None:

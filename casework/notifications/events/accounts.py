@@ -11,6 +11,7 @@ import hashlib
 from flask import current_app
 
 from casework.auth.models import User
+from casework.core.timeutil import utcnow
 from casework.notifications.events.common import path_for
 from casework.notifications.models import SET_PASSWORD_KIND
 from casework.notifications.outbox import queue_mail
@@ -35,3 +36,13 @@ def second_factor_reset_emailed(user: User, by: User) -> bool:
     text, html = render_mail("second_factor_reset", user=user, by=by, subject=subject)
     item = f"user:{user.id}:{user.version}"
     return queue_mail(user, "second_factor_reset", item, subject, text, html)
+
+
+def sign_in_changed_emailed(user: User, change: str) -> bool:
+    """Tell the person their own sign-in changed (a new password, a new app, new recovery codes,
+    a passkey added or removed): if it was not them, someone else has their account, and they
+    must say so at once. Nothing secret in it."""
+    subject = f"Your {current_app.config['PARTNERSHIP_NAME']} Casework sign-in changed"
+    text, html = render_mail("sign_in_changed", user=user, change=change, subject=subject)
+    item = f"user:{user.id}:{hashlib.sha256(f'{change}{utcnow().isoformat()}'.encode()).hexdigest()[:16]}"
+    return queue_mail(user, "sign_in_changed", item, subject, text, html)

@@ -270,6 +270,9 @@ def _truthy(value: str | None) -> bool:
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
+    # Browsers accept a __Host- cookie only if Secure, for the whole site and no other host: a
+    # sibling subdomain cannot plant or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-casework_session"
     PREFERRED_URL_SCHEME = "https"
     HSTS = True
 

@@ -138,3 +138,15 @@ def test_production_refuses_debug_mode_in_the_configuration(monkeypatch: pytest.
         create_app(_production(GOOD_KEY, DEBUG=True))
     monkeypatch.setenv("FLASK_DEBUG", "0")
     assert create_app(_production(GOOD_KEY)).debug is False
+
+
+def test_production_session_cookie_is_a_host_only_secure_cookie() -> None:
+    """ "__Host-": browsers keep it only if Secure, for path / and this host alone."""
+    from casework import create_app
+
+    app = create_app(_production(GOOD_KEY))
+    response = app.test_client().get("/sign-in", base_url="https://casework.example")
+    cookie = next(
+        h for h in response.headers.getlist("Set-Cookie") if h.startswith("__Host-casework_session=")
+    )
+    assert "Secure" in cookie and "Path=/;" in cookie + ";" and "Domain=" not in cookie

@@ -145,6 +145,14 @@ def _use_authenticator_code(user: User, code: str) -> str | None:
         .values(totp_last_step=step)
     )
     if used.rowcount != 1:  # type: ignore[attr-defined]
+        # Someone may have seen the code over the person's shoulder: they are told (once a step).
+        sign_in_changed_emailed(
+            user,
+            "Someone entered a code from your authenticator app that had already been used. It was "
+            "refused. If you did not just sign in twice, someone else may know your password.",
+            what="was tried with a used code",
+            item=f"user:{user.id}:used-code:{step}",
+        )
         return "That code has already been used. Wait for your app to show a new code"
     return None
 

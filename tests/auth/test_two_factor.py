@@ -91,6 +91,8 @@ def test_the_code_from_the_app_signs_in_once(app: Flask, user: User) -> None:
         replayed = enter(other, authenticator_code(user))
         assert replayed.status_code == 400
         assert "already been used" in page_text(replayed)
+        told = [text for text in mail_to(app, user) if "had already been used" in text]
+        assert len(told) == 1  # the person is told someone tried it
         # So is the code of the step before, once a later one was used.
         earlier = authenticator_code(user, step=second_factor.current_step() - 1)
         assert enter(other, earlier).status_code == 400

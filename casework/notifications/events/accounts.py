@@ -38,11 +38,14 @@ def second_factor_reset_emailed(user: User, by: User) -> bool:
     return queue_mail(user, "second_factor_reset", item, subject, text, html)
 
 
-def sign_in_changed_emailed(user: User, change: str) -> bool:
+def sign_in_changed_emailed(
+    user: User, change: str, *, what: str = "changed", item: str | None = None
+) -> bool:
     """Tell the person their own sign-in changed (a new password, a new app, new recovery codes,
-    a passkey added or removed): if it was not them, someone else has their account, and they
-    must say so at once. Nothing secret in it."""
-    subject = f"Your {current_app.config['PARTNERSHIP_NAME']} Casework sign-in changed"
+    a passkey added or removed) or was tried with a used code: if it was not them, someone else
+    has their account, and they must say so at once. Nothing secret in it."""
+    subject = f"Your {current_app.config['PARTNERSHIP_NAME']} Casework sign-in {what}"
     text, html = render_mail("sign_in_changed", user=user, change=change, subject=subject)
-    item = f"user:{user.id}:{hashlib.sha256(f'{change}{utcnow().isoformat()}'.encode()).hexdigest()[:16]}"
+    if item is None:
+        item = f"user:{user.id}:{hashlib.sha256(f'{change}{utcnow().isoformat()}'.encode()).hexdigest()[:16]}"
     return queue_mail(user, "sign_in_changed", item, subject, text, html)

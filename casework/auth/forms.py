@@ -37,15 +37,27 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
+def own_password(label: str) -> PasswordField:
+    """The person's own password, as signing in and every change to how they sign in ask it."""
+    return PasswordField(
+        label,
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
+    )
+
+
+def code_field(label: str, message: str, *, max_length: int, too_long: str | None = None) -> TextLineField:
+    """A code typed from an app or from paper; ``message`` says what to enter when it is empty."""
+    return TextLineField(
+        label, required=message, max_length=max_length, too_long=too_long or message, filters=[_strip]
+    )
+
+
 class SignInForm(FlaskForm):
     email = TextLineField(
         "Email address", required="Enter your email address", max_length=254, filters=[_strip]
     )
-    password = PasswordField(
-        "Password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
-    )
+    password = own_password("Password")
     next = HiddenField()
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -55,44 +67,31 @@ class SignInForm(FlaskForm):
 
 
 class SignInCodeForm(FlaskForm):
-    code = TextLineField(
+    code = code_field(
         "Code",
-        required="Enter the code from your authenticator app, or a recovery code",
+        "Enter the code from your authenticator app, or a recovery code",
         max_length=40,
         too_long="Enter the 6-digit code from your app, or a recovery code such as abcde-fghjk",
-        filters=[_strip],
     )
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
 class AuthenticatorForm(FlaskForm):
-    code = TextLineField(
-        "Code from your app",
-        required="Enter the 6-digit code your authenticator app shows",
-        max_length=20,
-        too_long="Enter the 6-digit code your authenticator app shows",
-        filters=[_strip],
+    code = code_field(
+        "Code from your app", "Enter the 6-digit code your authenticator app shows", max_length=20
     )
     submit = SubmitField("Confirm and continue", widget=GovSubmitInput())
 
 
 class ReplaceAuthenticatorForm(AuthenticatorForm):
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
-    )
+    password = own_password("Your password")
     submit = SubmitField("Replace your authenticator app", widget=GovSubmitInput())
 
 
 class ConfirmPasswordForm(FlaskForm):
     """A person's own password again, before a change to how they sign in."""
 
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
-    )
+    password = own_password("Your password")
     submit = SubmitField("Make new recovery codes", widget=GovSubmitInput())
 
 
@@ -108,11 +107,7 @@ class PasskeyForm(OneTimeForm):
         too_long="Name this passkey in 100 characters or fewer",
         filters=[_strip],
     )
-    password = PasswordField(
-        "Your password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
-    )
+    password = own_password("Your password")
     credential = HiddenField(validators=[Length(max=64_000)])
     submit = SubmitField("Add a passkey", widget=GovSubmitInput())
 

@@ -111,6 +111,9 @@ class Config:
     SIGN_IN_SECOND_STEP_LIFETIME = timedelta(minutes=10)
     # A passkey's challenge is used once, within this time of the page asking for it.
     PASSKEY_CHALLENGE_LIFETIME = timedelta(minutes=5)
+    # Encrypts the authenticator apps' keys in the database (casework/core/sealed.py); unset, a
+    # key derived from SECRET_KEY. Set it apart so SECRET_KEY can change without losing them.
+    FIELD_ENCRYPTION_KEY = os.environ.get("CASEWORK_FIELD_ENCRYPTION_KEY")
     # The name an authenticator app shows beside the account.
     TWO_FACTOR_ISSUER = os.environ.get("CASEWORK_TWO_FACTOR_ISSUER", "Casework")
     # Who carries out each type of review, as the public register says: adult reviews are the

@@ -42,6 +42,7 @@ import psycopg  # noqa: E402
 import pyotp  # noqa: E402
 import redis  # noqa: E402
 
+from casework.core.sealed import unseal  # noqa: E402
 from tests.support import s3  # noqa: E402
 from tests.support.smtp import MailServer, Server, free_port  # noqa: E402
 
@@ -218,6 +219,9 @@ def demo_password(email: str) -> str:
     return next(user.password for user in DEMO_USERS if user.email == email)
 
 
+FIELD_KEY = secrets.token_hex(32)  # the servers' key for sealed columns, apart from SECRET_KEY
+
+
 def password_step(browser: Browser, base: str, email: str, password: str) -> int:
     status, _, _ = browser.form(base, "/sign-in", "/sign-in", {"email": email, "password": password})
     return status
@@ -228,8 +232,10 @@ def sign_in(browser: Browser, url: str, email: str, base: str, code_base: str) -
     (the pending sign-in is shared like the session)."""
     status = password_step(browser, base, email, demo_password(email))
     check(status == 302, f"the password of {email} was refused ({status})")
-    key = str(sql(url, "SELECT totp_secret FROM users WHERE email = %s", email))
-    code = pyotp.TOTP(key).now()
+    sealed = str(sql(url, "SELECT totp_secret FROM users WHERE email = %s", email))
+    key = unseal(sealed, FIELD_KEY)  # kept encrypted: the database alone does not give it away
+    check(key is not None and key != sealed, f"the authenticator key of {email} is not sealed")
+    code = pyotp.TOTP(str(key)).now()
     status, _, _ = browser.form(code_base, "/sign-in/code", "/sign-in/code", {"code": code})
     return status
 
@@ -305,6 +311,7 @@ def main() -> int:
             **os.environ,
             "CASEWORK_DATABASE_URL": url,
             "SECRET_KEY": secrets.token_hex(32),
+            "CASEWORK_FIELD_ENCRYPTION_KEY": FIELD_KEY,
             "CASEWORK_INSTANCE_PATH": str(scratch / "instance"),
             "CASEWORK_STORAGE_URL": f"s3://casework-servers/{run_id}",
             "CASEWORK_S3_ENDPOINT_URL": endpoint,

@@ -24,6 +24,7 @@ from casework.agencies.models import Agency
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.sealed import SealedString
 from casework.core.timeutil import UTCDateTime, utcnow
 
 
@@ -68,7 +69,7 @@ class User(UserMixin, db.Model):
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The second factor (casework/auth/second_factor.py): an authenticator app's key, set once
     # its first code is confirmed, and the last 30-second step whose code was used (no replay).
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(SealedString())  # encrypted at rest
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

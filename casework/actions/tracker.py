@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Select, case, exists, func, select
@@ -146,9 +147,20 @@ def _ranked(column: ColumnElement[Any], order: Mapping[Any, int]) -> ColumnEleme
     return case(*((column == value.value, rank) for value, rank in order.items()), else_=len(order))
 
 
-def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) -> Select[tuple[Action]]:
-    """The actions the user may see that pass the filters, sorted, the action's id breaking ties."""
-    owner = aliased(User)
+@cache
+def owner_row() -> Any:
+    """The owner's row, joined under its own name: an action names two people (owner,
+    verifier). Made on first use, once every model is known."""
+    return aliased(User, name="owner")
+
+
+def ordered(
+    statement: Select[Any], user: User, filters: TrackerFilters, today: date, soon: date
+) -> Select[Any]:
+    """``statement`` (of actions, or of columns of an action's row) joined to what the tracker
+    sorts and shows, limited to the actions the user may see that pass the filters, and sorted,
+    the action's id breaking ties. The page and the exports share it, so they list alike."""
+    owner = owner_row()
     sort_columns: dict[str, list[ColumnElement[Any]]] = {
         "deadline": [Action.deadline],
         "review": [Review.reference, Recommendation.number],
@@ -160,19 +172,22 @@ def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) 
     }
     order = [*sort_columns[filters.sort], Action.id]
     return (
-        select(Action)
-        .join(Review, Review.id == Action.review_id)
+        statement.join(Review, Review.id == Action.review_id)
         .join(Recommendation, Recommendation.id == Action.recommendation_id)
         .outerjoin(Agency, Agency.id == Action.agency_id)
         .join(owner, owner.id == Action.owner_id)
         .where(*_conditions(user, filters, today, soon))
         .order_by(*(column.desc() if filters.descending else column.asc() for column in order))
-        .options(
-            selectinload(Action.review),
-            selectinload(Action.recommendation),
-            selectinload(Action.agency),
-            selectinload(Action.owner),
-        )
+    )
+
+
+def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) -> Select[tuple[Action]]:
+    """The actions the user may see that pass the filters, sorted, the action's id breaking ties."""
+    return ordered(select(Action), user, filters, today, soon).options(
+        selectinload(Action.review),
+        selectinload(Action.recommendation),
+        selectinload(Action.agency),
+        selectinload(Action.owner),
     )
 
 
@@ -205,19 +220,23 @@ class TrackerCounts:
 
 def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
     """How many of the filtered actions each agency (and the partnership) holds of each colour, in
-    one query."""
+    one query: grouped on the actions' own columns (an index holds the agency, status, deadline
+    and completion day of every action), the agencies' names joined to the groups afterwards."""
     # Grouped through a subquery: PostgreSQL would not match a CASE with bound values in GROUP BY
     # to the same CASE in the select list.
     coloured = (
-        select(Action.agency_id, Agency.name, rag_sql(today, soon).label("rag"))
-        .select_from(Action)
-        .outerjoin(Agency, Agency.id == Action.agency_id)
+        select(Action.agency_id, rag_sql(today, soon).label("rag"))
         .where(*_conditions(user, filters, today, soon))
         .subquery()
     )
+    grouped = (
+        select(coloured.c.agency_id, coloured.c.rag, func.count().label("count"))
+        .group_by(coloured.c.agency_id, coloured.c.rag)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(coloured.c.agency_id, coloured.c.name, coloured.c.rag, func.count()).group_by(
-            coloured.c.agency_id, coloured.c.name, coloured.c.rag
+        select(grouped.c.agency_id, Agency.name, grouped.c.rag, grouped.c.count).outerjoin(
+            Agency, Agency.id == grouped.c.agency_id
         )
     ).all()
     found: dict[tuple[int | None, str], dict[Rag, int]] = {}

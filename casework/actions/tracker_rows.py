@@ -140,12 +140,12 @@ def _row(found: Row[Any], themes: dict[int, str]) -> ExportRow:
 
 
 def export_batches(
-    user: User, filters: TrackerFilters, today: date, soon: date, *, batch: int = BATCH
+    user: User, filters: TrackerFilters, today: date, soon: date, *, batch: int | None = None
 ) -> Iterator[list[ExportRow]]:
     """The export's rows, a batch at a time, in the tracker's order. The query is built now (it
     reads the user's access) and run when the batches are first asked for, which may be after the
     request has committed."""
-    return _batches(export_query(user, filters, today, soon), batch)
+    return _batches(export_query(user, filters, today, soon), batch or BATCH)
 
 
 def _batches(query: Select[Any], batch: int) -> Iterator[list[ExportRow]]:

@@ -149,7 +149,8 @@ def export_batches(
 
 
 def _batches(query: Select[Any], batch: int) -> Iterator[list[ExportRow]]:
-    result = db.session.execute(query, execution_options={"yield_per": batch})
+    # Through the session's connection, as plain rows: no ORM work for a row of columns.
+    result = db.session.connection().execute(query, execution_options={"yield_per": batch})
     for rows in result.partitions(batch):
         themes = themes_of({row[1] for row in rows})
         yield [_row(row, themes) for row in rows]

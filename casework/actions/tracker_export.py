@@ -13,8 +13,6 @@ write-only mode.
 
 from __future__ import annotations
 
-import codecs
-import csv
 import io
 import re
 from collections.abc import Iterable, Iterator
@@ -33,9 +31,10 @@ from casework.actions.models import Theme
 from casework.actions.rag import Rag
 from casework.actions.tracker import PARTNERSHIP, TrackerCounts, TrackerFilters
 from casework.actions.tracker_rows import ExportRow
-from casework.agencies.chronology_csv import CSV_ENCODING, FORMULA_TRIGGERS, spreadsheet_safe
+from casework.agencies.chronology_csv import FORMULA_TRIGGERS, spreadsheet_safe
 from casework.agencies.models import Agency
 from casework.auth.models import User
+from casework.core import streaming
 from casework.core.display import format_datetime
 from casework.core.extensions import db
 from casework.reviews.models import Review
@@ -150,19 +149,11 @@ def _csv_row(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def csv_chunks(batches: Iterable[list[ExportRow]]) -> Iterator[bytes]:
     """The rows as CSV for spreadsheets, a chunk of bytes per batch, in the order given: UTF-8
-    with the byte order mark that makes Excel read it as such (once, at the start), dates
-    DD/MM/YYYY, CRLF line ends, and an apostrophe in front of any text a spreadsheet would run
-    as a formula."""
-    encoder = codecs.getincrementalencoder(CSV_ENCODING)()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADINGS)
-    for batch in batches:
-        writer.writerows([_csv_row(row.values) for row in batch])
-        yield encoder.encode(out.getvalue())
-        out.seek(0)
-        out.truncate()
-    yield encoder.encode(out.getvalue(), final=True)
+    with the byte order mark that makes Excel read it as such, dates DD/MM/YYYY, CRLF line ends,
+    and an apostrophe in front of any text a spreadsheet would run as a formula."""
+    return streaming.csv_chunks(
+        EXPORT_HEADINGS, ([_csv_row(row.values) for row in batch] for batch in batches)
+    )
 
 
 # --- Excel ------------------------------------------------------------------------------------

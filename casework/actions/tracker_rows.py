@@ -31,10 +31,9 @@ from casework.actions.tracker import PARTNERSHIP_LABEL, TrackerFilters, ordered,
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
+from casework.core.streaming import BATCH, batches_of
 from casework.core.timeutil import UK
 from casework.reviews.models import Review
-
-BATCH = 1000
 
 Cell = str | int | date | None
 
@@ -149,8 +148,6 @@ def export_batches(
 
 
 def _batches(query: Select[Any], batch: int) -> Iterator[list[ExportRow]]:
-    # Through the session's connection, as plain rows: no ORM work for a row of columns.
-    result = db.session.connection().execute(query, execution_options={"yield_per": batch})
-    for rows in result.partitions(batch):
+    for rows in batches_of(query, batch):
         themes = themes_of({row[1] for row in rows})
         yield [_row(row, themes) for row in rows]

@@ -40,14 +40,7 @@ def index() -> ResponseReturnValue:
     today, soon = _today()
     user = current_person()
     counts = tracker.tracker_counts(user, filters, today, soon)
-    page = db.paginate(
-        tracker.tracker_query(user, filters, today, soon),
-        page=filters.page,
-        per_page=tracker.PAGE_SIZE,
-        error_out=False,
-        count=False,
-    )
-    page.total = counts.total  # the counts hold it: the filtered actions are counted once, not twice
+    page = tracker.tracker_page(user, filters, today, soon, counts.total)
     return render_template(
         "actions/index.html",
         page=page,

@@ -33,6 +33,8 @@ from casework.auth.models import Role
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
+from casework.documents.models import Document
+from casework.documents.s3_store import S3Store
 from casework.jobs.models import BackgroundJob, JobStatus
 from tests.conftest import client_as, make_agency, make_user
 from tests.reviews.conftest import make_review
@@ -359,3 +361,21 @@ def test_only_board_managers_may_start_an_export(app: Flask, bulk: Bulk, inline_
     with app.app_context():
         assert db.session.scalar(select(BackgroundJob.id)) is None
         assert not db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "actions_exported"))
+
+
+def test_the_result_is_kept_in_the_object_store_every_server_shares(
+    app: Flask, bulk: Bulk, inline_limit: None, object_store: S3Store
+) -> None:
+    """Run by a worker on any machine: the file goes to the configured store, not a local folder."""
+    client = client_as(app, bulk.manager)
+    job_id = _start(client, "csv")
+    run_worker()
+    job = _result(app, job_id)
+    assert job.status == JobStatus.DONE, job.error
+    with app.app_context():
+        document = stored(Document, job.result_document_id)  # type: ignore[arg-type]
+        assert object_store.exists(document.stored_name)
+        assert document.detected_type == "csv" and document.review_id is None
+    download = client.get(f"/documents/{job.result_document_id}")
+    assert download.status_code == 200
+    assert _csv(download.data) == [list(EXPORT_HEADINGS), *expected_rows(app)]

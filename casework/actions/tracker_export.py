@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import IO, Any
 
 from openpyxl import Workbook
@@ -116,9 +117,10 @@ def describe_filters(filters: TrackerFilters) -> list[tuple[str, str]]:
 # --- CSV --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def _day(value: date | None) -> str:
-    # As strftime("%d/%m/%Y") would, at a fraction of its cost on every row of a large file.
-    return "" if value is None else f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
+    # DD/MM/YYYY, written once per day: a large file's rows share few days (deadlines, updates).
+    return "" if value is None else value.strftime(DATE_FORMAT)
 
 
 def _csv_row(values: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -107,7 +107,7 @@ def chronology_csv_chunks(batches: Iterable[Iterable[ExportRow]]) -> Iterator[by
 def spreadsheet_safe(value: str) -> str:
     """The cell as a spreadsheet should get it: line breaks as Excel writes them (LF), and an
     apostrophe in front of anything a spreadsheet would read as a formula."""
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
     return f"'{text}" if value.startswith(FORMULA_TRIGGERS) else text
 
 

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import pytest
@@ -27,9 +27,17 @@ from sqlalchemy.orm import selectinload
 
 from casework.actions import services, tracker_rows
 from casework.actions.models import Action, Recommendation, Theme
-from casework.actions.rag import is_overdue, rag_of, soon_limit
+from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
+from casework.actions.tracker import (
+    PAGE_SIZE,
+    SORT_KEYS,
+    TrackerFilters,
+    tracker_counts,
+    tracker_page,
+    tracker_query,
+)
 from casework.actions.tracker_export import EXPORT_HEADINGS
-from casework.auth.models import Role
+from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
@@ -379,3 +387,28 @@ def test_the_result_is_kept_in_the_object_store_every_server_shares(
     download = client.get(f"/documents/{job.result_document_id}")
     assert download.status_code == 200
     assert _csv(download.data) == [list(EXPORT_HEADINGS), *expected_rows(app)]
+
+
+@pytest.mark.parametrize("sort", SORT_KEYS)
+def test_each_page_holds_the_next_actions_of_the_whole_sorted_list(app: Flask, sort: str) -> None:
+    """The page finds its rows before joining what it shows: page by page, the same list in the
+    same order as the whole list sorted at once, both ways, under a filter too."""
+    bulk = build(app, count=2 * PAGE_SIZE + 7)
+    with app.app_context():
+        today = uk_today()
+        soon = soon_limit(today)
+        manager = stored(User, bulk.manager)
+        for filters in (
+            TrackerFilters(sort=sort),
+            TrackerFilters(sort=sort, descending=True),
+            TrackerFilters(sort=sort, agency=bulk.agency, rag=Rag.RED),
+        ):
+            whole = [a.id for a in db.session.execute(tracker_query(manager, filters, today, soon)).scalars()]
+            total = tracker_counts(manager, filters, today, soon).total
+            assert total == len(whole) > 0
+            paged: list[int] = []
+            for number in range(1, 5):
+                page = tracker_page(manager, replace(filters, page=number), today, soon, total)
+                assert page.total == total and page.pages == math.ceil(total / PAGE_SIZE)
+                paged += [action.id for action in page.items]
+            assert paged == whole, filters

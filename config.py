@@ -170,6 +170,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = 12 * 3600
     HSTS = False
 
+    # Exports of more rows than this (the action tracker's) are written by the worker, and the
+    # person follows them on the job's page; smaller ones stream straight to the browser.
+    EXPORT_INLINE_ROWS = _int("CASEWORK_EXPORT_INLINE_ROWS", 2000)
+
     # Reading an uploaded document (casework/documents/checks.py, isolation.py): a separate process with
     # these limits. The timeout stays under a typical worker timeout (gunicorn: 30 s).
     EXTRACT_MEMORY_MB = _int("CASEWORK_EXTRACT_MEMORY_MB", 512)

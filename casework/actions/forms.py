@@ -364,3 +364,9 @@ class NotPursuedForm(VersionedForm):
         ],
     )
     submit = SubmitField("Record the decision not to pursue it", widget=GovSubmitInput(), name="not_pursued")
+
+
+class ExportForm(OneTimeForm):
+    """The tracker's "prepare the export": a large export is written in the background."""
+
+    submit = SubmitField("Prepare the export", widget=GovSubmitInput())

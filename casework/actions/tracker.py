@@ -7,11 +7,13 @@ refused: a link that was right yesterday (a theme since removed, a typed URL) st
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Any, Literal
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, Select, case, exists, func, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -146,9 +148,15 @@ def _ranked(column: ColumnElement[Any], order: Mapping[Any, int]) -> ColumnEleme
     return case(*((column == value.value, rank) for value, rank in order.items()), else_=len(order))
 
 
-def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) -> Select[tuple[Action]]:
-    """The actions the user may see that pass the filters, sorted, the action's id breaking ties."""
-    owner = aliased(User)
+@cache
+def owner_row() -> Any:
+    """The owner's row, joined under its own name: an action names two people (owner,
+    verifier). Made on first use, once every model is known."""
+    return aliased(User, name="owner")
+
+
+def _order(filters: TrackerFilters, today: date, soon: date) -> list[ColumnElement[Any]]:
+    owner = owner_row()
     sort_columns: dict[str, list[ColumnElement[Any]]] = {
         "deadline": [Action.deadline],
         "review": [Review.reference, Recommendation.number],
@@ -159,21 +167,99 @@ def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) 
         "rag": [_ranked(rag_sql(today, soon), RAG_ORDER)],
     }
     order = [*sort_columns[filters.sort], Action.id]
+    return [column.desc() if filters.descending else column.asc() for column in order]
+
+
+ALL_JOINS = ("review", "recommendation", "agency", "owner")
+# What each sort reads besides the action's own columns (the others read none).
+SORT_JOINS = {"review": ("review", "recommendation"), "agency": ("agency",), "owner": ("owner",)}
+
+
+def _joined(statement: Select[Any], joins: Sequence[str]) -> Select[Any]:
+    """Joined to the action's review, recommendation, agency (if any) and owner, as named. Each
+    is a required link (the agency outer-joined), so a join never drops an action."""
+    owner = owner_row()
+    onto = {
+        "review": lambda s: s.join(Review, Review.id == Action.review_id),
+        "recommendation": lambda s: s.join(Recommendation, Recommendation.id == Action.recommendation_id),
+        "agency": lambda s: s.outerjoin(Agency, Agency.id == Action.agency_id),
+        "owner": lambda s: s.join(owner, owner.id == Action.owner_id),
+    }
+    for name in joins:
+        statement = onto[name](statement)
+    return statement
+
+
+def ordered(
+    statement: Select[Any], user: User, filters: TrackerFilters, today: date, soon: date
+) -> Select[Any]:
+    """``statement`` (of actions, or of columns of an action's row) joined to what the tracker
+    sorts and shows, limited to the actions the user may see that pass the filters, and sorted,
+    the action's id breaking ties. The page and the exports share it, so they list alike."""
     return (
-        select(Action)
-        .join(Review, Review.id == Action.review_id)
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .outerjoin(Agency, Agency.id == Action.agency_id)
-        .join(owner, owner.id == Action.owner_id)
+        _joined(statement, ALL_JOINS)
         .where(*_conditions(user, filters, today, soon))
-        .order_by(*(column.desc() if filters.descending else column.asc() for column in order))
-        .options(
-            selectinload(Action.review),
-            selectinload(Action.recommendation),
-            selectinload(Action.agency),
-            selectinload(Action.owner),
-        )
+        .order_by(*_order(filters, today, soon))
     )
+
+
+def _shown() -> tuple[Any, ...]:
+    """What each row of the page shows besides the action (made when asked: the models must
+    all be known first)."""
+    return (
+        selectinload(Action.review),
+        selectinload(Action.recommendation),
+        selectinload(Action.agency),
+        selectinload(Action.owner),
+    )
+
+
+def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) -> Select[tuple[Action]]:
+    """The actions the user may see that pass the filters, sorted, the action's id breaking ties."""
+    return ordered(select(Action), user, filters, today, soon).options(*_shown())
+
+
+def page_query(
+    user: User, filters: TrackerFilters, today: date, soon: date, limit: int, offset: int
+) -> Select[tuple[Action]]:
+    """One page of :func:`tracker_query`, in one query that finds the page's actions before it
+    joins anything to them: the sort is over the filtered actions' own columns (their deadline
+    index, or the index holding what decides their colour), joined only to what it sorts by, and
+    only the page's rows are then joined to what the page shows."""
+    ids = (
+        _joined(select(Action.id), SORT_JOINS.get(filters.sort, ()))
+        .where(*_conditions(user, filters, today, soon))
+        .order_by(*_order(filters, today, soon))
+        .limit(limit)
+        .offset(offset)
+    )
+    return (
+        _joined(select(Action), ALL_JOINS)
+        .where(Action.id.in_(ids.scalar_subquery()))
+        .order_by(*_order(filters, today, soon))
+        .options(*_shown())
+    )
+
+
+class TrackerPage(Pagination):
+    """A page of the tracker for the pagination component. Its total is the counts' (the
+    filtered actions are counted once, by :func:`tracker_counts`), its items :func:`page_query`."""
+
+    def _query_items(self) -> list[Any]:
+        make = self._query_args["make"]
+        return list(db.session.execute(make(self.per_page, self._query_offset)).scalars())
+
+    def _query_count(self) -> int:
+        return int(self._query_args["total"])
+
+
+def tracker_page(user: User, filters: TrackerFilters, today: date, soon: date, total: int) -> TrackerPage:
+    """The page of the filtered, sorted actions the filters ask for (none past the last)."""
+
+    def make(limit: int, offset: int) -> Select[tuple[Action]]:
+        return page_query(user, filters, today, soon, limit, offset)
+
+    return TrackerPage(page=filters.page, per_page=PAGE_SIZE, error_out=False, make=make, total=total)
 
 
 @dataclass(frozen=True)
@@ -205,19 +291,23 @@ class TrackerCounts:
 
 def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
     """How many of the filtered actions each agency (and the partnership) holds of each colour, in
-    one query."""
+    one query: grouped on the actions' own columns (an index holds the agency, status, deadline
+    and completion day of every action), the agencies' names joined to the groups afterwards."""
     # Grouped through a subquery: PostgreSQL would not match a CASE with bound values in GROUP BY
     # to the same CASE in the select list.
     coloured = (
-        select(Action.agency_id, Agency.name, rag_sql(today, soon).label("rag"))
-        .select_from(Action)
-        .outerjoin(Agency, Agency.id == Action.agency_id)
+        select(Action.agency_id, rag_sql(today, soon).label("rag"))
         .where(*_conditions(user, filters, today, soon))
         .subquery()
     )
+    grouped = (
+        select(coloured.c.agency_id, coloured.c.rag, func.count().label("count"))
+        .group_by(coloured.c.agency_id, coloured.c.rag)
+        .subquery()
+    )
     rows = db.session.execute(
-        select(coloured.c.agency_id, coloured.c.name, coloured.c.rag, func.count()).group_by(
-            coloured.c.agency_id, coloured.c.name, coloured.c.rag
+        select(grouped.c.agency_id, Agency.name, grouped.c.rag, grouped.c.count).outerjoin(
+            Agency, Agency.id == grouped.c.agency_id
         )
     ).all()
     found: dict[tuple[int | None, str], dict[Rag, int]] = {}

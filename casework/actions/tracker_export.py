@@ -5,32 +5,39 @@ the filters applied, and the agencies against their red, amber, green, awaiting 
 counts, the same counts as the tracker page), then the actions with their recommendation's text
 and themes, RAG cells in their colour, a frozen and filterable header row, and print set-up
 (A4 landscape, fit to the page width, the header row repeated on every printed page).
+
+Both are written from the rows' batches (tracker_rows.py) as they come, so a file of any size
+needs the memory of one batch: the CSV as a chunk per batch, the workbook in openpyxl's
+write-only mode.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from functools import lru_cache
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from casework.actions.models import Action, Theme
-from casework.actions.rag import Rag, is_overdue, rag_of
+from casework.actions.models import Theme
+from casework.actions.rag import Rag
 from casework.actions.tracker import PARTNERSHIP, TrackerCounts, TrackerFilters
+from casework.actions.tracker_rows import ExportRow
 from casework.agencies.chronology_csv import FORMULA_TRIGGERS, spreadsheet_safe
 from casework.agencies.models import Agency
 from casework.auth.models import User
+from casework.core import streaming
 from casework.core.display import format_datetime
 from casework.core.extensions import db
-from casework.core.timeutil import UK
 from casework.reviews.models import Review
 
 EXPORT_COLUMNS: tuple[tuple[str, int], ...] = (  # heading, width in characters
@@ -53,6 +60,7 @@ EXPORT_COLUMNS: tuple[tuple[str, int], ...] = (  # heading, width in characters
     ("Recommendation outcome", 22),  # achieved only when re-measured, or not pursued by decision
 )
 EXPORT_HEADINGS = tuple(heading for heading, _ in EXPORT_COLUMNS)
+WIDTHS = tuple(width for _, width in EXPORT_COLUMNS)
 RAG_COLUMN = EXPORT_HEADINGS.index("RAG") + 1
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "%d/%m/%Y"
@@ -106,57 +114,48 @@ def describe_filters(filters: TrackerFilters) -> list[tuple[str, str]]:
     return described
 
 
-def last_update_on(action: Action) -> date | None:
-    """The UK date of the action's latest history entry (progress, return, deadline, verification)."""
-    latest = max((update.at for update in action.updates), default=None)
-    return latest.astimezone(UK).date() if latest else None
-
-
-def _export_values(action: Action, today: date, soon: date) -> tuple[object, ...]:
-    """One action's cells, in EXPORT_COLUMNS order: text, whole numbers, dates or None."""
-    return (
-        action.review.reference,
-        action.recommendation.number,
-        action.recommendation.text,
-        "; ".join(theme.name for theme in action.recommendation.themes),
-        action.description,
-        action.owner_label,
-        action.owner.name,
-        action.status.label,
-        rag_of(action, today, soon).label,
-        action.original_deadline,
-        action.deadline,
-        action.deadline_changes,
-        "Yes" if is_overdue(action, today) else "No",
-        action.success_measure,
-        last_update_on(action),
-        action.recommendation.difference_from_earlier or "",
-        action.recommendation.outcome_status(today).label,
-    )
-
-
 # --- CSV --------------------------------------------------------------------------------------
 
 
-def _csv_cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, date):
-        return value.strftime(DATE_FORMAT)
-    if isinstance(value, str):
-        return spreadsheet_safe(value)
-    return str(value)
+@lru_cache(maxsize=4096)
+def _day(value: date | None) -> str:
+    # DD/MM/YYYY, written once per day: a large file's rows share few days (deadlines, updates).
+    return "" if value is None else value.strftime(DATE_FORMAT)
 
 
-def export_csv(actions: Iterable[Action], info: ExportInfo) -> str:
-    """The actions as CSV for spreadsheets, in the order given: dates DD/MM/YYYY, CRLF line ends,
+def _csv_row(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """One row's cells for the CSV writer, column by column as EXPORT_COLUMNS has them: text
+    people typed made safe for spreadsheets, dates as DD/MM/YYYY; numbers, our own labels and
+    empty cells (None) as the writer writes them."""
+    safe = spreadsheet_safe
+    return (
+        safe(values[0]),  # review
+        values[1],  # recommendation number
+        safe(values[2]),
+        safe(values[3]),  # theme names
+        safe(values[4]),
+        safe(values[5]),  # agency
+        safe(values[6]),  # owner
+        values[7],  # status
+        values[8],  # RAG
+        _day(values[9]),
+        _day(values[10]),
+        values[11],  # deadline changes
+        values[12],  # overdue
+        safe(values[13]),
+        _day(values[14]),  # last update
+        safe(values[15]),
+        values[16],  # outcome
+    )
+
+
+def csv_chunks(batches: Iterable[list[ExportRow]]) -> Iterator[bytes]:
+    """The rows as CSV for spreadsheets, a chunk of bytes per batch, in the order given: UTF-8
+    with the byte order mark that makes Excel read it as such, dates DD/MM/YYYY, CRLF line ends,
     and an apostrophe in front of any text a spreadsheet would run as a formula."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(EXPORT_HEADINGS)
-    for action in actions:
-        writer.writerow([_csv_cell(value) for value in _export_values(action, info.today, info.soon)])
-    return out.getvalue()
+    return streaming.csv_chunks(
+        EXPORT_HEADINGS, ([_csv_row(row.values) for row in batch] for batch in batches)
+    )
 
 
 # --- Excel ------------------------------------------------------------------------------------
@@ -183,11 +182,11 @@ def _colour(cell: Any, rag: Rag) -> None:
     cell.font = Font(bold=True, color=text)
 
 
-def _print_setup(sheet: Worksheet, title: str, info: ExportInfo, header_rows: str | None) -> None:
+def _print_setup(sheet: Any, title: str, info: ExportInfo, header_rows: str | None) -> None:
     """A4 landscape, as wide as the page, the header row on every page, and the export's date
     and page numbers in the margins."""
     sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
@@ -198,76 +197,123 @@ def _print_setup(sheet: Worksheet, title: str, info: ExportInfo, header_rows: st
     sheet.oddFooter.center.text = "Page &P of &N"
 
 
-def export_xlsx(actions: Iterable[Action], info: ExportInfo) -> bytes:
-    """The actions as an Excel workbook: the summary sheet, then the actions sheet."""
-    workbook = Workbook()
-    summary = workbook.active
-    assert summary is not None
-    summary.title = "Summary"
-    _write_summary(summary, info)
-    _write_actions(workbook.create_sheet("Actions"), actions, info)
+def write_xlsx(batches: Iterable[list[ExportRow]], info: ExportInfo, target: str | IO[bytes]) -> int:
+    """The rows as an Excel workbook (the summary sheet, then the actions sheet) written to
+    ``target``, a row at a time (openpyxl's write-only mode keeps no cell in memory); how many
+    actions it holds."""
+    workbook = Workbook(write_only=True)
+    _write_summary(workbook.create_sheet("Summary"), info)
+    count = _write_actions(workbook.create_sheet("Actions"), batches, info)
+    workbook.save(target)
+    return count
+
+
+def export_xlsx(batches: Iterable[list[ExportRow]], info: ExportInfo) -> bytes:
     out = io.BytesIO()
-    workbook.save(out)
+    write_xlsx(batches, info, out)
     return out.getvalue()
 
 
-def _write_summary(sheet: Worksheet, info: ExportInfo) -> None:
-    sheet["A1"] = "Action tracker"
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"], sheet["B2"] = "Exported", format_datetime(info.exported_at)
-    sheet["A3"] = "Filters"
-    row = 3
-    for row, (what, value) in enumerate(info.filters or [("", "None: every action you may see")], start=3):
-        _write_text(sheet.cell(row=row, column=2), f"{what}: {value}" if what else value)
-    for cell in (sheet["A2"], sheet["A3"]):
-        cell.font = BOLD
-    table = row + 2
-    headings = ["Agency", *(colour.label for colour in Rag), "Total"]
-    for column, heading in enumerate(headings, start=1):
-        cell = sheet.cell(row=table, column=column, value=heading)
-        cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, vertical="top")
+def _cell(sheet: Any, value: object, font: Font | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet)
+    if isinstance(value, str):
+        _write_text(cell, value)
+    else:
+        cell.value = value
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def _write_summary(sheet: Any, info: ExportInfo) -> None:
+    """The export's date and filters, then the agencies against their colours; rows are written
+    in order (write-only), the table two rows below the last filter."""
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 40  # also the export's date and the filters
+    for column in range(3, len(Rag) + 3):
+        sheet.column_dimensions[get_column_letter(column)].width = 14
+    _print_setup(sheet, "Action tracker: summary by agency", info, None)
+    sheet.append([_cell(sheet, "Action tracker", Font(bold=True, size=14))])
+    sheet.append([_cell(sheet, "Exported", BOLD), _cell(sheet, format_datetime(info.exported_at))])
+    filters = info.filters or [("", "None: every action you may see")]
+    for index, (what, value) in enumerate(filters):
+        first = _cell(sheet, "Filters", BOLD) if index == 0 else None
+        sheet.append([first, _cell(sheet, f"{what}: {value}" if what else value)])
+    sheet.append([])
+    headings = []
+    for column, heading in enumerate(["Agency", *(colour.label for colour in Rag), "Total"], start=1):
+        cell = _cell(sheet, heading, BOLD)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
         if 1 < column <= len(Rag) + 1:
             _colour(cell, list(Rag)[column - 2])
+        headings.append(cell)
+    sheet.append(headings)
     rows = [(line.name, line.by_rag, line.count) for line in info.counts.by_agency]
     rows.append(("All", info.counts.by_rag, info.counts.total))
     for offset, (name, by_rag, total) in enumerate(rows, start=1):
-        _write_text(sheet.cell(row=table + offset, column=1), name)
-        for column, count in enumerate([*(by_rag[colour] for colour in Rag), total], start=2):
-            sheet.cell(row=table + offset, column=column, value=count)
-    for cell in sheet[table + len(rows)]:
-        cell.font = BOLD
-    sheet.column_dimensions["A"].width = 40
-    for column in range(2, len(headings) + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 14
-    sheet.column_dimensions["B"].width = 40  # also the export's date and the filters
-    _print_setup(sheet, "Action tracker: summary by agency", info, None)
+        font = BOLD if offset == len(rows) else None
+        counts = [*(by_rag[colour] for colour in Rag), total]
+        sheet.append([_cell(sheet, name, font), *(_cell(sheet, count, font) for count in counts)])
 
 
-def _write_actions(sheet: Worksheet, actions: Iterable[Action], info: ExportInfo) -> None:
-    for column, (heading, width) in enumerate(EXPORT_COLUMNS, start=1):
-        cell = sheet.cell(row=1, column=column)
-        _write_text(cell, heading)
-        cell.font, cell.alignment = BOLD, Alignment(wrap_text=True, vertical="top")
+def _write_actions(sheet: Any, batches: Iterable[list[ExportRow]], info: ExportInfo) -> int:
+    for column, (_heading, width) in enumerate(EXPORT_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
-    row = 1
-    for row, action in enumerate(actions, start=2):
-        _write_row(sheet, row, _export_values(action, info.today, info.soon))
-        _colour(sheet.cell(row=row, column=RAG_COLUMN), rag_of(action, info.today, info.soon))
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{row}"
+    sheet.freeze_panes = "A2"  # written before the first row, in write-only mode
     _print_setup(sheet, "Action tracker", info, "1:1")
+    header = []
+    for heading in EXPORT_HEADINGS:
+        cell = _cell(sheet, heading, BOLD)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header.append(cell)
+    sheet.append(header)
+    styles = _RowStyles(sheet)
+    count = 0
+    for batch in batches:
+        for row in batch:
+            sheet.append(styles.cells(row))
+        count += len(batch)
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(EXPORT_COLUMNS))}{count + 1}"
+    return count
 
 
-def _write_row(sheet: Worksheet, row: int, values: Sequence[object]) -> None:
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, str):
-            _write_text(cell, value)
-            cell.alignment = WRAP if len(value) > EXPORT_COLUMNS[column - 1][1] else TOP
-        elif isinstance(value, date):
-            cell.value = value
-            cell.number_format = XLSX_DATE_FORMAT
-            cell.alignment = TOP
-        else:
-            cell.value = value
-            cell.alignment = TOP
+class _RowStyles:
+    """The actions' cells, made once and filled again for every row: write-only mode writes a
+    row as soon as it is appended, so the same cells serve the next one. Each of the few styles
+    they take is made once too, and copied (a short array of numbers) into a cell rather than
+    looked up again by openpyxl, which costs more than the rest of writing the cell."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.row = [WriteOnlyCell(sheet) for _ in EXPORT_COLUMNS]
+        self.top = self._made(sheet, alignment=TOP)
+        self.wrap = self._made(sheet, alignment=WRAP)
+        self.day = self._made(sheet, alignment=TOP, number_format=XLSX_DATE_FORMAT)
+        self.rag = {}
+        for colour, (fill, text) in RAG_STYLES.items():
+            wraps = len(colour.label) > WIDTHS[RAG_COLUMN - 1]
+            self.rag[colour] = self._made(
+                sheet,
+                alignment=WRAP if wraps else TOP,
+                fill=PatternFill(fill_type="solid", start_color=fill, end_color=fill),
+                font=Font(bold=True, color=text),
+            )
+
+    @staticmethod
+    def _made(sheet: Any, **parts: Any) -> Any:
+        cell = WriteOnlyCell(sheet)
+        for name, value in parts.items():
+            setattr(cell, name, value)
+        return cell._style
+
+    def cells(self, row: ExportRow) -> list[WriteOnlyCell]:
+        for column, (cell, value) in enumerate(zip(self.row, row.values, strict=True)):
+            if isinstance(value, str):
+                if column == RAG_COLUMN - 1:
+                    cell._style = copy(self.rag[row.rag])
+                else:
+                    cell._style = copy(self.wrap if len(value) > WIDTHS[column] else self.top)
+                _write_text(cell, value)  # after the style: it may add Excel's quote prefix
+            else:
+                cell._style = copy(self.day if isinstance(value, date) else self.top)
+                cell.value = value
+        return self.row

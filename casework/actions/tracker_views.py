@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
+from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import joinedload, selectinload
 
-from casework.actions import bp, tracker, tracker_export
-from casework.actions.models import Action, ActionStatus, Recommendation
+from casework.actions import bp, tracker, tracker_export, tracker_exports
+from casework.actions.forms import ExportForm
+from casework.actions.models import ActionStatus
 from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
-from casework.actions.tracker_export import ExportInfo
-from casework.agencies.chronology_csv import CSV_ENCODING
 from casework.auth.access import current_person, load_for, roles
 from casework.auth.models import Role
-from casework.core import audit
 from casework.core.extensions import db
-from casework.core.timeutil import uk_today, utcnow
+from casework.core.forms import flash_form_errors, submit
+from casework.core.timeutil import uk_today
 from casework.reviews.models import Review
 
 
@@ -41,17 +39,13 @@ def index() -> ResponseReturnValue:
     filters, _review = _filters()
     today, soon = _today()
     user = current_person()
-    page = db.paginate(
-        tracker.tracker_query(user, filters, today, soon),
-        page=filters.page,
-        per_page=tracker.PAGE_SIZE,
-        error_out=False,
-    )
+    counts = tracker.tracker_counts(user, filters, today, soon)
+    page = tracker.tracker_page(user, filters, today, soon, counts.total)
     return render_template(
         "actions/index.html",
         page=page,
         filters=filters,
-        counts=tracker.tracker_counts(user, filters, today, soon),
+        counts=counts,
         choices=tracker.filter_choices(user),
         statuses=list(ActionStatus),
         rags=list(Rag),
@@ -61,51 +55,61 @@ def index() -> ResponseReturnValue:
     )
 
 
-def _export(extension: str, mimetype: str, write: Callable[[list[Action], ExportInfo], bytes]) -> Response:
-    """The whole filtered list (every page) as a download, and the audit event that records it.
-    The file is written before the commit, which would expire the loaded actions."""
-    filters, review = _filters()
-    today, soon = _today()
+def _export(extension: str) -> ResponseReturnValue:
+    """The whole filtered list (every page) as a download, and the audit event that records it;
+    above the inline limit, a page that offers to prepare it in the background instead."""
+    filters, _review = _filters()
     user = current_person()
-    actions = list(
-        db.session.execute(
-            tracker.tracker_query(user, filters, today, soon).options(
-                selectinload(Action.updates),
-                selectinload(Action.recommendation).options(
-                    selectinload(Recommendation.themes), joinedload(Recommendation.outcome)
-                ),
-            )
-        ).scalars()
-    )
-    counts = tracker.tracker_counts(user, filters, today, soon)
-    info = ExportInfo(today, soon, utcnow(), tracker_export.describe_filters(filters), counts)
-    content = write(actions, info)
-    audit.record(
-        "actions_exported",
-        f"Action tracker exported as {extension.upper()} ({len(actions)} actions)",
-        review=review,
-        details={"format": extension, "filters": filters.filter_args(), "actions": len(actions)},
-    )
+    info = tracker_exports.export_info(user, filters)
+    count = info.counts.total
+    if count > tracker_exports.inline_rows():
+        return render_template(
+            "actions/export_in_background.html",
+            form=ExportForm(formdata=None),
+            count=count,
+            extension=extension,
+            filters=filters,
+        )
+    batches = tracker_exports.rows(user, filters, info)  # the query is built before the commit
+    tracker_exports.record_export(extension, filters, count)
     db.session.commit()
+    if extension == "csv":
+        body: Any = stream_with_context(tracker_export.csv_chunks(batches))
+    else:
+        body = tracker_export.export_xlsx(batches, info)  # a small workbook, at most the inline limit
+    name = tracker_exports.file_name(info, extension)
     return Response(
-        content,
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="actions-{today:%Y-%m-%d}.{extension}"'},
+        body,
+        mimetype=tracker_exports.FORMATS[extension],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
-
-
-def _csv_bytes(actions: list[Action], info: ExportInfo) -> bytes:
-    # utf-8-sig starts the file with the byte order mark that makes Excel read it as UTF-8
-    return tracker_export.export_csv(actions, info).encode(CSV_ENCODING)
 
 
 @bp.route("/export.csv")
 @roles(Role.BOARD_MANAGER)
 def export_csv() -> ResponseReturnValue:
-    return _export("csv", "text/csv", _csv_bytes)
+    return _export("csv")
 
 
 @bp.route("/export.xlsx")
 @roles(Role.BOARD_MANAGER)
 def export_xlsx() -> ResponseReturnValue:
-    return _export("xlsx", tracker_export.XLSX_MIMETYPE, tracker_export.export_xlsx)
+    return _export("xlsx")
+
+
+@bp.route("/export/<any(csv, xlsx):extension>", methods=["POST"])
+@roles(Role.BOARD_MANAGER)
+def export_in_background(extension: str) -> ResponseReturnValue:
+    """Queue a large export (the form's address carries the filters) and follow it on the job's page."""
+    filters, _review = _filters()
+    form = ExportForm()
+    done = submit(
+        form,
+        lambda: tracker_exports.start_export(extension, filters, current_person()),
+        "The export is being prepared.",
+        lambda job: url_for("jobs.progress", job_id=job.id),
+    )
+    if done is None:
+        flash_form_errors(form)
+        return redirect(url_for("actions.index", **filters.args()))
+    return done

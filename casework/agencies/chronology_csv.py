@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, time
+
+from casework.core.streaming import csv_chunks
 
 TEMPLATE_COLUMNS = ("date", "time", "practitioner_role", "event", "significance")
 EXPORT_COLUMNS = ("date", "time", "agency", "practitioner_role", "event", "significance", "key_episode")
@@ -75,28 +77,37 @@ def template_csv() -> str:
     return _write_csv(TEMPLATE_COLUMNS, _TEMPLATE_EXAMPLES)
 
 
+def _export_cells(entry: ExportRow) -> tuple[str, ...]:
+    return (
+        entry.occurred_on.strftime("%d/%m/%Y"),
+        entry.occurred_at.strftime("%H:%M") if entry.occurred_at else "",
+        entry.agency,
+        entry.practitioner_role,
+        entry.event,
+        entry.significance,
+        "Yes" if entry.key_episode else "No",
+    )
+
+
 def chronology_to_csv(entries: Iterable[ExportRow]) -> str:
     """The merged chronology for spreadsheets, in the order given. Dates are DD/MM/YYYY, times
     HH:MM, and any cell a spreadsheet would run as a formula starts with an apostrophe."""
+    return _write_csv(EXPORT_COLUMNS, (_export_cells(entry) for entry in entries))
+
+
+def chronology_csv_chunks(batches: Iterable[Iterable[ExportRow]]) -> Iterator[bytes]:
+    """:func:`chronology_to_csv` as UTF-8 bytes (with the byte order mark Excel needs), a chunk
+    per batch of entries, for a chronology of any length."""
     rows = (
-        (
-            entry.occurred_on.strftime("%d/%m/%Y"),
-            entry.occurred_at.strftime("%H:%M") if entry.occurred_at else "",
-            entry.agency,
-            entry.practitioner_role,
-            entry.event,
-            entry.significance,
-            "Yes" if entry.key_episode else "No",
-        )
-        for entry in entries
+        [[spreadsheet_safe(cell) for cell in _export_cells(entry)] for entry in batch] for batch in batches
     )
-    return _write_csv(EXPORT_COLUMNS, rows)
+    return csv_chunks(EXPORT_COLUMNS, rows)
 
 
 def spreadsheet_safe(value: str) -> str:
     """The cell as a spreadsheet should get it: line breaks as Excel writes them (LF), and an
     apostrophe in front of anything a spreadsheet would read as a formula."""
-    text = value.replace("\r\n", "\n").replace("\r", "\n")
+    text = value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
     return f"'{text}" if value.startswith(FORMULA_TRIGGERS) else text
 
 

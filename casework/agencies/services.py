@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Select, insert
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
@@ -331,11 +332,10 @@ class ChronologyFilters:
     key_only: bool = False
 
 
-def merged_chronology(review: Review, filters: ChronologyFilters) -> list[ChronologyEntry]:
-    """Accepted entries of every agency, in date order: what the reviewer reads."""
+def _merged(statement: Select[Any], review: Review, filters: ChronologyFilters) -> Select[Any]:
+    """Accepted entries of every agency that pass the filters, in date order."""
     query = (
-        db.select(ChronologyEntry)
-        .join(ContributionRequest)
+        statement.join(ContributionRequest, ContributionRequest.id == ChronologyEntry.request_id)
         .where(ChronologyEntry.review_id == review.id, ContributionRequest.status == RequestStatus.ACCEPTED)
         .order_by(
             ChronologyEntry.occurred_on,
@@ -343,7 +343,6 @@ def merged_chronology(review: Review, filters: ChronologyFilters) -> list[Chrono
             ChronologyEntry.occurred_at,
             ChronologyEntry.id,
         )
-        .options(joinedload(ChronologyEntry.agency))  # every reader shows each entry's agency
     )
     if filters.agency_id:
         query = query.where(ChronologyEntry.agency_id == filters.agency_id)
@@ -353,4 +352,27 @@ def merged_chronology(review: Review, filters: ChronologyFilters) -> list[Chrono
         query = query.where(ChronologyEntry.occurred_on <= filters.date_to)
     if filters.key_only:
         query = query.where(ChronologyEntry.key_episode.is_(True))
+    return query
+
+
+def merged_chronology(review: Review, filters: ChronologyFilters) -> list[ChronologyEntry]:
+    """Accepted entries of every agency, in date order: what the reviewer reads."""
+    query = _merged(db.select(ChronologyEntry), review, filters).options(
+        joinedload(ChronologyEntry.agency)  # every reader shows each entry's agency
+    )
     return list(db.session.execute(query).scalars())
+
+
+def merged_chronology_rows(review: Review, filters: ChronologyFilters) -> Select[Any]:
+    """The same entries as columns, for the export to read in batches: the day, the time, the
+    agency's name, the practitioner's role, the event, its significance, whether it is key."""
+    columns = db.select(
+        ChronologyEntry.occurred_on,
+        ChronologyEntry.occurred_at,
+        Agency.name,
+        ChronologyEntry.practitioner_role,
+        ChronologyEntry.event,
+        ChronologyEntry.significance,
+        ChronologyEntry.key_episode,
+    ).join(Agency, Agency.id == ChronologyEntry.agency_id)
+    return _merged(columns, review, filters)

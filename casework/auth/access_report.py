@@ -4,21 +4,22 @@ person's access report and written as CSV for an audit or a data-protection inve
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Row, Select, func, select
 from sqlalchemy.orm import joinedload
 
 from casework.agencies.chronology_csv import spreadsheet_safe
-from casework.auth.models import User
+from casework.auth.models import Role, User
 from casework.core.audit import READS, AccessKind, AuditEvent
 from casework.core.display import format_datetime
 from casework.core.extensions import db
 from casework.core.paging import Slice, slice_of
+from casework.core.streaming import batches_of
+from casework.core.streaming import csv_chunks as csv_chunks_of
 from casework.core.timeutil import UK
 from casework.reviews.models import Review
 
@@ -69,15 +70,22 @@ def _reads(*where: ColumnElement[bool]) -> Select[tuple[AuditEvent]]:
     )
 
 
-def of_review(review: Review, filters: AccessFilters) -> Select[tuple[AuditEvent]]:
+def review_conditions(review: Review, filters: AccessFilters) -> list[ColumnElement[bool]]:
     """Every read of this review's identifying details, documents and exports."""
-    return _reads(AuditEvent.review_id == review.id, *_conditions(filters))
+    return [AuditEvent.review_id == review.id, *_conditions(filters)]
+
+
+def person_conditions(person: User, filters: AccessFilters) -> list[ColumnElement[bool]]:
+    """Everything this person opened, downloaded or exported, on every review."""
+    return _conditions(AccessFilters(person.id, filters.kind, filters.date_from, filters.date_to))
+
+
+def of_review(review: Review, filters: AccessFilters) -> Select[tuple[AuditEvent]]:
+    return _reads(*review_conditions(review, filters))
 
 
 def of_person(person: User, filters: AccessFilters) -> Select[tuple[AuditEvent]]:
-    """Everything this person opened, downloaded or exported, on every review."""
-    chosen = AccessFilters(person.id, filters.kind, filters.date_from, filters.date_to)
-    return _reads(*_conditions(chosen))
+    return _reads(*person_conditions(person, filters))
 
 
 def page_of(query: Select[tuple[AuditEvent]], number: int) -> Slice:
@@ -98,10 +106,7 @@ def readers_of(review: Review) -> list[tuple[int, str]]:
 
 
 def kind_of(event: AuditEvent) -> str:
-    try:
-        return AccessKind(event.action).label
-    except ValueError:
-        return event.action
+    return _kind_label(event.action)
 
 
 def references(events: Iterable[AuditEvent]) -> dict[int, str]:
@@ -113,25 +118,64 @@ def references(events: Iterable[AuditEvent]) -> dict[int, str]:
     return {row.id: row.reference for row in rows}
 
 
-def to_csv(events: Sequence[AuditEvent]) -> str:
-    """The report as CSV, newest first, text a spreadsheet would run as a formula made inert."""
-    named = references(events)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADINGS)
-    for event in events:
-        writer.writerow([spreadsheet_safe(value) for value in _row(event, named)])
-    return "\ufeff" + out.getvalue()  # the BOM makes Excel read UTF-8
+@dataclass(frozen=True)
+class Export:
+    """A report's CSV, fixed when it was asked for: how many entries it holds, and the last of
+    them (the export's own record, made next, is not in it)."""
+
+    count: int
+    last_id: int | None
+
+    @classmethod
+    def of(cls, where: list[ColumnElement[bool]]) -> Export:
+        count, last_id = db.session.execute(
+            select(func.count(), func.max(AuditEvent.id)).select_from(AuditEvent).where(*where)
+        ).one()
+        return cls(int(count), last_id)
 
 
-def _row(event: AuditEvent, named: dict[int, str]) -> Sequence[str]:
-    actor = event.actor
-    return (
-        format_datetime(event.occurred_at),
-        actor.name if actor else "System",
-        actor.role.label if actor else "",
-        kind_of(event),
-        named.get(event.review_id, "") if event.review_id is not None else "",
-        event.summary,
-        event.ip_address or "",
+def csv_chunks(where: list[ColumnElement[bool]], export: Export) -> Iterator[bytes]:
+    """The report as CSV, newest first, a chunk per batch of entries read straight from the
+    trail (a person's report spans all of it): text a spreadsheet would run as a formula made
+    inert. The query is built now and run when the first chunk is asked for."""
+    query = (
+        select(
+            AuditEvent.occurred_at,
+            User.name,
+            User.role,
+            AuditEvent.action,
+            Review.reference,
+            AuditEvent.summary,
+            AuditEvent.ip_address,
+        )
+        .select_from(AuditEvent)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .outerjoin(Review, Review.id == AuditEvent.review_id)
+        .where(*where, AuditEvent.id <= (export.last_id or 0))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
+    rows = ([_csv_row(row) for row in batch] for batch in batches_of(query))
+    return csv_chunks_of(HEADINGS, rows)
+
+
+def _csv_row(row: Row[Any]) -> Sequence[str]:
+    occurred_at, name, role, action, reference, summary, ip_address = row
+    return [
+        spreadsheet_safe(value)
+        for value in (
+            format_datetime(occurred_at),
+            name if name is not None else "System",
+            Role(role).label if role is not None else "",
+            _kind_label(action),
+            reference or "",
+            summary,
+            ip_address or "",
+        )
+    ]
+
+
+def _kind_label(action: str) -> str:
+    try:
+        return AccessKind(action).label
+    except ValueError:
+        return action

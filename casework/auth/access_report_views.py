@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, render_template, request, stream_with_context
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -54,9 +54,13 @@ def _filters(person_filter: bool) -> tuple[report.AccessFilters, dict[str, Any]]
     return filters, shown
 
 
-def _csv(events: list[Any], name: str) -> Response:
+def _csv(where: list[Any], about: Review | User, name: str, filters: report.AccessFilters) -> Response:
+    """The report as a CSV file streamed in batches; the export is recorded (and committed)
+    first, with the entries it holds, and is not itself in the file."""
+    export = report.Export.of(where)
+    _record("access_report_exported", about, f"exported ({export.count} entries, {filters.describe()})")
     return Response(
-        report.to_csv(events),
+        stream_with_context(report.csv_chunks(where, export)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
     )
@@ -97,9 +101,8 @@ def review_access(review: Review) -> ResponseReturnValue:
 @loads(Review, may="see_access_report")
 def review_access_csv(review: Review) -> ResponseReturnValue:
     filters, _ = _filters(person_filter=True)
-    events = list(db.session.execute(report.of_review(review, filters)).scalars())
-    _record("access_report_exported", review, f"exported ({len(events)} entries, {filters.describe()})")
-    return _csv(events, f"access-report-{review.reference}")
+    name = f"access-report-{review.reference}"
+    return _csv(report.review_conditions(review, filters), review, name, filters)
 
 
 @admin_bp.route("/users/<int:user_id>/access")
@@ -116,6 +119,5 @@ def person_access(user_id: int) -> ResponseReturnValue:
 def person_access_csv(user_id: int) -> ResponseReturnValue:
     person = db.get_or_404(User, user_id)
     filters, _ = _filters(person_filter=False)
-    events = list(db.session.execute(report.of_person(person, filters)).scalars())
-    _record("access_report_exported", person, f"exported ({len(events)} entries, {filters.describe()})")
-    return _csv(events, f"access-report-person-{person.id}")
+    name = f"access-report-person-{person.id}"
+    return _csv(report.person_conditions(person, filters), person, name, filters)

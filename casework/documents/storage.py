@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
 
@@ -152,6 +153,42 @@ def store_upload(
         review_id=review.id if review is not None else None,
         contribution_request_id=contribution_request_id,
     )
+    return _add_document(document, store)
+
+
+def store_made_file(content: IO[bytes], *, name: str, kind: str, made_for: User) -> Document:
+    """Keep a file the product made itself (an export written by a job) and add its
+    :class:`Document` row to the session, following the row's transaction as an upload does.
+
+    Its type is known rather than detected and no upload limit applies: the bytes stream from
+    ``content`` (read from its start) to the store, counted and hashed on the way. The document
+    is filed under no review; its owner (the job that made it) decides who may download it."""
+    if kind not in ALLOWED_TYPES:
+        raise ValueError(f"kind must be one of {sorted(ALLOWED_TYPES)}, not {kind!r}")
+    install_session_hooks()
+    store = current_store()
+    stored_name = secrets.token_hex(16)
+    received = Received()
+    try:
+        store.put(stored_name, receive(content, sys.maxsize, received))
+    except BaseException:
+        store.delete(stored_name, provisional=True)
+        raise
+    document = Document(
+        stored_name=stored_name,
+        original_name=display_name(name, kind),
+        size=received.size,
+        sha256=received.sha256,
+        detected_type=kind,
+        media_type=ALLOWED_TYPES[kind].media_type,
+        uploaded_by_id=made_for.id,
+    )
+    return _add_document(document, store)
+
+
+def _add_document(document: Document, store: FileStore) -> Document:
+    """Add the row of a file just put in the store; the file stays provisional until it commits."""
+    stored_name = document.stored_name
     session = db.session()
     try:
         session.add(document)

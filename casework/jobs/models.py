@@ -4,8 +4,9 @@ what became of it: the page ``/jobs/<id>`` follows it."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Integer, String, Text, or_, true
+from sqlalchemy import JSON, ColumnElement, ForeignKey, Integer, String, Text, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
@@ -45,6 +46,8 @@ class BackgroundJob(db.Model):
     subject_id: Mapped[int | None] = mapped_column(Integer, index=True)
     input_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     result_document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    # What the work was asked to do, for a kind whose subject is not enough (an export's filters).
+    parameters: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     progress_done: Mapped[int] = mapped_column(Integer, default=0)
     progress_total: Mapped[int] = mapped_column(Integer, default=0)
     message: Mapped[str] = mapped_column(Text, default="")

@@ -55,6 +55,7 @@ def start_job(
     review_id: int | None = None,
     subject: Any = None,
     input_document: Document | None = None,
+    parameters: dict[str, Any] | None = None,
 ) -> BackgroundJob:
     """Add a queued job to the current transaction; the queue runs it after the commit."""
     job = BackgroundJob(
@@ -65,6 +66,7 @@ def start_job(
         subject_type=type(subject).__name__ if subject is not None else None,
         subject_id=getattr(subject, "id", None),
         input_document_id=input_document.id if input_document is not None else None,
+        parameters=parameters,
         progress_total=total,
         ip_address=request.remote_addr if has_request_context() else None,
     )

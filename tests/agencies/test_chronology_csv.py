@@ -16,6 +16,7 @@ from casework.agencies.chronology_csv import (
     TEMPLATE_COLUMNS,
     ChronologyRow,
     ExportRow,
+    chronology_csv_chunks,
     chronology_to_csv,
     template_csv,
 )
@@ -516,3 +517,17 @@ def test_an_exported_agency_chronology_reads_back_unchanged() -> None:
         for i, r in enumerate(rows)
     )
     assert parse(drop_columns(export, "agency", "key_episode")) == rows
+
+
+def test_the_streamed_export_is_the_same_file_written_a_chunk_per_batch() -> None:
+    entries = [
+        ExportRow(
+            date(2025, 2, n), time(9, n) if n % 2 else None, "Police", "PC", f"=Visit {n}", "", n % 3 == 0
+        )
+        for n in range(1, 8)
+    ]
+    chunks = list(chronology_csv_chunks([entries[:3], entries[3:6], entries[6:]]))
+    assert len(chunks) == 4  # one per batch, then the end
+    assert chunks[0].startswith(b"\xef\xbb\xbf") and b"".join(chunks[1:]).count(b"\xef\xbb\xbf") == 0
+    assert b"".join(chunks) == ("\ufeff" + chronology_to_csv(entries)).encode()
+    assert b"".join(chunks).count(b"'=Visit") == 7

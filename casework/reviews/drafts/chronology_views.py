@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import func, select
 
 from casework.agencies import services as contributions
-from casework.agencies.chronology_csv import ExportRow, chronology_to_csv
+from casework.agencies.chronology_csv import ExportRow, chronology_csv_chunks
 from casework.agencies.contributions import ChronologyEntry
 from casework.agencies.forms import KeyEpisodeForm
 from casework.auth.access import current_person, loads
@@ -14,6 +15,7 @@ from casework.core import audit
 from casework.core.extensions import db
 from casework.core.filters import filter_day
 from casework.core.forms import as_id, commit_once, flash_form_errors, submit
+from casework.core.streaming import batches_of
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.models import Review
@@ -63,31 +65,24 @@ def review_chronology(review: Review) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/chronology.csv")
 @loads(Review)
 def review_chronology_csv(review: Review) -> ResponseReturnValue:
-    entries = contributions.merged_chronology(review, _filters()[0])
-    rows = [
-        ExportRow(
-            occurred_on=e.occurred_on,
-            occurred_at=e.occurred_at,
-            agency=e.agency.name,
-            practitioner_role=e.practitioner_role,
-            event=e.event,
-            significance=e.significance,
-            key_episode=e.key_episode,
-        )
-        for e in entries
-    ]
+    """The merged chronology as CSV, read and sent in batches (a review's chronology may hold
+    tens of thousands of entries); the export is recorded, with its count, before it is sent."""
+    query = contributions.merged_chronology_rows(review, _filters()[0])
+    count = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    name = f"{review.reference}-chronology.csv"
     commit_once(
         lambda: audit.record(
             "chronology_exported",
-            f"Merged chronology of {review.reference} exported ({len(rows)} entries)",
+            f"Merged chronology of {review.reference} exported ({count} entries)",
             subject=review,
             review=review,
         )
     )
+    batches = ([ExportRow(*row) for row in batch] for batch in batches_of(query))
     return Response(
-        "\ufeff" + chronology_to_csv(rows),  # the BOM makes Excel read UTF-8
+        stream_with_context(chronology_csv_chunks(batches)),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{review.reference}-chronology.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 

@@ -1,7 +1,7 @@
 """The scale benchmark: one year of a partnership's work (S1) beside ten years (S10), in PostgreSQL.
 
     .venv/bin/python scripts/bench.py [--database-url postgresql://postgres@127.0.0.1:5432/postgres]
-        [--factor 10] [--runs 25] [--seconds 8] [--rebuild] [--out instance/bench-results.md]
+        [--factor 10] [--runs 25] [--seconds 8] [--rebuild] [--out instance/bench-results.md] [--readme]
 
 Builds (or copies from its cache, see scripts/bench_databases.py) both partnerships through the
 services (scripts/bench_data.py), then prints side by side, from one run: for every main page the
@@ -57,7 +57,8 @@ from tests.test_query_budgets import (
     _review,
 )
 
-ADMIN = "admin@northshire.example"
+ROOT = Path(__file__).resolve().parent.parent
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 FLOORS = [
     ("floor: health check", None, "/healthz"),
     ("floor: sign-in page", None, "/sign-in"),
@@ -258,6 +259,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=8, help="of load per page under gunicorn")
     parser.add_argument("--rebuild", action="store_true", help="build again even if cached")
     parser.add_argument("--out", type=Path, default=Path("instance/bench-results.md"))
+    parser.add_argument("--readme", action="store_true", help="put the figures in the README too")
     parser.add_argument("--build", nargs=2, metavar=("SCALE", "URL"), help=argparse.SUPPRESS)
     parser.add_argument("--uploads", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--part", type=int, help=argparse.SUPPRESS)
@@ -299,6 +301,12 @@ def run(options: argparse.Namespace) -> None:
     options.out.parent.mkdir(parents=True, exist_ok=True)
     options.out.write_text(text)
     print(f"Written to {options.out}")
+    if options.readme:
+        readme = ROOT / "README.md"
+        before, rest = readme.read_text().split(README_START, 1)
+        after = rest.split(README_END, 1)[1]
+        readme.write_text(f"{before}{README_START}\n{text}{README_END}{after}")
+        print(f"and to {readme}")
 
 
 if __name__ == "__main__":

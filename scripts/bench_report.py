@@ -3,8 +3,11 @@ reminder pass and the full export."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+NUMBER = re.compile(r"[0-9][0-9,.]*")
 
 
 @dataclass(frozen=True)
@@ -59,12 +62,14 @@ class Report:
 def table(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table, numbers aligned right."""
     cells = [[_cell(value) for value in row] for row in rows]
-    right = [
-        all(isinstance(row[i], int | float) for row in rows) if rows else False for i in range(len(headings))
-    ]
+    right = [bool(rows) and all(_numeric(row[i]) for row in rows) for i in range(len(headings))]
     rule = ["---:" if r else "---" for r in right]
     lines = [headings, rule, *cells]
     return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def _numeric(value: object) -> bool:
+    return isinstance(value, int | float) or bool(NUMBER.fullmatch(str(value)))
 
 
 def _cell(value: object) -> str:

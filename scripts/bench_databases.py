@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -88,6 +89,8 @@ def ensure_built(server: str, scales: list[str], rebuild: bool = False, factor: 
     if rebuild:
         stale |= set(wanted.values()) & existing
     _run(server, *(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in sorted(stale)))
+    for name in stale:
+        shutil.rmtree(CACHE / name, ignore_errors=True)  # the files of its documents
     existing -= stale
     building = {}
     for scale, name in wanted.items():

@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 
-.PHONY: run test lint format migrate demo demo-code assets test-postgres servers-check clean
+.PHONY: run test lint format migrate demo demo-code assets test-postgres servers-check bench clean
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -56,6 +56,12 @@ test-postgres: $(STAMP)
 # Two gunicorn app servers and a worker sharing PostgreSQL, Redis and an S3 store, checked over HTTP.
 servers-check: $(STAMP)
 	$(BIN)/python scripts/two_servers.py
+
+# One year of a partnership beside ten years, in PostgreSQL: every main page's statements and
+# times side by side, throughput, the daily reminders, the full export (scripts/bench.py).
+# The built databases are kept for the next run; BENCH_ARGS="--factor 3" for a smaller large scale.
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 assets:
 	scripts/build-assets

@@ -35,13 +35,7 @@ from casework.documents.file_types import ALLOWED_TYPES, accept_attribute, descr
 from casework.documents.models import Document
 from casework.documents.receiving import CHUNK_BYTES
 from casework.documents.s3_store import S3Store
-from casework.documents.storage import (
-    init_storage,
-    read_document,
-    send_document,
-    store_upload,
-    stored_path,
-)
+from casework.documents.storage import init_storage, read_document, send_document, store_upload, stored_path
 from tests.conftest import make_config, make_user
 from tests.documents.stores import STORAGE_SETTINGS, configure_store, kept, provisional, store_contents
 from tests.reviews.conftest import make_review

@@ -1,4 +1,6 @@
-"""Uploads and downloads through the storage module: real files in a real folder, real rows."""
+"""Uploads and downloads through the storage module: real files, real rows. The tests that use
+``app_store`` run on the upload folder and on the object store (tests/documents/conftest.py); the
+others (types, names, limits, the folder itself) on the folder only."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import codecs
 import hashlib
 import io
 import os
+import secrets
 import stat
 import struct
 import sys
@@ -27,11 +30,14 @@ from casework.core.audit import AuditEvent
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.documents.file_names import MAX_NAME_BYTES, safe_download_name
+from casework.documents.file_store import FileStore
 from casework.documents.file_types import ALLOWED_TYPES, accept_attribute, describe_allowed
 from casework.documents.models import Document
 from casework.documents.receiving import CHUNK_BYTES
-from casework.documents.storage import init_storage, send_document, store_upload, stored_path
+from casework.documents.s3_store import S3Store
+from casework.documents.storage import init_storage, read_document, send_document, store_upload, stored_path
 from tests.conftest import make_config, make_user
+from tests.documents.stores import STORAGE_SETTINGS, configure_store, kept, provisional, store_contents
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
 
@@ -128,7 +134,8 @@ def upload(data: bytes, name: str = "file.pdf") -> FileStorage:
 
 
 @pytest.fixture
-def context(app: Flask, folder: Path) -> Iterator[None]:
+def context(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
+    configure_store(request)
     with app.app_context():
         yield
 
@@ -156,7 +163,7 @@ def committed_document_count(app: Flask) -> int:
 
 
 def test_an_upload_is_stored_under_a_random_name_with_its_details_recorded(
-    app: Flask, folder: Path, uploader: User
+    app_store: FileStore, uploader: User
 ) -> None:
     document = store_upload(upload(PDF, "Agency report.pdf"), uploaded_by=uploader)
     db.session.commit()
@@ -169,25 +176,33 @@ def test_an_upload_is_stored_under_a_random_name_with_its_details_recorded(
     assert saved.uploaded_by_id == uploader.id
     assert saved.review_id is None and saved.contribution_request_id is None
 
-    path = stored_path(saved)
     assert len(saved.stored_name) == 32 and int(saved.stored_name, 16) >= 0
-    assert path == folder / saved.stored_name[:2] / saved.stored_name
-    assert files_in(folder) == [path]
+    assert store_contents() == [kept(saved.stored_name)]
+    assert read_document(saved) == PDF
+
+
+# About the folder: where the file is on disk, and who may read it there.
+def test_in_the_folder_a_file_is_private_and_outside_the_web_root(
+    app: Flask, folder: Path, uploader: User
+) -> None:
+    document = store_upload(upload(PDF, "Agency report.pdf"), uploaded_by=uploader)
+    db.session.commit()
+    path = stored_path(document)
+    assert path == folder / document.stored_name[:2] / document.stored_name
     assert path.read_bytes() == PDF
-    assert "report" not in str(path)
     static = Path(app.static_folder).resolve()
     assert static not in path.resolve().parents
     if os.name == "posix":
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_two_uploads_of_the_same_file_get_different_names(folder: Path, uploader: User) -> None:
+def test_two_uploads_of_the_same_file_get_different_names(app_store: FileStore, uploader: User) -> None:
     first = store_upload(upload(PDF), uploaded_by=uploader)
     second = store_upload(upload(PDF), uploaded_by=uploader)
     db.session.commit()
     assert first.stored_name != second.stored_name
     assert first.sha256 == second.sha256
-    assert len(files_in(folder)) == 2
+    assert store_contents() == sorted([kept(first.stored_name), kept(second.stored_name)])
 
 
 @pytest.mark.parametrize(
@@ -208,11 +223,12 @@ def test_two_uploads_of_the_same_file_get_different_names(folder: Path, uploader
     ],
 )
 def test_allowed_types_are_recognised_by_their_content(
-    uploader: User, data: bytes, name: str, kind: str, media_type: str
+    app_store: FileStore, uploader: User, data: bytes, name: str, kind: str, media_type: str
 ) -> None:
+    """On both stores: an office file is opened again from the store to look inside it."""
     document = store_upload(upload(data, name), uploaded_by=uploader)
     assert (document.detected_type, document.media_type) == (kind, media_type)
-    assert stored_path(document).read_bytes() == data
+    assert read_document(document) == data
 
 
 def test_a_file_posted_in_a_form(app: Flask, folder: Path, uploader: User) -> None:
@@ -221,7 +237,7 @@ def test_a_file_posted_in_a_form(app: Flask, folder: Path, uploader: User) -> No
     with app.test_request_context("/", method="POST", data=form, content_type="multipart/form-data"):
         document = store_upload(request.files["file"], uploaded_by=uploader)
     assert (document.original_name, document.detected_type) == ("Statement of Sam (final).docx", "docx")
-    assert stored_path(document).read_bytes() == docx()
+    assert read_document(document) == docx()
 
 
 def test_the_content_decides_the_type_not_the_extension(uploader: User) -> None:
@@ -255,13 +271,14 @@ def test_the_content_decides_the_type_not_the_extension(uploader: User) -> None:
     ],
 )
 def test_other_content_is_refused_whatever_its_name(
-    folder: Path, uploader: User, data: bytes, name: str
+    app_store: FileStore, uploader: User, data: bytes, name: str
 ) -> None:
+    """On both stores: what is refused, some of it after a second look, is removed again."""
     with pytest.raises(DomainError) as refused:
         store_upload(upload(data, name), uploaded_by=uploader)
     assert refused.value.message.startswith(WRONG_TYPE)
     assert refused.value.field == "file"
-    assert files_in(folder) == []
+    assert store_contents() == []
     assert document_count() == 0
 
 
@@ -271,7 +288,7 @@ def test_text_that_is_not_utf8_is_refused_with_a_hint(uploader: User) -> None:
     assert refused.value.message == f"{WRONG_TYPE}. CSV and text files must be saved as UTF-8"
 
 
-def test_callers_can_narrow_the_allowed_types(folder: Path, uploader: User) -> None:
+def test_callers_can_narrow_the_allowed_types(uploader: User) -> None:
     narrow = {"pdf", "docx", "odt"}
     assert store_upload(upload(odt(), "a.odt"), uploaded_by=uploader, allowed=narrow).detected_type == "odt"
     with pytest.raises(DomainError) as refused:
@@ -280,7 +297,7 @@ def test_callers_can_narrow_the_allowed_types(folder: Path, uploader: User) -> N
     with pytest.raises(DomainError) as refused:
         store_upload(upload(b"a,b\n", "a.csv"), uploaded_by=uploader, allowed={"xlsx"})
     assert refused.value.message == "The selected file must be an Excel (XLSX)"
-    assert len(files_in(folder)) == 1
+    assert len(store_contents()) == 1
 
 
 def test_an_unknown_allowed_type_is_a_programming_error(uploader: User) -> None:
@@ -297,10 +314,10 @@ def test_descriptions_for_messages_and_forms() -> None:
 
 
 @pytest.mark.parametrize("data", [b"", codecs.BOM_UTF8])
-def test_an_empty_file_is_refused(folder: Path, uploader: User, data: bytes) -> None:
+def test_an_empty_file_is_refused(uploader: User, data: bytes) -> None:
     with pytest.raises(DomainError, match=r"^The selected file is empty$"):
         store_upload(upload(data, "empty.txt"), uploaded_by=uploader)
-    assert files_in(folder) == []
+    assert store_contents() == []
 
 
 def test_no_file_chosen(uploader: User) -> None:
@@ -309,14 +326,15 @@ def test_no_file_chosen(uploader: User) -> None:
 
 
 def test_a_file_over_the_limit_is_refused(
-    app: Flask, folder: Path, uploader: User, monkeypatch: pytest.MonkeyPatch
+    app: Flask, app_store: FileStore, uploader: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """On both stores: the refusal comes from inside the store's write, which must clean up."""
     monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 2048)
     assert store_upload(upload(b"x" * 2048, "fits.txt"), uploaded_by=uploader).size == 2048
     with pytest.raises(DomainError) as refused:
         store_upload(upload(b"x" * 2049, "big.txt"), uploaded_by=uploader)
     assert refused.value.message == "The selected file must be smaller than 2 KB"
-    assert len(files_in(folder)) == 1
+    assert len(store_contents()) == 1
 
 
 def test_the_default_limit_is_25_mb(app: Flask) -> None:
@@ -339,14 +357,14 @@ class EndlessStream(io.RawIOBase):
 
 
 def test_the_size_is_counted_while_streaming_never_read_whole(
-    app: Flask, folder: Path, uploader: User, monkeypatch: pytest.MonkeyPatch
+    app: Flask, app_store: FileStore, uploader: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(app.config, "MAX_UPLOAD_BYTES", 100_000)
     stream = EndlessStream()
     with pytest.raises(DomainError, match="smaller than"):
         store_upload(FileStorage(stream=stream, filename="endless.txt"), uploaded_by=uploader)
     assert stream.served <= 100_000 + CHUNK_BYTES
-    assert files_in(folder) == []
+    assert store_contents() == []
 
 
 # --- names -----------------------------------------------------------------------------------
@@ -372,12 +390,12 @@ def test_the_size_is_counted_while_streaming_never_read_whole(
         (" .hidden.pdf ", "hidden.pdf"),
     ],
 )
-def test_hostile_names_are_recorded_safely(folder: Path, uploader: User, given: str, recorded: str) -> None:
+def test_hostile_names_are_recorded_safely(uploader: User, given: str, recorded: str) -> None:
     document = store_upload(upload(PDF, given), uploaded_by=uploader)
     db.session.commit()
     assert db.session.get(Document, document.id).original_name == recorded
-    # the only file is the randomly named one, inside the upload folder
-    assert files_in(folder) == [folder / document.stored_name[:2] / document.stored_name]
+    # the only file is the randomly named one, inside the store
+    assert store_contents() == [kept(document.stored_name)]
 
 
 @pytest.mark.parametrize("given", ["a" * 1000 + ".pdf", "报" * 1000 + ".pdf", "x" * 300])
@@ -418,12 +436,14 @@ def test_safe_download_name_limits_the_length() -> None:
     assert name.encode().decode() == name
 
 
+# About the folder: paths on this machine (the stores' own tests refuse such names on both).
 def test_a_stored_name_that_storage_did_not_make_is_never_a_path(context: None) -> None:
     for bad in ("../../etc/passwd", "ab/../../x", "", "A" * 32):
         with pytest.raises(ValueError, match="not a stored file name"):
             stored_path(Document(stored_name=bad))
 
 
+# About the folder.
 def test_the_upload_folder_must_be_outside_the_web_root(
     app: Flask, uploader: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -435,29 +455,31 @@ def test_the_upload_folder_must_be_outside_the_web_root(
     assert not (Path(app.static_folder) / "uploads").exists()
 
 
-# --- the file follows its transaction --------------------------------------------------------
+# --- the file follows its transaction (on both stores) ------------------------------------
 
 
-def test_a_rollback_removes_the_file(app: Flask, folder: Path, uploader: User) -> None:
+def test_a_rollback_removes_the_file(app: Flask, app_store: FileStore, uploader: User) -> None:
     store_upload(upload(PDF), uploaded_by=uploader)
-    assert len(files_in(folder)) == 1
+    assert len(store_contents()) == 1
     db.session.rollback()
-    assert files_in(folder) == []
+    assert store_contents() == []
     assert document_count() == 0
 
 
-def test_a_committed_file_stays(app: Flask, folder: Path, uploader: User) -> None:
+def test_a_committed_file_stays(app: Flask, app_store: FileStore, uploader: User) -> None:
     document = store_upload(upload(PDF), uploaded_by=uploader)
     db.session.commit()
-    path = stored_path(document)
+    stored_name = document.stored_name
     db.session.rollback()
     db.session.close()
-    assert files_in(folder) == [path]
+    assert store_contents() == [kept(stored_name)]
     assert committed_document_count(app) == 1
 
 
-def test_a_failed_commit_removes_the_file_and_leaves_no_row(app: Flask, folder: Path, uploader: User) -> None:
-    kept = store_upload(upload(PDF, "kept.pdf"), uploaded_by=uploader)
+def test_a_failed_commit_removes_the_file_and_leaves_no_row(
+    app: Flask, app_store: FileStore, uploader: User
+) -> None:
+    first = store_upload(upload(PDF, "kept.pdf"), uploaded_by=uploader)
     db.session.commit()
     doomed = store_upload(upload(PDF, "doomed.pdf"), uploaded_by=uploader)
     # a second row that breaks a rule: the commit's flush fails
@@ -472,17 +494,16 @@ def test_a_failed_commit_removes_the_file_and_leaves_no_row(app: Flask, folder: 
             uploaded_by_id=uploader.id,
         )
     )
-    doomed_path = folder / doomed.stored_name[:2] / f"{doomed.stored_name}.part"  # until it commits
-    assert doomed_path.exists()
+    assert provisional(doomed.stored_name) in store_contents()  # until it commits
     with pytest.raises(Exception, match=r"(?i)unique"):
         db.session.commit()
     db.session.rollback()
-    assert files_in(folder) == [stored_path(kept)]
+    assert store_contents() == [kept(first.stored_name)]
     assert committed_document_count(app) == 1
 
 
 def test_a_commit_refused_by_the_database_itself_removes_the_file(
-    app: Flask, folder: Path, uploader: User
+    app: Flask, app_store: FileStore, uploader: User
 ) -> None:
     """The database accepts the row, then refuses the COMMIT (a deferred check fails)."""
     if db.engine.dialect.name == "sqlite":
@@ -505,15 +526,15 @@ def test_a_commit_refused_by_the_database_itself_removes_the_file(
         )
         store_upload(upload(PDF), uploaded_by=uploader)
     db.session.flush()
-    assert len(files_in(folder)) == 1
+    assert len(store_contents()) == 1
     with pytest.raises(Exception, match=r"(?i)foreign key|refused at commit"):
         db.session.commit()
     db.session.rollback()
-    assert files_in(folder) == []
+    assert store_contents() == []
     assert committed_document_count(app) == 0
 
 
-def test_a_before_commit_failure_removes_the_file(app: Flask, folder: Path, uploader: User) -> None:
+def test_a_before_commit_failure_removes_the_file(app: Flask, app_store: FileStore, uploader: User) -> None:
     def refuse(session: object) -> None:
         raise RuntimeError("refused before commit")
 
@@ -525,53 +546,57 @@ def test_a_before_commit_failure_removes_the_file(app: Flask, folder: Path, uplo
     finally:
         event.remove(db.session, "before_commit", refuse)
     db.session.rollback()
-    assert files_in(folder) == []
+    assert store_contents() == []
     assert committed_document_count(app) == 0
 
 
-def test_a_session_closed_without_committing_removes_the_file(app: Flask, folder: Path) -> None:
+def test_a_session_closed_without_committing_removes_the_file(app: Flask, app_store: FileStore) -> None:
     """A request that ends without committing (an error, a forgotten commit)."""
     with app.app_context():
         user = make_user()
         store_upload(upload(PDF), uploaded_by=user)
-        assert len(files_in(folder)) == 1
-    assert files_in(folder) == []
+        assert len(store_contents()) == 1
+    assert store_contents(app_store) == []
     assert committed_document_count(app) == 0
 
 
-def test_a_row_that_cannot_be_written_leaves_no_file(app: Flask, folder: Path, uploader: User) -> None:
+def test_a_row_that_cannot_be_written_leaves_no_file(
+    app: Flask, app_store: FileStore, uploader: User
+) -> None:
     with pytest.raises(Exception, match=r"(?i)foreign key"):
         store_upload(upload(PDF), uploaded_by=uploader, contribution_request_id=2_000_000_000)
-    assert files_in(folder) == []
+    assert store_contents() == []
     db.session.rollback()
     assert document_count() == 0
 
 
-def test_a_rolled_back_savepoint_removes_only_its_own_files(app: Flask, folder: Path, uploader: User) -> None:
+def test_a_rolled_back_savepoint_removes_only_its_own_files(
+    app: Flask, app_store: FileStore, uploader: User
+) -> None:
     before = store_upload(upload(PDF, "before.pdf"), uploaded_by=uploader)
     savepoint = db.session.begin_nested()
     store_upload(upload(PDF, "inside.pdf"), uploaded_by=uploader)
     savepoint.rollback()
-    assert files_in(folder) == [stored_path(before)]
+    assert store_contents() == [provisional(before.stored_name)]
     db.session.commit()
-    assert files_in(folder) == [stored_path(before)]
+    assert store_contents() == [kept(before.stored_name)]
     assert committed_document_count(app) == 1
 
 
 def test_a_released_savepoint_still_depends_on_its_transaction(
-    app: Flask, folder: Path, uploader: User
+    app: Flask, app_store: FileStore, uploader: User
 ) -> None:
     store_upload(upload(PDF, "before.pdf"), uploaded_by=uploader)  # the transaction has begun
     with db.session.begin_nested():
         store_upload(upload(PDF, "inside.pdf"), uploaded_by=uploader)
-    assert len(files_in(folder)) == 2
+    assert len(store_contents()) == 2
     db.session.rollback()
-    assert files_in(folder) == []
+    assert store_contents() == []
     assert committed_document_count(app) == 0
 
 
 def test_a_file_is_never_removed_from_under_a_committed_row(
-    app: Flask, folder: Path, uploader: User, caplog: pytest.LogCaptureFixture
+    app: Flask, app_store: FileStore, uploader: User, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The database committed although the session believes it did not (as when the connection
     drops during COMMIT): the row exists, so the file must stay."""
@@ -580,31 +605,32 @@ def test_a_file_is_never_removed_from_under_a_committed_row(
     db.session.connection().connection.dbapi_connection.commit()  # behind the session's back
     db.session.rollback()
     assert committed_document_count(app) == 1
-    assert files_in(folder) == [folder / stored_name[:2] / stored_name]  # renamed into place
+    assert store_contents() == [kept(stored_name)]  # kept under its final name
     assert any("was saved although" in record.getMessage() for record in caplog.records)
 
 
 def test_a_savepoint_that_begins_the_transaction_keeps_file_and_row_together(
-    app: Flask, folder: Path, uploader: User
+    app: Flask, app_store: FileStore, uploader: User
 ) -> None:
     """With SQLite's driver, releasing a savepoint that began the transaction commits it; with
     PostgreSQL it does not. Either way the file exists exactly when its row does."""
     with db.session.begin_nested():
         document = store_upload(upload(PDF), uploaded_by=uploader)
-        path = folder / document.stored_name[:2] / document.stored_name
     db.session.rollback()
-    assert files_in(folder) == ([path] if committed_document_count(app) else [])
+    assert store_contents() == ([kept(document.stored_name)] if committed_document_count(app) else [])
 
 
-def test_init_storage_can_be_repeated(app: Flask, folder: Path, uploader: User) -> None:
+def test_init_storage_can_be_repeated(app: Flask, app_store: FileStore, uploader: User) -> None:
     init_storage(app)
     init_storage(app)
     store_upload(upload(PDF), uploaded_by=uploader)
     db.session.rollback()
-    assert files_in(folder) == []
+    assert store_contents() == []
 
 
 # --- the file cannot be written ------------------------------------------------------------
+# The first two are about the folder (the object store's failures: the next test and the
+# stores' own tests).
 
 
 def test_an_upload_folder_that_cannot_be_created(
@@ -644,6 +670,19 @@ def test_a_write_that_fails_part_way_leaves_nothing(
     assert document_count() == 0
 
 
+def test_an_object_store_that_refuses_the_write(
+    app: Flask, object_store: S3Store, uploader: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bucket that is not there (misconfigured, or deleted): the upload is refused, nothing kept."""
+    monkeypatch.setitem(app.config, "STORAGE_URL", f"s3://casework-missing-{secrets.token_hex(4)}/uploads")
+    with pytest.raises(DomainError) as refused:
+        store_upload(upload(PDF), uploaded_by=uploader)
+    assert refused.value.message.startswith("The file could not be saved")
+    db.session.rollback()
+    assert document_count() == 0
+    assert store_contents(object_store) == []
+
+
 # --- downloads -------------------------------------------------------------------------------
 
 
@@ -665,8 +704,13 @@ def download_app(app: Flask) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def download_client(download_app: Flask, folder: Path, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
-    monkeypatch.setitem(download_app.config, "UPLOAD_FOLDER", folder)
+def download_client(
+    request: pytest.FixtureRequest, app: Flask, download_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> FlaskClient:
+    """A client of the second app, which keeps its documents where the test's app does."""
+    configure_store(request)
+    for key in STORAGE_SETTINGS:
+        monkeypatch.setitem(download_app.config, key, app.config.get(key))
     return download_app.test_client()
 
 
@@ -687,7 +731,7 @@ def download_events(app: Flask) -> list[tuple[int | None, str | None, int | None
 
 
 def test_a_download_is_an_attachment_with_its_type_and_is_recorded(
-    app: Flask, download_client: FlaskClient
+    app: Flask, app_store: FileStore, download_client: FlaskClient
 ) -> None:
     document_id, user_id, review_id = stored(app, PDF, "../Agency report.pdf", with_review=True)
     response = download_client.get(f"/test-download/{document_id}/{user_id}")
@@ -725,12 +769,12 @@ def test_a_text_download_says_it_is_utf8(app: Flask, download_client: FlaskClien
     assert response.data == data
 
 
-def test_a_file_missing_from_disk_is_a_404_and_an_error_in_the_log(
-    app: Flask, download_client: FlaskClient, caplog: pytest.LogCaptureFixture
+def test_a_file_missing_from_the_store_is_a_404_and_an_error_in_the_log(
+    app: Flask, app_store: FileStore, download_client: FlaskClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     document_id, user_id, _ = stored(app, PDF, "gone.pdf")
     with app.app_context():
-        stored_path(db.session.get(Document, document_id)).unlink()
+        app_store.delete(db.session.get(Document, document_id).stored_name)
     response = download_client.get(f"/test-download/{document_id}/{user_id}")
     assert response.status_code == 404
     assert any(

@@ -1,18 +1,20 @@
 """An upload in a process of its own, which stops at a chosen point and waits to be killed.
 
-``python -m tests.documents.upload_child <point> <database url> <upload folder> <user id> <ready file>``
+``python -m tests.documents.upload_child <point> <database url> <storage settings> <user id> <ready file>``
 
-It writes the ready file when it has reached ``point`` and then sleeps until the test kills it
-with SIGKILL, as an operating system or a container runtime stops a server:
+The storage settings are the app's (JSON): an upload folder, or an object store. It writes the
+ready file when it has reached ``point`` and then sleeps until the test kills it with SIGKILL, as
+an operating system or a container runtime stops a server:
 
 - ``mid-upload``: part of the file has been received;
 - ``before-commit``: the file is written and its row flushed, the transaction not committed;
-- ``after-commit``: the transaction has committed, the file not yet renamed into place.
+- ``after-commit``: the transaction has committed, the file not yet kept under its final name.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import sys
 import time
 from pathlib import Path
@@ -54,9 +56,9 @@ class _StallingStream(io.RawIOBase):
         return b""
 
 
-def main(point: str, url: str, folder: str, user_id: str, ready_file: str) -> None:
+def main(point: str, url: str, settings: str, user_id: str, ready_file: str) -> None:
     ready = Path(ready_file)
-    app = create_app(make_config(url, UPLOAD_FOLDER=Path(folder)))
+    app = create_app(make_config(url, **json.loads(settings)))
     with app.app_context():
         user = db.session.get(User, int(user_id))
         if point == "mid-upload":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -9,6 +12,7 @@ from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from tests.conftest import client_as, csrf_token, make_config, make_user
+from tests.support.reviews import make_review
 
 
 def test_not_found(client: FlaskClient) -> None:
@@ -83,3 +87,31 @@ def test_users_are_unchanged_after_refused_requests(app: Flask) -> None:
     client.post("/admin/users/new", data={"name": "Eve", "email": "eve@example.org", "role": "admin"})
     with app.app_context():
         assert db.session.execute(db.select(User).where(User.email == "eve@example.org")).first() is None
+
+
+def test_refused_requests_are_logged_with_who_and_from_where(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Failed access-control decisions, wrong methods and failed CSRF checks each leave one line
+    in the application log (never the audit trail: a flood of refusals must not fill it)."""
+    with app.app_context():
+        manager = make_user(Role.BOARD_MANAGER)
+        reviewer = make_user(Role.REVIEWER)
+        review_id = make_review(by=manager).id
+        manager_id, reviewer_id = manager.id, reviewer.id
+    signed_in = client_as(app, manager_id, address="192.0.2.7")
+    outsider = client_as(app, reviewer_id)
+    with caplog.at_level(logging.WARNING, logger=app.logger.name):
+        assert signed_in.get("/admin/users").status_code == 403
+        assert client.get("/sign-out").status_code == 405
+        assert signed_in.post("/account/mail", data={"immediate_mail": "no"}).status_code == 400
+        assert outsider.get(f"/reviews/{review_id}").status_code == 404  # not theirs to know of
+    lines = [record.getMessage() for record in caplog.records if record.message.startswith("Refused")]
+    assert lines[0] == f"Refused 403 forbidden: GET /admin/users by user {manager_id} from 192.0.2.7"
+    assert lines[1].startswith("Refused 405 method not allowed: GET /sign-out by user anonymous")
+    assert lines[2].startswith("Refused CSRF check failed") and f"by user {manager_id}" in lines[2]
+    assert (
+        lines[3]
+        == f"Refused Review {review_id} hidden: GET /reviews/{review_id} by user {reviewer_id} from 127.0.0.1"
+    )
+    assert len(lines) == 4

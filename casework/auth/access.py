@@ -26,6 +26,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm.interfaces import ORMOption
 
 from casework.auth.models import Role, User
+from casework.core.error_pages import log_refusal
 from casework.core.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -138,6 +139,8 @@ def load_for(model: type[G], record_id: Any, may: str = "view", *, options: Sequ
     # Someone allowed to do ``may`` knows the record exists, even without its page (an agency
     # lead reads a review's identifying details for an open request).
     if record is None or not (allowed or record.can_view(user)):
+        if record is not None:  # a record that exists, kept from someone who may not know it does
+            log_refusal(f"{model.__name__} {record_id} hidden")
         abort(404)
     if not allowed:
         abort(403)

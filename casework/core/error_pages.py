@@ -38,17 +38,34 @@ def _render(status: int) -> ResponseReturnValue:
     return render_template(template, title=title), status
 
 
+def log_refusal(why: str) -> None:
+    """One line in the application log for a refused request (not the audit trail: a flood of
+    refusals must not fill the database): who, from where, what, and why."""
+    from flask_login import current_user
+
+    who = current_user.id if current_user.is_authenticated else "anonymous"
+    current_app.logger.warning(
+        "Refused %s: %s %s by user %s from %s", why, request.method, request.path, who, request.remote_addr
+    )
+
+
+LOGGED_REFUSALS = {403: "403 forbidden", 405: "405 method not allowed"}
+
+
 def handle_http_error(error: HTTPException) -> ResponseReturnValue:
     if error.response is not None:  # e.g. a redirect to the sign-in page
         return error.response
     if isinstance(error, UnstorableText):
         return render_template("errors/unstorable.html", title=PAGES[400][0]), 400
     status = error.code or 500
+    if status in LOGGED_REFUSALS:
+        log_refusal(LOGGED_REFUSALS[status])
     return _render(status if status in PAGES else 400 if status < 500 else 500)
 
 
 def handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     db.session.rollback()
+    log_refusal(f"CSRF check failed ({error.description})")
     return render_template("errors/csrf.html", title="Your form has expired"), 400
 
 

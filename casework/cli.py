@@ -55,7 +55,8 @@ def demo() -> None:
     for user in DEMO_USERS:
         click.echo(f"  {user.email:<38} {user.password:<34} {user.role.label}")
     click.echo(
-        "\nThe sign-in code each asks for next: flask --app wsgi demo-code EMAIL (make demo-code EMAIL=...)"
+        "\nAfter the password, each asks for the code their authenticator app shows: "
+        "make demo-code EMAIL=manager@northshire.example (or flask --app wsgi demo-code EMAIL)"
     )
 
 

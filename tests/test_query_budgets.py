@@ -485,28 +485,31 @@ class Counts:
     grown: dict[str, int]
 
 
+def demo_page_ids() -> dict[str, int | str]:
+    """The demo's records each page is about (the benchmark asks the same). In an app context."""
+    return {
+        "child_d": _review("Child D").id,
+        "adult_g": _review("Adult G").id,
+        "child_r": _review("Child R").id,  # a decision the Panel challenged, reconsidered
+        "child_e": _review("Child E").id,
+        "action": _measured_action().id,
+        "child_m": _review("Child M").id,
+        "measured": _measured_recommendation(),
+        "notice": _review("Child D").notices[0].id,
+        "manager": _by_email(MANAGER).id,
+        "child_k": _review("Child K").id,
+        "child_k_reference": _review("Child K").reference,
+        "police_briefing": _police_briefing(),
+        "request": _chronology_request().id,
+        "job": db.session.execute(db.select(BackgroundJob.id).order_by(BackgroundJob.id)).scalars().first(),
+    }
+
+
 @pytest.fixture(scope="module")
 def counts(app: Flask) -> Iterator[Counts]:
     with app.app_context():
         load_demo(app)
-        ids = {
-            "child_d": _review("Child D").id,
-            "adult_g": _review("Adult G").id,
-            "child_r": _review("Child R").id,  # a decision the Panel challenged, reconsidered
-            "child_e": _review("Child E").id,
-            "action": _measured_action().id,
-            "child_m": _review("Child M").id,
-            "measured": _measured_recommendation(),
-            "notice": _review("Child D").notices[0].id,
-            "manager": _by_email(MANAGER).id,
-            "child_k": _review("Child K").id,
-            "child_k_reference": _review("Child K").reference,
-            "police_briefing": _police_briefing(),
-            "request": _chronology_request().id,
-            "job": db.session.execute(db.select(BackgroundJob.id).order_by(BackgroundJob.id))
-            .scalars()
-            .first(),
-        }
+        ids = demo_page_ids()
     small = measure(app, ids)
     with app.app_context():
         grow()

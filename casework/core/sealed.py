@@ -42,8 +42,17 @@ def unseal(token: str, secret: str) -> str | None:
     try:
         return _fernet(secret).decrypt(token.encode()).decode()
     except InvalidToken:
-        log.warning("A sealed value could not be opened with the current key")
+        _warn_once()
         return None
+
+
+@lru_cache(maxsize=1)
+def _warn_once() -> None:
+    """Once per process: every page loads the signed-in person's row, and the cause is one."""
+    log.warning(
+        "A sealed value could not be opened with the current key: was SECRET_KEY or "
+        "CASEWORK_FIELD_ENCRYPTION_KEY changed? Authenticator apps sealed before must be set up again."
+    )
 
 
 class SealedString(TypeDecorator[str]):

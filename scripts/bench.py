@@ -26,6 +26,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("CASEWORK_INSTANCE_PATH", tempfile.mkdtemp(prefix="casework-bench-"))
@@ -37,6 +38,7 @@ from sqlalchemy import event, func, select
 
 from casework import create_app
 from casework.actions.models import Action, ProgressUpdate
+from casework.auth.services import find_user_by_email
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
@@ -46,6 +48,7 @@ from scripts import bench_data, bench_databases, bench_full_export, bench_load, 
 from scripts.bench_report import DailyPass, PageFigures, Report, render
 from tests.support.http import client_as
 from tests.support.main_pages import demo_password
+from tests.support.people import one_time_code
 from tests.test_query_budgets import MANAGER, PAGES, demo_page_ids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,6 +114,14 @@ def build(scale_name: str, url: str, uploads: Path, factor: float, part: int | N
             raise SystemExit(f"Building the reviews of {scale_name} failed")
         held = bench_data.finish(scale)
     print(f"{scale_name} built in {time.perf_counter() - started:.0f} s: {dict(held)}", flush=True)
+
+
+def manager_code(app: Flask) -> str:
+    """A one-time code for the board manager's second step (the test kit's recovery code)."""
+    with app.app_context():
+        manager = find_user_by_email(MANAGER)
+        assert manager is not None
+        return one_time_code(manager.id)
 
 
 def page_ids() -> dict[str, int | str]:
@@ -270,7 +281,10 @@ def run(options: argparse.Namespace) -> None:
                 scales[-1].app, scales[-1].client(MANAGER), large
             )
         print("Throughput under gunicorn:", flush=True)
-        report.throughput = bench_load.throughput({s.name: urls[s.name] for s in scales}, options.seconds)
+        codes = {s.name: partial(manager_code, s.app) for s in scales}
+        report.throughput = bench_load.throughput(
+            {s.name: urls[s.name] for s in scales}, options.seconds, codes
+        )
     if large != "S10":
         report.notes.append(f"{large} is {options.factor:g} years, not ten: a smaller scale than asked for.")
     text = render(report)

@@ -282,8 +282,9 @@ def run(options: argparse.Namespace) -> None:
             )
         print("Throughput under gunicorn:", flush=True)
         codes = {s.name: partial(manager_code, s.app) for s in scales}
+        keys = {s.name: str(s.app.secret_key) for s in scales}
         report.throughput = bench_load.throughput(
-            {s.name: urls[s.name] for s in scales}, options.seconds, codes
+            {s.name: urls[s.name] for s in scales}, options.seconds, codes, keys
         )
     if large != "S10":
         report.notes.append(f"{large} is {options.factor:g} years, not ten: a smaller scale than asked for.")

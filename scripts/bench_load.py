@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import secrets
 import socket
 import statistics
 import subprocess
@@ -40,14 +39,14 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(url: str, uploads: Path) -> Iterator[int]:
+def gunicorn(url: str, uploads: Path, secret_key: str) -> Iterator[int]:
     scratch = Path(mkdtemp(prefix="casework-bench-gunicorn-"))
     port = _free_port()
     env = {
         **os.environ,
         "CASEWORK_ENV": "production",
         "CASEWORK_DATABASE_URL": url,
-        "SECRET_KEY": secrets.token_hex(32),
+        "SECRET_KEY": secret_key,  # the bench app's: the one-time codes it makes are keyed by it
         "CASEWORK_INSTANCE_PATH": str(scratch),
         "CASEWORK_UPLOAD_FOLDER": str(uploads),
         "CASEWORK_QUEUE_URL": f"sqlite:///{scratch / 'queue.db'}",
@@ -120,14 +119,17 @@ def load(port: int, path: str, cookies: list[str], seconds: float) -> tuple[floa
 
 
 def throughput(
-    databases: dict[str, tuple[str, Path]], seconds: float, codes: dict[str, Callable[[], str]]
+    databases: dict[str, tuple[str, Path]],
+    seconds: float,
+    codes: dict[str, Callable[[], str]],
+    secret_keys: dict[str, str],
 ) -> list[Throughput]:
     """Each page under load at each scale, one gunicorn per scale in turn; ``codes`` gives each
     scale's one-time codes for signing in."""
     rates: dict[str, dict[str, float]] = {name: {} for name, _ in LOADED}
     medians: dict[str, dict[str, float]] = {name: {} for name, _ in LOADED}
     for scale, (url, uploads) in databases.items():
-        with gunicorn(url, uploads) as port:
+        with gunicorn(url, uploads, secret_keys[scale]) as port:
             cookies = [_cookie(port, codes[scale]) for _ in range(CLIENTS)]
             for name, path in LOADED:
                 rates[name][scale], medians[name][scale] = load(port, path, cookies, seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, render_template, request, url_for
+from flask import abort, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy import case, func
@@ -34,14 +34,18 @@ from casework.reviews.models import Review
 
 
 def _themes(review: Review) -> list[Theme]:
-    """The active themes of the review's type: a SAR is tagged with a SAR's themes."""
-    return list(
-        db.session.execute(
-            db.select(Theme)
-            .where(Theme.active.is_(True), Theme.for_type(review.review_type_id))
-            .order_by(Theme.name)
-        ).scalars()
-    )
+    """The active themes of the review's type: a SAR is tagged with a SAR's themes. Read once
+    per request: the page's two forms both offer them."""
+    cache: dict[int, list[Theme]] = g.setdefault("themes_by_type", {})
+    if review.review_type_id not in cache:
+        cache[review.review_type_id] = list(
+            db.session.execute(
+                db.select(Theme)
+                .where(Theme.active.is_(True), Theme.for_type(review.review_type_id))
+                .order_by(Theme.name)
+            ).scalars()
+        )
+    return cache[review.review_type_id]
 
 
 def plan_of(review: Review) -> tuple[list[Finding], list[Recommendation]]:
@@ -96,6 +100,8 @@ def plan_summary(review: Review) -> dict[str, object]:
     counts = {colour: 0 for colour in Rag}
     for row in rows:
         counts[Rag(row.rag)] = row.in_rag
+    # The review page's next steps ask the same (may the review close?): answered from here.
+    g.setdefault("unverified_actions", {})[review.id] = sum(counts.values()) - counts[Rag.VERIFIED]
     upcoming = [row.Action for row in rows if row.nth_due <= 5 and row.Action.status != ActionStatus.VERIFIED]
     return {"total": sum(counts.values()), "counts": counts, "upcoming": upcoming, "today": today}
 
@@ -175,7 +181,7 @@ def _plan_page(review: Review, **forms: FlaskForm) -> ResponseReturnValue:
 
 
 @bp.route("/<int:review_id>/action-plan")
-@loads(Review)
+@loads(Review, options=(joinedload(Review.terms),))  # whether the plan is open asks it
 def review_action_plan(review: Review) -> ResponseReturnValue:
     return _plan_page(review)
 

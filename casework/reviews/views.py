@@ -109,6 +109,7 @@ DETAIL_OPTIONS = (
 @bp.route("/<int:review_id>")
 @loads(Review, options=DETAIL_OPTIONS)
 def review_detail(review: Review) -> ResponseReturnValue:
+    plan = plan_summary(review)  # before the next steps, which reuse its count of unverified actions
     kind = timeline.kind_from(request.args.get("kind"))
     events = timeline.timeline_page(review.id, kind, page_number(request.args.get("page")))
     return render_template(
@@ -127,7 +128,7 @@ def review_detail(review: Review) -> ResponseReturnValue:
         move_form=MoveForm(version=review.version),
         rule=COUNTING_RULE,
         today=uk_today(),
-        plan=plan_summary(review),
+        plan=plan,
     )
 
 

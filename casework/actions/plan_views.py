@@ -21,6 +21,7 @@ from casework.actions.forms import (
 )
 from casework.actions.models import Action, ActionStatus, Finding, Recommendation, Theme
 from casework.actions.rag import Rag, rag_of, rag_sql, soon_limit
+from casework.agencies import contributions  # noqa: F401 (the review's loader option below needs its mapper whole)
 from casework.agencies.models import agencies_for_new_work
 from casework.auth.access import current_person, loads
 from casework.auth.models import Role, User

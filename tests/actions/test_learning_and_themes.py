@@ -13,14 +13,13 @@ from casework import create_app
 from casework.actions import services
 from casework.actions.models import ActionStatus, Recommendation, Theme, finding_themes
 from casework.agencies.models import AgencyType
-from casework.auth.models import Role, User
+from casework.auth.models import Role
 from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.core.timeutil import utcnow
 from casework.reviews.models import Review
 from tests.conftest import make_config
 from tests.support.http import client_as, page_text, post_form
-from tests.support.people import make_cast, make_user
+from tests.support.people import insert_user_row, make_cast, make_user
 from tests.support.records import make_action
 from tests.support.reviews import make_review, review_type
 from tests.support.rows import stored
@@ -131,23 +130,7 @@ def test_the_migration_gives_every_old_theme_a_type_and_keeps_every_tag(scratch_
     app = create_app(make_config(scratch_database))
     with app.app_context():
         flask_migrate.upgrade(revision="3a7d5c1e9b20")
-        # The users table as it was then: a Core insert names only the columns it had.
-        now = utcnow()
-        manager_id = db.session.execute(
-            insert(User.__table__)
-            .values(
-                email="manager@example.org",
-                name="Morgan Price",
-                role="board_manager",
-                active=True,
-                session_token="token",
-                immediate_mail=True,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-            .returning(User.__table__.c.id)
-        ).scalar_one()
+        manager_id = insert_user_row("manager@example.org", "Morgan Price")  # the table as it was then
         types = dict(db.session.execute(text("SELECT code, id FROM review_types")).all())
         themes = dict(db.session.execute(text("SELECT name, id FROM themes")).all())
         for name in ("Housing", "Online harms"):  # a partnership's own: one used on a SAR, one unused

@@ -7,16 +7,15 @@ from __future__ import annotations
 import flask_migrate
 import pyotp
 from flask import Flask
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 
 from casework import create_app
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.sealed import seal, unseal
-from casework.core.timeutil import utcnow
 from tests.auth.sign_in_support import app_like
 from tests.conftest import PASSWORD, make_config, make_user, post_form, sign_in
-from tests.support.people import authenticator_code
+from tests.support.people import authenticator_code, insert_user_row
 from tests.test_migrations import scratch_database  # noqa: F401 (a fixture)
 
 
@@ -60,22 +59,7 @@ def test_the_migration_seals_the_keys_already_kept(scratch_database: str) -> Non
     key = pyotp.random_base32()
     with app.app_context():
         flask_migrate.upgrade(revision="b7e4c1d9a052")
-        now = utcnow()
-        user_id = db.session.execute(
-            insert(db.metadata.tables["users"])
-            .values(
-                email="kept@example.org",
-                name="Kept Key",
-                role="board_manager",
-                active=True,
-                session_token="token",
-                immediate_mail=True,
-                created_at=now,
-                updated_at=now,
-                version=1,
-            )
-            .returning(db.metadata.tables["users"].c.id)
-        ).scalar_one()
+        user_id = insert_user_row("kept@example.org", "Kept Key")
         db.session.execute(
             text("UPDATE users SET totp_secret = :key WHERE id = :id"), {"key": key, "id": user_id}
         )

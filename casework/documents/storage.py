@@ -142,18 +142,23 @@ def store_upload(
 
     if review is not None and review.id is None:
         db.session.flush()
-    document = Document(
+    document = _document(stored_name, received, declared_name, kind, uploaded_by)
+    document.review_id = review.id if review is not None else None
+    document.contribution_request_id = contribution_request_id
+    return _add_document(document, store)
+
+
+def _document(stored_name: str, received: Received, name: str, kind: str, by: User) -> Document:
+    """The row of a file just written: what was received, under the type it is."""
+    return Document(
         stored_name=stored_name,
-        original_name=display_name(declared_name, kind),
+        original_name=display_name(name, kind),
         size=received.size,
         sha256=received.sha256,
         detected_type=kind,
         media_type=ALLOWED_TYPES[kind].media_type,
-        uploaded_by_id=uploaded_by.id,
-        review_id=review.id if review is not None else None,
-        contribution_request_id=contribution_request_id,
+        uploaded_by_id=by.id,
     )
-    return _add_document(document, store)
 
 
 def store_made_file(content: IO[bytes], *, name: str, kind: str, made_for: User) -> Document:
@@ -174,16 +179,7 @@ def store_made_file(content: IO[bytes], *, name: str, kind: str, made_for: User)
     except BaseException:
         store.delete(stored_name, provisional=True)
         raise
-    document = Document(
-        stored_name=stored_name,
-        original_name=display_name(name, kind),
-        size=received.size,
-        sha256=received.sha256,
-        detected_type=kind,
-        media_type=ALLOWED_TYPES[kind].media_type,
-        uploaded_by_id=made_for.id,
-    )
-    return _add_document(document, store)
+    return _add_document(_document(stored_name, received, name, kind, made_for), store)
 
 
 def _add_document(document: Document, store: FileStore) -> Document:

@@ -14,7 +14,6 @@ import io
 import math
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -22,7 +21,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from casework.actions import services, tracker_rows
@@ -50,6 +49,7 @@ from tests.support.bulk_actions import add_actions, last_update_day, updates_of
 from tests.support.queue import empty_queue as empty_queue  # a fixture
 from tests.support.queue import run_worker
 from tests.support.rows import audit_trail, stored
+from tests.support.sql import statements
 
 COUNT = 14  # actions: more than three batches of BATCH
 BATCH = 4
@@ -168,21 +168,6 @@ def _xlsx(data: bytes) -> list[list[str]]:
     for row in sheet.iter_rows(values_only=True):
         rows.append([_cell(v.date() if isinstance(v, datetime) else v) for v in row])
     return rows
-
-
-@contextmanager
-def statements() -> Iterator[list[str]]:
-    """The SQL statements run inside the block."""
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, insert
+from sqlalchemy import insert
 
 from casework.auth.models import Role
 from casework.core import streaming
@@ -20,6 +18,7 @@ from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from tests.support.http import client_as
 from tests.support.people import make_user
+from tests.support.sql import statements
 
 START = datetime(2025, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -42,20 +41,6 @@ def _add_reads(person_id: int, first: int, count: int) -> None:
     db.session.commit()
 
 
-@contextmanager
-def _statements() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_a_persons_report_streams_every_read_in_batches(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(streaming, "BATCH", 4)
     with app.app_context():
@@ -66,7 +51,7 @@ def test_a_persons_report_streams_every_read_in_batches(app: Flask, monkeypatch:
     url = f"/admin/users/{person}/access.csv"
 
     def export() -> tuple[list[list[str]], int]:
-        with app.app_context(), _statements() as seen:
+        with app.app_context(), statements() as seen:
             response = client.get(url)
             data = response.data  # streamed: the rows are read as the body is
         assert response.status_code == 200 and response.mimetype == "text/csv"

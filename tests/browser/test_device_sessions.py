@@ -23,6 +23,7 @@ def test_one_browser_signs_the_other_out(app: Flask, browser, live_server: str, 
         first.goto("/account")
         first.get_by_role("link", name="See where you are signed in").click()
         rows = first.get_by_test_id("sessions").locator("tbody tr")
+        rows.first.wait_for()  # the new page, not the account page the click left
         assert rows.count() == 2
         assert rows.filter(has_text="This device").count() == 1
         assert "Chrome on Linux" in rows.nth(0).inner_text()

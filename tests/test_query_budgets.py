@@ -65,6 +65,7 @@ BUDGETS = {
     "notices page": 6,
     "notice page": 6,
     "action plan": 14,
+    "action plan being carried out": 15,  # every kind of row a plan holds: outcomes, briefing...
     "action page": 7,
     "outcome page": 5,  # the recommendation with its review and outcome, the re-measures, the owners
     "action tracker": 14,
@@ -127,6 +128,7 @@ PAGES = [
     Page("review list", MANAGER, lambda ids: "/reviews/"),
     Page("review page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}"),
     Page("action plan", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/action-plan"),
+    Page("action plan being carried out", MANAGER, lambda ids: f"/reviews/{ids['child_k']}/action-plan"),
     Page("action page", MANAGER, lambda ids: f"/actions/{ids['action']}"),
     Page(
         "outcome page",
@@ -426,6 +428,7 @@ def grow() -> None:
     # long chronology (rows in bulk: see tests/support/histories.py).
     histories.long_action_history(_measured_action(), [police_lead, manager, sam])
     histories.long_plan(child_d, police, police_lead, manager)
+    histories.long_plan(_review("Child K"), police, police_lead, manager)
     histories.many_requests([child_d, adult_g], police, manager)
     histories.long_chronology(_chronology_request(), police_lead)
     histories.long_timeline(child_d, [manager, sam, police_lead])

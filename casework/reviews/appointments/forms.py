@@ -8,21 +8,19 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
 )
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SubmitField
+from wtforms import BooleanField, RadioField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.reviews.forms import LabelledRadioField
 from casework.reviews.models import AssignmentRole
 
 
 class AssignForm(VersionedForm):
     reviewer = RadioField("Reviewer", widget=GovRadioInput(), validators=[InputRequired("Select a reviewer")])
-    role = RadioField(
-        "Role on this review",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(role.value, role.label) for role in AssignmentRole],
-        validators=[InputRequired("Select lead reviewer or co-reviewer")],
+    role = LabelledRadioField(
+        "Role on this review", AssignmentRole, required="Select lead reviewer or co-reviewer"
     )
     override_reason = TextBoxField(
         "If the reviewer has a conflict of interest: why the appointment is still right",

@@ -6,14 +6,14 @@ from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
-    GovRadioInput,
     GovSubmitInput,
 )
-from wtforms import BooleanField, RadioField, SelectChoice, SubmitField
+from wtforms import BooleanField, SubmitField
 from wtforms.validators import Length, Optional
 
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.reviews.forms import LabelledRadioField
 from casework.reviews.models import CommentResponse
 
 
@@ -49,17 +49,11 @@ class FinalForm(VersionedForm):
 
 class RespondForm(OneTimeForm):
     id_prefix = "respond"
-    response = RadioField(
-        "Response",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(r.value, r.label) for r in CommentResponse],
-        validators=[Optional()],
-    )
+    response = LabelledRadioField("Response", CommentResponse)
     reason = TextLineField("Reason (needed if not accepted)")
 
     def chosen_response(self) -> CommentResponse | None:
-        # Read after validation, which checked the choice; a blank one (Optional lets it through) is none.
-        return CommentResponse(self.response.data) if (self.response.data or "").strip() else None
+        return self.response.member()
 
 
 class AccuracyCommentForm(OneTimeForm):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput
-from wtforms import SelectChoice, SelectField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
+from wtforms import SubmitField
 from wtforms.validators import Length, Optional
 
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
 from casework.core.request_guards import as_id
+from casework.reviews.forms import caused_by_field, open_process_choices
 from casework.reviews.models import ParallelProcess
 
 
@@ -73,19 +74,11 @@ class DelayForm(OneTimeForm):
     id_prefix = "delay"
     reason = TextBoxField("Reason for the delay", validators=[Optional(), Length(max=5000)])
     expected_until = DateInputField("Expected until (optional)")
-    caused_by = SelectField(
-        "Parallel process that caused it (optional)",
-        widget=GovSelect(),
-        validators=[Optional()],
-        description="From the review's register of parallel processes.",
-    )
+    caused_by = caused_by_field()
     submit = SubmitField("Record the delay", widget=GovSubmitInput(), name="delay")
 
     def offer(self, processes: list[ParallelProcess]) -> DelayForm:
-        """The review's processes not yet over (a concluded one holds nothing up any more)."""
-        self.caused_by.choices = [SelectChoice("", "None")] + [
-            SelectChoice(str(p.id), p.title) for p in processes if not p.status.is_over
-        ]
+        self.caused_by.choices = open_process_choices(processes)
         return self
 
     def values(self) -> dict[str, Any]:

@@ -4,36 +4,20 @@ between dates are the services'."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SelectChoice, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from casework.core.enums import LabelledEnum
 from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.reviews.forms import LabelledRadioField
 from casework.reviews.models import FamilyContactKind, MonitoringKind, ProcessKind, ProcessStatus
 from casework.reviews.records.family import ContactDetails
 from casework.reviews.records.processes import ProcessDetails
 
 
-def _choices(members: list[Any]) -> list[SelectChoice]:
-    return [SelectChoice(member.value, member.label) for member in members]
-
-
-def _member(enum_class: type[LabelledEnum], value: str | None) -> Any:
-    # Blank is no answer; anything else was checked against the choices.
-    return enum_class(value) if (value or "").strip() else None
-
-
 class ProcessForm(VersionedForm):
     id_prefix = "process"
-    kind = RadioField(
-        "Kind of process",
-        widget=GovRadioInput(),
-        choices=_choices(list(ProcessKind)),
-        validators=[InputRequired("Select the kind of process")],
-    )
+    kind = LabelledRadioField("Kind of process", ProcessKind, required="Select the kind of process")
     description = TextLineField(
         "Description",
         description="For example: prosecution of the father, Crown Court. Not the family's names.",
@@ -41,12 +25,7 @@ class ProcessForm(VersionedForm):
         max_length=300,
         too_long="The description must be 300 characters or fewer",
     )
-    status = RadioField(
-        "Status",
-        widget=GovRadioInput(),
-        choices=_choices(list(ProcessStatus)),
-        validators=[InputRequired("Select the status of the process")],
-    )
+    status = LabelledRadioField("Status", ProcessStatus, required="Select the status of the process")
     started_on = DateInputField("Date it started")
     expected_end_on = DateInputField("Date it is expected to end", description="For example, the trial date.")
     ended_on = DateInputField("Date it ended")
@@ -71,9 +50,9 @@ class ProcessForm(VersionedForm):
 
     def details(self) -> ProcessDetails:
         return ProcessDetails(
-            kind=_member(ProcessKind, self.kind.data),
+            kind=self.kind.member(),
             description=self.description.data or "",
-            status=_member(ProcessStatus, self.status.data),
+            status=self.status.member(),
             started_on=self.started_on.data,
             expected_end_on=self.expected_end_on.data,
             ended_on=self.ended_on.data,
@@ -86,11 +65,8 @@ class ProcessForm(VersionedForm):
 
 class MonitoringForm(VersionedForm):
     id_prefix = "monitoring"
-    kind = RadioField(
-        "Kind of entry",
-        widget=GovRadioInput(),
-        choices=_choices(list(MonitoringKind)),
-        validators=[InputRequired("Select monitoring or a written request")],
+    kind = LabelledRadioField(
+        "Kind of entry", MonitoringKind, required="Select monitoring or a written request"
     )
     recorded_on = DateInputField("Date", required="Enter the date")
     text = TextBoxField(
@@ -103,7 +79,7 @@ class MonitoringForm(VersionedForm):
     submit = SubmitField("Add to the log", widget=GovSubmitInput())
 
     def kind_chosen(self) -> MonitoringKind | None:
-        return _member(MonitoringKind, self.kind.data)
+        return self.kind.member()
 
 
 class MonitoringEditForm(VersionedForm):
@@ -125,11 +101,8 @@ class ResponseForm(VersionedForm):
 
 class FamilyContactForm(VersionedForm):
     id_prefix = "family"
-    kind = RadioField(
-        "Kind of involvement",
-        widget=GovRadioInput(),
-        choices=_choices(list(FamilyContactKind)),
-        validators=[InputRequired("Select what kind of involvement this was")],
+    kind = LabelledRadioField(
+        "Kind of involvement", FamilyContactKind, required="Select what kind of involvement this was"
     )
     happened_on = DateInputField("Date", required="Enter the date")
     who = TextLineField(
@@ -155,7 +128,7 @@ class FamilyContactForm(VersionedForm):
 
     def details(self) -> ContactDetails:
         return ContactDetails(
-            kind=_member(FamilyContactKind, self.kind.data),
+            kind=self.kind.member(),
             happened_on=self.happened_on.data,
             who=self.who.data or "",
             how=self.how.data or "",

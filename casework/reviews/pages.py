@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
-from flask import abort, render_template, url_for
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from casework.auth.access import Guarded, load_for
-from casework.core.forms import error_flashed
+from casework.core.forms import VersionedForm, error_flashed
 from casework.reviews.models import Review
 
 
@@ -19,6 +19,11 @@ class PartOfReview(Guarded, Protocol):
 
 
 P = TypeVar("P", bound=PartOfReview)
+F = TypeVar("F", bound=VersionedForm)
+
+
+class Versioned(Protocol):
+    version: int
 
 
 def review_url(review: Review) -> str:
@@ -44,3 +49,13 @@ def page_of_forms(
     summary = next(iter(refused.values()), next(iter(drawn.values())))
     status = 400 if refused or error_flashed() else 200  # before rendering, which reads the flashes
     return render_template(template, form=summary, **forms, **context), status
+
+
+def correction_form(form_class: type[F], entry: Versioned) -> F:
+    """The form of a page that corrects a saved entry: drawn from the entry at its version, or
+    read from the post, whose version says which one it corrects."""
+    if request.method != "GET":
+        return form_class()
+    form = form_class(obj=entry)
+    form.show_latest(entry.version)
+    return form

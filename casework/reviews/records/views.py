@@ -25,7 +25,7 @@ from casework.reviews.models import (
     Review,
     ReviewPause,
 )
-from casework.reviews.pages import page_of_forms, part_of
+from casework.reviews.pages import correction_form, page_of_forms, part_of
 from casework.reviews.records import family, monitoring, processes
 from casework.reviews.records import forms as f
 
@@ -89,10 +89,7 @@ def review_process_add(review: Review) -> ResponseReturnValue:
 @loads(Review, may="manage")
 def review_process_edit(review: Review, process_id: int) -> ResponseReturnValue:
     process = part_of(review, ParallelProcess, process_id)
-    form = f.ProcessForm(obj=process if request.method == "GET" else None)
-    if request.method == "GET":
-        form.show_latest(process.version)
-        form.kind.data, form.status.data = process.kind.value, process.status.value
+    form = correction_form(f.ProcessForm, process)
     save = lambda: processes.update_process(process, form.details(), form.version.data)  # noqa: E731
     done = submit(form, save, "Process updated.", _processes_url(review))
     return done or page_with_form("reviews/records/process_edit.html", form, review=review, process=process)
@@ -155,9 +152,7 @@ def review_monitoring_add(review: Review) -> ResponseReturnValue:
 @loads(Review, may="manage")
 def review_monitoring_edit(review: Review, monitoring_id: int) -> ResponseReturnValue:
     entry = part_of(review, MonitoringEntry, monitoring_id)
-    form = f.MonitoringEditForm(obj=entry if request.method == "GET" else None)
-    if request.method == "GET":
-        form.show_latest(entry.version)
+    form = correction_form(f.MonitoringEditForm, entry)
     save = lambda: monitoring.update_entry(  # noqa: E731
         entry, form.recorded_on.data, form.text.data or "", form.version.data
     )
@@ -216,10 +211,7 @@ def review_family_add(review: Review) -> ResponseReturnValue:
 @loads(Review, may="manage")
 def review_family_edit(review: Review, contact_id: int) -> ResponseReturnValue:
     contact = part_of(review, FamilyContact, contact_id)
-    form = f.FamilyContactForm(obj=contact if request.method == "GET" else None)
-    if request.method == "GET":
-        form.show_latest(contact.version)
-        form.kind.data = contact.kind.value
+    form = correction_form(f.FamilyContactForm, contact)
     save = lambda: family.update_contact(contact, form.details(), form.version.data)  # noqa: E731
     done = submit(form, save, "Entry corrected.", _family_url(review))
     return done or page_with_form("reviews/records/family_edit.html", form, review=review, contact=contact)

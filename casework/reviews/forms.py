@@ -6,12 +6,12 @@ from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
 from wtforms import RadioField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from casework.agencies.models import Agency
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
-from casework.core.forms import VersionedForm, chosen_ids
+from casework.core.forms import TextBoxField, VersionedForm, chosen_ids
 from casework.reviews.models import ParallelProcess
 
 
@@ -47,6 +47,14 @@ class LabelledRadioField(RadioField):
     def member(self) -> Any:
         """The member chosen, read after validation checked the choice; blank is no answer."""
         return self.enum_class(self.data) if (self.data or "").strip() else None
+
+
+def optional_text_box(
+    label: str, max_length: int, too_long: str | None = None, **kwargs: Any
+) -> TextBoxField:
+    """A text box that may be left empty, capped at ``max_length`` characters (``too_long`` is
+    the message; without it, WTForms' own)."""
+    return TextBoxField(label, validators=[Optional(), Length(max=max_length, message=too_long)], **kwargs)
 
 
 def caused_by_field() -> SelectField:

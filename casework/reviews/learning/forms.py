@@ -23,7 +23,7 @@ from casework.core.forms import (
     chosen_ids,
 )
 from casework.core.request_guards import as_id
-from casework.reviews.forms import LabelledRadioField
+from casework.reviews.forms import LabelledRadioField, optional_text_box
 from casework.reviews.learning.dissemination import AuditDetails, EventDetails
 from casework.reviews.learning.models import SECTIONS, AuditResult, EventKind
 
@@ -165,9 +165,7 @@ class EventForm(OneTimeForm):
         "Attendance by agency",
         description="How many people attended from each agency. Leave an agency blank if nobody came.",
     )
-    notes = TextBoxField(
-        "Notes", validators=[Optional(), Length(max=5000, message="Notes must be 5000 characters or fewer")]
-    )
+    notes = optional_text_box("Notes", 5000, "Notes must be 5000 characters or fewer")
     submit = SubmitField("Record the event", widget=GovSubmitInput(), name="record_event")
 
     def offer(self, agencies: list[tuple[int, str]]) -> EventForm:
@@ -200,10 +198,7 @@ class AuditForm(VersionedForm):
     recommendations = CheckboxesField("Recommendations it tests", validators=[Optional()])
     planned_on = DateInputField("Planned date", required="Enter the date the audit is planned for")
     carried_out_on = DateInputField("Date carried out", description="Leave blank until the audit is done.")
-    findings = TextBoxField(
-        "Findings",
-        validators=[Optional(), Length(max=10000, message="Findings must be 10000 characters or fewer")],
-    )
+    findings = optional_text_box("Findings", 10000, "Findings must be 10000 characters or fewer")
     result = LabelledRadioField("Result", AuditResult)
     submit = SubmitField("Save the audit", widget=GovSubmitInput(), name="save_audit")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length
 
 from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
-from casework.reviews.forms import LabelledRadioField
+from casework.reviews.forms import LabelledRadioField, optional_text_box
 from casework.reviews.models import FamilyContactKind, MonitoringKind, ProcessKind, ProcessStatus
 from casework.reviews.records.family import ContactDetails
 from casework.reviews.records.processes import ProcessDetails
@@ -41,10 +41,8 @@ class ProcessForm(VersionedForm):
     contact_details = TextLineField(
         "Their email or phone", max_length=300, too_long="The email or phone must be 300 characters or fewer"
     )
-    notes = TextBoxField(
-        "Notes",
-        description="What was agreed with the liaison contact. Do not identify the family.",
-        validators=[Optional(), Length(max=10000)],
+    notes = optional_text_box(
+        "Notes", 10000, description="What was agreed with the liaison contact. Do not identify the family."
     )
     submit = SubmitField("Save the process", widget=GovSubmitInput())
 
@@ -118,11 +116,11 @@ class FamilyContactForm(VersionedForm):
         max_length=200,
         too_long="How must be 200 characters or fewer",
     )
-    summary = TextBoxField(
+    summary = optional_text_box(
         "What happened",
+        20000,
         description="For consent: what they agreed to. For advocacy: the advocacy service and whether it "
         "was taken up. For what was shared: what, and in what form.",
-        validators=[Optional(), Length(max=20000)],
     )
     submit = SubmitField("Save the entry", widget=GovSubmitInput())
 

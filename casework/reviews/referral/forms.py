@@ -16,12 +16,18 @@ from wtforms import (
     SelectChoice,
     SubmitField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from casework.agencies.models import Agency
 from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
 from casework.core.request_guards import as_id
-from casework.reviews.forms import LabelledRadioField, caused_by_field, chosen_agencies, open_process_choices
+from casework.reviews.forms import (
+    LabelledRadioField,
+    caused_by_field,
+    chosen_agencies,
+    open_process_choices,
+    optional_text_box,
+)
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
@@ -117,7 +123,7 @@ class CarerForm(Form):
 class IdentifiersForm(VersionedForm):
     children = FieldList(FormField(ChildForm), min_entries=MAX_CHILDREN, max_entries=MAX_CHILDREN)
     carers = FieldList(FormField(CarerForm), min_entries=MAX_CARERS, max_entries=MAX_CARERS)
-    address = TextBoxField("Address", validators=[Optional(), Length(max=1000)])
+    address = optional_text_box("Address", 1000)
     submit = SubmitField("Save identifying details", widget=GovSubmitInput())
 
     def children_details(self) -> list[PersonDetails]:
@@ -154,21 +160,19 @@ class RapidReviewForm(VersionedForm):
     )
     learning_identified = TextBoxField("Learning already identified", validators=[Optional()])
     # The Panel's current rapid review template asks for these three.
-    key_practice_episodes = TextBoxField(
+    key_practice_episodes = optional_text_box(
         "Key practice episodes",
+        20000,
         description="The moments in the agencies' work with the family that most shaped what happened.",
-        validators=[Optional(), Length(max=20000)],
     )
-    family_context = TextBoxField(
+    family_context = optional_text_box(
         "The context of the child's and family's lives",
+        20000,
         description="Including how race, disability and other protected characteristics and inequalities "
         "shaped their experience and the practice.",
-        validators=[Optional(), Length(max=20000)],
     )
-    lived_experience = TextBoxField(
-        "The child's lived experience",
-        description="What daily life was like for the child.",
-        validators=[Optional(), Length(max=20000)],
+    lived_experience = optional_text_box(
+        "The child's lived experience", 20000, description="What daily life was like for the child."
     )
     recommendation = LabelledRadioField("Recommendation", RapidReviewRecommendation)
     sent_to_panel_on = DateInputField("Date sent to the Panel")

@@ -3,14 +3,15 @@ review (a draft version, a finding of its check), which follow the review's rule
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from flask import abort, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from casework.auth.access import Guarded, load_for
-from casework.core.forms import VersionedForm, error_flashed
+from casework.core.forms import VersionedForm, error_flashed, flash_form_errors, submit
 from casework.reviews.models import Review
 
 
@@ -59,3 +60,14 @@ def correction_form(form_class: type[F], entry: Versioned) -> F:
     form = form_class(obj=entry)
     form.show_latest(entry.version)
     return form
+
+
+def sent_back(
+    form: FlaskForm, change: Callable[[], Any], success: str | Callable[[Any], str], then: str, back: str
+) -> ResponseReturnValue:
+    """A form posted from a page that does not draw it again: on success to ``then``; refused,
+    back to ``back`` with the form's messages at the top."""
+    done = submit(form, change, success, then)
+    if done is None:
+        flash_form_errors(form)
+    return done or redirect(back)

@@ -1,5 +1,6 @@
-"""What the review screens share: the review's address, and the records a URL names under a
-review (a draft version, a finding of its check), which follow the review's rule."""
+"""What the review screens share: the review's address, the records a URL names under a review
+(a draft version, a finding of its check), which follow the review's rule, and the ways their
+forms are drawn and answered."""
 
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ F = TypeVar("F", bound=VersionedForm)
 
 
 class Versioned(Protocol):
+    """A saved entry whose version a correction must name."""
+
     version: int
 
 

@@ -1,16 +1,18 @@
-"""What the review screens share: the review's address, and the records a URL names under a
-review (a draft version, a finding of its check), which follow the review's rule."""
+"""What the review screens share: the review's address, the records a URL names under a review
+(a draft version, a finding of its check), which follow the review's rule, and the ways their
+forms are drawn and answered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from flask import abort, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from casework.auth.access import Guarded, load_for
-from casework.core.forms import error_flashed
+from casework.core.forms import VersionedForm, error_flashed, flash_form_errors, submit
 from casework.reviews.models import Review
 
 
@@ -19,6 +21,13 @@ class PartOfReview(Guarded, Protocol):
 
 
 P = TypeVar("P", bound=PartOfReview)
+F = TypeVar("F", bound=VersionedForm)
+
+
+class Versioned(Protocol):
+    """A saved entry whose version a correction must name."""
+
+    version: int
 
 
 def review_url(review: Review) -> str:
@@ -44,3 +53,24 @@ def page_of_forms(
     summary = next(iter(refused.values()), next(iter(drawn.values())))
     status = 400 if refused or error_flashed() else 200  # before rendering, which reads the flashes
     return render_template(template, form=summary, **forms, **context), status
+
+
+def correction_form(form_class: type[F], entry: Versioned) -> F:
+    """The form of a page that corrects a saved entry: drawn from the entry at its version, or
+    read from the post, whose version says which one it corrects."""
+    if request.method != "GET":
+        return form_class()
+    form = form_class(obj=entry)
+    form.show_latest(entry.version)
+    return form
+
+
+def sent_back(
+    form: FlaskForm, change: Callable[[], Any], success: str | Callable[[Any], str], then: str, back: str
+) -> ResponseReturnValue:
+    """A form posted from a page that does not draw it again: on success to ``then``; refused,
+    back to ``back`` with the form's messages at the top."""
+    done = submit(form, change, success, then)
+    if done is None:
+        flash_form_errors(form)
+    return done or redirect(back)

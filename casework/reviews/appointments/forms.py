@@ -8,26 +8,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
 )
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import BooleanField, RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired, Optional
 
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.core.forms import DateInputField, TextLineField, VersionedForm
+from casework.reviews.forms import LabelledRadioField, optional_text_box
 from casework.reviews.models import AssignmentRole
 
 
 class AssignForm(VersionedForm):
     reviewer = RadioField("Reviewer", widget=GovRadioInput(), validators=[InputRequired("Select a reviewer")])
-    role = RadioField(
-        "Role on this review",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(role.value, role.label) for role in AssignmentRole],
-        validators=[InputRequired("Select lead reviewer or co-reviewer")],
+    role = LabelledRadioField(
+        "Role on this review", AssignmentRole, required="Select lead reviewer or co-reviewer"
     )
-    override_reason = TextBoxField(
+    override_reason = optional_text_box(
         "If the reviewer has a conflict of interest: why the appointment is still right",
+        5000,
         description="Only needed to appoint despite a conflict. It is recorded and shown on the review.",
-        validators=[Optional(), Length(max=5000)],
     )
     submit = SubmitField("Appoint", widget=GovSubmitInput())
 
@@ -40,12 +38,12 @@ class AcceptForm(OneTimeForm):
 
 
 class DeclineForm(OneTimeForm):
-    reason = TextBoxField("Reason for declining", validators=[Optional(), Length(max=2000)])
+    reason = optional_text_box("Reason for declining", 2000)
     submit = SubmitField("Decline", widget=GovSubmitInput(), name="decline")
 
 
 class ReasonForm(VersionedForm):
-    reason = TextBoxField("Reason", validators=[Optional(), Length(max=2000)])
+    reason = optional_text_box("Reason", 2000)
 
 
 class ProfileForm(OneTimeForm):

@@ -258,13 +258,18 @@ def assign_reviewer(
     return assignment
 
 
-def accept_appointment(assignment: ReviewerAssignment, user: User, declared: bool) -> ReviewerAssignment:
+def _check_unanswered(assignment: ReviewerAssignment, user: User, answer: str) -> None:
+    """The reviewer's answer (``answer``: accept, decline) is theirs to give and not given yet."""
     if not assignment.can_answer(user):
         raise DomainError("This appointment is not yours")
     if assignment.status != AssignmentStatus.PROPOSED:
         raise DomainError(
-            f"This appointment is {assignment.status.label.lower()}; there is nothing to accept"
+            f"This appointment is {assignment.status.label.lower()}; there is nothing to {answer}"
         )
+
+
+def accept_appointment(assignment: ReviewerAssignment, user: User, declared: bool) -> ReviewerAssignment:
+    _check_unanswered(assignment, user, "accept")
     check_open(assignment.review)
     if not declared:
         raise DomainError("Confirm the declaration of independence to accept", field="declared")
@@ -298,12 +303,7 @@ takes(Move.START_CONTRIBUTIONS, lambda review, version, by: start_contributions(
 
 
 def decline_appointment(assignment: ReviewerAssignment, user: User, reason: str) -> None:
-    if not assignment.can_answer(user):
-        raise DomainError("This appointment is not yours")
-    if assignment.status != AssignmentStatus.PROPOSED:
-        raise DomainError(
-            f"This appointment is {assignment.status.label.lower()}; there is nothing to decline"
-        )
+    _check_unanswered(assignment, user, "decline")
     required(reason, "reason", "Say why you are declining, for example a connection with the family")
     assignment.status = AssignmentStatus.DECLINED
     assignment.responded_at = utcnow()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, stream_with_context, url_for
+from flask import Response, abort, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 
@@ -14,11 +14,12 @@ from casework.auth.access import current_person, loads
 from casework.core import audit
 from casework.core.extensions import db
 from casework.core.filters import filter_day
-from casework.core.forms import as_id, commit_once, flash_form_errors, submit
+from casework.core.forms import as_id, commit_once
 from casework.core.streaming import batches_of
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
 from casework.reviews.models import Review
+from casework.reviews.pages import sent_back
 
 
 def _filters() -> tuple[contributions.ChronologyFilters, dict[str, list[str]], dict[str, str]]:
@@ -94,12 +95,10 @@ def review_chronology_key(review: Review, entry_id: int) -> ResponseReturnValue:
         abort(404)
     form = KeyEpisodeForm()
     mark = request.form.get("mark") == "1"
-    done = submit(
+    return sent_back(
         form,
         lambda: contributions.mark_key_episode(entry, mark, form.note.data or "", current_person()),
         "Marked as a key practice episode." if mark else "No longer marked as a key practice episode.",
         url_for("reviews.review_chronology", review_id=review.id, **request.args) + f"#entry-{entry.id}",
+        url_for("reviews.review_chronology", review_id=review.id),
     )
-    if done is None:
-        flash_form_errors(form)
-    return done or redirect(url_for("reviews.review_chronology", review_id=review.id))

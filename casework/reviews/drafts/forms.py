@@ -6,14 +6,14 @@ from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
-    GovRadioInput,
     GovSubmitInput,
 )
-from wtforms import BooleanField, RadioField, SelectChoice, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms import BooleanField, SubmitField
+from wtforms.validators import Optional
 
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.core.forms import CheckboxesField, DateInputField, TextLineField, VersionedForm
+from casework.reviews.forms import LabelledRadioField, optional_text_box
 from casework.reviews.models import CommentResponse
 
 
@@ -22,7 +22,7 @@ class DraftUploadForm(VersionedForm):
     file = FileField(
         "Draft report", widget=GovFileInput(), description="PDF, Word (DOCX) or OpenDocument (ODT)."
     )
-    summary = TextBoxField("What changed in this version", validators=[Optional(), Length(max=5000)])
+    summary = optional_text_box("What changed in this version", 5000)
     submit = SubmitField("Upload the draft", widget=GovSubmitInput())
 
 
@@ -37,7 +37,7 @@ class FamilyForm(OneTimeForm):
     id_prefix = "family"
     shared_on = DateInputField("Date shared with the family", required="Enter the date")
     how = TextLineField("How", max_length=300)
-    response = TextBoxField("The family's response", validators=[Optional(), Length(max=5000)])
+    response = optional_text_box("The family's response", 5000)
     submit = SubmitField("Record sharing with the family", widget=GovSubmitInput())
 
 
@@ -49,22 +49,16 @@ class FinalForm(VersionedForm):
 
 class RespondForm(OneTimeForm):
     id_prefix = "respond"
-    response = RadioField(
-        "Response",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(r.value, r.label) for r in CommentResponse],
-        validators=[Optional()],
-    )
+    response = LabelledRadioField("Response", CommentResponse)
     reason = TextLineField("Reason (needed if not accepted)")
 
     def chosen_response(self) -> CommentResponse | None:
-        # Read after validation, which checked the choice; a blank one (Optional lets it through) is none.
-        return CommentResponse(self.response.data) if (self.response.data or "").strip() else None
+        return self.response.member()
 
 
 class AccuracyCommentForm(OneTimeForm):
     reference = TextLineField("Page or section", max_length=100)
-    comment = TextBoxField("Comment", validators=[Optional(), Length(max=5000)])
+    comment = optional_text_box("Comment", 5000)
     submit = SubmitField("Add comment", widget=GovSubmitInput())
 
 

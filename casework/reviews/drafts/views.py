@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from flask import redirect, url_for
+from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
@@ -13,7 +10,7 @@ from wtforms import SelectChoice
 
 from casework.auth.access import current_person, loads
 from casework.core.extensions import db
-from casework.core.forms import flash_form_errors, submit
+from casework.core.forms import submit
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from casework.reviews import bp
@@ -21,7 +18,7 @@ from casework.reviews.drafts import forms as f
 from casework.reviews.drafts import services as drafts
 from casework.reviews.forms import chosen_agencies
 from casework.reviews.models import AccuracyAnswer, AccuracyCheck, AccuracyComment, DraftVersion, Review
-from casework.reviews.pages import page_of_forms, part_of, review_url
+from casework.reviews.pages import page_of_forms, part_of, review_url, sent_back
 
 # The drafts page asks who leads the review (can("draft", review)): loaded with it.
 WITH_ASSIGNMENTS = [selectinload(Review.assignments)]
@@ -89,17 +86,6 @@ def review_draft_upload(review: Review) -> ResponseReturnValue:
     return done or _drafts_page(review, upload_form=form)
 
 
-def _sent_back(
-    form: FlaskForm, change: Callable[[], Any], success: Any, then: str, back: str
-) -> ResponseReturnValue:
-    """A form posted from the drafts page: on success to ``then``; refused, back to ``back``
-    with the form's messages at the top."""
-    done = submit(form, change, success, then)
-    if done is None:
-        flash_form_errors(form)
-    return done or redirect(back)
-
-
 @bp.route("/<int:review_id>/drafts/<int:version_id>/share", methods=["POST"])
 @loads(Review, may="manage")
 def review_draft_share(review: Review, version_id: int) -> ResponseReturnValue:
@@ -110,7 +96,7 @@ def review_draft_share(review: Review, version_id: int) -> ResponseReturnValue:
         draft, chosen_agencies(form.agencies.data), form.due_on.data, current_person()
     )
     done = "Shared with the agencies for a factual accuracy check."
-    return _sent_back(form, share, done, _drafts_url(review), _drafts_url(review))
+    return sent_back(form, share, done, _drafts_url(review), _drafts_url(review))
 
 
 @bp.route("/<int:review_id>/drafts/<int:version_id>/family", methods=["POST"])
@@ -121,7 +107,7 @@ def review_draft_family(review: Review, version_id: int) -> ResponseReturnValue:
     record = lambda: drafts.record_family_sharing(  # noqa: E731
         draft, form.shared_on.data, form.how.data or "", form.response.data or "", current_person()
     )
-    return _sent_back(
+    return sent_back(
         form, record, "Sharing with the family recorded.", _drafts_url(review), _drafts_url(review)
     )
 
@@ -132,7 +118,7 @@ def review_draft_final(review: Review) -> ResponseReturnValue:
     form = f.FinalForm()
     final = lambda: drafts.mark_final(review, form.signed_off_on.data, current_person(), form.version.data)  # noqa: E731
     done = lambda draft: f"Version {draft.number} is the final report. The review moves to publication."  # noqa: E731
-    return _sent_back(form, final, done, review_url(review), _drafts_url(review))
+    return sent_back(form, final, done, review_url(review), _drafts_url(review))
 
 
 @bp.route("/<int:review_id>/drafts/comments/<int:comment_id>/respond", methods=["POST"])
@@ -144,7 +130,7 @@ def review_draft_respond(review: Review, comment_id: int) -> ResponseReturnValue
         item, form.chosen_response(), form.reason.data or "", current_person()
     )
     back = _drafts_url(review) + f"#comment-{item.id}"
-    return _sent_back(form, respond, "Response recorded.", back, back)
+    return sent_back(form, respond, "Response recorded.", back, back)
 
 
 # --- the agency's side ----------------------------------------------------------------------

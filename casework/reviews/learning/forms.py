@@ -8,8 +8,8 @@ import re
 from typing import Any
 
 from flask import current_app
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import Field, RadioField, SelectChoice, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import Field, SelectChoice, SubmitField
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -23,6 +23,7 @@ from casework.core.forms import (
     chosen_ids,
 )
 from casework.core.request_guards import as_id
+from casework.reviews.forms import LabelledRadioField, optional_text_box
 from casework.reviews.learning.dissemination import AuditDetails, EventDetails
 from casework.reviews.learning.models import SECTIONS, AuditResult, EventKind
 
@@ -35,10 +36,6 @@ SECTION_HINTS = {
     "questions": "Questions for a team to discuss, one a line.",
     "what_to_do_now": "What each agency and practitioner should do differently, starting now.",
 }
-
-
-def _member(enum_class: Any, value: str | None) -> Any:
-    return enum_class(value) if (value or "").strip() else None
 
 
 # --- the briefing ----------------------------------------------------------------------------
@@ -163,19 +160,12 @@ class EventForm(OneTimeForm):
         too_long="The title must be 200 characters or fewer",
     )
     held_on = DateInputField("Date of the event", required="Enter the date of the event")
-    kind = RadioField(
-        "Kind of event",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(kind.value, kind.label) for kind in EventKind],
-        validators=[InputRequired("Select the kind of event")],
-    )
+    kind = LabelledRadioField("Kind of event", EventKind, required="Select the kind of event")
     attendance = AttendanceField(
         "Attendance by agency",
         description="How many people attended from each agency. Leave an agency blank if nobody came.",
     )
-    notes = TextBoxField(
-        "Notes", validators=[Optional(), Length(max=5000, message="Notes must be 5000 characters or fewer")]
-    )
+    notes = optional_text_box("Notes", 5000, "Notes must be 5000 characters or fewer")
     submit = SubmitField("Record the event", widget=GovSubmitInput(), name="record_event")
 
     def offer(self, agencies: list[tuple[int, str]]) -> EventForm:
@@ -186,7 +176,7 @@ class EventForm(OneTimeForm):
         return EventDetails(
             title=self.title.data or "",
             held_on=self.held_on.data,
-            kind=_member(EventKind, self.kind.data),
+            kind=self.kind.member(),
             notes=self.notes.data or "",
             attendance=dict(self.attendance.data or {}),
         )
@@ -208,16 +198,8 @@ class AuditForm(VersionedForm):
     recommendations = CheckboxesField("Recommendations it tests", validators=[Optional()])
     planned_on = DateInputField("Planned date", required="Enter the date the audit is planned for")
     carried_out_on = DateInputField("Date carried out", description="Leave blank until the audit is done.")
-    findings = TextBoxField(
-        "Findings",
-        validators=[Optional(), Length(max=10000, message="Findings must be 10000 characters or fewer")],
-    )
-    result = RadioField(
-        "Result",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(result.value, result.label) for result in AuditResult],
-        validators=[Optional()],
-    )
+    findings = optional_text_box("Findings", 10000, "Findings must be 10000 characters or fewer")
+    result = LabelledRadioField("Result", AuditResult)
     submit = SubmitField("Save the audit", widget=GovSubmitInput(), name="save_audit")
 
     def offer(self, recommendations: list[tuple[int, str]]) -> AuditForm:
@@ -230,6 +212,6 @@ class AuditForm(VersionedForm):
             planned_on=self.planned_on.data,
             carried_out_on=self.carried_out_on.data,
             findings=self.findings.data or "",
-            result=_member(AuditResult, self.result.data),
+            result=self.result.member(),
             recommendation_ids=chosen_ids(self.recommendations.data),
         )

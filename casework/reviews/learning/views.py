@@ -5,6 +5,9 @@ lead's agency, to read and acknowledge."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -13,9 +16,9 @@ from sqlalchemy.orm import joinedload
 from casework.actions.models import Recommendation
 from casework.agencies.models import Agency
 from casework.auth.access import current_person, loads, roles
-from casework.auth.models import Role
+from casework.auth.models import Role, User
 from casework.core.extensions import db
-from casework.core.forms import page_with_form, submit
+from casework.core.forms import VersionedForm, page_with_form, submit
 from casework.core.paging import requested_slice
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
@@ -25,7 +28,7 @@ from casework.reviews.learning import forms as f
 from casework.reviews.learning.export import DOCX_MEDIA_TYPE, BriefingText, briefing_docx
 from casework.reviews.learning.models import BriefingRecipient, LearningBriefing, PracticeAudit
 from casework.reviews.models import Publication, Review
-from casework.reviews.pages import page_of_forms, part_of
+from casework.reviews.pages import correction_form, page_of_forms, part_of
 
 # What the pages say of the review (its type's name, as it was when the review started).
 WITH_TYPE = [joinedload(Review.review_type), joinedload(Review.referral)]
@@ -75,6 +78,28 @@ def _briefing_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
     )
 
 
+def _briefing_change(
+    review: Review, name: str, form: FlaskForm, change: Callable[[], Any], success: str
+) -> ResponseReturnValue:
+    """One change posted from the briefing's page: made, or the page again with ``name`` refused."""
+    return submit(form, change, success, _briefing_url(review)) or _briefing_page(review, **{name: form})
+
+
+def _briefing_move(
+    review: Review,
+    name: str,
+    form_class: type[VersionedForm],
+    move: Callable[[LearningBriefing, User, int | None], object],
+    success: str,
+) -> ResponseReturnValue:
+    """A button that moves the briefing on (approved, reopened), at the version the page showed."""
+    briefing = _briefing_or_404(review)
+    form = form_class()
+    return _briefing_change(
+        review, name, form, lambda: move(briefing, current_person(), form.version.data), success
+    )
+
+
 @bp.route("/<int:review_id>/briefing")
 @loads(Review)
 def review_briefing(review: Review) -> ResponseReturnValue:
@@ -87,7 +112,7 @@ def review_briefing_draft(review: Review) -> ResponseReturnValue:
     form = f.DraftForm()
     draft = lambda: services.draft_from_review(review, current_person(), form.version.data)  # noqa: E731
     done = "Briefing drafted from the review. Check every section and edit it before approving."
-    return submit(form, draft, done, _briefing_url(review)) or _briefing_page(review, draft_form=form)
+    return _briefing_change(review, "draft_form", form, draft, done)
 
 
 @bp.route("/<int:review_id>/briefing", methods=["POST"])
@@ -96,30 +121,22 @@ def review_briefing_save(review: Review) -> ResponseReturnValue:
     briefing = _briefing_or_404(review)
     form = f.BriefingForm()
     save = lambda: services.save_briefing(briefing, form.values(), current_person(), form.version.data)  # noqa: E731
-    return submit(form, save, "Briefing saved.", _briefing_url(review)) or _briefing_page(
-        review, briefing_form=form
-    )
+    return _briefing_change(review, "briefing_form", form, save, "Briefing saved.")
 
 
 @bp.route("/<int:review_id>/briefing/approve", methods=["POST"])
 @loads(Review, may="manage")
 def review_briefing_approve(review: Review) -> ResponseReturnValue:
-    briefing = _briefing_or_404(review)
-    form = f.ApproveForm()
-    approve = lambda: services.approve_briefing(briefing, current_person(), form.version.data)  # noqa: E731
-    return submit(form, approve, "Briefing approved.", _briefing_url(review)) or _briefing_page(
-        review, approve_form=form
+    return _briefing_move(
+        review, "approve_form", f.ApproveForm, services.approve_briefing, "Briefing approved."
     )
 
 
 @bp.route("/<int:review_id>/briefing/reopen", methods=["POST"])
 @loads(Review, may="manage")
 def review_briefing_reopen(review: Review) -> ResponseReturnValue:
-    briefing = _briefing_or_404(review)
-    form = f.ReopenForm()
-    reopen = lambda: services.reopen_briefing(briefing, current_person(), form.version.data)  # noqa: E731
     done = "Briefing reopened. Approve it again when the changes are made."
-    return submit(form, reopen, done, _briefing_url(review)) or _briefing_page(review, reopen_form=form)
+    return _briefing_move(review, "reopen_form", f.ReopenForm, services.reopen_briefing, done)
 
 
 def _docx_response(text: BriefingText) -> Response:
@@ -238,9 +255,8 @@ def review_practice_audit_add(review: Review) -> ResponseReturnValue:
 @loads(Review, may="manage")
 def review_practice_audit_edit(review: Review, audit_id: int) -> ResponseReturnValue:
     audit = part_of(review, PracticeAudit, audit_id)
-    form = f.AuditForm(obj=audit if request.method == "GET" else None).offer(_recommendations(review))
+    form = correction_form(f.AuditForm, audit).offer(_recommendations(review))
     if request.method == "GET":
-        form.show_latest(audit.version)
         form.result.data = audit.result.value if audit.result else None
         form.recommendations.data = [str(recommendation.id) for recommendation in audit.recommendations]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SelectChoice, SubmitField
-from wtforms.validators import Length, Optional
 
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.core.forms import DateInputField, TextLineField, VersionedForm
+from casework.reviews.forms import optional_text_box
 from casework.reviews.models import QualityStep
 
 
@@ -19,9 +19,10 @@ class SentForm(VersionedForm):
         max_length=200,
         too_long="The reference must be 200 characters or fewer",
     )
-    reason = TextBoxField(
+    reason = optional_text_box(
         "Reasons given (for a delay or a decision not to publish)",
-        validators=[Optional(), Length(max=5000, message="The reasons must be 5000 characters or fewer")],
+        5000,
+        "The reasons must be 5000 characters or fewer",
     )
     submit = SubmitField("Record as sent", widget=GovSubmitInput(), name="record_sent")
 
@@ -29,19 +30,15 @@ class SentForm(VersionedForm):
 class CommentsForm(VersionedForm):
     id_prefix = "comments"
     received_on = DateInputField("Date received", required="Enter the date the comments were received")
-    comments = TextBoxField(
-        "Comments received",
-        validators=[Optional(), Length(max=10000, message="The comments must be 10000 characters or fewer")],
-    )
+    comments = optional_text_box("Comments received", 10000, "The comments must be 10000 characters or fewer")
     submit = SubmitField("Record the comments", widget=GovSubmitInput(), name="record_comments")
 
 
 class ResponseForm(VersionedForm):
     id_prefix = "response"
     responded_on = DateInputField("Date of the response", required="Enter the date of the response")
-    response = TextBoxField(
-        "The partners' response",
-        validators=[Optional(), Length(max=10000, message="The response must be 10000 characters or fewer")],
+    response = optional_text_box(
+        "The partners' response", 10000, "The response must be 10000 characters or fewer"
     )
     submit = SubmitField("Record the response", widget=GovSubmitInput(), name="record_response")
 
@@ -55,9 +52,8 @@ class HomeOfficeStepForm(OneTimeForm):
         validate_choice=False,  # an unknown value is refused by the service, with its message
     )
     taken_on = DateInputField("Date", required="Enter the date")
-    note = TextBoxField(
-        "Note (the Panel's feedback, what changed)",
-        validators=[Optional(), Length(max=10000, message="The note must be 10000 characters or fewer")],
+    note = optional_text_box(
+        "Note (the Panel's feedback, what changed)", 10000, "The note must be 10000 characters or fewer"
     )
     submit = SubmitField("Record the step", widget=GovSubmitInput(), name="record_step")
 

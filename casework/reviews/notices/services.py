@@ -51,6 +51,23 @@ def _check_version(notice: ReviewNotice, version: int | None) -> None:
         raise ConcurrentEditError("this notice")
 
 
+def _checked_change(notice: ReviewNotice, version: int | None, by: User) -> Review:
+    """The notice's review, once the change is known to be on the version shown and by a manager."""
+    _check_version(notice, version)
+    _require_manager(notice.review, by)
+    return notice.review
+
+
+def _check_answered_on(
+    on: date | None, earlier: date, field: str, *, missing: str, named: str, too_early: str
+) -> None:
+    """The date of an answer to a notice's earlier step: given, not in the future, and not
+    before that step (``too_early``, followed by its date)."""
+    required(on, field, missing)
+    not_future(on, field, named)
+    not_before(on, earlier, field, f"{too_early} ({earlier:%d %B %Y})")
+
+
 def notices_of(review: Review) -> list[ReviewNotice]:
     """The review's notices in their type's order, with what the page shows: one query."""
     return list(
@@ -73,9 +90,7 @@ def record_sent(
     version: int | None,
     by: User,
 ) -> ReviewNotice:
-    review = notice.review
-    _check_version(notice, version)
-    _require_manager(review, by)
+    review = _checked_change(notice, version, by)
     if not notice.applies and notice.sent_on is None:
         raise DomainError(f"This review does not owe this notice: {notice.requirement.label.lower()}")
     required(sent_on, "sent_on", "Enter the date the notice was sent")
@@ -118,19 +133,17 @@ def record_sent(
 def record_comments(
     notice: ReviewNotice, *, comments: str, received_on: date | None, version: int | None, by: User
 ) -> ReviewNotice:
-    review = notice.review
-    _check_version(notice, version)
-    _require_manager(review, by)
+    review = _checked_change(notice, version, by)
     if notice.sent_on is None:
         raise DomainError("Record the notice as sent before its comments")
     required(comments, "comments", "Enter the comments received")
-    required(received_on, "received_on", "Enter the date the comments were received")
-    not_future(received_on, "received_on", "The date the comments were received")
-    not_before(
+    _check_answered_on(
         received_on,
         notice.sent_on,
         "received_on",
-        f"The comments cannot be received before the notice was sent ({notice.sent_on:%d %B %Y})",
+        missing="Enter the date the comments were received",
+        named="The date the comments were received",
+        too_early="The comments cannot be received before the notice was sent",
     )
     notice.comments, notice.comments_on = comments.strip(), received_on
     on_timeline(
@@ -145,19 +158,17 @@ def record_comments(
 def record_response(
     notice: ReviewNotice, *, response: str, responded_on: date | None, version: int | None, by: User
 ) -> ReviewNotice:
-    review = notice.review
-    _check_version(notice, version)
-    _require_manager(review, by)
+    review = _checked_change(notice, version, by)
     if notice.comments_on is None:
         raise DomainError("Record the comments received before the partners' response")
     required(response, "response", "Enter the partners' response")
-    required(responded_on, "responded_on", "Enter the date of the response")
-    not_future(responded_on, "responded_on", "The date of the response")
-    not_before(
+    _check_answered_on(
         responded_on,
         notice.comments_on,
         "responded_on",
-        f"The response cannot be before the comments were received ({notice.comments_on:%d %B %Y})",
+        missing="Enter the date of the response",
+        named="The date of the response",
+        too_early="The response cannot be before the comments were received",
     )
     notice.response, notice.response_on = response.strip(), responded_on
     on_timeline(

@@ -5,27 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput
-from wtforms import SelectChoice, SelectField, SubmitField
-from wtforms.validators import Length, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
+from wtforms import SubmitField
 
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.core.forms import DateInputField, TextLineField, VersionedForm
 from casework.core.request_guards import as_id
+from casework.reviews.forms import caused_by_field, open_process_choices, optional_text_box
 from casework.reviews.models import ParallelProcess
 
 
 class PublicationDetailsForm(OneTimeForm):
     sent_to_panel_on = DateInputField("Date the full report was sent to the Panel and the Secretary of State")
-    public_summary = TextBoxField(
+    public_summary = optional_text_box(
         "Public summary",
+        5000,
         description="Age, what happened and the key learning. No names, places, schools or dates of birth.",
-        validators=[Optional(), Length(max=5000)],
     )
-    learning = TextBoxField("Learning", validators=[Optional(), Length(max=10000)])
-    public_recommendations = TextBoxField(
-        "Recommendations to show", validators=[Optional(), Length(max=10000)]
-    )
+    learning = optional_text_box("Learning", 10000)
+    public_recommendations = optional_text_box("Recommendations to show", 10000)
     submit = SubmitField("Save publication details", widget=GovSubmitInput(), name="save_details")
 
     def values(self) -> dict[str, Any]:
@@ -49,10 +47,9 @@ class NotPublishForm(VersionedForm):
     decided_on = DateInputField(
         "Date the partners decided not to publish", required="Enter the date the partners decided"
     )
-    reason = TextBoxField("Why the report will not be published", validators=[Optional(), Length(max=5000)])
-    improvements = TextBoxField(
-        "Information about the improvements to be made (published instead)",
-        validators=[Optional(), Length(max=10000)],
+    reason = optional_text_box("Why the report will not be published", 5000)
+    improvements = optional_text_box(
+        "Information about the improvements to be made (published instead)", 10000
     )
     submit = SubmitField("Record the decision not to publish", widget=GovSubmitInput(), name="not_publish")
 
@@ -71,21 +68,13 @@ class CorrectedVersionForm(OneTimeForm):
 
 class DelayForm(OneTimeForm):
     id_prefix = "delay"
-    reason = TextBoxField("Reason for the delay", validators=[Optional(), Length(max=5000)])
+    reason = optional_text_box("Reason for the delay", 5000)
     expected_until = DateInputField("Expected until (optional)")
-    caused_by = SelectField(
-        "Parallel process that caused it (optional)",
-        widget=GovSelect(),
-        validators=[Optional()],
-        description="From the review's register of parallel processes.",
-    )
+    caused_by = caused_by_field()
     submit = SubmitField("Record the delay", widget=GovSubmitInput(), name="delay")
 
     def offer(self, processes: list[ParallelProcess]) -> DelayForm:
-        """The review's processes not yet over (a concluded one holds nothing up any more)."""
-        self.caused_by.choices = [SelectChoice("", "None")] + [
-            SelectChoice(str(p.id), p.title) for p in processes if not p.status.is_over
-        ]
+        self.caused_by.choices = open_process_choices(processes)
         return self
 
     def values(self) -> dict[str, Any]:

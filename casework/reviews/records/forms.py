@@ -4,36 +4,20 @@ between dates are the services'."""
 
 from __future__ import annotations
 
-from typing import Any
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
+from wtforms.validators import InputRequired, Length
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SelectChoice, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
-
-from casework.core.enums import LabelledEnum
 from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
+from casework.reviews.forms import LabelledRadioField, optional_text_box
 from casework.reviews.models import FamilyContactKind, MonitoringKind, ProcessKind, ProcessStatus
 from casework.reviews.records.family import ContactDetails
 from casework.reviews.records.processes import ProcessDetails
 
 
-def _choices(members: list[Any]) -> list[SelectChoice]:
-    return [SelectChoice(member.value, member.label) for member in members]
-
-
-def _member(enum_class: type[LabelledEnum], value: str | None) -> Any:
-    # Blank is no answer; anything else was checked against the choices.
-    return enum_class(value) if (value or "").strip() else None
-
-
 class ProcessForm(VersionedForm):
     id_prefix = "process"
-    kind = RadioField(
-        "Kind of process",
-        widget=GovRadioInput(),
-        choices=_choices(list(ProcessKind)),
-        validators=[InputRequired("Select the kind of process")],
-    )
+    kind = LabelledRadioField("Kind of process", ProcessKind, required="Select the kind of process")
     description = TextLineField(
         "Description",
         description="For example: prosecution of the father, Crown Court. Not the family's names.",
@@ -41,12 +25,7 @@ class ProcessForm(VersionedForm):
         max_length=300,
         too_long="The description must be 300 characters or fewer",
     )
-    status = RadioField(
-        "Status",
-        widget=GovRadioInput(),
-        choices=_choices(list(ProcessStatus)),
-        validators=[InputRequired("Select the status of the process")],
-    )
+    status = LabelledRadioField("Status", ProcessStatus, required="Select the status of the process")
     started_on = DateInputField("Date it started")
     expected_end_on = DateInputField("Date it is expected to end", description="For example, the trial date.")
     ended_on = DateInputField("Date it ended")
@@ -62,18 +41,16 @@ class ProcessForm(VersionedForm):
     contact_details = TextLineField(
         "Their email or phone", max_length=300, too_long="The email or phone must be 300 characters or fewer"
     )
-    notes = TextBoxField(
-        "Notes",
-        description="What was agreed with the liaison contact. Do not identify the family.",
-        validators=[Optional(), Length(max=10000)],
+    notes = optional_text_box(
+        "Notes", 10000, description="What was agreed with the liaison contact. Do not identify the family."
     )
     submit = SubmitField("Save the process", widget=GovSubmitInput())
 
     def details(self) -> ProcessDetails:
         return ProcessDetails(
-            kind=_member(ProcessKind, self.kind.data),
+            kind=self.kind.member(),
             description=self.description.data or "",
-            status=_member(ProcessStatus, self.status.data),
+            status=self.status.member(),
             started_on=self.started_on.data,
             expected_end_on=self.expected_end_on.data,
             ended_on=self.ended_on.data,
@@ -86,11 +63,8 @@ class ProcessForm(VersionedForm):
 
 class MonitoringForm(VersionedForm):
     id_prefix = "monitoring"
-    kind = RadioField(
-        "Kind of entry",
-        widget=GovRadioInput(),
-        choices=_choices(list(MonitoringKind)),
-        validators=[InputRequired("Select monitoring or a written request")],
+    kind = LabelledRadioField(
+        "Kind of entry", MonitoringKind, required="Select monitoring or a written request"
     )
     recorded_on = DateInputField("Date", required="Enter the date")
     text = TextBoxField(
@@ -103,7 +77,7 @@ class MonitoringForm(VersionedForm):
     submit = SubmitField("Add to the log", widget=GovSubmitInput())
 
     def kind_chosen(self) -> MonitoringKind | None:
-        return _member(MonitoringKind, self.kind.data)
+        return self.kind.member()
 
 
 class MonitoringEditForm(VersionedForm):
@@ -125,11 +99,8 @@ class ResponseForm(VersionedForm):
 
 class FamilyContactForm(VersionedForm):
     id_prefix = "family"
-    kind = RadioField(
-        "Kind of involvement",
-        widget=GovRadioInput(),
-        choices=_choices(list(FamilyContactKind)),
-        validators=[InputRequired("Select what kind of involvement this was")],
+    kind = LabelledRadioField(
+        "Kind of involvement", FamilyContactKind, required="Select what kind of involvement this was"
     )
     happened_on = DateInputField("Date", required="Enter the date")
     who = TextLineField(
@@ -145,17 +116,17 @@ class FamilyContactForm(VersionedForm):
         max_length=200,
         too_long="How must be 200 characters or fewer",
     )
-    summary = TextBoxField(
+    summary = optional_text_box(
         "What happened",
+        20000,
         description="For consent: what they agreed to. For advocacy: the advocacy service and whether it "
         "was taken up. For what was shared: what, and in what form.",
-        validators=[Optional(), Length(max=20000)],
     )
     submit = SubmitField("Save the entry", widget=GovSubmitInput())
 
     def details(self) -> ContactDetails:
         return ContactDetails(
-            kind=_member(FamilyContactKind, self.kind.data),
+            kind=self.kind.member(),
             happened_on=self.happened_on.data,
             who=self.who.data or "",
             how=self.how.data or "",

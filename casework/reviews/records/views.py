@@ -4,17 +4,14 @@ with the version it was drawn from."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from flask import redirect, request, url_for
+from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.auth.access import current_person, loads
 from casework.core.extensions import db
-from casework.core.forms import flash_form_errors, page_with_form, submit
+from casework.core.forms import page_with_form, submit
 from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
 from casework.reviews import bp
@@ -25,20 +22,12 @@ from casework.reviews.models import (
     Review,
     ReviewPause,
 )
-from casework.reviews.pages import page_of_forms, part_of
+from casework.reviews.pages import correction_form, page_of_forms, part_of, sent_back
 from casework.reviews.records import family, monitoring, processes
 from casework.reviews.records import forms as f
 
 # The pages ask who leads the review (can("see_family", review), the written requests' addressee).
 WITH_PEOPLE = [selectinload(Review.assignments), joinedload(Review.review_type)]
-
-
-def _changed(form: FlaskForm, change: Callable[[], Any], success: str, back: str) -> ResponseReturnValue:
-    """A one-button change posted from a register's page: back to it, with any refusal on top."""
-    done = submit(form, change, success, back)
-    if done is None:
-        flash_form_errors(form)
-    return done or redirect(back)
 
 
 # --- parallel processes -------------------------------------------------------------------
@@ -89,10 +78,7 @@ def review_process_add(review: Review) -> ResponseReturnValue:
 @loads(Review, may="manage")
 def review_process_edit(review: Review, process_id: int) -> ResponseReturnValue:
     process = part_of(review, ParallelProcess, process_id)
-    form = f.ProcessForm(obj=process if request.method == "GET" else None)
-    if request.method == "GET":
-        form.show_latest(process.version)
-        form.kind.data, form.status.data = process.kind.value, process.status.value
+    form = correction_form(f.ProcessForm, process)
     save = lambda: processes.update_process(process, form.details(), form.version.data)  # noqa: E731
     done = submit(form, save, "Process updated.", _processes_url(review))
     return done or page_with_form("reviews/records/process_edit.html", form, review=review, process=process)
@@ -109,7 +95,8 @@ def review_pause_cause(review: Review, pause_id: int) -> ResponseReturnValue:
         process = part_of(review, ParallelProcess, chosen) if chosen is not None else None
         return processes.name_pause_cause(review, pause, process)
 
-    return _changed(form, name, "The pause's cause is recorded.", _processes_url(review))
+    back = _processes_url(review)
+    return sent_back(form, name, "The pause's cause is recorded.", back, back)
 
 
 # --- the monitoring log -------------------------------------------------------------------
@@ -155,9 +142,7 @@ def review_monitoring_add(review: Review) -> ResponseReturnValue:
 @loads(Review, may="manage")
 def review_monitoring_edit(review: Review, monitoring_id: int) -> ResponseReturnValue:
     entry = part_of(review, MonitoringEntry, monitoring_id)
-    form = f.MonitoringEditForm(obj=entry if request.method == "GET" else None)
-    if request.method == "GET":
-        form.show_latest(entry.version)
+    form = correction_form(f.MonitoringEditForm, entry)
     save = lambda: monitoring.update_entry(  # noqa: E731
         entry, form.recorded_on.data, form.text.data or "", form.version.data
     )
@@ -216,10 +201,7 @@ def review_family_add(review: Review) -> ResponseReturnValue:
 @loads(Review, may="manage")
 def review_family_edit(review: Review, contact_id: int) -> ResponseReturnValue:
     contact = part_of(review, FamilyContact, contact_id)
-    form = f.FamilyContactForm(obj=contact if request.method == "GET" else None)
-    if request.method == "GET":
-        form.show_latest(contact.version)
-        form.kind.data = contact.kind.value
+    form = correction_form(f.FamilyContactForm, contact)
     save = lambda: family.update_contact(contact, form.details(), form.version.data)  # noqa: E731
     done = submit(form, save, "Entry corrected.", _family_url(review))
     return done or page_with_form("reviews/records/family_edit.html", form, review=review, contact=contact)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSelect, GovSubmitInput
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovRadioInput, GovSubmitInput
 from wtforms import (
     BooleanField,
     FieldList,
@@ -14,15 +14,20 @@ from wtforms import (
     FormField,
     RadioField,
     SelectChoice,
-    SelectField,
     SubmitField,
 )
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from casework.agencies.models import Agency
 from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
 from casework.core.request_guards import as_id
-from casework.reviews.forms import chosen_agencies
+from casework.reviews.forms import (
+    LabelledRadioField,
+    caused_by_field,
+    chosen_agencies,
+    open_process_choices,
+    optional_text_box,
+)
 from casework.reviews.models import (
     MAX_CARERS,
     MAX_CHILDREN,
@@ -118,7 +123,7 @@ class CarerForm(Form):
 class IdentifiersForm(VersionedForm):
     children = FieldList(FormField(ChildForm), min_entries=MAX_CHILDREN, max_entries=MAX_CHILDREN)
     carers = FieldList(FormField(CarerForm), min_entries=MAX_CARERS, max_entries=MAX_CARERS)
-    address = TextBoxField("Address", validators=[Optional(), Length(max=1000)])
+    address = optional_text_box("Address", 1000)
     submit = SubmitField("Save identifying details", widget=GovSubmitInput())
 
     def children_details(self) -> list[PersonDetails]:
@@ -155,35 +160,23 @@ class RapidReviewForm(VersionedForm):
     )
     learning_identified = TextBoxField("Learning already identified", validators=[Optional()])
     # The Panel's current rapid review template asks for these three.
-    key_practice_episodes = TextBoxField(
+    key_practice_episodes = optional_text_box(
         "Key practice episodes",
+        20000,
         description="The moments in the agencies' work with the family that most shaped what happened.",
-        validators=[Optional(), Length(max=20000)],
     )
-    family_context = TextBoxField(
+    family_context = optional_text_box(
         "The context of the child's and family's lives",
+        20000,
         description="Including how race, disability and other protected characteristics and inequalities "
         "shaped their experience and the practice.",
-        validators=[Optional(), Length(max=20000)],
     )
-    lived_experience = TextBoxField(
-        "The child's lived experience",
-        description="What daily life was like for the child.",
-        validators=[Optional(), Length(max=20000)],
+    lived_experience = optional_text_box(
+        "The child's lived experience", 20000, description="What daily life was like for the child."
     )
-    recommendation = RadioField(
-        "Recommendation",
-        widget=GovRadioInput(),
-        choices=_enum_choices(list(RapidReviewRecommendation)),
-        validators=[Optional()],
-    )
+    recommendation = LabelledRadioField("Recommendation", RapidReviewRecommendation)
     sent_to_panel_on = DateInputField("Date sent to the Panel")
-    panel_response = RadioField(
-        "The Panel's response",
-        widget=GovRadioInput(),
-        choices=_enum_choices(list(PanelResponse)),
-        validators=[Optional()],
-    )
+    panel_response = LabelledRadioField("The Panel's response", PanelResponse)
     panel_responded_on = DateInputField("Date of the Panel's response")
     submit = SubmitField("Save rapid review", widget=GovSubmitInput())
 
@@ -196,9 +189,9 @@ class RapidReviewForm(VersionedForm):
             key_practice_episodes=self.key_practice_episodes.data or "",
             family_context=self.family_context.data or "",
             lived_experience=self.lived_experience.data or "",
-            recommendation=_enum_or_none(RapidReviewRecommendation, self.recommendation.data),
+            recommendation=self.recommendation.member(),
             sent_to_panel_on=self.sent_to_panel_on.data,
-            panel_response=_enum_or_none(PanelResponse, self.panel_response.data),
+            panel_response=self.panel_response.member(),
             panel_responded_on=self.panel_responded_on.data,
             contributing_agencies=chosen_agencies(self.contributing_agencies.data),
         )
@@ -209,12 +202,10 @@ class DecisionForm(VersionedForm):
         "Decision", widget=GovRadioInput(), validators=[InputRequired("Select the decision")]
     )
     # Only on a type whose decision has a mandate (a SAR); the service asks for it on a review.
-    mandate = RadioField(
+    mandate = LabelledRadioField(
         "Mandate",
-        widget=GovRadioInput(),
+        ReviewMandate,
         description="Mandatory: select every condition of section 44(1) to (3). Discretionary: none needed.",
-        validators=[Optional()],
-        choices=[SelectChoice(m.value, m.label) for m in ReviewMandate],
     )
     criteria_met = CheckboxesField("Criteria met", validators=[Optional()])
     regard_had_to = CheckboxesField("Circumstances the partners had regard to", validators=[Optional()])
@@ -250,7 +241,7 @@ class DecisionForm(VersionedForm):
             rationale=self.rationale.data or "",
             decided_on=self.decided_on.data,
             decided_by=self.decided_by.data or "",
-            mandate=_enum_or_none(ReviewMandate, self.mandate.data) if "mandate" in self else None,
+            mandate=self.mandate.member() if "mandate" in self else None,
         )
 
 
@@ -316,18 +307,11 @@ class PauseForm(VersionedForm):
         validators=[InputRequired("Enter the reason for pausing the review")],
     )
     agreed_by = TextLineField("Agreed by", required="Enter who agreed the pause", max_length=300)
-    caused_by = SelectField(
-        "Parallel process that caused it (optional)",
-        widget=GovSelect(),
-        validators=[Optional()],
-        description="From the review's register of parallel processes.",
-    )
+    caused_by = caused_by_field()
     submit = SubmitField("Pause the review", widget=GovSubmitInput())
 
     def offer(self, processes: list[ParallelProcess]) -> PauseForm:
-        self.caused_by.choices = [SelectChoice("", "None")] + [
-            SelectChoice(str(p.id), p.title) for p in processes if not p.status.is_over
-        ]
+        self.caused_by.choices = open_process_choices(processes)
         return self
 
     def values(self) -> dict[str, Any]:

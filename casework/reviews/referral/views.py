@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.access import current_person, loads, roles
-from casework.auth.models import Role
+from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.forms import VersionedForm, commit_once, page_with_form, submit
 from casework.core.timeutil import uk_today
@@ -23,6 +23,7 @@ from casework.reviews.records.processes import processes_of
 from casework.reviews.referral import forms as f
 from casework.reviews.referral.commissioning import commission_review, default_target_completion
 from casework.reviews.referral.decision import (
+    DecisionDetails,
     can_be_challenged,
     decision_outcomes,
     open_challenge,
@@ -200,13 +201,28 @@ DECISION_OPTIONS = [
 ]
 
 
+def _decision_step(
+    review: Review,
+    form_class: type[f.DecisionForm],
+    decide: Callable[[Review, DecisionDetails, int | None, User], object],
+    success: str,
+    template: str,
+    **context: object,
+) -> ResponseReturnValue:
+    """A page recording the partners' decision (first, or reconsidered after a challenge): the
+    outcomes and criteria the review's type gives, recorded by ``decide``."""
+    form = form_class()
+    form.set_review(review, decision_outcomes(review.review_type))
+    save = lambda: decide(review, form.details(), form.version.data, current_person())  # noqa: E731
+    return _step(review, form, save, success, template, **context)
+
+
 @bp.route("/<int:review_id>/decision", methods=["GET", "POST"])
 @loads(Review, may="manage", options=DECISION_OPTIONS)
 def review_decision(review: Review) -> ResponseReturnValue:
-    form = f.DecisionForm()
-    form.set_review(review, decision_outcomes(review.review_type))
-    save = lambda: record_decision(review, form.details(), form.version.data, current_person())  # noqa: E731
-    return _step(review, form, save, "Decision recorded.", "reviews/decision.html")
+    return _decision_step(
+        review, f.DecisionForm, record_decision, "Decision recorded.", "reviews/decision.html"
+    )
 
 
 @bp.route("/<int:review_id>/decision/challenge", methods=["GET", "POST"])
@@ -225,13 +241,10 @@ def review_decision_challenge(review: Review) -> ResponseReturnValue:
 @bp.route("/<int:review_id>/decision/reconsider", methods=["GET", "POST"])
 @loads(Review, may="manage", options=DECISION_OPTIONS)
 def review_decision_reconsider(review: Review) -> ResponseReturnValue:
-    form = f.ReconsiderForm()
-    form.set_review(review, decision_outcomes(review.review_type))
-    save = lambda: reconsider_decision(review, form.details(), form.version.data, current_person())  # noqa: E731
-    return _step(
+    return _decision_step(
         review,
-        form,
-        save,
+        f.ReconsiderForm,
+        reconsider_decision,
         "Reconsidered decision recorded. The earlier decision stays on record.",
         "reviews/decision_reconsider.html",
         challenge=open_challenge(review),

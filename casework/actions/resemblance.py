@@ -33,9 +33,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import Column, CompoundSelect, Select, case, func, literal, select, union_all
 
 from casework.actions.models import (
     Action,
@@ -140,6 +141,25 @@ def text_score(processed: str, other: str) -> float:
     return math.sqrt(fuzz.token_set_ratio(processed, other) * fuzz.token_sort_ratio(processed, other))
 
 
+def _one_statement(parts: Sequence[Select[Any]]) -> Select[Any] | CompoundSelect:
+    """The one query to run for the kinds asked: a lone part as it is, several as a union."""
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _shared_themes(kind: str, item_id: Column[int], theme_ids: set[int]) -> Select[Any]:
+    """The themes among ``theme_ids`` of one kind's items, through its link table's ``item_id``."""
+    return (
+        select(
+            literal(kind).label("kind"),
+            item_id.label("item_id"),
+            Theme.id.label("theme_id"),
+            Theme.name,
+        )
+        .join(Theme, Theme.id == item_id.table.c.theme_id)
+        .where(Theme.id.in_(theme_ids))
+    )
+
+
 def _candidates(kinds: Iterable[str]) -> list[_Candidate]:
     """Every finding and recommendation of every review, with its review's reference: one query."""
     parts = []
@@ -175,7 +195,7 @@ def _candidates(kinds: Iterable[str]) -> list[_Candidate]:
                 literal(False).label("closed"),
             ).join(Review, Review.id == Finding.review_id)
         )
-    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+    statement = _one_statement(parts)
     return [
         _Candidate(
             kind=row.kind,
@@ -201,28 +221,10 @@ def _attach_themes(candidates: list[_Candidate], theme_ids: set[int], kinds: Ite
         return
     parts = []
     if RECOMMENDATION in kinds:
-        parts.append(
-            select(
-                literal(RECOMMENDATION).label("kind"),
-                recommendation_themes.c.recommendation_id.label("item_id"),
-                Theme.id.label("theme_id"),
-                Theme.name,
-            )
-            .join(Theme, Theme.id == recommendation_themes.c.theme_id)
-            .where(Theme.id.in_(theme_ids))
-        )
+        parts.append(_shared_themes(RECOMMENDATION, recommendation_themes.c.recommendation_id, theme_ids))
     if FINDING in kinds:
-        parts.append(
-            select(
-                literal(FINDING).label("kind"),
-                finding_themes.c.finding_id.label("item_id"),
-                Theme.id.label("theme_id"),
-                Theme.name,
-            )
-            .join(Theme, Theme.id == finding_themes.c.theme_id)
-            .where(Theme.id.in_(theme_ids))
-        )
-    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+        parts.append(_shared_themes(FINDING, finding_themes.c.finding_id, theme_ids))
+    statement = _one_statement(parts)
     by_key = {(c.kind, c.id): c for c in candidates}
     for row in db.session.execute(statement):
         candidate = by_key.get((row.kind, row.item_id))

@@ -76,7 +76,9 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Resemblance:
+class _Written:
+    """An earlier finding or recommendation, its review named by reference, year and pseudonym."""
+
     kind: str  # RECOMMENDATION or FINDING
     id: int
     number: int
@@ -85,6 +87,10 @@ class Resemblance:
     pseudonym: str
     year: int
     text: str
+
+
+@dataclass(frozen=True)
+class Resemblance(_Written):
     score: int
     shared_themes: tuple[str, ...] = ()
     outcome: Outcome | None = None
@@ -102,16 +108,8 @@ class Resemblance:
         return f"{self.kind} {self.number} of {self.reference}"
 
 
-@dataclass
-class _Candidate:
-    kind: str
-    id: int
-    number: int
-    review_id: int
-    reference: str
-    pseudonym: str
-    year: int
-    text: str
+@dataclass(frozen=True)
+class _Candidate(_Written):
     created_at: datetime
     confirmed: bool
     closed: bool

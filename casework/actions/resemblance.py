@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import Column, CompoundSelect, Select, case, func, literal, select, union_all
+from sqlalchemy import Column, ColumnElement, CompoundSelect, Select, case, func, literal, select, union_all
 
 from casework.actions.models import (
     Action,
@@ -158,41 +158,37 @@ def _shared_themes(kind: str, item_id: Column[int], theme_ids: set[int]) -> Sele
     )
 
 
+def _texts(
+    kind: str,
+    model: type[Finding] | type[Recommendation],
+    confirmed: ColumnElement[bool],
+    closed: ColumnElement[bool],
+) -> Select[Any]:
+    """One kind's texts with their review's reference, whether each is confirmed and whether its
+    review is closed (what makes a recommendation without actions "dropped")."""
+    return select(
+        literal(kind).label("kind"),
+        model.id,
+        model.number,
+        model.review_id,
+        model.text,
+        model.created_at,
+        confirmed.label("confirmed"),
+        Review.reference,
+        Review.pseudonym,
+        Review.year,
+        closed.label("closed"),
+    ).join(Review, Review.id == model.review_id)
+
+
 def _candidates(kinds: Iterable[str]) -> list[_Candidate]:
     """Every finding and recommendation of every review, with its review's reference: one query."""
     parts = []
     if RECOMMENDATION in kinds:
-        parts.append(
-            select(
-                literal(RECOMMENDATION).label("kind"),
-                Recommendation.id,
-                Recommendation.number,
-                Recommendation.review_id,
-                Recommendation.text,
-                Recommendation.created_at,
-                Recommendation.confirmed_at.is_not(None).label("confirmed"),
-                Review.reference,
-                Review.pseudonym,
-                Review.year,
-                (Review.stage == ReviewStage.CLOSED).label("closed"),
-            ).join(Review, Review.id == Recommendation.review_id)
-        )
+        confirmed = Recommendation.confirmed_at.is_not(None)
+        parts.append(_texts(RECOMMENDATION, Recommendation, confirmed, Review.stage == ReviewStage.CLOSED))
     if FINDING in kinds:
-        parts.append(
-            select(
-                literal(FINDING).label("kind"),
-                Finding.id,
-                Finding.number,
-                Finding.review_id,
-                Finding.text,
-                Finding.created_at,
-                literal(False).label("confirmed"),
-                Review.reference,
-                Review.pseudonym,
-                Review.year,
-                literal(False).label("closed"),
-            ).join(Review, Review.id == Finding.review_id)
-        )
+        parts.append(_texts(FINDING, Finding, literal(False), literal(False)))
     statement = _one_statement(parts)
     return [
         _Candidate(

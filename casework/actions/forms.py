@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Protocol, TypeVar
 
@@ -41,11 +42,17 @@ class _Record(Protocol):
     id: int
 
 
+class _Named(Protocol):
+    id: int
+    name: str
+
+
 T = TypeVar("T", bound=_Record)
 
 
-def _theme_choices(themes: list[Theme]) -> list[SelectChoice]:
-    return [SelectChoice(str(t.id), t.name) for t in themes]
+def _choices(records: Sequence[_Named]) -> list[SelectChoice]:
+    """The records offered, each answered by its id and shown by its name."""
+    return [SelectChoice(str(record.id), record.name) for record in records]
 
 
 def _chosen(offered: list[T], values: list[str] | None) -> list[T]:
@@ -62,7 +69,7 @@ class FindingForm(OneTimeForm):
 
     def offer(self, themes: list[Theme]) -> FindingForm:
         self.offered_themes = themes
-        self.themes.choices = _theme_choices(themes)
+        self.themes.choices = _choices(themes)
         return self
 
     def finding(self) -> tuple[str, list[Theme]]:
@@ -82,8 +89,8 @@ class RecommendationForm(OneTimeForm):
 
     def offer(self, agencies: list[Agency], themes: list[Theme]) -> RecommendationForm:
         self.offered_agencies, self.offered_themes = agencies, themes
-        self.agencies.choices = [SelectChoice(str(a.id), a.name) for a in agencies]
-        self.themes.choices = _theme_choices(themes)
+        self.agencies.choices = _choices(agencies)
+        self.themes.choices = _choices(themes)
         return self
 
     def recommendation(self) -> tuple[str, bool, list[Agency], list[Theme]]:
@@ -126,7 +133,8 @@ class ActionForm(OneTimeForm):
         self.agency.choices = [
             SelectChoice("", "Choose the owner of the action"),
             SelectChoice(PARTNERSHIP, "The partnership"),
-        ] + [SelectChoice(str(a.id), a.name) for a in agencies]
+            *_choices(agencies),
+        ]
         self.owner.choices = [SelectChoice("", "Choose the owner")] + [
             SelectChoice(str(u.id), f"{u.name} ({u.agency.name if u.agency else 'board manager'})")
             for u in owners
@@ -202,7 +210,7 @@ class ThemeForm(OneTimeForm):
 
     def offer(self, types: list[ReviewType]) -> ThemeForm:
         self.offered_types = types
-        self.review_types.choices = [SelectChoice(str(t.id), t.name) for t in types]
+        self.review_types.choices = _choices(types)
         return self
 
     def chosen_types(self) -> list[ReviewType]:
@@ -289,9 +297,7 @@ class MeasureForm(VersionedForm):
 
     def offer(self, owners: list[User]) -> MeasureForm:
         self.offered_owners = owners
-        self.owner.choices = [SelectChoice("", "Choose the owner")] + [
-            SelectChoice(str(u.id), u.name) for u in owners
-        ]
+        self.owner.choices = [SelectChoice("", "Choose the owner"), *_choices(owners)]
         return self
 
     def details(self) -> MeasureDetails:

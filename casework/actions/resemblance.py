@@ -33,9 +33,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import Column, ColumnElement, CompoundSelect, Select, case, func, literal, select, union_all
 
 from casework.actions.models import (
     Action,
@@ -75,7 +76,9 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Resemblance:
+class _Written:
+    """An earlier finding or recommendation, its review named by reference, year and pseudonym."""
+
     kind: str  # RECOMMENDATION or FINDING
     id: int
     number: int
@@ -84,6 +87,10 @@ class Resemblance:
     pseudonym: str
     year: int
     text: str
+
+
+@dataclass(frozen=True)
+class Resemblance(_Written):
     score: int
     shared_themes: tuple[str, ...] = ()
     outcome: Outcome | None = None
@@ -101,16 +108,8 @@ class Resemblance:
         return f"{self.kind} {self.number} of {self.reference}"
 
 
-@dataclass
-class _Candidate:
-    kind: str
-    id: int
-    number: int
-    review_id: int
-    reference: str
-    pseudonym: str
-    year: int
-    text: str
+@dataclass(frozen=True)
+class _Candidate(_Written):
     created_at: datetime
     confirmed: bool
     closed: bool
@@ -140,42 +139,57 @@ def text_score(processed: str, other: str) -> float:
     return math.sqrt(fuzz.token_set_ratio(processed, other) * fuzz.token_sort_ratio(processed, other))
 
 
+def _one_statement(parts: Sequence[Select[Any]]) -> Select[Any] | CompoundSelect:
+    """The one query to run for the kinds asked: a lone part as it is, several as a union."""
+    return parts[0] if len(parts) == 1 else union_all(*parts)
+
+
+def _shared_themes(kind: str, item_id: Column[int], theme_ids: set[int]) -> Select[Any]:
+    """The themes among ``theme_ids`` of one kind's items, through its link table's ``item_id``."""
+    return (
+        select(
+            literal(kind).label("kind"),
+            item_id.label("item_id"),
+            Theme.id.label("theme_id"),
+            Theme.name,
+        )
+        .join(Theme, Theme.id == item_id.table.c.theme_id)
+        .where(Theme.id.in_(theme_ids))
+    )
+
+
+def _texts(
+    kind: str,
+    model: type[Finding] | type[Recommendation],
+    confirmed: ColumnElement[bool],
+    closed: ColumnElement[bool],
+) -> Select[Any]:
+    """One kind's texts with their review's reference, whether each is confirmed and whether its
+    review is closed (what makes a recommendation without actions "dropped")."""
+    return select(
+        literal(kind).label("kind"),
+        model.id,
+        model.number,
+        model.review_id,
+        model.text,
+        model.created_at,
+        confirmed.label("confirmed"),
+        Review.reference,
+        Review.pseudonym,
+        Review.year,
+        closed.label("closed"),
+    ).join(Review, Review.id == model.review_id)
+
+
 def _candidates(kinds: Iterable[str]) -> list[_Candidate]:
     """Every finding and recommendation of every review, with its review's reference: one query."""
     parts = []
     if RECOMMENDATION in kinds:
-        parts.append(
-            select(
-                literal(RECOMMENDATION).label("kind"),
-                Recommendation.id,
-                Recommendation.number,
-                Recommendation.review_id,
-                Recommendation.text,
-                Recommendation.created_at,
-                Recommendation.confirmed_at.is_not(None).label("confirmed"),
-                Review.reference,
-                Review.pseudonym,
-                Review.year,
-                (Review.stage == ReviewStage.CLOSED).label("closed"),
-            ).join(Review, Review.id == Recommendation.review_id)
-        )
+        confirmed = Recommendation.confirmed_at.is_not(None)
+        parts.append(_texts(RECOMMENDATION, Recommendation, confirmed, Review.stage == ReviewStage.CLOSED))
     if FINDING in kinds:
-        parts.append(
-            select(
-                literal(FINDING).label("kind"),
-                Finding.id,
-                Finding.number,
-                Finding.review_id,
-                Finding.text,
-                Finding.created_at,
-                literal(False).label("confirmed"),
-                Review.reference,
-                Review.pseudonym,
-                Review.year,
-                literal(False).label("closed"),
-            ).join(Review, Review.id == Finding.review_id)
-        )
-    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+        parts.append(_texts(FINDING, Finding, literal(False), literal(False)))
+    statement = _one_statement(parts)
     return [
         _Candidate(
             kind=row.kind,
@@ -201,28 +215,10 @@ def _attach_themes(candidates: list[_Candidate], theme_ids: set[int], kinds: Ite
         return
     parts = []
     if RECOMMENDATION in kinds:
-        parts.append(
-            select(
-                literal(RECOMMENDATION).label("kind"),
-                recommendation_themes.c.recommendation_id.label("item_id"),
-                Theme.id.label("theme_id"),
-                Theme.name,
-            )
-            .join(Theme, Theme.id == recommendation_themes.c.theme_id)
-            .where(Theme.id.in_(theme_ids))
-        )
+        parts.append(_shared_themes(RECOMMENDATION, recommendation_themes.c.recommendation_id, theme_ids))
     if FINDING in kinds:
-        parts.append(
-            select(
-                literal(FINDING).label("kind"),
-                finding_themes.c.finding_id.label("item_id"),
-                Theme.id.label("theme_id"),
-                Theme.name,
-            )
-            .join(Theme, Theme.id == finding_themes.c.theme_id)
-            .where(Theme.id.in_(theme_ids))
-        )
-    statement = parts[0] if len(parts) == 1 else union_all(*parts)
+        parts.append(_shared_themes(FINDING, finding_themes.c.finding_id, theme_ids))
+    statement = _one_statement(parts)
     by_key = {(c.kind, c.id): c for c in candidates}
     for row in db.session.execute(statement):
         candidate = by_key.get((row.kind, row.item_id))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from casework.agencies import bp, directory
@@ -11,7 +11,7 @@ from casework.agencies.models import Agency, AgencyType
 from casework.auth.access import loads, roles
 from casework.auth.models import Role, User
 from casework.core.extensions import db
-from casework.core.forms import error_flashed, page_with_form, submit
+from casework.core.forms import error_flashed, page_with_form, submit, submit_and_return
 from casework.reviews.models import Involvement, Review
 
 
@@ -110,20 +110,20 @@ def _deactivated(agency: Agency, leads: int) -> str:
 @bp.route("/<int:agency_id>/deactivate", methods=["POST"])
 @loads(Agency, may="manage")
 def agency_deactivate(agency: Agency) -> ResponseReturnValue:
-    return submit(
+    return submit_and_return(
         AgencyActionForm(),
         lambda: directory.deactivate_agency(agency),
         lambda leads: _deactivated(agency, leads),
         _agency_url(agency),
-    ) or redirect(_agency_url(agency))
+    )
 
 
 @bp.route("/<int:agency_id>/reactivate", methods=["POST"])
 @loads(Agency, may="manage")
 def agency_reactivate(agency: Agency) -> ResponseReturnValue:
-    return submit(
+    return submit_and_return(
         AgencyActionForm(),
         lambda: directory.reactivate_agency(agency),
         f"{agency.name} is active again and can be chosen for new work.",
         _agency_url(agency),
-    ) or redirect(_agency_url(agency))
+    )

@@ -55,9 +55,13 @@ def sign_in_code() -> ResponseReturnValue:
     if not (user.has_authenticator or has_passkey or second_factor.recovery_codes_left(user)):
         return redirect(url_for("auth.sign_in_set_up"))
     form = SignInCodeForm()
+
+    def page() -> str:
+        """The code page with the form as it stands (its errors included)."""
+        return render_template("auth/sign_in_code.html", form=form, user=user, has_passkey=has_passkey)
+
     if not form.validate_on_submit():
-        page = render_template("auth/sign_in_code.html", form=form, user=user, has_passkey=has_passkey)
-        return page, 400 if form.errors else 200
+        return page(), 400 if form.errors else 200
     source, cookie = request.remote_addr or "", request.cookies.get(DEVICE_COOKIE)
     try:
         # A wrong code is an answer, not an error: it is counted, and committed.
@@ -67,13 +71,12 @@ def sign_in_code() -> ResponseReturnValue:
         device_cookie = commit_once(lambda: _signed_in(user, result.method)) if result.accepted else None
     except ThrottleUnavailableError:
         form.code.errors = ["Signing in is not available at the moment. Try again in a few minutes"]
-        return render_template("auth/sign_in_code.html", form=form, user=user, has_passkey=has_passkey), 503
+        return page(), 503
     if device_cookie is None:
         form.code.errors = [refusal_message(result.refusal) if result.refusal else result.message]
-        page = render_template("auth/sign_in_code.html", form=form, user=user, has_passkey=has_passkey)
         if result.refusal:
-            return page, 429, {"Retry-After": str(result.refusal.retry_after)}
-        return page, 400
+            return page(), 429, {"Retry-After": str(result.refusal.retry_after)}
+        return page(), 400
     warning = _recovery_codes_warning(user) if result.method == "recovery_code" else None
     return _start(user, device_cookie, warning=warning)
 
@@ -122,11 +125,22 @@ def sign_in_set_up() -> ResponseReturnValue:
     key = second_factor.enrolment_key()
     sent = send_form(form, lambda: _set_up(user, key, form.code.data or ""), one_time=False)
     if sent is None:
-        enrolment = second_factor.enrolment_for(user, key)
-        page = render_template("auth/set_up_authenticator.html", form=form, enrolment=enrolment, first=True)
-        return page, 400 if form.errors else 200, NO_STORE
+        return _set_up_page(form, user, key, first=True)
     codes, device_cookie = sent.result
     return _start(user, device_cookie, codes)
+
+
+def _set_up_page(form: AuthenticatorForm, user: User, key: str, *, first: bool) -> ResponseReturnValue:
+    """The page that sets up an authenticator app with ``key`` (at the first sign-in, or from the
+    account); never stored by the browser, as it shows the key."""
+    enrolment = second_factor.enrolment_for(user, key)
+    page = render_template("auth/set_up_authenticator.html", form=form, enrolment=enrolment, first=first)
+    return page, 400 if form.errors else 200, NO_STORE
+
+
+def _new_codes_page(codes: list[str]) -> ResponseReturnValue:
+    """New recovery codes, shown once from the account; never stored by the browser."""
+    return render_template("auth/recovery_codes.html", codes=codes, first=False), 200, NO_STORE
 
 
 def _set_up(user: User, key: str, code: str) -> tuple[list[str], str]:
@@ -169,8 +183,7 @@ def new_recovery_codes() -> ResponseReturnValue:
     sent = send_form(form, lambda: _with_password(user, form.password.data or ""), one_time=False)
     if sent is None:
         return account_sign_in_page(form=form, status=400)
-    page = render_template("auth/recovery_codes.html", codes=sent.result, first=False)
-    return page, 200, NO_STORE
+    return _new_codes_page(sent.result)
 
 
 def _with_password(user: User, password: str) -> list[str]:
@@ -193,11 +206,8 @@ def replace_authenticator() -> ResponseReturnValue:
     change = lambda: _replace(user, form.password.data or "", key, form.code.data or "")  # noqa: E731
     sent = send_form(form, change, one_time=False)
     if sent is None:
-        enrolment = second_factor.enrolment_for(user, key)
-        page = render_template("auth/set_up_authenticator.html", form=form, enrolment=enrolment, first=False)
-        return page, 400 if form.errors else 200, NO_STORE
-    page = render_template("auth/recovery_codes.html", codes=sent.result, first=False)
-    return page, 200, NO_STORE
+        return _set_up_page(form, user, key, first=False)
+    return _new_codes_page(sent.result)
 
 
 def _replace(user: User, password: str, key: str, code: str) -> list[str]:

@@ -154,26 +154,21 @@ class DatabaseSessionInterface(SessionInterface):
     def _set_cookie(self, app: Flask, response: Response, key: str) -> None:
         # No expiry: a browser-session cookie, gone when the browser closes; the row's timeouts
         # end it sooner.
-        response.set_cookie(
-            self.get_cookie_name(app),
-            key,
-            domain=self.get_cookie_domain(app),
-            path=self.get_cookie_path(app),
-            secure=self.get_cookie_secure(app),
-            httponly=self.get_cookie_httponly(app),
-            samesite=self.get_cookie_samesite(app),
-        )
+        response.set_cookie(self.get_cookie_name(app), key, **self._cookie_scope(app))
         response.vary.add("Cookie")
 
     def _delete_cookie(self, app: Flask, response: Response) -> None:
-        response.delete_cookie(
-            self.get_cookie_name(app),
-            domain=self.get_cookie_domain(app),
-            path=self.get_cookie_path(app),
-            secure=self.get_cookie_secure(app),
-            httponly=self.get_cookie_httponly(app),
-            samesite=self.get_cookie_samesite(app),
-        )
+        response.delete_cookie(self.get_cookie_name(app), **self._cookie_scope(app))
+
+    def _cookie_scope(self, app: Flask) -> dict[str, Any]:
+        """Where the cookie lives and how it is guarded: the same to delete it as to set it."""
+        return {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "httponly": self.get_cookie_httponly(app),
+            "samesite": self.get_cookie_samesite(app),
+        }
 
 
 def _new_row(session: ServerSession, key: str, now: datetime) -> dict[str, object]:

@@ -131,6 +131,13 @@ def submit(
     return redirect(sent.target or "")  # submit always has a target
 
 
+def submit_and_return(
+    form: FlaskForm, change: Callable[[], Any], success: str | Callable[[Any], str], page: str
+) -> ResponseReturnValue:
+    """A button on a page (:func:`submit`): back to the page whatever came of it."""
+    return submit(form, change, success, page) or redirect(page)
+
+
 def commit_once(change: Callable[[], T]) -> T:
     """A change no form guards (signing in or out): call the service and commit once, or roll
     back and raise again whatever it raised. A refusal that is an answer rather than an error (a

@@ -319,25 +319,30 @@ def open_from(source: Source, window: Window, session: Any, *where: ColumnElemen
 
 def as_items(source: Source, window: Window, rows: Any) -> list[DueItem]:
     counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
-    items = []
-    for row in rows:
-        left, described = counter.left(row.due_on), source.describe(row)
-        items.append(
-            DueItem(
-                source.kind,
-                described.item,
-                row.id,
-                row.reference,
-                row.pseudonym,
-                described.what,
-                row.due_on,
-                left,
-                described.link,
-                described.owners,
-                window.escalates(source.kind, row.review_type_id, left),
-            )
-        )
-    return items
+    return [
+        _due_item(source.kind, row, source.describe(row), row.due_on, counter.left(row.due_on), window)
+        for row in rows
+    ]
+
+
+def _due_item(
+    kind: ReminderKind, row: Any, described: Described, due: date, left: int, window: Window
+) -> DueItem:
+    """A row's item: its review's columns, what the item is, and whether it escalates by the rule
+    of its review's type."""
+    return DueItem(
+        kind,
+        described.item,
+        row.id,
+        row.reference,
+        row.pseudonym,
+        described.what,
+        due,
+        left,
+        described.link,
+        described.owners,
+        window.escalates(kind, row.review_type_id, left),
+    )
 
 
 def due_appointments(window: Window, session: Any, every: bool = False) -> list[DueItem]:
@@ -374,23 +379,14 @@ def appointment_items(window: Window, rows: Any, every: bool = False) -> list[Du
     counter = DayCounter(window.calendar, window.today, (due for _, _, due in waiting))
     items = []
     for row, offered, due in waiting:
-        left = counter.left(due)
-        items.append(
-            DueItem(
-                kind,
-                f"appointment:{row.assignment_id}",
-                row.id,
-                row.reference,
-                row.pseudonym,
-                f"{row.role.label} appointment offered to {row.reviewer} on {format_date(offered)}, "
-                "not yet accepted",
-                due,
-                left,
-                url_for("reviews.review_detail", review_id=row.id),
-                Audience(MANAGERS),
-                window.escalates(kind, row.review_type_id, left),
-            )
+        described = Described(
+            f"appointment:{row.assignment_id}",
+            f"{row.role.label} appointment offered to {row.reviewer} on {format_date(offered)}, "
+            "not yet accepted",
+            url_for("reviews.review_detail", review_id=row.id),
+            Audience(MANAGERS),
         )
+        items.append(_due_item(kind, row, described, due, counter.left(due), window))
     return items
 
 
@@ -424,22 +420,14 @@ def notice_items(window: Window, rows: Any) -> list[DueItem]:
     counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
     items = []
     for row in rows:
-        left = counter.left(row.due_on)
-        items.append(
-            DueItem(
-                ReminderKind.CLOCK,
-                f"notice:{row.notice_id}",
-                row.id,
-                row.reference,
-                row.pseudonym,
-                f"Notice: {row.label} (to {', '.join(row.recipients)})",
-                row.due_on,
-                left,
-                url_for("reviews.review_notice", review_id=row.id, notice_id=row.notice_id),
-                Audience(MANAGERS),
-                window.escalates(ReminderKind.CLOCK, row.review_type_id, left),
-            )
+        described = Described(
+            f"notice:{row.notice_id}",
+            f"Notice: {row.label} (to {', '.join(row.recipients)})",
+            url_for("reviews.review_notice", review_id=row.id, notice_id=row.notice_id),
+            Audience(MANAGERS),
         )
+        left = counter.left(row.due_on)
+        items.append(_due_item(ReminderKind.CLOCK, row, described, row.due_on, left, window))
     return items
 
 

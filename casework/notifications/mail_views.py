@@ -3,7 +3,7 @@ send a failed one again."""
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from casework.auth import admin_bp as bp
@@ -11,7 +11,7 @@ from casework.auth.access import roles
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
-from casework.core.forms import submit
+from casework.core.forms import submit_and_return
 from casework.core.request_guards import page_number
 from casework.notifications import sent_mail
 from casework.notifications.models import MailStatus, OutboxMessage
@@ -47,9 +47,9 @@ def sent_mail_message(message_id: int) -> ResponseReturnValue:
 @roles(Role.ADMIN)
 def sent_mail_retry(message_id: int) -> ResponseReturnValue:
     message = _load(message_id)
-    return submit(
+    return submit_and_return(
         RetryForm(),
         lambda: sent_mail.retry_message(message),
         f"The message to {message.to_address} will be sent again in a moment.",
         _message_url(message_id),
-    ) or redirect(_message_url(message_id))
+    )

@@ -4,6 +4,7 @@ deadline changes asked for and decided."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from casework.actions.models import Action, ChangeStatus, DeadlineChangeRequest
 from casework.auth.models import User
@@ -41,6 +42,19 @@ def _news(action: Action, kind: str, subject: str, paragraphs: Sequence[str], ac
         action=action_text,
         details=_about(action),
     )
+
+
+def _change_news(
+    change: DeadlineChangeRequest,
+    kind: str,
+    subject: str,
+    paragraphs: Sequence[str],
+    action_text: str,
+    *more: tuple[str, str],
+) -> News:
+    """News about a deadline change: as its action's news, but filed under the change."""
+    news = _news(change.action, kind, subject, paragraphs, action_text)
+    return replace(news, item=f"deadline:{change.id}", details=_about(change.action, *more))
 
 
 def action_assigned(action: Action, by: User) -> int:
@@ -92,19 +106,18 @@ def action_completed(action: Action, by: User) -> int:
 
 def deadline_change_requested(change: DeadlineChangeRequest, by: User) -> int:
     action = change.action
-    news = News(
-        kind="deadline_requested",
-        item=f"deadline:{change.id}",
-        subject=f"{named(action.review)}: new deadline {on(change.proposed_deadline)} asked for an action",
-        paragraphs=(
+    news = _change_news(
+        change,
+        "deadline_requested",
+        f"new deadline {on(change.proposed_deadline)} asked for an action",
+        (
             f"A new deadline is asked for an action of {owner_name(action)} on the review "
             f"{named(action.review)}: {on(change.proposed_deadline)} instead of "
             f"{on(change.current_deadline)}.",
             "Read the reason, then approve or refuse the change in Casework.",
         ),
-        link=path_for("actions.action_detail", action_id=action.id),
-        action="Decide on the change",
-        details=_about(action, ("Proposed deadline", on(change.proposed_deadline))),
+        "Decide on the change",
+        ("Proposed deadline", on(change.proposed_deadline)),
     )
     return announce(review_managers(action.review), news, by)
 
@@ -112,17 +125,15 @@ def deadline_change_requested(change: DeadlineChangeRequest, by: User) -> int:
 def deadline_change_decided(change: DeadlineChangeRequest, by: User) -> int:
     action, approved = change.action, change.status == ChangeStatus.APPROVED
     verdict = "approved" if approved else "refused"
-    news = News(
-        kind="deadline_decided",
-        item=f"deadline:{change.id}",
-        subject=f"{named(action.review)}: the new deadline for an action was {verdict}",
-        paragraphs=(
+    news = _change_news(
+        change,
+        "deadline_decided",
+        f"the new deadline for an action was {verdict}",
+        (
             f"The change of deadline to {on(change.proposed_deadline)} for an action of "
             f"{owner_name(action)} on the review {named(action.review)} was {verdict}.",
             f"The action is due by {on(action.deadline)}.",
         ),
-        link=path_for("actions.action_detail", action_id=action.id),
-        action="Open the action",
-        details=_about(action),
+        "Open the action",
     )
     return announce([change.requested_by, *owners(action)], news, by)

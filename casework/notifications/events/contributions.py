@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from casework.agencies.contributions import ContributionRequest
 from casework.auth.models import User
 from casework.notifications.events.common import agency_leads, announce, named, on, path_for
@@ -17,21 +19,34 @@ def _details(request: ContributionRequest) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _news(
+    request: ContributionRequest, kind: str, subject: str, paragraphs: Sequence[str], action: str
+) -> News:
+    """News about a request: filed under it, linking to its page, with its details."""
+    return News(
+        kind=kind,
+        item=f"request:{request.id}",
+        subject=f"{named(request.review)}: {subject}",
+        paragraphs=paragraphs,
+        link=path_for("agencies.request_detail", request_id=request.id),
+        action=action,
+        details=_details(request),
+    )
+
+
 def request_made(request: ContributionRequest, by: User) -> int:
     """A new request: the agency's leads answer it."""
     what = request.kind.label.lower()
-    news = News(
-        kind="request_made",
-        item=f"request:{request.id}",
-        subject=f"{named(request.review)}: your agency is asked for its {what}, due {on(request.due_on)}",
-        paragraphs=(
+    news = _news(
+        request,
+        "request_made",
+        f"your agency is asked for its {what}, due {on(request.due_on)}",
+        (
             f"The partnership asks {request.agency.name} for its {what} for the review "
             f"{named(request.review)}, by {on(request.due_on)}.",
             "Read the instructions and answer in Casework.",
         ),
-        link=path_for("agencies.request_detail", request_id=request.id),
-        action="Open the request",
-        details=_details(request),
+        "Open the request",
     )
     return announce(agency_leads(request.agency_id), news, by)
 
@@ -39,19 +54,17 @@ def request_made(request: ContributionRequest, by: User) -> int:
 def request_returned(request: ContributionRequest, by: User) -> int:
     """A submission returned with comments: back to the agency's leads."""
     what = request.kind.label.lower()
-    news = News(
-        kind="request_returned",
-        item=f"request:{request.id}",
-        subject=f"{named(request.review)}: your agency's {what} was returned with comments",
-        paragraphs=(
+    news = _news(
+        request,
+        "request_returned",
+        f"your agency's {what} was returned with comments",
+        (
             f"The {what} {request.agency.name} submitted for the review {named(request.review)} "
             "was returned with comments.",
             "Read the comments in Casework, change what is asked and submit it again by "
             f"{on(request.due_on)}.",
         ),
-        link=path_for("agencies.request_detail", request_id=request.id),
-        action="Read the comments",
-        details=_details(request),
+        "Read the comments",
     )
     return announce(agency_leads(request.agency_id), news, by)
 
@@ -64,11 +77,11 @@ def request_chased(request: ContributionRequest, days_overdue: int) -> News:
         if days_overdue > 0
         else f"It is due {on(request.due_on)}."
     )
-    return News(
-        kind="request_chased",
-        item=f"request:{request.id}",
-        subject=f"{named(request.review)}: a reminder about your agency's {what}",
-        paragraphs=(
+    return _news(
+        request,
+        "request_chased",
+        f"a reminder about your agency's {what}",
+        (
             f"The partnership reminds {request.agency.name} that its {what} for the review "
             f"{named(request.review)} was due {on(request.due_on)}."
             if days_overdue > 0
@@ -77,7 +90,5 @@ def request_chased(request: ContributionRequest, days_overdue: int) -> News:
             late,
             "Answer the request in Casework, or tell the partnership if you need more time.",
         ),
-        link=path_for("agencies.request_detail", request_id=request.id),
-        action="Open the request",
-        details=_details(request),
+        "Open the request",
     )

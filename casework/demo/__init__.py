@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyotp
@@ -65,6 +66,38 @@ DEMO_USERS = [
 ]
 
 
+def _demo_parts() -> list[Callable[[User], list[str]]]:
+    """The demo's parts, each built by the board manager, in the order they build on each other
+    (imported here, when the demo is loaded, not whenever the package is)."""
+    from casework.demo.actions import load_demo_actions
+    from casework.demo.annual import load_demo_annual
+    from casework.demo.briefings import load_demo_briefings
+    from casework.demo.contributions import load_demo_contributions
+    from casework.demo.delays import load_demo_delays
+    from casework.demo.earlier import load_demo_earlier_review
+    from casework.demo.insight import load_demo_insight
+    from casework.demo.jobs import load_demo_jobs
+    from casework.demo.outcomes import load_demo_outcomes
+    from casework.demo.publication import load_demo_publication
+    from casework.demo.records import load_demo_records
+    from casework.demo.reviews import load_demo_reviews
+
+    return [
+        load_demo_reviews,
+        load_demo_contributions,
+        load_demo_earlier_review,
+        load_demo_actions,
+        load_demo_outcomes,
+        load_demo_publication,
+        load_demo_records,
+        load_demo_delays,
+        load_demo_insight,
+        load_demo_annual,
+        load_demo_briefings,
+        load_demo_jobs,
+    ]
+
+
 def load_demo_data() -> list[str]:
     """Create the demo agencies and users that do not exist yet; return what was added."""
     added: list[str] = []
@@ -93,45 +126,11 @@ def load_demo_data() -> list[str]:
         )
         added.append(f"user {demo.email}")
     db.session.flush()
-    from casework.demo.reviews import load_demo_reviews
-
     manager = db.session.execute(
         db.select(User).where(User.email == "manager@northshire.example")
     ).scalar_one()
-    added += load_demo_reviews(manager)
-    from casework.demo.contributions import load_demo_contributions
-
-    added += load_demo_contributions(manager)
-    from casework.demo.earlier import load_demo_earlier_review
-
-    added += load_demo_earlier_review(manager)
-    from casework.demo.actions import load_demo_actions
-
-    added += load_demo_actions(manager)
-    from casework.demo.outcomes import load_demo_outcomes
-
-    added += load_demo_outcomes(manager)
-    from casework.demo.publication import load_demo_publication
-
-    added += load_demo_publication(manager)
-    from casework.demo.records import load_demo_records
-
-    added += load_demo_records(manager)
-    from casework.demo.delays import load_demo_delays
-
-    added += load_demo_delays(manager)
-    from casework.demo.insight import load_demo_insight
-
-    added += load_demo_insight(manager)
-    from casework.demo.annual import load_demo_annual
-
-    added += load_demo_annual(manager)
-    from casework.demo.briefings import load_demo_briefings
-
-    added += load_demo_briefings(manager)
-    from casework.demo.jobs import load_demo_jobs
-
-    added += load_demo_jobs(manager)
+    for load_part in _demo_parts():
+        added += load_part(manager)
     from casework.demo.reminders import load_demo_reminder_rules
 
     added += load_demo_reminder_rules()

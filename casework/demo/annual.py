@@ -23,12 +23,11 @@ from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
 from casework.demo.notices import send_cspr_notices, send_report_notice
 from casework.demo.publication import BODY, _report
-from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
+from casework.demo.reviews import demo_commissioned_with_lead, demo_rapid_review, demo_review_type
 from casework.insight.annual.year import last_complete_year
 from casework.insight.years import year_starting
-from casework.reviews.appointments import services as appointments
 from casework.reviews.drafts import services as drafts
-from casework.reviews.models import AssignmentRole, Review, ReviewType
+from casework.reviews.models import Review
 from casework.reviews.publication import checks, publishing
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
 from casework.reviews.referral.rapid_review import refer_for_decision
@@ -93,10 +92,9 @@ def _act(
 def _child(
     start: date, manager: User, lead: User, people: dict[str, User], agency: Callable[[str], Agency]
 ) -> Review:
-    cspr = db.session.execute(db.select(ReviewType).where(ReviewType.code == "CSPR")).scalar_one()
     aware = start + timedelta(days=20)
     review = create_referral(
-        cspr,
+        demo_review_type("CSPR"),
         ReferralDetails(
             CHILD,
             aware - timedelta(days=1),
@@ -111,10 +109,7 @@ def _child(
     send_cspr_notices(review, manager)
     save_identifiers(review, [PersonDetails("Demo Child W Person")], [], "7 Demo Lane", None)
     demo_rapid_review(review, agency, aware + timedelta(days=12), respond=True)
-    demo_decision(review, manager, aware + timedelta(days=30))
-    demo_commission(review, manager, agency, aware + timedelta(days=45))
-    assignment = appointments.assign_reviewer(review, lead, AssignmentRole.LEAD, manager)
-    appointments.accept_appointment(assignment, lead, declared=True)
+    demo_commissioned_with_lead(review, manager, lead, agency, aware)
     drafts.upload_draft(
         review, _report("child-t-final.docx", *(p.format(x="T") for p in BODY)), "Final", lead, None
     )
@@ -167,10 +162,9 @@ def _child(
 def _adult(
     start: date, manager: User, lead: User, people: dict[str, User], agency: Callable[[str], Agency]
 ) -> Review:
-    sar = db.session.execute(db.select(ReviewType).where(ReviewType.code == "SAR")).scalar_one()
     aware = start + timedelta(days=10)
     review = create_referral(
-        sar,
+        demo_review_type("SAR"),
         ReferralDetails(
             ADULT,
             aware - timedelta(days=2),
@@ -182,10 +176,7 @@ def _adult(
         manager,
     )
     refer_for_decision(review, review.version)
-    demo_decision(review, manager, aware + timedelta(days=30))
-    demo_commission(review, manager, agency, aware + timedelta(days=45))
-    assignment = appointments.assign_reviewer(review, lead, AssignmentRole.LEAD, manager)
-    appointments.accept_appointment(assignment, lead, declared=True)
+    demo_commissioned_with_lead(review, manager, lead, agency, aware)
     report = _report(
         "adult-x-final.docx", "Adult X lived alone.", "Agencies did not share concerns about hoarding."
     )

@@ -95,6 +95,10 @@ def load_demo_briefings(manager: User) -> list[str]:
     )
     child_d = db.session.execute(db.select(Review).where(Review.pseudonym == "Child D")).scalar_one_or_none()
     if child_d is not None:
+        # Drafted from the stored rows, as a page would draft it: a recommendation the demo built
+        # earlier may otherwise still be in memory, its agencies in the order given, not by name.
+        db.session.flush()
+        db.session.expire_all()
         services.draft_from_review(child_d, manager)
     db.session.flush()
     return [f"7-minute briefing and its dissemination for {review.reference}"]

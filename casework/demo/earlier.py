@@ -12,9 +12,8 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.demo.plans import POLICE, SOCIAL_CARE, Complete, Verify, apply_step, backdate
-from casework.demo.reviews import demo_decision, demo_rapid_review
+from casework.demo.reviews import demo_decision, demo_rapid_review, demo_referral
 from casework.reviews.models import DecisionOutcome, Review, ReviewType
-from casework.reviews.referral.referral import ReferralDetails, create_referral
 
 PSEUDONYM = "Child M"
 EARLIER_RECOMMENDATION = (
@@ -35,19 +34,8 @@ def load_demo_earlier_review(manager: User) -> list[str]:
     if police is None or social_care is None or police_lead is None or care_lead is None:
         return []
     aware = uk_today() - timedelta(days=730)
-    review = create_referral(
-        cspr,
-        ReferralDetails(
-            pseudonym=PSEUDONYM,
-            incident_on=aware - timedelta(days=1),
-            incident_description="A baby was injured at home after police attended a domestic incident.",
-            became_aware_on=aware,
-            panel_notified_on=aware + timedelta(days=3),
-            notifying_organisation="Northshire Children's Social Care",
-            known_agencies=[police],
-        ),
-        manager,
-    )
+    story = "A baby was injured at home after police attended a domestic incident."
+    review = demo_referral(cspr, PSEUDONYM, story, aware, 3, police, manager)
     demo_rapid_review(review, agencies.__getitem__, aware + timedelta(days=12), respond=True)
     demo_decision(review, manager, aware + timedelta(days=25), DecisionOutcome.NO_REVIEW)
     recommendation = actions.keep_learning(review, [EARLIER_RECOMMENDATION], manager)[0]

@@ -19,13 +19,18 @@ from casework.core.workdays import working_calendar
 from casework.demo.notices import send_cspr_notices, send_report_notice
 from casework.demo.plans import HEALTH, POLICE, SOCIAL_CARE, Complete, Verify, apply_step
 from casework.demo.publication import _report
-from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
-from casework.reviews.appointments import services as appointments
+from casework.demo.reviews import (
+    demo_commission,
+    demo_decision,
+    demo_lead_reviewer,
+    demo_rapid_review,
+    demo_referral,
+    demo_review_type,
+)
 from casework.reviews.drafts import services as drafts
-from casework.reviews.models import AssignmentRole, DecisionOutcome, Review, ReviewType
+from casework.reviews.models import DecisionOutcome, Review
 from casework.reviews.publication import checks, publishing
 from casework.reviews.referral.rapid_review import refer_for_decision
-from casework.reviews.referral.referral import ReferralDetails, create_referral
 
 PSEUDONYMS = ("Child T", "Child U", "Adult V")
 SHARING, RISK, BABIES = "Information sharing", "Risk assessment", "Vulnerability of babies"
@@ -64,28 +69,14 @@ class _Demo:
         return [self.themes[name] for name in names]
 
     def referral(self, code: str, pseudonym: str, aware: date, notified_after: int | None) -> Review:
-        kind = db.session.execute(db.select(ReviewType).where(ReviewType.code == code)).scalar_one()
-        return create_referral(
-            kind,
-            ReferralDetails(
-                pseudonym=pseudonym,
-                incident_on=aware - timedelta(days=1),
-                incident_description="A serious incident the partnership reviewed in an earlier year.",
-                became_aware_on=aware,
-                panel_notified_on=aware + timedelta(days=notified_after)
-                if notified_after is not None
-                else None,
-                notifying_organisation="Northshire Children's Social Care" if code == "CSPR" else "",
-                known_agencies=[self.agencies[POLICE]],
-            ),
-            self.manager,
-        )
+        story = "A serious incident the partnership reviewed in an earlier year."
+        kind, police = demo_review_type(code), self.agencies[POLICE]
+        return demo_referral(kind, pseudonym, story, aware, notified_after, police, self.manager)
 
     def report(self, review: Review, signed_off: date) -> None:
         """A lead reviewer who accepted, a report with nothing identifying in it, signed off."""
         assert self.reviewer is not None
-        assignment = appointments.assign_reviewer(review, self.reviewer, AssignmentRole.LEAD, self.manager)
-        appointments.accept_appointment(assignment, self.reviewer, declared=True)
+        demo_lead_reviewer(review, self.reviewer, self.manager)
         text = (
             f"This review looks at the help {review.pseudonym} received from local services.",
             "Agencies held pieces of the picture but did not bring them together.",
@@ -106,6 +97,21 @@ class _Demo:
             by=self.manager,
         )
         publishing.publish_review(review, published, self.manager, None)
+
+    def findings(self, review: Review, *found: tuple[str, tuple[str, ...]]) -> None:
+        """An older review's findings, each with the themes it is tagged with."""
+        for text, themes in found:
+            actions.add_finding(review, text, self.tag(*themes), self.manager)
+
+    def confirmed_recommendation(
+        self, review: Review, text: str, agencies: tuple[str, ...], themes: tuple[str, ...]
+    ) -> Recommendation:
+        """An older review's one recommendation, to the named agencies, confirmed with the plan."""
+        recommendation = actions.add_recommendation(
+            review, text, False, [self.agencies[name] for name in agencies], self.tag(*themes), self.manager
+        )
+        actions.confirm_recommendations(review, self.manager)
+        return recommendation
 
     def action(
         self,
@@ -149,24 +155,17 @@ def _child_t(demo: _Demo, aware: date) -> None:
     demo.report(review, signed_off)
     sent = working_calendar().add_working_days(signed_off, 3)
     demo.publish(review, sent, sent + timedelta(days=14))
-    actions.add_finding(
+    demo.findings(
         review,
-        "Bruising on a baby who could not crawl was explained away.",
-        demo.tag(BABIES, CURIOSITY),
-        demo.manager,
+        ("Bruising on a baby who could not crawl was explained away.", (BABIES, CURIOSITY)),
+        ("The police did not pass on two callouts to the home.", (SHARING,)),
     )
-    actions.add_finding(
-        review, "The police did not pass on two callouts to the home.", demo.tag(SHARING), demo.manager
-    )
-    recommendation = actions.add_recommendation(
+    recommendation = demo.confirmed_recommendation(
         review,
         "Every agency uses the partnership's protocol for bruising in babies who are not mobile.",
-        False,
-        [demo.agencies[SOCIAL_CARE]],
-        demo.tag(BABIES, RISK),
-        demo.manager,
+        (SOCIAL_CARE,),
+        (BABIES, RISK),
     )
-    actions.confirm_recommendations(review, demo.manager)
     start = aware + timedelta(days=300)
     demo.action(
         recommendation,
@@ -184,21 +183,14 @@ def _child_u(demo: _Demo, aware: date) -> None:
     review = demo.referral("CSPR", "Child U", aware, 10)
     demo_rapid_review(review, demo.agencies.__getitem__, aware + timedelta(days=20), respond=True)
     demo_decision(review, demo.manager, aware + timedelta(days=35), DecisionOutcome.NO_REVIEW)
-    actions.add_finding(
-        review,
-        "Nobody asked why the child had missed half a term of school.",
-        demo.tag(SCHOOL, CURIOSITY),
-        demo.manager,
-    )
-    recommendation = actions.add_recommendation(
+    missed = "Nobody asked why the child had missed half a term of school."
+    demo.findings(review, (missed, (SCHOOL, CURIOSITY)))
+    recommendation = demo.confirmed_recommendation(
         review,
         "Schools tell children's social care when a child on a plan misses ten days in a term.",
-        False,
-        [demo.agencies[POLICE], demo.agencies[SOCIAL_CARE]],
-        demo.tag(SCHOOL, SHARING, FAMILY),
-        demo.manager,
+        (POLICE, SOCIAL_CARE),
+        (SCHOOL, SHARING, FAMILY),
     )
-    actions.confirm_recommendations(review, demo.manager)
     start = aware + timedelta(days=50)
     demo.action(
         recommendation,
@@ -227,14 +219,10 @@ def _adult_v(demo: _Demo, aware: date) -> None:
     signed_off = aware + timedelta(days=235)
     demo.report(review, signed_off)
     demo.publish(review, signed_off, signed_off + timedelta(days=10))
-    actions.add_finding(
+    demo.findings(
         review,
-        "Her refusals of help were recorded but never explored.",
-        demo.tag(SELF_NEGLECT, CURIOSITY),
-        demo.manager,
-    )
-    actions.add_finding(
-        review, "The GP and housing never compared notes.", demo.tag(SHARING, RISK), demo.manager
+        ("Her refusals of help were recorded but never explored.", (SELF_NEGLECT, CURIOSITY)),
+        ("The GP and housing never compared notes.", (SHARING, RISK)),
     )
 
 

@@ -14,10 +14,9 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
-from casework.demo.reviews import demo_commission, demo_decision
-from casework.reviews.appointments import services as appointments
+from casework.demo.reviews import demo_commission, demo_decision, demo_lead_reviewer, demo_review_type
 from casework.reviews.drafts import services as drafts
-from casework.reviews.models import AssignmentRole, QualityStep, Review, ReviewNotice, ReviewType
+from casework.reviews.models import QualityStep, Review, ReviewNotice
 from casework.reviews.notices import services as notices
 from casework.reviews.referral.rapid_review import refer_for_decision
 from casework.reviews.referral.referral import ReferralDetails, create_referral
@@ -97,10 +96,9 @@ def load_demo_notices(manager: User, lead: User, agency: dict[str, Agency], repo
 
 
 def _dhr_in_quality_assurance(manager: User, lead: User, agency: dict[str, Agency], report: Report) -> Review:
-    dhr = db.session.execute(db.select(ReviewType).where(ReviewType.code == "DHR")).scalar_one()
     aware = uk_today() - timedelta(days=300)
     review = create_referral(
-        dhr,
+        demo_review_type("DHR"),
         ReferralDetails(
             DHR_PSEUDONYM,
             aware - timedelta(days=2),
@@ -114,8 +112,7 @@ def _dhr_in_quality_assurance(manager: User, lead: User, agency: dict[str, Agenc
     demo_decision(review, manager, aware + timedelta(days=21))
     _sent(review, "decision", aware + timedelta(days=23), manager, reference="HO-DHR-2026-0412")
     demo_commission(review, manager, agency.__getitem__, aware + timedelta(days=35))
-    assignment = appointments.assign_reviewer(review, lead, AssignmentRole.LEAD, manager)
-    appointments.accept_appointment(assignment, lead, declared=True)
+    demo_lead_reviewer(review, lead, manager)
     drafts.upload_draft(
         review,
         report("person-q-overview.docx", "The overview report of the review of Person Q's death."),

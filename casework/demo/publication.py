@@ -20,10 +20,9 @@ from casework.demo.notices import (
     send_cspr_notices,
     send_report_notice,
 )
-from casework.demo.reviews import demo_commission, demo_decision, demo_rapid_review
-from casework.reviews.appointments import services as appointments
+from casework.demo.reviews import demo_commissioned_with_lead, demo_rapid_review, demo_review_type
 from casework.reviews.drafts import services as drafts
-from casework.reviews.models import AssignmentRole, DraftVersion, Review, ReviewType
+from casework.reviews.models import DraftVersion, Review
 from casework.reviews.publication import checks, publishing
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
 from casework.reviews.referral.referral import ReferralDetails, create_referral
@@ -54,10 +53,9 @@ def _new_published_review(
 ) -> Review:
     """A CSPR taken from notification to a final report, as the services require, its notices at
     referral sent on time."""
-    cspr = db.session.execute(db.select(ReviewType).where(ReviewType.code == "CSPR")).scalar_one()
     aware = uk_today() - timedelta(days=330)
     review = create_referral(
-        cspr,
+        demo_review_type("CSPR"),
         ReferralDetails(
             name,
             aware - timedelta(days=1),
@@ -73,10 +71,7 @@ def _new_published_review(
     send_cspr_notices(review, manager)
     save_identifiers(review, [PersonDetails(f"Demo {name} Person")], [], "9 Demo Road", None)
     demo_rapid_review(review, agency.__getitem__, aware + timedelta(days=14), respond=True)
-    demo_decision(review, manager, aware + timedelta(days=30))
-    demo_commission(review, manager, agency.__getitem__, aware + timedelta(days=45))
-    assignment = appointments.assign_reviewer(review, lead, AssignmentRole.LEAD, manager)
-    appointments.accept_appointment(assignment, lead, declared=True)
+    demo_commissioned_with_lead(review, manager, lead, agency.__getitem__, aware)
     drafts.upload_draft(
         review,
         _report(f"{name}-final.docx", *(p.format(x=name[-1]) for p in BODY)),

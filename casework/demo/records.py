@@ -12,7 +12,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.demo.reviews import demo_decision
+from casework.demo.reviews import demo_decision, demo_referral
 from casework.reviews.models import (
     DecisionOutcome,
     FamilyContact,
@@ -34,7 +34,6 @@ from casework.reviews.referral.rapid_review import (
     complete_rapid_review,
     save_rapid_review,
 )
-from casework.reviews.referral.referral import ReferralDetails, create_referral
 
 
 def load_demo_records(manager: User) -> list[str]:
@@ -140,19 +139,8 @@ def _no_review_learning(manager: User) -> list[str]:
     if cspr is None or police is None or lead is None:
         return []
     aware = uk_today() - timedelta(days=70)
-    review = create_referral(
-        cspr,
-        ReferralDetails(
-            pseudonym="Child P",
-            incident_on=aware - timedelta(days=1),
-            incident_description="A toddler was admitted after swallowing a parent's medication.",
-            became_aware_on=aware,
-            panel_notified_on=aware + timedelta(days=3),
-            notifying_organisation="Northshire Children's Social Care",
-            known_agencies=[police],
-        ),
-        manager,
-    )
+    story = "A toddler was admitted after swallowing a parent's medication."
+    review = demo_referral(cspr, "Child P", story, aware, 3, police, manager)
     begin_rapid_review(review, review.version)
     meeting = aware + timedelta(days=12)
     save_rapid_review(

@@ -11,7 +11,9 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
+from casework.reviews.appointments import services as appointments
 from casework.reviews.models import (
+    AssignmentRole,
     DecisionOutcome,
     PanelResponse,
     RapidReviewRecommendation,
@@ -49,6 +51,38 @@ class DemoReview:
 
 def _ago(days: int) -> date:
     return uk_today() - timedelta(days=days)
+
+
+def demo_review_type(code: str) -> ReviewType:
+    """The review type of this code: the seeded reference data always holds the demo's three."""
+    return db.session.execute(db.select(ReviewType).where(ReviewType.code == code)).scalar_one()
+
+
+def demo_referral(
+    review_type: ReviewType,
+    pseudonym: str,
+    story: str,
+    aware: date,
+    notified_after: int | None,
+    police: Agency,
+    by: User,
+) -> Review:
+    """A referral as most demo reviews arrive: the incident the day before the partnership heard of
+    it, the Panel told ``notified_after`` days later (None: not told), children's social care
+    notifying a CSPR, the police already involved."""
+    return create_referral(
+        review_type,
+        ReferralDetails(
+            pseudonym=pseudonym,
+            incident_on=aware - timedelta(days=1),
+            incident_description=story,
+            became_aware_on=aware,
+            panel_notified_on=aware + timedelta(days=notified_after) if notified_after is not None else None,
+            notifying_organisation="Northshire Children's Social Care" if review_type.code == "CSPR" else "",
+            known_agencies=[police],
+        ),
+        by,
+    )
 
 
 def demo_rapid_review(
@@ -121,6 +155,22 @@ def demo_commission(review: Review, by: User, agency: Callable[[str], Agency], o
         review.version,
         by,
     )
+
+
+def demo_lead_reviewer(review: Review, lead: User, by: User) -> None:
+    """A lead reviewer appointed who accepts at once, declaring no conflict of interest."""
+    assignment = appointments.assign_reviewer(review, lead, AssignmentRole.LEAD, by)
+    appointments.accept_appointment(assignment, lead, declared=True)
+
+
+def demo_commissioned_with_lead(
+    review: Review, by: User, lead: User, agency: Callable[[str], Agency], aware: date
+) -> None:
+    """A local review decided on a month after the partnership heard, commissioned a fortnight
+    later, its lead reviewer appointed: the path of the demo's reviews that reach a final report."""
+    demo_decision(review, by, aware + timedelta(days=30))
+    demo_commission(review, by, agency, aware + timedelta(days=45))
+    demo_lead_reviewer(review, lead, by)
 
 
 def _at_referral(review: Review, by: User, agency: Callable[[str], Agency], aware: date) -> None:
@@ -253,19 +303,14 @@ def load_demo_reviews(manager: User) -> list[str]:
             continue
         aware = _ago(demo.aware_days_ago)
         review_type = types[demo.code]
-        review = create_referral(
+        notified = review_type.uses_event("panel_notified") and demo.aware_days_ago > 3
+        review = demo_referral(
             review_type,
-            ReferralDetails(
-                pseudonym=demo.pseudonym,
-                incident_on=aware - timedelta(days=1),
-                incident_description=demo.story,
-                became_aware_on=aware,
-                panel_notified_on=aware + timedelta(days=3)
-                if review_type.uses_event("panel_notified") and demo.aware_days_ago > 3
-                else None,
-                notifying_organisation="Northshire Children's Social Care" if demo.code == "CSPR" else "",
-                known_agencies=[agencies["Northshire Police"]],
-            ),
+            demo.pseudonym,
+            demo.story,
+            aware,
+            3 if notified else None,
+            agencies["Northshire Police"],
             manager,
         )
         demo.build(review, manager, agencies.__getitem__, aware)

@@ -63,6 +63,14 @@ def _ready(code: str, signed_off: date, **dates: date) -> tuple[Review, User]:
     return review, manager
 
 
+def _published_from(review: Review, by: User, earliest: date, *, refused: str) -> None:
+    """Publishing the day before ``earliest`` is refused with a message matching ``refused``;
+    publishing on ``earliest`` goes through."""
+    with pytest.raises(DomainError, match=refused):
+        publishing.publish_review(review, earliest - timedelta(days=1), by, None)
+    publishing.publish_review(review, earliest, by, None)
+
+
 def test_sign_off_may_be_recorded_after_the_upload_but_not_before_commissioning(app: Flask) -> None:
     with app.app_context():
         review_id, manager = _review_with_draft("CSPR")
@@ -121,9 +129,7 @@ def test_a_domestic_abuse_review_is_published_only_after_the_home_office_approve
         assert refused.value.field == "taken_on"
         approved = signed_off + timedelta(days=10)
         publication_details(review, manager, approved=approved)
-        with pytest.raises(DomainError, match="before the Home Office approved it"):
-            publishing.publish_review(review, approved - timedelta(days=1), manager, None)
-        publishing.publish_review(review, approved, manager, None)
+        _published_from(review, manager, approved, refused="before the Home Office approved it")
         assert review.stage == ReviewStage.ACTION_PLANNING
 
 
@@ -134,9 +140,7 @@ def test_the_notice_period_counts_from_the_date_sent(app: Flask) -> None:
         sent = signed_off + timedelta(days=5)
         publication_details(review, manager, sent=sent)
         earliest = WorkingCalendar().add_working_days(sent, 7)
-        with pytest.raises(DomainError, match="cannot be published before"):
-            publishing.publish_review(review, earliest - timedelta(days=1), manager, None)
-        publishing.publish_review(review, earliest, manager, None)
+        _published_from(review, manager, earliest, refused="cannot be published before")
         assert review.published_on == earliest
 
 

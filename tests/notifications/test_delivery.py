@@ -22,6 +22,7 @@ from casework.notifications.outbox import add_notification, queue_mail
 from casework.notifications.smtp import Mailer, message_id
 from tests.notifications.conftest import Row, point_at, queue_one, row
 from tests.support.smtp import MailServer, closed_port
+from tests.support.threads import run_side_by_side
 
 
 def _one_pass(app: Flask, recipient: User) -> tuple[DeliveryCounts, Row]:
@@ -168,11 +169,7 @@ def test_two_workers_racing_for_the_same_messages_send_each_once(
         except BaseException as error:  # reported below, in the test's thread
             errors.append(error)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_side_by_side([worker, worker], timeout=30)
     assert errors == []
     assert len(smtp.received) == 3
     assert (

@@ -481,6 +481,11 @@ def test_moves_are_refused_while_the_review_is_paused(
 # --- refused input, per service -----------------------------------------------------------
 
 
+def named_cases(table: list[tuple[Any, ...]]) -> list[Any]:
+    """The rows of a problem table as test cases, each named by its first item."""
+    return [pytest.param(*row[1:], id=row[0]) for row in table]
+
+
 def days(offset: int) -> date:
     return uk_today() + timedelta(days=offset)
 
@@ -542,9 +547,7 @@ REFERRAL_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("code", "changes", "field"), [p[1:] for p in REFERRAL_PROBLEMS], ids=[p[0] for p in REFERRAL_PROBLEMS]
-)
+@pytest.mark.parametrize(("code", "changes", "field"), named_cases(REFERRAL_PROBLEMS))
 def test_create_referral_refuses(
     app: Flask, manager: User, code: str, changes: dict[str, Any], field: str
 ) -> None:
@@ -555,9 +558,7 @@ def test_create_referral_refuses(
         assert db.session.scalar(select(func.count()).select_from(ReviewSequence)) == 0
 
 
-@pytest.mark.parametrize(
-    ("code", "changes", "field"), [p[1:] for p in REFERRAL_PROBLEMS], ids=[p[0] for p in REFERRAL_PROBLEMS]
-)
+@pytest.mark.parametrize(("code", "changes", "field"), named_cases(REFERRAL_PROBLEMS))
 def test_update_referral_refuses(
     app: Flask, manager: User, code: str, changes: dict[str, Any], field: str
 ) -> None:
@@ -583,11 +584,7 @@ LATER_STEP_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("code", "stage", "changes"),
-    [p[1:] for p in LATER_STEP_PROBLEMS],
-    ids=[p[0] for p in LATER_STEP_PROBLEMS],
-)
+@pytest.mark.parametrize(("code", "stage", "changes"), named_cases(LATER_STEP_PROBLEMS))
 def test_a_referral_edit_cannot_put_its_dates_after_later_steps(
     app: Flask, manager: User, code: str, stage: ReviewStage, changes: dict[str, Any]
 ) -> None:
@@ -677,9 +674,7 @@ RAPID_REVIEW_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "field"), [p[1:] for p in RAPID_REVIEW_PROBLEMS], ids=[p[0] for p in RAPID_REVIEW_PROBLEMS]
-)
+@pytest.mark.parametrize(("changes", "field"), named_cases(RAPID_REVIEW_PROBLEMS))
 def test_save_rapid_review_refuses(app: Flask, manager: User, changes: dict[str, Any], field: str) -> None:
     with app.app_context():
         review = made("CSPR", S.RAPID_REVIEW, manager)
@@ -748,9 +743,7 @@ DECISION_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("code", "changes", "field"), [p[1:] for p in DECISION_PROBLEMS], ids=[p[0] for p in DECISION_PROBLEMS]
-)
+@pytest.mark.parametrize(("code", "changes", "field"), named_cases(DECISION_PROBLEMS))
 def test_record_decision_refuses(
     app: Flask, manager: User, code: str, changes: dict[str, Any], field: str
 ) -> None:
@@ -812,9 +805,7 @@ COMMISSION_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "field"), [p[1:] for p in COMMISSION_PROBLEMS], ids=[p[0] for p in COMMISSION_PROBLEMS]
-)
+@pytest.mark.parametrize(("changes", "field"), named_cases(COMMISSION_PROBLEMS))
 @pytest.mark.parametrize("code", ["CSPR", "DHR"])
 def test_commission_review_refuses(
     app: Flask, manager: User, code: str, changes: dict[str, Any], field: str

@@ -25,7 +25,7 @@ from casework.core.extensions import db
 from casework.core.workdays import working_calendar
 from casework.notifications.due import DueItem, Window, everything_due
 from casework.notifications.rules import current_rules
-from casework.reviews.clock import Deadline, DeadlineStatus, deadlines_for
+from casework.reviews.clock import DeadlineStatus, deadlines_for
 from casework.reviews.models import (
     ClockDefinition,
     ClockUnit,
@@ -51,6 +51,7 @@ from tests.conftest import make_config
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
 from tests.support.reviews import (
+    deadline_of,
     decision_details,
     make_review,
     review_dates,
@@ -108,12 +109,6 @@ def dated_review(
     read back in the current session."""
     review = make_review(code, stage, by=by, incident_on=incident_on, decided_on=decided_on)
     return db.session.get(Review, review.id)
-
-
-def publication_deadline(review: Review) -> Deadline:
-    """The review's publication clock, as deadlines_for works it out."""
-    [publication] = [d for d in deadlines_for(review) if d.clock.key == "publication"]
-    return publication
 
 
 def overdue_in_lists(manager: User) -> set[int]:
@@ -207,7 +202,7 @@ def test_publication_met_by_a_decision_not_to_publish_is_never_overdue(app: Flas
     with app.app_context():
         # decided 1 August 2026: the report was due by 1 February 2027
         review = dated_review("CSPR", ReviewStage.PUBLICATION, date(2026, 7, 1), date(2026, 8, 3), by=manager)
-        publication = publication_deadline(review)
+        publication = deadline_of(review, "publication")
         assert publication.status == DeadlineStatus.OVERDUE
         assert [item.what for item in clocks_due(app, review.id)] == ["Publish the final report"]
         assert review.id in overdue_in_lists(manager)
@@ -223,7 +218,7 @@ def test_publication_met_by_a_decision_not_to_publish_is_never_overdue(app: Flas
         )
         db.session.commit()
         review = db.session.get(Review, review.id)
-        publication = publication_deadline(review)
+        publication = deadline_of(review, "publication")
         assert publication.status == DeadlineStatus.MET_LATE  # met, late: never "overdue"
         row = db.session.scalar(
             select(ReviewDeadline).where(
@@ -397,7 +392,7 @@ def test_the_panel_challenges_a_no_review_decision_and_the_partners_hold_a_revie
         [challenge] = review.decision_challenges
         assert earlier.challenge_id == challenge.id and challenge.answered_on == TODAY
         # the publication clock starts from the reconsidered decision
-        publication = publication_deadline(review)
+        publication = deadline_of(review, "publication")
         assert (publication.starts_on, publication.due_on) == (TODAY, date(2027, 9, 1))
         review_id = review.id
     assert [e.details["to"] for e in audit_trail(app, "stage_changed") if e.review_id == review_id][
@@ -575,8 +570,8 @@ def test_a_review_keeps_the_clock_in_force_when_it_started(app: Flask) -> None:
             incident_on=date(2027, 2, 20),
             panel_notified_on=None,
         )
-        first = next(d for d in deadlines_for(earlier) if d.clock.key == "notification")
-        second = next(d for d in deadlines_for(later) if d.clock.key == "notification")
+        first = deadline_of(earlier, "notification")
+        second = deadline_of(later, "notification")
         assert (first.clock.amount, first.due_on) == (5, date(2027, 2, 8))
         assert (second.clock.amount, second.due_on) == (3, date(2027, 2, 25))
 

@@ -36,7 +36,6 @@ from casework.actions.models import (
 )
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
-from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
 from casework.insight.annual.figures import AnnualFigures, Impact, annual_figures
@@ -50,6 +49,7 @@ from tests.support.http import client_as
 from tests.support.people import make_agency, make_user
 from tests.support.readonly import built_once
 from tests.support.reviews import make_review, publication_details
+from tests.support.rows import last_audit_event
 
 pytestmark = pytest.mark.read_only
 
@@ -610,15 +610,7 @@ def test_the_word_document_has_the_sections_tables_and_charts(app: Flask, manage
     assert shapes[0].startswith("Bar chart, Children") and "2 of 3 (67%)" in shapes[0]
     assert any(alt.startswith("Bar chart, Adults: safeguarding adults reviews: impact") for alt in shapes)
     with app.app_context():
-        event = (
-            db.session.execute(
-                select(AuditEvent)
-                .where(AuditEvent.action == "annual_pack_exported")
-                .order_by(AuditEvent.id.desc())
-            )
-            .scalars()
-            .first()
-        )
+        event = last_audit_event("annual_pack_exported")
         assert event is not None and event.details == {"format": "docx", "year": YEAR}
 
 

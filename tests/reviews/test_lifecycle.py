@@ -512,6 +512,12 @@ def resolve(changes: dict[str, Any], anchors: dict[str, date | None] | None = No
     return resolved
 
 
+def set_problem(details: Any, changes: dict[str, Any], anchors: dict[str, date | None]) -> None:
+    """Put a problem table's ``changes`` on the step's ``details``, its dates resolved on ``anchors``."""
+    for key, value in resolve(changes, anchors).items():
+        setattr(details, key, value)
+
+
 def referral_details(code: str = "CSPR", **changes: Any) -> ReferralDetails:
     values: dict[str, Any] = {
         "pseudonym": "Child A",
@@ -684,8 +690,7 @@ def test_save_rapid_review_refuses(app: Flask, manager: User, changes: dict[str,
             "meeting": details.meeting_on,
             "sent": details.sent_to_panel_on,
         }
-        for key, value in resolve(changes, anchors).items():
-            setattr(details, key, value)
+        set_problem(details, changes, anchors)
         refused(review.id, lambda: save_rapid_review(review, details, review.version), field)
 
 
@@ -753,8 +758,7 @@ def test_record_decision_refuses(
         if review.rapid_review:
             anchors["meeting"] = review.rapid_review.meeting_on
         details = decision_details(review.review_type, DecisionOutcome.LOCAL_REVIEW, uk_today())
-        for key, value in resolve(changes, anchors).items():
-            setattr(details, key, value)
+        set_problem(details, changes, anchors)
         refused(
             review.id,
             lambda: record_decision(review, details, review.version, user_of(manager)),
@@ -819,8 +823,7 @@ def test_commission_review_refuses(
             "scope_from": details.scope_from,
             "commissioned": details.commissioned_on,
         }
-        for key, value in resolve(changes, anchors).items():
-            setattr(details, key, value)
+        set_problem(details, changes, anchors)
         refused(review.id, lambda: commission(review, details, manager), field)
 
 

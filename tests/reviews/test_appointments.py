@@ -451,12 +451,8 @@ def test_a_lead_accepting_during_a_pause_starts_contributions_once_resumed(
 
 def test_declining_needs_a_reason(app: Flask, setting: Setting) -> None:
     assignment_id = _assign(app, setting, "R1")
-    with app.app_context(), pytest.raises(DomainError, match="Say why you are declining"):
-        appointments.decline_appointment(
-            db.session.get(ReviewerAssignment, assignment_id),  # type: ignore[arg-type]
-            _user(setting, "R1"),
-            "  ",
-        )
+    with pytest.raises(DomainError, match="Say why you are declining"):
+        _decline(app, setting, assignment_id, "R1", "  ")
     reviewer = _as(app, setting, "R1")
     url = f"/reviews/appointments/{assignment_id}/decline"
     refused = post_form(

@@ -157,11 +157,16 @@ def test_a_manager_adds_a_process_and_bad_input_saves_nothing(app: Flask, world:
     )
 
 
-def test_an_edit_from_a_stale_page_is_refused_and_changes_nothing(app: Flask, world: World) -> None:
-    manager = client(app, world, "board_manager")
+def added_process(app: Flask, world: World, manager: FlaskClient) -> int:
+    """The manager adds PROCESS, the review's only process, through its form: its id."""
     post_form(manager, f"/reviews/{world.review_id}/processes", PROCESS)
     with app.app_context():
-        process_id = db.session.execute(select(ParallelProcess.id)).scalar_one()
+        return db.session.execute(select(ParallelProcess.id)).scalar_one()
+
+
+def test_an_edit_from_a_stale_page_is_refused_and_changes_nothing(app: Flask, world: World) -> None:
+    manager = client(app, world, "board_manager")
+    process_id = added_process(app, world, manager)
     url = f"/reviews/{world.review_id}/processes/{process_id}"
     assert manager.get(url).status_code == 200
 
@@ -182,9 +187,8 @@ def test_an_edit_from_a_stale_page_is_refused_and_changes_nothing(app: Flask, wo
 
 def test_a_pause_names_the_process_that_caused_it(app: Flask, world: World) -> None:
     manager = client(app, world, "board_manager")
-    post_form(manager, f"/reviews/{world.review_id}/processes", PROCESS)
+    process_id = added_process(app, world, manager)
     with app.app_context():
-        process_id = db.session.execute(select(ParallelProcess.id)).scalar_one()
         version = stored(Review, world.review_id).version
     pause = {"started_on": day(TODAY), "reason": "Criminal trial", "agreed_by": "The partners"}
     url = f"/reviews/{world.review_id}/pause"

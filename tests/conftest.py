@@ -36,7 +36,7 @@ from casework.documents.storage import current_store, init_storage
 from config import ProductionConfig, TestConfig, normalise_database_url
 from tests.support import readonly
 from tests.support.http import client_as, csrf_token, post_form, sign_in, sign_out
-from tests.support.people import PASSWORD, make_agency, make_user
+from tests.support.people import PASSWORD, make_agency, make_user, person_fixture
 from tests.support.s3 import ACCESS_KEY as S3_ACCESS_KEY
 from tests.support.s3 import REGION as S3_REGION
 from tests.support.s3 import SECRET_KEY as S3_SECRET_KEY
@@ -295,11 +295,7 @@ def object_store(app: Flask, s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) 
     return store
 
 
-@pytest.fixture
-def manager(app: Flask) -> User:
-    """A board manager, Morgan Price (made in its own app context, usable after it)."""
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER, name="Morgan Price")
+manager = person_fixture(Role.BOARD_MANAGER, name="Morgan Price")  # a board manager, for any test
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ The forms are fetched and posted the way a browser does it: the rendered page's 
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib
 import inspect
@@ -48,6 +49,7 @@ from tests.conftest import make_user
 from tests.support.http import client_as
 from tests.support.queue import empty_queue as empty_queue  # a fixture
 from tests.support.queue import run_worker
+from tests.support.threads import run_side_by_side
 
 _FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
 _INPUT = re.compile(r"<input\b[^>]*>")
@@ -290,11 +292,7 @@ def _concurrent_posts(app: Flask, ids: Ids, posts: int) -> list[int]:
         except BaseException as error:  # reported below, with the thread's own traceback
             errors.append(error)
 
-    threads = [threading.Thread(target=send, args=(client,)) for client in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    run_side_by_side([functools.partial(send, client) for client in clients], timeout=120)
     assert not errors, errors
     return statuses
 

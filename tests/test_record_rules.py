@@ -131,21 +131,6 @@ def build_world(app: Flask) -> World:
         job = background.start_job(CHRONOLOGY_IMPORT, by=lead, total=1, review_id=review.id, subject=request)
         db.session.info.pop(background.JOBS_STARTED)  # a job to look at, not to run
         db.session.commit()
-        records: dict[type, int] = {
-            Review: review.id,
-            ContributionRequest: request.id,
-            ChronologyEntry: request.entries[0].id,
-            Action: action.id,
-            ProgressUpdate: update.id,
-            Recommendation: recommendation.id,
-            DraftVersion: draft.id,
-            ReviewerAssignment: proposed.id,
-            Agency: x.id,
-            AccuracyAnswer: answer.id,
-            Affiliation: link.id,
-            BriefingRecipient: recipient.id,
-            BackgroundJob: job.id,
-        }
         arguments = {
             "review_id": (Review, review.id),
             "request_id": (ContributionRequest, request.id),
@@ -163,6 +148,10 @@ def build_world(app: Flask) -> World:
             "affiliation_id": (Affiliation, link.id),
             "briefing_recipient_id": (BriefingRecipient, recipient.id),
         }
+        # the sample of each model is the record its URL argument names; the job is named by none
+        records: dict[type, int] = {m: record_id for m, record_id in arguments.values() if m in SAMPLE_MODELS}
+        records[BackgroundJob] = job.id
+        assert set(records) == set(SAMPLE_MODELS), set(SAMPLE_MODELS) - set(records)
         return World(dict(cast.user_ids), records, arguments)
 
 

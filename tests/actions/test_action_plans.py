@@ -55,6 +55,7 @@ from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
 from tests.support.reviews import review_type
+from tests.support.rows import last_audit_event
 
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + bytes(50) + b"This program cannot be run"
 X_NAME, Y_NAME = "Northshire Police", "Riverside NHS Trust"
@@ -344,15 +345,7 @@ def test_a_recommendation_is_addressed_to_the_partnership_and_or_agencies_with_t
     assert [t.name for t in agencies.themes] == ["Domestic abuse", "Risk assessment"]
     assert w.recommendation.themes == [theme("Information sharing")]
     assert all(r.confirmed_at is None for r in (partnership, agencies, both))
-    event = (
-        db.session.execute(
-            select(AuditEvent)
-            .where(AuditEvent.action == "recommendation_added")
-            .order_by(AuditEvent.id.desc())
-        )
-        .scalars()
-        .first()
-    )
+    event = last_audit_event("recommendation_added")
     assert event is not None and event.review_id == w.review.id
     assert event.details == {"themes": ["Risk assessment", "Domestic abuse"]}  # as chosen
 

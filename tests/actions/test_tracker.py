@@ -258,9 +258,7 @@ def world(app: Flask) -> Iterator[World]:
 
 @pytest.fixture(scope="class")
 def manager_client(app: Flask, world: World) -> FlaskClient:
-    with app.app_context():
-        manager = db.session.execute(select(User).where(User.email == world.manager_email)).scalar_one()
-    return client_as(app, manager)
+    return client_as(app, world.manager_email)
 
 
 # --- reading the page ----------------------------------------------------------------------

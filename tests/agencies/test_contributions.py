@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func
 from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse
 
 from casework.agencies import services as contributions
 from casework.agencies.chronology_csv import ChronologyRow
@@ -204,6 +205,13 @@ def _entry_count(app: Flask, request_id: int) -> int:
 def _version(app: Flask, request_id: int) -> str:
     with app.app_context():
         return str(_contribution(request_id).version)
+
+
+def _import_csv(client: FlaskClient, request_id: int, data: bytes, name: str) -> TestResponse:
+    """Send the CSV file ``data`` named ``name`` through the request page's import form."""
+    page_url = f"/agencies/requests/{request_id}"
+    file = (io.BytesIO(data), name, "text/csv")
+    return post_form(client, f"{page_url}/entries/import", {"file": file}, token_from=page_url)
 
 
 def _date_fields(name: str, value: date) -> dict[str, list[str]]:
@@ -629,13 +637,7 @@ def test_a_malformed_csv_lists_its_problems_and_imports_nothing(app: Flask, case
     request_id = _ask(app, case)
     before = _state(app, request_id)
     lx = _as(app, case, "LX")
-    page_url = f"/agencies/requests/{request_id}"
-    response = post_form(
-        lx,
-        f"{page_url}/entries/import",
-        {"file": (io.BytesIO(data), "police-chronology.csv", "text/csv")},
-        token_from=page_url,
-    )
+    response = _import_csv(lx, request_id, data, "police-chronology.csv")
     page = page_text(response)
     assert response.status_code == 400
     assert "The chronology file could not be imported" in page
@@ -663,7 +665,6 @@ def test_an_import_without_a_file_is_refused(app: Flask, case: Case) -> None:
 def test_a_good_csv_imports_every_row(app: Flask, case: Case, empty_queue: None) -> None:
     request_id = _ask(app, case)
     lx = _as(app, case, "LX")
-    page_url = f"/agencies/requests/{request_id}"
     data = (
         "\ufeff" + HEADER + "\r\n"
         "14/02/2025,09:30,Response officer,Attended a report of shouting,Referral not made\r\n"
@@ -671,12 +672,7 @@ def test_a_good_csv_imports_every_row(app: Flask, case: Case, empty_queue: None)
         '20/03/2025,23:05,Call handler,=HYPERLINK("http://example.org"),\r\n'
         ",,,,\r\n"
     ).encode()
-    response = post_form(
-        lx,
-        f"{page_url}/entries/import",
-        {"file": (io.BytesIO(data), "chronology.csv", "text/csv")},
-        token_from=page_url,
-    )
+    response = _import_csv(lx, request_id, data, "chronology.csv")
     assert response.status_code == 302, page_text(response)[:3000]
     assert run_worker() == ["run_background_job"]  # the import is the worker's
     assert "3 entries imported." in page_text(lx.get(response.headers["Location"]))
@@ -714,14 +710,8 @@ def test_a_second_import_adds_to_the_entries(app: Flask, case: Case, empty_queue
     request_id = _ask(app, case)
     _add_entry(app, case, request_id, date(2025, 1, 1), "Typed first")
     lx = _as(app, case, "LX")
-    page_url = f"/agencies/requests/{request_id}"
     data = f"{HEADER}\r\n02/01/2025,,PC,Imported,\r\n".encode()
-    response = post_form(
-        lx,
-        f"{page_url}/entries/import",
-        {"file": (io.BytesIO(data), "c.csv", "text/csv")},
-        token_from=page_url,
-    )
+    response = _import_csv(lx, request_id, data, "c.csv")
     assert response.status_code == 302
     assert _entry_count(app, request_id) == 1
     run_worker()

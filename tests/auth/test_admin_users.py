@@ -42,6 +42,7 @@ from tests.conftest import (
     sign_out,
 )
 from tests.support.http import second_step, sign_in_fully
+from tests.support.rows import stored
 
 NEW_PASSWORD = "tangerine bicycle lighthouse"
 NON_ADMIN_ROLES = [Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD]
@@ -79,6 +80,14 @@ def database(app: Flask) -> Iterator[None]:
     with app.app_context():
         yield
         db.session.rollback()
+
+
+@contextmanager
+def changed_directly(app: Flask, user_id: int) -> Iterator[User]:
+    """The user's row to change in the block, not through the admin pages; committed at its end."""
+    with database(app):
+        yield stored(User, user_id)
+        db.session.commit()
 
 
 def person(app: Flask, role: Role, **kwargs: Any) -> Person:
@@ -415,11 +424,8 @@ def test_an_expired_link_shows_the_expired_page_and_changes_nothing(
     app: Flask, admin_client: FlaskClient
 ) -> None:
     user_id, link = created_with_link(app, admin_client)
-    with database(app):
-        user = db.session.get(User, user_id)
-        assert user is not None
+    with changed_directly(app, user_id) as user:
         user.set_password_expires_at = utcnow() - timedelta(minutes=1)
-        db.session.commit()
     before = row(app, user_id)
     newcomer = app.test_client()
 
@@ -747,11 +753,8 @@ def test_a_change_made_through_the_service_also_makes_the_form_stale(
 ) -> None:
     target = person(app, Role.REVIEWER, name="Dr Jo Reid")
     stale_version = edit_form_version(admin_client.get(f"/admin/users/{target.id}"))
-    with database(app):
-        user = db.session.get(User, target.id)
-        assert user is not None
+    with changed_directly(app, target.id) as user:
         services.update_user(user, name="Dr Jo Reid-Smith", role=Role.REVIEWER, agency=None, version=None)
-        db.session.commit()
 
     response = edit_user(admin_client, target.id, name="Dr Jo Reid", role=Role.ADMIN, version=stale_version)
 
@@ -766,11 +769,8 @@ def test_after_a_stale_save_is_refused_the_form_offers_the_latest_version(
 ) -> None:
     target = person(app, Role.REVIEWER, name="Dana Ellis")
     stale_version = edit_form_version(admin_client.get(f"/admin/users/{target.id}"))
-    with database(app):
-        user = db.session.get(User, target.id)
-        assert user is not None
+    with changed_directly(app, target.id) as user:
         user.name = "Dana Ellis-Brown"
-        db.session.commit()
 
     refused = edit_user(admin_client, target.id, name="Dana Ellis", role=Role.ADMIN, version=stale_version)
     assert CONCURRENT in text(refused)
@@ -785,11 +785,8 @@ def test_after_a_stale_save_is_refused_the_form_offers_the_latest_version(
 def test_a_stale_deactivate_button_is_refused(app: Flask, admin_client: FlaskClient) -> None:
     target = person(app, Role.REVIEWER)
     stale_version = row(app, target.id).version
-    with database(app):
-        user = db.session.get(User, target.id)
-        assert user is not None
+    with changed_directly(app, target.id) as user:
         user.name = "Renamed Meanwhile"
-        db.session.commit()
 
     response = user_action(admin_client, target.id, "deactivate", stale_version)
 

@@ -21,6 +21,7 @@ from casework.core.extensions import db
 from tests.conftest import PASSWORD, client_as, csrf_token, make_user, post_form, sign_in
 from tests.support.authenticator import SoftAuthenticator
 from tests.support.http import page_text
+from tests.support.people import person_fixture
 
 ORIGIN = "http://localhost"  # the test client's address: the passkeys' site is "localhost"
 NOT_SIGNED_IN = 302  # /account sends a visitor who is not signed in to the sign-in page
@@ -67,10 +68,7 @@ def failures(app: Flask) -> list[AuditEvent]:
         return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "passkey_failed")))
 
 
-@pytest.fixture
-def person(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER, email="morgan@example.org")
+person = person_fixture(Role.BOARD_MANAGER, email="morgan@example.org")
 
 
 @pytest.fixture

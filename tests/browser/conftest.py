@@ -131,22 +131,33 @@ def page(browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[
             else None
         ),
     )
+    collect_failed_assets(page, errors)
+    yield page
+    screenshot_if_failed(page, request)
+    context.close()
+    assert errors == [], f"the browser reported errors: {errors}"
+
+
+def collect_failed_assets(page, failed: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Add to ``failed`` each asset the page loads that is answered 400 or worse (a form page
+    answered 400 is the app's answer, not a fault)."""
     page.on(
         "response",
         lambda response: (
-            errors.append(f"{response.status} {response.url}")
+            failed.append(f"{response.status} {response.url}")
             if response.status >= 400 and response.request.resource_type != "document"
             else None
         ),
     )
-    yield page
+
+
+def screenshot_if_failed(page, request: pytest.FixtureRequest) -> None:  # type: ignore[no-untyped-def]
+    """Keep what the browser showed when the test failed, for the person debugging."""
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:  # keep what the browser showed, for the person debugging
+    if report is not None and report.failed:
         folder = Path(__file__).resolve().parents[2] / "test-artifacts"
         folder.mkdir(exist_ok=True)
         page.screenshot(path=str(folder / f"{request.node.name}.png"), full_page=True)
-    context.close()
-    assert errors == [], f"the browser reported errors: {errors}"
 
 
 @pytest.hookimpl(hookwrapper=True)

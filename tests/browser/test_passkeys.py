@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask
 
 from casework.auth.models import Role, User
 from tests.browser.axe import axe_violations
 from tests.browser.conftest import sign_in_as
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import PASSWORD
+from tests.support.people import person_fixture
 
 pytestmark = pytest.mark.browser
 
@@ -46,10 +46,7 @@ def tab(browser, live_server: str) -> Iterator[tuple[object, object]]:  # type: 
     assert errors == [], f"the browser reported errors: {errors}"
 
 
-@pytest.fixture
-def person(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.BOARD_MANAGER, email="morgan@example.org")
+person = person_fixture(Role.BOARD_MANAGER, email="morgan@example.org")
 
 
 def add_passkey(page, name: str) -> None:  # type: ignore[no-untyped-def]

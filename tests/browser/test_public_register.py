@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 
 from tests.browser.axe import axe_violations
+from tests.browser.conftest import collect_failed_assets, screenshot_if_failed
 from tests.public.test_register import HIDDEN, build_register
 
 pytestmark = pytest.mark.browser
@@ -22,20 +23,9 @@ def no_script_page(browser, live_server: str, request: pytest.FixtureRequest) ->
     context.set_default_timeout(10_000)
     page = context.new_page()
     failed: list[str] = []
-    page.on(
-        "response",
-        lambda response: (
-            failed.append(f"{response.status} {response.url}")
-            if response.status >= 400 and response.request.resource_type != "document"
-            else None
-        ),
-    )
+    collect_failed_assets(page, failed)
     yield page
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        folder = Path(__file__).resolve().parents[2] / "test-artifacts"
-        folder.mkdir(exist_ok=True)
-        page.screenshot(path=str(folder / f"{request.node.name}.png"), full_page=True)
+    screenshot_if_failed(page, request)
     context.close()
     assert failed == [], f"assets failed to load: {failed}"
 

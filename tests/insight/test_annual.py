@@ -36,7 +36,6 @@ from casework.actions.models import (
 )
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
-from casework.core.audit import AuditEvent
 from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
 from casework.insight.annual.figures import AnnualFigures, Impact, annual_figures
@@ -50,11 +49,29 @@ from tests.support.http import client_as
 from tests.support.people import make_agency, make_user
 from tests.support.readonly import built_once
 from tests.support.reviews import make_review, publication_details
+from tests.support.rows import last_audit_event
 
 pytestmark = pytest.mark.read_only
 
 YEAR = 2024
 D = date.fromisoformat
+
+
+# The dates build_world gives each kind of review, in the order it writes them.
+_DATES = {
+    "CSPR": (
+        "incident_on",
+        "became_aware_on",
+        "panel_notified_on",
+        "meeting_on",
+        "sent_to_panel_on",
+        "panel_responded_on",
+        "decided_on",
+        "commissioned_on",
+    ),
+    "SAR": ("incident_on", "became_aware_on", "decided_on", "commissioned_on"),
+    "DHR": ("incident_on", "became_aware_on", "decided_on", "commissioned_on"),
+}
 
 
 def uk(moment: str) -> datetime:
@@ -195,52 +212,32 @@ def build_world(app: Flask) -> World:
         outsiders = {role: make_user(role).email for role in (Role.REVIEWER, Role.AGENCY_LEAD, Role.ADMIN)}
         involved = [police, health]
 
-        def review(code: str, stage: str, pseudonym: str, **dates: date) -> Review:
+        def review(code: str, stage: str, pseudonym: str, *days: str) -> Review:
+            """A review of ``code`` on the ``days`` (YYYY-MM-DD) of _DATES[code], as far as given."""
+            dates = {name: D(day) for name, day in zip(_DATES[code], days, strict=False)}
             return _get(make_review(code, stage, by=manager, agencies=involved, pseudonym=pseudonym, **dates))
 
         # --- children -------------------------------------------------------------------------
         # North: notified before the year; rapid review, decision and commissioning in it;
         # published on time (6 months of 22 April 2024 end on 22 October).
-        north = review(
-            "CSPR", "publication", "Child North",
-            incident_on=D("2024-03-20"), became_aware_on=D("2024-03-21"), panel_notified_on=D("2024-03-25"),
-            meeting_on=D("2024-04-08"), sent_to_panel_on=D("2024-04-09"), panel_responded_on=D("2024-04-15"),
-            decided_on=D("2024-04-22"), commissioned_on=D("2024-05-01"),
-        )  # fmt: skip
+        north = review("CSPR", "publication", "Child North", "2024-03-20", "2024-03-21", "2024-03-25",
+                       "2024-04-08", "2024-04-09", "2024-04-15", "2024-04-22", "2024-05-01")  # fmt: skip
         # South: notified on time in the year, rapid review late, published late on 31 March.
-        south = review(
-            "CSPR", "publication", "Child South",
-            incident_on=D("2024-03-27"), became_aware_on=D("2024-03-28"), panel_notified_on=D("2024-04-02"),
-            meeting_on=D("2024-05-01"), sent_to_panel_on=D("2024-05-02"), panel_responded_on=D("2024-05-10"),
-            decided_on=D("2024-05-20"), commissioned_on=D("2024-06-03"),
-        )  # fmt: skip
+        south = review("CSPR", "publication", "Child South", "2024-03-27", "2024-03-28", "2024-04-02",
+                       "2024-05-01", "2024-05-02", "2024-05-10", "2024-05-20", "2024-06-03")  # fmt: skip
         # East: referred in the year, notified on 1 April, the next year.
-        review(
-            "CSPR", "referral", "Child East",
-            incident_on=D("2025-03-24"), became_aware_on=D("2025-03-25"), panel_notified_on=D("2025-04-01"),
-        )  # fmt: skip
+        review("CSPR", "referral", "Child East", "2025-03-24", "2025-03-25", "2025-04-01")
         # West: notified late, rapid review on time, no review decided.
-        review(
-            "CSPR", "no_review", "Child West",
-            incident_on=D("2024-06-02"), became_aware_on=D("2024-06-03"), panel_notified_on=D("2024-06-14"),
-            meeting_on=D("2024-06-18"), sent_to_panel_on=D("2024-06-20"), panel_responded_on=D("2024-06-25"),
-            decided_on=D("2024-07-01"),
-        )  # fmt: skip
+        review("CSPR", "no_review", "Child West", "2024-06-02", "2024-06-03", "2024-06-14",
+               "2024-06-18", "2024-06-20", "2024-06-25", "2024-07-01")  # fmt: skip
         # Central: everything on time in the year, commissioned, still going.
-        central = review(
-            "CSPR", "awaiting_reviewer", "Child Central",
-            incident_on=D("2024-10-31"), became_aware_on=D("2024-11-01"), panel_notified_on=D("2024-11-05"),
-            meeting_on=D("2024-11-18"), sent_to_panel_on=D("2024-11-20"), panel_responded_on=D("2024-11-25"),
-            decided_on=D("2024-12-02"), commissioned_on=D("2025-01-10"),
-        )  # fmt: skip
+        central = review("CSPR", "awaiting_reviewer", "Child Central", "2024-10-31",
+                         "2024-11-01", "2024-11-05", "2024-11-18", "2024-11-20", "2024-11-25",
+                         "2024-12-02", "2025-01-10")  # fmt: skip
         # Old: decided on 28 March 2024, before the year; commissioned in it; published on
         # 1 April 2025, after it: ongoing at the year's end.
-        old = review(
-            "CSPR", "publication", "Child Old",
-            incident_on=D("2024-02-01"), became_aware_on=D("2024-02-02"), panel_notified_on=D("2024-02-05"),
-            meeting_on=D("2024-02-20"), sent_to_panel_on=D("2024-02-21"), panel_responded_on=D("2024-03-01"),
-            decided_on=D("2024-03-28"), commissioned_on=D("2024-04-15"),
-        )  # fmt: skip
+        old = review("CSPR", "publication", "Child Old", "2024-02-01", "2024-02-02", "2024-02-05",
+                     "2024-02-20", "2024-02-21", "2024-03-01", "2024-03-28", "2024-04-15")  # fmt: skip
 
         sharing, neglect, abuse = (
             _theme("Information sharing", "CSPR"),
@@ -286,37 +283,22 @@ def build_world(app: Flask) -> World:
 
         # --- adults ---------------------------------------------------------------------------
         # Adult North: decided before the year, signed off in it, on time.
-        adult_north = review(
-            "SAR", "drafting", "Adult North",
-            incident_on=D("2024-01-09"), became_aware_on=D("2024-01-10"), decided_on=D("2024-02-01"),
-            commissioned_on=D("2024-02-15"),
-        )  # fmt: skip
+        adult_north = review("SAR", "drafting", "Adult North", "2024-01-09", "2024-01-10",
+                             "2024-02-01", "2024-02-15")  # fmt: skip
         drafts.mark_final(adult_north, D("2024-07-15"), manager, None)
         # Adult South: a discretionary review arranged on 1 April 2024, signed off on 1 April 2025.
-        adult_south = review(
-            "SAR", "drafting", "Adult South",
-            incident_on=D("2024-02-28"), became_aware_on=D("2024-03-01"), decided_on=D("2024-04-01"),
-            commissioned_on=D("2024-04-10"),
-        )  # fmt: skip
+        adult_south = review("SAR", "drafting", "Adult South", "2024-02-28", "2024-03-01",
+                             "2024-04-01", "2024-04-10")  # fmt: skip
         decision = db.session.get(Decision, adult_south.id)
         assert decision is not None
         decision.mandate, decision.criteria_met = ReviewMandate.DISCRETIONARY, []
         drafts.mark_final(adult_south, D("2025-04-01"), manager, None)
         # Adult East: a mandatory review arranged on 31 March 2025, the year's last day.
-        review(
-            "SAR", "commissioning", "Adult East",
-            incident_on=D("2024-04-30"), became_aware_on=D("2024-05-01"), decided_on=D("2025-03-31"),
-        )  # fmt: skip
-        review(
-            "SAR", "no_review", "Adult West",
-            incident_on=D("2024-05-31"), became_aware_on=D("2024-06-01"), decided_on=D("2024-07-01"),
-        )  # fmt: skip
+        review("SAR", "commissioning", "Adult East", "2024-04-30", "2024-05-01", "2025-03-31")
+        review("SAR", "no_review", "Adult West", "2024-05-31", "2024-06-01", "2024-07-01")
         # Adult Early: concluded on 31 March 2024, the year before.
-        adult_early = review(
-            "SAR", "drafting", "Adult Early",
-            incident_on=D("2023-04-01"), became_aware_on=D("2023-04-02"), decided_on=D("2023-05-01"),
-            commissioned_on=D("2023-05-10"),
-        )  # fmt: skip
+        adult_early = review("SAR", "drafting", "Adult Early", "2023-04-01", "2023-04-02",
+                             "2023-05-01", "2023-05-10")  # fmt: skip
         drafts.mark_final(adult_early, D("2024-03-31"), manager, None)
 
         self_neglect = _theme("Self-neglect", "SAR")
@@ -366,10 +348,7 @@ def build_world(app: Flask) -> World:
         _not_pursued(north_r2, "Superseded by the new pathway.", "2025-04-01T00:30", manager)
 
         # --- domestic abuse related deaths: kept apart ------------------------------------------
-        review(
-            "DHR", "commissioning", "Person Dale",
-            incident_on=D("2024-07-01"), became_aware_on=D("2024-07-02"), decided_on=D("2024-08-01"),
-        )  # fmt: skip
+        review("DHR", "commissioning", "Person Dale", "2024-07-01", "2024-07-02", "2024-08-01")
         db.session.commit()
 
         reviews = db.session.execute(select(Review)).scalars().all()
@@ -631,15 +610,7 @@ def test_the_word_document_has_the_sections_tables_and_charts(app: Flask, manage
     assert shapes[0].startswith("Bar chart, Children") and "2 of 3 (67%)" in shapes[0]
     assert any(alt.startswith("Bar chart, Adults: safeguarding adults reviews: impact") for alt in shapes)
     with app.app_context():
-        event = (
-            db.session.execute(
-                select(AuditEvent)
-                .where(AuditEvent.action == "annual_pack_exported")
-                .order_by(AuditEvent.id.desc())
-            )
-            .scalars()
-            .first()
-        )
+        event = last_audit_event("annual_pack_exported")
         assert event is not None and event.details == {"format": "docx", "year": YEAR}
 
 

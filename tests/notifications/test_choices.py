@@ -29,6 +29,17 @@ def _post(client, path: str, page: str, data: dict[str, object]):  # type: ignor
     return client.post(path, data={**_hidden(html), **data})
 
 
+def _admin(app: Flask) -> User:
+    """A new administrator, to sign in as."""
+    with app.app_context():
+        return make_user(Role.ADMIN)
+
+
+def _add_user(client, data: dict[str, object]):  # type: ignore[no-untyped-def]
+    """An administrator sends the new user form with ``data``."""
+    return _post(client, "/admin/users/new", "/admin/users/new", data)
+
+
 def _mail_wanted(app: Flask, user_id: int) -> bool:
     with app.app_context():
         user = db.session.get(User, user_id)
@@ -64,13 +75,9 @@ def test_a_hostile_choice_is_refused_and_changes_nothing(app: Flask, value: str)
 
 
 def test_an_administrator_emails_a_new_users_link(app: Flask) -> None:
-    with app.app_context():
-        admin = make_user(Role.ADMIN)
-    client = client_as(app, admin)
-    response = _post(
+    client = client_as(app, _admin(app))
+    response = _add_user(
         client,
-        "/admin/users/new",
-        "/admin/users/new",
         {
             "name": "Casey Jones",
             "email": "casey@example.org",
@@ -113,14 +120,9 @@ def test_an_administrator_emails_a_new_users_link(app: Flask) -> None:
 
 
 def test_showing_the_link_queues_no_mail(app: Flask) -> None:
-    with app.app_context():
-        admin = make_user(Role.ADMIN)
-    client = client_as(app, admin)
-    response = _post(
-        client,
-        "/admin/users/new",
-        "/admin/users/new",
-        {"name": "Dana Ellis", "email": "dana@example.org", "role": "board_manager", "agency": 0},
+    client = client_as(app, _admin(app))
+    response = _add_user(
+        client, {"name": "Dana Ellis", "email": "dana@example.org", "role": "board_manager", "agency": 0}
     )
     assert response.status_code == 200 and "set-password-link" in response.get_data(as_text=True)
     with app.app_context():

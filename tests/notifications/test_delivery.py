@@ -16,12 +16,21 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 from casework.notifications import delivery
-from casework.notifications.delivery import BACKOFF, INTERRUPTED, MAX_ATTEMPTS, deliver_due
+from casework.notifications.delivery import BACKOFF, INTERRUPTED, MAX_ATTEMPTS, DeliveryCounts, deliver_due
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import add_notification, queue_mail
 from casework.notifications.smtp import Mailer, message_id
-from tests.notifications.conftest import point_at, queue_one, row
+from tests.notifications.conftest import Row, point_at, queue_one, row
 from tests.support.smtp import MailServer, closed_port
+from tests.support.threads import run_side_by_side
+
+
+def _one_pass(app: Flask, recipient: User) -> tuple[DeliveryCounts, Row]:
+    """Queue one message and run one delivery pass: the pass's counts and the message's row after it."""
+    queued = queue_one(app, recipient)
+    with app.app_context():
+        counts = deliver_due()
+    return counts, row(app, queued)
 
 
 def test_a_due_message_is_sent_once_and_marked_sent(
@@ -108,10 +117,7 @@ def test_a_busy_or_slow_server_is_tried_again_later(
     mail_app: Flask, smtp: MailServer, recipient: User, mode: str, reason: str
 ) -> None:
     smtp.mode = mode
-    queued = queue_one(mail_app, recipient)
-    with mail_app.app_context():
-        counts = deliver_due()
-    later = row(mail_app, queued)
+    counts, later = _one_pass(mail_app, recipient)
     assert counts.retrying == 1
     assert (later.status, later.attempts, later.last_error) == (MailStatus.QUEUED, 1, reason)
     assert later.next_attempt_at > utcnow()
@@ -138,10 +144,7 @@ def test_a_refused_recipient_fails_at_once_with_the_servers_reason(
     mail_app: Flask, smtp: MailServer, recipient: User
 ) -> None:
     smtp.mode = "refuse"
-    queued = queue_one(mail_app, recipient)
-    with mail_app.app_context():
-        counts = deliver_due()
-    failed = row(mail_app, queued)
+    counts, failed = _one_pass(mail_app, recipient)
     assert (counts.failed, counts.retrying) == (1, 0)
     assert (failed.status, failed.attempts) == (MailStatus.FAILED, 1)
     assert failed.last_error == "550 5.1.1 No such mailbox here"
@@ -166,11 +169,7 @@ def test_two_workers_racing_for_the_same_messages_send_each_once(
         except BaseException as error:  # reported below, in the test's thread
             errors.append(error)
 
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_side_by_side([worker, worker], timeout=30)
     assert errors == []
     assert len(smtp.received) == 3
     assert (

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from casework.auth.models import Role
 from casework.core.extensions import db
@@ -39,6 +40,12 @@ def overrides(app: Flask) -> set[tuple[str, int, int, int | None]]:
             db.select(ReminderRule).where(ReminderRule.review_type_id.is_not(None))
         ).scalars()
         return {(r.kind.value, r.review_type_id, r.due_soon_days, r.escalate_after_days) for r in rows}  # type: ignore[misc]
+
+
+def save_rule(client: FlaskClient, rule_id: int, notice: str, escalation: str, version: int) -> TestResponse:
+    """Send the rule's form: ``notice`` working days before, escalate ``escalation`` days after."""
+    data = {"due_soon_days": notice, "escalate_after_days": escalation, "version": version}
+    return post_form(client, f"{PAGE}/{rule_id}", data)
 
 
 @pytest.fixture
@@ -86,10 +93,7 @@ def test_a_board_manager_changes_a_default_rule_and_the_audit_trail_says_so(
     app: Flask, manager_client: FlaskClient
 ) -> None:
     rule_id, _, _, version = default_rule(app)
-    path = f"{PAGE}/{rule_id}"
-    response = post_form(
-        manager_client, path, {"due_soon_days": "7", "escalate_after_days": "", "version": version}
-    )
+    response = save_rule(manager_client, rule_id, "7", "", version)
     assert response.status_code == 302 and response.headers["Location"] == PAGE
     assert default_rule(app)[1:3] == (7, None)
     [event] = audit_trail(app, "reminder_rule_changed")
@@ -114,10 +118,7 @@ def test_bad_numbers_are_refused_with_a_message_and_nothing_is_saved(
     app: Flask, manager_client: FlaskClient, notice: str, escalation: str, message: str
 ) -> None:
     rule_id, _, _, version = default_rule(app)
-    path = f"{PAGE}/{rule_id}"
-    response = post_form(
-        manager_client, path, {"due_soon_days": notice, "escalate_after_days": escalation, "version": version}
-    )
+    response = save_rule(manager_client, rule_id, notice, escalation, version)
     assert response.status_code == 400
     assert message in page_text(response)
     assert default_rule(app) == (rule_id, 3, 5, version)
@@ -126,29 +127,17 @@ def test_bad_numbers_are_refused_with_a_message_and_nothing_is_saved(
 
 def test_the_edges_of_the_ranges_are_accepted(app: Flask, manager_client: FlaskClient) -> None:
     rule_id, _, _, version = default_rule(app)
-    response = post_form(
-        manager_client,
-        f"{PAGE}/{rule_id}",
-        {"due_soon_days": "0", "escalate_after_days": "60", "version": version},
-    )
+    response = save_rule(manager_client, rule_id, "0", "60", version)
     assert response.status_code == 302
     assert default_rule(app)[1:3] == (0, 60)
 
 
 def test_a_save_over_someone_elses_change_is_refused(app: Flask, manager_client: FlaskClient) -> None:
     rule_id, _, _, version = default_rule(app)
-    path = f"{PAGE}/{rule_id}"
     with app.app_context():
         other = client_as(app, make_user(Role.BOARD_MANAGER))
-    assert (
-        post_form(
-            other, path, {"due_soon_days": "4", "escalate_after_days": "6", "version": version}
-        ).status_code
-        == 302
-    )
-    stale = post_form(
-        manager_client, path, {"due_soon_days": "9", "escalate_after_days": "", "version": version}
-    )
+    assert save_rule(other, rule_id, "4", "6", version).status_code == 302
+    stale = save_rule(manager_client, rule_id, "9", "", version)
     assert stale.status_code == 400
     assert "Someone else changed this reminder rule while you were editing it" in page_text(stale)
     assert default_rule(app)[1:3] == (4, 6)

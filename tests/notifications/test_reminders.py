@@ -32,6 +32,7 @@ from tests.notifications.due_world import (
     reminded,
     working_days,
 )
+from tests.support.threads import run_side_by_side
 
 
 def run(app: Flask, day: date = TODAY, dry_run: bool = False) -> PassReport:
@@ -294,11 +295,7 @@ def test_two_passes_at_once_queue_one_digest_per_person(app: Flask, world: World
         except Exception as error:  # the test fails below, naming it
             errors.append(error)
 
-    threads = [threading.Thread(target=one_pass) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    run_side_by_side([one_pass, one_pass], timeout=60)
     assert not errors and len(reports) == 2
     reminders, mails, notes = counts(app)
     assert mails == notes == 5 == sum(report.digests for report in reports)  # LX, LX2, LY, M1, M2

@@ -16,16 +16,12 @@ from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.sent_mail import PAGE_SIZE
 from tests.notifications.conftest import queue_one, row
 from tests.support.http import client_as, post_form
-from tests.support.people import make_user
+from tests.support.people import make_user, person_fixture
 from tests.support.rows import audit_trail
 from tests.support.smtp import MailServer
 from tests.test_query_budgets import count_statements
 
-
-@pytest.fixture
-def admin(app: Flask) -> User:
-    with app.app_context():
-        return make_user(Role.ADMIN, name="Ada Admin")
+admin = person_fixture(Role.ADMIN, name="Ada Admin")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ implicit TLS, a login with the configured name and password, a certificate that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -34,68 +35,69 @@ def trusted(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> 
     return certificate
 
 
-def _send(
-    app: Flask,
-    recipient: User,
-    monkeypatch: pytest.MonkeyPatch,
-    server: MailServer,
-    security: str,
-    password: str = PASSWORD,
-) -> Row:
-    """Queue one message and deliver it to ``server`` with these settings and the test login."""
-    point_at(
-        app, monkeypatch, server.port, SMTP_SECURITY=security, SMTP_USERNAME=USERNAME, SMTP_PASSWORD=password
-    )
-    queued = queue_one(app, recipient)
-    with app.app_context():
-        deliver_due()
-    return row(app, queued)
+Send = Callable[..., Row]
 
 
-def test_starttls_comes_before_the_login_and_the_message(
-    app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def send(app: Flask, recipient: User, monkeypatch: pytest.MonkeyPatch) -> Send:
+    """Queue one message and deliver it to ``server`` with the ``security`` setting and the test
+    login (its ``password`` given or the right one); the message's row after the attempt."""
+
+    def deliver(server: MailServer, security: str, password: str = PASSWORD) -> Row:
+        point_at(
+            app,
+            monkeypatch,
+            server.port,
+            SMTP_SECURITY=security,
+            SMTP_USERNAME=USERNAME,
+            SMTP_PASSWORD=password,
+        )
+        queued = queue_one(app, recipient)
+        with app.app_context():
+            deliver_due()
+        return row(app, queued)
+
+    return deliver
+
+
+def test_starttls_comes_before_the_login_and_the_message(send: Send, trusted: tuple[Path, Path]) -> None:
     with starttls_server(*trusted) as server:
-        sent = _send(app, recipient, monkeypatch, server, "starttls")
+        sent = send(server, "starttls")
     assert sent.status == MailStatus.SENT
     [received] = server.received
     assert received.starttls and received.login == USERNAME
     assert server.logins == [(USERNAME, PASSWORD)]
 
 
-def test_implicit_tls_with_a_login(
-    app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_implicit_tls_with_a_login(send: Send, trusted: tuple[Path, Path]) -> None:
     with tls_server(*trusted) as server:
-        sent = _send(app, recipient, monkeypatch, server, "tls")
+        sent = send(server, "tls")
     assert sent.status == MailStatus.SENT
     assert [received.login for received in server.received] == [USERNAME]
 
 
 def test_a_wrong_password_is_the_installations_problem_and_is_tried_again(
-    app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    send: Send, trusted: tuple[Path, Path]
 ) -> None:
     with starttls_server(*trusted) as server:
-        later = _send(app, recipient, monkeypatch, server, "starttls", password="wrong")
+        later = send(server, "starttls", password="wrong")
     assert later.status == MailStatus.QUEUED
     assert later.last_error.startswith("535 ")
     assert server.received == []
 
 
-def test_a_certificate_that_does_not_verify_sends_nothing(
-    app: Flask, recipient: User, certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_certificate_that_does_not_verify_sends_nothing(send: Send, certificate: tuple[Path, Path]) -> None:
     with starttls_server(*certificate) as server:  # not trusted: no SSL_CERT_FILE
-        later = _send(app, recipient, monkeypatch, server, "starttls")
+        later = send(server, "starttls")
     assert later.status == MailStatus.QUEUED
     assert "CERTIFICATE_VERIFY_FAILED" in later.last_error
     assert server.logins == [] and server.received == []
 
 
 def test_without_starttls_a_server_that_demands_it_is_not_sent_the_password(
-    app: Flask, recipient: User, trusted: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    send: Send, trusted: tuple[Path, Path]
 ) -> None:
     with starttls_server(*trusted) as server:
-        later = _send(app, recipient, monkeypatch, server, "none")
+        later = send(server, "none")
     assert later.status == MailStatus.QUEUED
     assert server.logins == [] and server.received == []

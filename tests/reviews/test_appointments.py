@@ -116,6 +116,14 @@ def _accept(app: Flask, setting: Setting, assignment_id: int, person: str) -> No
         db.session.commit()
 
 
+def _decline(app: Flask, setting: Setting, assignment_id: int, person: str, reason: str) -> None:
+    """``person`` declines the appointment, giving ``reason``."""
+    with app.app_context():
+        assignment = db.session.get(ReviewerAssignment, assignment_id)
+        appointments.decline_appointment(assignment, _user(setting, person), reason)  # type: ignore[arg-type]
+        db.session.commit()
+
+
 def _assignment(app: Flask, assignment_id: int) -> dict[str, object]:
     with app.app_context():
         found = db.session.get(ReviewerAssignment, assignment_id)
@@ -354,13 +362,7 @@ def test_only_one_live_lead(app: Flask, setting: Setting) -> None:
 
 def test_a_declined_lead_frees_the_place(app: Flask, setting: Setting) -> None:
     first = _assign(app, setting, "R1", LEAD)
-    with app.app_context():
-        appointments.decline_appointment(
-            db.session.get(ReviewerAssignment, first),  # type: ignore[arg-type]
-            _user(setting, "R1"),
-            "I taught the mother's social worker",
-        )
-        db.session.commit()
+    _decline(app, setting, first, "R1", "I taught the mother's social worker")
     _assign(app, setting, "R2", LEAD)
     assert [status for _, _, status in _assignments(app, setting)] == [
         AssignmentStatus.DECLINED,
@@ -449,12 +451,8 @@ def test_a_lead_accepting_during_a_pause_starts_contributions_once_resumed(
 
 def test_declining_needs_a_reason(app: Flask, setting: Setting) -> None:
     assignment_id = _assign(app, setting, "R1")
-    with app.app_context(), pytest.raises(DomainError, match="Say why you are declining"):
-        appointments.decline_appointment(
-            db.session.get(ReviewerAssignment, assignment_id),  # type: ignore[arg-type]
-            _user(setting, "R1"),
-            "  ",
-        )
+    with pytest.raises(DomainError, match="Say why you are declining"):
+        _decline(app, setting, assignment_id, "R1", "  ")
     reviewer = _as(app, setting, "R1")
     url = f"/reviews/appointments/{assignment_id}/decline"
     refused = post_form(
@@ -539,13 +537,7 @@ def test_adding_an_agency_to_the_scope_flags_new_conflicts(app: Flask, setting: 
     _accept(app, setting, lead, "R1")
     co = _assign(app, setting, "R2", CO)
     gone = _assign(app, setting, "R3", CO)
-    with app.app_context():
-        appointments.decline_appointment(
-            db.session.get(ReviewerAssignment, gone),  # type: ignore[arg-type]
-            _user(setting, "R3"),
-            "Too busy",
-        )
-        db.session.commit()
+    _decline(app, setting, gone, "R3", "Too busy")
     _affiliate(app, setting, "R1", "W", nature="School governor")
     _affiliate(app, setting, "R2", "W", ended_on=_years_ago(9), started_on=date(2005, 1, 1), nature="Teacher")
     _affiliate(app, setting, "R3", "W", nature="Head teacher")

@@ -481,6 +481,11 @@ def test_moves_are_refused_while_the_review_is_paused(
 # --- refused input, per service -----------------------------------------------------------
 
 
+def named_cases(table: list[tuple[Any, ...]]) -> list[Any]:
+    """The rows of a problem table as test cases, each named by its first item."""
+    return [pytest.param(*row[1:], id=row[0]) for row in table]
+
+
 def days(offset: int) -> date:
     return uk_today() + timedelta(days=offset)
 
@@ -505,6 +510,12 @@ def resolve(changes: dict[str, Any], anchors: dict[str, date | None] | None = No
             value = days(value)
         resolved[key] = value
     return resolved
+
+
+def set_problem(details: Any, changes: dict[str, Any], anchors: dict[str, date | None]) -> None:
+    """Put a problem table's ``changes`` on the step's ``details``, its dates resolved on ``anchors``."""
+    for key, value in resolve(changes, anchors).items():
+        setattr(details, key, value)
 
 
 def referral_details(code: str = "CSPR", **changes: Any) -> ReferralDetails:
@@ -542,9 +553,7 @@ REFERRAL_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("code", "changes", "field"), [p[1:] for p in REFERRAL_PROBLEMS], ids=[p[0] for p in REFERRAL_PROBLEMS]
-)
+@pytest.mark.parametrize(("code", "changes", "field"), named_cases(REFERRAL_PROBLEMS))
 def test_create_referral_refuses(
     app: Flask, manager: User, code: str, changes: dict[str, Any], field: str
 ) -> None:
@@ -555,9 +564,7 @@ def test_create_referral_refuses(
         assert db.session.scalar(select(func.count()).select_from(ReviewSequence)) == 0
 
 
-@pytest.mark.parametrize(
-    ("code", "changes", "field"), [p[1:] for p in REFERRAL_PROBLEMS], ids=[p[0] for p in REFERRAL_PROBLEMS]
-)
+@pytest.mark.parametrize(("code", "changes", "field"), named_cases(REFERRAL_PROBLEMS))
 def test_update_referral_refuses(
     app: Flask, manager: User, code: str, changes: dict[str, Any], field: str
 ) -> None:
@@ -583,11 +590,7 @@ LATER_STEP_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("code", "stage", "changes"),
-    [p[1:] for p in LATER_STEP_PROBLEMS],
-    ids=[p[0] for p in LATER_STEP_PROBLEMS],
-)
+@pytest.mark.parametrize(("code", "stage", "changes"), named_cases(LATER_STEP_PROBLEMS))
 def test_a_referral_edit_cannot_put_its_dates_after_later_steps(
     app: Flask, manager: User, code: str, stage: ReviewStage, changes: dict[str, Any]
 ) -> None:
@@ -677,9 +680,7 @@ RAPID_REVIEW_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "field"), [p[1:] for p in RAPID_REVIEW_PROBLEMS], ids=[p[0] for p in RAPID_REVIEW_PROBLEMS]
-)
+@pytest.mark.parametrize(("changes", "field"), named_cases(RAPID_REVIEW_PROBLEMS))
 def test_save_rapid_review_refuses(app: Flask, manager: User, changes: dict[str, Any], field: str) -> None:
     with app.app_context():
         review = made("CSPR", S.RAPID_REVIEW, manager)
@@ -689,8 +690,7 @@ def test_save_rapid_review_refuses(app: Flask, manager: User, changes: dict[str,
             "meeting": details.meeting_on,
             "sent": details.sent_to_panel_on,
         }
-        for key, value in resolve(changes, anchors).items():
-            setattr(details, key, value)
+        set_problem(details, changes, anchors)
         refused(review.id, lambda: save_rapid_review(review, details, review.version), field)
 
 
@@ -748,9 +748,7 @@ DECISION_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("code", "changes", "field"), [p[1:] for p in DECISION_PROBLEMS], ids=[p[0] for p in DECISION_PROBLEMS]
-)
+@pytest.mark.parametrize(("code", "changes", "field"), named_cases(DECISION_PROBLEMS))
 def test_record_decision_refuses(
     app: Flask, manager: User, code: str, changes: dict[str, Any], field: str
 ) -> None:
@@ -760,8 +758,7 @@ def test_record_decision_refuses(
         if review.rapid_review:
             anchors["meeting"] = review.rapid_review.meeting_on
         details = decision_details(review.review_type, DecisionOutcome.LOCAL_REVIEW, uk_today())
-        for key, value in resolve(changes, anchors).items():
-            setattr(details, key, value)
+        set_problem(details, changes, anchors)
         refused(
             review.id,
             lambda: record_decision(review, details, review.version, user_of(manager)),
@@ -812,9 +809,7 @@ COMMISSION_PROBLEMS = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("changes", "field"), [p[1:] for p in COMMISSION_PROBLEMS], ids=[p[0] for p in COMMISSION_PROBLEMS]
-)
+@pytest.mark.parametrize(("changes", "field"), named_cases(COMMISSION_PROBLEMS))
 @pytest.mark.parametrize("code", ["CSPR", "DHR"])
 def test_commission_review_refuses(
     app: Flask, manager: User, code: str, changes: dict[str, Any], field: str
@@ -828,8 +823,7 @@ def test_commission_review_refuses(
             "scope_from": details.scope_from,
             "commissioned": details.commissioned_on,
         }
-        for key, value in resolve(changes, anchors).items():
-            setattr(details, key, value)
+        set_problem(details, changes, anchors)
         refused(review.id, lambda: commission(review, details, manager), field)
 
 

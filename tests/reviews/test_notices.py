@@ -31,7 +31,7 @@ from casework.reviews.stages import ReviewStage
 from casework.work.queues import Need, attention
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
-from tests.support.reviews import make_review, publication_details, send_notice
+from tests.support.reviews import deadline_of, make_review, publication_details, send_notice
 from tests.support.rows import audit_trail
 
 CALENDAR = WorkingCalendar()
@@ -95,7 +95,7 @@ def test_notification_counts_working_days_from_the_local_authority_across_christ
         )
         assert notice_of(review, "serious_incident").due_on == date(2027, 1, 4)
         assert notice_of(review, "partners_report").due_on == date(2027, 1, 4)
-        clock = next(d for d in deadlines_for(review) if d.clock.key == "notification")
+        clock = deadline_of(review, "notification")
         assert (clock.starts_on, clock.due_on) == (date(2026, 12, 23), date(2027, 1, 4))
         # Not a looked-after child, and no review decided yet: those notices are not owed.
         assert not notice_of(review, "looked_after_death").applies
@@ -110,7 +110,7 @@ def test_notification_counts_working_days_from_the_local_authority_across_christ
             panel_notified_on=None,
         )
         assert notice_of(older, "serious_incident").due_on == date(2026, 12, 30)
-        clock = next(d for d in deadlines_for(older) if d.clock.key == "notification")
+        clock = deadline_of(older, "notification")
         assert clock.due_on == date(2026, 12, 30)
 
 
@@ -290,7 +290,7 @@ def test_a_dhr_is_published_only_after_feedback_resubmission_and_approval(app: F
         db.session.commit()
         review = db.session.get(Review, review_id)
         assert review.publication.home_office_approved_on == approved
-        publication_clock = next(d for d in deadlines_for(review) if d.clock.key == "publication")
+        publication_clock = deadline_of(review, "publication")
         assert publication_clock.starts_on == approved
         with pytest.raises(DomainError, match="before the Home Office approved it"):
             publishing.publish_review(review, approved - timedelta(days=1), manager, None)
@@ -496,7 +496,7 @@ def test_the_panel_notified_date_stands_for_the_notification_until_it_is_recorde
         db.session.commit()
         waiting = db.session.get(Review, waiting.id)
         assert waiting.referral.panel_notified_on == CALENDAR.add_working_days(aware, 3)
-        clock = next(d for d in deadlines_for(waiting) if d.clock.key == "notification")
+        clock = deadline_of(waiting, "notification")
         assert clock.met_on == waiting.referral.panel_notified_on
 
 

@@ -90,6 +90,16 @@ def words(response: TestResponse) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", page_text(response)).split())
 
 
+def assert_each_refused(
+    client: FlaskClient, url: str, form: dict[str, object], *refusals: tuple[dict[str, object], str]
+) -> None:
+    """Each (changes, message): the good ``form`` with these changes is refused (400) with the message."""
+    for changes, message in refusals:
+        response = post_form(client, url, form | changes)
+        assert response.status_code == 400, changes
+        assert message in page_text(response), changes
+
+
 def counted(app: Flask, model: type) -> int:
     with app.app_context():
         return db.session.execute(select(func.count()).select_from(model)).scalar_one()
@@ -122,7 +132,10 @@ PROCESS = {
 def test_a_manager_adds_a_process_and_bad_input_saves_nothing(app: Flask, world: World) -> None:
     manager = client(app, world, "board_manager")
     url = f"/reviews/{world.review_id}/processes"
-    for changes, message in (
+    assert_each_refused(
+        manager,
+        url,
+        PROCESS,
         ({"kind": ""}, "Select the kind of process"),
         ({"description": "  "}, "Describe the process"),
         ({"kind": "treason"}, "Not a valid choice"),
@@ -131,10 +144,7 @@ def test_a_manager_adds_a_process_and_bad_input_saves_nothing(app: Flask, world:
         ({"status": "concluded"}, "Enter the date the process ended"),
         ({"ended_on": day(TODAY)}, "A process with an end date has concluded or was discontinued"),
         ({"started_on": ["31", "2", "2026"]}, "must be a real date"),
-    ):
-        response = post_form(manager, url, PROCESS | changes)
-        assert response.status_code == 400, changes
-        assert message in page_text(response), changes
+    )
     assert counted(app, ParallelProcess) == 0
 
     response = post_form(manager, url, PROCESS)
@@ -147,11 +157,16 @@ def test_a_manager_adds_a_process_and_bad_input_saves_nothing(app: Flask, world:
     )
 
 
-def test_an_edit_from_a_stale_page_is_refused_and_changes_nothing(app: Flask, world: World) -> None:
-    manager = client(app, world, "board_manager")
+def added_process(app: Flask, world: World, manager: FlaskClient) -> int:
+    """The manager adds PROCESS, the review's only process, through its form: its id."""
     post_form(manager, f"/reviews/{world.review_id}/processes", PROCESS)
     with app.app_context():
-        process_id = db.session.execute(select(ParallelProcess.id)).scalar_one()
+        return db.session.execute(select(ParallelProcess.id)).scalar_one()
+
+
+def test_an_edit_from_a_stale_page_is_refused_and_changes_nothing(app: Flask, world: World) -> None:
+    manager = client(app, world, "board_manager")
+    process_id = added_process(app, world, manager)
     url = f"/reviews/{world.review_id}/processes/{process_id}"
     assert manager.get(url).status_code == 200
 
@@ -172,9 +187,8 @@ def test_an_edit_from_a_stale_page_is_refused_and_changes_nothing(app: Flask, wo
 
 def test_a_pause_names_the_process_that_caused_it(app: Flask, world: World) -> None:
     manager = client(app, world, "board_manager")
-    post_form(manager, f"/reviews/{world.review_id}/processes", PROCESS)
+    process_id = added_process(app, world, manager)
     with app.app_context():
-        process_id = db.session.execute(select(ParallelProcess.id)).scalar_one()
         version = stored(Review, world.review_id).version
     pause = {"started_on": day(TODAY), "reason": "Criminal trial", "agreed_by": "The partners"}
     url = f"/reviews/{world.review_id}/pause"
@@ -354,14 +368,15 @@ FAMILY = {
 def test_the_family_log_records_entries_and_refuses_bad_and_stale_ones(app: Flask, world: World) -> None:
     manager = client(app, world, "board_manager")
     url = f"/reviews/{world.review_id}/family"
-    for changes, message in (
+    assert_each_refused(
+        manager,
+        url,
+        FAMILY,
         ({"who": ""}, "Say who in the family"),
         ({"kind": ""}, "Select what kind of involvement this was"),
         ({"happened_on": day(TODAY + timedelta(days=3))}, "The date must be today or in the past"),
         ({"happened_on": day(date(2020, 1, 1))}, "cannot be before the partnership became aware"),
-    ):
-        response = post_form(manager, url, FAMILY | changes)
-        assert response.status_code == 400 and message in page_text(response), changes
+    )
     assert counted(app, FamilyContact) == 0
     assert post_form(manager, url, FAMILY).status_code == 302
     with app.app_context():

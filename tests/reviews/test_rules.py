@@ -51,6 +51,7 @@ from tests.conftest import make_config
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
 from tests.support.reviews import (
+    deadline_of,
     decision_details,
     make_review,
     review_dates,
@@ -99,6 +100,15 @@ def clocks_due(app: Flask, review_id: int) -> list[DueItem]:
             for i in everything_due(window, db.session)
             if i.review_id == review_id and i.item.startswith("clock")
         ]
+
+
+def dated_review(
+    code: str, stage: ReviewStage, incident_on: date, decided_on: date, by: User | None = None
+) -> Review:
+    """A review of ``code`` taken to ``stage`` with its incident and decision on the days given,
+    read back in the current session."""
+    review = make_review(code, stage, by=by, incident_on=incident_on, decided_on=decided_on)
+    return db.session.get(Review, review.id)
 
 
 def overdue_in_lists(manager: User) -> set[int]:
@@ -166,10 +176,7 @@ def test_the_types_page_is_refused_to_agency_leads_and_strangers(
 
 def test_a_sar_clock_is_met_by_the_sign_off_not_by_publication(app: Flask) -> None:
     with app.app_context():
-        review = make_review(
-            "SAR", ReviewStage.PUBLICATION, incident_on=date(2026, 10, 1), decided_on=date(2026, 11, 2)
-        )
-        review = db.session.get(Review, review.id)
+        review = dated_review("SAR", ReviewStage.PUBLICATION, date(2026, 10, 1), date(2026, 11, 2))
         assert review.published_on is None
         signed_off = review.terms.commissioned_on  # make_review signs off on the commissioning day
         assert review.completed_on == signed_off
@@ -182,10 +189,7 @@ def test_a_sar_clock_is_met_by_the_sign_off_not_by_publication(app: Flask) -> No
 
 def test_a_sar_not_signed_off_after_six_months_is_overdue_whatever_is_published(app: Flask) -> None:
     with app.app_context():
-        review = make_review(
-            "SAR", ReviewStage.DRAFTING, incident_on=date(2026, 7, 1), decided_on=date(2026, 8, 3)
-        )
-        review = db.session.get(Review, review.id)
+        review = dated_review("SAR", ReviewStage.DRAFTING, date(2026, 7, 1), date(2026, 8, 3))
         [completion] = deadlines_for(review)
         assert (completion.due_on, completion.status) == (date(2027, 2, 3), DeadlineStatus.OVERDUE)
 
@@ -197,15 +201,8 @@ def test_publication_met_by_a_decision_not_to_publish_is_never_overdue(app: Flas
     manager = manager_of(app)
     with app.app_context():
         # decided 1 August 2026: the report was due by 1 February 2027
-        review = make_review(
-            "CSPR",
-            ReviewStage.PUBLICATION,
-            by=manager,
-            incident_on=date(2026, 7, 1),
-            decided_on=date(2026, 8, 3),
-        )
-        review = db.session.get(Review, review.id)
-        [publication] = [d for d in deadlines_for(review) if d.clock.key == "publication"]
+        review = dated_review("CSPR", ReviewStage.PUBLICATION, date(2026, 7, 1), date(2026, 8, 3), by=manager)
+        publication = deadline_of(review, "publication")
         assert publication.status == DeadlineStatus.OVERDUE
         assert [item.what for item in clocks_due(app, review.id)] == ["Publish the final report"]
         assert review.id in overdue_in_lists(manager)
@@ -221,7 +218,7 @@ def test_publication_met_by_a_decision_not_to_publish_is_never_overdue(app: Flas
         )
         db.session.commit()
         review = db.session.get(Review, review.id)
-        [publication] = [d for d in deadlines_for(review) if d.clock.key == "publication"]
+        publication = deadline_of(review, "publication")
         assert publication.status == DeadlineStatus.MET_LATE  # met, late: never "overdue"
         row = db.session.scalar(
             select(ReviewDeadline).where(
@@ -329,14 +326,7 @@ def test_the_sar_decision_form_asks_for_the_mandate(app: Flask) -> None:
 def test_the_panel_challenges_a_no_review_decision_and_the_partners_hold_a_review(app: Flask) -> None:
     manager = manager_of(app)
     with app.app_context():
-        review = make_review(
-            "CSPR",
-            ReviewStage.NO_REVIEW,
-            by=manager,
-            incident_on=date(2026, 12, 1),
-            decided_on=date(2027, 1, 11),
-        )
-        review = db.session.get(Review, review.id)
+        review = dated_review("CSPR", ReviewStage.NO_REVIEW, date(2026, 12, 1), date(2027, 1, 11), by=manager)
         by = db.session.get(User, manager.id)
         kind = review.review_type
         first_rationale = review.decision.rationale
@@ -402,7 +392,7 @@ def test_the_panel_challenges_a_no_review_decision_and_the_partners_hold_a_revie
         [challenge] = review.decision_challenges
         assert earlier.challenge_id == challenge.id and challenge.answered_on == TODAY
         # the publication clock starts from the reconsidered decision
-        [publication] = [d for d in deadlines_for(review) if d.clock.key == "publication"]
+        publication = deadline_of(review, "publication")
         assert (publication.starts_on, publication.due_on) == (TODAY, date(2027, 9, 1))
         review_id = review.id
     assert [e.details["to"] for e in audit_trail(app, "stage_changed") if e.review_id == review_id][
@@ -418,14 +408,9 @@ def test_the_panel_challenges_a_no_review_decision_and_the_partners_hold_a_revie
 def test_the_partners_can_confirm_their_decision_and_nothing_moves(app: Flask) -> None:
     manager = manager_of(app)
     with app.app_context():
-        review = make_review(
-            "CSPR",
-            ReviewStage.COMMISSIONING,
-            by=manager,
-            incident_on=date(2026, 12, 1),
-            decided_on=date(2027, 1, 11),
-        )
-        review_id = review.id
+        review_id = dated_review(
+            "CSPR", ReviewStage.COMMISSIONING, date(2026, 12, 1), date(2027, 1, 11), by=manager
+        ).id
     client = client_as(app, manager)
     assert "Record the Panel's challenge" in page_text(client.get(f"/reviews/{review_id}"))
     bad = post_form(client, f"/reviews/{review_id}/decision/challenge", {"reasons": ""})
@@ -585,8 +570,8 @@ def test_a_review_keeps_the_clock_in_force_when_it_started(app: Flask) -> None:
             incident_on=date(2027, 2, 20),
             panel_notified_on=None,
         )
-        first = next(d for d in deadlines_for(earlier) if d.clock.key == "notification")
-        second = next(d for d in deadlines_for(later) if d.clock.key == "notification")
+        first = deadline_of(earlier, "notification")
+        second = deadline_of(later, "notification")
         assert (first.clock.amount, first.due_on) == (5, date(2027, 2, 8))
         assert (second.clock.amount, second.due_on) == (3, date(2027, 2, 25))
 

@@ -52,18 +52,13 @@ class SoftAuthenticator:
         auth_data = self._auth_data(rp_id, AT, 0) + attested + cbor2.dumps(cose)
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = _client_data("webauthn.create", options["challenge"], origin)
-        return json.dumps(
+        return _credential(
+            stored,
             {
-                "id": bytes_to_base64url(stored.credential_id),
-                "rawId": bytes_to_base64url(stored.credential_id),
-                "type": "public-key",
-                "response": {
-                    "clientDataJSON": bytes_to_base64url(client_data),
-                    "attestationObject": bytes_to_base64url(attestation),
-                    "transports": ["internal"],
-                },
-                "clientExtensionResults": {},
-            }
+                "clientDataJSON": bytes_to_base64url(client_data),
+                "attestationObject": bytes_to_base64url(attestation),
+                "transports": ["internal"],
+            },
         )
 
     def get(
@@ -90,24 +85,32 @@ class SoftAuthenticator:
         if bad_signature:
             other = ec.generate_private_key(ec.SECP256R1())
             signature = other.sign(signed, ec.ECDSA(hashes.SHA256()))
-        return json.dumps(
+        return _credential(
+            stored,
             {
-                "id": bytes_to_base64url(stored.credential_id),
-                "rawId": bytes_to_base64url(stored.credential_id),
-                "type": "public-key",
-                "response": {
-                    "clientDataJSON": bytes_to_base64url(client_data),
-                    "authenticatorData": bytes_to_base64url(auth_data),
-                    "signature": bytes_to_base64url(signature),
-                    "userHandle": bytes_to_base64url(stored.user_handle),
-                },
-                "clientExtensionResults": {},
-            }
+                "clientDataJSON": bytes_to_base64url(client_data),
+                "authenticatorData": bytes_to_base64url(auth_data),
+                "signature": bytes_to_base64url(signature),
+                "userHandle": bytes_to_base64url(stored.user_handle),
+            },
         )
 
     def _auth_data(self, rp_id: str, extra_flags: int, sign_count: int) -> bytes:
         flags = UP | (UV if self.user_verified else 0) | extra_flags
         return hashlib.sha256(rp_id.encode()).digest() + bytes([flags]) + struct.pack(">I", sign_count)
+
+
+def _credential(passkey: StoredPasskey, response: dict[str, Any]) -> str:
+    """The passkey's public-key credential with the device's ``response``, as the page posts it."""
+    return json.dumps(
+        {
+            "id": bytes_to_base64url(passkey.credential_id),
+            "rawId": bytes_to_base64url(passkey.credential_id),
+            "type": "public-key",
+            "response": response,
+            "clientExtensionResults": {},
+        }
+    )
 
 
 def _client_data(kind: str, challenge: str, origin: str) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
+from sqlalchemy import ColumnElement
 
 from casework.actions.models import Action, Recommendation
 from casework.agencies.contributions import ContributionRequest, RequestStatus
@@ -36,39 +37,28 @@ def _review_id(pseudonym: str) -> int:
     return db.session.execute(db.select(Review.id).where(Review.pseudonym == pseudonym)).scalar_one()
 
 
+def _first_police_request(condition: ColumnElement[bool]) -> int | None:
+    """The first request to the Northshire Police (in the order made) that meets ``condition``."""
+    return db.session.scalars(
+        db.select(ContributionRequest.id)
+        .join(ContributionRequest.agency)
+        .where(condition, Agency.name == "Northshire Police")
+        .order_by(ContributionRequest.id)
+    ).first()
+
+
 def load_demo_pages(app: Flask) -> list[MainPage]:
     """Load the demo partnership and name the pages each role works with most."""
     with app.app_context():
         load_demo(app)
         child_d, adult_g, person_h = _review_id("Child D"), _review_id("Adult G"), _review_id("Person H")
-        action = (
-            db.session.execute(db.select(Action.id).where(Action.review_id == child_d).order_by(Action.id))
-            .scalars()
-            .first()
-        )
-        police_request = (
-            db.session.execute(
-                db.select(ContributionRequest.id)
-                .join(ContributionRequest.agency)
-                .where(ContributionRequest.review_id == child_d, Agency.name == "Northshire Police")
-                .order_by(ContributionRequest.id)
-            )
-            .scalars()
-            .first()
-        )
+        action = db.session.scalars(
+            db.select(Action.id).where(Action.review_id == child_d).order_by(Action.id)
+        ).first()
+        police_request = _first_police_request(ContributionRequest.review_id == child_d)
         # One the police lead is still answering: its page shows every form of a request.
-        open_request = (
-            db.session.execute(
-                db.select(ContributionRequest.id)
-                .join(ContributionRequest.agency)
-                .where(
-                    Agency.name == "Northshire Police",
-                    ContributionRequest.status.in_([RequestStatus.REQUESTED, RequestStatus.RETURNED]),
-                )
-                .order_by(ContributionRequest.id)
-            )
-            .scalars()
-            .first()
+        open_request = _first_police_request(
+            ContributionRequest.status.in_([RequestStatus.REQUESTED, RequestStatus.RETURNED])
         )
         manager_id = db.session.execute(db.select(User.id).where(User.email == MANAGER)).scalar_one()
         child_k = db.session.execute(db.select(Review).where(Review.pseudonym == "Child K")).scalar_one()

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pyotp
+import pytest
+from flask import Flask
 from sqlalchemy import insert
 
 from casework.agencies.models import Agency, AgencyType
@@ -74,6 +76,18 @@ def make_user(
     db.session.commit()
     db.session.refresh(user)  # loaded, so usable after the app context ends
     return user
+
+
+def person_fixture(role: Role, **details: object) -> Callable[[Flask], User]:
+    """A fixture (named by the name it is given in the module) of a new user in ``role`` with
+    these ``details`` (see make_user), made in its own app context and usable after it."""
+
+    @pytest.fixture
+    def person(app: Flask) -> User:
+        with app.app_context():
+            return make_user(role, **details)  # type: ignore[arg-type]
+
+    return person
 
 
 # The cast the access tests use: one person in every role, reviewers in each position on a

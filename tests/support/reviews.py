@@ -18,6 +18,7 @@ from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.reviews.appointments import services as appointments
+from casework.reviews.clock import Deadline, deadlines_for
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import (
     AssignmentRole,
@@ -387,3 +388,9 @@ def send_notice(review: Review, key: str, on: date, by: User, reference: str = "
     """Record the review's notice of requirement ``key`` as sent on ``on``."""
     notice = next(n for n in review.notices if n.requirement.key == key)
     return notices.record_sent(notice, sent_on=on, reference=reference, reason=reason, version=None, by=by)
+
+
+def deadline_of(review: Review, clock_key: str) -> Deadline:
+    """The review's one deadline on the clock ``clock_key``, as deadlines_for works it out today."""
+    [deadline] = [d for d in deadlines_for(review) if d.clock.key == clock_key]
+    return deadline

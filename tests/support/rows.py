@@ -27,3 +27,10 @@ def audit_trail(app: Flask, action: str) -> list[AuditEvent]:
                 db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
             ).scalars()
         )
+
+
+def last_audit_event(action: str) -> AuditEvent | None:
+    """The newest audit event of this action, in the current session (call inside an app context)."""
+    return db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id.desc())
+    ).first()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import update
 from werkzeug.datastructures import MultiDict
 
 from casework.core import audit
@@ -40,19 +41,26 @@ def sent_mail_page(filters: SentMailFilters, page: int) -> Pagination:
 def retry_message(message: OutboxMessage) -> OutboxMessage:
     """Queue a failed message again, now, with a fresh round of attempts (the mail server's last
     answer stays on the row until the next one; the audit log keeps who asked and why it had
-    failed). The caller commits; the commit wakes delivery."""
+    failed). The caller commits; the commit wakes delivery. The change of status is one
+    conditional UPDATE (only from failed to queued), so of two administrators pressing "Send
+    again" at once, the second is refused rather than queueing it twice."""
     if message.status != MailStatus.FAILED:
         raise DomainError("Only a message that failed can be sent again.")
     if not mail_configured():
         raise DomainError("No mail server is set up (CASEWORK_SMTP_HOST), so the message cannot be sent.")
+    failed = {"attempts": message.attempts, "last_error": message.last_error}
+    queued = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message.id, OutboxMessage.status == MailStatus.FAILED)
+        .values(status=MailStatus.QUEUED, attempts=0, next_attempt_at=utcnow())
+    )
+    if queued.rowcount != 1:
+        raise DomainError("Someone else has just sent this message again: it is no longer failed.")
     audit.record(
         "mail_retried",
         f"Mail {message.kind!r} to {message.to_address} queued to be sent again",
         subject=message,
-        details={"attempts": message.attempts, "last_error": message.last_error},
+        details=failed,
     )
-    message.status = MailStatus.QUEUED
-    message.attempts = 0
-    message.next_attempt_at = utcnow()
     db.session.info[MAIL_QUEUED] = True
     return message

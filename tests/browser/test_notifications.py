@@ -1,5 +1,6 @@
 """In a real browser, an agency lead sees how many notifications are unread, opens the one about
-a new request and lands on the request; the count goes down."""
+a new request (a button that looks like a link, posting the list's form) and lands on the request;
+the count goes down."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_an_agency_lead_opens_a_notification_and_lands_on_the_request(
     count = page.get_by_test_id("unread-count")
     assert count.inner_text() == "2"
     page.get_by_test_id("notifications-link").click()
-    page.get_by_role("link", name="asked for its chronology").click()
+    page.get_by_role("button", name="asked for its chronology").click()
     page.wait_for_url("**/agencies/requests/*")
     assert page.locator("h1").inner_text() == "Chronology from Northshire Police"
     assert page.get_by_test_id("unread-count").inner_text() == "1"

@@ -1,10 +1,13 @@
 """Your notifications: your own only, newest first and paged, unread shown and counted in the
-header, opened through a link that marks it read and goes only to a page of the app."""
+header, opened through the list's button (a POST with its CSRF token) that marks it read and
+goes only to a page of the app; a GET or a post from elsewhere marks nothing."""
 
 from __future__ import annotations
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from casework.auth.models import Role, User
 from casework.core.extensions import db
@@ -55,17 +58,40 @@ def test_the_list_is_paged_newest_first_and_counted_in_the_header(app: Flask, pe
     )
 
 
+def _open(client: FlaskClient, notification_id: int) -> TestResponse:
+    """Press the notification's button in the list, as a browser would."""
+    return post_form(client, f"/notifications/{notification_id}", {}, token_from="/notifications/")
+
+
 def test_opening_marks_read_and_goes_to_the_thing(app: Flask, people: dict[str, int]) -> None:
     with app.app_context():
         [first, second] = _notify(db.session.get(User, people["lead"]), 2)
     client = client_as(app, people["lead"])
-    response = client.get(f"/notifications/{first}")
+    listed = page_text(client.get("/notifications/"))
+    assert f'action="/notifications/{first}"' in listed and f'href="/notifications/{first}"' not in listed
+    response = _open(client, first)
     assert response.status_code == 302 and response.headers["Location"] == "/account"
     with app.app_context():
         assert db.session.get(Notification, first).read_at is not None
         assert db.session.get(Notification, second).read_at is None
     assert 'data-testid="unread-count">1<' in page_text(client.get("/notifications/"))
-    assert client.get(f"/notifications/{first}").status_code == 302  # opening again is fine
+    assert _open(client, first).status_code == 302  # opening again is fine
+    assert 'data-testid="unread-count">1<' in page_text(client.get("/notifications/"))
+
+
+def test_a_get_or_a_post_without_the_lists_token_marks_nothing_read(
+    app: Flask, people: dict[str, int]
+) -> None:
+    """A link or a form on another site cannot mark someone's notifications read."""
+    with app.app_context():
+        [mine] = _notify(db.session.get(User, people["lead"]), 1)
+    client = client_as(app, people["lead"])
+    assert client.get(f"/notifications/{mine}").status_code == 405
+    assert client.post(f"/notifications/{mine}").status_code == 400
+    assert client.post(f"/notifications/{mine}", data={"csrf_token": "forged"}).status_code == 400
+    with app.app_context():
+        assert db.session.get(Notification, mine).read_at is None
+    assert 'data-testid="unread-count">1<' in page_text(client.get("/notifications/"))
 
 
 def test_someone_elses_notification_and_hostile_ids_are_not_found(app: Flask, people: dict[str, int]) -> None:
@@ -78,10 +104,15 @@ def test_someone_elses_notification_and_hostile_ids_are_not_found(app: Flask, pe
         "/notifications/99999999999999999999",
         "/notifications/x",
     ):
-        assert other.get(path).status_code == 404, path
+        assert post_form(other, path, {}, token_from="/notifications/").status_code == 404, path
     with app.app_context():
         assert db.session.get(Notification, mine).read_at is None
-    assert client_as(app, None).get(f"/notifications/{mine}").headers["Location"].startswith("/sign-in")
+    signed_out = client_as(app, None)
+    assert (
+        post_form(signed_out, f"/notifications/{mine}", {}, token_from="/sign-in")
+        .headers["Location"]
+        .startswith("/sign-in")
+    )
     assert client_as(app, None).get("/notifications/").headers["Location"].startswith("/sign-in")
 
 
@@ -91,7 +122,7 @@ def test_someone_elses_notification_and_hostile_ids_are_not_found(app: Flask, pe
 def test_a_link_leads_only_inside_the_app(app: Flask, people: dict[str, int], link: str) -> None:
     with app.app_context():
         [planted] = _notify(db.session.get(User, people["lead"]), 1, link=link)
-    response = client_as(app, people["lead"]).get(f"/notifications/{planted}")
+    response = _open(client_as(app, people["lead"]), planted)
     assert response.status_code == 302 and response.headers["Location"] == "/notifications/"
 
 

@@ -10,7 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from casework.auth.models import Role, User
+from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.notifications import sent_mail
 from casework.notifications.delivery import deliver_due
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.sent_mail import PAGE_SIZE
@@ -37,6 +39,13 @@ def _set_status(app: Flask, message_id: int, status: MailStatus, error: str | No
             .values(status=status, last_error=error, attempts=1)
         )
         db.session.commit()
+
+
+def _failed_one(app: Flask, recipient: User, error: str) -> int:
+    """A message queued, then failed with the mail server's ``error``; its id."""
+    message = queue_one(app, recipient)
+    _set_status(app, message, MailStatus.FAILED, error)
+    return message
 
 
 @pytest.mark.parametrize("role", [Role.BOARD_MANAGER, Role.REVIEWER, Role.AGENCY_LEAD])
@@ -147,8 +156,7 @@ def test_a_failed_message_is_sent_again_by_an_administrator(
 def test_without_a_mail_server_a_failed_message_is_not_queued_again(
     app: Flask, admin_client: FlaskClient, recipient: User
 ) -> None:
-    message = queue_one(app, recipient)
-    _set_status(app, message, MailStatus.FAILED, "Delivery was interrupted; check before retrying")
+    message = _failed_one(app, recipient, "Delivery was interrupted; check before retrying")
     answer = post_form(
         admin_client, f"/admin/sent-mail/{message}/retry", {}, token_from=f"/admin/sent-mail/{message}"
     )
@@ -162,3 +170,51 @@ def test_a_messages_page_loads_in_a_fixed_number_of_queries(
 ) -> None:
     message = queue_one(app, recipient)
     assert count_statements(app, admin_client, f"/admin/sent-mail/{message}") <= 3
+
+
+def test_two_administrators_sending_the_same_failed_message_again_queue_it_once(
+    mail_app: Flask, recipient: User, admin: User
+) -> None:
+    """Both opened the failed message; the first queues it again; the second, whose session still
+    reads it as failed, is refused with a message and nothing more is written."""
+    message = _failed_one(mail_app, recipient, "550 5.1.1 No such mailbox here")
+    with mail_app.app_context():
+        second = db.session.get(OutboxMessage, message)  # the second administrator's session
+        assert second is not None and second.status == MailStatus.FAILED
+        with mail_app.app_context():  # the first administrator's session, meanwhile
+            first = db.session.get(OutboxMessage, message)
+            assert first is not None
+            sent_mail.retry_message(first)
+            db.session.commit()
+        assert second.status == MailStatus.FAILED  # what the second session still holds
+        with pytest.raises(DomainError, match="Someone else has just sent this message again"):
+            sent_mail.retry_message(second)
+        db.session.rollback()
+    again = row(mail_app, message)
+    assert (again.status, again.attempts) == (MailStatus.QUEUED, 0)
+    assert len(audit_trail(mail_app, "mail_retried")) == 1
+
+
+def test_the_second_of_two_administrators_pressing_send_again_is_told_it_went(
+    mail_app: Flask, recipient: User, admin: User
+) -> None:
+    message = _failed_one(mail_app, recipient, "550 5.1.1 No such mailbox here")
+    with mail_app.app_context():
+        other = make_user(Role.ADMIN, name="Bo Admin")
+    page, path = f"/admin/sent-mail/{message}", f"/admin/sent-mail/{message}/retry"
+    clients = [client_as(mail_app, admin), client_as(mail_app, other)]
+    keys = []
+    for client in clients:  # both see the button before either presses it
+        shown = client.get(page).get_data(as_text=True)
+        assert "Send again" in shown
+        keys.append(re.search(r'name="form_key"[^>]*value="([^"]+)"', shown).group(1))  # type: ignore[union-attr]
+    answers = [
+        post_form(client, path, {"form_key": key}, token_from=page)
+        for client, key in zip(clients, keys, strict=True)
+    ]
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert "will be sent again" in clients[0].get(answers[0].headers["Location"]).get_data(as_text=True)
+    told = clients[1].get(answers[1].headers["Location"]).get_data(as_text=True)
+    assert "Only a message that failed can be sent again." in told
+    assert row(mail_app, message).status == MailStatus.QUEUED
+    assert len(audit_trail(mail_app, "mail_retried")) == 1

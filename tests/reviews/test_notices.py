@@ -589,3 +589,111 @@ def test_a_dardr_owes_its_report_to_the_commissioner_only_once_the_2024_act_is_i
         finish(earlier)  # recomputed under the setting: the rule came after the case
         db.session.commit()
         assert not notice_of(earlier, "report_to_commissioner").applies
+
+
+# --- the publication page's date and the notices register ------------------------------------------
+
+
+def _details(sent: date | None) -> dict[str, object]:
+    """The publication page's details form, the full report sent on ``sent``."""
+    return {
+        "sent_to_panel_on": [sent.day, sent.month, sent.year] if sent else ["", "", ""],
+        "public_summary": "A baby was seriously injured.",
+        "learning": "Share bruising concerns.",
+        "public_recommendations": "1. Refer every bruise.",
+    }
+
+
+def _signed_off_cspr(manager: User) -> tuple[Review, date]:
+    """A CSPR at publication, and the day the partners signed its final report off."""
+    review = make_review("CSPR", ReviewStage.PUBLICATION, by=manager)
+    return review, checks.final_version(review).final_signed_off_on
+
+
+def _owed(review_id: int) -> list[str]:
+    """The review's notices still owed, as the reminders select them."""
+    return list(
+        db.session.execute(
+            db.select(NoticeRequirement.key)
+            .join(ReviewNotice)
+            .where(ReviewNotice.review_id == review_id, ReviewNotice.open_and_owed())
+        ).scalars()
+    )
+
+
+def test_the_date_sent_to_the_panel_on_the_publication_page_records_the_final_report_notice(
+    app: Flask, manager: User
+) -> None:
+    with app.app_context():
+        review, sent = _signed_off_cspr(manager)
+        review_id = review.id
+        db.session.commit()
+        assert _owed(review_id) == ["final_report"]  # what the reminders and the dashboard read
+    client = client_as(app, manager)
+    page = f"/reviews/{review_id}/publication"
+    assert "Saving it records the final report notice as sent" in page_text(client.get(page))
+    answer = post_form(client, page + "/details", _details(sent), token_from=page)
+    assert answer.status_code == 302
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        notice = notice_of(review, "final_report")
+        assert (notice.sent_on, notice.sent_by_id) == (sent, manager.id)
+        assert review.publication.sent_to_panel_on == sent
+        assert _owed(review_id) == []
+    listed = page_text(client.get(f"/reviews/{review_id}/notices"))
+    assert 'data-notice="final_report" data-status="sent' in listed
+    # Written on the timeline as the notices page writes it.
+    [event] = audit_trail(app, "notice_sent")
+    assert event.review_id == review_id and event.details["notice"] == "final_report"
+    assert event.details["sent_on"] == sent.isoformat()
+
+    # Saved again with the same date (the summary edited): the notice is left as it is.
+    again = post_form(client, page + "/details", _details(sent), token_from=page)
+    assert again.status_code == 302
+    assert len(audit_trail(app, "notice_sent")) == 1 and audit_trail(app, "notice_corrected") == []
+
+
+def test_a_date_that_differs_from_the_recorded_notice_is_refused_on_the_publication_page(
+    app: Flask, manager: User
+) -> None:
+    with app.app_context():
+        review, signed_off = _signed_off_cspr(manager)
+        recorded = signed_off + timedelta(days=1)
+        send_notice(review, "final_report", recorded, manager, reference="CSPRP-9")
+        db.session.commit()
+        review_id = review.id
+    client = client_as(app, manager)
+    page = f"/reviews/{review_id}/publication"
+    for other in (signed_off, None):  # another day, or the date cleared
+        answer = post_form(client, page + "/details", _details(other), token_from=page)
+        assert answer.status_code == 400, other
+        text = page_text(answer)
+        assert f"The notices record the final report as sent on {recorded:%d %B %Y}" in text
+        assert "correct the notice on the review's notices page" in text
+    with app.app_context():
+        review = db.session.get(Review, review_id)
+        notice = notice_of(review, "final_report")
+        assert (notice.sent_on, notice.reference) == (recorded, "CSPRP-9")
+        assert review.publication.sent_to_panel_on == recorded
+        assert review.publication.public_summary == ""
+    assert len(audit_trail(app, "notice_sent")) == 1
+    assert audit_trail(app, "publication_details_saved") == []
+
+
+def test_a_review_owing_no_notice_before_publication_saves_its_details_as_before(
+    app: Flask, manager: User
+) -> None:
+    with app.app_context():
+        for code in ("SAR", "DHR"):
+            review = make_review(code, ReviewStage.PUBLICATION, by=manager)
+            assert notices.notice_before_publication(review) is None
+            publishing.save_publication_details(
+                review,
+                sent_to_panel_on=None,
+                public_summary="Summary.",
+                learning="Learning.",
+                public_recommendations="1. Act.",
+                by=manager,
+            )
+        db.session.commit()
+    assert audit_trail(app, "notice_sent") == []

@@ -183,6 +183,46 @@ def record_response(
 # --- before publication ------------------------------------------------------------------------
 
 
+def notice_before_publication(review: Review) -> ReviewNotice | None:
+    """The notice the review's type requires before publication (the full report to the Panel and
+    the Secretary of State), with its requirement: one query; None when the type requires none."""
+    return db.session.execute(
+        db.select(ReviewNotice)
+        .join(ReviewNotice.requirement)
+        .where(
+            ReviewNotice.review_id == review.id,
+            NoticeRequirement.timing == NoticeTiming.BEFORE_PUBLICATION,
+        )
+        .options(joinedload(ReviewNotice.requirement))
+        .order_by(NoticeRequirement.position, NoticeRequirement.id)
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def record_report_sent(review: Review, sent_on: date | None, by: User) -> None:
+    """The publication page's date the full report was sent is the sending of the notice before
+    publication: recorded on the notices register (as if recorded there) when it is not yet, and
+    refused when it differs from what the register already records (corrected there, with its
+    reference)."""
+    notice = notice_before_publication(review)
+    if notice is None or (not notice.applies and notice.sent_on is None):
+        return  # nothing owed before publication
+    if notice.sent_on is not None:
+        if sent_on != notice.sent_on:
+            raise DomainError(
+                f"The notices record the final report as sent on {notice.sent_on:%d %B %Y}: "
+                "enter that date, or correct the notice on the review's notices page",
+                field="sent_to_panel_on",
+            )
+        return
+    if sent_on is None:
+        return
+    try:
+        record_sent(notice, sent_on=sent_on, reference="", reason="", version=None, by=by)
+    except DomainError as refused:  # shown next to the publication page's own field
+        raise DomainError(refused.message, field="sent_to_panel_on") from refused
+
+
 def missing_notice_before(review: Review, published_on: date) -> str | None:
     """What is wrong with the notices owed before publication for a publication (or the
     improvement information instead) on ``published_on``, in words; None when nothing is. Read

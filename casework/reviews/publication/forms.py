@@ -16,7 +16,11 @@ from casework.reviews.models import ParallelProcess
 
 
 class PublicationDetailsForm(OneTimeForm):
-    sent_to_panel_on = DateInputField("Date the full report was sent to the Panel and the Secretary of State")
+    sent_to_panel_on = DateInputField(
+        "Date the full report was sent to the Panel and the Secretary of State",
+        description="Saving it records the final report notice as sent on this date. Once the notice "
+        "is recorded, correct its date on the review's notices page.",
+    )
     public_summary = optional_text_box(
         "Public summary",
         5000,

@@ -28,7 +28,7 @@ from casework.reviews.models import (
     Resolution,
     Review,
 )
-from casework.reviews.notices.services import missing_notice_before
+from casework.reviews.notices.services import missing_notice_before, record_report_sent
 from casework.reviews.publication.checks import (
     final_at_publication,
     final_version,
@@ -80,6 +80,8 @@ def save_publication_details(
     publication.learning = learning.strip()
     publication.public_recommendations = public_recommendations.strip()
     audit.record("publication_details_saved", "Publication details saved", subject=review, review=review)
+    # The same sending as the notice owed before publication: the notices register records it.
+    record_report_sent(review, sent_to_panel_on, by)
     return publication
 
 

@@ -119,10 +119,19 @@ def ensure_built(server: str, scales: list[str], rebuild: bool = False, factor: 
 @contextmanager
 def working_copy(server: str, built: Built) -> Iterator[str]:
     """A copy of the template for one run (pages write audit rows, the daily pass its reminders),
-    dropped afterwards."""
+    vacuumed and analysed as a live database is by autovacuum, dropped afterwards."""
     name = f"{built.name}_run_{os.getpid()}"
     _run(server, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{built.name}"')
     try:
+        _settle(on_server(server, name))
         yield on_server(server, name)
     finally:
         _run(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _settle(url: str) -> None:
+    """The planner's statistics and the visibility map, as autovacuum keeps them on a live server.
+    A copied database starts with no activity counted, so autovacuum (where it runs at all) would
+    never analyse it: every page would be planned without knowing how many rows a table holds,
+    and no index could answer a count on its own."""
+    _run(url, "VACUUM (ANALYZE)")

@@ -8,10 +8,10 @@ from typing import Any, TypeVar
 from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from sqlalchemy import case
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions import bp, services
+from casework.actions.agency_actions import agency_actions
 from casework.actions.forms import (
     DeadlineDecisionForm,
     DeadlineRequestForm,
@@ -21,18 +21,17 @@ from casework.actions.forms import (
 )
 from casework.actions.models import (
     Action,
-    ActionStatus,
     ChangeStatus,
     DeadlineChangeRequest,
     ProgressUpdate,
     Theme,
 )
-from casework.actions.rag import is_overdue, overdue_sql, rag_of, soon_limit
+from casework.actions.rag import is_overdue, rag_of, soon_limit
 from casework.auth.access import current_person, loads, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit
-from casework.core.paging import Slice, requested_slice
+from casework.core.paging import PAGE_SIZE, Slice, requested_page, requested_slice
 from casework.core.timeutil import uk_today
 from casework.reviews.models import ReviewType
 
@@ -176,14 +175,7 @@ def action_deadline_decide(action: Action, change_id: int, decision: str) -> Res
 def mine() -> ResponseReturnValue:
     """The agency's own actions, overdue first, then by deadline; filtered in the query."""
     today = uk_today()
-    overdue_first = case((overdue_sql(today), 0), else_=1)
-    done_last = case((Action.status == ActionStatus.VERIFIED, 1), else_=0)
-    page = requested_slice(
-        db.select(Action)
-        .where(Action.visible_to(current_person()))
-        .order_by(done_last, overdue_first, Action.deadline, Action.id)
-        .options(joinedload(Action.review))
-    )
+    page = requested_slice(agency_actions(current_person(), today, requested_page() * PAGE_SIZE + 1))
     return render_template(
         "actions/mine.html",
         agency=current_person().agency,

@@ -476,10 +476,10 @@ def _verified_in(year: ReportingYear) -> ColumnElement[bool]:
 
 
 def _actions(year: ReportingYear) -> dict[str, list[AgencyActions]]:
-    with_evidence = exists(
-        select(Document.id)
-        .join(ProgressUpdate, Document.progress_update_id == ProgressUpdate.id)
-        .where(ProgressUpdate.action_id == Action.id)
+    # The actions with evidence, found once for the whole query (not looked up action by action:
+    # the planner would then cost the query as ten years of lookups and compile it first).
+    with_evidence = Action.id.in_(
+        select(ProgressUpdate.action_id).join(Document, Document.progress_update_id == ProgressUpdate.id)
     )
     verified = _verified_in(year)
     overdue = and_(

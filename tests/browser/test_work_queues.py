@@ -92,6 +92,6 @@ def test_the_board_manager_filters_the_contributions_tracker_and_chases_a_late_a
     # The lead is told in the app and follows the reminder to the request.
     agency = signed_in_page(browser, live_server, lead)
     agency.get_by_role("link", name="Notifications").click()
-    agency.get_by_role("link", name=reference).first.click()
+    agency.get_by_role("button", name=reference).first.click()
     agency.wait_for_url(f"**/agencies/requests/{late}")
     assert "Reminder sent" in agency.locator("main").inner_text()

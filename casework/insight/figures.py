@@ -331,11 +331,21 @@ def _overdue_on(day: date) -> ColumnElement[bool]:
     )
 
 
+def _overdue_on_any(days: list[date]) -> ColumnElement[bool]:
+    """What every action overdue on one of ``days`` (in order) also is: not completed by the first
+    day, its deadline before the last. The others add nothing to any day's count, so the chart
+    reads the open actions and the recently completed ones, not every action ever planned."""
+    return and_(
+        or_(Action.completed_on.is_(None), Action.completed_on > days[0]),
+        Action.deadline < days[-1],
+    )
+
+
 def overdue_over_time(user: User, today: date, type_id: int | None = None) -> list[OverduePoint]:
     days = overdue_days(today)
     counts = db.session.execute(
         select(*(func.coalesce(func.sum(case((_overdue_on(day), 1), else_=0)), 0) for day in days)).where(
-            *_actions_of(user, type_id)
+            *_actions_of(user, type_id), _overdue_on_any(days)
         )
     ).one()
     return [OverduePoint(day, int(count)) for day, count in zip(days, counts, strict=True)]

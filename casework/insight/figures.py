@@ -282,17 +282,19 @@ def _actions_of(user: User, type_id: int | None) -> list[ColumnElement[bool]]:
 
 def actions_by_rag(user: User, today: date, soon: date, type_id: int | None = None) -> list[AgencyRag]:
     """The partnership's own actions first, then each agency A to Z."""
-    coloured = (
-        select(Action.agency_id, Agency.name, rag_sql(today, soon).label("rag"))
-        .select_from(Action)
-        .outerjoin(Agency, Agency.id == Action.agency_id)
+    # Counted by agency and colour first, then named: each agency's name is joined to its few
+    # counts, not to every action.
+    rag = rag_sql(today, soon)
+    counted = (
+        select(Action.agency_id, rag.label("rag"), func.count().label("count"))
         .where(*_actions_of(user, type_id))
+        .group_by(Action.agency_id, rag)
         .subquery()
     )
     found = db.session.execute(
-        select(coloured.c.agency_id, coloured.c.name, coloured.c.rag, func.count()).group_by(
-            coloured.c.agency_id, coloured.c.name, coloured.c.rag
-        )
+        select(counted.c.agency_id, Agency.name, counted.c.rag, counted.c.count)
+        .select_from(counted)
+        .outerjoin(Agency, Agency.id == counted.c.agency_id)
     ).all()
     rows: dict[int | None, AgencyRag] = {}
     for agency_id, name, colour, count in found:

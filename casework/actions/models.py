@@ -370,12 +370,14 @@ class Action(AgencyPart, db.Model):
     deadline: Mapped[date] = mapped_column(Date, index=True)
     deadline_changes: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[ActionStatus] = mapped_column(enum_type(ActionStatus, "action_status", 20), index=True)
-    created_on: Mapped[date] = mapped_column(Date)
+    # The three days a year's figures are counted by are indexed: a year (or the months since a
+    # day) reads its own actions and the open ones, not every action of earlier years.
+    created_on: Mapped[date] = mapped_column(Date, index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # The UK day the owner reported it completed (kept once verified; cleared if work resumes):
     # completed in time, it waits for verification without turning red.
-    completed_on: Mapped[date | None] = mapped_column(Date)
-    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_on: Mapped[date | None] = mapped_column(Date, index=True)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 

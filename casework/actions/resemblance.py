@@ -189,23 +189,37 @@ def _candidates(kinds: Iterable[str]) -> list[_Candidate]:
         parts.append(_texts(RECOMMENDATION, Recommendation, confirmed, Review.stage == ReviewStage.CLOSED))
     if FINDING in kinds:
         parts.append(_texts(FINDING, Finding, literal(False), literal(False)))
-    statement = _one_statement(parts)
+    # Fetched at once and unpacked by position: every text of every review passes here, so
+    # fetching them row by row and reading each column by name took half as long again.
+    rows = db.session.execute(_one_statement(parts)).all()
     return [
         _Candidate(
-            kind=row.kind,
-            id=row.id,
-            number=row.number,
-            review_id=row.review_id,
-            reference=row.reference,
-            pseudonym=row.pseudonym,
-            year=row.year,
-            text=row.text,
-            created_at=row.created_at,
-            confirmed=bool(row.confirmed),
-            closed=bool(row.closed),
-            processed=utils.default_process(row.text),
+            kind=kind,
+            id=item_id,
+            number=number,
+            review_id=review_id,
+            reference=reference,
+            pseudonym=pseudonym,
+            year=year,
+            text=text,
+            created_at=created_at,
+            confirmed=bool(confirmed),
+            closed=bool(closed),
+            processed=utils.default_process(text),
         )
-        for row in db.session.execute(statement)
+        for (
+            kind,
+            item_id,
+            number,
+            review_id,
+            text,
+            created_at,
+            confirmed,
+            reference,
+            pseudonym,
+            year,
+            closed,
+        ) in rows
     ]
 
 

@@ -282,17 +282,19 @@ def _actions_of(user: User, type_id: int | None) -> list[ColumnElement[bool]]:
 
 def actions_by_rag(user: User, today: date, soon: date, type_id: int | None = None) -> list[AgencyRag]:
     """The partnership's own actions first, then each agency A to Z."""
-    coloured = (
-        select(Action.agency_id, Agency.name, rag_sql(today, soon).label("rag"))
-        .select_from(Action)
-        .outerjoin(Agency, Agency.id == Action.agency_id)
+    # Counted by agency and colour first, then named: each agency's name is joined to its few
+    # counts, not to every action.
+    rag = rag_sql(today, soon)
+    counted = (
+        select(Action.agency_id, rag.label("rag"), func.count().label("count"))
         .where(*_actions_of(user, type_id))
+        .group_by(Action.agency_id, rag)
         .subquery()
     )
     found = db.session.execute(
-        select(coloured.c.agency_id, coloured.c.name, coloured.c.rag, func.count()).group_by(
-            coloured.c.agency_id, coloured.c.name, coloured.c.rag
-        )
+        select(counted.c.agency_id, Agency.name, counted.c.rag, counted.c.count)
+        .select_from(counted)
+        .outerjoin(Agency, Agency.id == counted.c.agency_id)
     ).all()
     rows: dict[int | None, AgencyRag] = {}
     for agency_id, name, colour, count in found:
@@ -331,11 +333,21 @@ def _overdue_on(day: date) -> ColumnElement[bool]:
     )
 
 
+def _overdue_on_any(days: list[date]) -> ColumnElement[bool]:
+    """What every action overdue on one of ``days`` (in order) also is: not completed by the first
+    day, its deadline before the last. The others add nothing to any day's count, so the chart
+    reads the open actions and the recently completed ones, not every action ever planned."""
+    return and_(
+        or_(Action.completed_on.is_(None), Action.completed_on > days[0]),
+        Action.deadline < days[-1],
+    )
+
+
 def overdue_over_time(user: User, today: date, type_id: int | None = None) -> list[OverduePoint]:
     days = overdue_days(today)
     counts = db.session.execute(
         select(*(func.coalesce(func.sum(case((_overdue_on(day), 1), else_=0)), 0) for day in days)).where(
-            *_actions_of(user, type_id)
+            *_actions_of(user, type_id), _overdue_on_any(days)
         )
     ).one()
     return [OverduePoint(day, int(count)) for day, count in zip(days, counts, strict=True)]

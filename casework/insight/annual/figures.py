@@ -471,17 +471,36 @@ def _recommendations(year: ReportingYear) -> dict[str, int]:
     return {code: count for code, count in rows}
 
 
-def _verified_in(year: ReportingYear) -> ColumnElement[bool]:
-    return and_(Action.verified_at >= year.starts_at, Action.verified_at < year.ends_before)
+def _verified_in(year: ReportingYear, action: Any = Action) -> ColumnElement[bool]:
+    return and_(action.verified_at >= year.starts_at, action.verified_at < year.ends_before)
+
+
+def _may_count_in(year: ReportingYear) -> ColumnElement[bool]:
+    """An action created by the year's end that may count in it: created, completed or verified in
+    the year or since, or not completed yet (every overdue one is). The others count nowhere, so
+    the year's figures read only the actions of recent years and the open ones."""
+    return and_(
+        Action.created_on <= year.end,
+        or_(
+            Action.created_on >= year.start,
+            Action.completed_on.is_(None),
+            Action.completed_on >= year.start,
+            Action.verified_at >= year.starts_at,
+        ),
+    )
 
 
 def _actions(year: ReportingYear) -> dict[str, list[AgencyActions]]:
-    # The actions with evidence, found once for the whole query (not looked up action by action:
-    # the planner would then cost the query as ten years of lookups and compile it first).
-    with_evidence = Action.id.in_(
-        select(ProgressUpdate.action_id).join(Document, Document.progress_update_id == ProgressUpdate.id)
-    )
     verified = _verified_in(year)
+    # The actions verified in the year with a file on their updates, found once rather than
+    # looked up for each action.
+    evidenced = aliased(Action)
+    with_evidence = Action.id.in_(
+        select(ProgressUpdate.action_id)
+        .join(Document, Document.progress_update_id == ProgressUpdate.id)
+        .join(evidenced, evidenced.id == ProgressUpdate.action_id)
+        .where(_verified_in(year, evidenced))
+    )
     overdue = and_(
         Action.created_on <= year.end,
         Action.deadline <= year.end,
@@ -502,7 +521,7 @@ def _actions(year: ReportingYear) -> dict[str, list[AgencyActions]]:
         .join(Review, Review.id == Action.review_id)
         .join(ReviewType, Review.review_type_id == ReviewType.id)
         .outerjoin(Agency, Agency.id == Action.agency_id)
-        .where(Action.created_on <= year.end)
+        .where(_may_count_in(year))
         # Grouped by the agency's id too: two agencies may share a name; None is the partnership.
         .group_by(ReviewType.code, Agency.id, Agency.name)
     )

@@ -26,6 +26,15 @@ def test_foreign_keys_are_enforced(app: Flask) -> None:
     )
 
 
+def test_each_connection_is_set_up_for_the_app(app: Flask) -> None:
+    """SQLite enforces foreign keys; PostgreSQL does not compile queries (JIT) before running them."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.session.execute(text("SHOW jit")).scalar_one() == "off"
+        else:
+            assert db.session.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+
+
 def test_check_constraints_back_the_rules(app: Flask) -> None:
     """An agency lead without an agency is refused by the database itself, not only by the code."""
     refused_by_the_database(

@@ -8,7 +8,7 @@ view does."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -66,6 +66,7 @@ from tests.reviews.conftest import (
     review_type,
     terms_details,
 )
+from tests.support.readonly import built_once
 from tests.support.rows import stored
 
 S = ReviewStage
@@ -457,17 +458,47 @@ ENDED_PAIRS = [
 ]
 
 
-@pytest.mark.parametrize(("code", "stage", "move"), ENDED_PAIRS, ids=[pair_id(*pair) for pair in ENDED_PAIRS])
-def test_every_move_is_refused_once_the_review_has_ended(
-    app: Flask, manager: User, code: str, stage: ReviewStage, move: Move
-) -> None:
-    with app.app_context():
-        review = made(code, stage, manager)
-        # only a reconsidered decision after the Panel's challenge reopens an ended review
-        assert review.is_ended and set(allowed_moves(STAGES[code], stage)) == ALLOWED[code].get(stage, set())
-        error = refused(review.id, lambda: perform(review, move, manager))
-        if move not in OUTCOMES or OUTCOMES[move] in decision_outcomes(review.review_type):
-            assert "has ended" in error.message
+@pytest.fixture(scope="class")
+def ended(app: Flask) -> Iterator[tuple[int, dict[tuple[str, ReviewStage], int]]]:
+    """The manager's id and the id of the review at each ending stage of each type."""
+
+    def build() -> tuple[int, dict[tuple[str, ReviewStage], int]]:
+        with app.app_context():
+            manager = make_user(Role.BOARD_MANAGER, name="Morgan Price")
+            stages = sorted({(code, stage) for code, stage, _ in ENDED_PAIRS})
+            reviews = {(code, stage): made(code, stage, manager).id for code, stage in stages}
+            return manager.id, reviews
+
+    with built_once(app, build) as world:
+        yield world
+
+
+@pytest.mark.read_only
+class TestEndedReviews:
+    """Every move tried on one review per ending stage, built once: each refusal changes nothing
+    (``refused`` compares the whole database), so the next move starts from the same review."""
+
+    @pytest.mark.parametrize(
+        ("code", "stage", "move"), ENDED_PAIRS, ids=[pair_id(*pair) for pair in ENDED_PAIRS]
+    )
+    def test_every_move_is_refused_once_the_review_has_ended(
+        self,
+        app: Flask,
+        ended: tuple[int, dict[tuple[str, ReviewStage], int]],
+        code: str,
+        stage: ReviewStage,
+        move: Move,
+    ) -> None:
+        manager_id, reviews = ended
+        with app.app_context():
+            manager = stored(User, manager_id)
+            review = reload(reviews[code, stage])
+            # only a reconsidered decision after the Panel's challenge reopens an ended review
+            assert review.is_ended
+            assert set(allowed_moves(STAGES[code], stage)) == ALLOWED[code].get(stage, set())
+            error = refused(review.id, lambda: perform(review, move, manager))
+            if move not in OUTCOMES or OUTCOMES[move] in decision_outcomes(review.review_type):
+                assert "has ended" in error.message
 
 
 # An ended review cannot be paused (a "no review" reopened by reconsidering is not paused first).

@@ -53,6 +53,7 @@ from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.demo import load_demo
 from tests.support.files import PDF
 from tests.support.reviews import review_type
 from tests.support.rows import last_audit_event
@@ -1275,12 +1276,10 @@ def test_closing_over_http(app: Flask, ids: Ids) -> None:
 def test_the_demo_action_plans_hold_every_status_and_load_once(app: Flask, folder: Path) -> None:
     from casework.demo import annual as demo_annual
     from casework.demo import insight as demo_insight
-    from casework.demo import load_demo_data
     from casework.demo.actions import load_demo_actions
 
     with app.app_context():
-        load_demo_data()
-        db.session.commit()
+        load_demo(app)  # the rows `flask demo` writes, from the suite's copy
         everything = db.session.execute(select(Action)).scalars().all()
         # Child P's learning kept from a no-review decision is a one-action plan of its own;
         # Child M's, two years older, is the plan Child D repeats (two actions). The older

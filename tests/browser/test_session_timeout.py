@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 
-IDLE_SECONDS = 12  # the warning comes after 6 seconds (never more than half the timeout)
+IDLE_SECONDS = 8  # the warning comes after 4 seconds (never more than half the timeout)
 
 
 def _focused(page) -> str:  # type: ignore[no-untyped-def]

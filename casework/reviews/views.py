@@ -34,7 +34,7 @@ from casework.reviews.notices.rules import notice_status
 from casework.reviews.notices.services import notices_of
 from casework.reviews.pages import review_url
 from casework.reviews.stages import ReviewStage
-from casework.work.queues import attention
+from casework.work.queues import attention, every_line_of
 
 # --- lists ------------------------------------------------------------------------------
 
@@ -50,6 +50,7 @@ def dashboard() -> ResponseReturnValue:
         paused=queries.paused_reviews(user),
         stages=list(ReviewStage),
         attention=attention(uk_today()),
+        every_line_of=every_line_of,
         today=uk_today(),
     )
 

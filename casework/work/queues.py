@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, and_
+from sqlalchemy import ColumnElement, Select, and_, func, select
 
-from casework.actions.models import Action
+from casework.actions.models import Action, ActionStatus
 from casework.actions.rag import Rag, rag_sql, soon_limit
 from casework.agencies.contributions import ContributionRequest
 from casework.auth.models import User
@@ -126,6 +126,27 @@ def _window(today: date) -> Window:
     return Window(today, working_calendar(), current_rules())
 
 
+# Lines shown per section of a queue: the most urgent. Ten years of work can leave thousands of red
+# actions; a home page lists what to deal with first and says how many there are in all.
+SHOWN = 10
+
+
+def most_urgent(query: Select[Any], order: str, shown: int = SHOWN) -> Select[Any]:
+    """The query's ``shown`` rows that come first by the column named ``order`` (a due date, or the
+    day a wait began), each carrying ``in_all``, how many rows the whole query has: the database
+    picks them, so the page gets no bigger as the rows pile up."""
+    columns = list(query.selected_columns)
+    ranked = query.add_columns(
+        func.count().over().label("in_all"),
+        func.row_number().over(order_by=(query.selected_columns[order], *columns[:5])).label("nth"),
+    ).subquery()
+    return select(*(column for column in ranked.c if column.key != "nth")).where(ranked.c.nth <= shown)
+
+
+def _in_all(rows: list[Any]) -> int:
+    return rows[0].in_all if rows else 0
+
+
 # --- the board manager's "Needs your attention" --------------------------------------------
 
 
@@ -146,11 +167,12 @@ class Need(LabelledEnum):
 
 @dataclass
 class Attention:
-    sections: dict[Need, list[QueueItem]]
+    sections: dict[Need, list[QueueItem]]  # the most urgent lines of each kind
+    totals: dict[Need, int]  # how many of each kind there are in all
 
     @property
     def counts(self) -> list[tuple[Need, int]]:
-        return [(need, len(self.sections.get(need, []))) for need in Need]
+        return [(need, self.totals.get(need, 0)) for need in Need]
 
     @property
     def ordered(self) -> list[tuple[Need, list[QueueItem]]]:
@@ -160,12 +182,13 @@ class Attention:
 
     @property
     def total(self) -> int:
-        return sum(len(items) for items in self.sections.values())
+        return sum(self.totals.values())
 
 
 def attention(today: date) -> Attention:
     """Everything across the partnership waiting on a board manager: every kind's query run
-    together as one statement (core.together), whatever the number of kinds."""
+    together as one statement (core.together), whatever the number of kinds, each kind's most
+    urgent ``SHOWN`` lines with how many there are in all."""
     window = _window(today)
     red = rag_sql(today, soon_limit(today, window.calendar)) == Rag.RED.value
     request, accuracy = SOURCES[ReminderKind.REQUEST], SOURCES[ReminderKind.ACCURACY]
@@ -223,9 +246,34 @@ def attention(today: date) -> Attention:
         ),
     ]
     found: dict[Need, list[QueueItem]] = {need: [] for need in Need}
-    for (need, _, lines), rows in zip(kinds, run_together([query for _, query, _ in kinds]), strict=True):
+    totals = dict.fromkeys(Need, 0)
+    queries = [most_urgent(query, _URGENT_FIRST.get(need, "due_on")) for need, query, _ in kinds]
+    for (need, _, lines), rows in zip(kinds, run_together(queries), strict=True):
         found[need].extend(lines(rows))
-    return Attention({need: by_urgency(items) for need, items in found.items()})
+        totals[need] += _in_all(rows)
+    return Attention({need: by_urgency(items)[:SHOWN] for need, items in found.items()}, totals)
+
+
+# The column each kind's lines are put in order of urgency by, where it is not the due date.
+_URGENT_FIRST = {
+    Need.SUBMISSION: "since",
+    Need.VERIFICATION: "since",
+    Need.DEADLINE_CHANGE: "since",
+    Need.FINDING: "since",
+    Need.APPOINTMENT: "assigned_at",  # offered first, due first
+}
+
+
+def every_line_of(need: Need) -> str | None:
+    """Where a board manager finds every line of a kind beyond the most urgent, when a list of them
+    exists (the action and contribution trackers, filtered)."""
+    if need is Need.RED_ACTION:
+        return url_for("actions.index", rag=Rag.RED.value)
+    if need is Need.VERIFICATION:
+        return url_for("actions.index", status=ActionStatus.COMPLETED.value)
+    if need is Need.LATE_REQUEST:
+        return url_for("agencies.contributions", overdue="1")
+    return None
 
 
 def _waiting_lines(kind: WaitingKind, words: str) -> Callable[[list[Any]], list[QueueItem]]:
@@ -235,25 +283,31 @@ def _waiting_lines(kind: WaitingKind, words: str) -> Callable[[list[Any]], list[
 # --- the agency lead's "What your agency owes" ---------------------------------------------
 
 
-def agency_owes(user: User, today: date) -> list[QueueItem]:
-    """The agency's open requests, accuracy checks and actions, by due date, then the learning
-    briefings it has still to acknowledge, longest waiting first: four queries."""
-    window, session, agency = _window(today), db.session, user.agency_id
-    items = [
-        *_due(
-            open_from(
-                SOURCES[ReminderKind.REQUEST], window, session, ContributionRequest.agency_id == agency
-            ),
-            "Contribution request",
-        ),
-        *_due(
-            open_from(SOURCES[ReminderKind.ACCURACY], window, session, AccuracyAnswer.agency_id == agency),
-            "Factual accuracy check",
-        ),
-        *_due(open_from(SOURCES[ReminderKind.ACTION], window, session, Action.agency_id == agency), "Action"),
+@dataclass(frozen=True)
+class Owed:
+    """What an agency owes: the soonest due lines, how many are open in all, and the briefings."""
+
+    items: list[QueueItem]
+    in_all: int
+    briefings: list[QueueItem]
+
+
+def agency_owes(user: User, today: date, shown: int = SHOWN * 2) -> Owed:
+    """The agency's open requests, accuracy checks and actions, the ``shown`` soonest due, then the
+    learning briefings it has still to acknowledge, longest waiting first: four queries."""
+    window, agency = _window(today), user.agency_id
+    owed = [
+        (SOURCES[ReminderKind.REQUEST], ContributionRequest.agency_id == agency, "Contribution request"),
+        (SOURCES[ReminderKind.ACCURACY], AccuracyAnswer.agency_id == agency, "Factual accuracy check"),
+        (SOURCES[ReminderKind.ACTION], Action.agency_id == agency, "Action"),
     ]
+    items, in_all = [], 0
+    for source, theirs, words in owed:
+        rows = db.session.execute(most_urgent(open_query(source, theirs), "due_on", shown)).all()
+        items += _due(as_items(source, window, rows), words)
+        in_all += _in_all(rows)
     items.sort(key=lambda item: (item.due_on, item.kind, item.link))
-    return items + briefings_to_acknowledge(agency)
+    return Owed(items[:shown], in_all, briefings_to_acknowledge(agency))
 
 
 def briefings_to_acknowledge(agency_id: int | None) -> list[QueueItem]:

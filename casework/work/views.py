@@ -20,7 +20,7 @@ def agency_home() -> ResponseReturnValue:
     return render_template(
         "work/agency.html",
         agency=user.agency,
-        items=queues.agency_owes(user, today),
+        owed=queues.agency_owes(user, today),
         done=finished.agency_finished(user),
         limit=finished.LIMIT,
         today=today,

@@ -1,0 +1,90 @@
+"""A home page shows the most urgent lines of each kind, however many years of work pile up, and
+says how many there are in all: the board manager's "Needs your attention" lists the ten most
+overdue red actions and the ten latest contributions of dozens, with a link to all of them."""
+
+from __future__ import annotations
+
+import lxml.html
+from flask import Flask
+from sqlalchemy import select
+
+from casework.actions.models import Action
+from casework.core.extensions import db
+from casework.work.queues import SHOWN, Need, attention, most_urgent
+from tests.notifications.due_world import TODAY, add_action, add_request, build_world, on, working_days
+from tests.support.http import client_as
+from tests.support.sql import statements
+
+RED_ACTIONS, LATE_REQUESTS = SHOWN + 14, SHOWN + 3
+
+
+def test_each_section_lists_its_most_urgent_lines_and_counts_them_all(app: Flask) -> None:
+    world = build_world(app)
+    with app.app_context(), on(TODAY):
+        # Overdue by 1 to 24 working days, added in no particular order.
+        late_by = [(number * 7) % RED_ACTIONS + 1 for number in range(RED_ACTIONS)]
+        actions = {days: add_action(world, "X", working_days(-days)) for days in late_by}
+        for days in range(1, LATE_REQUESTS + 1):
+            add_request(world, "Y" if days % 2 else "X", working_days(-days))
+        client = client_as(app, world.user("M1"))
+        response = client.get("/reviews/dashboard")
+    with app.test_request_context(), on(TODAY):
+        found = attention(TODAY)
+    assert response.status_code == 200
+    tree = lxml.html.fromstring(response.get_data(as_text=True))
+
+    counts = [
+        " ".join(li.text_content().split()) for li in tree.xpath('//*[@data-testid="attention-counts"]/li')
+    ]
+    assert f"Red actions: {RED_ACTIONS}" in counts and f"Late contributions: {LATE_REQUESTS}" in counts
+    assert tree.xpath('string(//h3[@id="red-actions"])') == f"Red actions ({RED_ACTIONS})"
+    red = tree.xpath('//*[@data-testid="attention-red-actions"]//tbody/tr')
+    assert len(red) == SHOWN
+    # The most overdue first, and none of the less overdue ones.
+    shown = [row.xpath("string(.//a/@href)") for row in red]
+    assert shown == [f"/actions/{actions[days]}" for days in range(RED_ACTIONS, RED_ACTIONS - SHOWN, -1)]
+    more = " ".join(tree.xpath('string(//*[@data-testid="attention-red-actions-more"])').split())
+    assert more == f"The {SHOWN} most urgent of {RED_ACTIONS}. See all {RED_ACTIONS} red actions"
+    assert tree.xpath('//*[@data-testid="attention-red-actions-more"]//a/@href') == ["/actions/?rag=red"]
+    late = tree.xpath('//*[@data-testid="attention-late-contributions"]//tbody/tr')
+    assert len(late) == SHOWN and f"{LATE_REQUESTS} working days overdue" in late[0].text_content()
+    assert tree.xpath('//*[@data-testid="attention-late-contributions-more"]//a/@href') == [
+        "/agencies/contributions?overdue=1"
+    ]
+    # A section with fewer lines than the limit says nothing more.
+    assert not tree.xpath('//*[@data-testid="attention-clocks-more"]')
+    assert all(len(items) <= SHOWN for items in found.sections.values())
+
+
+def test_the_database_picks_the_lines(app: Flask) -> None:
+    """Every kind in one statement; each kind's query returns its first lines only, with the count
+    of all its rows on each."""
+    world = build_world(app)
+    with app.test_request_context(), on(TODAY):
+        made = [add_action(world, "X", working_days(-days)) for days in range(1, RED_ACTIONS + 1)]
+        with statements() as issued:
+            found = attention(TODAY)
+        rows = db.session.execute(
+            most_urgent(select(Action.id, Action.deadline.label("due_on")), "due_on", shown=3)
+        ).all()
+    assert len([sql for sql in issued if "UNION ALL" in sql]) == 1, issued
+    assert found.totals[Need.RED_ACTION] == RED_ACTIONS and len(found.sections[Need.RED_ACTION]) == SHOWN
+    assert [row.id for row in rows] == made[-1:-4:-1]  # the three earliest deadlines
+    assert {row.in_all for row in rows} == {RED_ACTIONS}
+
+
+def test_the_agency_lead_sees_the_soonest_due_of_everything_their_agency_owes(app: Flask) -> None:
+    world = build_world(app)
+    shown = SHOWN * 2
+    with app.app_context(), on(TODAY):
+        due = {days: add_action(world, "X", working_days(days)) for days in range(shown + 5, 0, -1)}
+        late = add_request(world, "X", working_days(-2))
+        add_action(world, "Y", working_days(-9), owner="LY")  # another agency's: never counted here
+        client = client_as(app, world.user("LX"))
+        response = client.get("/work/agency")
+    assert response.status_code == 200
+    tree = lxml.html.fromstring(response.get_data(as_text=True))
+    hrefs = tree.xpath('//*[@data-testid="owed"]//tbody//a/@href')
+    assert hrefs == [f"/agencies/requests/{late}"] + [f"/actions/{due[days]}" for days in range(1, shown)]
+    more = " ".join(tree.xpath('string(//*[@data-testid="owed-more"])').split())
+    assert more.startswith(f"The {shown} soonest due of {shown + 6} open requests, checks and actions")

@@ -38,7 +38,8 @@ from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
-from casework.insight.annual.figures import AnnualFigures, Impact, annual_figures
+from casework.insight.annual.figures import annual_figures
+from casework.insight.annual.sections import AnnualFigures, Impact
 from casework.insight.annual.year import ReportingYear
 from casework.insight.years import year_starting
 from casework.reviews.drafts import services as drafts

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFont
 
-from casework.insight.annual.figures import Section, Share
+from casework.insight.annual.sections import Section, Share
 
 WIDTH = 1200
 BAR_HEIGHT = 36

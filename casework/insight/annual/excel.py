@@ -16,7 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from casework.actions.tracker_export import XLSX_DATE_FORMAT, XLSX_MIMETYPE, _write_text
 from casework.core.display import format_datetime
-from casework.insight.annual.figures import (
+from casework.insight.annual.sections import (
     ADULTS,
     CHILDREN,
     DEFINITIONS,

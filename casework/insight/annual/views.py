@@ -20,7 +20,8 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.insight.annual import bp
 from casework.insight.annual.excel import XLSX_MIMETYPE, export_xlsx
-from casework.insight.annual.figures import DEFINITIONS, AnnualFigures, annual_figures, year_choices
+from casework.insight.annual.figures import annual_figures, year_choices
+from casework.insight.annual.sections import DEFINITIONS, AnnualFigures
 from casework.insight.annual.word import DOCX_MIMETYPE, export_docx
 from casework.insight.annual.year import FIRST_YEAR, ReportingYear, last_complete_year
 from casework.insight.years import start_year_of, year_starting

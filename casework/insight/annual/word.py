@@ -14,7 +14,7 @@ from docx.shared import Cm
 
 from casework.core.display import format_datetime
 from casework.insight.annual.charts import Chart, charts_for, draw_bars, impact_chart
-from casework.insight.annual.figures import DEFINITIONS, AgencyActions, AnnualFigures, Section
+from casework.insight.annual.sections import DEFINITIONS, AgencyActions, AnnualFigures, Section
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Characters XML 1.0 cannot hold: python-docx refuses them, so they are dropped.

@@ -36,6 +36,7 @@ from casework.reviews.records import processes
 from casework.reviews.timeline import describe_all
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_cast
+from tests.support.records import trial_and_care_proceedings
 from tests.support.reviews import make_review
 from tests.support.rows import stored
 
@@ -255,35 +256,12 @@ def test_delay_reasons_describe_the_processes_still_running(app: Flask, world: W
         review = stored(Review, world.review_id)
         manager = stored(Review, world.review_id).created_by
         assert processes.delay_reasons(review) == ""
-        processes.add_process(
-            review,
-            processes.ProcessDetails(
-                kind=ProcessKind.CRIMINAL,
-                description="Trial of the father",
-                status=ProcessStatus.UNDER_WAY,
-                started_on=TODAY - timedelta(days=10),
-                expected_end_on=date(2027, 3, 3),
-            ),
-            manager,
+        trial, care = trial_and_care_proceedings(TODAY)
+        inquest = processes.ProcessDetails(
+            kind=ProcessKind.INQUEST, description="Inquest", status=ProcessStatus.EXPECTED
         )
-        processes.add_process(
-            review,
-            processes.ProcessDetails(
-                kind=ProcessKind.INQUEST, description="Inquest", status=ProcessStatus.EXPECTED
-            ),
-            manager,
-        )
-        processes.add_process(
-            review,
-            processes.ProcessDetails(
-                kind=ProcessKind.FAMILY_PROCEEDINGS,
-                description="Care proceedings",
-                status=ProcessStatus.CONCLUDED,
-                started_on=TODAY - timedelta(days=100),
-                ended_on=TODAY - timedelta(days=5),
-            ),
-            manager,
-        )
+        for details in (trial, inquest, care):
+            processes.add_process(review, details, manager)
         db.session.commit()
         assert processes.delay_reasons(review) == (
             "Criminal investigation or prosecution: Trial of the father "

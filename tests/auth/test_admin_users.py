@@ -180,6 +180,18 @@ def edit_form_version(response: TestResponse) -> int:
     return int(match.group(1))
 
 
+@contextmanager
+def changed_after_the_form_was_read(
+    app: Flask, client: FlaskClient, name: str
+) -> Iterator[tuple[Person, int, User]]:
+    """A reviewer called ``name`` whose edit form ``client`` has open, changed in the block by other
+    means: (the person, the version in the open form, the row to change)."""
+    target = person(app, Role.REVIEWER, name=name)
+    stale_version = edit_form_version(client.get(f"/admin/users/{target.id}"))
+    with changed_directly(app, target.id) as user:
+        yield target, stale_version, user
+
+
 # --- signing in and admin actions ----------------------------------------------------------
 
 
@@ -751,9 +763,7 @@ def test_a_stale_edit_form_is_refused_and_the_other_change_is_kept(app: Flask, a
 def test_a_change_made_through_the_service_also_makes_the_form_stale(
     app: Flask, admin_client: FlaskClient
 ) -> None:
-    target = person(app, Role.REVIEWER, name="Dr Jo Reid")
-    stale_version = edit_form_version(admin_client.get(f"/admin/users/{target.id}"))
-    with changed_directly(app, target.id) as user:
+    with changed_after_the_form_was_read(app, admin_client, "Dr Jo Reid") as (target, stale_version, user):
         services.update_user(user, name="Dr Jo Reid-Smith", role=Role.REVIEWER, agency=None, version=None)
 
     response = edit_user(admin_client, target.id, name="Dr Jo Reid", role=Role.ADMIN, version=stale_version)
@@ -767,9 +777,7 @@ def test_a_change_made_through_the_service_also_makes_the_form_stale(
 def test_after_a_stale_save_is_refused_the_form_offers_the_latest_version(
     app: Flask, admin_client: FlaskClient
 ) -> None:
-    target = person(app, Role.REVIEWER, name="Dana Ellis")
-    stale_version = edit_form_version(admin_client.get(f"/admin/users/{target.id}"))
-    with changed_directly(app, target.id) as user:
+    with changed_after_the_form_was_read(app, admin_client, "Dana Ellis") as (target, stale_version, user):
         user.name = "Dana Ellis-Brown"
 
     refused = edit_user(admin_client, target.id, name="Dana Ellis", role=Role.ADMIN, version=stale_version)

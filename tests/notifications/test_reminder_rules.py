@@ -100,18 +100,15 @@ def test_a_board_manager_changes_a_default_rule_and_the_audit_trail_says_so(
     assert "Contribution requests (default): 7 working days' notice, escalate never" in event.summary
 
 
+NOTICE_RANGE = "Enter the number of working days as a whole number from 0 to 60"
+ESCALATION_RANGE = "as a whole number from 1 to 60, or leave it empty to never escalate"
+
+
 @pytest.mark.parametrize(
     ("notice", "escalation", "message"),
     [
-        ("", "5", "Enter the number of working days as a whole number from 0 to 60"),
-        ("abc", "5", "Enter the number of working days as a whole number from 0 to 60"),
-        ("-1", "5", "Enter the number of working days as a whole number from 0 to 60"),
-        ("61", "5", "Enter the number of working days as a whole number from 0 to 60"),
-        ("1.5", "5", "Enter the number of working days as a whole number from 0 to 60"),
-        ("99999999999999999999", "5", "Enter the number of working days as a whole number from 0 to 60"),
-        ("3", "0", "as a whole number from 1 to 60, or leave it empty to never escalate"),
-        ("3", "61", "as a whole number from 1 to 60, or leave it empty to never escalate"),
-        ("3", "two", "as a whole number from 1 to 60, or leave it empty to never escalate"),
+        *((notice, "5", NOTICE_RANGE) for notice in ("", "abc", "-1", "61", "1.5", "99999999999999999999")),
+        *(("3", escalation, ESCALATION_RANGE) for escalation in ("0", "61", "two")),
     ],
 )
 def test_bad_numbers_are_refused_with_a_message_and_nothing_is_saved(
@@ -173,11 +170,8 @@ def test_a_rule_for_one_review_type_is_added_then_removed(app: Flask, manager_cl
 @pytest.mark.parametrize(
     ("kind", "review_type", "message"),
     [
-        ("", "SAR", "Select the kind of reminder"),
-        ("nonsense", "SAR", "Select the kind of reminder"),
-        ("request", "", "Select the type of review"),
-        ("request", "999999", "Select the type of review"),
-        ("request", "x\u0661", "Select the type of review"),
+        *((kind, "SAR", "Select the kind of reminder") for kind in ("", "nonsense")),
+        *(("request", review_type, "Select the type of review") for review_type in ("", "999999", "x\u0661")),
     ],
 )
 def test_an_override_needs_a_kind_and_a_type(

@@ -73,6 +73,13 @@ def search(value: str, kind: str, *parts: str) -> list[str]:
     return terms(find_identifiers(text(*parts), [Identifier(kind, value, "test")]))
 
 
+def found_in(data: bytes, kind: str, identifiers: list[Identifier]) -> list[IdentifierMatch]:
+    """The identifiers found in a file of ``kind`` whose text could be read."""
+    extracted = extract_text(data, kind)
+    assert extracted.extractable
+    return find_identifiers(extracted, identifiers)
+
+
 # --- PDF ------------------------------------------------------------------------------------
 
 
@@ -144,10 +151,7 @@ def test_docx_name_in_a_paragraph_and_date_of_birth_in_a_table(identifiers: list
         [CLEAN, "The school nurse saw Jamie twice.", CLEAN],
         [["Date", "Event"], ["1 September 2025", "Birth registered"]],
     )
-    extracted = extract_text(data, "docx")
-
-    assert extracted.extractable
-    findings = find_identifiers(extracted, identifiers)
+    findings = found_in(data, "docx", identifiers)
     assert [(f.location, f.kind, f.term) for f in findings] == [
         ("paragraph 2", "name", "Jamie"),
         ("table 1", "date_of_birth", "1 September 2025"),
@@ -239,10 +243,7 @@ def test_odt_paragraphs_headings_and_tables_are_searched(identifiers: list[Ident
         [CLEAN, "Ms Smith registered the birth."],
         ["14/03/1998", "Mother's date of birth"],
     )
-    extracted = extract_text(data, "odt")
-
-    assert extracted.extractable
-    findings = find_identifiers(extracted, identifiers)
+    findings = found_in(data, "odt", identifiers)
     assert [(f.location, f.kind, f.term) for f in findings] == [
         ("paragraph 1", "name", "Jamie"),
         ("paragraph 1", "name", "Smith-Jones"),
@@ -710,28 +711,6 @@ def make_docx_everywhere(words: dict[str, str]) -> bytes:
     return saved(document)
 
 
-def test_docx_identifiers_in_every_place_are_found_there(identifiers: list[Identifier]) -> None:
-    findings = check_text(extract_text(make_docx_everywhere(PLANTED), "docx"), identifiers)
-
-    assert [(f.location, f.term) for f in findings] == [
-        ("paragraph 1", "Smith- Jones"),
-        ("paragraph 1", "Smi- th"),
-        ("paragraph 2", "Zoë Smith"),
-        ("paragraph 3, image descriptions", "Jamie"),
-        ("paragraph 3, image descriptions", "JJ"),
-        ("paragraph 4", "Zoe Smith"),
-        ("comments", "Jamie"),
-        ("header, section 1", "Jamie Lee Smith-Jones"),
-        ("header, section 1 (first page)", "JAMIE"),
-        ("header, section 1 (first page)", "SMITH-JONES"),
-        ("footer, section 1 (even pages)", "Smith"),
-        ("header, section 2", "Zoë"),
-        ("footnotes", "Jamie"),
-        ("endnotes", "Zoe"),
-    ]
-    assert {f.location for f in findings} == set(DOCX_PLACES.values())
-
-
 def test_the_clean_docx_twin_passes(identifiers: list[Identifier]) -> None:
     extracted = extract_text(make_docx_everywhere(CLEAN_WORDS), "docx")
 
@@ -802,26 +781,6 @@ def make_odt_everywhere(words: dict[str, str]) -> bytes:
     return saved(document)
 
 
-def test_odt_identifiers_in_every_place_are_found_there(identifiers: list[Identifier]) -> None:
-    findings = check_text(extract_text(make_odt_everywhere(PLANTED), "odt"), identifiers)
-
-    assert [(f.location, f.term) for f in findings] == [
-        ("paragraph 1", "Smith- Jones"),
-        ("paragraph 1", "Smi- th"),
-        ("paragraph 2", "Zoë Smith"),
-        ("image description (after paragraph 3)", "JJ"),
-        ("image description (after paragraph 3)", "Jamie"),
-        ("paragraph 5", "Zoe Smith"),  # the text box's own paragraph
-        ("paragraph 7", "Jamie"),  # the comment's
-        ("paragraph 9", "Jamie"),  # the footnote's
-        ("paragraph 11", "Zoe"),  # the endnote's
-        ("header or footer", "Jamie Lee Smith-Jones"),
-        ("header or footer", "JAMIE"),
-        ("header or footer", "SMITH-JONES"),
-        ("header or footer", "Smith"),
-    ]
-
-
 def test_the_clean_odt_twin_passes(identifiers: list[Identifier]) -> None:
     extracted = extract_text(make_odt_everywhere(CLEAN_WORDS), "odt")
 
@@ -845,23 +804,84 @@ def make_pdf_everywhere(words: dict[str, str]) -> bytes:
     return bytes(pdf.output())
 
 
-def test_pdf_identifiers_in_lines_alt_text_and_comments_are_found(identifiers: list[Identifier]) -> None:
-    findings = check_text(extract_text(make_pdf_everywhere(PLANTED), "pdf"), identifiers)
-
-    assert [(f.location, f.term) for f in findings] == [
-        ("page 1", "Smith- Jones"),
-        ("page 1", "Smi- th"),
-        ("page 1", "Zoe Smith"),
-        ("page 1", "Jamie"),  # the comment
-        ("page 1, image descriptions", "Jamie"),
-        ("page 1, image descriptions", "JJ"),
-    ]
-
-
 def test_the_clean_pdf_twin_passes(identifiers: list[Identifier]) -> None:
     extracted = extract_text(make_pdf_everywhere(CLEAN_WORDS), "pdf")
 
     assert extracted.extractable and check_text(extracted, identifiers) == []
+
+
+# Each maker above plants PLANTED in every place its format has (CLEAN_WORDS for the clean twin).
+EVERYWHERE = {"docx": make_docx_everywhere, "odt": make_odt_everywhere, "pdf": make_pdf_everywhere}
+
+
+@pytest.mark.parametrize(
+    ("kind", "found"),
+    [
+        pytest.param(
+            "docx",
+            [
+                ("paragraph 1", "Smith- Jones"),
+                ("paragraph 1", "Smi- th"),
+                ("paragraph 2", "Zoë Smith"),
+                ("paragraph 3, image descriptions", "Jamie"),
+                ("paragraph 3, image descriptions", "JJ"),
+                ("paragraph 4", "Zoe Smith"),
+                ("comments", "Jamie"),
+                ("header, section 1", "Jamie Lee Smith-Jones"),
+                ("header, section 1 (first page)", "JAMIE"),
+                ("header, section 1 (first page)", "SMITH-JONES"),
+                ("footer, section 1 (even pages)", "Smith"),
+                ("header, section 2", "Zoë"),
+                ("footnotes", "Jamie"),
+                ("endnotes", "Zoe"),
+            ],
+            id="docx",
+        ),
+        pytest.param(
+            "odt",
+            [
+                ("paragraph 1", "Smith- Jones"),
+                ("paragraph 1", "Smi- th"),
+                ("paragraph 2", "Zoë Smith"),
+                ("image description (after paragraph 3)", "JJ"),
+                ("image description (after paragraph 3)", "Jamie"),
+                ("paragraph 5", "Zoe Smith"),  # the text box's own paragraph
+                ("paragraph 7", "Jamie"),  # the comment's
+                ("paragraph 9", "Jamie"),  # the footnote's
+                ("paragraph 11", "Zoe"),  # the endnote's
+                ("header or footer", "Jamie Lee Smith-Jones"),
+                ("header or footer", "JAMIE"),
+                ("header or footer", "SMITH-JONES"),
+                ("header or footer", "Smith"),
+            ],
+            id="odt",
+        ),
+        pytest.param(
+            "pdf",  # lines, alt text and comments
+            [
+                ("page 1", "Smith- Jones"),
+                ("page 1", "Smi- th"),
+                ("page 1", "Zoe Smith"),
+                ("page 1", "Jamie"),  # the comment
+                ("page 1, image descriptions", "Jamie"),
+                ("page 1, image descriptions", "JJ"),
+            ],
+            id="pdf",
+        ),
+    ],
+)
+def test_identifiers_in_every_place_are_found_there(
+    identifiers: list[Identifier], kind: str, found: list[tuple[str, str]]
+) -> None:
+    findings = check_text(extract_text(EVERYWHERE[kind](PLANTED), kind), identifiers)
+
+    assert [(f.location, f.term) for f in findings] == found
+
+
+def test_every_docx_place_has_its_finding(identifiers: list[Identifier]) -> None:
+    findings = check_text(extract_text(make_docx_everywhere(PLANTED), "docx"), identifiers)
+
+    assert {f.location for f in findings} == set(DOCX_PLACES.values())
 
 
 # --- spellings -------------------------------------------------------------------------------
@@ -898,53 +918,67 @@ def possible(*parts: str) -> list[tuple[str, str]]:
     return [(f.kind, f.term) for f in check_text(text(*parts), [])]
 
 
-def test_postcodes_nhs_numbers_phone_numbers_and_email_addresses() -> None:
-    assert possible(
-        "They moved to LS1 4AP, then ec1a 1bb; not the A1 2nd junction or ABC 123.",
-        "NHS number 943 476 5919, also 9434765919; not 943 476 5918 (bad check digit) or 1234567890.",
-        "Call 0161 496 0000 or +44 20 7946 0958; email jo.bloggs+work@example.co.uk.",
-    ) == [
-        ("postcode", "LS1 4AP"),
-        ("postcode", "ec1a 1bb"),
-        ("nhs_number", "943 476 5919"),
-        ("nhs_number", "9434765919"),
-        ("phone_number", "0161 496 0000"),
-        ("phone_number", "+44 20 7946 0958"),
-        ("email", "jo.bloggs+work@example.co.uk"),
-    ]
-
-
-def test_full_dates_next_to_words_about_birth() -> None:
-    assert possible(
-        "Jamie was born on 3 March 2019. DOB: 04/05/2020. D.O.B 5.6.21; date of birth 2018-07-08.",
-        "Seen 1 June 2023 (date of birth 2 June 2017). 9/10/2016 (DOB).",
-        "Born in March 2019. A meeting on 3 March 2019. Stubborn on 3 March 2019.",
-    ) == [
-        ("birth_date", "3 March 2019"),
-        ("birth_date", "04/05/2020"),
-        ("birth_date", "5.6.21"),
-        ("birth_date", "2018-07-08"),
-        ("birth_date", "2 June 2017"),
-        ("birth_date", "9/10/2016"),
-    ]
-
-
-def test_named_schools_nurseries_and_gp_surgeries_but_not_the_school() -> None:
-    assert possible(
-        "Jamie went to Oakfield Primary School and St. Mary's C of E Academy, then Sunshine Day Nursery.",
-        "The GP at Riverside Surgery referred to Northtown Medical Centre.",
-        "The school, the Primary School, the GP Surgery, a local Academy and her Nursery; school nurse.",
-        "Guidance of the Royal College of Nursing; the Virtual School Head; the Sixth Form College.",
-        "Later: Church of England Primary School and Our Lady and St Joseph Academy.",
-    ) == [
-        ("school", "Oakfield Primary School"),
-        ("school", "St. Mary's C of E Academy"),
-        ("school", "Sunshine Day Nursery"),
-        ("gp_surgery", "Riverside Surgery"),
-        ("gp_surgery", "Northtown Medical Centre"),
-        ("school", "Church of England Primary School"),
-        ("school", "Our Lady and St Joseph Academy"),
-    ]
+@pytest.mark.parametrize(
+    ("parts", "found"),
+    [
+        pytest.param(
+            [
+                "They moved to LS1 4AP, then ec1a 1bb; not the A1 2nd junction or ABC 123.",
+                "NHS number 943 476 5919, also 9434765919; not 943 476 5918 (bad check digit) or 1234567890.",
+                "Call 0161 496 0000 or +44 20 7946 0958; email jo.bloggs+work@example.co.uk.",
+            ],
+            [
+                ("postcode", "LS1 4AP"),
+                ("postcode", "ec1a 1bb"),
+                ("nhs_number", "943 476 5919"),
+                ("nhs_number", "9434765919"),
+                ("phone_number", "0161 496 0000"),
+                ("phone_number", "+44 20 7946 0958"),
+                ("email", "jo.bloggs+work@example.co.uk"),
+            ],
+            id="postcodes_nhs_numbers_phone_numbers_and_email_addresses",
+        ),
+        pytest.param(
+            [
+                "Jamie was born on 3 March 2019. DOB: 04/05/2020. D.O.B 5.6.21; date of birth 2018-07-08.",
+                "Seen 1 June 2023 (date of birth 2 June 2017). 9/10/2016 (DOB).",
+                "Born in March 2019. A meeting on 3 March 2019. Stubborn on 3 March 2019.",
+            ],
+            [
+                ("birth_date", "3 March 2019"),
+                ("birth_date", "04/05/2020"),
+                ("birth_date", "5.6.21"),
+                ("birth_date", "2018-07-08"),
+                ("birth_date", "2 June 2017"),
+                ("birth_date", "9/10/2016"),
+            ],
+            id="full_dates_next_to_words_about_birth",
+        ),
+        pytest.param(
+            [
+                "Jamie went to Oakfield Primary School and St. Mary's C of E Academy, "
+                "then Sunshine Day Nursery.",
+                "The GP at Riverside Surgery referred to Northtown Medical Centre.",
+                "The school, the Primary School, the GP Surgery, a local Academy and her Nursery; "
+                "school nurse.",
+                "Guidance of the Royal College of Nursing; the Virtual School Head; the Sixth Form College.",
+                "Later: Church of England Primary School and Our Lady and St Joseph Academy.",
+            ],
+            [
+                ("school", "Oakfield Primary School"),
+                ("school", "St. Mary's C of E Academy"),
+                ("school", "Sunshine Day Nursery"),
+                ("gp_surgery", "Riverside Surgery"),
+                ("gp_surgery", "Northtown Medical Centre"),
+                ("school", "Church of England Primary School"),
+                ("school", "Our Lady and St Joseph Academy"),
+            ],
+            id="named_schools_nurseries_and_gp_surgeries_but_not_the_school",
+        ),
+    ],
+)
+def test_possible_identifiers_are_found_in_the_text(parts: list[str], found: list[tuple[str, str]]) -> None:
+    assert possible(*parts) == found
 
 
 def test_possible_identifiers_say_what_they_are_without_the_value() -> None:

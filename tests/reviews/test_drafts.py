@@ -6,6 +6,7 @@ import io
 import re
 from collections import Counter
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -21,6 +22,10 @@ from casework.reviews.models import AssignmentRole, CommentResponse, DraftVersio
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, csrf_token, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+
+# The ``case`` fixture: the review's id and the people and agencies built for it, by name.
+Case = dict[str, Any]
+
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -59,19 +64,19 @@ def case(app: Flask, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
         }
 
 
-def _review(case: dict) -> Review:  # type: ignore[type-arg]
+def _review(case: Case) -> Review:
     review = db.session.get(Review, case["review_id"])
     assert review is not None
     return review
 
 
-def _user(case: dict, key: str) -> User:  # type: ignore[type-arg]
+def _user(case: Case, key: str) -> User:
     user = db.session.get(User, case[key].id)
     assert user is not None
     return user
 
 
-def test_the_first_draft_starts_drafting_and_versions_are_numbered(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_the_first_draft_starts_drafting_and_versions_are_numbered(app: Flask, case: Case) -> None:
     with app.app_context():
         review = _review(case)
         first = drafts.upload_draft(review, _pdf(), "First full draft", _user(case, "lead"), review.version)
@@ -85,7 +90,7 @@ def test_the_first_draft_starts_drafting_and_versions_are_numbered(app: Flask, c
 
 
 @pytest.mark.parametrize("who", ["manager", "police_lead"])
-def test_only_the_lead_reviewer_uploads_drafts(app: Flask, case: dict, who: str) -> None:  # type: ignore[type-arg]
+def test_only_the_lead_reviewer_uploads_drafts(app: Flask, case: Case, who: str) -> None:
     with app.app_context():
         review = _review(case)
         with pytest.raises(DomainError, match="lead reviewer"):
@@ -94,7 +99,7 @@ def test_only_the_lead_reviewer_uploads_drafts(app: Flask, case: dict, who: str)
         assert db.session.execute(db.select(DraftVersion)).first() is None
 
 
-def test_a_draft_that_is_not_a_document_is_refused(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_a_draft_that_is_not_a_document_is_refused(app: Flask, case: Case) -> None:
     with app.app_context():
         review = _review(case)
         fake = FileStorage(io.BytesIO(b"MZ\x90\x00" + b"\x00" * 200), filename="report.pdf")
@@ -105,7 +110,7 @@ def test_a_draft_that_is_not_a_document_is_refused(app: Flask, case: dict) -> No
         assert _review(case).stage == ReviewStage.CONTRIBUTIONS
 
 
-def test_factual_accuracy_answers_comments_and_responses(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_factual_accuracy_answers_comments_and_responses(app: Flask, case: Case) -> None:
     with app.app_context():
         review = _review(case)
         draft = drafts.upload_draft(review, _pdf(), "First draft", _user(case, "lead"), None)
@@ -149,8 +154,7 @@ def test_factual_accuracy_answers_comments_and_responses(app: Flask, case: dict)
 
 
 def test_agency_leads_answer_only_for_their_agency_and_read_only_the_drafts_they_check(
-    app: Flask,
-    case: dict,  # type: ignore[type-arg]
+    app: Flask, case: Case
 ) -> None:
     with app.app_context():
         review = _review(case)
@@ -186,7 +190,7 @@ def test_agency_leads_answer_only_for_their_agency_and_read_only_the_drafts_they
     assert police.get(f"/reviews/{case['review_id']}/drafts").status_code == 404  # not the review itself
 
 
-def test_marking_final_moves_the_review_to_publication(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_marking_final_moves_the_review_to_publication(app: Flask, case: Case) -> None:
     with app.app_context():
         review = _review(case)
         drafts.upload_draft(review, _pdf(), "First draft", _user(case, "lead"), None)
@@ -206,7 +210,7 @@ def test_marking_final_moves_the_review_to_publication(app: Flask, case: dict) -
             drafts.upload_draft(_review(case), _pdf(), "Too late", _user(case, "lead"), None)
 
 
-def test_the_drafts_page_over_http(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_the_drafts_page_over_http(app: Flask, case: Case) -> None:
     lead = client_as(app, case["lead"])
     token = csrf_token(lead, f"/reviews/{case['review_id']}/drafts")
     response = lead.post(
@@ -224,8 +228,7 @@ def test_the_drafts_page_over_http(app: Flask, case: dict) -> None:  # type: ign
 
 
 def test_each_versions_forms_keep_their_own_ids_and_the_page_offers_marking_one_final(
-    app: Flask,
-    case: dict,  # type: ignore[type-arg]
+    app: Flask, case: Case
 ) -> None:
     with app.app_context():
         review = _review(case)

@@ -31,7 +31,7 @@ from casework.reviews.stages import ReviewStage
 from casework.work.queues import Need, attention
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
-from tests.support.reviews import deadline_of, make_review, publication_details, send_notice
+from tests.support.reviews import deadline_of, make_review, publication_details, review_aware_on, send_notice
 from tests.support.rows import audit_trail
 
 CALENDAR = WorkingCalendar()
@@ -310,12 +310,16 @@ def test_a_dhr_is_published_only_after_feedback_resubmission_and_approval(app: F
 # --- the dashboard and the review page -------------------------------------------------------------
 
 
+@pytest.fixture
+def aware() -> date:
+    """Eight working days ago: a partnership that became aware then is late with its notification."""
+    return CALENDAR.add_working_days(date.today(), -8)
+
+
 def test_an_overdue_notice_is_on_the_board_managers_dashboard_and_the_review_page(
-    app: Flask, manager: User
+    app: Flask, manager: User, aware: date
 ) -> None:
     with app.app_context():
-        today = date.today()
-        aware = CALENDAR.add_working_days(today, -8)
         review = make_review(
             "CSPR",
             by=manager,
@@ -475,15 +479,13 @@ def test_a_stale_edit_is_refused_and_the_current_one_saved(
 
 
 def test_the_panel_notified_date_stands_for_the_notification_until_it_is_recorded(
-    app: Flask, manager: User
+    app: Flask, manager: User, aware: date
 ) -> None:
     with app.app_context():
-        today = date.today()
-        aware = CALENDAR.add_working_days(today, -8)
         notified = make_review("CSPR", by=manager, incident_on=aware, became_aware_on=aware)
         notice = notice_of(notified, "serious_incident")
         assert notice.sent_on == notified.referral.panel_notified_on and notice.sent_by_id is None
-        assert notice_status(notice, today) in (NoticeStatus.SENT, NoticeStatus.SENT_LATE)
+        assert notice_status(notice, date.today()) in (NoticeStatus.SENT, NoticeStatus.SENT_LATE)
 
         # Recorded as sent on a review whose referral has no Panel date: the clock is met too.
         waiting = make_review(
@@ -559,24 +561,12 @@ def test_a_dardr_owes_its_report_to_the_commissioner_only_once_the_2024_act_is_i
     """Victims and Prisoners Act 2024 s19: enacted, not yet in force. A review started before the
     configured commencement (or with none configured) owes nothing new."""
     with app.app_context():
-        before = make_review(
-            "DHR",
-            ReviewStage.DECISION,
-            by=manager,
-            became_aware_on=date(2026, 5, 4),
-            incident_on=date(2026, 5, 1),
-        )
+        before = review_aware_on("DHR", date(2026, 5, 1), date(2026, 5, 4), ReviewStage.DECISION, by=manager)
         assert not notice_of(before, "report_to_commissioner").applies  # no commencement configured
         before_id = before.id
     monkeypatch.setitem(app.config, "COMMENCEMENTS", {"dardr": date(2026, 6, 1)})
     with app.app_context():
-        after = make_review(
-            "DHR",
-            ReviewStage.DECISION,
-            by=manager,
-            became_aware_on=date(2026, 6, 8),
-            incident_on=date(2026, 6, 6),
-        )
+        after = review_aware_on("DHR", date(2026, 6, 6), date(2026, 6, 8), ReviewStage.DECISION, by=manager)
         notice = notice_of(after, "report_to_commissioner")
         assert notice.applies and notice.due_on is None
         assert notice.requirement.recipients == [

@@ -34,6 +34,7 @@ from casework.reviews.records import processes
 from casework.reviews.timeline import describe_all
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
+from tests.support.records import trial_and_care_proceedings
 from tests.support.reviews import make_review
 from tests.support.rows import stored
 
@@ -57,12 +58,6 @@ def today() -> Iterator[None]:
         yield
 
 
-def _process(review: Review, by: object, kind: ProcessKind, description: str, **dates: object) -> int:
-    status = dates.pop("status", ProcessStatus.UNDER_WAY)
-    details = processes.ProcessDetails(kind=kind, description=description, status=status, **dates)  # type: ignore[arg-type]
-    return processes.add_process(review, details, by).id  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def world(app: Flask, folder: object, today: None) -> World:
     """A CSPR at publication with three processes on its register, and another review with one."""
@@ -71,38 +66,22 @@ def world(app: Flask, folder: object, today: None) -> World:
         review = make_review("CSPR", "publication", by=manager)
         other = make_review("CSPR", "awaiting_reviewer", by=manager)
         review, other = stored(Review, review.id), stored(Review, other.id)
-        ids = [
-            _process(
-                review,
-                manager,
-                ProcessKind.CRIMINAL,
-                "Trial of the father",
-                started_on=TODAY - timedelta(days=10),
-                expected_end_on=date(2027, 3, 3),
-            ),
-            _process(
-                review,
-                manager,
-                ProcessKind.INQUEST,
-                "Inquest into the death",
-                status=ProcessStatus.EXPECTED,
-                started_on=TODAY - timedelta(days=40),
-            ),
-            _process(
-                review,
-                manager,
-                ProcessKind.FAMILY_PROCEEDINGS,
-                "Care proceedings",
-                status=ProcessStatus.CONCLUDED,
-                started_on=TODAY - timedelta(days=100),
-                ended_on=TODAY - timedelta(days=5),
-            ),
-            _process(
-                other, manager, ProcessKind.INQUEST, "Another child's inquest", status=ProcessStatus.EXPECTED
-            ),
+        trial, care = trial_and_care_proceedings(TODAY)
+        inquest = processes.ProcessDetails(
+            kind=ProcessKind.INQUEST,
+            description="Inquest into the death",
+            status=ProcessStatus.EXPECTED,
+            started_on=TODAY - timedelta(days=40),
+        )
+        elsewhere = processes.ProcessDetails(
+            kind=ProcessKind.INQUEST, description="Another child's inquest", status=ProcessStatus.EXPECTED
+        )
+        added = [
+            processes.add_process(on, details, manager)
+            for on, details in ((review, trial), (review, inquest), (review, care), (other, elsewhere))
         ]
         db.session.commit()
-        return World(review.id, manager.id, *ids)
+        return World(review.id, manager.id, *(process.id for process in added))
 
 
 def _client(app: Flask, world: World) -> FlaskClient:

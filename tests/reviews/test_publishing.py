@@ -3,7 +3,10 @@ type's steps before publication, the notice period, not publishing, withdrawal a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -24,6 +27,9 @@ from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import docx_with, make_pdf, upload
 from tests.support.reviews import publication_details, send_notice
+
+# The ``case`` fixture: the review's id and the people and agencies built for it, by name.
+Case = dict[str, Any]
 
 
 def _report(*paragraphs: str) -> FileStorage:
@@ -65,7 +71,7 @@ def case(app: Flask, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
         return {"review_id": review.id, "manager": manager, "lead": lead}
 
 
-def _final(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+def _final(app: Flask, case: Case, paragraphs: tuple[str, ...]) -> None:
     with app.app_context():
         review = db.session.get(Review, case["review_id"])
         drafts.upload_draft(
@@ -75,7 +81,7 @@ def _final(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> None:  # type
         db.session.commit()
 
 
-def test_a_name_in_the_final_version_blocks_publication_until_corrected(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_a_name_in_the_final_version_blocks_publication_until_corrected(app: Flask, case: Case) -> None:
     _final(app, case, LEAKY)
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
@@ -99,7 +105,7 @@ def test_a_name_in_the_final_version_blocks_publication_until_corrected(app: Fla
         assert publication.published_version.number == 2
 
 
-def test_a_common_word_can_be_recorded_as_not_identifying(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_a_common_word_can_be_recorded_as_not_identifying(app: Flask, case: Case) -> None:
     _final(app, case, ("The report was tested on 1 September 2025.",))
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
@@ -111,7 +117,7 @@ def test_a_common_word_can_be_recorded_as_not_identifying(app: Flask, case: dict
         assert check.passed
 
 
-def test_the_notice_period_after_the_report_went_to_the_panel(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_the_notice_period_after_the_report_went_to_the_panel(app: Flask, case: Case) -> None:
     _final(app, case, CLEAN)
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
@@ -124,7 +130,7 @@ def test_the_notice_period_after_the_report_went_to_the_panel(app: Flask, case: 
         assert publishing.earliest_publication(review) == WorkingCalendar().add_working_days(sent, 7)
 
 
-def test_the_type_steps_come_from_data(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_the_type_steps_come_from_data(app: Flask, case: Case) -> None:
     _final(app, case, CLEAN)
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
@@ -134,7 +140,7 @@ def test_the_type_steps_come_from_data(app: Flask, case: dict) -> None:  # type:
         assert any("sent to the panel" in item.lower() for item in missing)
 
 
-def test_not_publishing_needs_a_reason_and_the_improvement_information(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_not_publishing_needs_a_reason_and_the_improvement_information(app: Flask, case: Case) -> None:
     _final(app, case, CLEAN)
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
@@ -157,7 +163,7 @@ def test_not_publishing_needs_a_reason_and_the_improvement_information(app: Flas
         assert db.session.get(Review, case["review_id"]).stage == ReviewStage.ACTION_PLANNING
 
 
-def test_withdrawal_and_delays_are_recorded(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_withdrawal_and_delays_are_recorded(app: Flask, case: Case) -> None:
     with app.app_context():
         review, manager = db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
         with pytest.raises(DomainError):
@@ -181,7 +187,7 @@ def test_withdrawal_and_delays_are_recorded(app: Flask, case: dict) -> None:  # 
         assert not db.session.get(Publication, case["review_id"]).is_public
 
 
-def test_a_scanned_report_needs_a_recorded_check_by_hand(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_a_scanned_report_needs_a_recorded_check_by_hand(app: Flask, case: Case) -> None:
     scan = upload(make_pdf(["<rectangle>"]), "scan.pdf")  # an image-like page with no text
     with app.app_context():
         review = db.session.get(Review, case["review_id"])
@@ -194,7 +200,7 @@ def test_a_scanned_report_needs_a_recorded_check_by_hand(app: Flask, case: dict)
         assert check.passed
 
 
-def test_the_publication_page_over_http(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_the_publication_page_over_http(app: Flask, case: Case) -> None:
     _final(app, case, LEAKY)
     manager = client_as(app, case["manager"])
     page = f"/reviews/{case['review_id']}/publication"
@@ -216,7 +222,7 @@ def test_the_publication_page_over_http(app: Flask, case: dict) -> None:  # type
 NAMES_THE_FATHER = ("Child A lived with Alex Brown, her father.", "Agencies did not share what they knew.")
 
 
-def _rows(app: Flask, case: dict):  # type: ignore[no-untyped-def, type-arg]
+def _rows(app: Flask, case: Case) -> tuple[Review, User]:
     return db.session.get(Review, case["review_id"]), db.session.get(User, case["manager"].id)
 
 
@@ -231,7 +237,7 @@ def _identifiers(review: Review, *carers: str, child: str = "Jamie Tester", by: 
     )
 
 
-def _ready_to_publish(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> None:  # type: ignore[type-arg]
+def _ready_to_publish(app: Flask, case: Case, paragraphs: tuple[str, ...]) -> None:
     """A final version whose check passes against the identifiers as recorded, all else done."""
     _final(app, case, paragraphs)
     with app.app_context():
@@ -242,9 +248,16 @@ def _ready_to_publish(app: Flask, case: dict, paragraphs: tuple[str, ...]) -> No
         db.session.commit()
 
 
+@contextmanager
+def _publishable(app: Flask, case: Case, paragraphs: tuple[str, ...]) -> Iterator[tuple[Review, User]]:
+    """A review ready to publish (see _ready_to_publish), read with its manager in an app context."""
+    _ready_to_publish(app, case, paragraphs)
+    with app.app_context():
+        yield _rows(app, case)
+
+
 def test_a_person_recorded_after_a_passed_check_is_searched_for_at_once_and_blocks_publishing(
-    app: Flask,
-    case: dict,  # type: ignore[type-arg]
+    app: Flask, case: Case
 ) -> None:
     _ready_to_publish(app, case, NAMES_THE_FATHER)  # the father is not recorded yet: it passes
     client = client_as(app, case["manager"])
@@ -288,14 +301,12 @@ def test_a_person_recorded_after_a_passed_check_is_searched_for_at_once_and_bloc
         )
 
 
-def test_correcting_a_misspelt_name_after_a_passed_check_blocks_publishing(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_correcting_a_misspelt_name_after_a_passed_check_blocks_publishing(app: Flask, case: Case) -> None:
     with app.app_context():
         review, manager = _rows(app, case)
         _identifiers(review, "Alec Broun")  # misspelt when recorded
         db.session.commit()
-    _ready_to_publish(app, case, NAMES_THE_FATHER)
-    with app.app_context():
-        review, manager = _rows(app, case)
+    with _publishable(app, case, NAMES_THE_FATHER) as (review, manager):
         _identifiers(review, "Alex Brown", by=manager)
         check = checks.latest_check(checks.final_version(review))
         assert not check.passed and [f.label for f in check.open_findings] == ["Parent or carer 1: full name"]
@@ -305,12 +316,9 @@ def test_correcting_a_misspelt_name_after_a_passed_check_blocks_publishing(app: 
 
 
 def test_a_change_saved_without_a_check_leaves_the_check_stale_and_publishing_refused(
-    app: Flask,
-    case: dict,  # type: ignore[type-arg]
+    app: Flask, case: Case
 ) -> None:
-    _ready_to_publish(app, case, NAMES_THE_FATHER)
-    with app.app_context():
-        review, manager = _rows(app, case)
+    with _publishable(app, case, NAMES_THE_FATHER) as (review, manager):
         _identifiers(review, "Alex Brown")  # saved with nobody to run the check as
         db.session.commit()
         review, manager = _rows(app, case)
@@ -329,7 +337,7 @@ def test_a_change_saved_without_a_check_leaves_the_check_stale_and_publishing_re
     assert "Ready to publish" not in page
 
 
-def test_no_decision_is_taken_on_a_check_that_no_longer_holds(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_no_decision_is_taken_on_a_check_that_no_longer_holds(app: Flask, case: Case) -> None:
     _final(app, case, LEAKY)
     with app.app_context():
         review, manager = _rows(app, case)
@@ -340,12 +348,10 @@ def test_no_decision_is_taken_on_a_check_that_no_longer_holds(app: Flask, case: 
         assert finding.resolution is None
 
 
-def test_publishing_fingerprints_the_stored_file_again(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_publishing_fingerprints_the_stored_file_again(app: Flask, case: Case) -> None:
     from casework.documents.storage import stored_path
 
-    _ready_to_publish(app, case, CLEAN)
-    with app.app_context():
-        review, manager = _rows(app, case)
+    with _publishable(app, case, CLEAN) as (review, manager):
         draft = checks.final_version(review)
         stored_path(draft.document).write_bytes(_report(*LEAKY).stream.read())  # replaced behind our back
         assert publishing.missing_for_publication(review) == []  # the page trusts the upload's fingerprint
@@ -355,10 +361,8 @@ def test_publishing_fingerprints_the_stored_file_again(app: Flask, case: dict) -
         assert db.session.get(Review, case["review_id"]).stage == ReviewStage.PUBLICATION
 
 
-def test_a_check_from_before_fingerprints_or_on_an_earlier_version_is_stale(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
-    _ready_to_publish(app, case, CLEAN)
-    with app.app_context():
-        review, manager = _rows(app, case)
+def test_a_check_from_before_fingerprints_or_on_an_earlier_version_is_stale(app: Flask, case: Case) -> None:
+    with _publishable(app, case, CLEAN) as (review, manager):
         check = checks.latest_check(checks.final_version(review))
         check.document_sha256 = check.identifiers_sha256 = ""  # as migrated from before
         assert checks.stale_reasons(review, check) == [
@@ -376,16 +380,14 @@ def test_a_check_from_before_fingerprints_or_on_an_earlier_version_is_stale(app:
 
 
 def test_the_fingerprints_are_of_the_file_and_the_identifiers_never_the_values(
-    app: Flask, case: dict
-) -> None:  # type: ignore[type-arg]
+    app: Flask, case: Case
+) -> None:
     import hashlib
 
     from casework.documents.storage import stored_path
     from casework.reviews.publication.anonymisation.identifiers import identifiers_fingerprint
 
-    _ready_to_publish(app, case, CLEAN)
-    with app.app_context():
-        review, _ = _rows(app, case)
+    with _publishable(app, case, CLEAN) as (review, _):
         draft = checks.final_version(review)
         check = checks.latest_check(draft)
         data = stored_path(draft.document).read_bytes()
@@ -400,7 +402,7 @@ def test_the_fingerprints_are_of_the_file_and_the_identifiers_never_the_values(
         assert not any("Tester" in str(value) or "Example" in str(value) for value in stored)
 
 
-def test_decisions_carry_over_to_a_rerun_and_those_that_lapse_are_shown(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_decisions_carry_over_to_a_rerun_and_those_that_lapse_are_shown(app: Flask, case: Case) -> None:
     from casework.reviews.models import Resolution
 
     _final(app, case, ("The report was tested on 1 September 2025 with Alex Brown.", *CLEAN))
@@ -443,8 +445,7 @@ def test_decisions_carry_over_to_a_rerun_and_those_that_lapse_are_shown(app: Fla
 
 
 def test_a_decision_about_words_no_longer_in_the_report_is_shown_as_no_longer_applying(
-    app: Flask,
-    case: dict,  # type: ignore[type-arg]
+    app: Flask, case: Case
 ) -> None:
     _final(app, case, ("The report was tested on 1 September 2025.", "Jamie Tester was seen.", *CLEAN))
     with app.app_context():
@@ -461,7 +462,7 @@ def test_a_decision_about_words_no_longer_in_the_report_is_shown_as_no_longer_ap
     assert "No longer applies" in page and "A meeting date" in page and "Passed" in page
 
 
-def test_a_decision_is_not_carried_to_the_same_words_in_another_sentence(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_a_decision_is_not_carried_to_the_same_words_in_another_sentence(app: Flask, case: Case) -> None:
     _final(app, case, ("The report was tested on 1 September 2025.", *CLEAN))
     with app.app_context():
         review, manager = _rows(app, case)
@@ -477,8 +478,7 @@ def test_a_decision_is_not_carried_to_the_same_words_in_another_sentence(app: Fl
 
 
 def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_check_by_hand(
-    app: Flask,
-    case: dict,  # type: ignore[type-arg]
+    app: Flask, case: Case
 ) -> None:
     locked = upload(make_pdf([" ".join(CLEAN)], password="secret"), "locked.pdf")
     with app.app_context():
@@ -497,9 +497,7 @@ def test_a_file_that_cannot_be_read_is_recorded_with_the_reason_and_needs_a_chec
 
 
 def test_a_file_beyond_the_reading_limits_is_recorded_as_unreadable(
-    app: Flask,
-    case: dict,
-    monkeypatch,  # type: ignore[no-untyped-def, type-arg]
+    app: Flask, case: Case, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A real limit, lowered for the test: a report with more pages than may be read is never
     parsed; its check is recorded as unreadable and needs a check by hand."""
@@ -516,7 +514,7 @@ def test_a_file_beyond_the_reading_limits_is_recorded_as_unreadable(
         assert check.passed
 
 
-def test_identifiers_saved_while_publishing_is_under_way_stop_the_publishing(app: Flask, case: dict) -> None:  # type: ignore[type-arg]
+def test_identifiers_saved_while_publishing_is_under_way_stop_the_publishing(app: Flask, case: Case) -> None:
     """The verification reads the identifiers as committed; a save that commits before the
     publishing does bumps the review's version, so the publishing fails instead of both landing."""
     import threading
@@ -558,13 +556,11 @@ def test_identifiers_saved_while_publishing_is_under_way_stop_the_publishing(app
 
 
 def test_identifiers_are_saved_even_when_the_final_version_cannot_be_read_back(
-    app: Flask, case: dict
-) -> None:  # type: ignore[type-arg]
+    app: Flask, case: Case
+) -> None:
     from casework.documents.storage import stored_path
 
-    _ready_to_publish(app, case, NAMES_THE_FATHER)
-    with app.app_context():
-        review, manager = _rows(app, case)
+    with _publishable(app, case, NAMES_THE_FATHER) as (review, manager):
         stored_path(checks.final_version(review).document).unlink()
         _identifiers(review, "Alex Brown", by=manager)
         db.session.commit()

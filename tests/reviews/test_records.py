@@ -36,6 +36,7 @@ from casework.reviews.records import processes
 from casework.reviews.timeline import describe_all
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_cast
+from tests.support.records import trial_and_care_proceedings
 from tests.support.reviews import make_review
 from tests.support.rows import stored
 
@@ -113,6 +114,7 @@ def timeline(app: Flask, review_id: int) -> str:
         return " | ".join(" ".join([e.sentence, *e.changes]) for e in describe_all(list(events)))
 
 
+# The good form of each register.
 PROCESS = {
     "kind": "criminal",
     "description": "Prosecution of the father, Crown Court",
@@ -125,28 +127,40 @@ PROCESS = {
     "notes": "No practitioner interviews before the trial.",
 }
 
+FAMILY = {
+    "kind": "consent",
+    "happened_on": day(TODAY),
+    "who": "Mother",
+    "how": "Home visit",
+    "summary": "Agreed.",
+}
+
+# Changes to the good forms that each is refused with a message.
+Refusals = list[tuple[dict[str, object], str]]
+PROCESS_REFUSALS: Refusals = [
+    ({"kind": ""}, "Select the kind of process"),
+    ({"description": "  "}, "Describe the process"),
+    ({"kind": "treason"}, "Not a valid choice"),
+    ({"started_on": day(TODAY + timedelta(days=1))}, "The date it started must be today or in the past"),
+    ({"expected_end_on": day(TODAY - timedelta(days=60))}, "The expected end cannot be before"),
+    ({"status": "concluded"}, "Enter the date the process ended"),
+    ({"ended_on": day(TODAY)}, "A process with an end date has concluded or was discontinued"),
+    ({"started_on": ["31", "2", "2026"]}, "must be a real date"),
+]
+FAMILY_REFUSALS: Refusals = [
+    ({"who": ""}, "Say who in the family"),
+    ({"kind": ""}, "Select what kind of involvement this was"),
+    ({"happened_on": day(TODAY + timedelta(days=3))}, "The date must be today or in the past"),
+    ({"happened_on": day(date(2020, 1, 1))}, "cannot be before the partnership became aware"),
+]
+
 
 # --- parallel processes ---------------------------------------------------------------------
 
 
-def test_a_manager_adds_a_process_and_bad_input_saves_nothing(app: Flask, world: World) -> None:
+def test_a_manager_adds_a_process(app: Flask, world: World) -> None:
     manager = client(app, world, "board_manager")
     url = f"/reviews/{world.review_id}/processes"
-    assert_each_refused(
-        manager,
-        url,
-        PROCESS,
-        ({"kind": ""}, "Select the kind of process"),
-        ({"description": "  "}, "Describe the process"),
-        ({"kind": "treason"}, "Not a valid choice"),
-        ({"started_on": day(TODAY + timedelta(days=1))}, "The date it started must be today or in the past"),
-        ({"expected_end_on": day(TODAY - timedelta(days=60))}, "The expected end cannot be before"),
-        ({"status": "concluded"}, "Enter the date the process ended"),
-        ({"ended_on": day(TODAY)}, "A process with an end date has concluded or was discontinued"),
-        ({"started_on": ["31", "2", "2026"]}, "must be a real date"),
-    )
-    assert counted(app, ParallelProcess) == 0
-
     response = post_form(manager, url, PROCESS)
     assert response.status_code == 302
     page = page_text(manager.get(url))
@@ -242,35 +256,12 @@ def test_delay_reasons_describe_the_processes_still_running(app: Flask, world: W
         review = stored(Review, world.review_id)
         manager = stored(Review, world.review_id).created_by
         assert processes.delay_reasons(review) == ""
-        processes.add_process(
-            review,
-            processes.ProcessDetails(
-                kind=ProcessKind.CRIMINAL,
-                description="Trial of the father",
-                status=ProcessStatus.UNDER_WAY,
-                started_on=TODAY - timedelta(days=10),
-                expected_end_on=date(2027, 3, 3),
-            ),
-            manager,
+        trial, care = trial_and_care_proceedings(TODAY)
+        inquest = processes.ProcessDetails(
+            kind=ProcessKind.INQUEST, description="Inquest", status=ProcessStatus.EXPECTED
         )
-        processes.add_process(
-            review,
-            processes.ProcessDetails(
-                kind=ProcessKind.INQUEST, description="Inquest", status=ProcessStatus.EXPECTED
-            ),
-            manager,
-        )
-        processes.add_process(
-            review,
-            processes.ProcessDetails(
-                kind=ProcessKind.FAMILY_PROCEEDINGS,
-                description="Care proceedings",
-                status=ProcessStatus.CONCLUDED,
-                started_on=TODAY - timedelta(days=100),
-                ended_on=TODAY - timedelta(days=5),
-            ),
-            manager,
-        )
+        for details in (trial, inquest, care):
+            processes.add_process(review, details, manager)
         db.session.commit()
         assert processes.delay_reasons(review) == (
             "Criminal investigation or prosecution: Trial of the father "
@@ -356,28 +347,9 @@ def test_a_written_request_needs_a_lead_reviewer(app: Flask, world: World) -> No
 # --- the family's involvement ---------------------------------------------------------------
 
 
-FAMILY = {
-    "kind": "consent",
-    "happened_on": day(TODAY),
-    "who": "Mother",
-    "how": "Home visit",
-    "summary": "Agreed.",
-}
-
-
-def test_the_family_log_records_entries_and_refuses_bad_and_stale_ones(app: Flask, world: World) -> None:
+def test_the_family_log_records_entries_and_refuses_stale_ones(app: Flask, world: World) -> None:
     manager = client(app, world, "board_manager")
     url = f"/reviews/{world.review_id}/family"
-    assert_each_refused(
-        manager,
-        url,
-        FAMILY,
-        ({"who": ""}, "Say who in the family"),
-        ({"kind": ""}, "Select what kind of involvement this was"),
-        ({"happened_on": day(TODAY + timedelta(days=3))}, "The date must be today or in the past"),
-        ({"happened_on": day(date(2020, 1, 1))}, "cannot be before the partnership became aware"),
-    )
-    assert counted(app, FamilyContact) == 0
     assert post_form(manager, url, FAMILY).status_code == 302
     with app.app_context():
         contact_id = db.session.execute(select(FamilyContact.id)).scalar_one()
@@ -401,6 +373,30 @@ def test_a_dhr_family_log_says_whether_advocacy_was_offered(app: Flask, world: W
     offered = FAMILY | {"kind": "advocacy_offered", "summary": "AAFDA advocate offered at the first meeting."}
     assert post_form(manager, url, offered).status_code == 302
     assert "Specialist advocacy offered Yes, 18 November 2026" in words(manager.get(url))
+
+
+# --- bad input to the registers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("register", "form", "model", "refusals"),
+    [
+        pytest.param("processes", PROCESS, ParallelProcess, PROCESS_REFUSALS, id="processes"),
+        pytest.param("family", FAMILY, FamilyContact, FAMILY_REFUSALS, id="family"),
+    ],
+)
+def test_bad_input_to_a_register_is_refused_and_saves_nothing(
+    app: Flask,
+    world: World,
+    register: str,
+    form: dict[str, object],
+    model: type,
+    refusals: Refusals,
+) -> None:
+    """Each (changes, message): the good form with these changes is refused with the message."""
+    manager = client(app, world, "board_manager")
+    assert_each_refused(manager, f"/reviews/{world.review_id}/{register}", form, *refusals)
+    assert counted(app, model) == 0
 
 
 # --- who sees what ----------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from tests.support.reviews import (
     deadline_of,
     decision_details,
     make_review,
+    review_aware_on,
     review_dates,
     review_type,
     send_notice,
@@ -482,13 +483,7 @@ def test_the_dhr_keeps_its_name_until_the_dardr_commences(
 ) -> None:
     manager = manager_of(app)
     with app.app_context():
-        before = make_review(
-            "DHR",
-            ReviewStage.DECISION,
-            by=manager,
-            became_aware_on=date(2027, 1, 4),
-            incident_on=date(2027, 1, 1),
-        )
+        before = review_aware_on("DHR", date(2027, 1, 1), date(2027, 1, 4), ReviewStage.DECISION, by=manager)
         kind = review_type("DHR")
         assert before.type_name == "Domestic Homicide Review"  # not in force: no date configured
         assert [c["key"] for c in before.criteria()] == ["death", "domestic_abuse"]
@@ -498,13 +493,7 @@ def test_the_dhr_keeps_its_name_until_the_dardr_commences(
         kind = review_type("DHR")
         assert kind.current_name == "Domestic Abuse Related Death Review"
         assert kind.name_on(date(2027, 1, 31)) == "Domestic Homicide Review"
-        after = make_review(
-            "DHR",
-            ReviewStage.DECISION,
-            by=manager,
-            became_aware_on=date(2027, 2, 8),
-            incident_on=date(2027, 2, 6),
-        )
+        after = review_aware_on("DHR", date(2027, 2, 6), date(2027, 2, 8), ReviewStage.DECISION, by=manager)
         before = db.session.get(Review, before_id)
         # a review started before commencement keeps the old name and test everywhere
         assert before.type_name == "Domestic Homicide Review"
@@ -534,13 +523,8 @@ def test_the_dhr_keeps_its_name_until_the_dardr_commences(
 def test_a_review_keeps_the_clock_in_force_when_it_started(app: Flask) -> None:
     manager = manager_of(app)
     with app.app_context():
-        review = make_review(
-            "CSPR",
-            ReviewStage.REFERRAL,
-            by=manager,
-            became_aware_on=date(2027, 2, 1),
-            incident_on=date(2027, 1, 30),
-            panel_notified_on=None,
+        review = review_aware_on(
+            "CSPR", date(2027, 1, 30), date(2027, 2, 1), by=manager, panel_notified_on=None
         )
         kind = db.session.get(ReviewType, review.review_type_id)
         old = next(c for c in kind.clocks if c.key == "notification")
@@ -562,13 +546,8 @@ def test_a_review_keeps_the_clock_in_force_when_it_started(app: Flask) -> None:
         )
         db.session.commit()
         earlier = db.session.get(Review, review.id)
-        later = make_review(
-            "CSPR",
-            ReviewStage.REFERRAL,
-            by=manager,
-            became_aware_on=date(2027, 2, 22),
-            incident_on=date(2027, 2, 20),
-            panel_notified_on=None,
+        later = review_aware_on(
+            "CSPR", date(2027, 2, 20), date(2027, 2, 22), by=manager, panel_notified_on=None
         )
         first = deadline_of(earlier, "notification")
         second = deadline_of(later, "notification")

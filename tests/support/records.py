@@ -1,10 +1,11 @@
 """What hangs off a review, built through the services: contribution requests with entries and
 files, recommendations with actions, stored documents. Call inside ``with app.app_context():``
-with rows of the current session; each builder commits."""
+with rows of the current session; each builder commits. And the details of parallel processes a
+review may wait on, to add to its register."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from casework.actions import services as actions
 from casework.actions.models import Action, Recommendation
@@ -17,7 +18,8 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.documents.storage import store_upload
-from casework.reviews.models import Review
+from casework.reviews.models import ProcessKind, ProcessStatus, Review
+from casework.reviews.records.processes import ProcessDetails
 from tests.support.files import PDF, upload
 
 ASKED = "Your agency's contact with the family during the scope period."
@@ -95,3 +97,24 @@ def make_document(
     document = store_upload(upload(content, name), uploaded_by=by, review=review)
     db.session.commit()
     return document
+
+
+def trial_and_care_proceedings(today: date) -> tuple[ProcessDetails, ProcessDetails]:
+    """Two processes a review waits on or waited on, seen from ``today``: the father's criminal
+    trial, under way since ten days before and expected to end on 3 March 2027; and care
+    proceedings that began 100 days before and concluded five days before."""
+    trial = ProcessDetails(
+        kind=ProcessKind.CRIMINAL,
+        description="Trial of the father",
+        status=ProcessStatus.UNDER_WAY,
+        started_on=today - timedelta(days=10),
+        expected_end_on=date(2027, 3, 3),
+    )
+    care = ProcessDetails(
+        kind=ProcessKind.FAMILY_PROCEEDINGS,
+        description="Care proceedings",
+        status=ProcessStatus.CONCLUDED,
+        started_on=today - timedelta(days=100),
+        ended_on=today - timedelta(days=5),
+    )
+    return trial, care

@@ -191,6 +191,19 @@ def make_review(
     return loaded_review(review)
 
 
+def review_aware_on(
+    code: str,
+    incident_on: date,
+    became_aware_on: date,
+    stage: ReviewStage | str = ReviewStage.REFERRAL,
+    by: User | None = None,
+    **more: Any,
+) -> Review:
+    """make_review with the incident and the day the partnership became aware of it given: the
+    day the review's rules and clocks are worked out from."""
+    return make_review(code, stage, by, incident_on=incident_on, became_aware_on=became_aware_on, **more)
+
+
 def _build(
     kind: ReviewType,
     stage: ReviewStage,

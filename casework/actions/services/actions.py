@@ -1,29 +1,24 @@
-"""Every change to findings, recommendations and actions. History rows are only ever added."""
+"""Actions: planning them, their progress and status, verification, deadline changes, and
+closing the review once every action is verified."""
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import TypeVar
 
 from flask import g, has_request_context
-from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import FileStorage
 
-from casework.actions import resemblance
 from casework.actions.models import (
-    ACTION_TRANSITIONS,
     Action,
     ActionChange,
     ActionStatus,
     ChangeStatus,
     DeadlineChangeRequest,
-    Finding,
     ProgressUpdate,
     Recommendation,
-    Theme,
     UpdateKind,
 )
+from casework.actions.services.checks import check_action_change, check_version, plan_alive, plan_open
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core import audit
@@ -35,230 +30,11 @@ from casework.notifications.events import actions as events
 from casework.reviews.lifecycle import (
     Missing,
     Move,
-    check_open,
     needs,
     take,
     takes,
 )
-from casework.reviews.models import Review, ReviewType
-from casework.reviews.stages import DECISION_ENDINGS
-
-
-def _version(action: Action, version: int | None) -> None:
-    if version is not None and version != action.version:
-        raise ConcurrentEditError("this action")
-
-
-def check_action_change(action: Action, change: ActionChange, to: ActionStatus | None) -> None:
-    """The guard every change of an action's status starts with: the table allows it from the
-    action's status to the one asked for."""
-    transition = ACTION_TRANSITIONS[change]
-    if action.status not in transition.sources:
-        raise DomainError(transition.refused_from)
-    if to not in transition.destinations:
-        raise DomainError(transition.refused_to, field="status")
-
-
-def _plan_alive(review: Review) -> None:
-    """A plan takes changes while its review runs, and after a decision to hold no local review
-    (no review, or the Panel's national review): that learning is kept, not thrown away."""
-    if not review.plan_is_open:
-        check_open(review)
-
-
-def _plan_open(review: Review) -> None:
-    _plan_alive(review)
-    if review.terms is None and not review.plan_is_open:
-        raise DomainError("Recommendations and actions come after the review is commissioned")
-
-
-# --- themes, findings, recommendations --------------------------------------------------
-
-
-def add_theme(name: str, by: User, review_types: list[ReviewType]) -> Theme:
-    """A new theme for these types; a name already in use gains the types it lacks."""
-    if not by.can_track_actions():
-        raise DomainError("Only a board manager can add themes")
-    name = " ".join(name.split())
-    if not name:
-        raise DomainError("Enter the theme", field="name")
-    if not review_types:
-        raise DomainError("Select the types of review it applies to", field="review_types")
-    existing = {t.name.casefold(): t for t in db.session.execute(db.select(Theme)).scalars()}
-    theme = existing.get(name.casefold())
-    if theme is not None:
-        missing = [t for t in review_types if t not in theme.review_types]
-        if not missing:
-            raise DomainError("That theme already exists for these types of review", field="name")
-        theme.review_types.extend(missing)
-    else:
-        theme = Theme(name=name[:120], review_types=list(review_types))
-        db.session.add(theme)
-    codes = [t.code for t in review_types]
-    audit.record("theme_added", f"Theme added: {theme.name}", subject=theme, details={"types": codes})
-    return theme
-
-
-def _next_number(model: type[Finding] | type[Recommendation], review: Review) -> int:
-    highest = db.session.execute(
-        db.select(db.func.max(model.number)).where(model.review_id == review.id)
-    ).scalar()
-    return (highest or 0) + 1
-
-
-P = TypeVar("P", Finding, Recommendation)
-
-
-def _added(review: Review, record: P, action: str, summary: str) -> P:
-    """A new finding or recommendation, with its audit event (``summary`` may name its number)."""
-    db.session.add(record)
-    audit.record(
-        action, summary, subject=review, review=review, details={"themes": [t.name for t in record.themes]}
-    )
-    return record
-
-
-def _written(review: Review, by: User, noun: str, text: str) -> str:
-    """The text of a finding or recommendation, once the plan is open to ``by`` and it says something."""
-    _plan_open(review)
-    if not review.can_write_recommendations(by):
-        raise DomainError(f"Only the board manager or the review's reviewer can record {noun}s")
-    if not text.strip():
-        raise DomainError(f"Enter the {noun}", field="text")
-    return text.strip()
-
-
-def add_finding(review: Review, text: str, themes: list[Theme], by: User) -> Finding:
-    finding = Finding(
-        review_id=review.id,
-        number=_next_number(Finding, review),
-        text=_written(review, by, "finding", text),
-        themes=themes,
-        created_by_id=by.id,
-    )
-    return _added(review, finding, "finding_added", f"Finding {finding.number} recorded")
-
-
-def add_recommendation(
-    review: Review, text: str, to_partnership: bool, agencies: list[Agency], themes: list[Theme], by: User
-) -> Recommendation:
-    text = _written(review, by, "recommendation", text)
-    if not to_partnership and not agencies:
-        raise DomainError("Say who the recommendation is addressed to", field="agencies")
-    recommendation = Recommendation(
-        review_id=review.id,
-        number=_next_number(Recommendation, review),
-        text=text,
-        to_partnership=to_partnership,
-        agencies=agencies,
-        themes=themes,
-        created_by_id=by.id,
-    )
-    summary = f"Recommendation {recommendation.number} recorded for {recommendation.addressed_to}"
-    return _added(review, recommendation, "recommendation_added", summary)
-
-
-def learning_lines(review: Review) -> list[str]:
-    """The rapid review's learning and immediate safety actions, one item a line (bullets and
-    numbers dropped): the starting point of the recommendations kept from a no-review decision."""
-    rapid = review.rapid_review
-    if rapid is None:
-        return []
-    lines = f"{rapid.learning_identified}\n{rapid.immediate_safety_actions}".splitlines()
-    items = (line.strip().lstrip("-*•").strip() for line in lines)
-    return [re.sub(r"^\d+[.)]\s*", "", item) for item in items if item]
-
-
-def keep_learning(review: Review, texts: list[str], by: User) -> list[Recommendation]:
-    """Recommendations to the partnership from what a review ended without a local review
-    learned (the rapid review's learning, the Panel's national recommendations), so they get
-    actions with owners like any other plan's."""
-    if review.stage not in DECISION_ENDINGS:
-        raise DomainError(
-            "This is for a review ended by a decision not to hold a local review: "
-            "add this review's recommendations on its action plan"
-        )
-    if not review.can_plan_actions(by):
-        raise DomainError("Only a board manager can turn the learning into recommendations")
-    texts = [" ".join(text.split()) for text in texts if text.strip()]
-    if not texts:
-        raise DomainError("Enter at least one recommendation, one a line", field="recommendations")
-    if any(len(text) > 10000 for text in texts):
-        raise DomainError("Each recommendation must be 10,000 characters or fewer", field="recommendations")
-    first = _next_number(Recommendation, review)
-    added = [
-        Recommendation(
-            review_id=review.id, number=first + i, text=text, to_partnership=True, created_by_id=by.id
-        )
-        for i, text in enumerate(texts)
-    ]
-    db.session.add_all(added)
-    audit.record(
-        "learning_kept",
-        f"{len(added)} recommendations recorded from the learning of {review.reference}",
-        subject=review,
-        review=review,
-        details={"count": len(added), "from": review.stage.value},
-    )
-    return added
-
-
-def confirm_recommendations(review: Review, by: User, differences: dict[int, str] | None = None) -> int:
-    """The report is final: its recommendations are confirmed and no longer change. One that
-    closely resembles an earlier review's recommendation is confirmed only with the answer to
-    "what is different this time?" (``differences``, by recommendation id), kept on it."""
-    _plan_open(review)
-    if not review.can_plan_actions(by):
-        raise DomainError("Only a board manager can confirm the recommendations")
-    pending = [r for r in _recommendations(review) if r.confirmed_at is None]
-    if not pending:
-        raise DomainError("There are no unconfirmed recommendations")
-    answers = {key: (value or "").replace("\x00", "").strip() for key, value in (differences or {}).items()}
-    repeats = resemblance.close_earlier(pending)
-    unanswered = [r for r in pending if r.id in repeats and not answers.get(r.id)]
-    if unanswered:
-        first = unanswered[0]
-        raise DomainError(
-            f"Recommendation {first.number} closely resembles {repeats[first.id].label} "
-            f"({repeats[first.id].year}): say what is different this time before confirming"
-        )
-    if any(len(answers.get(r.id, "")) > 5000 for r in pending if r.id in repeats):
-        raise DomainError('Each answer to "what is different this time?" must be 5,000 characters or fewer')
-    for recommendation in pending:
-        recommendation.confirmed_at = utcnow()
-        earlier = repeats.get(recommendation.id)
-        if earlier is not None:
-            recommendation.resembles_id = earlier.id
-            recommendation.difference_from_earlier = answers[recommendation.id]
-            audit.record(
-                "recommendation_repeated",
-                f"Recommendation {recommendation.number} resembles {earlier.label}: "
-                f"{recommendation.difference_from_earlier}",
-                subject=recommendation,
-                review=review,
-                details={"resembles": earlier.id, "score": earlier.score},
-            )
-    audit.record(
-        "recommendations_confirmed",
-        f"{len(pending)} recommendations confirmed as final",
-        subject=review,
-        review=review,
-    )
-    return len(pending)
-
-
-def _recommendations(review: Review) -> list[Recommendation]:
-    return list(
-        db.session.execute(
-            db.select(Recommendation)
-            .where(Recommendation.review_id == review.id)
-            .order_by(Recommendation.number)
-            .options(selectinload(Recommendation.themes))
-        ).scalars()
-    )
-
-
-# --- actions ----------------------------------------------------------------------------
+from casework.reviews.models import Review
 
 
 def add_action(
@@ -271,7 +47,7 @@ def add_action(
     by: User,
 ) -> Action:
     review = recommendation.review
-    _plan_open(review)
+    plan_open(review)
     if not review.can_plan_actions(by):
         raise DomainError("Only a board manager can add actions")
     if not description.strip():
@@ -346,8 +122,8 @@ def add_progress(
     by: User,
     version: int | None,
 ) -> ProgressUpdate:
-    _version(action, version)
-    _plan_alive(action.review)
+    check_version(action, version)
+    plan_alive(action.review)
     if not action.can_update(by):
         raise DomainError("Only the owning agency can report progress on this action")
     check_action_change(action, ActionChange.REPORT_PROGRESS, status)
@@ -382,7 +158,7 @@ def add_progress(
 
 
 def verify_action(action: Action, note: str, by: User, version: int | None) -> None:
-    _version(action, version)
+    check_version(action, version)
     if not action.can_verify(by):
         raise DomainError("Only a board manager can verify an action")
     check_action_change(action, ActionChange.VERIFY, ActionStatus.VERIFIED)
@@ -400,7 +176,7 @@ def verify_action(action: Action, note: str, by: User, version: int | None) -> N
 def return_action(
     action: Action, reason: str, status: ActionStatus | None, by: User, version: int | None
 ) -> None:
-    _version(action, version)
+    check_version(action, version)
     if not action.can_verify(by):
         raise DomainError("Only a board manager can return an action")
     check_action_change(action, ActionChange.RETURN, status)
@@ -421,7 +197,7 @@ def return_action(
 def request_deadline_change(
     action: Action, proposed: date | None, reason: str, by: User
 ) -> DeadlineChangeRequest:
-    _plan_alive(action.review)
+    plan_alive(action.review)
     if not action.can_ask_deadline(by):
         raise DomainError("Only the action's owner or a board manager can ask for a new deadline")
     if action.status == ActionStatus.VERIFIED:
@@ -462,7 +238,7 @@ def decide_deadline_change(change: DeadlineChangeRequest, approve: bool, note: s
         raise DomainError("Only a board manager can decide on a deadline change")
     if change.status != ChangeStatus.PENDING:
         raise DomainError("This request has already been decided")
-    _plan_alive(action.review)
+    plan_alive(action.review)
     if approve and action.status == ActionStatus.VERIFIED:
         raise DomainError("This action is verified and closed; its deadline no longer changes")
     if action.deadline != change.current_deadline:

@@ -17,8 +17,8 @@ from casework.auth.device_cookies import device_for
 from casework.auth.models import EndReason, Role, User
 from casework.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from casework.auth.throttling import Refusal, Scope, ThrottleUnavailableError, throttle
-from casework.core import audit
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core import audit, errors
+from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 from casework.notifications.events.accounts import (
@@ -266,8 +266,7 @@ def _guard_last_admin(user: User, action: str) -> None:
 
 
 def check_version(user: User, version: int | None) -> None:
-    if version is not None and version != user.version:
-        raise ConcurrentEditError("this user")
+    errors.check_version(user, version, "this user")
 
 
 def update_user(user: User, *, name: str, role: Role, agency: Agency | None, version: int | None) -> None:

@@ -15,3 +15,14 @@ class LabelledEnum(enum.StrEnum):
         member._value_ = value
         member.label = label
         return member
+
+
+class TaggedEnum(LabelledEnum):
+    """A status shown as a coloured tag: ``DUE = "due", "Due", "blue"``."""
+
+    tag_colour: str
+
+    def __new__(cls, value: str, label: str, tag_colour: str) -> TaggedEnum:
+        member = str.__new__(cls, value)
+        member._value_, member.label, member.tag_colour = value, label, tag_colour
+        return member

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from casework.auth.models import User
 from casework.core import audit
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
 from casework.notifications.models import ReminderKind, ReminderRule
 from casework.reviews.models import ReviewType
@@ -137,8 +137,7 @@ def _describe(rule: ReminderRule) -> str:
 def change_rule(
     rule: ReminderRule, due_soon: int | None, escalate_after: int | None, version: int | None, by: User
 ) -> ReminderRule:
-    if version is not None and version != rule.version:
-        raise ConcurrentEditError("this reminder rule")
+    check_version(rule, version, "this reminder rule")
     check_days(due_soon, escalate_after)
     assert due_soon is not None
     rule.due_soon_days, rule.escalate_after_days = due_soon, escalate_after
@@ -177,7 +176,6 @@ def add_override(
 def remove_override(rule: ReminderRule, version: int | None, by: User) -> None:
     if rule.review_type_id is None:
         raise DomainError("The default rule of each kind stays; change it instead")
-    if version is not None and version != rule.version:
-        raise ConcurrentEditError("this reminder rule")
+    check_version(rule, version, "this reminder rule")
     audit.record("reminder_rule_removed", f"Reminder rule removed: {_describe(rule)}", subject=rule, actor=by)
     db.session.delete(rule)

@@ -8,13 +8,13 @@ unit); an extension replaces the due date and keeps the original visible.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from casework.core.enums import TaggedEnum
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar, working_calendar
 from casework.reviews.models import (
@@ -79,38 +79,14 @@ _READERS: dict[str, Callable[[Review], date | None]] = {
 EVENTS: dict[str, Event] = {key: Event(label, _READERS[key]) for key, label in CLOCK_EVENTS.items()}
 
 
-class DeadlineStatus(enum.StrEnum):
-    NOT_STARTED = "not_started"
-    DUE = "due"
-    OVERDUE = "overdue"
-    PAUSED = "paused"
-    MET_ON_TIME = "met_on_time"
-    MET_LATE = "met_late"
-    NOT_APPLICABLE = "not_applicable"
-
-    @property
-    def label(self) -> str:
-        return {
-            "not_started": "Not started",
-            "due": "Due",
-            "overdue": "Overdue",
-            "paused": "Paused",
-            "met_on_time": "Met on time",
-            "met_late": "Met late",
-            "not_applicable": "Not applicable",
-        }[self.value]
-
-    @property
-    def tag_colour(self) -> str:
-        return {
-            "not_started": "grey",
-            "due": "blue",
-            "overdue": "red",
-            "paused": "yellow",
-            "met_on_time": "green",
-            "met_late": "orange",
-            "not_applicable": "grey",
-        }[self.value]
+class DeadlineStatus(TaggedEnum):
+    NOT_STARTED = "not_started", "Not started", "grey"
+    DUE = "due", "Due", "blue"
+    OVERDUE = "overdue", "Overdue", "red"
+    PAUSED = "paused", "Paused", "yellow"
+    MET_ON_TIME = "met_on_time", "Met on time", "green"
+    MET_LATE = "met_late", "Met late", "orange"
+    NOT_APPLICABLE = "not_applicable", "Not applicable", "grey"
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from casework.auth.models import User
-from casework.core import audit
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core import audit, errors
+from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 from casework.reviews.clock import refresh_deadlines
@@ -342,8 +342,7 @@ needs(Move.START_CONTRIBUTIONS, _lead_accepted)
 
 
 def check_version(review: Review, version: int | None) -> None:
-    if version is not None and version != review.version:
-        raise ConcurrentEditError("this review")
+    errors.check_version(review, version, "this review")
 
 
 def check_open(review: Review) -> None:

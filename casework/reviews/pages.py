@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 
 from casework.auth.access import Guarded, load_for
+from casework.core.errors import Versioned
 from casework.core.forms import VersionedForm, error_flashed, flash_form_errors, submit
 from casework.reviews.models import Review
 
@@ -22,12 +23,6 @@ class PartOfReview(Guarded, Protocol):
 
 P = TypeVar("P", bound=PartOfReview)
 F = TypeVar("F", bound=VersionedForm)
-
-
-class Versioned(Protocol):
-    """A saved entry whose version a correction must name."""
-
-    version: int
 
 
 def review_url(review: Review) -> str:

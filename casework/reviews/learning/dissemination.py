@@ -15,7 +15,7 @@ from casework.actions.models import Recommendation
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.display import format_date, plural
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.errors import ConcurrentEditError, DomainError, check_version
 from casework.core.extensions import db
 from casework.core.timeutil import UK, utcnow
 from casework.reviews.guards import not_before, not_future, required
@@ -85,8 +85,7 @@ def send_briefing(
 def acknowledge_briefing(recipient: BriefingRecipient, by: User, version: int | None) -> None:
     if not recipient.can_acknowledge(by):
         raise DomainError("Only a lead of the agency the briefing was sent to can acknowledge it")
-    if version is not None and version != recipient.version:
-        raise ConcurrentEditError("this briefing's acknowledgement")
+    check_version(recipient, version, "this briefing's acknowledgement")
     if recipient.acknowledged_at is not None:
         raise DomainError("Your agency has already acknowledged this briefing")
     recipient.acknowledged_by_id, recipient.acknowledged_at = by.id, utcnow()
@@ -233,8 +232,7 @@ def update_audit(
     review: Review, audit: PracticeAudit, details: AuditDetails, by: User, version: int | None
 ) -> PracticeAudit:
     require_manager(review, by)
-    if version is not None and version != audit.version:
-        raise ConcurrentEditError("this audit")
+    check_version(audit, version, "this audit")
     recommendations = _checked(review, details)
     _fill(audit, details, recommendations)
     try:

@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from casework.actions.models import Finding, Recommendation
 from casework.auth.models import User
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
@@ -49,11 +49,6 @@ def partnership_of(review: Review) -> str:
 def briefing_text(briefing: LearningBriefing) -> BriefingText:
     review = briefing.review
     return BriefingText.of(briefing, type_name=review.type_name, partnership=partnership_of(review))
-
-
-def _check_version(briefing: LearningBriefing, version: int | None) -> None:
-    if version is not None and version != briefing.version:
-        raise ConcurrentEditError("this briefing")
 
 
 def _still_draft(briefing: LearningBriefing) -> None:
@@ -155,7 +150,7 @@ def draft_from_review(review: Review, by: User, version: int | None = None) -> L
     require_manager(review, by)
     briefing = briefing_of(review)
     if briefing is not None:
-        _check_version(briefing, version)
+        check_version(briefing, version, "this briefing")
         _still_draft(briefing)
     identifiers = identifiers_of(review)
     sections = {
@@ -184,7 +179,7 @@ def draft_from_review(review: Review, by: User, version: int | None = None) -> L
 def save_briefing(briefing: LearningBriefing, values: dict[str, str], by: User, version: int | None) -> None:
     review = briefing.review
     require_manager(review, by)
-    _check_version(briefing, version)
+    check_version(briefing, version, "this briefing")
     _still_draft(briefing)
     title = (values.get("title") or "").strip()
     if not title:
@@ -208,7 +203,7 @@ def identifying_details_in(briefing: LearningBriefing) -> list[str]:
 def approve_briefing(briefing: LearningBriefing, by: User, version: int | None) -> None:
     review = briefing.review
     require_manager(review, by)
-    _check_version(briefing, version)
+    check_version(briefing, version, "this briefing")
     _still_draft(briefing)
     missing = briefing.missing_sections
     if missing:
@@ -231,7 +226,7 @@ def reopen_briefing(briefing: LearningBriefing, by: User, version: int | None) -
     again (an agency that has it keeps the copy it was sent)."""
     review = briefing.review
     require_manager(review, by)
-    _check_version(briefing, version)
+    check_version(briefing, version, "this briefing")
     if not briefing.is_approved:
         raise DomainError("The briefing is a draft already")
     briefing.status = BriefingStatus.DRAFT

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    ColumnElement,
     Date,
     ForeignKey,
     Index,
@@ -22,13 +21,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models.review import Review
+from casework.reviews.models.review import FollowsReview, Review
 
 if TYPE_CHECKING:
     from casework.reviews.models.records import ParallelProcess
 
 
-class ReviewPause(db.Model):
+class ReviewPause(FollowsReview, db.Model):
+    """A pause of the review's clocks, with who agreed it. It follows the review's rules (it is
+    reached through the review's pages)."""
+
     __tablename__ = "review_pauses"
     __table_args__ = (CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),)
 
@@ -46,14 +48,6 @@ class ReviewPause(db.Model):
     review: Mapped[Review] = relationship(back_populates="pauses")
     recorded_by: Mapped[User] = relationship()
     process: Mapped[ParallelProcess | None] = relationship()
-
-    # A pause follows its review's rules (it is reached through the review's pages).
-    def can_view(self, user: User) -> bool:
-        return self.review.can_view(user)
-
-    @classmethod
-    def visible_to(cls, user: User) -> ColumnElement[bool]:
-        return cls.review.has(Review.visible_to(user))
 
 
 class DeadlineExtension(db.Model):

@@ -15,7 +15,7 @@ from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models.review import Review
+from casework.reviews.models.review import FollowsReview, Review
 from casework.reviews.models.types import CLOCK_EVENTS, ClockUnit, ReviewType
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ class NoticeRequirement(db.Model):
         return f"<NoticeRequirement {self.key}>"
 
 
-class ReviewNotice(db.Model):
+class ReviewNotice(FollowsReview, db.Model):
     """One required notice on one review. ``applies`` and ``due_on`` are computed from the review
     and its requirement (see reviews.notices.rules), kept so lists and the dashboard filter in SQL."""
 
@@ -114,15 +114,8 @@ class ReviewNotice(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
 
-    def can_view(self, user: User) -> bool:  # the review's rule: see casework.auth.access
-        return self.review.can_view(user)
-
     def can_manage(self, user: User) -> bool:
         return self.review.can_manage(user)
-
-    @classmethod
-    def visible_to(cls, user: User) -> ColumnElement[bool]:
-        return cls.review.has(Review.visible_to(user))
 
     @classmethod
     def open_and_owed(cls) -> ColumnElement[bool]:

@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models.review import Review
+from casework.reviews.models.review import FollowsReview, Review
 
 
 class ProcessKind(LabelledEnum):
@@ -39,20 +39,27 @@ class ProcessStatus(LabelledEnum):
         return self in (ProcessStatus.CONCLUDED, ProcessStatus.DISCONTINUED)
 
 
-class _PartOfReview:
-    """Rules of a row kept under a review: it follows the review's rules (see Review)."""
+class _RegisterEntry(FollowsReview):
+    """An entry of a register beside a review: who recorded it and when, and the version a
+    correction must name, so a stale edit is refused, not applied."""
 
-    review: Review
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}  # each class maps its own copy of the column
 
-    def can_view(self, user: User) -> bool:
-        return self.review.can_view(user)
+    @declared_attr
+    def review(cls) -> Mapped[Review]:
+        return relationship()
 
-    @classmethod
-    def visible_to(cls, user: User) -> ColumnElement[bool]:
-        return cls.review.has(Review.visible_to(user))  # type: ignore[attr-defined]
+    @declared_attr
+    def recorded_by(cls) -> Mapped[User]:
+        return relationship(foreign_keys=f"{cls.__name__}.recorded_by_id")
 
 
-class ParallelProcess(_PartOfReview, db.Model):
+class ParallelProcess(_RegisterEntry, db.Model):
     """A criminal case, inquest, IOPC investigation, family proceedings or another review running
     alongside this one. The liaison contact is a professional, never a family member."""
 
@@ -67,8 +74,6 @@ class ParallelProcess(_PartOfReview, db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     kind: Mapped[ProcessKind] = mapped_column(enum_type(ProcessKind, "process_kind", 30))
     description: Mapped[str] = mapped_column(String(300))
     status: Mapped[ProcessStatus] = mapped_column(enum_type(ProcessStatus, "process_status", 20))
@@ -79,14 +84,6 @@ class ParallelProcess(_PartOfReview, db.Model):
     contact_organisation: Mapped[str] = mapped_column(String(200), default="")
     contact_details: Mapped[str] = mapped_column(String(300), default="")  # email or phone
     notes: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    review: Mapped[Review] = relationship()
-    recorded_by: Mapped[User] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def title(self) -> str:
@@ -98,7 +95,7 @@ class MonitoringKind(LabelledEnum):
     WRITTEN_REQUEST = "written_request", "Written request to the reviewer"
 
 
-class MonitoringEntry(_PartOfReview, db.Model):
+class MonitoringEntry(_RegisterEntry, db.Model):
     """Regulation 14 of the 2018 CSPR Regulations: the partners monitor the review's time and
     quality at regular intervals, and make their requests to the reviewer in writing."""
 
@@ -107,23 +104,14 @@ class MonitoringEntry(_PartOfReview, db.Model):
         CheckConstraint("kind <> 'written_request' OR addressed_to_id IS NOT NULL", name="request_addressed"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     kind: Mapped[MonitoringKind] = mapped_column(enum_type(MonitoringKind, "monitoring_kind", 20))
     recorded_on: Mapped[date] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
     addressed_to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     response: Mapped[str] = mapped_column(Text, default="")
     responded_on: Mapped[date | None] = mapped_column(Date)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
-    review: Mapped[Review] = relationship()
     addressed_to: Mapped[User | None] = relationship(foreign_keys=[addressed_to_id])
-    recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_request(self) -> bool:
@@ -146,27 +134,17 @@ class FamilyContactKind(LabelledEnum):
     SHARED = "shared", "Information shared with the family"
 
 
-class FamilyContact(_PartOfReview, db.Model):
+class FamilyContact(_RegisterEntry, db.Model):
     """One dated entry of the family's involvement. Identifying-adjacent: shown to the review's
     managers and its lead reviewer only, never on public pages or in mail."""
 
     __tablename__ = "family_contacts"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     kind: Mapped[FamilyContactKind] = mapped_column(enum_type(FamilyContactKind, "family_contact_kind", 20))
     happened_on: Mapped[date] = mapped_column(Date)
     who: Mapped[str] = mapped_column(String(200))  # the family member, by relationship ("mother")
     how: Mapped[str] = mapped_column(String(200), default="")  # in person, letter, through an advocate
     summary: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-
-    review: Mapped[Review] = relationship()
-    recorded_by: Mapped[User] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
     def can_view(self, user: User) -> bool:
         return self.review.can_see_family(user)

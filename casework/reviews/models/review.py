@@ -257,6 +257,20 @@ class Review(db.Model):
         return f"<Review {self.reference} {self.stage}>"
 
 
+class FollowsReview:
+    """Rules of a row kept under a review and reached through its pages: it follows the
+    review's rules (see Review)."""
+
+    review: Review
+
+    def can_view(self, user: User) -> bool:
+        return self.review.can_view(user)
+
+    @classmethod
+    def visible_to(cls, user: User) -> ColumnElement[bool]:
+        return cls.review.has(Review.visible_to(user))  # type: ignore[attr-defined]
+
+
 class Involvement(db.Model):
     """An agency's part in one review: known at referral, contributed to the rapid review,
     in the review's scope; with a short note of its role."""

@@ -4,7 +4,6 @@ event's date, so this module needs nothing above the models."""
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Protocol
@@ -12,6 +11,7 @@ from typing import Protocol
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import exists, select
 
+from casework.core.enums import TaggedEnum
 from casework.core.extensions import db
 from casework.core.workdays import WorkingCalendar, working_calendar
 from casework.reviews.models import (
@@ -34,32 +34,12 @@ class HasDue(Protocol):
     def due_on(self) -> date | None: ...
 
 
-class NoticeStatus(enum.StrEnum):
-    NOT_APPLICABLE = "not_applicable"
-    DUE = "due"
-    OVERDUE = "overdue"
-    SENT = "sent"
-    SENT_LATE = "sent_late"
-
-    @property
-    def label(self) -> str:
-        return {
-            "not_applicable": "Not applicable",
-            "due": "Due",
-            "overdue": "Overdue",
-            "sent": "Sent",
-            "sent_late": "Sent late",
-        }[self.value]
-
-    @property
-    def tag_colour(self) -> str:
-        return {
-            "not_applicable": "grey",
-            "due": "blue",
-            "overdue": "red",
-            "sent": "green",
-            "sent_late": "orange",
-        }[self.value]
+class NoticeStatus(TaggedEnum):
+    NOT_APPLICABLE = "not_applicable", "Not applicable", "grey"
+    DUE = "due", "Due", "blue"
+    OVERDUE = "overdue", "Overdue", "red"
+    SENT = "sent", "Sent", "green"
+    SENT_LATE = "sent_late", "Sent late", "orange"
 
 
 def notice_status(notice: ReviewNotice, today: date) -> NoticeStatus:

@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.auth.models import User
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
 from casework.core.workdays import working_calendar
 from casework.reviews.guards import not_before, not_future, required
@@ -46,14 +46,9 @@ def _require_manager(review: Review, by: User) -> None:
         raise DomainError("Only a board manager can do this")
 
 
-def _check_version(notice: ReviewNotice, version: int | None) -> None:
-    if version is not None and version != notice.version:
-        raise ConcurrentEditError("this notice")
-
-
 def _checked_change(notice: ReviewNotice, version: int | None, by: User) -> Review:
     """The notice's review, once the change is known to be on the version shown and by a manager."""
-    _check_version(notice, version)
+    check_version(notice, version, "this notice")
     _require_manager(notice.review, by)
     return notice.review
 

@@ -11,7 +11,7 @@ from datetime import date
 
 from casework.auth.models import User
 from casework.core.display import format_date
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, on_timeline
@@ -63,8 +63,7 @@ def add_contact(review: Review, details: ContactDetails, by: User) -> FamilyCont
 
 
 def update_contact(contact: FamilyContact, details: ContactDetails, version: int | None) -> FamilyContact:
-    if version is not None and version != contact.version:
-        raise ConcurrentEditError("this entry")
+    check_version(contact, version, "this entry")
     check_open(contact.review)
     values = _checked(contact.review, details)
     if all(getattr(contact, key) == value for key, value in values.items()):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from casework.auth.models import User
 from casework.core.display import format_date
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.notifications.events.reviews import written_request_made
@@ -63,8 +63,7 @@ def add_entry(
 def update_entry(
     entry: MonitoringEntry, recorded_on: date | None, text: str, version: int | None
 ) -> MonitoringEntry:
-    if version is not None and version != entry.version:
-        raise ConcurrentEditError("this entry")
+    check_version(entry, version, "this entry")
     check_open(entry.review)
     text = _checked(recorded_on, text)
     if entry.recorded_on == recorded_on and entry.text == text:
@@ -81,8 +80,7 @@ def update_entry(
 
 def respond(entry: MonitoringEntry, response: str, version: int | None, by: User) -> MonitoringEntry:
     """The reviewer's answer to a written request addressed to them (a later answer replaces it)."""
-    if version is not None and version != entry.version:
-        raise ConcurrentEditError("this request")
+    check_version(entry, version, "this request")
     check_open(entry.review)
     if not entry.can_respond(by):
         raise DomainError("Only the reviewer the request is addressed to can answer it")

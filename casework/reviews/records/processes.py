@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework.auth.models import User
 from casework.core.display import format_date
-from casework.core.errors import ConcurrentEditError, DomainError
+from casework.core.errors import ConcurrentEditError, DomainError, check_version
 from casework.core.extensions import db
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, on_timeline
@@ -92,8 +92,7 @@ def add_process(review: Review, details: ProcessDetails, by: User) -> ParallelPr
 
 
 def update_process(process: ParallelProcess, details: ProcessDetails, version: int | None) -> ParallelProcess:
-    if version is not None and version != process.version:
-        raise ConcurrentEditError("this process")
+    check_version(process, version, "this process")
     review = process.review
     check_open(review)
     before = _snapshot(process)

@@ -14,11 +14,11 @@ from functools import cache
 from typing import Any, Literal
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, select, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from casework.actions.models import Action, ActionStatus, Recommendation, Theme, recommendation_themes
-from casework.actions.rag import Rag, overdue_sql, rag_sql
+from casework.actions.rag import DONE, Rag, overdue_sql, rag_sql
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
@@ -219,6 +219,16 @@ def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) 
     return ordered(select(Action), user, filters, today, soon).options(*_shown())
 
 
+def _page_of(ids: Select[Any], filters: TrackerFilters, today: date, soon: date) -> Select[tuple[Action]]:
+    """The actions ``ids`` selects, joined to what the page shows and sorted as the list is."""
+    return (
+        _joined(select(Action), ALL_JOINS)
+        .where(Action.id.in_(ids))
+        .order_by(*_order(filters, today, soon))
+        .options(*_shown())
+    )
+
+
 def page_query(
     user: User, filters: TrackerFilters, today: date, soon: date, limit: int, offset: int
 ) -> Select[tuple[Action]]:
@@ -233,33 +243,91 @@ def page_query(
         .limit(limit)
         .offset(offset)
     )
-    return (
-        _joined(select(Action), ALL_JOINS)
-        .where(Action.id.in_(ids.scalar_subquery()))
-        .order_by(*_order(filters, today, soon))
-        .options(*_shown())
-    )
+    return _page_of(ids.scalar_subquery(), filters, today, soon)  # type: ignore[arg-type]
+
+
+def _of_colour(colour: Rag, today: date, soon: date) -> ColumnElement[bool]:
+    """The actions of one colour, said so that an index finds them: a verified action is one of
+    that status (most actions, after years); any other is open or completed, few at any time,
+    and its colour is then read from the full rule."""
+    if colour == Rag.VERIFIED:
+        return Action.status == ActionStatus.VERIFIED
+    unverified = Action.status.not_in(DONE) | (Action.status == ActionStatus.COMPLETED)
+    return unverified & (rag_sql(today, soon) == colour.value)
+
+
+def rag_segments(
+    by_rag: Mapping[Rag, int], descending: bool, limit: int, offset: int
+) -> list[tuple[Rag, int, int]]:
+    """The colours a page of the list sorted by RAG takes its actions from, each with how many
+    to skip and take among that colour's actions (by id), given how many of each colour the
+    filters find: the list is the colours one after another (worst first, or reversed)."""
+    colours = sorted(Rag, key=RAG_ORDER.__getitem__, reverse=descending)
+    segments, start = [], 0
+    for colour in colours:
+        end = start + by_rag.get(colour, 0)
+        first, last = max(offset, start), min(offset + limit, end)
+        if first < last:
+            segments.append((colour, first - start, last - first))
+        start = end
+    return segments
+
+
+def rag_page_query(
+    user: User,
+    filters: TrackerFilters,
+    today: date,
+    soon: date,
+    by_rag: Mapping[Rag, int],
+    limit: int,
+    offset: int,
+) -> Select[tuple[Action]] | None:
+    """One page of the list sorted by RAG, without sorting every action by its colour: the counts
+    (same filters, same day) say which colours the page spans, and each of those gives its share
+    of the page in id order from an index. None when the page is past the last action."""
+    conditions = _conditions(user, filters, today, soon)
+    by_id = Action.id.desc() if filters.descending else Action.id.asc()
+    parts = [
+        select(Action.id)
+        .where(*conditions, _of_colour(colour, today, soon))
+        .order_by(by_id)
+        .offset(skip)
+        .limit(take)
+        .subquery()
+        for colour, skip, take in rag_segments(by_rag, filters.descending, limit, offset)
+    ]
+    if not parts:
+        return None
+    ids = union_all(*(select(part.c.id) for part in parts))
+    return _page_of(ids, filters, today, soon)  # type: ignore[arg-type]
 
 
 class TrackerPage(Pagination):
     """A page of the tracker for the pagination component. Its total is the counts' (the
-    filtered actions are counted once, by :func:`tracker_counts`), its items :func:`page_query`."""
+    filtered actions are counted once, by :func:`tracker_counts`), its items :func:`page_query`
+    (or :func:`rag_page_query`, which also reads the counts of each colour)."""
 
     def _query_items(self) -> list[Any]:
         make = self._query_args["make"]
-        return list(db.session.execute(make(self.per_page, self._query_offset)).scalars())
+        statement = make(self.per_page, self._query_offset)
+        return [] if statement is None else list(db.session.execute(statement).scalars())
 
     def _query_count(self) -> int:
-        return int(self._query_args["total"])
+        return int(self._query_args["counts"].total)
 
 
-def tracker_page(user: User, filters: TrackerFilters, today: date, soon: date, total: int) -> TrackerPage:
-    """The page of the filtered, sorted actions the filters ask for (none past the last)."""
+def tracker_page(
+    user: User, filters: TrackerFilters, today: date, soon: date, counts: TrackerCounts
+) -> TrackerPage:
+    """The page of the filtered, sorted actions the filters ask for (none past the last);
+    ``counts`` are :func:`tracker_counts` of the same filters and day."""
 
-    def make(limit: int, offset: int) -> Select[tuple[Action]]:
+    def make(limit: int, offset: int) -> Select[tuple[Action]] | None:
+        if filters.sort == "rag":
+            return rag_page_query(user, filters, today, soon, counts.by_rag, limit, offset)
         return page_query(user, filters, today, soon, limit, offset)
 
-    return TrackerPage(page=filters.page, per_page=PAGE_SIZE, error_out=False, make=make, total=total)
+    return TrackerPage(page=filters.page, per_page=PAGE_SIZE, error_out=False, make=make, counts=counts)
 
 
 @dataclass(frozen=True)

@@ -7,17 +7,26 @@ refused: a link that was right yesterday (a theme since removed, a typed URL) st
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
+from threading import Lock
 from typing import Any, Literal
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, case, exists, func, select, union_all
+from sqlalchemy import ColumnElement, Select, case, exists, func, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
-from casework.actions.models import Action, ActionStatus, Recommendation, Theme, recommendation_themes
+from casework.actions.models import (
+    Action,
+    ActionStatus,
+    Recommendation,
+    Theme,
+    TrackerVersion,
+    recommendation_themes,
+)
 from casework.actions.rag import DONE, Rag, overdue_sql, rag_sql
 from casework.agencies.models import Agency
 from casework.auth.models import User
@@ -357,7 +366,7 @@ class TrackerCounts:
         return sum(row.count for row in self.by_agency)
 
 
-def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
+def _count(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
     """How many of the filtered actions each agency (and the partnership) holds of each colour, in
     one query: grouped on the actions' own columns (an index holds the agency, status, deadline
     and completion day of every action), the agencies' names joined to the groups afterwards."""
@@ -386,6 +395,53 @@ def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date)
         key=lambda row: (row.agency_id is not None, row.name.casefold(), row.agency_id or 0),
     )
     return TrackerCounts(by_agency=by_agency)
+
+
+class _CountsCache:
+    """Counts already worked out by this process, under the database's tracker token (see
+    TrackerVersion) they were read at: any write to what they count changes the token, so an
+    entry is only found while it is still true. The oldest entries go first."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[Hashable, TrackerCounts] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable) -> TrackerCounts | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, counts: TrackerCounts) -> None:
+        with self._lock:
+            self._entries[key] = counts
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+
+_counts_cache = _CountsCache()
+
+
+def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
+    """:func:`_count`, read again only when the tracker's token has changed since (or the day):
+    the counts read every action, and between two changes every view would read the same.
+    Kept for the people who see every action alone (the token does not follow who may see what);
+    without the token's row, always worked out."""
+    if Action.visible_to(user) is not true():
+        return _count(user, filters, today, soon)
+    token = db.session.execute(select(TrackerVersion.token).where(TrackerVersion.id == 1)).scalar()
+    if token is None:
+        return _count(user, filters, today, soon)
+    key = (str(db.engine.url), token, today, soon, tuple(sorted(filters.filter_args().items())))
+    counts = _counts_cache.get(key)
+    if counts is None:
+        counts = _count(user, filters, today, soon)
+        _counts_cache.put(key, counts)
+    return counts
 
 
 @dataclass(frozen=True)

@@ -487,6 +487,7 @@ class TrackerVersion(db.Model):
     as it is committed, whatever code (or script) made it."""
 
     __tablename__ = "tracker_versions"
+    ROW = 1  # the one row's id
 
     id: Mapped[int] = mapped_column(primary_key=True)
     token: Mapped[str] = mapped_column(String(32))

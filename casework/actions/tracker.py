@@ -16,7 +16,7 @@ from threading import Lock
 from typing import Any, Literal
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, case, exists, func, select, true, union_all
+from sqlalchemy import ColumnElement, Row, Select, case, exists, func, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
 from casework.actions.models import (
@@ -473,9 +473,12 @@ def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date)
 
 @dataclass(frozen=True)
 class FilterChoices:
-    reviews: list[Review]
-    agencies: list[Agency]
-    owners: list[User]
+    """What the filter lists offer, each an id and what the list shows of it (no more: the
+    reviews with actions grow with the years, and each is one line of a list)."""
+
+    reviews: Sequence[Row[tuple[int, str, str]]]  # id, reference, pseudonym
+    agencies: Sequence[Row[tuple[int, str]]]  # id, name
+    owners: Sequence[Row[tuple[int, str]]]  # id, name
     themes: list[Theme]
 
 
@@ -487,20 +490,16 @@ def filter_choices(user: User) -> FilterChoices:
     agency_ids = visible.with_only_columns(Action.agency_id).where(Action.agency_id.is_not(None))
     owner_ids = visible.with_only_columns(Action.owner_id)
     return FilterChoices(
-        reviews=list(
-            db.session.execute(
-                select(Review).where(Review.id.in_(review_ids)).order_by(Review.reference)
-            ).scalars()
-        ),
-        agencies=list(
-            db.session.execute(
-                select(Agency).where(Agency.id.in_(agency_ids)).order_by(Agency.name)
-            ).scalars()
-        ),
-        owners=list(
-            db.session.execute(
-                select(User).where(User.id.in_(owner_ids)).order_by(User.name, User.id)
-            ).scalars()
-        ),
+        reviews=db.session.execute(
+            select(Review.id, Review.reference, Review.pseudonym)
+            .where(Review.id.in_(review_ids))
+            .order_by(Review.reference)
+        ).all(),
+        agencies=db.session.execute(
+            select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)).order_by(Agency.name)
+        ).all(),
+        owners=db.session.execute(
+            select(User.id, User.name).where(User.id.in_(owner_ids)).order_by(User.name, User.id)
+        ).all(),
         themes=list(db.session.execute(select(Theme).order_by(Theme.name)).scalars()),
     )

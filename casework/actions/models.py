@@ -477,3 +477,17 @@ class DeadlineChangeRequest(db.Model):
     action: Mapped[Action] = relationship(back_populates="deadline_requests")
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class TrackerVersion(db.Model):
+    """One row whose token the database itself changes (by triggers, see the migration
+    tracker_versions) in the transaction of every write to what the tracker's counts read: the
+    actions, the agencies' names and the recommendations' themes. An app server keeps counts
+    it has worked out under the token they were read at, so every server sees a change as soon
+    as it is committed, whatever code (or script) made it."""
+
+    __tablename__ = "tracker_versions"
+    ROW = 1  # the one row's id
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))

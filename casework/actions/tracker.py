@@ -7,18 +7,27 @@ refused: a link that was right yesterday (a theme since removed, a typed URL) st
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
+from threading import Lock
 from typing import Any, Literal
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, case, exists, func, select
+from sqlalchemy import ColumnElement, Row, Select, case, exists, func, select, true, union_all
 from sqlalchemy.orm import aliased, selectinload
 
-from casework.actions.models import Action, ActionStatus, Recommendation, Theme, recommendation_themes
-from casework.actions.rag import Rag, overdue_sql, rag_sql
+from casework.actions.models import (
+    Action,
+    ActionStatus,
+    Recommendation,
+    Theme,
+    TrackerVersion,
+    recommendation_themes,
+)
+from casework.actions.rag import DONE, Rag, overdue_sql, rag_sql
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
@@ -219,6 +228,16 @@ def tracker_query(user: User, filters: TrackerFilters, today: date, soon: date) 
     return ordered(select(Action), user, filters, today, soon).options(*_shown())
 
 
+def _page_of(ids: Select[Any], filters: TrackerFilters, today: date, soon: date) -> Select[tuple[Action]]:
+    """The actions ``ids`` selects, joined to what the page shows and sorted as the list is."""
+    return (
+        _joined(select(Action), ALL_JOINS)
+        .where(Action.id.in_(ids))
+        .order_by(*_order(filters, today, soon))
+        .options(*_shown())
+    )
+
+
 def page_query(
     user: User, filters: TrackerFilters, today: date, soon: date, limit: int, offset: int
 ) -> Select[tuple[Action]]:
@@ -233,33 +252,91 @@ def page_query(
         .limit(limit)
         .offset(offset)
     )
-    return (
-        _joined(select(Action), ALL_JOINS)
-        .where(Action.id.in_(ids.scalar_subquery()))
-        .order_by(*_order(filters, today, soon))
-        .options(*_shown())
-    )
+    return _page_of(ids.scalar_subquery(), filters, today, soon)  # type: ignore[arg-type]
+
+
+def _of_colour(colour: Rag, today: date, soon: date) -> ColumnElement[bool]:
+    """The actions of one colour, said so that an index finds them: a verified action is one of
+    that status (most actions, after years); any other is open or completed, few at any time,
+    and its colour is then read from the full rule."""
+    if colour == Rag.VERIFIED:
+        return Action.status == ActionStatus.VERIFIED
+    unverified = Action.status.not_in(DONE) | (Action.status == ActionStatus.COMPLETED)
+    return unverified & (rag_sql(today, soon) == colour.value)
+
+
+def rag_segments(
+    by_rag: Mapping[Rag, int], descending: bool, limit: int, offset: int
+) -> list[tuple[Rag, int, int]]:
+    """The colours a page of the list sorted by RAG takes its actions from, each with how many
+    to skip and take among that colour's actions (by id), given how many of each colour the
+    filters find: the list is the colours one after another (worst first, or reversed)."""
+    colours = sorted(Rag, key=RAG_ORDER.__getitem__, reverse=descending)
+    segments, start = [], 0
+    for colour in colours:
+        end = start + by_rag.get(colour, 0)
+        first, last = max(offset, start), min(offset + limit, end)
+        if first < last:
+            segments.append((colour, first - start, last - first))
+        start = end
+    return segments
+
+
+def rag_page_query(
+    user: User,
+    filters: TrackerFilters,
+    today: date,
+    soon: date,
+    by_rag: Mapping[Rag, int],
+    limit: int,
+    offset: int,
+) -> Select[tuple[Action]] | None:
+    """One page of the list sorted by RAG, without sorting every action by its colour: the counts
+    (same filters, same day) say which colours the page spans, and each of those gives its share
+    of the page in id order from an index. None when the page is past the last action."""
+    conditions = _conditions(user, filters, today, soon)
+    by_id = Action.id.desc() if filters.descending else Action.id.asc()
+    parts = [
+        select(Action.id)
+        .where(*conditions, _of_colour(colour, today, soon))
+        .order_by(by_id)
+        .offset(skip)
+        .limit(take)
+        .subquery()
+        for colour, skip, take in rag_segments(by_rag, filters.descending, limit, offset)
+    ]
+    if not parts:
+        return None
+    ids = union_all(*(select(part.c.id) for part in parts))
+    return _page_of(ids, filters, today, soon)  # type: ignore[arg-type]
 
 
 class TrackerPage(Pagination):
     """A page of the tracker for the pagination component. Its total is the counts' (the
-    filtered actions are counted once, by :func:`tracker_counts`), its items :func:`page_query`."""
+    filtered actions are counted once, by :func:`tracker_counts`), its items :func:`page_query`
+    (or :func:`rag_page_query`, which also reads the counts of each colour)."""
 
     def _query_items(self) -> list[Any]:
         make = self._query_args["make"]
-        return list(db.session.execute(make(self.per_page, self._query_offset)).scalars())
+        statement = make(self.per_page, self._query_offset)
+        return [] if statement is None else list(db.session.execute(statement).scalars())
 
     def _query_count(self) -> int:
-        return int(self._query_args["total"])
+        return int(self._query_args["counts"].total)
 
 
-def tracker_page(user: User, filters: TrackerFilters, today: date, soon: date, total: int) -> TrackerPage:
-    """The page of the filtered, sorted actions the filters ask for (none past the last)."""
+def tracker_page(
+    user: User, filters: TrackerFilters, today: date, soon: date, counts: TrackerCounts
+) -> TrackerPage:
+    """The page of the filtered, sorted actions the filters ask for (none past the last);
+    ``counts`` are :func:`tracker_counts` of the same filters and day."""
 
-    def make(limit: int, offset: int) -> Select[tuple[Action]]:
+    def make(limit: int, offset: int) -> Select[tuple[Action]] | None:
+        if filters.sort == "rag":
+            return rag_page_query(user, filters, today, soon, counts.by_rag, limit, offset)
         return page_query(user, filters, today, soon, limit, offset)
 
-    return TrackerPage(page=filters.page, per_page=PAGE_SIZE, error_out=False, make=make, total=total)
+    return TrackerPage(page=filters.page, per_page=PAGE_SIZE, error_out=False, make=make, counts=counts)
 
 
 @dataclass(frozen=True)
@@ -289,27 +366,27 @@ class TrackerCounts:
         return sum(row.count for row in self.by_agency)
 
 
-def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
-    """How many of the filtered actions each agency (and the partnership) holds of each colour, in
-    one query: grouped on the actions' own columns (an index holds the agency, status, deadline
-    and completion day of every action), the agencies' names joined to the groups afterwards."""
+def _grouped(
+    user: User, filters: TrackerFilters, today: date, soon: date, *only_if: ColumnElement[bool]
+) -> Any:
+    """The filtered actions counted by agency and colour, grouped on the actions' own columns (an
+    index holds the agency, status, deadline and completion day of every action)."""
     # Grouped through a subquery: PostgreSQL would not match a CASE with bound values in GROUP BY
     # to the same CASE in the select list.
     coloured = (
         select(Action.agency_id, rag_sql(today, soon).label("rag"))
-        .where(*_conditions(user, filters, today, soon))
+        .where(*_conditions(user, filters, today, soon), *only_if)
         .subquery()
     )
-    grouped = (
+    return (
         select(coloured.c.agency_id, coloured.c.rag, func.count().label("count"))
         .group_by(coloured.c.agency_id, coloured.c.rag)
         .subquery()
     )
-    rows = db.session.execute(
-        select(grouped.c.agency_id, Agency.name, grouped.c.rag, grouped.c.count).outerjoin(
-            Agency, Agency.id == grouped.c.agency_id
-        )
-    ).all()
+
+
+def _counts_of(rows: Iterable[Any]) -> TrackerCounts:
+    """The counts from rows of (agency's id, agency's name, colour, count)."""
     found: dict[tuple[int | None, str], dict[Rag, int]] = {}
     for agency_id, name, colour, count in rows:
         found.setdefault((agency_id, name or PARTNERSHIP_LABEL), {c: 0 for c in Rag})[Rag(colour)] = count
@@ -320,11 +397,88 @@ def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date)
     return TrackerCounts(by_agency=by_agency)
 
 
+def _count(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
+    """How many of the filtered actions each agency (and the partnership) holds of each colour, in
+    one query, the agencies' names joined to the groups afterwards."""
+    grouped = _grouped(user, filters, today, soon)
+    return _counts_of(
+        db.session.execute(
+            select(grouped.c.agency_id, Agency.name, grouped.c.rag, grouped.c.count).outerjoin(
+                Agency, Agency.id == grouped.c.agency_id
+            )
+        )
+    )
+
+
+class _CountsCache:
+    """Counts already worked out by this process, each under the database's tracker token (see
+    TrackerVersion) it was read at, for its filters and day: any write to what they count changes
+    the token, so counts are only used while the token is the same. The oldest go first."""
+
+    SIZE = 256
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[Hashable, tuple[str, TrackerCounts]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: Hashable) -> tuple[str, TrackerCounts] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, token: str, counts: TrackerCounts) -> None:
+        with self._lock:
+            self._entries[key] = (token, counts)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+
+_counts_cache = _CountsCache()
+
+
+def tracker_counts(user: User, filters: TrackerFilters, today: date, soon: date) -> TrackerCounts:
+    """:func:`_count`, worked out again only when the tracker's token has changed since (or the
+    day): the counts read every action, and between two changes every view would read the same.
+
+    One statement either way: it reads the token and, only if it differs from the one the kept
+    counts were read at, counts (the database skips the counting when the token is the same).
+    Kept for the people who see every action alone (the token does not follow who may see what)."""
+    if Action.visible_to(user) is not true():
+        return _count(user, filters, today, soon)
+    key = (str(db.engine.url), today, soon, tuple(sorted(filters.filter_args().items())))
+    kept = _counts_cache.get(key)
+    known = kept[0] if kept else ""  # a token is never empty
+    other = aliased(TrackerVersion)
+    changed = exists().where(other.id == TrackerVersion.ROW, other.token != known)
+    grouped = _grouped(user, filters, today, soon, changed)
+    rows = db.session.execute(
+        select(TrackerVersion.token, grouped.c.agency_id, Agency.name, grouped.c.rag, grouped.c.count)
+        .select_from(TrackerVersion)
+        .outerjoin(grouped, true())
+        .outerjoin(Agency, Agency.id == grouped.c.agency_id)
+        .where(TrackerVersion.id == TrackerVersion.ROW)
+    ).all()
+    if not rows:  # no token's row: nothing to keep counts under
+        return _count(user, filters, today, soon)
+    token = rows[0][0]
+    if kept and token == known:
+        return kept[1]
+    counts = _counts_of(row[1:] for row in rows if row.rag is not None)
+    _counts_cache.put(key, token, counts)
+    return counts
+
+
 @dataclass(frozen=True)
 class FilterChoices:
-    reviews: list[Review]
-    agencies: list[Agency]
-    owners: list[User]
+    """What the filter lists offer, each an id and what the list shows of it (no more: the
+    reviews with actions grow with the years, and each is one line of a list)."""
+
+    reviews: Sequence[Row[tuple[int, str, str]]]  # id, reference, pseudonym
+    agencies: Sequence[Row[tuple[int, str]]]  # id, name
+    owners: Sequence[Row[tuple[int, str]]]  # id, name
     themes: list[Theme]
 
 
@@ -336,20 +490,16 @@ def filter_choices(user: User) -> FilterChoices:
     agency_ids = visible.with_only_columns(Action.agency_id).where(Action.agency_id.is_not(None))
     owner_ids = visible.with_only_columns(Action.owner_id)
     return FilterChoices(
-        reviews=list(
-            db.session.execute(
-                select(Review).where(Review.id.in_(review_ids)).order_by(Review.reference)
-            ).scalars()
-        ),
-        agencies=list(
-            db.session.execute(
-                select(Agency).where(Agency.id.in_(agency_ids)).order_by(Agency.name)
-            ).scalars()
-        ),
-        owners=list(
-            db.session.execute(
-                select(User).where(User.id.in_(owner_ids)).order_by(User.name, User.id)
-            ).scalars()
-        ),
+        reviews=db.session.execute(
+            select(Review.id, Review.reference, Review.pseudonym)
+            .where(Review.id.in_(review_ids))
+            .order_by(Review.reference)
+        ).all(),
+        agencies=db.session.execute(
+            select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)).order_by(Agency.name)
+        ).all(),
+        owners=db.session.execute(
+            select(User.id, User.name).where(User.id.in_(owner_ids)).order_by(User.name, User.id)
+        ).all(),
         themes=list(db.session.execute(select(Theme).order_by(Theme.name)).scalars()),
     )

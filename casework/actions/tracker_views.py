@@ -40,7 +40,7 @@ def index() -> ResponseReturnValue:
     today, soon = _today()
     user = current_person()
     counts = tracker.tracker_counts(user, filters, today, soon)
-    page = tracker.tracker_page(user, filters, today, soon, counts.total)
+    page = tracker.tracker_page(user, filters, today, soon, counts)
     return render_template(
         "actions/index.html",
         page=page,

@@ -28,7 +28,13 @@ from werkzeug.datastructures import FileStorage
 from casework.actions import services
 from casework.actions.models import Action, ActionStatus, Recommendation, Theme
 from casework.actions.rag import SOON, Rag, is_overdue, overdue_sql, rag_for, rag_sql, soon_limit
-from casework.actions.tracker import TrackerFilters, tracker_counts, tracker_query
+from casework.actions.tracker import (
+    TrackerFilters,
+    rag_page_query,
+    rag_segments,
+    tracker_counts,
+    tracker_query,
+)
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
@@ -952,3 +958,106 @@ def test_rag_in_sql_gives_the_same_colour_as_rag_in_python(app: Flask) -> None:
             assert found == {action_id for action_id, case in cases.items() if case[3] == colour}
         counts = tracker_counts(manager, TrackerFilters(), RAG_TODAY, soon)
         assert counts.by_rag == {colour: sum(case[3] == colour for case in cases.values()) for colour in Rag}
+
+        # and a page of the list sorted by RAG, taken colour by colour from the counts, holds the
+        # same actions in the same order as the whole list sorted at once: every page size and
+        # start, across the colours' boundaries, both ways, under filters too
+        for filters in (
+            TrackerFilters(sort="rag"),
+            TrackerFilters(sort="rag", descending=True),
+            TrackerFilters(sort="rag", status=ActionStatus.COMPLETED),
+            TrackerFilters(sort="rag", descending=True, overdue=True),
+            TrackerFilters(sort="rag", rag=Rag.AMBER),
+        ):
+            whole = [
+                a.id for a in db.session.execute(tracker_query(manager, filters, RAG_TODAY, soon)).scalars()
+            ]
+            by_rag = tracker_counts(manager, filters, RAG_TODAY, soon).by_rag
+            assert sum(by_rag.values()) == len(whole)
+            for limit in (1, 3, 7, 25):
+                for offset in range(len(whole) + 2):
+                    query = rag_page_query(manager, filters, RAG_TODAY, soon, by_rag, limit, offset)
+                    page = [] if query is None else [a.id for a in db.session.execute(query).scalars()]
+                    assert page == whole[offset : offset + limit], (filters, limit, offset)
+
+
+def test_a_page_sorted_by_rag_spans_the_colours_its_rows_fall_in() -> None:
+    by_rag = {R: 3, A: 0, G: 2, W: 1, V: 10}
+    assert rag_segments(by_rag, False, 4, 0) == [(R, 0, 3), (G, 0, 1)]
+    assert rag_segments(by_rag, False, 4, 4) == [(G, 1, 1), (W, 0, 1), (V, 0, 2)]
+    assert rag_segments(by_rag, False, 4, 12) == [(V, 6, 4)]
+    assert rag_segments(by_rag, False, 4, 16) == []  # past the last
+    # descending: verified first, red last
+    assert rag_segments(by_rag, True, 4, 8) == [(V, 8, 2), (W, 0, 1), (G, 0, 1)]
+    assert rag_segments(by_rag, True, 25, 0) == [(V, 0, 10), (W, 0, 1), (G, 0, 2), (R, 0, 3)]
+    assert rag_segments({}, False, 25, 0) == []
+
+
+# --- the counts, kept between changes ------------------------------------------------------
+
+
+def test_the_counts_are_worked_out_again_after_any_change_and_only_then(app: Flask) -> None:
+    """Kept under the token the database changes on every write to what they count, whatever
+    code writes (here plain SQL, as a script would): never stale, and not read on every view."""
+    with app.app_context():
+        manager = make_user(Role.BOARD_MANAGER)
+        agency = make_agency("Alder Police")
+        review = make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[agency])
+        manager = db.session.get(User, manager.id)
+        recommendation = services.add_recommendation(
+            db.session.get(Review, review.id), "Share records", True, [], [], manager
+        )
+        for n in range(3):
+            services.add_action(recommendation, f"Action {n}", None, manager, uk_today(), "Audit", manager)
+        db.session.commit()
+        today = uk_today()
+        soon = soon_limit(today)
+        theme_id = db.session.execute(select(Theme.id).order_by(Theme.id).limit(1)).scalar_one()
+
+        def counts(**filters: Any) -> dict[tuple[str, Rag], int]:
+            found = tracker_counts(manager, TrackerFilters(**filters), today, soon)
+            return {(row.name, colour): n for row in found.by_agency for colour, n in row.by_rag.items() if n}
+
+        assert counts() == {(PARTNERSHIP, Rag.AMBER): 3}
+        assert counts(theme_id=theme_id) == {}
+        seen: list[str] = []
+
+        def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert counts() == {(PARTNERSHIP, Rag.AMBER): 3}
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        assert len(seen) == 1 and "tracker_versions" in seen[0]  # the token alone
+        db.session.commit()
+
+        with db.engine.begin() as connection:  # an action moved to the agency and verified
+            connection.exec_driver_sql(
+                f"UPDATE actions SET status = 'verified', agency_id = {agency.id} "
+                "WHERE description = 'Action 0'"
+            )
+        assert counts() == {(PARTNERSHIP, Rag.AMBER): 2, ("Alder Police", Rag.VERIFIED): 1}
+        with db.engine.begin() as connection:  # the agency renamed
+            connection.exec_driver_sql(
+                f"UPDATE agencies SET name = 'Alder Constabulary' WHERE id = {agency.id}"
+            )
+        assert counts() == {(PARTNERSHIP, Rag.AMBER): 2, ("Alder Constabulary", Rag.VERIFIED): 1}
+        with db.engine.begin() as connection:  # a theme given to the recommendation
+            connection.exec_driver_sql(
+                "INSERT INTO recommendation_themes (recommendation_id, theme_id) "
+                f"VALUES ({recommendation.id}, {theme_id})"
+            )
+        assert counts(theme_id=theme_id) == {
+            (PARTNERSHIP, Rag.AMBER): 2,
+            ("Alder Constabulary", Rag.VERIFIED): 1,
+        }
+        with db.engine.begin() as connection:  # an action removed
+            connection.exec_driver_sql("DELETE FROM actions WHERE description = 'Action 1'")
+        assert counts() == {(PARTNERSHIP, Rag.AMBER): 1, ("Alder Constabulary", Rag.VERIFIED): 1}
+        # and another day's colours are that day's
+        later = tracker_counts(
+            manager, TrackerFilters(), today - timedelta(days=400), soon_limit(today - timedelta(days=400))
+        )
+        assert later.by_rag[Rag.GREEN] == 1

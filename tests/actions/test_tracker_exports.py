@@ -389,11 +389,12 @@ def test_each_page_holds_the_next_actions_of_the_whole_sorted_list(app: Flask, s
             TrackerFilters(sort=sort, agency=bulk.agency, rag=Rag.RED),
         ):
             whole = [a.id for a in db.session.execute(tracker_query(manager, filters, today, soon)).scalars()]
-            total = tracker_counts(manager, filters, today, soon).total
+            counts = tracker_counts(manager, filters, today, soon)
+            total = counts.total
             assert total == len(whole) > 0
             paged: list[int] = []
             for number in range(1, 5):
-                page = tracker_page(manager, replace(filters, page=number), today, soon, total)
+                page = tracker_page(manager, replace(filters, page=number), today, soon, counts)
                 assert page.total == total and page.pages == math.ceil(total / PAGE_SIZE)
                 paged += [action.id for action in page.items]
             assert paged == whole, filters

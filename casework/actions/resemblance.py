@@ -287,6 +287,7 @@ def _candidates(kinds: Iterable[str], reach: _Reach) -> list[_Candidate]:
     # name took half as long again.
     rows = db.session.execute(_one_statement(parts)).all()
     candidates = []
+    processed: dict[str, str] = {}  # each different text normalised once
     for (
         kind,
         item_id,
@@ -307,11 +308,13 @@ def _candidates(kinds: Iterable[str], reach: _Reach) -> list[_Candidate]:
             for bit, theme_id in enumerate(chunk)
             if int(mask) >> bit & 1 and theme_id in names
         }
+        if text not in processed:
+            processed[text] = utils.default_process(text)
         candidates.append(
             _Candidate(
                 kind=kind, id=item_id, number=number, review_id=review_id, reference=reference,
                 pseudonym=pseudonym, year=year, text=text, created_at=created_at,
-                confirmed=bool(confirmed), closed=bool(closed), processed=utils.default_process(text),
+                confirmed=bool(confirmed), closed=bool(closed), processed=processed[text],
                 themes=themes,
             )
         )  # fmt: skip
@@ -336,11 +339,17 @@ def _outcomes(recommendation_ids: set[int], today: date) -> dict[int, tuple[int,
     return counts
 
 
-def _score(probe: Probe, processed: str, candidate: _Candidate) -> tuple[int, tuple[str, ...]]:
+def _score(
+    probe: Probe, processed: str, candidate: _Candidate, bases: dict[str, float]
+) -> tuple[int, tuple[str, ...]]:
+    """The candidate's score against the probe (``processed``); ``bases`` keeps the probe's text
+    score against each different text, which repeats of a wording share."""
     shared = tuple(sorted(name for theme_id, name in candidate.themes.items() if theme_id in probe.theme_ids))
     if not processed:
         return 0, shared
-    base = text_score(processed, candidate.processed)
+    base = bases.get(candidate.processed)
+    if base is None:
+        base = bases[candidate.processed] = text_score(processed, candidate.processed)
     bonus = min(MAX_THEME_BONUS, THEME_BONUS * len(shared))
     return min(100, round(base + bonus)), shared
 
@@ -357,13 +366,14 @@ def find_many(
     scored: list[list[tuple[int, tuple[str, ...], _Candidate]]] = []
     for probe in probes:
         processed = utils.default_process(probe.text)
+        bases: dict[str, float] = {}
         kept = []
         for candidate in candidates:
             if probe.exclude_review_id is not None and candidate.review_id == probe.exclude_review_id:
                 continue
             if probe.before is not None and as_utc(candidate.created_at) > as_utc(probe.before):
                 continue
-            score, shared = _score(probe, processed, candidate)
+            score, shared = _score(probe, processed, candidate, bases)
             if score >= SIMILAR:
                 kept.append((score, shared, candidate))
         # Best first; among equals the most recent review, then the latest written.

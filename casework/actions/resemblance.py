@@ -22,9 +22,12 @@ Findings have no actions of their own: their outcome is None.
 Only board managers see resemblances (``User.can_track_actions``): they see every review. A
 result names the review by reference, year and pseudonym only, never an identifying detail.
 
-Candidates load in a fixed number of queries whatever their number: one for the texts with their
-review's reference and year, one for the shared themes (only when themes are given), one for the
-action counts of the recommendations kept.
+Candidates load in a fixed number of queries whatever their number: one for the names of the
+themes that can be shared (only when themes are given), one for the texts with their review's
+reference and year and their themes among those, one for the action counts of the recommendations
+kept. The database leaves out what cannot be shown: of the candidates with the same text and the
+same themes among the probes' (which score the same), only the most recent ``limit``, so the
+scoring in Python grows with the different texts written, not with every repeat of them.
 """
 
 from __future__ import annotations
@@ -36,7 +39,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import Column, ColumnElement, CompoundSelect, Select, case, func, literal, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    Subquery,
+    case,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from casework.actions.models import (
     Action,
@@ -58,6 +73,7 @@ CLOSE = 80
 THEME_BONUS = 5
 MAX_THEME_BONUS = 15
 LIMIT = 5
+MASK_BITS = 62  # themes per bit mask: the bits of a signed 64-bit integer, with room
 RECOMMENDATION, FINDING = "recommendation", "finding"
 
 
@@ -144,29 +160,81 @@ def _one_statement(parts: Sequence[Select[Any]]) -> Select[Any] | CompoundSelect
     return parts[0] if len(parts) == 1 else union_all(*parts)
 
 
-def _shared_themes(kind: str, item_id: Column[int], theme_ids: set[int]) -> Select[Any]:
-    """The themes among ``theme_ids`` of one kind's items, through its link table's ``item_id``."""
+def _chunks(theme_ids: set[int]) -> list[list[int]]:
+    """The themes that can be shared, in groups of MASK_BITS: each group is one bit mask."""
+    ordered = sorted(theme_ids)
+    return [ordered[i : i + MASK_BITS] for i in range(0, len(ordered), MASK_BITS)]
+
+
+def _theme_masks(item_id: Column[int], chunks: list[list[int]]) -> Subquery:
+    """Per item of one kind (through its link table's ``item_id``), which of the themes in
+    ``chunks`` it has, as one integer of bits per group: a set SQL can partition by."""
+    link = item_id.table
+    masks = []
+    for n, chunk in enumerate(chunks):
+        bits = [
+            (link.c.theme_id == theme_id, literal(1 << bit, BigInteger)) for bit, theme_id in enumerate(chunk)
+        ]
+        masks.append(func.sum(case(*bits, else_=literal(0, BigInteger))).label(f"mask_{n}"))
+    wanted = [theme_id for chunk in chunks for theme_id in chunk]
     return (
-        select(
-            literal(kind).label("kind"),
-            item_id.label("item_id"),
-            Theme.id.label("theme_id"),
-            Theme.name,
-        )
-        .join(Theme, Theme.id == item_id.table.c.theme_id)
-        .where(Theme.id.in_(theme_ids))
+        select(item_id.label("item_id"), *masks)
+        .where(link.c.theme_id.in_(wanted))
+        .group_by(item_id)
+        .subquery()
     )
+
+
+@dataclass(frozen=True)
+class _Reach:
+    """What the probes ask of the candidates, so the database can leave out the ones that cannot
+    be among any probe's best ``limit``."""
+
+    limit: int
+    chunks: list[list[int]]
+    exclude_review_id: int | None  # the review every probe leaves out, if they agree
+    before: datetime | None  # the latest a candidate may be written, if every probe is saved
+    since: datetime | None  # the earliest probe's moment, if any probe is saved
+
+    @classmethod
+    def of(cls, probes: Sequence[Probe], limit: int) -> _Reach:
+        excluded = {probe.exclude_review_id for probe in probes}
+        moments = [probe.before for probe in probes if probe.before is not None]
+        return cls(
+            limit,
+            _chunks({t for probe in probes for t in probe.theme_ids}),
+            excluded.pop() if len(excluded) == 1 else None,
+            max(moments) if len(moments) == len(probes) else None,
+            min(moments) if moments else None,
+        )
 
 
 def _texts(
     kind: str,
     model: type[Finding] | type[Recommendation],
+    item_id: Column[int],
     confirmed: ColumnElement[bool],
     closed: ColumnElement[bool],
+    reach: _Reach,
 ) -> Select[Any]:
-    """One kind's texts with their review's reference, whether each is confirmed and whether its
-    review is closed (what makes a recommendation without actions "dropped")."""
-    return select(
+    """One kind's texts with their review's reference, whether each is confirmed, whether its
+    review is closed (what makes a recommendation without actions "dropped") and its themes among
+    the probes' (bit masks).
+
+    Two candidates with the same text and the same themes among the probes' score the same for
+    every probe, and ties go to the most recent review, then the latest written: of each such
+    group only the first ``limit`` can be shown, so the database returns only those. Candidates
+    written after the earliest saved probe are all kept: each probe leaves out what was written
+    after it, which could empty a group's first places for one probe and not another."""
+    masks = _theme_masks(item_id, reach.chunks) if reach.chunks else None
+    mask_columns = (
+        [func.coalesce(column, 0).label(column.name) for column in masks.c if column.name != "item_id"]
+        if masks is not None
+        else []
+    )
+    late = model.created_at > reach.since if reach.since is not None else literal(False)
+    groups = (model.text, *mask_columns) if reach.since is None else (model.text, late, *mask_columns)
+    ranked = select(
         literal(kind).label("kind"),
         model.id,
         model.number,
@@ -178,66 +246,79 @@ def _texts(
         Review.pseudonym,
         Review.year,
         closed.label("closed"),
+        *mask_columns,
+        late.label("late"),
+        func.row_number()
+        .over(partition_by=groups, order_by=(Review.year.desc(), model.id.desc()))
+        .label("nth"),
     ).join(Review, Review.id == model.review_id)
+    if masks is not None:
+        ranked = ranked.outerjoin(masks, masks.c.item_id == model.id)
+    if reach.exclude_review_id is not None:
+        ranked = ranked.where(model.review_id != reach.exclude_review_id)
+    if reach.before is not None:
+        ranked = ranked.where(model.created_at <= reach.before)
+    kept = ranked.subquery()
+    shown = kept.c.nth <= reach.limit
+    return select(*(column for column in kept.c if column.name not in ("late", "nth"))).where(
+        shown if reach.since is None else shown | kept.c.late
+    )
 
 
-def _candidates(kinds: Iterable[str]) -> list[_Candidate]:
-    """Every finding and recommendation of every review, with its review's reference: one query."""
+def _candidates(kinds: Iterable[str], reach: _Reach) -> list[_Candidate]:
+    """The findings and recommendations of other reviews that can be among the probes' best,
+    with their review's reference and their themes among the probes': two queries at most."""
     parts = []
     if RECOMMENDATION in kinds:
         confirmed = Recommendation.confirmed_at.is_not(None)
-        parts.append(_texts(RECOMMENDATION, Recommendation, confirmed, Review.stage == ReviewStage.CLOSED))
+        closed = Review.stage == ReviewStage.CLOSED
+        item_id = recommendation_themes.c.recommendation_id
+        parts.append(_texts(RECOMMENDATION, Recommendation, item_id, confirmed, closed, reach))
     if FINDING in kinds:
-        parts.append(_texts(FINDING, Finding, literal(False), literal(False)))
-    # Fetched at once and unpacked by position: every text of every review passes here, so
-    # fetching them row by row and reading each column by name took half as long again.
-    rows = db.session.execute(_one_statement(parts)).all()
-    return [
-        _Candidate(
-            kind=kind,
-            id=item_id,
-            number=number,
-            review_id=review_id,
-            reference=reference,
-            pseudonym=pseudonym,
-            year=year,
-            text=text,
-            created_at=created_at,
-            confirmed=bool(confirmed),
-            closed=bool(closed),
-            processed=utils.default_process(text),
+        parts.append(
+            _texts(FINDING, Finding, finding_themes.c.finding_id, literal(False), literal(False), reach)
         )
-        for (
-            kind,
-            item_id,
-            number,
-            review_id,
-            text,
-            created_at,
-            confirmed,
-            reference,
-            pseudonym,
-            year,
-            closed,
-        ) in rows
-    ]
-
-
-def _attach_themes(candidates: list[_Candidate], theme_ids: set[int], kinds: Iterable[str]) -> None:
-    """The candidates' themes among ``theme_ids`` (the only ones that can be shared): one query."""
-    if not theme_ids or not candidates:
-        return
-    parts = []
-    if RECOMMENDATION in kinds:
-        parts.append(_shared_themes(RECOMMENDATION, recommendation_themes.c.recommendation_id, theme_ids))
-    if FINDING in kinds:
-        parts.append(_shared_themes(FINDING, finding_themes.c.finding_id, theme_ids))
-    statement = _one_statement(parts)
-    by_key = {(c.kind, c.id): c for c in candidates}
-    for row in db.session.execute(statement):
-        candidate = by_key.get((row.kind, row.item_id))
-        if candidate is not None:
-            candidate.themes[row.theme_id] = row.name
+    names: dict[int, str] = {}
+    if reach.chunks:
+        wanted = [theme_id for chunk in reach.chunks for theme_id in chunk]
+        theme_names = select(Theme.id, Theme.name).where(Theme.id.in_(wanted))
+        names = {theme_id: name for theme_id, name in db.session.execute(theme_names)}
+    # Fetched at once and unpacked by position: fetching row by row and reading each column by
+    # name took half as long again.
+    rows = db.session.execute(_one_statement(parts)).all()
+    candidates = []
+    processed: dict[str, str] = {}  # each different text normalised once
+    for (
+        kind,
+        item_id,
+        number,
+        review_id,
+        text,
+        created_at,
+        confirmed,
+        reference,
+        pseudonym,
+        year,
+        closed,
+        *masks,
+    ) in rows:
+        themes = {
+            theme_id: names[theme_id]
+            for chunk, mask in zip(reach.chunks, masks, strict=True)
+            for bit, theme_id in enumerate(chunk)
+            if int(mask) >> bit & 1 and theme_id in names
+        }
+        if text not in processed:
+            processed[text] = utils.default_process(text)
+        candidates.append(
+            _Candidate(
+                kind=kind, id=item_id, number=number, review_id=review_id, reference=reference,
+                pseudonym=pseudonym, year=year, text=text, created_at=created_at,
+                confirmed=bool(confirmed), closed=bool(closed), processed=processed[text],
+                themes=themes,
+            )
+        )  # fmt: skip
+    return candidates
 
 
 def _outcomes(recommendation_ids: set[int], today: date) -> dict[int, tuple[int, int, int]]:
@@ -258,11 +339,17 @@ def _outcomes(recommendation_ids: set[int], today: date) -> dict[int, tuple[int,
     return counts
 
 
-def _score(probe: Probe, processed: str, candidate: _Candidate) -> tuple[int, tuple[str, ...]]:
+def _score(
+    probe: Probe, processed: str, candidate: _Candidate, bases: dict[str, float]
+) -> tuple[int, tuple[str, ...]]:
+    """The candidate's score against the probe (``processed``); ``bases`` keeps the probe's text
+    score against each different text, which repeats of a wording share."""
     shared = tuple(sorted(name for theme_id, name in candidate.themes.items() if theme_id in probe.theme_ids))
     if not processed:
         return 0, shared
-    base = text_score(processed, candidate.processed)
+    base = bases.get(candidate.processed)
+    if base is None:
+        base = bases[candidate.processed] = text_score(processed, candidate.processed)
     bonus = min(MAX_THEME_BONUS, THEME_BONUS * len(shared))
     return min(100, round(base + bonus)), shared
 
@@ -275,18 +362,18 @@ def find_many(
     kinds = tuple(kinds)
     if not probes:
         return []
-    candidates = _candidates(kinds)
-    _attach_themes(candidates, {t for probe in probes for t in probe.theme_ids}, kinds)
+    candidates = _candidates(kinds, _Reach.of(probes, limit))
     scored: list[list[tuple[int, tuple[str, ...], _Candidate]]] = []
     for probe in probes:
         processed = utils.default_process(probe.text)
+        bases: dict[str, float] = {}
         kept = []
         for candidate in candidates:
             if probe.exclude_review_id is not None and candidate.review_id == probe.exclude_review_id:
                 continue
             if probe.before is not None and as_utc(candidate.created_at) > as_utc(probe.before):
                 continue
-            score, shared = _score(probe, processed, candidate)
+            score, shared = _score(probe, processed, candidate, bases)
             if score >= SIMILAR:
                 kept.append((score, shared, candidate))
         # Best first; among equals the most recent review, then the latest written.

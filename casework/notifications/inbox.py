@@ -15,16 +15,28 @@ from casework.notifications.models import Notification
 PAGE_SIZE = 25
 
 
+UNREAD_SHOWN = 99  # the header says "99+" beyond this
+
+
 def unread_count(user: User) -> int | None:
-    """How many of the person's notifications are unread: one query, for every page's header.
-    None when the database cannot answer, so an error page still shows."""
+    """How many of the person's notifications are unread, counted no further than one past
+    UNREAD_SHOWN (the header then says "99+"): one query for every page's header, which costs the
+    same for someone with years of unread notifications. None when the database cannot answer,
+    so an error page still shows."""
+    unread = (
+        db.select(Notification.id)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .limit(UNREAD_SHOWN + 1)
+        .subquery()
+    )
     try:
-        return db.session.execute(
-            # count(*), not of a column: the unread index alone answers it (no row is read).
-            db.select(func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        ).scalar_one()
+        return db.session.execute(db.select(func.count()).select_from(unread)).scalar_one()
     except SQLAlchemyError:
         return None
+
+
+def unread_label(count: int) -> str:
+    return f"{UNREAD_SHOWN}+" if count > UNREAD_SHOWN else str(count)
 
 
 def newest_first(user: User) -> Select[tuple[Notification]]:

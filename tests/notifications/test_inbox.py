@@ -12,7 +12,7 @@ from werkzeug.test import TestResponse
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
-from casework.notifications.inbox import PAGE_SIZE
+from casework.notifications.inbox import PAGE_SIZE, UNREAD_SHOWN
 from casework.notifications.models import Notification
 from casework.notifications.outbox import add_notification
 from tests.support.http import client_as, page_text, post_form
@@ -173,3 +173,17 @@ def test_the_read_time_is_kept(app: Flask, people: dict[str, int]) -> None:
     assert (
         "Unread" not in text.split("Your notifications</h1>")[1] and 'data-testid="unread-count"' not in text
     )
+
+
+def test_the_header_counts_no_further_than_ninety_nine(app: Flask, people: dict[str, int]) -> None:
+    """Years of unread notifications cost the header no more than a hundred: it says "99+"."""
+    with app.app_context():
+        _notify(db.session.get(User, people["lead"]), UNREAD_SHOWN)
+    client = client_as(app, people["lead"])
+    assert f'data-testid="unread-count">{UNREAD_SHOWN}<' in page_text(client.get("/account"))
+    with app.app_context():
+        add_notification(
+            db.session.get(User, people["lead"]), "request_made", "request:more", "More", "/account"
+        )
+        db.session.commit()
+    assert f'data-testid="unread-count">{UNREAD_SHOWN}+<' in page_text(client.get("/account"))

@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from casework.actions.models import Action, ActionStatus
-from casework.actions.rag import Rag, rag_sql, soon_limit
+from casework.actions.rag import Rag
 from casework.agencies.contributions import ContributionRequest
 from casework.auth.models import User
 from casework.core.enums import LabelledEnum
@@ -134,13 +134,16 @@ SHOWN = 10
 def most_urgent(query: Select[Any], order: str, shown: int = SHOWN) -> Select[Any]:
     """The query's ``shown`` rows that come first by the column named ``order`` (a due date, or the
     day a wait began), each carrying ``in_all``, how many rows the whole query has: the database
-    picks them, so the page gets no bigger as the rows pile up."""
+    picks them, so the page gets no bigger as the rows pile up.
+
+    The first rows are an ORDER BY with a LIMIT, which an index on the order's column reads from
+    its start, and ``in_all`` a separate count of the query's rows, which reads none of the
+    shown columns: a window function over every row (count and row number) would sort them all,
+    and cost as much as the years of work behind it."""
     columns = list(query.selected_columns)
-    ranked = query.add_columns(
-        func.count().over().label("in_all"),
-        func.row_number().over(order_by=(query.selected_columns[order], *columns[:5])).label("nth"),
-    ).subquery()
-    return select(*(column for column in ranked.c if column.key != "nth")).where(ranked.c.nth <= shown)
+    first = query.order_by(query.selected_columns[order], *columns[:5]).limit(shown).subquery()
+    in_all = query.with_only_columns(func.count(), maintain_column_froms=True).scalar_subquery()
+    return select(*first.c, in_all.label("in_all"))
 
 
 def _in_all(rows: list[Any]) -> int:
@@ -148,6 +151,13 @@ def _in_all(rows: list[Any]) -> int:
 
 
 # --- the board manager's "Needs your attention" --------------------------------------------
+
+
+def red_while_open(today: date) -> ColumnElement[bool]:
+    """Red, for an action still open (neither completed nor verified): off track or past its
+    deadline, as ``rag_sql`` says of such an action. Said in two plain comparisons, the database
+    can estimate how many actions match and read them in order of deadline from an index."""
+    return or_(Action.status == ActionStatus.OFF_TRACK, Action.deadline < today)
 
 
 class Need(LabelledEnum):
@@ -190,7 +200,7 @@ def attention(today: date) -> Attention:
     together as one statement (core.together), whatever the number of kinds, each kind's most
     urgent ``SHOWN`` lines with how many there are in all."""
     window = _window(today)
-    red = rag_sql(today, soon_limit(today, window.calendar)) == Rag.RED.value
+    red = red_while_open(today)
     request, accuracy = SOURCES[ReminderKind.REQUEST], SOURCES[ReminderKind.ACCURACY]
     action = SOURCES[ReminderKind.ACTION]
     # Each kind: its query and what turns its rows into the section's lines.

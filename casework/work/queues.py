@@ -134,12 +134,21 @@ SHOWN = 10
 def most_urgent(query: Select[Any], order: str, shown: int = SHOWN) -> Select[Any]:
     """The query's ``shown`` rows that come first by the column named ``order`` (a due date, or the
     day a wait began), each carrying ``in_all``, how many rows the whole query has: the database
-    picks them, so the page gets no bigger as the rows pile up.
+    picks them, so the page gets no bigger as the rows pile up. For a kind bounded by the reviews
+    running now: a window over its few rows is the cheapest statement to plan."""
+    columns = list(query.selected_columns)
+    ranked = query.add_columns(
+        func.count().over().label("in_all"),
+        func.row_number().over(order_by=(query.selected_columns[order], *columns[:5])).label("nth"),
+    ).subquery()
+    return select(*(column for column in ranked.c if column.key != "nth")).where(ranked.c.nth <= shown)
 
-    The first rows are an ORDER BY with a LIMIT, which an index on the order's column reads from
-    its start, and ``in_all`` a separate count of the query's rows, which reads none of the
-    shown columns: a window function over every row (count and row number) would sort them all,
-    and cost as much as the years of work behind it."""
+
+def most_urgent_of_many(query: Select[Any], order: str, shown: int = SHOWN) -> Select[Any]:
+    """``most_urgent`` for a kind that piles up with the years (open actions, which stay until
+    verified): the first rows are an ORDER BY with a LIMIT, which an index on the order's column
+    reads from its start, and ``in_all`` a separate count of the query's rows, which an index can
+    answer alone. A window over every row would sort them all, as slow as the years behind it."""
     columns = list(query.selected_columns)
     first = query.order_by(query.selected_columns[order], *columns[:5]).limit(shown).subquery()
     in_all = query.with_only_columns(func.count(), maintain_column_froms=True).scalar_subquery()
@@ -257,12 +266,18 @@ def attention(today: date) -> Attention:
     ]
     found: dict[Need, list[QueueItem]] = {need: [] for need in Need}
     totals = dict.fromkeys(Need, 0)
-    queries = [most_urgent(query, _URGENT_FIRST.get(need, "due_on")) for need, query, _ in kinds]
+    queries = [
+        (most_urgent_of_many if need in _MANY else most_urgent)(query, _URGENT_FIRST.get(need, "due_on"))
+        for need, query, _ in kinds
+    ]
     for (need, _, lines), rows in zip(kinds, run_together(queries), strict=True):
         found[need].extend(lines(rows))
         totals[need] += _in_all(rows)
     return Attention({need: by_urgency(items)[:SHOWN] for need, items in found.items()}, totals)
 
+
+# The kinds that pile up with the years; the others wait on reviews running now, a few each.
+_MANY = {Need.RED_ACTION}
 
 # The column each kind's lines are put in order of urgency by, where it is not the due date.
 _URGENT_FIRST = {
@@ -313,7 +328,9 @@ def agency_owes(user: User, today: date, shown: int = SHOWN * 2) -> Owed:
     ]
     items, in_all = [], 0
     for source, theirs, words in owed:
-        rows = db.session.execute(most_urgent(open_query(source, theirs), "due_on", shown)).all()
+        # An agency's open actions pile up with the years; its requests and checks do not.
+        pick = most_urgent_of_many if source.kind is ReminderKind.ACTION else most_urgent
+        rows = db.session.execute(pick(open_query(source, theirs), "due_on", shown)).all()
         items += _due(as_items(source, window, rows), words)
         in_all += _in_all(rows)
     items.sort(key=lambda item: (item.due_on, item.kind, item.link))

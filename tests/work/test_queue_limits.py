@@ -13,7 +13,7 @@ from casework.actions.rag import Rag, rag_sql, soon_limit
 from casework.core.extensions import db
 from casework.notifications.due import SOURCES, open_query
 from casework.notifications.models import ReminderKind
-from casework.work.queues import SHOWN, Need, attention, most_urgent, red_while_open
+from casework.work.queues import SHOWN, Need, attention, most_urgent, most_urgent_of_many, red_while_open
 from tests.notifications.due_world import TODAY, add_action, add_request, build_world, on, working_days
 from tests.support.http import client_as
 from tests.support.sql import statements
@@ -109,16 +109,17 @@ def test_the_red_actions_are_the_open_actions_the_tracker_calls_red(app: Flask) 
         assert attention(TODAY).totals[Need.RED_ACTION] == len(red)
 
 
-def test_the_lines_and_the_count_come_from_one_select_of_the_first_rows(app: Flask) -> None:
-    """Each kind's first lines are an ordered, limited select of the rows (an index can give them
-    without reading the rest) and its count a count of the same rows, whatever their order."""
+def test_the_lines_and_the_count_of_a_kind_that_piles_up(app: Flask) -> None:
+    """The first lines of a kind that piles up with the years are an ordered, limited select of
+    its rows (an index can give them without reading the rest) and its count a count of the same
+    rows: no window over all of them."""
     world = build_world(app)
     with app.test_request_context(), on(TODAY):
         made = [add_action(world, "X", working_days(-days)) for days in (3, 1, 4, 2)]
         query = select(Action.id, Action.deadline.label("due_on")).where(Action.id.in_(made))
-        rows = db.session.execute(most_urgent(query, "due_on", shown=2)).all()
-        none = db.session.execute(most_urgent(query.where(Action.id < 0), "due_on", shown=2)).all()
-    sql = str(most_urgent(query, "due_on", shown=2))
+        rows = db.session.execute(most_urgent_of_many(query, "due_on", shown=2)).all()
+        none = db.session.execute(most_urgent_of_many(query.where(Action.id < 0), "due_on", shown=2)).all()
+    sql = str(most_urgent_of_many(query, "due_on", shown=2))
     assert "over" not in sql.lower() and "LIMIT" in sql
     assert sorted(row.id for row in rows) == sorted([made[2], made[0]])  # 4 and 3 working days overdue
     assert {row.in_all for row in rows} == {4}

@@ -13,8 +13,18 @@ from casework.actions.rag import Rag, rag_sql, soon_limit
 from casework.core.extensions import db
 from casework.notifications.due import SOURCES, open_query
 from casework.notifications.models import ReminderKind
+from casework.notifications.waiting import WAITING, WaitingKind, waiting_from
+from casework.reviews.models import AccuracyAnswer, AnonymisationCheck, AnonymisationFinding
 from casework.work.queues import SHOWN, Need, attention, most_urgent, most_urgent_of_many, red_while_open
-from tests.notifications.due_world import TODAY, add_action, add_request, build_world, on, working_days
+from tests.notifications.due_world import (
+    TODAY,
+    add_action,
+    add_answer,
+    add_request,
+    build_world,
+    on,
+    working_days,
+)
 from tests.support.http import client_as
 from tests.support.sql import statements
 
@@ -124,3 +134,27 @@ def test_the_lines_and_the_count_of_a_kind_that_piles_up(app: Flask) -> None:
     assert sorted(row.id for row in rows) == sorted([made[2], made[0]])  # 4 and 3 working days overdue
     assert {row.in_all for row in rows} == {4}
     assert none == []
+
+
+def test_only_the_latest_check_of_a_version_has_findings_waiting(app: Flask) -> None:
+    """A finding of an earlier check is decided no more: only the findings of each version's
+    latest anonymisation check wait for a decision."""
+    world = build_world(app)
+    with app.test_request_context(), on(TODAY):
+        answer = db.session.get(AccuracyAnswer, add_answer(world, "X", working_days(3)))
+        found = {}
+        for label in ("Found by the first check", "Found by the second check"):
+            check = AnonymisationCheck(
+                version_id=answer.check.version_id, ran_by_id=world.people["M1"], extractable=True
+            )
+            db.session.add(check)
+            db.session.flush()
+            finding = AnonymisationFinding(
+                check_id=check.id, kind="name", label=label, location="Page 2", context=""
+            )
+            db.session.add(finding)
+            db.session.flush()
+            found[label] = f"finding:{finding.id}"
+        db.session.commit()
+        waiting = waiting_from(WAITING[WaitingKind.FINDING], db.session)
+    assert [item.item for item in waiting] == [found["Found by the second check"]]

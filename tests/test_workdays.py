@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from casework.core.workdays import WorkingCalendar, bank_holiday_name
+from casework.notifications.due import DayCounter
 
 CALENDAR = WorkingCalendar()
 
@@ -57,3 +58,17 @@ def test_closure_days_are_skipped() -> None:
 )
 def test_working_days_between(start: date, end: date, expected: int) -> None:
     assert CALENDAR.working_days_between(start, end) == expected
+
+
+def test_the_day_counter_counts_as_the_calendar_does_over_years() -> None:
+    """The queues' counter of working days left counts by arithmetic, never day by day: it agrees
+    with the calendar on every day of a span of years, across bank holidays, their substitute
+    days, closure days on a weekday and at a weekend, and a closure on a bank holiday."""
+    closures = frozenset({date(2026, 12, 29), date(2026, 12, 25), date(2024, 6, 8), date(2022, 3, 15)})
+    calendar = WorkingCalendar(closures)
+    days = [date(2021, 12, 20) + timedelta(days=offset) for offset in range(0, 5 * 365 + 30, 3)]
+    for today in (date(2026, 12, 2), date(2026, 12, 26), date(2026, 12, 28), date(2022, 3, 15)):
+        counter = DayCounter(calendar, today, days)
+        assert [counter.left(day) for day in days] == [
+            calendar.working_days_between(today, day) for day in days
+        ]

@@ -357,6 +357,18 @@ class Action(AgencyPart, db.Model):
             sqlite_where=sql("status NOT IN ('completed', 'verified')"),
             postgresql_where=sql("status NOT IN ('completed', 'verified')"),
         ),
+        # The open actions of every agency in order of deadline, with what the red actions of
+        # "Needs your attention" are filtered and joined by: their most overdue are read from its
+        # start, and how many there are is counted from the index alone.
+        Index(
+            "ix_actions_open_deadline",
+            "deadline",
+            "status",
+            "review_id",
+            "recommendation_id",
+            sqlite_where=sql("status NOT IN ('completed', 'verified')"),
+            postgresql_where=sql("status NOT IN ('completed', 'verified')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

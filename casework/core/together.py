@@ -33,13 +33,18 @@ def run_together(queries: Sequence[Select[Any]]) -> list[list[Any]]:
     if not queries:
         return []
     columns = [_columns(query) for query in queries]
+    # Each select's typed NULLs, made once and shared by every other select's part: building them
+    # per part cost as many labels as the square of the number of selects.
+    nulls = [
+        [cast(null(), column.type).label(f"c{number}_{index}") for index, column in enumerate(those)]
+        for number, those in enumerate(columns)
+    ]
     parts = []
     for number, query in enumerate(queries):
+        mine = [column.label(f"c{number}_{index}") for index, column in enumerate(columns[number])]
         selected = [literal_column(str(number), Integer).label(PART)]
-        for other, those in enumerate(columns):
-            for index, column in enumerate(those):
-                mine = column if other == number else cast(null(), column.type)
-                selected.append(mine.label(f"c{other}_{index}"))
+        for other in range(len(queries)):
+            selected += mine if other == number else nulls[other]
         parts.append(query.with_only_columns(*selected, maintain_column_froms=True))
     shapes = [
         namedtuple(f"Row{number}", query.selected_columns.keys(), rename=True)  # type: ignore[misc]

@@ -62,6 +62,14 @@ class WorkingCalendar:
                 remaining -= 1
         return day
 
+    def weekdays_off(self, first: date, last: date) -> list[date]:
+        """The Mondays to Fridays from ``first`` to ``last`` that are not working days (bank
+        holidays and closure days), in order: with the count of weekdays, what a range of any
+        length holds in working days, without walking it day by day."""
+        years = range(first.year, last.year + 1)
+        days = {day for year in years for day in _bank_holidays(year)} | self.closures
+        return sorted(day for day in days if first <= day <= last and day.weekday() < 5)
+
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after ``start`` up to and including ``end``; negative when end is earlier."""
         if end < start:

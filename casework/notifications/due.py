@@ -8,9 +8,10 @@ table of cumulative working days, never day by day per item.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from flask import url_for
@@ -72,21 +73,22 @@ class DueItem:
 
 
 class DayCounter:
-    """Working days from ``today`` to any date in a range, from one table of cumulative counts."""
+    """Working days from ``today`` to any date in a range: weekdays counted by arithmetic, less the
+    bank holidays and closure days among them, so a date ten years off costs what tomorrow does."""
 
     def __init__(self, calendar: WorkingCalendar, today: date, dates: Iterable[date]) -> None:
         days = [today, *dates]
-        first, last = min(days), max(days)
-        self.today, self._cumulative, count = today, {}, 0
-        day = first
-        while day <= last:
-            count += calendar.is_working_day(day)
-            self._cumulative[day] = count
-            day += timedelta(days=1)
+        self.today = today
+        self._off = calendar.weekdays_off(min(days), max(days))
+
+    def _up_to(self, day: date) -> int:
+        """Working days from the first day of the proleptic calendar (a Monday) up to ``day``."""
+        weeks, rest = divmod(day.toordinal(), 7)
+        return weeks * 5 + min(rest, 5) - bisect_right(self._off, day)
 
     def left(self, due: date) -> int:
         """Like WorkingCalendar.working_days_between(today, due): negative when overdue."""
-        return self._cumulative[due] - self._cumulative[self.today]
+        return self._up_to(due) - self._up_to(self.today)
 
 
 @dataclass

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
 from casework.actions.models import Action, ActionStatus, ChangeStatus, DeadlineChangeRequest, Recommendation
@@ -136,8 +136,12 @@ def _comments() -> Select[Any]:
 
 def _findings() -> Select[Any]:
     # Only the latest check of a version counts: earlier checks' findings are decided no more.
+    # Asked of each finding's check (is there a newer one of its version?), not by working out
+    # the latest check of every version ever drafted.
     newer = aliased(AnonymisationCheck)
-    later = select(func.max(newer.id)).where(newer.version_id == DraftVersion.id).scalar_subquery()
+    superseded = exists().where(
+        newer.version_id == AnonymisationCheck.version_id, newer.id > AnonymisationCheck.id
+    )
     return (
         select(
             *REVIEW_COLUMNS,
@@ -153,7 +157,7 @@ def _findings() -> Select[Any]:
         .where(
             AnonymisationFinding.resolution.is_(None),
             AnonymisationFinding.no_longer_applies == "",
-            AnonymisationCheck.id == later,
+            ~superseded,
         )
     )
 

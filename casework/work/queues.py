@@ -12,10 +12,10 @@ from datetime import date
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from casework.actions.models import Action, ActionStatus
-from casework.actions.rag import Rag, rag_sql, soon_limit
+from casework.actions.rag import Rag
 from casework.agencies.contributions import ContributionRequest
 from casework.auth.models import User
 from casework.core.enums import LabelledEnum
@@ -134,7 +134,8 @@ SHOWN = 10
 def most_urgent(query: Select[Any], order: str, shown: int = SHOWN) -> Select[Any]:
     """The query's ``shown`` rows that come first by the column named ``order`` (a due date, or the
     day a wait began), each carrying ``in_all``, how many rows the whole query has: the database
-    picks them, so the page gets no bigger as the rows pile up."""
+    picks them, so the page gets no bigger as the rows pile up. For a kind bounded by the reviews
+    running now: a window over its few rows is the cheapest statement to plan."""
     columns = list(query.selected_columns)
     ranked = query.add_columns(
         func.count().over().label("in_all"),
@@ -143,11 +144,29 @@ def most_urgent(query: Select[Any], order: str, shown: int = SHOWN) -> Select[An
     return select(*(column for column in ranked.c if column.key != "nth")).where(ranked.c.nth <= shown)
 
 
+def most_urgent_of_many(query: Select[Any], order: str, shown: int = SHOWN) -> Select[Any]:
+    """``most_urgent`` for a kind that piles up with the years (open actions, which stay until
+    verified): the first rows are an ORDER BY with a LIMIT, which an index on the order's column
+    reads from its start, and ``in_all`` a separate count of the query's rows, which an index can
+    answer alone. A window over every row would sort them all, as slow as the years behind it."""
+    columns = list(query.selected_columns)
+    first = query.order_by(query.selected_columns[order], *columns[:5]).limit(shown).subquery()
+    in_all = query.with_only_columns(func.count(), maintain_column_froms=True).scalar_subquery()
+    return select(*first.c, in_all.label("in_all"))
+
+
 def _in_all(rows: list[Any]) -> int:
     return rows[0].in_all if rows else 0
 
 
 # --- the board manager's "Needs your attention" --------------------------------------------
+
+
+def red_while_open(today: date) -> ColumnElement[bool]:
+    """Red, for an action still open (neither completed nor verified): off track or past its
+    deadline, as ``rag_sql`` says of such an action. Said in two plain comparisons, the database
+    can estimate how many actions match and read them in order of deadline from an index."""
+    return or_(Action.status == ActionStatus.OFF_TRACK, Action.deadline < today)
 
 
 class Need(LabelledEnum):
@@ -190,7 +209,7 @@ def attention(today: date) -> Attention:
     together as one statement (core.together), whatever the number of kinds, each kind's most
     urgent ``SHOWN`` lines with how many there are in all."""
     window = _window(today)
-    red = rag_sql(today, soon_limit(today, window.calendar)) == Rag.RED.value
+    red = red_while_open(today)
     request, accuracy = SOURCES[ReminderKind.REQUEST], SOURCES[ReminderKind.ACCURACY]
     action = SOURCES[ReminderKind.ACTION]
     # Each kind: its query and what turns its rows into the section's lines.
@@ -247,12 +266,18 @@ def attention(today: date) -> Attention:
     ]
     found: dict[Need, list[QueueItem]] = {need: [] for need in Need}
     totals = dict.fromkeys(Need, 0)
-    queries = [most_urgent(query, _URGENT_FIRST.get(need, "due_on")) for need, query, _ in kinds]
+    queries = [
+        (most_urgent_of_many if need in _MANY else most_urgent)(query, _URGENT_FIRST.get(need, "due_on"))
+        for need, query, _ in kinds
+    ]
     for (need, _, lines), rows in zip(kinds, run_together(queries), strict=True):
         found[need].extend(lines(rows))
         totals[need] += _in_all(rows)
     return Attention({need: by_urgency(items)[:SHOWN] for need, items in found.items()}, totals)
 
+
+# The kinds that pile up with the years; the others wait on reviews running now, a few each.
+_MANY = {Need.RED_ACTION}
 
 # The column each kind's lines are put in order of urgency by, where it is not the due date.
 _URGENT_FIRST = {
@@ -303,7 +328,9 @@ def agency_owes(user: User, today: date, shown: int = SHOWN * 2) -> Owed:
     ]
     items, in_all = [], 0
     for source, theirs, words in owed:
-        rows = db.session.execute(most_urgent(open_query(source, theirs), "due_on", shown)).all()
+        # An agency's open actions pile up with the years; its requests and checks do not.
+        pick = most_urgent_of_many if source.kind is ReminderKind.ACTION else most_urgent
+        rows = db.session.execute(pick(open_query(source, theirs), "due_on", shown)).all()
         items += _due(as_items(source, window, rows), words)
         in_all += _in_all(rows)
     items.sort(key=lambda item: (item.due_on, item.kind, item.link))

@@ -8,10 +8,23 @@ import lxml.html
 from flask import Flask
 from sqlalchemy import select
 
-from casework.actions.models import Action
+from casework.actions.models import Action, ActionStatus
+from casework.actions.rag import Rag, rag_sql, soon_limit
 from casework.core.extensions import db
-from casework.work.queues import SHOWN, Need, attention, most_urgent
-from tests.notifications.due_world import TODAY, add_action, add_request, build_world, on, working_days
+from casework.notifications.due import SOURCES, open_query
+from casework.notifications.models import ReminderKind
+from casework.notifications.waiting import WAITING, WaitingKind, waiting_from
+from casework.reviews.models import AccuracyAnswer, AnonymisationCheck, AnonymisationFinding
+from casework.work.queues import SHOWN, Need, attention, most_urgent, most_urgent_of_many, red_while_open
+from tests.notifications.due_world import (
+    TODAY,
+    add_action,
+    add_answer,
+    add_request,
+    build_world,
+    on,
+    working_days,
+)
 from tests.support.http import client_as
 from tests.support.sql import statements
 
@@ -88,3 +101,60 @@ def test_the_agency_lead_sees_the_soonest_due_of_everything_their_agency_owes(ap
     assert hrefs == [f"/agencies/requests/{late}"] + [f"/actions/{due[days]}" for days in range(1, shown)]
     more = " ".join(tree.xpath('string(//*[@data-testid="owed-more"])').split())
     assert more.startswith(f"The {shown} soonest due of {shown + 6} open requests, checks and actions")
+
+
+def test_the_red_actions_are_the_open_actions_the_tracker_calls_red(app: Flask) -> None:
+    """ "Needs your attention" finds its red actions by a plainer test than the tracker's colours,
+    one an index can answer: for every open action it picks the same ones."""
+    world = build_world(app)
+    with app.test_request_context(), on(TODAY):
+        for status in ActionStatus:
+            for days in (-30, -1, 0, 1, 5, 30):
+                add_action(world, "X", working_days(days), status=status)
+        open_actions = open_query(SOURCES[ReminderKind.ACTION]).with_only_columns(Action.id)
+        tracker = rag_sql(TODAY, soon_limit(TODAY)) == Rag.RED.value
+        red = set(db.session.scalars(open_actions.where(red_while_open(TODAY))))
+        assert red == set(db.session.scalars(open_actions.where(tracker)))
+        assert len(red) == 2 * 4 + 4  # overdue in any of the four open statuses, or off track
+        assert attention(TODAY).totals[Need.RED_ACTION] == len(red)
+
+
+def test_the_lines_and_the_count_of_a_kind_that_piles_up(app: Flask) -> None:
+    """The first lines of a kind that piles up with the years are an ordered, limited select of
+    its rows (an index can give them without reading the rest) and its count a count of the same
+    rows: no window over all of them."""
+    world = build_world(app)
+    with app.test_request_context(), on(TODAY):
+        made = [add_action(world, "X", working_days(-days)) for days in (3, 1, 4, 2)]
+        query = select(Action.id, Action.deadline.label("due_on")).where(Action.id.in_(made))
+        rows = db.session.execute(most_urgent_of_many(query, "due_on", shown=2)).all()
+        none = db.session.execute(most_urgent_of_many(query.where(Action.id < 0), "due_on", shown=2)).all()
+    sql = str(most_urgent_of_many(query, "due_on", shown=2))
+    assert "over" not in sql.lower() and "LIMIT" in sql
+    assert sorted(row.id for row in rows) == sorted([made[2], made[0]])  # 4 and 3 working days overdue
+    assert {row.in_all for row in rows} == {4}
+    assert none == []
+
+
+def test_only_the_latest_check_of_a_version_has_findings_waiting(app: Flask) -> None:
+    """A finding of an earlier check is decided no more: only the findings of each version's
+    latest anonymisation check wait for a decision."""
+    world = build_world(app)
+    with app.test_request_context(), on(TODAY):
+        answer = db.session.get(AccuracyAnswer, add_answer(world, "X", working_days(3)))
+        found = {}
+        for label in ("Found by the first check", "Found by the second check"):
+            check = AnonymisationCheck(
+                version_id=answer.check.version_id, ran_by_id=world.people["M1"], extractable=True
+            )
+            db.session.add(check)
+            db.session.flush()
+            finding = AnonymisationFinding(
+                check_id=check.id, kind="name", label=label, location="Page 2", context=""
+            )
+            db.session.add(finding)
+            db.session.flush()
+            found[label] = f"finding:{finding.id}"
+        db.session.commit()
+        waiting = waiting_from(WAITING[WaitingKind.FINDING], db.session)
+    assert [item.item for item in waiting] == [found["Found by the second check"]]

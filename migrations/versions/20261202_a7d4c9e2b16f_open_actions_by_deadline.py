@@ -3,7 +3,7 @@ status, review and recommendation: the red actions of "Needs your attention" tak
 overdue from its start and are counted from it alone, without reading the table's rows.
 
 Revision ID: a7d4c9e2b16f
-Revises: f3b8d61c2a47
+Revises: a7d2c4e9b1f6
 Create Date: 2026-12-02 13:30:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "a7d4c9e2b16f"
-down_revision = "f3b8d61c2a47"
+down_revision = "a7d2c4e9b1f6"
 branch_labels = None
 depends_on = None
 

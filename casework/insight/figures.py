@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, 
 
 from casework.actions.models import (
     Action,
+    ActionStatus,
     Finding,
     Recommendation,
     Theme,
@@ -284,13 +285,18 @@ def actions_by_rag(user: User, today: date, soon: date, type_id: int | None = No
     """The partnership's own actions first, then each agency A to Z."""
     # Counted by agency and colour first, then named: each agency's name is joined to its few
     # counts, not to every action.
+    # The verified ones (most, after a few years) are counted apart: their colour needs no
+    # dates, and each part reads its own partial index.
     rag = rag_sql(today, soon)
-    counted = (
-        select(Action.agency_id, rag.label("rag"), func.count().label("count"))
-        .where(*_actions_of(user, type_id))
-        .group_by(Action.agency_id, rag)
-        .subquery()
-    )
+    verified = Action.status == ActionStatus.VERIFIED
+    counted = union_all(
+        select(Action.agency_id, literal(Rag.VERIFIED.value).label("rag"), func.count().label("count"))
+        .where(*_actions_of(user, type_id), verified)
+        .group_by(Action.agency_id),
+        select(Action.agency_id, rag, func.count())
+        .where(*_actions_of(user, type_id), Action.status != ActionStatus.VERIFIED)
+        .group_by(Action.agency_id, rag),
+    ).subquery()
     found = db.session.execute(
         select(counted.c.agency_id, Agency.name, counted.c.rag, counted.c.count)
         .select_from(counted)

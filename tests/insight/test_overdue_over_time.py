@@ -1,10 +1,12 @@
 """The overdue actions chart counts each action by where its dates fall among the chart's days:
 checked against the rule itself (``_overdue_on``, one count per day) for actions dated on, just
-before and just after every day, with several todays (a month's first and last day, a leap day)."""
+before and just after every day, with several todays (a month's first and last day, a leap day);
+the same actions by RAG per agency against each one's colour worked out in Python."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +15,8 @@ from sqlalchemy import func, select, update
 
 from casework.actions import services
 from casework.actions.models import Action, Recommendation
+from casework.actions.rag import Rag, rag_of, soon_limit
+from casework.actions.tracker import PARTNERSHIP_LABEL
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db
@@ -88,6 +92,19 @@ def test_each_days_count_is_the_rules(app: Flask, today: date) -> None:
         expected = _by_the_rule(user, days, None)
         assert [point.count for point in points] == expected
         assert sum(expected) > PER_TODAY // 4, "the dates chosen make many actions overdue on some day"
+
+        # The same actions by RAG per agency, against each action's colour worked out in Python.
+        soon = soon_limit(today)
+        by_hand: dict[str, Counter[Rag]] = {}
+        for action in db.session.execute(select(Action)).scalars():
+            name = PARTNERSHIP_LABEL if action.agency_id is None else "Alder Police"
+            by_hand.setdefault(name, Counter())[rag_of(action, today, soon)] += 1
+        counted = {
+            row.name: {k: n for k, n in row.by_rag.items() if n}
+            for row in figures.actions_by_rag(user, today, soon)
+        }
+        assert counted == {name: dict(colours) for name, colours in by_hand.items()}
+        assert set().union(*by_hand.values()) == set(Rag), "every colour is met"
 
         kind = review.review_type_id
         other = kind + 1000

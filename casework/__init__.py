@@ -67,7 +67,7 @@ def _init_templates(app: Flask) -> None:
     from casework.auth.sessions import timeout_settings
     from casework.core.display import init_display
     from casework.core.form_keys import new_form_key
-    from casework.core.forms import error_flashed, error_summary
+    from casework.core.forms import error_flashed, error_summary, select_options
     from casework.notifications.inbox import unread_count, unread_label
 
     app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
@@ -89,6 +89,7 @@ def _init_templates(app: Flask) -> None:
     app.add_template_global(error_summary, "wtforms_errors")  # date errors link to the Day box
     app.add_template_global(new_form_key)  # the one-time key of a form drawn without a form object
     app.add_template_global(unread_label)  # the header's count, "99+" beyond 99
+    app.add_template_global(select_options)  # a filter list's options, from (value, text) pairs
     app.add_template_global(timeout_settings, "session_timeout")  # the timeout warning's timings
 
     @app.context_processor

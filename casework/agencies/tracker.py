@@ -124,19 +124,26 @@ def tracker_query(
 
 @dataclass(frozen=True)
 class FilterChoices:
-    reviews: list[Review]
-    agencies: list[Agency]
+    reviews: list[tuple[int, str]]  # (id, "reference (pseudonym)"), by reference
+    agencies: list[tuple[int, str]]  # (id, name), A to Z
 
 
 def filter_choices(user: User) -> FilterChoices:
-    """The reviews and agencies that have requests the user may see."""
+    """The reviews and agencies that have requests the user may see: only the id and the text of
+    each option are read (the review list holds every review that ever asked an agency for
+    anything, hundreds after a few years, so whole records would cost more than the page's rows)."""
     visible = select(ContributionRequest).where(ContributionRequest.visible_to(user))
     review_ids = visible.with_only_columns(ContributionRequest.review_id)
     agency_ids = visible.with_only_columns(ContributionRequest.agency_id)
-    reviews = select(Review).where(Review.id.in_(review_ids)).order_by(Review.reference)
-    agencies = select(Agency).where(Agency.id.in_(agency_ids)).order_by(Agency.name)
+    reviews = (
+        select(Review.id, Review.reference, Review.pseudonym)
+        .where(Review.id.in_(review_ids))
+        .order_by(Review.reference)
+    )
+    agencies = select(Agency.id, Agency.name).where(Agency.id.in_(agency_ids)).order_by(Agency.name)
     return FilterChoices(
-        list(db.session.execute(reviews).scalars()), list(db.session.execute(agencies).scalars())
+        [(id_, f"{reference} ({pseudonym})") for id_, reference, pseudonym in db.session.execute(reviews)],
+        [(id_, name) for id_, name in db.session.execute(agencies)],
     )
 
 

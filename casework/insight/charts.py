@@ -1,5 +1,6 @@
 """The board's charts as drawings ready for SVG: every bar, cell, line and label placed here, in
-Python, so the templates only draw shapes and the page needs no script.
+Python, and written here as SVG elements, so the page needs no script and its template only frames
+the drawing (its title, description and patterns).
 
 Each chart has its table (the same numbers, for anyone who does not read the picture, and the
 CSV download), a summary in words (the SVG's description) and a note on how it was counted.
@@ -13,6 +14,9 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+
+from markupsafe import Markup, escape
 
 from casework.actions.rag import Rag
 from casework.core.display import format_date
@@ -85,6 +89,13 @@ class Rect:
     stroke: str = "#ffffff"
     tip: str = ""  # the shape's own title, shown on hover
 
+    def svg(self, fill: str) -> str:
+        title = f"<title>{escape(self.tip)}</title>" if self.tip else ""
+        return (
+            f'<rect x="{self.x}" y="{self.y}" width="{self.width}" height="{self.height}" '
+            f'fill="{escape(fill)}" stroke="{escape(self.stroke)}">{title}</rect>'
+        )
+
 
 @dataclass(frozen=True)
 class Text:
@@ -108,6 +119,18 @@ class Text:
             round(self.size * 1.15, 1),
         )
 
+    def svg(self) -> str:
+        chip = ""
+        if self.chip:
+            x, y, width, height = self.chip_box
+            chip = f'<rect x="{x}" y="{y}" width="{width}" height="{height}" rx="2" fill="#ffffff"/>'
+        anchor = f' text-anchor="{escape(self.anchor)}"' if self.anchor != "start" else ""
+        bold = ' font-weight="bold"' if self.bold else ""
+        return (
+            f'{chip}<text x="{self.x}" y="{self.y}"{anchor} font-size="{self.size}"{bold} '
+            f'fill="{escape(self.fill)}">{escape(self.text)}</text>'
+        )
+
 
 @dataclass(frozen=True)
 class Line:
@@ -119,6 +142,13 @@ class Line:
     width: float = 1
     dashed: bool = False
 
+    def svg(self) -> str:
+        dashes = ' stroke-dasharray="4 3"' if self.dashed else ""
+        return (
+            f'<line x1="{self.x1}" y1="{self.y1}" x2="{self.x2}" y2="{self.y2}" '
+            f'stroke="{escape(self.stroke)}" stroke-width="{self.width}"{dashes}/>'
+        )
+
 
 @dataclass(frozen=True)
 class Dot:
@@ -127,6 +157,10 @@ class Dot:
     r: float = 4
     fill: str = "#1d70b8"
     tip: str = ""
+
+    def svg(self) -> str:
+        title = f"<title>{escape(self.tip)}</title>" if self.tip else ""
+        return f'<circle cx="{self.x}" cy="{self.y}" r="{self.r}" fill="{escape(self.fill)}">{title}</circle>'
 
 
 @dataclass
@@ -148,16 +182,60 @@ class Drawing:
         """The series drawn with a pattern, by index (solid ones need none)."""
         return [(index, one) for index, one in enumerate(self.series) if one.pattern != "solid"]
 
+    def _fill(self, rect: Rect, key: str) -> str:
+        if rect.series is None:
+            return rect.fill
+        one = self.series[rect.series]
+        return one.fill if one.pattern == "solid" else f"url(#{key}-pattern-{rect.series})"
+
+    def shapes(self, key: str) -> Markup:
+        """Every line, bar, cell, dot and label as SVG elements, in drawing order (``key`` names
+        the chart's patterns). Written here rather than in the template: a heat map gains a
+        column of cells every year, and a template's loop costs many times this per shape."""
+        parts = [line.svg() for line in self.lines]
+        parts += [rect.svg(self._fill(rect, key)) for rect in self.rects]
+        if self.path:
+            parts.append(f'<polyline points="{self.points}" fill="none" stroke="#1d70b8" stroke-width="3"/>')
+        parts += [dot.svg() for dot in self.dots]
+        parts += [text.svg() for text in self.texts]
+        return Markup("\n".join(parts))  # noqa: S704 - every value in it is escaped above
+
 
 @dataclass(frozen=True)
 class Table:
     headings: list[str]
     rows: list[list[str | int]]  # the first cell of each row names it
 
-    def numeric(self, column: int) -> bool:
-        return column > 0 and all(
-            isinstance(row[column], int) or _looks_numeric(row[column]) for row in self.rows
+    @cached_property
+    def numeric_columns(self) -> frozenset[int]:
+        """The columns whose every cell is a number (aligned right). Worked out once per table: the
+        template asks for each cell, and a table grows with the years both ways."""
+        return frozenset(
+            column
+            for column in range(1, len(self.headings))
+            if all(isinstance(row[column], int) or _looks_numeric(row[column]) for row in self.rows)
         )
+
+    def numeric(self, column: int) -> bool:
+        return column in self.numeric_columns
+
+    def body_rows(self) -> Markup:
+        """The table's rows as HTML, each named by its first cell, numbers aligned right. Written
+        here for the reason the drawing's shapes are: the table gains a row or a column a year."""
+        numeric = self.numeric_columns
+        cell_class = [
+            "govuk-table__cell govuk-table__cell--numeric" if column in numeric else "govuk-table__cell"
+            for column in range(len(self.headings))
+        ]
+        rows = []
+        for row in self.rows:
+            cells = [f'<th scope="row" class="govuk-table__header">{escape(row[0])}</th>']
+            cells += [
+                f'<td class="{cell_class[column]}">{escape(row[column])}</td>'
+                for column in range(1, len(row))
+            ]
+            rows.append(f'<tr class="govuk-table__row">{"".join(cells)}</tr>')
+        return Markup("\n".join(rows))  # noqa: S704 - every cell is escaped above
 
 
 def _looks_numeric(value: str | int) -> bool:

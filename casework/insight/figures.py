@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import ColumnElement, and_, case, distinct, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select, union_all
 
 from casework.actions.models import (
     Action,
+    ActionStatus,
     Finding,
     Recommendation,
     Theme,
@@ -284,13 +285,18 @@ def actions_by_rag(user: User, today: date, soon: date, type_id: int | None = No
     """The partnership's own actions first, then each agency A to Z."""
     # Counted by agency and colour first, then named: each agency's name is joined to its few
     # counts, not to every action.
+    # The verified ones (most, after a few years) are counted apart: their colour needs no
+    # dates, and each part reads its own partial index.
     rag = rag_sql(today, soon)
-    counted = (
-        select(Action.agency_id, rag.label("rag"), func.count().label("count"))
-        .where(*_actions_of(user, type_id))
-        .group_by(Action.agency_id, rag)
-        .subquery()
-    )
+    verified = Action.status == ActionStatus.VERIFIED
+    counted = union_all(
+        select(Action.agency_id, literal(Rag.VERIFIED.value).label("rag"), func.count().label("count"))
+        .where(*_actions_of(user, type_id), verified)
+        .group_by(Action.agency_id),
+        select(Action.agency_id, rag, func.count())
+        .where(*_actions_of(user, type_id), Action.status != ActionStatus.VERIFIED)
+        .group_by(Action.agency_id, rag),
+    ).subquery()
     found = db.session.execute(
         select(counted.c.agency_id, Agency.name, counted.c.rag, counted.c.count)
         .select_from(counted)
@@ -343,14 +349,50 @@ def _overdue_on_any(days: list[date]) -> ColumnElement[bool]:
     )
 
 
+def _first_day(column: ColumnElement[date], days: list[date], strictly: bool) -> ColumnElement[int]:
+    """The position of the first of ``days`` (in order) on or after the column's date, or after it
+    when ``strictly``; ``len(days)`` if none is (a NULL date included). A binary search written
+    as nested CASEs: a handful of comparisons per row whatever the number of days."""
+
+    def search(low: int, high: int) -> ColumnElement[int]:
+        if low == high:
+            return literal(low)
+        middle = (low + high) // 2
+        reached = column < days[middle] if strictly else column <= days[middle]
+        return case((reached, search(low, middle)), else_=search(middle + 1, high))
+
+    return search(0, len(days))
+
+
 def overdue_over_time(user: User, today: date, type_id: int | None = None) -> list[OverduePoint]:
+    """``_overdue_on`` counted for each of ``overdue_days``. Rather than testing every action
+    against every day, the database gives each action three positions in the list of days: the
+    first by which it had been created, the first after its deadline and the first by which it had
+    been completed (none: after the list); it counts the actions by those positions, and here the
+    days in between add them up."""
     days = overdue_days(today)
-    counts = db.session.execute(
-        select(*(func.coalesce(func.sum(case((_overdue_on(day), 1), else_=0)), 0) for day in days)).where(
-            *_actions_of(user, type_id), _overdue_on_any(days)
-        )
-    ).one()
-    return [OverduePoint(day, int(count)) for day, count in zip(days, counts, strict=True)]
+    created, due, completed = (
+        _first_day(Action.created_on, days, strictly=False).label("created"),
+        _first_day(Action.deadline, days, strictly=True).label("due"),
+        _first_day(Action.completed_on, days, strictly=False).label("completed"),
+    )
+    groups = db.session.execute(
+        select(created, due, completed, func.count())
+        .where(*_actions_of(user, type_id), _overdue_on_any(days))
+        .group_by(created, due, completed)
+    ).all()
+    # Each group is overdue from the later of its first two positions up to, not on, the third.
+    change = [0] * (len(days) + 1)
+    for created_at, due_at, completed_at, count in groups:
+        start = max(created_at, due_at)
+        if start < completed_at:
+            change[start] += count
+            change[completed_at] -= count
+    counts, running = [], 0
+    for step in change[: len(days)]:
+        running += step
+        counts.append(running)
+    return [OverduePoint(day, count) for day, count in zip(days, counts, strict=True)]
 
 
 # --- theme recurrence ------------------------------------------------------------------------------

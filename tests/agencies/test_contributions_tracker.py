@@ -181,6 +181,39 @@ def test_filters_narrow_the_list(app: Flask, world: World) -> None:
         assert _shown(response) == {ids[key] for key in expected}, query
 
 
+def _options(page: str, name: str) -> list[tuple[str, str, bool]]:
+    """The (value, text, selected) of a filter's options, the "all" one left out."""
+    select = re.search(rf'<select [^>]*name="{name}">(.*?)</select>', page, re.S)
+    assert select is not None, name
+    found = re.findall(r'<option value="([^"]*)" ?(selected)?>([^<]*)</option>', select.group(1))
+    return [(value, text, bool(selected)) for value, selected, text in found if value]
+
+
+def test_the_filter_lists_name_each_review_and_agency_with_a_request(app: Flask, world: World) -> None:
+    with app.app_context():
+        x = stored(ContributionRequest, world.requests["AX"]).agency_id
+        review_a = stored_review(world, "A")
+        # A pseudonym is typed by people: its text is escaped in the list.
+        review_a.pseudonym = 'Child <Alder> & "Ash"'
+        db.session.commit()
+    page = (
+        _manager(app, world).get(f"{TRACKER}?review={world.reviews['A']}&agency={x}").get_data(as_text=True)
+    )
+    assert _options(page, "review") == [
+        (str(world.reviews["A"]), f"{world.references['A']} (Child &lt;Alder&gt; &amp; &#34;Ash&#34;)", True),
+        (str(world.reviews["B"]), f"{world.references['B']} (Child Birch)", False),
+    ]
+    assert [(text, selected) for _, text, selected in _options(page, "agency")] == [
+        ("Hilltop Academy", False),
+        ("Northshire Police", True),
+        ("Riverside NHS Trust", False),
+    ]
+    assert not any(
+        selected
+        for *_, selected in _options(_manager(app, world).get(TRACKER).get_data(as_text=True), "review")
+    )
+
+
 @pytest.mark.parametrize(
     "query",
     [

@@ -19,7 +19,18 @@ from casework.actions.rag import Rag, soon_limit
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.insight import figures
-from casework.insight.charts import CHART_KEYS, nice_ticks, shade
+from casework.insight.charts import (
+    CHART_KEYS,
+    Dot,
+    Drawing,
+    Line,
+    Rect,
+    Series,
+    Table,
+    Text,
+    nice_ticks,
+    shade,
+)
 from casework.insight.years import reporting_year, start_year_of
 from casework.reviews.stages import ReviewStage
 from tests.insight.world import ACTIONS, World, build_world
@@ -155,6 +166,50 @@ def test_theme_recurrence_counts_reviews_per_theme_and_year(app: Flask, world: W
     assert rows == {first: {2024: 1, 2025: 2}, second: {2024: 1}, third: {2025: 2}}
     assert [row.name for row in found.rows] == [first, third, second]  # most reviews first
     assert {row.name: row.reviews for row in only_sar.rows} == {first: 1, third: 1}
+
+
+def test_drawings_and_tables_write_escaped_svg_and_html() -> None:
+    kinds = [Series("Solid", "#1d70b8", "solid"), Series("Striped", "#f47738", "stripes")]
+    drawing = Drawing(
+        height=100,
+        series=kinds,
+        rects=[
+            Rect(1, 2.5, 3, 4, series=0, tip='<b>"A" & B</b>'),
+            Rect(5, 6, 7, 8, series=1),
+            Rect(9, 10, 11, 12, fill="#d2e2f1", stroke="#b1b4b6"),
+        ],
+        lines=[Line(0, 1, 2, 3, dashed=True)],
+        path=[(1.5, 2), (3, 4)],
+        dots=[Dot(1, 2, tip="1 & 2")],
+        texts=[Text(10, 20, "=Agency <X>", anchor="middle", bold=True, chip=True), Text(1, 2, "7")],
+    )
+    assert str(drawing.shapes("themes")).split("\n") == [
+        '<line x1="0" y1="1" x2="2" y2="3" stroke="#b1b4b6" stroke-width="1" stroke-dasharray="4 3"/>',
+        '<rect x="1" y="2.5" width="3" height="4" fill="#1d70b8" stroke="#ffffff">'
+        "<title>&lt;b&gt;&#34;A&#34; &amp; B&lt;/b&gt;</title></rect>",
+        '<rect x="5" y="6" width="7" height="8" fill="url(#themes-pattern-1)" stroke="#ffffff"></rect>',
+        '<rect x="9" y="10" width="11" height="12" fill="#d2e2f1" stroke="#b1b4b6"></rect>',
+        '<polyline points="1.5,2 3,4" fill="none" stroke="#1d70b8" stroke-width="3"/>',
+        '<circle cx="1" cy="2" r="4" fill="#1d70b8"><title>1 &amp; 2</title></circle>',
+        '<rect x="-39.2" y="8.1" width="98.4" height="16.1" rx="2" fill="#ffffff"/>'
+        '<text x="10" y="20" text-anchor="middle" font-size="14" font-weight="bold" fill="#0b0c0c">'
+        "=Agency &lt;X&gt;</text>",
+        '<text x="1" y="2" font-size="14" fill="#0b0c0c">7</text>',
+    ]
+    table = Table(
+        ["Theme", "2024/25", "Share", "Note"], [["<Neglect>", 3, "50%", "n/a"], ["Risk", 0, "n/a", "late"]]
+    )
+    assert table.numeric_columns == {1, 2} and not table.numeric(0) and not table.numeric(3)
+    assert str(table.body_rows()).split("\n") == [
+        '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">&lt;Neglect&gt;</th>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric">50%</td>'
+        '<td class="govuk-table__cell">n/a</td></tr>',
+        '<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">Risk</th>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric">0</td>'
+        '<td class="govuk-table__cell govuk-table__cell--numeric">n/a</td>'
+        '<td class="govuk-table__cell">late</td></tr>',
+    ]
 
 
 # --- the page and its downloads -------------------------------------------------------------------

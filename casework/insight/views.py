@@ -17,7 +17,7 @@ from casework.auth.models import Role, User
 from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
 from casework.insight import bp, charts, figures
-from casework.insight.charts import Chart, Table
+from casework.insight.drawing import Chart, Table
 
 
 @dataclass(frozen=True)

@@ -19,18 +19,9 @@ from casework.actions.rag import Rag, soon_limit
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.insight import figures
-from casework.insight.charts import (
-    CHART_KEYS,
-    Dot,
-    Drawing,
-    Line,
-    Rect,
-    Series,
-    Table,
-    Text,
-    nice_ticks,
-    shade,
-)
+from casework.insight.charts import CHART_KEYS
+from casework.insight.drawing import Dot, Drawing, Line, Rect, Series, Table, Text, nice_ticks
+from casework.insight.plots import shade
 from casework.insight.years import reporting_year, start_year_of
 from casework.reviews.stages import ReviewStage
 from tests.insight.world import ACTIONS, World, build_world

@@ -10,6 +10,7 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select, union_all
@@ -44,12 +45,27 @@ from casework.reviews.stages import ReviewStage
 OVERDUE_MONTHS = 24  # points on the overdue actions chart: 23 month ends, then today
 
 
-def years_from(start_years: set[int], today: date) -> list[ReportingYear]:
-    """Every reporting year from the earliest one with data to the current one, none skipped (an
-    empty year is a finding too)."""
+RECENT_YEARS = 5  # the charts by year show this many reporting years unless asked for every one
+
+
+def first_recent_year(today: date) -> int:
+    """The start year of the first of the RECENT_YEARS reporting years that end with the current one."""
+    return start_year_of(today) - (RECENT_YEARS - 1)
+
+
+def years_from(start_years: set[int], today: date, since: int | None = None) -> list[ReportingYear]:
+    """Every reporting year from the earliest one with data (or ``since``, if later) to the current
+    one, none skipped (an empty year is a finding too)."""
     current = start_year_of(today)
     first = min(start_years, default=current)
+    if since is not None:
+        first = max(first, since)
     return [year_starting(start) for start in range(min(first, current), current + 1)]
+
+
+def _from_year(column: Any, since: int | None) -> list[ColumnElement[bool]]:
+    """The condition that keeps the rows dated in reporting year ``since`` or later (none: every year)."""
+    return [] if since is None else [column >= year_starting(since).start]
 
 
 # --- the review types (the filter, and the columns of the stages chart) --------------------------
@@ -129,7 +145,9 @@ class RapidYear:
         return sum(self.by_outcome.values())
 
 
-def rapid_reviews(user: User, today: date, type_id: int | None = None) -> list[RapidYear]:
+def rapid_reviews(
+    user: User, today: date, type_id: int | None = None, since: int | None = None
+) -> list[RapidYear]:
     """Rapid reviews by the reporting year they were held (sent to the Panel, or met if not sent
     yet) and the decision that followed: the current one, after any reconsideration."""
     held = func.coalesce(RapidReview.sent_to_panel_on, RapidReview.meeting_on)
@@ -138,7 +156,7 @@ def rapid_reviews(user: User, today: date, type_id: int | None = None) -> list[R
         .select_from(RapidReview)
         .join(Review, Review.id == RapidReview.review_id)
         .outerjoin(Decision, Decision.review_id == Review.id)
-        .where(held.is_not(None), *_reviews_of(user, type_id))
+        .where(held.is_not(None), *_from_year(held, since), *_reviews_of(user, type_id))
         .subquery()
     )
     found = db.session.execute(
@@ -153,7 +171,7 @@ def rapid_reviews(user: User, today: date, type_id: int | None = None) -> list[R
         RapidYear(
             year, {outcome: counts.get(year.start.year, {}).get(outcome, 0) for outcome in RapidOutcome}
         )
-        for year in years_from(set(counts), today)
+        for year in years_from(set(counts), today, since)
     ]
 
 
@@ -212,13 +230,18 @@ def _measured(today: date) -> ColumnElement[bool]:
     )
 
 
-def timeliness(user: User, today: date, type_id: int | None = None) -> Timeliness:
+def timeliness(user: User, today: date, type_id: int | None = None, since: int | None = None) -> Timeliness:
     """Each step's clocks by the reporting year they fell due (by the rule's date)."""
     keys = [step.key for step in STEPS]
     measured = (
         select(ReviewDeadline)
         .join(Review, Review.id == ReviewDeadline.review_id)
-        .where(ReviewDeadline.clock_key.in_(keys), _measured(today), *_reviews_of(user, type_id))
+        .where(
+            ReviewDeadline.clock_key.in_(keys),
+            _measured(today),
+            *_from_year(ReviewDeadline.original_due_on, since),
+            *_reviews_of(user, type_id),
+        )
     )
     on_time = ReviewDeadline.met_on <= ReviewDeadline.original_due_on
     on_agreed = ReviewDeadline.met_on <= ReviewDeadline.due_on
@@ -242,7 +265,7 @@ def timeliness(user: User, today: date, type_id: int | None = None) -> Timelines
     delays: dict[tuple[str, int], list[int]] = {}
     for key, due, met in late:
         delays.setdefault((key, start_year_of(due)), []).append(((met or today) - due).days)
-    years = years_from({year for _, year, *_ in counts}, today)
+    years = years_from({year for _, year, *_ in counts}, today, since)
     by_year = {year.start.year: year for year in years}
     cells = {}
     steps = {step.key: step for step in STEPS}
@@ -323,8 +346,10 @@ class OverduePoint:
 def overdue_days(today: date, months: int = OVERDUE_MONTHS) -> list[date]:
     """The last day of each of the previous ``months - 1`` months, then today."""
     first_of_month = today.replace(day=1)
+    # The day before the first of a month is the end of the month before it: back=1 is last month.
     ends = [
-        first_of_month - relativedelta(months=back) - timedelta(days=1) for back in range(months - 1, 0, -1)
+        first_of_month - relativedelta(months=back - 1) - timedelta(days=1)
+        for back in range(months - 1, 0, -1)
     ]
     return [*ends, today]
 
@@ -415,7 +440,9 @@ class ThemeRecurrence:
     rows: list[ThemeRow]  # most reviews first, then A to Z
 
 
-def theme_recurrence(user: User, today: date, type_id: int | None = None) -> ThemeRecurrence:
+def theme_recurrence(
+    user: User, today: date, type_id: int | None = None, since: int | None = None
+) -> ThemeRecurrence:
     """How many reviews had a finding or a recommendation on each theme, by the reporting year the
     review started (the partnership became aware of the case)."""
     links = union_all(
@@ -437,7 +464,7 @@ def theme_recurrence(user: User, today: date, type_id: int | None = None) -> The
         .join(Theme, Theme.id == links.c.theme_id)
         .join(Review, Review.id == links.c.review_id)
         .join(Referral, Referral.review_id == Review.id)
-        .where(*_reviews_of(user, type_id))
+        .where(*_from_year(Referral.became_aware_on, since), *_reviews_of(user, type_id))
         .subquery()
     )
     found = db.session.execute(
@@ -445,7 +472,7 @@ def theme_recurrence(user: User, today: date, type_id: int | None = None) -> The
             dated.c.theme_id, dated.c.name, dated.c.year, func.count(distinct(dated.c.review_id))
         ).group_by(dated.c.theme_id, dated.c.name, dated.c.year)
     ).all()
-    years = years_from({year for _, _, year, _ in found}, today)
+    years = years_from({year for _, _, year, _ in found}, today, since)
     rows: dict[int, ThemeRow] = {}
     for theme_id, name, year, count in found:
         row = rows.setdefault(theme_id, ThemeRow(theme_id, name, {y.start.year: 0 for y in years}))

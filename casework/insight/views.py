@@ -18,15 +18,19 @@ from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
 from casework.insight import bp, charts, figures
 from casework.insight.drawing import Chart, Table
+from casework.insight.years import year_starting
 
 
 @dataclass(frozen=True)
 class Asked:
-    """What the page was asked for: the review type to narrow to (None: every type)."""
+    """What the page was asked for: the review type to narrow to (None: every type), and whether
+    the charts by year show every reporting year or the recent ones (the default: a board reads
+    the last few years, and the page then costs the same after ten years as after two)."""
 
     user: User
     types: list[figures.TypeColumn]
     type_id: int | None
+    every_year: bool = False
 
     @classmethod
     def from_request(cls) -> Asked:
@@ -34,11 +38,26 @@ class Asked:
         wanted = as_id(request.args.get("type"))
         # A type that does not exist is ignored, as the tracker ignores stale filters.
         type_id = wanted if any(kind.id == wanted for kind in types) else None
-        return cls(current_person(), types, type_id)
+        return cls(current_person(), types, type_id, request.args.get("years") == "all")
 
     @property
-    def args(self) -> dict[str, int]:
-        return {"type": self.type_id} if self.type_id is not None else {}
+    def since(self) -> int | None:
+        """The start year of the first reporting year the charts by year show (None: every year)."""
+        return None if self.every_year else figures.first_recent_year(uk_today())
+
+    @property
+    def first_year_label(self) -> str:
+        return year_starting(figures.first_recent_year(uk_today())).label
+
+    def args_with(self, **changes: object) -> dict[str, object]:
+        """The page's query-string arguments (defaults left out), with ``changes``."""
+        values: dict[str, object] = {"type": self.type_id, "years": "all" if self.every_year else None}
+        values.update(changes)
+        return {name: value for name, value in values.items() if value is not None}
+
+    @property
+    def args(self) -> dict[str, object]:
+        return self.args_with()
 
 
 def _stages(asked: Asked) -> Chart:
@@ -46,11 +65,13 @@ def _stages(asked: Asked) -> Chart:
 
 
 def _rapid_reviews(asked: Asked) -> Chart:
-    return charts.rapid_reviews_chart(figures.rapid_reviews(asked.user, uk_today(), asked.type_id))
+    return charts.rapid_reviews_chart(
+        figures.rapid_reviews(asked.user, uk_today(), asked.type_id, asked.since)
+    )
 
 
 def _timeliness(asked: Asked) -> Chart:
-    return charts.timeliness_chart(figures.timeliness(asked.user, uk_today(), asked.type_id))
+    return charts.timeliness_chart(figures.timeliness(asked.user, uk_today(), asked.type_id, asked.since))
 
 
 def _rag(asked: Asked) -> Chart:
@@ -64,7 +85,7 @@ def _overdue(asked: Asked) -> Chart:
 
 
 def _themes(asked: Asked) -> Chart:
-    return charts.themes_chart(figures.theme_recurrence(asked.user, uk_today(), asked.type_id))
+    return charts.themes_chart(figures.theme_recurrence(asked.user, uk_today(), asked.type_id, asked.since))
 
 
 BUILDERS: dict[str, Callable[[Asked], Chart]] = {
@@ -85,6 +106,7 @@ def index() -> ResponseReturnValue:
         "insight/index.html",
         charts=[build(asked) for build in BUILDERS.values()],
         asked=asked,
+        recent_years=figures.RECENT_YEARS,
     )
 
 

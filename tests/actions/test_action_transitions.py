@@ -5,7 +5,6 @@ says why and changes nothing."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from flask import Flask
@@ -24,10 +23,10 @@ from casework.agencies.models import AgencyType
 from casework.auth.models import Role, User
 from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.core.timeutil import uk_today
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
+from tests.support.records import plan_action
 
 S, C = ActionStatus, ActionChange
 OWNER_REPORTS = {S.NOT_STARTED, S.ON_TRACK, S.AT_RISK, S.OFF_TRACK, S.COMPLETED}
@@ -62,14 +61,14 @@ def _action_at(status: ActionStatus) -> tuple[int, int, int]:
     recommendation = services.add_recommendation(
         review, "Police should refer every incident where a baby is present.", True, [agency], [], manager
     )
-    action = services.add_action(
+    action = plan_action(
         recommendation,
-        "Brief every team.",
-        agency,
-        owner,
-        uk_today() + timedelta(days=60),
-        "An audit.",
         manager,
+        agency=agency,
+        owner=owner,
+        description="Brief every team.",
+        measure="An audit.",
+        due_in=60,
     )
     action.status = status  # the starting point of the row under test
     db.session.commit()

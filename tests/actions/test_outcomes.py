@@ -45,7 +45,7 @@ from tests.support.files import PDF
 from tests.support.http import SIGN_IN, assert_answer, client_as, page_text, post_form
 from tests.support.people import make_agency, make_user
 from tests.support.readonly import built_once
-from tests.support.records import make_recommendation
+from tests.support.records import make_recommendation, plan_action
 from tests.support.reviews import make_review
 
 STATUSES = {
@@ -88,14 +88,8 @@ def result(today: date, met: bool | None = True, **changes: Any) -> Remeasure:
 
 def verified_action(recommendation: Recommendation, manager: User) -> None:
     """A partnership action taken to verified, with its evidence: the plan's work done."""
-    action = actions.add_action(
-        recommendation,
-        "Brief every team.",
-        None,
-        manager,
-        uk_today() + timedelta(days=20),
-        "An audit.",
-        manager,
+    action = plan_action(
+        recommendation, manager, description="Brief every team.", measure="An audit.", due_in=20
     )
     upload = FileStorage(io.BytesIO(PDF), filename="briefing.pdf", content_type="application/pdf")
     actions.add_progress(action, ActionStatus.COMPLETED, "All teams briefed.", [upload], manager, None)

@@ -49,6 +49,7 @@ from tests.support.files import PDF, upload
 from tests.support.http import client_as
 from tests.support.people import make_agency, make_user
 from tests.support.readonly import built_once
+from tests.support.records import plan_action
 from tests.support.reviews import make_review, publication_details
 from tests.support.rows import last_audit_event
 
@@ -119,14 +120,13 @@ def _act(
     completed: str | None = None,
     verified: str | None = None,
 ) -> Action:
-    action = actions.add_action(
+    action = plan_action(
         recommendation,
-        "Brief every team",
-        agency,
-        owner,
-        uk_today() + timedelta(days=40),
-        "An audit",
         manager,
+        agency=agency,
+        owner=owner,
+        description="Brief every team",
+        measure="An audit",
     )
     if completed:
         actions.add_progress(action, ActionStatus.COMPLETED, "Done", [upload(PDF, "audit.pdf")], owner, None)

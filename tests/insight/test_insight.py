@@ -18,11 +18,12 @@ from flask.testing import FlaskClient
 from casework.actions.rag import Rag, soon_limit
 from casework.auth.models import User
 from casework.core.extensions import db
+from casework.core.timeutil import uk_today
 from casework.insight import figures
 from casework.insight.charts import CHART_KEYS
 from casework.insight.drawing import Dot, Drawing, Line, Rect, Series, Table, Text, nice_ticks
 from casework.insight.plots import shade
-from casework.insight.years import reporting_year, start_year_of
+from casework.insight.years import reporting_year, start_year_of, year_starting
 from casework.reviews.stages import ReviewStage
 from tests.insight.world import ACTIONS, World, build_world
 from tests.support.http import SIGN_IN, assert_answer, client_as
@@ -141,6 +142,7 @@ def test_overdue_actions_at_each_month_end(app: Flask, world: World) -> None:
     assert len(points) == figures.OVERDUE_MONTHS
     assert points[-1].day == world.today
     assert all((point.day + timedelta(days=1)).day == 1 for point in points[:-1])
+    assert points[-2].day == world.today.replace(day=1) - timedelta(days=1)  # last month's end
     assert [point.count for point in points] == [_overdue_by_hand(point.day, world.today) for point in points]
     assert points[-1].count == 1  # the partnership's; the late one was completed
     assert sum(point.count for point in points) >= 3  # the late one counted at a month end or more
@@ -258,3 +260,41 @@ def test_only_board_managers_see_insight(app: Flask, world: World, path: str) ->
     assert_answer(app.test_client().get(path), SIGN_IN, path)
     for role, person in world.outsiders.items():
         assert_answer(client_as(app, person).get(path), 403, role, path)
+
+
+def test_the_charts_by_year_keep_to_the_recent_years_unless_asked_for_every_one(
+    app: Flask, world: World
+) -> None:
+    """Four years on, the world's 2024/25 and 2025/26 fall out of the recent years' window."""
+    later = date(world.today.year + 4, 6, 1)
+    since = figures.first_recent_year(later)
+    assert since == start_year_of(later) - (figures.RECENT_YEARS - 1)
+    with app.app_context():
+        user = _manager(world)
+        every = figures.theme_recurrence(user, later)
+        recent = figures.theme_recurrence(user, later, since=since)
+        recent_from_2025 = figures.theme_recurrence(user, world.today, since=2025)
+        timeliness = figures.timeliness(user, world.today, since=2025)
+        rapid = figures.rapid_reviews(user, world.today, since=2025)
+    assert every.years[0].start.year == 2024 and every.rows
+    assert recent.rows == [] and [year.start.year for year in recent.years] == [start_year_of(later)]
+    first, _second, third = world.themes
+    assert {row.name: {y: n for y, n in row.by_year.items() if n} for row in recent_from_2025.rows} == {
+        first: {2025: 2},
+        third: {2025: 2},
+    }
+    assert timeliness.years[0].start.year >= 2025 and all(year >= 2025 for _key, year in timeliness.cells)
+    assert rapid[0].year.start.year >= 2025
+
+
+def test_the_page_says_which_years_it_shows_and_keeps_the_choice(manager_client: FlaskClient) -> None:
+    page = manager_client.get("/insight/").get_data(as_text=True)
+    first = year_starting(figures.first_recent_year(uk_today())).label
+    assert f"show the last {figures.RECENT_YEARS} reporting years, from {first}" in page
+    assert 'href="/insight/?years=all"' in page and "Show every reporting year" in page
+    every = manager_client.get("/insight/?years=all").get_data(as_text=True)
+    assert "show every reporting year with records" in every
+    assert f"Show the last {figures.RECENT_YEARS} reporting years" in every
+    assert 'name="years" value="all"' in every  # the type filter keeps the choice
+    assert '/insight/themes.csv?years=all"' in every  # and so do the downloads
+    assert manager_client.get("/insight/themes.csv?years=all").status_code == 200

@@ -35,6 +35,7 @@ from casework.reviews.timeline_phrases import PHRASES
 from tests.support.files import PDF
 from tests.support.http import client_as
 from tests.support.people import make_agency, make_user
+from tests.support.records import plan_action
 from tests.support.reviews import make_review
 
 CASEWORK = Path(__file__).resolve().parents[2] / "casework"
@@ -137,14 +138,14 @@ def lifecycle_review(app: Flask) -> tuple[int, str]:
         with acting(manager):
             recommendation = actions.add_recommendation(review, "Share records", True, [police], [], manager)
             actions.add_finding(review, "Records were not shared", [], manager)
-            action = actions.add_action(
+            action = plan_action(
                 recommendation,
-                "Audit sharing",
-                police,
-                lead,
-                uk_today() + timedelta(days=60),
-                "Audit",
                 manager,
+                agency=police,
+                owner=lead,
+                description="Audit sharing",
+                measure="Audit",
+                due_in=60,
             )
         with acting(lead):
             actions.add_progress(action, ActionStatus.ON_TRACK, "Started", [], lead, None)

@@ -67,6 +67,23 @@ def make_recommendation(
     return made
 
 
+def plan_action(
+    recommendation: Recommendation,
+    by: User,
+    *,
+    agency: Agency | None = None,
+    owner: User | None = None,
+    description: str = "Brief every team on the new referral pathway.",
+    measure: str = "An audit of 20 cases.",
+    due_in: int = 40,
+) -> Action:
+    """An action of ``agency`` (None: the partnership's), owned by ``owner`` (default: ``by``),
+    due in ``due_in`` days, added through the service and left to the caller's transaction."""
+    return actions.add_action(
+        recommendation, description, agency, owner or by, uk_today() + timedelta(days=due_in), measure, by
+    )
+
+
 def make_action(
     recommendation: Recommendation,
     by: User,
@@ -75,17 +92,8 @@ def make_action(
     owner: User | None = None,
     description: str = "Brief every team on the new referral pathway.",
 ) -> Action:
-    """An action of ``agency`` (None: the partnership's), owned by ``owner`` (default: ``by``),
-    due in 40 days."""
-    made = actions.add_action(
-        recommendation,
-        description,
-        agency,
-        owner or by,
-        uk_today() + timedelta(days=40),
-        "An audit of 20 cases.",
-        by,
-    )
+    """:func:`plan_action`, committed."""
+    made = plan_action(recommendation, by, agency=agency, owner=owner, description=description)
     db.session.commit()
     return made
 

@@ -105,11 +105,29 @@ def register_page(today: date, archive_before: date, page: int, per_page: int) -
     """A page of the reviews on the register in the order of its sections: published in the
     last years, newest first, then those not published, then the archive. One query, one row
     more than the page (to know whether another follows), each row carrying whether anything
-    was ever published."""
+    was ever published. The page's rows are chosen from the publications and their references
+    alone, and only they are joined to their documents, briefing and referral: years of
+    reports and uploads do not make a page dearer."""
     report = aliased(Document)
     briefing = aliased(Document)
     is_published = and_(Publication.published_on.is_not(None), Publication.published_on <= today)
     dated = func.coalesce(Publication.published_on, Publication.not_published_on)
+    chosen = (
+        select(
+            Publication.review_id.label("review_id"),
+            case((dated < archive_before, 1), else_=0).label("archived"),
+            case((is_published, 0), else_=1).label("not_published"),
+            dated.label("dated"),
+            Review.reference.label("reference"),
+            func.sum(case((is_published, 1), else_=0)).over().label("published"),
+        )
+        .join(Review, Review.id == Publication.review_id)
+        .where(on_register(today))
+        .order_by("archived", "not_published", dated.desc(), Review.reference.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+        .subquery()
+    )
     query = (
         select(
             Review.reference,
@@ -130,9 +148,10 @@ def register_page(today: date, archive_before: date, page: int, per_page: int) -
             ReviewType.names,
             Referral.became_aware_on,
             LearningBriefing.status,
-            func.sum(case((is_published, 1), else_=0)).over().label("published"),
+            chosen.c.published,
         )
-        .select_from(Publication)
+        .select_from(chosen)
+        .join(Publication, Publication.review_id == chosen.c.review_id)
         .join(Review, Review.id == Publication.review_id)
         .join(ReviewType, ReviewType.id == Review.review_type_id)
         .outerjoin(Referral, Referral.review_id == Review.id)
@@ -140,15 +159,7 @@ def register_page(today: date, archive_before: date, page: int, per_page: int) -
         .outerjoin(report, report.id == DraftVersion.document_id)
         .outerjoin(briefing, briefing.id == Publication.briefing_document_id)
         .outerjoin(LearningBriefing, LearningBriefing.review_id == Review.id)
-        .where(on_register(today))
-        .order_by(
-            case((dated < archive_before, 1), else_=0),
-            case((is_published, 0), else_=1),
-            dated.desc(),
-            Review.reference.desc(),
-        )
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
+        .order_by(chosen.c.archived, chosen.c.not_published, chosen.c.dated.desc(), chosen.c.reference.desc())
     )
     rows = db.session.execute(query).all()
     entries = [_public_review(row, today) for row in rows[:per_page]]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import update
 from werkzeug.datastructures import MultiDict
 
 from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.paging import Slice, slice_of
 from casework.core.timeutil import utcnow
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import MAIL_QUEUED
@@ -30,12 +30,13 @@ class SentMailFilters:
         return cls(status=next((status for status in MailStatus if status.value == value), None))
 
 
-def sent_mail_page(filters: SentMailFilters, page: int) -> Pagination:
-    """One page of the outbox, newest first."""
+def sent_mail_page(filters: SentMailFilters, page: int) -> Slice:
+    """One page of the outbox, newest first, with newer and older links but no count of every
+    message: years of mail would make each page count them all."""
     query = db.select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     if filters.status is not None:
         query = query.where(OutboxMessage.status == filters.status)
-    return db.paginate(query, page=page, per_page=PAGE_SIZE, error_out=False)
+    return slice_of(query, page, PAGE_SIZE)
 
 
 def retry_message(message: OutboxMessage) -> OutboxMessage:

@@ -30,7 +30,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from casework.actions.models import Theme
 from casework.actions.rag import Rag
-from casework.actions.tracker import PARTNERSHIP, TrackerCounts, TrackerFilters
+from casework.actions.tracker import PARTNERSHIP, TrackerFilters
+from casework.actions.tracker_counting import TrackerCounts
 from casework.actions.tracker_rows import ExportRow
 from casework.agencies.chronology_csv import FORMULA_TRIGGERS, spreadsheet_safe
 from casework.agencies.models import Agency

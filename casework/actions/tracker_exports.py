@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import current_app, url_for
 
-from casework.actions import tracker, tracker_export
+from casework.actions import tracker_counting, tracker_export
 from casework.actions.rag import soon_limit
 from casework.actions.tracker import TrackerFilters
 from casework.actions.tracker_export import XLSX_MIMETYPE, ExportInfo
@@ -44,7 +44,7 @@ def export_info(user: User, filters: TrackerFilters) -> ExportInfo:
     how many rows the export will hold)."""
     today = uk_today()
     soon = soon_limit(today)
-    counts = tracker.tracker_counts(user, filters, today, soon)
+    counts = tracker_counting.tracker_counts(user, filters, today, soon)
     return ExportInfo(today, soon, utcnow(), tracker_export.describe_filters(filters), counts)
 
 

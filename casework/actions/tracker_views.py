@@ -8,7 +8,7 @@ from typing import Any
 from flask import Response, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
 
-from casework.actions import bp, tracker, tracker_export, tracker_exports
+from casework.actions import bp, tracker, tracker_counting, tracker_export, tracker_exports
 from casework.actions.forms import ExportForm
 from casework.actions.models import ActionStatus
 from casework.actions.rag import Rag, is_overdue, rag_of, soon_limit
@@ -39,7 +39,7 @@ def index() -> ResponseReturnValue:
     filters, _review = _filters()
     today, soon = _today()
     user = current_person()
-    counts = tracker.tracker_counts(user, filters, today, soon)
+    counts = tracker_counting.tracker_counts(user, filters, today, soon)
     page = tracker.tracker_page(user, filters, today, soon, counts)
     return render_template(
         "actions/index.html",

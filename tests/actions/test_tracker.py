@@ -32,9 +32,9 @@ from casework.actions.tracker import (
     TrackerFilters,
     rag_page_query,
     rag_segments,
-    tracker_counts,
     tracker_query,
 )
+from casework.actions.tracker_counting import tracker_counts
 from casework.agencies.models import Agency, AgencyType
 from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent

@@ -31,10 +31,10 @@ from casework.actions.tracker import (
     PAGE_SIZE,
     SORT_KEYS,
     TrackerFilters,
-    tracker_counts,
     tracker_page,
     tracker_query,
 )
+from casework.actions.tracker_counting import tracker_counts
 from casework.actions.tracker_export import EXPORT_HEADINGS
 from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent

@@ -13,7 +13,7 @@ from datetime import date
 
 from casework.actions.rag import Rag
 from casework.core.display import format_date
-from casework.insight import figures
+from casework.insight import figures, overdue
 from casework.insight.drawing import RAG_SERIES, Chart, Series, Table, fmt, percent, plural, series
 from casework.insight.plots import grouped_columns, heat_map, line_over_time, stacked_columns, stacked_rows
 
@@ -194,7 +194,7 @@ def _month(day: date, today: date) -> str:
     return "Today" if day == today else f"{day:%b %Y}"
 
 
-def overdue_chart(points: list[figures.OverduePoint], today: date) -> Chart:
+def overdue_chart(points: list[overdue.OverduePoint], today: date) -> Chart:
     labels = [_month(point.day, today) for point in points]
     values = [point.count for point in points]
     tips = [f"{format_date(point.day)}: {plural(point.count, 'action')} overdue" for point in points]

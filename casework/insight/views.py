@@ -16,7 +16,7 @@ from casework.auth.access import current_person, roles
 from casework.auth.models import Role, User
 from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
-from casework.insight import bp, charts, figures
+from casework.insight import bp, charts, figures, overdue
 from casework.insight.drawing import Chart, Table
 from casework.insight.years import year_starting
 
@@ -81,7 +81,7 @@ def _rag(asked: Asked) -> Chart:
 
 def _overdue(asked: Asked) -> Chart:
     today = uk_today()
-    return charts.overdue_chart(figures.overdue_over_time(asked.user, today, asked.type_id), today)
+    return charts.overdue_chart(overdue.overdue_over_time(asked.user, today, asked.type_id), today)
 
 
 def _themes(asked: Asked) -> Chart:

@@ -19,7 +19,7 @@ from casework.actions.rag import Rag, soon_limit
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.insight import figures
+from casework.insight import figures, overdue
 from casework.insight.charts import CHART_KEYS
 from casework.insight.drawing import Dot, Drawing, Line, Rect, Series, Table, Text, nice_ticks
 from casework.insight.plots import shade
@@ -138,8 +138,8 @@ def _overdue_by_hand(day: date, today: date) -> int:
 
 def test_overdue_actions_at_each_month_end(app: Flask, world: World) -> None:
     with app.app_context():
-        points = figures.overdue_over_time(_manager(world), world.today)
-    assert len(points) == figures.OVERDUE_MONTHS
+        points = overdue.overdue_over_time(_manager(world), world.today)
+    assert len(points) == overdue.OVERDUE_MONTHS
     assert points[-1].day == world.today
     assert all((point.day + timedelta(days=1)).day == 1 for point in points[:-1])
     assert points[-2].day == world.today.replace(day=1) - timedelta(days=1)  # last month's end

@@ -21,7 +21,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.insight import figures
+from casework.insight import figures, overdue
 from tests.support.bulk_actions import add_actions
 from tests.support.people import make_agency, make_user
 from tests.support.reviews import make_review
@@ -39,10 +39,10 @@ def _dates_around(days: list[date]) -> list[date]:
 
 
 def _by_the_rule(user: User, days: list[date], type_id: int | None) -> list[int]:
-    conditions = figures._actions_of(user, type_id)
+    conditions = figures.actions_of(user, type_id)
     return [
         db.session.execute(
-            select(func.count()).select_from(Action).where(*conditions, figures._overdue_on(day))
+            select(func.count()).select_from(Action).where(*conditions, overdue.overdue_on(day))
         ).scalar_one()
         for day in days
     ]
@@ -67,7 +67,7 @@ def test_each_days_count_is_the_rules(app: Flask, today: date) -> None:
             updates_per_action=0,
             today=uk_today(),
         )
-        days = figures.overdue_days(today)
+        days = overdue.overdue_days(today)
         near = _dates_around(days)
         dated = []
         for action_id in ids:
@@ -87,7 +87,7 @@ def test_each_days_count_is_the_rules(app: Flask, today: date) -> None:
         db.session.commit()
 
         user = stored(User, manager.id)
-        points = figures.overdue_over_time(user, today)
+        points = overdue.overdue_over_time(user, today)
         assert [point.day for point in points] == days
         expected = _by_the_rule(user, days, None)
         assert [point.count for point in points] == expected
@@ -108,5 +108,5 @@ def test_each_days_count_is_the_rules(app: Flask, today: date) -> None:
 
         kind = review.review_type_id
         other = kind + 1000
-        assert [point.count for point in figures.overdue_over_time(user, today, kind)] == expected
-        assert [point.count for point in figures.overdue_over_time(user, today, other)] == [0] * len(days)
+        assert [point.count for point in overdue.overdue_over_time(user, today, kind)] == expected
+        assert [point.count for point in overdue.overdue_over_time(user, today, other)] == [0] * len(days)

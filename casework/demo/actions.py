@@ -3,17 +3,14 @@ status and with their histories, built through the action services like the rest
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from casework.actions import services
 from casework.actions.models import Recommendation, Theme
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db
-from casework.core.timeutil import uk_today
 from casework.demo.adult_g_plan import ADULT_G
 from casework.demo.child_d_plan import CHILD_D
-from casework.demo.plans import GP, LEADS, PARTNERSHIP, apply_step, backdate
+from casework.demo.plans import GP, LEADS, PARTNERSHIP, add_demo_action
 from casework.reviews.models import AssignmentRole, AssignmentStatus, Review
 
 PLANS = (CHILD_D, ADULT_G)
@@ -81,19 +78,7 @@ def load_demo_actions(manager: User) -> list[str]:
                 differences[recommendation.id] = demo.different_this_time
             for planned in demo.actions:
                 agency, owner = owners[planned.owner]
-                action = services.add_action(
-                    recommendation,
-                    planned.description,
-                    agency,
-                    owner,
-                    uk_today() + timedelta(days=planned.due_in_days),
-                    planned.success_measure,
-                    manager,
-                )
-                for step in planned.steps:
-                    apply_step(action, step, owner, manager)
-                if planned.overdue_by:
-                    backdate(action, planned.overdue_by)
+                add_demo_action(recommendation, planned, agency, owner, manager)
                 count += 1
         if plan.confirm:
             services.confirm_recommendations(review, manager, differences)

@@ -23,7 +23,12 @@ from casework.core.extensions import db
 from casework.core.timeutil import UK, uk_today
 from casework.demo.notices import send_cspr_notices, send_report_notice
 from casework.demo.publication import BODY, _report
-from casework.demo.reviews import demo_commissioned_with_lead, demo_rapid_review, demo_review_type
+from casework.demo.reviews import (
+    demo_commissioned_with_lead,
+    demo_rapid_review,
+    demo_referred,
+    demo_review_type,
+)
 from casework.insight.annual.year import last_complete_year
 from casework.insight.years import year_starting
 from casework.reviews.drafts import services as drafts
@@ -31,7 +36,6 @@ from casework.reviews.models import Review
 from casework.reviews.publication import checks, publishing
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
 from casework.reviews.referral.rapid_review import refer_for_decision
-from casework.reviews.referral.referral import ReferralDetails, create_referral
 
 CHILD, ADULT = "Child W", "Adult X"
 POLICE, HEALTH = "Northshire Police", "Northshire Hospitals NHS Foundation Trust"
@@ -93,18 +97,9 @@ def _child(
     start: date, manager: User, lead: User, people: dict[str, User], agency: Callable[[str], Agency]
 ) -> Review:
     aware = start + timedelta(days=20)
-    review = create_referral(
-        demo_review_type("CSPR"),
-        ReferralDetails(
-            CHILD,
-            aware - timedelta(days=1),
-            "A toddler was admitted to hospital with a head injury.",
-            aware,
-            aware + timedelta(days=3),
-            known_agencies=[agency(POLICE)],
-            la_became_aware_on=aware,
-        ),
-        manager,
+    cspr, story = demo_review_type("CSPR"), "A toddler was admitted to hospital with a head injury."
+    review = demo_referred(
+        cspr, CHILD, story, aware, agency(POLICE), manager, notified_after=3, la_became_aware_on=aware
     )
     send_cspr_notices(review, manager)
     save_identifiers(review, [PersonDetails("Demo Child W Person")], [], "7 Demo Lane", None)
@@ -163,17 +158,9 @@ def _adult(
     start: date, manager: User, lead: User, people: dict[str, User], agency: Callable[[str], Agency]
 ) -> Review:
     aware = start + timedelta(days=10)
-    review = create_referral(
-        demo_review_type("SAR"),
-        ReferralDetails(
-            ADULT,
-            aware - timedelta(days=2),
-            "An older man living alone died in a house fire; he had refused help with hoarding.",
-            aware,
-            None,
-            known_agencies=[agency(HEALTH)],
-        ),
-        manager,
+    story = "An older man living alone died in a house fire; he had refused help with hoarding."
+    review = demo_referred(
+        demo_review_type("SAR"), ADULT, story, aware, agency(HEALTH), manager, days_before=2
     )
     refer_for_decision(review, review.version)
     demo_commissioned_with_lead(review, manager, lead, agency, aware)

@@ -11,7 +11,7 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.demo.plans import POLICE, SOCIAL_CARE, Complete, Verify, apply_step, backdate
+from casework.demo.plans import POLICE, SOCIAL_CARE, Complete, DemoAction, Verify, add_demo_action
 from casework.demo.reviews import demo_decision, demo_rapid_review, demo_referral
 from casework.reviews.models import DecisionOutcome, Review, ReviewType
 
@@ -19,6 +19,20 @@ PSEUDONYM = "Child M"
 EARLIER_RECOMMENDATION = (
     "Northshire Police should make sure that every domestic abuse incident where a baby lives in the "
     "household leads to a referral to children's social care, shared with health visiting."
+)
+BRIEFED = DemoAction(
+    POLICE,
+    "Brief response officers on referring domestic abuse incidents where a baby lives.",
+    "Every response team briefed; referral rate for such incidents audited.",
+    30,
+    (Complete("All teams briefed.", "child-m-briefing-register.pdf"), Verify("Briefing register seen.")),
+)
+SCREENED = DemoAction(
+    SOCIAL_CARE,
+    "Share every police notification about a baby with health visiting on the day it arrives.",
+    "Monthly report: every notification about a baby shared the same day.",
+    30,
+    overdue_by=400,
 )
 
 
@@ -39,27 +53,8 @@ def load_demo_earlier_review(manager: User) -> list[str]:
     demo_rapid_review(review, agencies.__getitem__, aware + timedelta(days=12), respond=True)
     demo_decision(review, manager, aware + timedelta(days=25), DecisionOutcome.NO_REVIEW)
     recommendation = actions.keep_learning(review, [EARLIER_RECOMMENDATION], manager)[0]
-    briefed = actions.add_action(
-        recommendation,
-        "Brief response officers on referring domestic abuse incidents where a baby lives.",
-        police,
-        police_lead,
-        uk_today() + timedelta(days=30),
-        "Every response team briefed; referral rate for such incidents audited.",
-        manager,
-    )
-    apply_step(briefed, Complete("All teams briefed.", "child-m-briefing-register.pdf"), police_lead, manager)
-    apply_step(briefed, Verify("Briefing register seen."), police_lead, manager)
-    screened = actions.add_action(
-        recommendation,
-        "Share every police notification about a baby with health visiting on the day it arrives.",
-        social_care,
-        care_lead,
-        uk_today() + timedelta(days=30),
-        "Monthly report: every notification about a baby shared the same day.",
-        manager,
-    )
-    backdate(screened, 400)
+    for planned, agency, owner in ((BRIEFED, police, police_lead), (SCREENED, social_care, care_lead)):
+        add_demo_action(recommendation, planned, agency, owner, manager)
     actions.confirm_recommendations(review, manager)
     db.session.flush()
     return [f"review {review.reference} ({PSEUDONYM}), an earlier recommendation repeated by Child D"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from casework.actions import services as actions
-from casework.actions.models import Action, Recommendation, Theme
+from casework.actions.models import Recommendation, Theme
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.extensions import db
@@ -113,35 +113,32 @@ class _Demo:
         actions.confirm_recommendations(review, self.manager)
         return recommendation
 
-    def action(
-        self,
-        recommendation: Recommendation,
-        agency: str,
-        description: str,
-        created: date,
-        deadline: date,
-        completed: date | None,
-    ) -> Action:
-        """An action with dates in the past: the services date a new action today and refuse a past
-        deadline, so the dates are moved back once it is built (the demo only; nothing else does)."""
-        lead = self.lead_of(agency)
-        made = actions.add_action(
-            recommendation,
-            description,
-            self.agencies[agency],
-            lead,
-            uk_today() + timedelta(days=30),
-            "An audit of cases shows the change held.",
-            self.manager,
-        )
-        if completed is not None:
-            apply_step(
-                made, Complete("Done, with the audit attached.", "older-audit.pdf"), lead, self.manager
+    def add_actions(
+        self, recommendation: Recommendation, created: date, *planned: tuple[str, str, int, int | None]
+    ) -> None:
+        """Actions created on ``created``, each (agency, description, days to its deadline, days
+        until it was completed or None), with dates in the past: the services date a new action
+        today and refuse a past deadline, so the dates are moved back once it is built (the demo
+        only; nothing else does)."""
+        for agency, description, deadline_after, completed_after in planned:
+            lead = self.lead_of(agency)
+            made = actions.add_action(
+                recommendation,
+                description,
+                self.agencies[agency],
+                lead,
+                uk_today() + timedelta(days=30),
+                "An audit of cases shows the change held.",
+                self.manager,
             )
-            apply_step(made, Verify("The audit shows the change held."), lead, self.manager)
-            made.completed_on = completed
-        made.created_on, made.original_deadline, made.deadline = created, deadline, deadline
-        return made
+            if completed_after is not None:
+                apply_step(
+                    made, Complete("Done, with the audit attached.", "older-audit.pdf"), lead, self.manager
+                )
+                apply_step(made, Verify("The audit shows the change held."), lead, self.manager)
+                made.completed_on = created + timedelta(days=completed_after)
+            deadline = created + timedelta(days=deadline_after)
+            made.created_on, made.original_deadline, made.deadline = created, deadline, deadline
 
 
 def _child_t(demo: _Demo, aware: date) -> None:
@@ -166,15 +163,8 @@ def _child_t(demo: _Demo, aware: date) -> None:
         (SOCIAL_CARE,),
         (BABIES, RISK),
     )
-    start = aware + timedelta(days=300)
-    demo.action(
-        recommendation,
-        SOCIAL_CARE,
-        "Train every duty social worker on the bruising protocol.",
-        start,
-        start + timedelta(days=90),
-        start + timedelta(days=80),
-    )
+    trained = (SOCIAL_CARE, "Train every duty social worker on the bruising protocol.", 90, 80)
+    demo.add_actions(recommendation, aware + timedelta(days=300), trained)
     actions.close_review(review, None, demo.manager)
 
 
@@ -191,22 +181,11 @@ def _child_u(demo: _Demo, aware: date) -> None:
         (POLICE, SOCIAL_CARE),
         (SCHOOL, SHARING, FAMILY),
     )
-    start = aware + timedelta(days=50)
-    demo.action(
+    demo.add_actions(
         recommendation,
-        SOCIAL_CARE,
-        "Agree the attendance alert with every school.",
-        start,
-        start + timedelta(days=120),
-        start + timedelta(days=240),
-    )
-    demo.action(
-        recommendation,
-        POLICE,
-        "Add school attendance to the police's vulnerability screening.",
-        start,
-        start + timedelta(days=300),
-        None,
+        aware + timedelta(days=50),
+        (SOCIAL_CARE, "Agree the attendance alert with every school.", 120, 240),
+        (POLICE, "Add school attendance to the police's vulnerability screening.", 300, None),
     )
 
 

@@ -14,12 +14,17 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
-from casework.demo.reviews import demo_commission, demo_decision, demo_lead_reviewer, demo_review_type
+from casework.demo.reviews import (
+    demo_commission,
+    demo_decision,
+    demo_lead_reviewer,
+    demo_referred,
+    demo_review_type,
+)
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import QualityStep, Review, ReviewNotice
 from casework.reviews.notices import services as notices
 from casework.reviews.referral.rapid_review import refer_for_decision
-from casework.reviews.referral.referral import ReferralDetails, create_referral
 
 Report = Callable[..., FileStorage]
 
@@ -97,16 +102,9 @@ def load_demo_notices(manager: User, lead: User, agency: dict[str, Agency], repo
 
 def _dhr_in_quality_assurance(manager: User, lead: User, agency: dict[str, Agency], report: Report) -> Review:
     aware = uk_today() - timedelta(days=300)
-    review = create_referral(
-        demo_review_type("DHR"),
-        ReferralDetails(
-            DHR_PSEUDONYM,
-            aware - timedelta(days=2),
-            "A woman died at home; her former partner was charged.",
-            aware,
-            known_agencies=[agency["Northshire Police"]],
-        ),
-        manager,
+    dhr, story = demo_review_type("DHR"), "A woman died at home; her former partner was charged."
+    review = demo_referred(
+        dhr, DHR_PSEUDONYM, story, aware, agency["Northshire Police"], manager, days_before=2
     )
     refer_for_decision(review, review.version)
     demo_decision(review, manager, aware + timedelta(days=21))

@@ -11,7 +11,8 @@ from datetime import timedelta
 from werkzeug.datastructures import FileStorage
 
 from casework.actions import services
-from casework.actions.models import Action, ActionStatus
+from casework.actions.models import Action, ActionStatus, Recommendation
+from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.timeutil import uk_today
 
@@ -138,6 +139,27 @@ def apply_step(action: Action, step: Step, owner: User, manager: User) -> None:
         if step.approve is not None:
             note = "Agreed." if step.approve else "Not agreed: the partners expect this on time."
             services.decide_deadline_change(change, step.approve, note, manager)
+
+
+def add_demo_action(
+    recommendation: Recommendation, planned: DemoAction, agency: Agency | None, owner: User, manager: User
+) -> Action:
+    """The planned action added to the recommendation, taken through its steps by its owner and
+    the manager, and moved past its deadline when it is to be overdue."""
+    action = services.add_action(
+        recommendation,
+        planned.description,
+        agency,
+        owner,
+        uk_today() + timedelta(days=planned.due_in_days),
+        planned.success_measure,
+        manager,
+    )
+    for step in planned.steps:
+        apply_step(action, step, owner, manager)
+    if planned.overdue_by:
+        backdate(action, planned.overdue_by)
+    return action
 
 
 def backdate(action: Action, overdue_by: int) -> None:

@@ -20,12 +20,16 @@ from casework.demo.notices import (
     send_cspr_notices,
     send_report_notice,
 )
-from casework.demo.reviews import demo_commissioned_with_lead, demo_rapid_review, demo_review_type
+from casework.demo.reviews import (
+    demo_commissioned_with_lead,
+    demo_rapid_review,
+    demo_referred,
+    demo_review_type,
+)
 from casework.reviews.drafts import services as drafts
 from casework.reviews.models import DraftVersion, Review
 from casework.reviews.publication import checks, publishing
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
-from casework.reviews.referral.referral import ReferralDetails, create_referral
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -54,19 +58,16 @@ def _new_published_review(
     """A CSPR taken from notification to a final report, as the services require, its notices at
     referral sent on time."""
     aware = uk_today() - timedelta(days=330)
-    review = create_referral(
+    review = demo_referred(
         demo_review_type("CSPR"),
-        ReferralDetails(
-            name,
-            aware - timedelta(days=1),
-            "Serious injury to a baby.",
-            aware,
-            aware + timedelta(days=3),
-            known_agencies=[agency["Northshire Police"]],
-            la_became_aware_on=aware - timedelta(days=1),
-            looked_after_child_died=looked_after,
-        ),
+        name,
+        "Serious injury to a baby.",
+        aware,
+        agency["Northshire Police"],
         manager,
+        notified_after=3,
+        la_became_aware_on=aware - timedelta(days=1),
+        looked_after_child_died=looked_after,
     )
     send_cspr_notices(review, manager)
     save_identifiers(review, [PersonDetails(f"Demo {name} Person")], [], "9 Demo Road", None)

@@ -70,19 +70,41 @@ def demo_referral(
     """A referral as most demo reviews arrive: the incident the day before the partnership heard of
     it, the Panel told ``notified_after`` days later (None: not told), children's social care
     notifying a CSPR, the police already involved."""
-    return create_referral(
-        review_type,
-        ReferralDetails(
-            pseudonym=pseudonym,
-            incident_on=aware - timedelta(days=1),
-            incident_description=story,
-            became_aware_on=aware,
-            panel_notified_on=aware + timedelta(days=notified_after) if notified_after is not None else None,
-            notifying_organisation="Northshire Children's Social Care" if review_type.code == "CSPR" else "",
-            known_agencies=[police],
-        ),
-        by,
+    notifying = "Northshire Children's Social Care" if review_type.code == "CSPR" else ""
+    return demo_referred(
+        review_type, pseudonym, story, aware, police, by, notified_after=notified_after, notifying=notifying
     )
+
+
+def demo_referred(
+    review_type: ReviewType,
+    pseudonym: str,
+    story: str,
+    aware: date,
+    known: Agency,
+    by: User,
+    *,
+    days_before: int = 1,
+    notified_after: int | None = None,
+    la_became_aware_on: date | None = None,
+    looked_after_child_died: bool = False,
+    notifying: str = "",
+) -> Review:
+    """A referral of an incident ``days_before`` the partnership heard of it, the Panel told
+    ``notified_after`` days after it heard (None: not told), one agency already involved: every
+    demo review arrives this way, with the dates and the notifier its story needs."""
+    details = ReferralDetails(
+        pseudonym=pseudonym,
+        incident_on=aware - timedelta(days=days_before),
+        incident_description=story,
+        became_aware_on=aware,
+        panel_notified_on=aware + timedelta(days=notified_after) if notified_after is not None else None,
+        la_became_aware_on=la_became_aware_on,
+        looked_after_child_died=looked_after_child_died,
+        notifying_organisation=notifying,
+        known_agencies=[known],
+    )
+    return create_referral(review_type, details, by)
 
 
 def demo_rapid_review(

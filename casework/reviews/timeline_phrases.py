@@ -5,6 +5,7 @@ registers' and the briefing's phrases)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from casework.actions.models import ActionStatus
@@ -100,37 +101,36 @@ def _contributions_requested(event: AuditEvent, d: dict[str, Any]) -> Said | Non
     return Said(f"asked {words(d['agencies'])} for: {kind}, due {words(d['due_on'])}")
 
 
-def _accuracy_signed_off(event: AuditEvent, d: dict[str, Any]) -> Said | None:
-    found = after(
-        event.summary,
-        r"(.+) signed off its factual accuracy answer on version (\d+)"
-        r"(?:: (no factual inaccuracies)| with (\d+) comment\(s\))",
-    )
-    if not found:
-        return None
-    agency, version, none, comments = found.groups()
+def _matching(pattern: str, say: Callable[..., Said]) -> Phrase:
+    """An event whose summary ``pattern`` matches: ``say`` words it from the details and the parts
+    the pattern captured. A summary it does not match gets no phrase (the timeline shows the
+    summary as it was written)."""
+
+    def phrase(event: AuditEvent, d: dict[str, Any]) -> Said | None:
+        found = after(event.summary, pattern)
+        return say(d, *found.groups()) if found else None
+
+    return phrase
+
+
+def _accuracy_signed_off(
+    d: dict[str, Any], agency: str, version: str, none: str | None, comments: str | None
+) -> Said:
     said = "no factual inaccuracies" if none else f"with {plural(int(comments), 'comment')}"
     return Said(f"signed off {agency}'s factual accuracy answer on version {version}, {said}")
 
 
 def _key_episode(marked: bool) -> Phrase:
-    def phrase(event: AuditEvent, d: dict[str, Any]) -> Said | None:
-        found = after(event.summary, r"Entry of (\d{1,2}) (\w+ \d{4}) \((.+)\) .*")
-        if not found:
-            return None
-        day, month_year, agency = found.groups()
+    def say(d: dict[str, Any], day: str, month_year: str, agency: str) -> Said:
         entry = f"{agency}'s chronology entry of {int(day)} {month_year}"
         return Said(f"marked {entry} as a key practice episode" if marked else f"unmarked {entry}")
 
-    return phrase
+    return _matching(r"Entry of (\d{1,2}) (\w+ \d{4}) \((.+)\) .*", say)
 
 
-def _draft_shared(event: AuditEvent, d: dict[str, Any]) -> Said | None:
-    found = after(event.summary, r"Version (\d+) shared for factual accuracy with (.+)")
-    if not found:
-        return None
+def _draft_shared(d: dict[str, Any], version: str, agencies: str) -> Said:
     due = f", answers due {words(d['due_on'])}" if d.get("due_on") else ""
-    return Said(f"shared version {found.group(1)} with {found.group(2)} for a factual accuracy check{due}")
+    return Said(f"shared version {version} with {agencies} for a factual accuracy check{due}")
 
 
 def _themes(d: dict[str, Any]) -> str:
@@ -156,13 +156,8 @@ def _action_progress(event: AuditEvent, d: dict[str, Any]) -> Said | None:
     return Said(f"reported progress on an action: {ActionStatus(d['status']).label.lower()}{evidence}")
 
 
-def _deadline_change_requested(event: AuditEvent, d: dict[str, Any]) -> Said | None:
-    found = after(event.summary, r"New deadline (\d{1,2}) (\w+ \d{4}) asked for .+")
-    if not found:
-        return None
-    return Said(
-        f"asked to move an action's deadline to {int(found.group(1))} {found.group(2)}", d.get("reason") or ""
-    )
+def _deadline_change_requested(d: dict[str, Any], day: str, month_year: str) -> Said:
+    return Said(f"asked to move an action's deadline to {int(day)} {month_year}", d.get("reason") or "")
 
 
 def _outcome_measure_set(event: AuditEvent, d: dict[str, Any]) -> Said | None:
@@ -203,15 +198,11 @@ def _decision_reconsidered(event: AuditEvent, d: dict[str, Any]) -> Said | None:
 
 
 def _notice_sent(what: str) -> Phrase:
-    def phrase(event: AuditEvent, d: dict[str, Any]) -> Said | None:
-        found = after(event.summary, r"(.+?) sent to (.+) on \d{1,2} \w+ \d{4}(?: \(reference (.+)\))?")
-        if not found:
-            return None
-        label, to, reference = found.groups()
+    def say(d: dict[str, Any], label: str, to: str, reference: str | None) -> Said:
         said = f"{what} the notice \u201c{label}\u201d as sent to {to} on {words(d.get('sent_on'))}"
         return Said(said + (f", reference {reference}" if reference else ""))
 
-    return phrase
+    return _matching(r"(.+?) sent to (.+) on \d{1,2} \w+ \d{4}(?: \(reference (.+)\))?", say)
 
 
 PHRASES: dict[str, Phrase] = {
@@ -254,8 +245,14 @@ PHRASES: dict[str, Phrase] = {
     "key_episode_unmarked": _key_episode(False),
     # drafts
     "draft_uploaded": from_summary(r"Draft version (\d+) uploaded", "uploaded draft version {0}"),
-    "draft_shared_for_accuracy": _draft_shared,
-    "accuracy_signed_off": _accuracy_signed_off,
+    "draft_shared_for_accuracy": _matching(
+        r"Version (\d+) shared for factual accuracy with (.+)", _draft_shared
+    ),
+    "accuracy_signed_off": _matching(
+        r"(.+) signed off its factual accuracy answer on version (\d+)"
+        r"(?:: (no factual inaccuracies)| with (\d+) comment\(s\))",
+        _accuracy_signed_off,
+    ),
     "draft_shared_with_family": from_summary(
         r"Version (\d+) shared with the family", "recorded that version {0} was shared with the family"
     ),
@@ -303,7 +300,9 @@ PHRASES: dict[str, Phrase] = {
     "action_progress": _action_progress,
     "action_verified": fixed("verified an action"),
     "action_returned": with_reason(r"Action returned on \S+: (.*)", "returned an action to its owner"),
-    "deadline_change_requested": _deadline_change_requested,
+    "deadline_change_requested": _matching(
+        r"New deadline (\d{1,2}) (\w+ \d{4}) asked for .+", _deadline_change_requested
+    ),
     "deadline_change_approved": fixed("approved a change to an action's deadline"),
     "deadline_change_refused": fixed("refused a change to an action's deadline"),
     "outcome_measure_set": _outcome_measure_set,

@@ -71,6 +71,18 @@ def series(labels: Sequence[str]) -> list[Series]:
 # --- shapes --------------------------------------------------------------------------------------
 
 
+def _element(name: str, attributes: dict[str, object], content: str | None = None) -> str:
+    """An SVG element, its attributes in the order given and escaped (None leaves one out); with no
+    content it closes itself."""
+    written = "".join(f' {key}="{escape(value)}"' for key, value in attributes.items() if value is not None)
+    return f"<{name}{written}/>" if content is None else f"<{name}{written}>{content}</{name}>"
+
+
+def _title(tip: str) -> str:
+    """A shape's own title, shown on hover (none: empty)."""
+    return f"<title>{escape(tip)}</title>" if tip else ""
+
+
 @dataclass(frozen=True)
 class Rect:
     x: float
@@ -83,11 +95,8 @@ class Rect:
     tip: str = ""  # the shape's own title, shown on hover
 
     def svg(self, fill: str) -> str:
-        title = f"<title>{escape(self.tip)}</title>" if self.tip else ""
-        return (
-            f'<rect x="{self.x}" y="{self.y}" width="{self.width}" height="{self.height}" '
-            f'fill="{escape(fill)}" stroke="{escape(self.stroke)}">{title}</rect>'
-        )
+        attributes = {"x": self.x, "y": self.y, "width": self.width, "height": self.height}
+        return _element("rect", {**attributes, "fill": fill, "stroke": self.stroke}, _title(self.tip))
 
 
 @dataclass(frozen=True)
@@ -116,13 +125,18 @@ class Text:
         chip = ""
         if self.chip:
             x, y, width, height = self.chip_box
-            chip = f'<rect x="{x}" y="{y}" width="{width}" height="{height}" rx="2" fill="#ffffff"/>'
-        anchor = f' text-anchor="{escape(self.anchor)}"' if self.anchor != "start" else ""
-        bold = ' font-weight="bold"' if self.bold else ""
-        return (
-            f'{chip}<text x="{self.x}" y="{self.y}"{anchor} font-size="{self.size}"{bold} '
-            f'fill="{escape(self.fill)}">{escape(self.text)}</text>'
-        )
+            chip = _element(
+                "rect", {"x": x, "y": y, "width": width, "height": height, "rx": 2, "fill": "#ffffff"}
+            )
+        attributes = {
+            "x": self.x,
+            "y": self.y,
+            "text-anchor": self.anchor if self.anchor != "start" else None,
+            "font-size": self.size,
+            "font-weight": "bold" if self.bold else None,
+            "fill": self.fill,
+        }
+        return chip + _element("text", attributes, escape(self.text))
 
 
 @dataclass(frozen=True)
@@ -136,10 +150,10 @@ class Line:
     dashed: bool = False
 
     def svg(self) -> str:
-        dashes = ' stroke-dasharray="4 3"' if self.dashed else ""
-        return (
-            f'<line x1="{self.x1}" y1="{self.y1}" x2="{self.x2}" y2="{self.y2}" '
-            f'stroke="{escape(self.stroke)}" stroke-width="{self.width}"{dashes}/>'
+        ends = {"x1": self.x1, "y1": self.y1, "x2": self.x2, "y2": self.y2}
+        dashes = "4 3" if self.dashed else None
+        return _element(
+            "line", {**ends, "stroke": self.stroke, "stroke-width": self.width, "stroke-dasharray": dashes}
         )
 
 
@@ -152,8 +166,9 @@ class Dot:
     tip: str = ""
 
     def svg(self) -> str:
-        title = f"<title>{escape(self.tip)}</title>" if self.tip else ""
-        return f'<circle cx="{self.x}" cy="{self.y}" r="{self.r}" fill="{escape(self.fill)}">{title}</circle>'
+        return _element(
+            "circle", {"cx": self.x, "cy": self.y, "r": self.r, "fill": self.fill}, _title(self.tip)
+        )
 
 
 @dataclass

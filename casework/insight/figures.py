@@ -14,21 +14,14 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, distinct, func, literal, or_, select, union_all
 
-from casework.actions.models import (
-    Action,
-    ActionStatus,
-    Finding,
-    Recommendation,
-    Theme,
-    finding_themes,
-    recommendation_themes,
-)
+from casework.actions.models import Action, ActionStatus, Theme
 from casework.actions.rag import Rag, rag_sql
 from casework.actions.tracker import PARTNERSHIP_LABEL
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.insight.themes import review_themes
 from casework.insight.years import ReportingYear, start_year_of, start_year_sql, year_starting
 from casework.reviews.models import (
     Decision,
@@ -355,14 +348,7 @@ def theme_recurrence(
 ) -> ThemeRecurrence:
     """How many reviews had a finding or a recommendation on each theme, by the reporting year the
     review started (the partnership became aware of the case)."""
-    links = union_all(
-        select(Finding.review_id.label("review_id"), finding_themes.c.theme_id.label("theme_id")).join(
-            finding_themes, finding_themes.c.finding_id == Finding.id
-        ),
-        select(Recommendation.review_id, recommendation_themes.c.theme_id).join(
-            recommendation_themes, recommendation_themes.c.recommendation_id == Recommendation.id
-        ),
-    ).subquery()
+    links = review_themes()
     dated = (
         select(
             links.c.review_id,

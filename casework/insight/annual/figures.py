@@ -51,18 +51,10 @@ import statistics
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from casework.actions.models import (
-    Action,
-    Finding,
-    ProgressUpdate,
-    Recommendation,
-    Theme,
-    finding_themes,
-    recommendation_themes,
-)
+from casework.actions.models import Action, ProgressUpdate, Recommendation, Theme
 from casework.agencies.models import Agency
 from casework.core.extensions import db
 from casework.documents.models import Document
@@ -94,6 +86,7 @@ from casework.insight.annual.sections import (
     Share,
 )
 from casework.insight.annual.year import FIRST_YEAR, ReportingYear, last_complete_year
+from casework.insight.themes import review_themes
 from casework.insight.years import start_year_of
 from casework.reviews.models import (
     Decision,
@@ -142,17 +135,13 @@ def _review_counts(year: ReportingYear) -> dict[str, dict[str, int]]:
         select(ReviewType.code, *(column.label(name) for name, column in columns.items()))
         .select_from(Review)
         .join(ReviewType, Review.review_type_id == ReviewType.id)
-        .outerjoin(Referral, Referral.review_id == Review.id)
-        .outerjoin(RapidReview, RapidReview.review_id == Review.id)
-        .outerjoin(Decision, Decision.review_id == Review.id)
-        .outerjoin(TermsOfReference, TermsOfReference.review_id == Review.id)
-        .outerjoin(Publication, Publication.review_id == Review.id)
-        .outerjoin(notified, and_(notified.review_id == Review.id, notified.clock_key == "notification"))
-        .outerjoin(rapid, and_(rapid.review_id == Review.id, rapid.clock_key == "rapid_review"))
-        .outerjoin(ending, and_(ending.review_id == Review.id, ending.clock_key == ending_clock()))
-        .group_by(ReviewType.code)
     )
-    return {row.code: dict(row._mapping) for row in db.session.execute(query)}
+    # Each review's records (one of each at most), then the clocks its counts are judged by.
+    for record in (Referral, RapidReview, Decision, TermsOfReference, Publication):
+        query = query.outerjoin(record, record.review_id == Review.id)
+    for clock, key in ((notified, "notification"), (rapid, "rapid_review"), (ending, ending_clock())):
+        query = query.outerjoin(clock, and_(clock.review_id == Review.id, clock.clock_key == key))
+    return {row.code: dict(row._mapping) for row in db.session.execute(query.group_by(ReviewType.code))}
 
 
 def _median_days(year: ReportingYear) -> dict[str, float]:
@@ -185,14 +174,7 @@ def _decisions(year: ReportingYear) -> dict[str, dict[DecisionOutcome, int]]:
 
 def _themes(year: ReportingYear) -> dict[str, list[tuple[str, int]]]:
     concluded = concluded_reviews(year)
-    tagged = union_all(
-        select(Finding.review_id, finding_themes.c.theme_id).join(
-            finding_themes, finding_themes.c.finding_id == Finding.id
-        ),
-        select(Recommendation.review_id, recommendation_themes.c.theme_id).join(
-            recommendation_themes, recommendation_themes.c.recommendation_id == Recommendation.id
-        ),
-    ).subquery()
+    tagged = review_themes()
     rows = db.session.execute(
         select(concluded.c.code, Theme.name, func.count(func.distinct(tagged.c.review_id)).label("reviews"))
         .select_from(tagged)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, or_, select
 
 from casework.actions.models import (
     Action,
@@ -43,6 +44,19 @@ from casework.reviews.models import (
 )
 
 
+def _of_recommendations(
+    source: type[Recommendation] | type[Action] | type[RecommendationOutcome], *columns: Any
+) -> Select[Any]:
+    """``columns`` of the recommendations, or of their actions or outcomes, each row joined to its
+    recommendation, the recommendation's review and the review's type."""
+    query = select(*columns).select_from(source)
+    if source is not Recommendation:
+        query = query.join(Recommendation, Recommendation.id == source.recommendation_id)
+    return query.join(Review, Review.id == Recommendation.review_id).join(
+        ReviewType, Review.review_type_id == ReviewType.id
+    )
+
+
 def adult_findings(year: ReportingYear) -> list[ConcludedReview]:
     concluded = concluded_reviews(year)
     rows = db.session.execute(
@@ -63,7 +77,8 @@ def adult_findings(year: ReportingYear) -> list[ConcludedReview]:
 
 def adult_actions_done(year: ReportingYear) -> list[DoneAction]:
     rows = db.session.execute(
-        select(
+        _of_recommendations(
+            Action,
             Review.reference,
             Recommendation.number,
             Action.description,
@@ -71,10 +86,6 @@ def adult_actions_done(year: ReportingYear) -> list[DoneAction]:
             Action.completed_on,
             Action.verified_at,
         )
-        .select_from(Action)
-        .join(Recommendation, Recommendation.id == Action.recommendation_id)
-        .join(Review, Review.id == Action.review_id)
-        .join(ReviewType, Review.review_type_id == ReviewType.id)
         .outerjoin(Agency, Agency.id == Action.agency_id)
         .where(ReviewType.code == ADULTS, or_(within(Action.completed_on, year), verified_in(year)))
         .order_by(Review.reference, Recommendation.number, Action.id)
@@ -106,10 +117,7 @@ def adult_not_acted_on(year: ReportingYear) -> list[NotActedOn]:
         )
     )
     rows = db.session.execute(
-        select(Review.reference, Recommendation.number, Recommendation.text)
-        .select_from(Recommendation)
-        .join(Review, Review.id == Recommendation.review_id)
-        .join(ReviewType, Review.review_type_id == ReviewType.id)
+        _of_recommendations(Recommendation, Review.reference, Recommendation.number, Recommendation.text)
         .outerjoin(Publication, Publication.review_id == Review.id)
         .where(
             ReviewType.code == ADULTS,
@@ -160,18 +168,14 @@ def impact_of(year: ReportingYear) -> dict[str, Impact]:
     )
     overdue = and_(open_at_end, due_then.is_not(None), due_then <= year.end)
     rows = db.session.execute(
-        select(
+        _of_recommendations(
+            outcome,
             ReviewType.code,
             count_if(within(outcome.achieved_on, year)),
             count_if(and_(_remeasured(within(OutcomeRemeasure.measured_on, year)), ~achieved_by_end)),
             count_if(and_(open_at_end, ~overdue)),
             count_if(overdue),
-        )
-        .select_from(outcome)
-        .join(Recommendation, Recommendation.id == outcome.recommendation_id)
-        .join(Review, Review.id == Recommendation.review_id)
-        .join(ReviewType, Review.review_type_id == ReviewType.id)
-        .group_by(ReviewType.code)
+        ).group_by(ReviewType.code)
     )
     return {code: Impact(*counts) for code, *counts in rows}
 
@@ -180,7 +184,8 @@ def not_pursued_in(year: ReportingYear) -> dict[str, list[NotPursued]]:
     """Every family's recommendations the partners decided in the year not to pursue, in one query."""
     outcome = RecommendationOutcome
     rows = db.session.execute(
-        select(
+        _of_recommendations(
+            outcome,
             ReviewType.code,
             Review.reference,
             Review.pseudonym,
@@ -189,10 +194,6 @@ def not_pursued_in(year: ReportingYear) -> dict[str, list[NotPursued]]:
             outcome.not_pursued_reason,
             outcome.not_pursued_at,
         )
-        .select_from(outcome)
-        .join(Recommendation, Recommendation.id == outcome.recommendation_id)
-        .join(Review, Review.id == Recommendation.review_id)
-        .join(ReviewType, Review.review_type_id == ReviewType.id)
         .where(outcome.not_pursued_at >= year.starts_at, outcome.not_pursued_at < year.ends_before)
         .order_by(ReviewType.code, Review.reference, Recommendation.number)
     )

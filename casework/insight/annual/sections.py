@@ -20,6 +20,15 @@ FAMILIES: tuple[tuple[str, str], ...] = (
     (DEATHS, "Domestic abuse related death reviews"),
 )
 PARTNERSHIP = "The partnership"
+# Each family's target for concluding a review: in the report's sentences, and on a chart's bar.
+TARGETS: dict[str, tuple[str, str]] = {
+    CHILDREN: ("published within 6 months of the decision", "Published within 6 months"),
+    ADULTS: ("completed within the board's target (6 months of the decision)", "Completed within 6 months"),
+    DEATHS: (
+        "sent to the Home Office within 6 months of the decision, of those concluded",
+        "To the Home Office within 6 months",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -175,19 +184,11 @@ class Section:
 
     @property
     def target_words(self) -> str:
-        if self.is_children:
-            return "published within 6 months of the decision"
-        if self.is_adults:
-            return "completed within the board's target (6 months of the decision)"
-        return "sent to the Home Office within 6 months of the decision, of those concluded"
+        return TARGETS.get(self.code, TARGETS[DEATHS])[0]
 
     @property
     def target_short(self) -> str:
-        if self.is_children:
-            return "Published within 6 months"
-        if self.is_adults:
-            return "Completed within 6 months"
-        return "To the Home Office within 6 months"
+        return TARGETS.get(self.code, TARGETS[DEATHS])[1]
 
     def summary_rows(self) -> list[tuple[str, str]]:
         """The section's headline figures, in the order the report gives them."""

@@ -8,9 +8,9 @@ from datetime import timedelta
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.reviews.models import ProcessKind, ProcessStatus, PublicationDelay, Review
+from casework.demo.records import demo_inquest
+from casework.reviews.models import ProcessStatus, PublicationDelay, Review
 from casework.reviews.publication import publishing
-from casework.reviews.records import processes
 from casework.reviews.stages import ReviewStage
 
 
@@ -22,17 +22,13 @@ def load_demo_delays(manager: User) -> list[str]:
     if db.session.execute(delayed).first() is not None:
         return []
     today = uk_today()
-    inquest = processes.add_process(
+    inquest = demo_inquest(
         review,
-        processes.ProcessDetails(
-            kind=ProcessKind.INQUEST,
-            description="Inquest into the baby's death, Northshire Coroner's Court",
-            status=ProcessStatus.UNDER_WAY,
-            started_on=today - timedelta(days=60),
-            expected_end_on=today + timedelta(days=150),
-            contact_organisation="Northshire Coroner's Office",
-        ),
+        "Inquest into the baby's death, Northshire Coroner's Court",
+        ProcessStatus.UNDER_WAY,
         manager,
+        started_on=today - timedelta(days=60),
+        expected_end_on=today + timedelta(days=150),
     )
     publishing.record_delay(
         review,

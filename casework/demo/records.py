@@ -5,7 +5,7 @@ Built through the services like the rest of the demo; each part is added once.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from casework.actions import services as actions
 from casework.agencies.models import Agency
@@ -35,6 +35,8 @@ from casework.reviews.referral.rapid_review import (
     save_rapid_review,
 )
 
+CORONER = "Northshire Coroner's Office"
+
 
 def load_demo_records(manager: User) -> list[str]:
     reviews = {r.pseudonym: r for r in db.session.execute(db.select(Review)).scalars()}
@@ -49,6 +51,21 @@ def load_demo_records(manager: User) -> list[str]:
     if "Child P" not in reviews:
         added += _no_review_learning(manager)
     return added
+
+
+def demo_inquest(
+    review: Review, description: str, status: ProcessStatus, by: User, **dates: date
+) -> ParallelProcess:
+    """An inquest by the demo's coroner on the review's register; ``dates``: when it started and
+    when it is expected to end, where known."""
+    details = processes.ProcessDetails(
+        kind=ProcessKind.INQUEST,
+        description=description,
+        status=status,
+        contact_organisation=CORONER,
+        **dates,
+    )
+    return processes.add_process(review, details, by)
 
 
 def _has(model: type[ParallelProcess | MonitoringEntry | FamilyContact], review: Review) -> bool:
@@ -73,16 +90,7 @@ def _prosecution(review: Review, manager: User) -> list[str]:
         ),
         manager,
     )
-    processes.add_process(
-        review,
-        processes.ProcessDetails(
-            kind=ProcessKind.INQUEST,
-            description="Inquest opened and adjourned",
-            status=ProcessStatus.EXPECTED,
-            contact_organisation="Northshire Coroner's Office",
-        ),
-        manager,
-    )
+    demo_inquest(review, "Inquest opened and adjourned", ProcessStatus.EXPECTED, manager)
     if pause is not None and pause.process is None:
         processes.name_pause_cause(review, pause, process)
     return [f"parallel processes of {review.reference}"]

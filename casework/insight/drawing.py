@@ -73,8 +73,15 @@ def series(labels: Sequence[str]) -> list[Series]:
 
 def _element(name: str, attributes: dict[str, object], content: str | None = None) -> str:
     """An SVG element, its attributes in the order given and escaped (None leaves one out); with no
-    content it closes itself."""
-    written = "".join(f' {key}="{escape(value)}"' for key, value in attributes.items() if value is not None)
+    content it closes itself. Numbers are written as they are: escaping them would cost a call per
+    attribute and change nothing."""
+    written = "".join(
+        [
+            f' {key}="{escape(value) if isinstance(value, str) else value}"'
+            for key, value in attributes.items()
+            if value is not None
+        ]
+    )
     return f"<{name}{written}/>" if content is None else f"<{name}{written}>{content}</{name}>"
 
 

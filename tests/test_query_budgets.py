@@ -13,7 +13,7 @@ same on every machine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
@@ -118,72 +118,67 @@ OPEN = (ActionStatus.ON_TRACK, ActionStatus.AT_RISK, ActionStatus.OFF_TRACK)
 class Page:
     name: str
     who: str | None  # the demo user's email; None: anonymous
-    path: Callable[[dict[str, int | str]], str]
+    template: str  # the path, naming the records of demo_page_ids: "/reviews/{child_d}"
+
+    def path(self, ids: dict[str, int | str]) -> str:
+        return self.template.format_map(ids)
 
 
 PAGES = [
-    Page("your sessions", MANAGER, lambda ids: "/account/sessions"),
-    Page("person's page", ADMIN, lambda ids: f"/admin/users/{ids['manager']}"),
-    Page("dashboard", MANAGER, lambda ids: "/reviews/dashboard"),
-    Page("review list", MANAGER, lambda ids: "/reviews/"),
-    Page("review page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}"),
-    Page("action plan", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/action-plan"),
-    Page("action plan being carried out", MANAGER, lambda ids: f"/reviews/{ids['child_k']}/action-plan"),
-    Page("action page", MANAGER, lambda ids: f"/actions/{ids['action']}"),
-    Page(
-        "outcome page",
-        MANAGER,
-        lambda ids: f"/reviews/{ids['child_m']}/recommendations/{ids['measured']}/outcome",
-    ),
-    Page("action tracker", MANAGER, lambda ids: "/actions/"),
-    Page("contributions tracker", MANAGER, lambda ids: "/agencies/contributions"),
-    Page("my agency's actions", POLICE_LEAD, lambda ids: "/actions/mine"),
-    Page("agency lead's requests", POLICE_LEAD, lambda ids: "/agencies/mine"),
-    Page("request page", MANAGER, lambda ids: f"/agencies/requests/{ids['request']}"),
-    Page("agency directory", MANAGER, lambda ids: "/agencies/"),
-    Page("audit log", ADMIN, lambda ids: "/admin/audit-log"),
-    Page("sent mail", ADMIN, lambda ids: "/admin/sent-mail"),
-    Page("public register", None, lambda ids: "/published-reviews/"),
-    Page("publication page", MANAGER, lambda ids: f"/reviews/{ids['adult_g']}/publication"),
-    Page("drafts page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/drafts"),
-    Page("notices page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/notices"),
-    Page("notice page", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/notices/{ids['notice']}"),
-    Page("chronology", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/chronology"),
-    Page("your notifications", POLICE_LEAD, lambda ids: "/notifications/"),
-    Page("reminder rules", MANAGER, lambda ids: "/reviews/reminders"),
-    Page("review types", MANAGER, lambda ids: "/reviews/types"),
-    Page("decision page", MANAGER, lambda ids: f"/reviews/{ids['child_r']}/decision"),
-    Page("Panel's challenge page", MANAGER, lambda ids: f"/reviews/{ids['child_r']}/decision/challenge"),
-    Page("reconsidered decision page", MANAGER, lambda ids: f"/reviews/{ids['child_r']}/decision/reconsider"),
-    Page("agency lead's home", POLICE_LEAD, lambda ids: "/work/agency"),
-    Page("reviewer's home", REVIEWER, lambda ids: "/work/reviewer"),
-    Page("parallel processes", MANAGER, lambda ids: f"/reviews/{ids['child_e']}/processes"),
-    Page("monitoring log", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
-    Page("written requests", REVIEWER, lambda ids: f"/reviews/{ids['child_d']}/monitoring"),
-    Page("family involvement", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/family"),
-    Page("review's access report", MANAGER, lambda ids: f"/reviews/{ids['child_d']}/access"),
-    Page("person's access report", ADMIN, lambda ids: f"/admin/users/{ids['manager']}/access"),
-    Page("insight", MANAGER, lambda ids: "/insight/"),
-    Page("annual report pack", MANAGER, lambda ids: "/insight/annual"),
-    Page("background job", POLICE_LEAD, lambda ids: f"/jobs/{ids['job']}"),
+    Page("your sessions", MANAGER, "/account/sessions"),
+    Page("person's page", ADMIN, "/admin/users/{manager}"),
+    Page("dashboard", MANAGER, "/reviews/dashboard"),
+    Page("review list", MANAGER, "/reviews/"),
+    Page("review page", MANAGER, "/reviews/{child_d}"),
+    Page("action plan", MANAGER, "/reviews/{child_d}/action-plan"),
+    Page("action plan being carried out", MANAGER, "/reviews/{child_k}/action-plan"),
+    Page("action page", MANAGER, "/actions/{action}"),
+    Page("outcome page", MANAGER, "/reviews/{child_m}/recommendations/{measured}/outcome"),
+    Page("action tracker", MANAGER, "/actions/"),
+    Page("contributions tracker", MANAGER, "/agencies/contributions"),
+    Page("my agency's actions", POLICE_LEAD, "/actions/mine"),
+    Page("agency lead's requests", POLICE_LEAD, "/agencies/mine"),
+    Page("request page", MANAGER, "/agencies/requests/{request}"),
+    Page("agency directory", MANAGER, "/agencies/"),
+    Page("audit log", ADMIN, "/admin/audit-log"),
+    Page("sent mail", ADMIN, "/admin/sent-mail"),
+    Page("public register", None, "/published-reviews/"),
+    Page("publication page", MANAGER, "/reviews/{adult_g}/publication"),
+    Page("drafts page", MANAGER, "/reviews/{child_d}/drafts"),
+    Page("notices page", MANAGER, "/reviews/{child_d}/notices"),
+    Page("notice page", MANAGER, "/reviews/{child_d}/notices/{notice}"),
+    Page("chronology", MANAGER, "/reviews/{child_d}/chronology"),
+    Page("your notifications", POLICE_LEAD, "/notifications/"),
+    Page("reminder rules", MANAGER, "/reviews/reminders"),
+    Page("review types", MANAGER, "/reviews/types"),
+    Page("decision page", MANAGER, "/reviews/{child_r}/decision"),
+    Page("Panel's challenge page", MANAGER, "/reviews/{child_r}/decision/challenge"),
+    Page("reconsidered decision page", MANAGER, "/reviews/{child_r}/decision/reconsider"),
+    Page("agency lead's home", POLICE_LEAD, "/work/agency"),
+    Page("reviewer's home", REVIEWER, "/work/reviewer"),
+    Page("parallel processes", MANAGER, "/reviews/{child_e}/processes"),
+    Page("monitoring log", MANAGER, "/reviews/{child_d}/monitoring"),
+    Page("written requests", REVIEWER, "/reviews/{child_d}/monitoring"),
+    Page("family involvement", MANAGER, "/reviews/{child_d}/family"),
+    Page("review's access report", MANAGER, "/reviews/{child_d}/access"),
+    Page("person's access report", ADMIN, "/admin/users/{manager}/access"),
+    Page("insight", MANAGER, "/insight/"),
+    Page("annual report pack", MANAGER, "/insight/annual"),
+    Page("background job", POLICE_LEAD, "/jobs/{job}"),
     Page(
         "earlier recommendations like a text",
         MANAGER,
-        lambda ids: (
-            f"/reviews/{ids['child_d']}/action-plan/resemblances?text=Police+should+refer+every+"
+        (
+            "/reviews/{child_d}/action-plan/resemblances?text=Police+should+refer+every+"
             "domestic+abuse+incident+where+a+baby+lives+in+the+household"
         ),
     ),
-    Page("7-minute briefing", MANAGER, lambda ids: f"/reviews/{ids['child_k']}/briefing"),
-    Page("briefing's printable page", MANAGER, lambda ids: f"/reviews/{ids['child_k']}/briefing/print"),
-    Page("dissemination record", MANAGER, lambda ids: f"/reviews/{ids['child_k']}/dissemination"),
-    Page("agency lead's briefings", POLICE_LEAD, lambda ids: "/briefings/"),
-    Page("briefing sent to an agency", POLICE_LEAD, lambda ids: f"/briefings/{ids['police_briefing']}"),
-    Page(
-        "public briefing page",
-        None,
-        lambda ids: f"/published-reviews/{ids['child_k_reference']}/learning-briefing",
-    ),
+    Page("7-minute briefing", MANAGER, "/reviews/{child_k}/briefing"),
+    Page("briefing's printable page", MANAGER, "/reviews/{child_k}/briefing/print"),
+    Page("dissemination record", MANAGER, "/reviews/{child_k}/dissemination"),
+    Page("agency lead's briefings", POLICE_LEAD, "/briefings/"),
+    Page("briefing sent to an agency", POLICE_LEAD, "/briefings/{police_briefing}"),
+    Page("public briefing page", None, "/published-reviews/{child_k_reference}/learning-briefing"),
 ]
 
 

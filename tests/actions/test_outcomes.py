@@ -314,17 +314,29 @@ REFUSALS: list[tuple[str, str, str, Call, str | None, str]] = [
 # --- the pages -----------------------------------------------------------------------------------
 
 
+def measure_form(**changes: str | list[str]) -> dict[str, str | list[str]]:
+    """The outcome's measure form, filled in, with ``changes``."""
+    values: dict[str, str | list[str]] = {
+        "intended_outcome": "x",
+        "measure": "x",
+        "baseline": "1",
+        "target": "2",
+        "baseline_on": ["1", "1", "2026"],
+        "remeasure_on": ["1", "1", "2030"],
+    }
+    return values | changes
+
+
 BAD_POSTS = [
     (
         "/measure",
-        {
-            "intended_outcome": "",
-            "measure": "x",
-            "baseline": "",
-            "target": "95%",
-            "baseline_on": ["", "", ""],
-            "remeasure_on": ["31", "2", "2030"],
-        },
+        measure_form(
+            intended_outcome="",
+            baseline="",
+            target="95%",
+            baseline_on=["", "", ""],
+            remeasure_on=["31", "2", "2030"],
+        ),
         [
             "Describe the outcome the recommendation should bring about",
             "Enter the baseline, with its unit",
@@ -345,15 +357,7 @@ BAD_POSTS = [
     ("/not-pursued", {"reason": "   "}, ["Give the partners' reason for not pursuing it"]),
     (
         "/measure",
-        {
-            "intended_outcome": "x",
-            "measure": "x",
-            "baseline": "1",
-            "target": "2",
-            "version": "0",
-            "baseline_on": ["1", "1", "2026"],
-            "remeasure_on": ["1", "1", "2030"],
-        },
+        measure_form(version="0"),
         ["Someone else changed this recommendation's outcome"],
     ),
 ]

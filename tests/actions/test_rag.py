@@ -45,52 +45,31 @@ EXPECTED: dict[ActionStatus, tuple[Rag, ...]] = {
 }  # fmt: skip
 
 # Each scenario: today, the end of the 10-working-day window (worked out by hand from the bank
-# holidays), and a deadline at each position.
-SCENARIOS: dict[str, tuple[date, date, dict[str, date]]] = {
+# holidays), and the deadlines of the other positions ("today" is today, "exactly 10" the end).
+DAYS: dict[str, tuple[str, str, str, str, str, str]] = {
+    #                  today         window end    past          within        11            far
     # Mon 14 Dec 2026. Christmas Day is a Friday and Boxing Day a Saturday, so the bank holidays
     # are Fri 25 and Mon 28 December (the substitute day): working days 15, 16, 17, 18, 21, 22,
-    # 23, 24, 29, 30 December. Ten weekdays alone would end on Mon 28 December.
-    "christmas 2026": (
-        date(2026, 12, 14),
-        date(2026, 12, 30),
-        {
-            "past": date(2026, 12, 11),
-            "today": date(2026, 12, 14),
-            "within": date(2026, 12, 29),  # past "ten weekdays", still inside the window
-            "exactly 10": date(2026, 12, 30),
-            "11": date(2026, 12, 31),
-            "far": date(2027, 3, 1),
-        },
-    ),
+    # 23, 24, 29, 30 December. Ten weekdays alone would end on Mon 28 December; "within" is past
+    # "ten weekdays", still inside the window.
+    "christmas 2026": ("2026-12-14", "2026-12-30", "2026-12-11", "2026-12-29", "2026-12-31", "2027-03-01"),
     # Thu 24 Dec 2026, across the new year: 25 and 28 December and 1 January are bank holidays.
-    # Working days 29, 30, 31 December, 4, 5, 6, 7, 8, 11, 12 January.
-    "new year 2027": (
-        date(2026, 12, 24),
-        date(2027, 1, 12),
-        {
-            "past": date(2026, 12, 23),
-            "today": date(2026, 12, 24),
-            "within": date(2027, 1, 1),  # New Year's Day: a deadline on a bank holiday
-            "exactly 10": date(2027, 1, 12),
-            "11": date(2027, 1, 13),
-            "far": date(2027, 6, 30),
-        },
-    ),
+    # Working days 29, 30, 31 December, 4, 5, 6, 7, 8, 11, 12 January. "within" is New Year's
+    # Day: a deadline on a bank holiday.
+    "new year 2027": ("2026-12-24", "2027-01-12", "2026-12-23", "2027-01-01", "2027-01-13", "2027-06-30"),
     # Mon 22 Mar 2027. Good Friday is 26 March and Easter Monday 29 March: working days 23, 24,
     # 25, 30, 31 March, 1, 2, 5, 6, 7 April.
-    "easter 2027": (
-        date(2027, 3, 22),
-        date(2027, 4, 7),
-        {
-            "past": date(2027, 3, 21),
-            "today": date(2027, 3, 22),
-            "within": date(2027, 4, 6),
-            "exactly 10": date(2027, 4, 7),
-            "11": date(2027, 4, 8),
-            "far": date(2027, 9, 1),
-        },
-    ),
-}
+    "easter 2027": ("2027-03-22", "2027-04-07", "2027-03-21", "2027-04-06", "2027-04-08", "2027-09-01"),
+}  # fmt: skip
+
+
+def _scenario(days: tuple[str, ...]) -> tuple[date, date, dict[str, date]]:
+    """Today, the end of the window, and the deadline at each position."""
+    today, soon, past, within, eleven, far = (date.fromisoformat(day) for day in days)
+    return today, soon, dict(zip(POSITIONS, (past, today, within, soon, eleven, far), strict=True))
+
+
+SCENARIOS = {name: _scenario(days) for name, days in DAYS.items()}
 
 CASES = [
     pytest.param(scenario, status, position, expected, id=f"{scenario}-{status.value}-{position}")

@@ -13,7 +13,6 @@ import csv
 import html
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -35,7 +34,7 @@ from casework.actions.tracker import (
     tracker_query,
 )
 from casework.actions.tracker_counting import tracker_counts
-from casework.agencies.models import Agency, AgencyType
+from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.display import format_date
@@ -47,13 +46,10 @@ from tests.conftest import client_as, make_agency, make_user
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
 from tests.support.http import sign_in_fully
-from tests.support.readonly import built_once
+from tests.support.people import three_agencies
+from tests.support.worlds import world_fixtures
 
-AGENCIES = {
-    "A": ("Alder Police", AgencyType.POLICE),
-    "B": ("Birch Health Trust", AgencyType.NHS_TRUST),
-    "C": ("Cedar Academy", AgencyType.EDUCATION),
-}
+AGENCIES = three_agencies(A="Alder Police", B="Birch Health Trust", C="Cedar Academy")
 LEADS = {"A": "Ava Alder", "B": "Ben Birch", "C": "Cara Cedar"}
 MANAGER = "Morgan Manager"
 PARTNERSHIP = "The partnership"
@@ -255,16 +251,8 @@ def uk_date(moment: datetime) -> date:
     return moment.astimezone(UK).date()
 
 
-@pytest.fixture(scope="class")
-def world(app: Flask) -> Iterator[World]:
-    """Built once for the class that only reads it; exports and sign-ins add audit rows."""
-    with built_once(app, lambda: build_world(app), may_add_to={"audit_events"}) as made:
-        yield made
-
-
-@pytest.fixture(scope="class")
-def manager_client(app: Flask, world: World) -> FlaskClient:
-    return client_as(app, world.manager_email)
+# Built once for the class that only reads it; exports and sign-ins add audit rows.
+world, manager_client = world_fixtures(build_world, lambda world: world.manager_email, scope="class")
 
 
 # --- reading the page ----------------------------------------------------------------------

@@ -28,7 +28,6 @@ from casework.agencies.contributions import (
     ContributionRequest,
     RequestStatus,
 )
-from casework.agencies.models import AgencyType
 from casework.auth.models import User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
@@ -36,9 +35,10 @@ from casework.core.timeutil import uk_today
 from casework.documents.models import Document
 from casework.reviews import queries
 from casework.reviews.models import Review
+from tests.agencies.key_episodes import assert_not_marked
 from tests.support.files import CSV, PDF, upload
 from tests.support.http import SIGN_IN, client_as, page_text, post_form
-from tests.support.people import cast_roles, make_cast
+from tests.support.people import cast_roles, make_cast, three_agencies
 from tests.support.worlds import (
     PSEUDONYMS,
     Loaded,
@@ -50,11 +50,7 @@ from tests.support.worlds import (
     two_reviews,
 )
 
-AGENCIES = {
-    "X": ("Northshire Police", AgencyType.POLICE),
-    "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST),
-    "Z": ("Hilltop Academy", AgencyType.EDUCATION),
-}
+AGENCIES = three_agencies(X="Northshire Police", Y="Riverside NHS Trust", Z="Hilltop Academy")
 AGENCY_NAMES = {key: name for key, (name, _) in AGENCIES.items()}
 # The requests of the world: review, agency.
 REQUESTS = ("A-X", "A-Y", "B-X")
@@ -503,16 +499,7 @@ def test_an_entry_is_marked_only_through_its_own_review(app: Flask, world: World
     r1 = client_as(app, world.user_ids.get("R1"))
     entry_b = world.entries["B-X"][0]
     for review in ("A", "B"):
-        response = post_form(
-            r1,
-            f"/reviews/{world.reviews[review]}/chronology/{entry_b}/key",
-            {"mark": "1", "note": "Not mine to mark"},
-            token_from="/reviews/",
-        )
-        assert response.status_code == 404, review
-    with app.app_context():
-        found = db.session.get(ChronologyEntry, entry_b)
-        assert found is not None and found.key_episode is False
+        assert_not_marked(app, r1, world.reviews[review], entry_b, "Not mine to mark", token_from="/reviews/")
 
 
 def test_only_a_board_manager_may_change_identifiers(app: Flask, world: World) -> None:
@@ -603,13 +590,4 @@ def test_the_accepted_reviewer_can_decide_but_not_on_another_review(app: Flask, 
 def test_an_agency_lead_cannot_mark_key_episodes_or_read_the_chronology(app: Flask, world: World) -> None:
     ly = client_as(app, world.user_ids.get("LY"))
     entry = world.entries["A-Y"][0]  # accepted, in the merged chronology
-    response = post_form(
-        ly,
-        f"/reviews/{world.reviews['A']}/chronology/{entry}/key",
-        {"mark": "1", "note": "Mine"},
-        token_from="/agencies/mine",
-    )
-    assert response.status_code == 404
-    with app.app_context():
-        found = db.session.get(ChronologyEntry, entry)
-        assert found is not None and found.key_episode is False
+    assert_not_marked(app, ly, world.reviews["A"], entry, "Mine", token_from="/agencies/mine")

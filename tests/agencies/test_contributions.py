@@ -34,6 +34,7 @@ from casework.core.timeutil import uk_today
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
+from tests.agencies.key_episodes import assert_not_marked
 from tests.conftest import client_as, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
@@ -912,14 +913,7 @@ def test_the_reviewer_marks_key_episodes_and_it_is_audited(app: Flask, case: Cas
 def test_an_agency_lead_cannot_mark_key_episodes(app: Flask, case: Case) -> None:
     merged = _merged(app, case)
     entry = merged.entries["x-morning"]
-    lx = _as(app, case, "LX")
-    response = post_form(
-        lx,
-        f"/reviews/{case.review_id}/chronology/{entry}/key",
-        {"mark": "1", "note": "Ours"},
-        token_from="/agencies/mine",
-    )
-    assert response.status_code == 404
+    assert_not_marked(app, _as(app, case, "LX"), case.review_id, entry, "Ours", token_from="/agencies/mine")
     with app.app_context():
         with pytest.raises(DomainError, match="Only the review's reviewer or a board manager"):
             contributions.mark_key_episode(

@@ -15,7 +15,6 @@ from flask.testing import FlaskClient
 from casework.agencies import services as contributions
 from casework.agencies import tracker
 from casework.agencies.contributions import ContributionKind, ContributionRequest, RequestEvent
-from casework.agencies.models import AgencyType
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
@@ -23,15 +22,11 @@ from casework.core.workdays import working_calendar
 from casework.notifications.models import Notification, OutboxMessage, Reminder
 from casework.reviews.models.steps import ConfidentialRecord, IdentifiedPerson, PersonKind
 from tests.support.http import SIGN_IN, assert_answer, client_as, page_text, post_form
-from tests.support.people import cast_roles, make_cast, make_user
+from tests.support.people import cast_roles, make_cast, make_user, three_agencies
 from tests.support.reviews import make_review
 from tests.support.rows import audit_trail, stored
 
-AGENCIES = {
-    "X": ("Northshire Police", AgencyType.POLICE),
-    "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST),
-    "Z": ("Hilltop Academy", AgencyType.EDUCATION),
-}
+AGENCIES = three_agencies(X="Northshire Police", Y="Riverside NHS Trust", Z="Hilltop Academy")
 TRACKER = "/agencies/contributions"
 CHASE = "/agencies/contributions/chase"
 

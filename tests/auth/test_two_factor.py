@@ -245,15 +245,12 @@ def test_an_administrator_resets_a_lost_second_factor(app: Flask, user: User) ->
         admin = make_user(Role.ADMIN, name="Alex Admin")
     person = client_as(app, user)
     admin_client = client_as(app, admin)
-    page = page_text(admin_client.get(f"/admin/users/{user.id}"))
+    users_page = f"/admin/users/{user.id}"
+    page = page_text(admin_client.get(users_page))
     assert "Authenticator app set up" in page
     version = stored(app, user).version
-    response = post_form(
-        admin_client,
-        f"/admin/users/{user.id}/second-factor/reset",
-        {"version": version},
-        token_from=f"/admin/users/{user.id}",
-    )
+    reset = f"{users_page}/second-factor/reset"
+    response = post_form(admin_client, reset, {"version": version}, token_from=users_page)
     assert response.status_code == 302
     assert "has been reset and they have been signed out everywhere" in page_text(
         admin_client.get(response.headers["Location"])

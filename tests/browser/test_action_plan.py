@@ -9,12 +9,10 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 
-from casework.agencies.models import AgencyType
-from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from tests.browser.conftest import signed_in_page
-from tests.conftest import make_agency, make_user
+from tests.browser.people import police_and_people
 from tests.reviews.conftest import make_review
 
 pytestmark = pytest.mark.browser
@@ -29,9 +27,7 @@ def _summary(page, review_id: int) -> str:  # type: ignore[no-untyped-def]
 
 def test_recommendation_to_verified_action(app: Flask, browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
-        police = make_agency("Northshire Police", AgencyType.POLICE)
-        manager = make_user(Role.BOARD_MANAGER, name="Morgan Price")
-        lead = make_user(Role.AGENCY_LEAD, name="Priya Shah", agency=police)
+        police, manager, _, lead = police_and_people()
         review = make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[police])
         for user in (manager, lead):
             db.session.refresh(user)  # usable after the context ends

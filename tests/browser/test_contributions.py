@@ -10,12 +10,11 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from casework.agencies.models import AgencyType
-from casework.auth.models import Role, User
+from casework.auth.models import User
 from casework.core.extensions import db
 from casework.reviews.appointments import services as appointments
 from tests.browser.conftest import signed_in_page
-from tests.conftest import make_agency, make_user
+from tests.browser.people import police_and_people
 from tests.reviews.conftest import make_review
 from tests.support.queue import empty_queue as empty_queue  # a fixture
 from tests.support.queue import run_worker
@@ -37,11 +36,9 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
     empty_queue: None,
 ) -> None:
     with app.app_context():
-        police = make_agency("Northshire Police", AgencyType.POLICE)
-        manager = make_user(Role.BOARD_MANAGER, name="Morgan Price")
-        conflicted = make_user(Role.REVIEWER, name="Ash Conflicted")
-        independent = make_user(Role.REVIEWER, name="Robin Independent")
-        lead = make_user(Role.AGENCY_LEAD, name="Priya Shah", agency=police)
+        police, manager, [conflicted, independent], lead = police_and_people(
+            "Ash Conflicted", "Robin Independent"
+        )
         appointments.add_affiliation(
             db.session.get(User, conflicted.id),
             db.session.get(type(police), police.id),

@@ -8,8 +8,7 @@ from datetime import date
 import pytest
 from flask import Flask
 
-from casework.agencies.models import AgencyType
-from casework.auth.models import Role, User
+from casework.auth.models import User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import WorkingCalendar
@@ -17,7 +16,7 @@ from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
 from tests.browser.conftest import signed_in_page
-from tests.conftest import make_agency, make_user
+from tests.browser.people import police_and_people
 from tests.reviews.conftest import make_review
 from tests.support.files import docx_with
 
@@ -40,10 +39,7 @@ def _date(page, name: str, value: date) -> None:  # type: ignore[no-untyped-def]
 
 def test_from_first_draft_to_the_public_register(app: Flask, browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
-        police = make_agency("Northshire Police", AgencyType.POLICE)
-        manager = make_user(Role.BOARD_MANAGER, name="Morgan Price")
-        lead = make_user(Role.REVIEWER, name="Robin Reviewer")
-        police_lead = make_user(Role.AGENCY_LEAD, name="Priya Shah", agency=police)
+        police, manager, [lead], police_lead = police_and_people("Robin Reviewer")
         review = make_review("CSPR", "awaiting_reviewer", by=manager, agencies=[police])
         row = db.session.get(Review, review.id)
         save_identifiers(row, [PersonDetails("Jamie Tester")], [], "", None)

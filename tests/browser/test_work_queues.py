@@ -14,6 +14,7 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from tests.browser.conftest import signed_in_page
+from tests.browser.people import police_and_people
 from tests.conftest import make_agency, make_user
 from tests.notifications.due_world import World, add_request
 from tests.reviews.conftest import make_review
@@ -23,10 +24,7 @@ pytestmark = pytest.mark.browser
 
 def test_each_role_follows_an_item_of_its_queue(app: Flask, browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
-        police = make_agency("Northshire Police", AgencyType.POLICE)
-        manager = make_user(Role.BOARD_MANAGER, name="Morgan Price")
-        reviewer = make_user(Role.REVIEWER, name="Robin Independent")
-        lead = make_user(Role.AGENCY_LEAD, name="Priya Shah", agency=police)
+        police, manager, [reviewer], lead = police_and_people("Robin Independent")
         review = make_review("CSPR", "contributions", by=manager, agencies=[police], reviewer=reviewer)
         world = World({"M1": manager.id}, {"X": police.id}, {"CSPR": review.id})
         late = add_request(world, "X", working_calendar().add_working_days(uk_today(), -2))

@@ -159,6 +159,13 @@ def committed_document_count(app: Flask) -> int:
         return connection.scalar(select(func.count()).select_from(Document))
 
 
+def assert_kept_only(app: Flask, *stored_names: str) -> None:
+    """The store holds the kept files of ``stored_names`` and nothing else, and the database
+    their rows and no other, as another request would see them."""
+    assert store_contents() == sorted(kept(name) for name in stored_names)
+    assert committed_document_count(app) == len(stored_names)
+
+
 # --- accepted files ------------------------------------------------------------------------
 
 
@@ -472,8 +479,7 @@ def test_a_committed_file_stays(app: Flask, app_store: FileStore, uploader: User
     stored_name = document.stored_name
     db.session.rollback()
     db.session.close()
-    assert store_contents() == [kept(stored_name)]
-    assert committed_document_count(app) == 1
+    assert_kept_only(app, stored_name)
 
 
 def test_a_failed_commit_removes_the_file_and_leaves_no_row(
@@ -498,8 +504,7 @@ def test_a_failed_commit_removes_the_file_and_leaves_no_row(
     with pytest.raises(Exception, match=r"(?i)unique"):
         db.session.commit()
     db.session.rollback()
-    assert store_contents() == [kept(first.stored_name)]
-    assert committed_document_count(app) == 1
+    assert_kept_only(app, first.stored_name)
 
 
 def test_a_commit_refused_by_the_database_itself_removes_the_file(
@@ -530,8 +535,7 @@ def test_a_commit_refused_by_the_database_itself_removes_the_file(
     with pytest.raises(Exception, match=r"(?i)foreign key|refused at commit"):
         db.session.commit()
     db.session.rollback()
-    assert store_contents() == []
-    assert committed_document_count(app) == 0
+    assert_kept_only(app)
 
 
 def test_a_before_commit_failure_removes_the_file(app: Flask, app_store: FileStore, uploader: User) -> None:
@@ -546,8 +550,7 @@ def test_a_before_commit_failure_removes_the_file(app: Flask, app_store: FileSto
     finally:
         event.remove(db.session, "before_commit", refuse)
     db.session.rollback()
-    assert store_contents() == []
-    assert committed_document_count(app) == 0
+    assert_kept_only(app)
 
 
 def test_a_session_closed_without_committing_removes_the_file(app: Flask, app_store: FileStore) -> None:
@@ -579,8 +582,7 @@ def test_a_rolled_back_savepoint_removes_only_its_own_files(
     savepoint.rollback()
     assert store_contents() == [provisional(before.stored_name)]
     db.session.commit()
-    assert store_contents() == [kept(before.stored_name)]
-    assert committed_document_count(app) == 1
+    assert_kept_only(app, before.stored_name)
 
 
 def test_a_released_savepoint_still_depends_on_its_transaction(
@@ -591,8 +593,7 @@ def test_a_released_savepoint_still_depends_on_its_transaction(
         store_upload(upload(PDF, "inside.pdf"), uploaded_by=uploader)
     assert len(store_contents()) == 2
     db.session.rollback()
-    assert store_contents() == []
-    assert committed_document_count(app) == 0
+    assert_kept_only(app)
 
 
 def test_a_file_is_never_removed_from_under_a_committed_row(

@@ -7,7 +7,6 @@ import csv
 import io
 import re
 import statistics
-from collections.abc import Iterator
 from datetime import date, timedelta
 from html import unescape
 
@@ -27,21 +26,13 @@ from casework.insight.years import reporting_year, start_year_of, year_starting
 from casework.reviews.stages import ReviewStage
 from tests.insight.world import ACTIONS, World, build_world
 from tests.support.http import SIGN_IN, assert_answer, client_as
-from tests.support.readonly import built_once
+from tests.support.worlds import world_fixtures
 
 pytestmark = pytest.mark.read_only
 
 
-@pytest.fixture(scope="module")
-def world(app: Flask) -> Iterator[World]:
-    # Signing in records audit events.
-    with built_once(app, lambda: build_world(app), may_add_to={"audit_events"}) as made:
-        yield made
-
-
-@pytest.fixture(scope="module")
-def manager_client(app: Flask, world: World) -> FlaskClient:
-    return client_as(app, world.manager_id)
+# Signing in records audit events.
+world, manager_client = world_fixtures(build_world, lambda world: world.manager_id, scope="module")
 
 
 def _manager(world: World) -> User:

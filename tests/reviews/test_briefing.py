@@ -201,12 +201,8 @@ def test_the_register_offers_the_approved_briefing_only_once_the_review_is_publi
     assert own.status_code == 200 and _sections_of(own.data) == sections
     with app.app_context():
         version = db.session.get(LearningBriefing, case.review_id).version
-    reopened = post_form(
-        board,
-        f"/reviews/{case.review_id}/briefing/reopen",
-        {"version": version},
-        token_from=f"/reviews/{case.review_id}/briefing",
-    )
+    briefing_page = f"/reviews/{case.review_id}/briefing"
+    reopened = post_form(board, f"{briefing_page}/reopen", {"version": version}, token_from=briefing_page)
     assert reopened.status_code == 302
     assert "Learning briefing" not in page_text(public.get("/published-reviews/"))
     assert public.get(f"/published-reviews/{case.reference}/learning-briefing").status_code == 404

@@ -494,21 +494,35 @@ def test_a_pause_does_not_move_a_met_deadline_but_moves_the_next_one(app: Flask)
         assert rapid.status == Status.DUE
 
 
-def test_a_pause_lets_a_late_step_be_on_time(app: Flask) -> None:
+@pytest.mark.parametrize(
+    ("notified", "pause", "today", "due", "status"),
+    [
+        pytest.param(
+            date(2027, 1, 4),
+            (date(2026, 12, 22), date(2026, 12, 29)),
+            date(2027, 1, 4),
+            date(2027, 1, 5),
+            Status.MET_ON_TIME,
+            id="a pause lets a late step be on time",
+        ),
+        pytest.param(
+            None,
+            (date(2027, 1, 4), None),
+            date(2027, 1, 6),
+            WED_30_DEC_2026,
+            Status.PAUSED,
+            id="a pause after the deadline passed does not move it",
+        ),
+    ],
+)
+def test_a_pause_and_the_notification_deadline(
+    app: Flask, notified: date | None, pause: tuple[date, date | None], today: date, due: date, status: Status
+) -> None:
+    """Aware on Monday 21 December 2026: the notification is due on Wednesday 30 December."""
     with app.app_context():
-        review = build(
-            became_aware_on=MON_21_DEC_2026,
-            panel_notified_on=date(2027, 1, 4),
-            pauses=((date(2026, 12, 22), date(2026, 12, 29)),),
-        )
-        assert deadline(review, "notification", date(2027, 1, 4)).status == Status.MET_ON_TIME
-
-
-def test_a_pause_after_the_deadline_passed_does_not_move_it(app: Flask) -> None:
-    with app.app_context():
-        review = build(became_aware_on=MON_21_DEC_2026, pauses=((date(2027, 1, 4), None),))
-        result = deadline(review, "notification", date(2027, 1, 6))
-        assert (result.due_on, result.status) == (WED_30_DEC_2026, Status.PAUSED)
+        review = build(became_aware_on=MON_21_DEC_2026, panel_notified_on=notified, pauses=(pause,))
+        result = deadline(review, "notification", today)
+        assert (result.due_on, result.status) == (due, status)
 
 
 def test_a_pause_moves_a_calendar_month_deadline_by_calendar_days(app: Flask) -> None:

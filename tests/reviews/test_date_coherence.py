@@ -65,6 +65,12 @@ def _ready(code: str, signed_off: date, **dates: date) -> tuple[Review, User]:
     return review, manager
 
 
+def _signed_off_ago(code: str, days: int) -> tuple[date, Review, User]:
+    """A review of type ``code`` signed off ``days`` days ago, with the day it was signed off."""
+    signed_off = TODAY - timedelta(days=days)
+    return (signed_off, *_ready(code, signed_off))
+
+
 @contextmanager
 def _refused(field: str, *, match: str) -> Iterator[None]:
     """The block is refused with a message matching ``match``, shown next to ``field``."""
@@ -101,8 +107,7 @@ def test_sign_off_may_be_recorded_after_the_upload_but_not_before_commissioning(
 
 def test_the_report_goes_to_the_panel_on_or_after_the_sign_off(app: Flask) -> None:
     with app.app_context():
-        signed_off = TODAY - timedelta(days=60)
-        review, manager = _ready("CSPR", signed_off)
+        signed_off, review, manager = _signed_off_ago("CSPR", 60)
         with _refused("sent_to_panel_on", match="signed the report off"):
             publication_details(review, manager, sent=signed_off - timedelta(days=1))
         assert db.session.get(Publication, review.id) is None or not review.publication.sent_to_panel_on
@@ -113,8 +118,7 @@ def test_the_report_goes_to_the_panel_on_or_after_the_sign_off(app: Flask) -> No
 def test_a_report_cannot_be_published_before_its_sign_off(app: Flask) -> None:
     """A SAR has no notice period: only the sign-off stands between it and an impossible date."""
     with app.app_context():
-        signed_off = TODAY - timedelta(days=30)
-        review, manager = _ready("SAR", signed_off)
+        signed_off, review, manager = _signed_off_ago("SAR", 30)
         publication_details(review, manager)
         db.session.commit()
         months_before = signed_off - timedelta(days=120)
@@ -129,8 +133,7 @@ def test_a_report_cannot_be_published_before_its_sign_off(app: Flask) -> None:
 
 def test_a_domestic_abuse_review_is_published_only_after_the_home_office_approved_it(app: Flask) -> None:
     with app.app_context():
-        signed_off = TODAY - timedelta(days=30)
-        review, manager = _ready("DHR", signed_off)
+        signed_off, review, manager = _signed_off_ago("DHR", 30)
         with _refused("taken_on", match="signed the report off"):
             publication_details(review, manager, approved=signed_off - timedelta(days=2))
         approved = signed_off + timedelta(days=10)
@@ -141,8 +144,7 @@ def test_a_domestic_abuse_review_is_published_only_after_the_home_office_approve
 
 def test_the_notice_period_counts_from_the_date_sent(app: Flask) -> None:
     with app.app_context():
-        signed_off = TODAY - timedelta(days=60)
-        review, manager = _ready("CSPR", signed_off)
+        signed_off, review, manager = _signed_off_ago("CSPR", 60)
         sent = signed_off + timedelta(days=5)
         publication_details(review, manager, sent=sent)
         earliest = WorkingCalendar().add_working_days(sent, 7)
@@ -152,8 +154,7 @@ def test_the_notice_period_counts_from_the_date_sent(app: Flask) -> None:
 
 def test_the_decision_not_to_publish_is_dated_and_follows_the_sign_off(app: Flask) -> None:
     with app.app_context():
-        signed_off = TODAY - timedelta(days=30)
-        review, manager = _ready("CSPR", signed_off)
+        signed_off, review, manager = _signed_off_ago("CSPR", 30)
         reasons = ("Publishing could identify a surviving sibling.", "Training on safe sleep for staff.")
         for decided_on, words in (
             (None, "Enter the date"),

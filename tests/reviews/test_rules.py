@@ -16,6 +16,7 @@ import flask_migrate
 import pytest
 import time_machine
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select, text
 
 from casework import create_app
@@ -101,6 +102,26 @@ def clocks_due(app: Flask, review_id: int) -> list[DueItem]:
             for i in everything_due(window, db.session)
             if i.review_id == review_id and i.item.startswith("clock")
         ]
+
+
+def decide_on_a_local_review(
+    client: FlaskClient, url: str, rationale: str, decided_on: list[str], decided_by: str, **basis: str
+) -> None:
+    """Send the decision form at ``url`` (a decision, or one reconsidered) for a local review on
+    ``basis`` (its mandate, or the criteria met), decided on the day given as the form's three
+    fields; the form is accepted."""
+    answer = post_form(
+        client,
+        url,
+        {
+            "outcome": "local_review",
+            **basis,
+            "rationale": rationale,
+            "decided_on": decided_on,
+            "decided_by": decided_by,
+        },
+    )
+    assert answer.status_code == 302, page_text(answer)
 
 
 def dated_review(
@@ -305,18 +326,14 @@ def test_the_sar_decision_form_asks_for_the_mandate(app: Flask) -> None:
     page = client.get(f"/reviews/{review_id}/decision")
     assert 'name="mandate"' in page.get_data(as_text=True)
     assert 'name="mandate"' not in client.get(f"/reviews/{cspr_id}/decision").get_data(as_text=True)
-    answer = post_form(
+    decide_on_a_local_review(
         client,
         f"/reviews/{review_id}/decision",
-        {
-            "outcome": "local_review",
-            "mandate": "discretionary",
-            "rationale": "Learning about self-neglect.",
-            "decided_on": ["1", "3", "2027"],
-            "decided_by": "The Board",
-        },
+        rationale="Learning about self-neglect.",
+        decided_on=["1", "3", "2027"],
+        decided_by="The Board",
+        mandate="discretionary",
     )
-    assert answer.status_code == 302, page_text(answer)
     with app.app_context():
         assert db.session.get(Decision, review_id).mandate == ReviewMandate.DISCRETIONARY
 
@@ -437,18 +454,14 @@ def test_the_partners_can_confirm_their_decision_and_nothing_moves(app: Flask) -
             )
         )
         assert "record the partners' reconsidered decision before commissioning" in error.message
-    answer = post_form(
+    decide_on_a_local_review(
         client,
         f"/reviews/{review_id}/decision/reconsider",
-        {
-            "outcome": "local_review",
-            "criteria_met": "working_together",
-            "rationale": "We stand by it.",
-            "decided_on": ["15", "2", "2027"],
-            "decided_by": "The partners",
-        },
+        rationale="We stand by it.",
+        decided_on=["15", "2", "2027"],
+        decided_by="The partners",
+        criteria_met="working_together",
     )
-    assert answer.status_code == 302, page_text(answer)
     with app.app_context():
         review = db.session.get(Review, review_id)
         assert review.stage == ReviewStage.COMMISSIONING and len(review.earlier_decisions) == 1

@@ -33,12 +33,15 @@ def make_agency(name: str | None = None, agency_type: AgencyType = AgencyType.PO
     return agency
 
 
+def three_agencies(**names: str) -> dict[str, tuple[str, AgencyType]]:
+    """The agencies of a world by key: a police force, an NHS trust and a school, in that order,
+    under the names given (``X="Northshire Police", ...``)."""
+    kinds = (AgencyType.POLICE, AgencyType.NHS_TRUST, AgencyType.EDUCATION)
+    return {key: (name, kind) for (key, name), kind in zip(names.items(), kinds, strict=True)}
+
+
 # Three agencies the contribution and appointment tests use: X and Y are in the review's scope.
-THREE_AGENCIES = {
-    "X": ("Northshire Police", AgencyType.POLICE),
-    "Y": ("Riverside NHS Trust", AgencyType.NHS_TRUST),
-    "W": ("Hilltop Academy", AgencyType.EDUCATION),
-}
+THREE_AGENCIES = three_agencies(X="Northshire Police", Y="Riverside NHS Trust", W="Hilltop Academy")
 
 
 def make_agencies(agencies: dict[str, tuple[str, AgencyType]]) -> dict[str, Agency]:

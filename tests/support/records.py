@@ -5,7 +5,9 @@ review may wait on, to add to its register."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import ParamSpec, TypeVar
 
 from casework.actions import services as actions
 from casework.actions.models import Action, Recommendation
@@ -22,6 +24,8 @@ from casework.reviews.models import ProcessKind, ProcessStatus, Review
 from casework.reviews.records.processes import ProcessDetails
 from tests.support.files import PDF, upload
 
+P = ParamSpec("P")
+T = TypeVar("T")
 ASKED = "Your agency's contact with the family during the scope period."
 
 
@@ -84,18 +88,20 @@ def plan_action(
     )
 
 
-def make_action(
-    recommendation: Recommendation,
-    by: User,
-    *,
-    agency: Agency | None = None,
-    owner: User | None = None,
-    description: str = "Brief every team on the new referral pathway.",
-) -> Action:
-    """:func:`plan_action`, committed."""
-    made = plan_action(recommendation, by, agency=agency, owner=owner, description=description)
-    db.session.commit()
+def _committed(build: Callable[P, T]) -> Callable[P, T]:
+    """``build``, then a commit: the builder that leaves its rows to the caller's transaction,
+    for a caller with nothing else to add to it."""
+
+    def made(*args: P.args, **kwargs: P.kwargs) -> T:
+        result = build(*args, **kwargs)
+        db.session.commit()
+        return result
+
     return made
+
+
+# An action of the plan, committed (for the tests that only need it there).
+make_action = _committed(plan_action)
 
 
 def make_document(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import pytest
 from flask import Flask
@@ -28,6 +28,7 @@ from tests.support.rows import stored
 
 PSEUDONYMS = {"A": "Child Alder", "B": "Child Birch"}
 W = TypeVar("W", bound="MatrixWorld")
+T = TypeVar("T")
 
 
 @dataclass
@@ -131,6 +132,30 @@ def matrix_fixtures(build: Callable[[Flask], W], people: Iterable[str]) -> tuple
         }
 
     return shared_world, shared_clients
+
+
+def world_fixtures(
+    build: Callable[[Flask], T],
+    manager: Callable[[T], int | str],
+    *,
+    scope: Literal["class", "module"],
+    may_add_to: Iterable[str] = ("audit_events",),
+) -> tuple[Any, Any]:
+    """The fixtures of tests that only read one world: ``world``, built once for the ``scope``
+    and checked unchanged after it (``may_add_to``: the tables a read writes to, the audit trail
+    by default, as signing in and exporting record events), and ``manager_client``, signed in as
+    the person ``manager`` names in the world (an id or an email)."""
+
+    @pytest.fixture(scope=scope)
+    def world(app: Flask) -> Iterator[T]:
+        with built_once(app, lambda: build(app), may_add_to=may_add_to) as made:
+            yield made
+
+    @pytest.fixture(scope=scope)
+    def manager_client(app: Flask, world: T) -> FlaskClient:
+        return client_as(app, manager(world))
+
+    return world, manager_client
 
 
 class Loaded:

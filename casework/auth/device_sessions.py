@@ -14,6 +14,7 @@ from casework.auth.services import check_version
 from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.listing import all_rows
 from casework.core.timeutil import utcnow
 
 
@@ -29,12 +30,11 @@ def _live() -> ColumnElement[bool]:
 
 def live_sessions(user: User) -> list[WebSession]:
     """The person's signed-in sessions, the most recently active first."""
-    return list(
-        db.session.execute(
-            db.select(WebSession)
-            .where(WebSession.user_id == user.id, _live())
-            .order_by(WebSession.last_active_at.desc(), WebSession.id.desc())
-        ).scalars()
+    return all_rows(
+        WebSession,
+        WebSession.user_id == user.id,
+        _live(),
+        order_by=(WebSession.last_active_at.desc(), WebSession.id.desc()),
     )
 
 

@@ -17,6 +17,7 @@ from casework.auth.models import User
 from casework.core.display import format_date
 from casework.core.errors import ConcurrentEditError, DomainError, check_version
 from casework.core.extensions import db
+from casework.core.listing import all_rows
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, on_timeline
 from casework.reviews.models import (
@@ -117,12 +118,10 @@ def update_process(process: ParallelProcess, details: ProcessDetails, version: i
 
 
 def processes_of(review: Review) -> list[ParallelProcess]:
-    return list(
-        db.session.execute(
-            db.select(ParallelProcess)
-            .where(ParallelProcess.review_id == review.id)
-            .order_by(ParallelProcess.started_on.is_(None), ParallelProcess.started_on, ParallelProcess.id)
-        ).scalars()
+    return all_rows(
+        ParallelProcess,
+        ParallelProcess.review_id == review.id,
+        order_by=(ParallelProcess.started_on.is_(None), ParallelProcess.started_on, ParallelProcess.id),
     )
 
 

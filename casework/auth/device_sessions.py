@@ -14,7 +14,7 @@ from casework.auth.services import check_version
 from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.core.listing import all_rows
+from casework.core.rows import all_rows
 from casework.core.timeutil import utcnow
 
 

@@ -20,7 +20,7 @@ from casework.auth.models import User
 from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.core.listing import all_rows
+from casework.core.rows import all_rows
 from casework.core.timeutil import utcnow
 from casework.reviews.models import Review, ReviewType
 from casework.reviews.stages import DECISION_ENDINGS

@@ -13,7 +13,7 @@ from casework.core import audit
 from casework.core.display import plural
 from casework.core.errors import DomainError
 from casework.core.extensions import db
-from casework.core.listing import all_rows
+from casework.core.rows import all_rows
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
 from casework.notifications.events.reviews import accuracy_check_shared

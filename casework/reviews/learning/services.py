@@ -21,7 +21,7 @@ from casework.actions.models import Finding, Recommendation
 from casework.auth.models import User
 from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
-from casework.core.listing import all_rows
+from casework.core.rows import all_rows
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
 from casework.reviews.learning.export import DOCX_MEDIA_TYPE, BriefingText, briefing_docx

@@ -13,7 +13,7 @@ from casework.auth.models import User
 from casework.core.display import format_date
 from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
-from casework.core.listing import all_rows
+from casework.core.rows import all_rows
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, on_timeline
 from casework.reviews.models import FamilyContact, FamilyContactKind, Review

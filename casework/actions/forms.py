@@ -11,12 +11,10 @@ from flask_wtf.file import FileField, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovFileInput,
-    GovRadioInput,
-    GovSelect,
     GovSubmitInput,
 )
 from werkzeug.datastructures import FileStorage
-from wtforms import BooleanField, RadioField, SelectChoice, SelectField, SubmitField
+from wtforms import BooleanField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from casework.actions.models import REPORTABLE, ActionStatus, Theme
@@ -25,6 +23,16 @@ from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.form_fields import (
+    NO,
+    YES,
+    capped_box,
+    capped_line,
+    radio_field,
+    select_field,
+    text_box,
+    yes_no_field,
+)
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import (
     CheckboxesField,
@@ -109,17 +117,12 @@ PARTNERSHIP = "partnership"
 
 class ActionForm(OneTimeForm):
     description = TextBoxField("What will be done", validators=[InputRequired("Describe what will be done")])
-    agency = SelectField(
-        "Owning agency",
-        widget=GovSelect(),
-        description="Choose the partnership for actions the partnership owns itself.",
-        validators=[Optional()],
+    agency = select_field(
+        "Owning agency", description="Choose the partnership for actions the partnership owns itself."
     )
-    owner = SelectField(
+    owner = select_field(
         "Named owner",
-        widget=GovSelect(),
         description="An agency lead of the owning agency, or a board manager for partnership actions.",
-        validators=[Optional()],
     )
     deadline = DateInputField("Deadline", required="Enter the deadline")
     success_measure = TextBoxField(
@@ -153,11 +156,10 @@ class ActionForm(OneTimeForm):
 
 
 class ProgressForm(VersionedForm):
-    status = RadioField(
+    status = radio_field(
         "Status",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(status.value, status.label.split(",")[0]) for status in REPORTABLE],
-        validators=[InputRequired("Select the action's status")],
+        [SelectChoice(status.value, status.label.split(",")[0]) for status in REPORTABLE],
+        required="Select the action's status",
     )
     note = TextBoxField("Progress", validators=[InputRequired("Describe the progress"), Length(max=10000)])
     evidence = MultipleFileField(
@@ -173,14 +175,12 @@ class ProgressForm(VersionedForm):
 
 class VerifyForm(VersionedForm):
     note = TextBoxField("Note", validators=[Optional(), Length(max=5000)])
-    status = RadioField(
+    status = radio_field(
         "If returning: the action is now",
-        widget=GovRadioInput(),
-        choices=[
+        [
             SelectChoice(ActionStatus.ON_TRACK.value, "On track"),
             SelectChoice(ActionStatus.AT_RISK.value, "At risk"),
         ],
-        validators=[Optional()],
     )
 
     def back_to(self) -> ActionStatus | None:
@@ -251,47 +251,38 @@ class MeasureForm(VersionedForm):
     """The intended outcome and its measure. ``version`` is the outcome's, 0 before it has one."""
 
     id_prefix = "measure"
-    intended_outcome = TextBoxField(
+    intended_outcome = capped_box(
         "Intended outcome",
+        10000,
         description="What will be different for children, adults or families if the recommendation works.",
-        validators=[
-            InputRequired("Describe the outcome the recommendation should bring about"),
-            Length(max=10000, message="The intended outcome must be 10,000 characters or fewer"),
-        ],
+        required="Describe the outcome the recommendation should bring about",
     )
-    measure = TextBoxField(
+    measure = capped_box(
         "Measure",
+        10000,
         description="What will be measured, and where the figure comes from.",
-        validators=[
-            InputRequired("Say what will be measured"),
-            Length(max=10000, message="The measure must be 10,000 characters or fewer"),
-        ],
+        required="Say what will be measured",
     )
-    baseline = TextLineField(
+    baseline = capped_line(
         "Baseline",
+        500,
         description="The figure now, with its unit (for example, 40% of referrals shared within a day).",
         required="Enter the baseline, with its unit",
-        max_length=500,
-        too_long="The baseline must be 500 characters or fewer",
     )
     baseline_on = DateInputField("Date of the baseline", required="Enter the date of the baseline")
-    target = TextLineField(
+    target = capped_line(
         "Target",
+        500,
         description="The figure that will show the outcome is achieved.",
         required="Enter the target",
-        max_length=500,
-        too_long="The target must be 500 characters or fewer",
     )
     remeasure_on = DateInputField(
         "Date to measure again",
         description="Its owner is reminded as the date comes close.",
         required="Enter the date to measure again",
     )
-    owner = SelectField(
-        "Owner of the measure",
-        widget=GovSelect(),
-        description="The board manager who will measure again and is reminded.",
-        validators=[Optional()],
+    owner = select_field(
+        "Owner of the measure", description="The board manager who will measure again and is reminded."
     )
     submit = SubmitField("Save the measure", widget=GovSubmitInput(), name="save_measure")
 
@@ -316,9 +307,6 @@ class MeasureForm(VersionedForm):
         )
 
 
-YES, NO = "yes", "no"
-
-
 class RemeasureForm(VersionedForm):
     id_prefix = "remeasure"
     measured_on = DateInputField("Date it was measured", required="Enter the date it was measured")
@@ -329,17 +317,17 @@ class RemeasureForm(VersionedForm):
         max_length=200,
         too_long="The figure must be 200 characters or fewer",
     )
-    target_met = RadioField(
+    target_met = yes_no_field(
         "Does the result meet the target, as the partners judge it?",
-        widget=GovRadioInput(),
-        choices=[SelectChoice(YES, "Yes: the outcome is achieved"), SelectChoice(NO, "No, not yet")],
-        validators=[InputRequired("Select whether the result meets the target")],
+        "Yes: the outcome is achieved",
+        "No, not yet",
+        required="Select whether the result meets the target",
     )
-    evidence_note = TextBoxField(
+    evidence_note = capped_box(
         "Evidence",
+        10000,
         description="Where the figure comes from and what it shows (an audit, a report, a survey). "
         "Describe it here, attach it below, or both.",
-        validators=[Optional(), Length(max=10000, message="The evidence must be 10,000 characters or fewer")],
     )
     evidence = FileField("Evidence document (optional)", widget=GovFileInput())
     next_remeasure_on = DateInputField(
@@ -362,12 +350,11 @@ class RemeasureForm(VersionedForm):
 
 class NotPursuedForm(VersionedForm):
     id_prefix = "not-pursued"
-    reason = TextBoxField(
+    reason = text_box(
         "Why the partners decided not to pursue it",
-        validators=[
-            InputRequired("Give the partners' reason for not pursuing it"),
-            Length(max=10000, message="The reason must be 10,000 characters or fewer"),
-        ],
+        required="Give the partners' reason for not pursuing it",
+        max_length=10000,
+        too_long="The reason must be 10,000 characters or fewer",
     )
     submit = SubmitField("Record the decision not to pursue it", widget=GovSubmitInput(), name="not_pursued")
 

@@ -227,28 +227,33 @@ def _read_headings(number: int, cells: list[str], problems: _Problems) -> _Layou
         )
         return None
     missing = [name for name in TEMPLATE_COLUMNS if name not in positions]
-    if missing:
-        noun = "column" if len(missing) == 1 else "columns"
-        problems.add(
-            number,
-            None,
-            f"The file is missing the {noun} {_names(missing)}. The headings must be: {expected}. "
-            "The time and significance cells can be left blank, but the columns must be there.",
-        )
-    if unknown:
-        noun = "a column" if len(unknown) == 1 else "columns"
-        problems.add(
-            number,
-            None,
-            f"The file has {noun} that the template does not have: {_names(unknown)}. "
-            f"Remove {'it' if len(unknown) == 1 else 'them'}, or correct the heading. "
-            f"The headings must be: {expected}.",
-        )
-    if repeated:
-        problems.add(number, None, f"These headings appear more than once: {_names(sorted(set(repeated)))}.")
+    for message in _heading_problems(missing, unknown, repeated, expected):
+        problems.add(number, None, message)
     if problems.total:
         return None
     return _Layout(len(cells), positions, tuple(unnamed))
+
+
+def _heading_problems(
+    missing: list[str], unknown: list[str], repeated: list[str], expected: str
+) -> Iterator[str]:
+    """What is wrong with a heading row that has some of the template's headings: each a
+    problem of the row as a whole, in this order."""
+    if missing:
+        noun = "column" if len(missing) == 1 else "columns"
+        yield (
+            f"The file is missing the {noun} {_names(missing)}. The headings must be: {expected}. "
+            "The time and significance cells can be left blank, but the columns must be there."
+        )
+    if unknown:
+        noun = "a column" if len(unknown) == 1 else "columns"
+        yield (
+            f"The file has {noun} that the template does not have: {_names(unknown)}. "
+            f"Remove {'it' if len(unknown) == 1 else 'them'}, or correct the heading. "
+            f"The headings must be: {expected}."
+        )
+    if repeated:
+        yield f"These headings appear more than once: {_names(sorted(set(repeated)))}."
 
 
 def _read_row(

@@ -3,12 +3,13 @@ and unchanged details are the services' to check, so they hold whatever calls th
 
 from __future__ import annotations
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
-from wtforms import HiddenField, SelectChoice, SelectField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import HiddenField, SelectChoice, SubmitField
 from wtforms.validators import InputRequired
 
 from casework.agencies.directory import MAX_AREA, MAX_NAME
 from casework.agencies.models import AgencyType
+from casework.core.form_fields import capped_line, select_field
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import TextLineField
 
@@ -31,16 +32,12 @@ class AgencyForm(OneTimeForm):
         description="The agency's full name, as people in the partnership know it.",
         filters=[_strip],
     )
-    agency_type = SelectField(
-        "Type of agency",
-        widget=GovSelect(),
-        choices=AGENCY_TYPE_CHOICES,
-        validators=[InputRequired("Select the type of agency")],
+    agency_type = select_field(
+        "Type of agency", choices=AGENCY_TYPE_CHOICES, required="Select the type of agency"
     )
-    area = TextLineField(
+    area = capped_line(
         "Area",
-        max_length=MAX_AREA,
-        too_long=f"The area must be {MAX_AREA} characters or fewer",
+        MAX_AREA,
         description="Optional. The place it covers, for example Northshire or North Northshire.",
         filters=[_strip],
     )

@@ -14,6 +14,7 @@ from casework.auth.services import check_version
 from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.rows import all_rows
 from casework.core.timeutil import utcnow
 
 
@@ -29,12 +30,11 @@ def _live() -> ColumnElement[bool]:
 
 def live_sessions(user: User) -> list[WebSession]:
     """The person's signed-in sessions, the most recently active first."""
-    return list(
-        db.session.execute(
-            db.select(WebSession)
-            .where(WebSession.user_id == user.id, _live())
-            .order_by(WebSession.last_active_at.desc(), WebSession.id.desc())
-        ).scalars()
+    return all_rows(
+        WebSession,
+        WebSession.user_id == user.id,
+        _live(),
+        order_by=(WebSession.last_active_at.desc(), WebSession.id.desc()),
     )
 
 
@@ -54,19 +54,24 @@ def _end(condition: ColumnElement[bool], why: EndReason) -> int:
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _record(user: User, action: str, message: str, **details: int) -> None:
+    """The audit row of sessions ended, flushed with the change it records."""
+    audit.record(action, message, subject=user, details=details)
+    db.session.flush()
+
+
 def end_session_of(user: User, row: WebSession, current_id: int | None) -> WebSession:
     """Sign one of the person's other devices out."""
     if row.id == current_id:
         raise DomainError("This is the device you are using. To end its session, sign out")
     if not _end((WebSession.id == row.id) & _live(), EndReason.ENDED_ELSEWHERE):
         raise DomainError("That session had already ended")
-    audit.record(
+    _record(
+        user,
         "session_ended",
         f"{user.email} signed out one of their other sessions ({row.device}, {row.address or 'no address'})",
-        subject=user,
-        details={"session": row.id},
+        session=row.id,
     )
-    db.session.flush()
     return row
 
 
@@ -75,13 +80,9 @@ def end_other_sessions(user: User, current_id: int | None) -> int:
     ended = _end(
         (WebSession.user_id == user.id) & (WebSession.id != (current_id or 0)), EndReason.ENDED_ELSEWHERE
     )
-    audit.record(
-        "other_sessions_ended",
-        f"{user.email} signed out their other sessions ({ended})",
-        subject=user,
-        details={"ended": ended},
+    _record(
+        user, "other_sessions_ended", f"{user.email} signed out their other sessions ({ended})", ended=ended
     )
-    db.session.flush()
     return ended
 
 
@@ -90,11 +91,10 @@ def end_every_session(user: User, version: int | None = None) -> int:
     check_version(user, version)
     live = len(live_sessions(user))
     user.end_all_sessions(EndReason.ENDED_BY_ADMIN)
-    audit.record(
+    _record(
+        user,
         "sessions_ended_by_admin",
         f"Every session of {user.email} ended by an administrator ({live})",
-        subject=user,
-        details={"ended": live},
+        ended=live,
     )
-    db.session.flush()
     return live

@@ -5,18 +5,11 @@ from __future__ import annotations
 from typing import TypedDict
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovPasswordInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
-    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -29,6 +22,7 @@ from casework.agencies.models import Agency, agencies_for_new_work
 from casework.auth.models import Role, User
 from casework.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from casework.core.extensions import db
+from casework.core.form_fields import YES, password_field, radio_field, select_field, yes_no_field
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import TextLineField, VersionedForm
 
@@ -39,11 +33,7 @@ def _strip(value: str | None) -> str | None:
 
 def own_password(label: str) -> PasswordField:
     """The person's own password, as signing in and every change to how they sign in ask it."""
-    return PasswordField(
-        label,
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your password"), Length(max=MAX_LENGTH)],
-    )
+    return password_field(label, "Enter your password", Length(max=MAX_LENGTH))
 
 
 def code_field(label: str, message: str, *, max_length: int, too_long: str | None = None) -> TextLineField:
@@ -137,19 +127,11 @@ NEW_PASSWORD_HINT = (
 
 
 class SetPasswordForm(FlaskForm):
-    new_password = PasswordField(
-        "New password",
-        widget=GovPasswordInput(),
-        description=NEW_PASSWORD_HINT,
-        validators=[InputRequired("Enter a new password")],
-    )
-    confirm_password = PasswordField(
+    new_password = password_field("New password", "Enter a new password", description=NEW_PASSWORD_HINT)
+    confirm_password = password_field(
         "Confirm new password",
-        widget=GovPasswordInput(),
-        validators=[
-            InputRequired("Enter the new password again"),
-            EqualTo("new_password", "The two passwords do not match"),
-        ],
+        "Enter the new password again",
+        EqualTo("new_password", "The two passwords do not match"),
     )
     submit = SubmitField("Save password", widget=GovSubmitInput())
 
@@ -158,11 +140,7 @@ class SetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current_password = PasswordField(
-        "Current password",
-        widget=GovPasswordInput(),
-        validators=[InputRequired("Enter your current password")],
-    )
+    current_password = password_field("Current password", "Enter your current password")
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
     def passwords(self) -> tuple[str, str]:
@@ -180,18 +158,9 @@ class UserDetailsForm(OneTimeForm):
         max_length=200,
         too_long="Name must be 200 characters or fewer",
     )
-    role = RadioField(
-        "Role",
-        widget=GovRadioInput(),
-        choices=ROLE_CHOICES,
-        validators=[InputRequired("Select a role")],
-    )
-    agency = SelectField(
-        "Agency",
-        widget=GovSelect(),
-        description="Only for agency leads: the agency they answer for.",
-        coerce=int,
-        validators=[Optional()],
+    role = radio_field("Role", ROLE_CHOICES, required="Select a role")
+    agency = select_field(
+        "Agency", description="Only for agency leads: the agency they answer for.", coerce=int
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
@@ -224,15 +193,13 @@ class NewUserForm(UserDetailsForm):
             ),
         ],
     )
-    link = RadioField(
+    link = radio_field(
         "How should they get the link to set their password?",
-        widget=GovRadioInput(),
-        choices=[
-            SelectChoice("show", "Show me the link, to give it to them by a secure route"),
-            SelectChoice("email", "Email the link to them now"),
-        ],
+        {
+            "show": "Show me the link, to give it to them by a secure route",
+            "email": "Email the link to them now",
+        },
         default="show",
-        validators=[Optional()],
     )
     submit = SubmitField("Create user", widget=GovSubmitInput())
 
@@ -275,19 +242,16 @@ class EditUserForm(UserDetailsForm, VersionedForm):
 class MailChoiceForm(OneTimeForm):
     """A person's own choice of mail as things happen (the daily digest comes either way)."""
 
-    immediate_mail = RadioField(
+    immediate_mail = yes_no_field(
         "Email me as things happen",
-        widget=GovRadioInput(),
-        choices=[
-            SelectChoice("yes", "Yes, email me each time something is asked of me or my agency"),
-            SelectChoice("no", "No, I will read my notifications in Casework"),
-        ],
-        validators=[InputRequired("Choose whether to be emailed as things happen")],
+        "Yes, email me each time something is asked of me or my agency",
+        "No, I will read my notifications in Casework",
+        required="Choose whether to be emailed as things happen",
     )
     submit = SubmitField("Save your choice", widget=GovSubmitInput())
 
     def chosen(self) -> bool:
-        return self.immediate_mail.data == "yes"
+        return self.immediate_mail.data == YES
 
 
 class UserActionForm(OneTimeForm):
@@ -304,11 +268,10 @@ class HandOverForm(OneTimeForm):
     """Choose the colleague who takes on a user's open requests and actions."""
 
     id_prefix = "hand-over"
-    successor = SelectField(
+    successor = select_field(
         "Hand their work to",
-        widget=GovSelect(),
+        required="Choose who takes on the work",
         coerce=int,
-        validators=[InputRequired("Choose who takes on the work")],
         validate_choice=False,  # checked below, with a message that says what is allowed
     )
     submit = SubmitField("Hand over their work", widget=GovSubmitInput(), name="hand_over")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput
 from wtforms import RadioField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
 from casework.agencies.models import Agency
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.form_fields import select_field, text_box
 from casework.core.forms import TextBoxField, VersionedForm, chosen_ids
 from casework.reviews.models import ParallelProcess
 
@@ -54,16 +55,14 @@ def optional_text_box(
 ) -> TextBoxField:
     """A text box that may be left empty, capped at ``max_length`` characters (``too_long`` is
     the message; without it, WTForms' own)."""
-    return TextBoxField(label, validators=[Optional(), Length(max=max_length, message=too_long)], **kwargs)
+    return text_box(label, max_length=max_length, too_long=too_long, **kwargs)
 
 
 def caused_by_field() -> SelectField:
     """The parallel process a pause or a publication delay names, if any: offer the choices with
     :func:`open_process_choices`."""
-    return SelectField(
+    return select_field(
         "Parallel process that caused it (optional)",
-        widget=GovSelect(),
-        validators=[Optional()],
         description="From the review's register of parallel processes.",
     )
 

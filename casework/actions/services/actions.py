@@ -157,11 +157,21 @@ def add_progress(
     return update
 
 
-def verify_action(action: Action, note: str, by: User, version: int | None) -> None:
+def _judge_evidence(
+    action: Action, version: int | None, by: User, change: ActionChange, to: ActionStatus | None
+) -> ActionStatus:
+    """What verifying or returning an action starts with: the version the person read, a board
+    manager's call, a change the table allows."""
     check_version(action, version)
     if not action.can_verify(by):
-        raise DomainError("Only a board manager can verify an action")
-    check_action_change(action, ActionChange.VERIFY, ActionStatus.VERIFIED)
+        raise DomainError(f"Only a board manager can {change.value} an action")
+    check_action_change(action, change, to)
+    assert to is not None
+    return to
+
+
+def verify_action(action: Action, note: str, by: User, version: int | None) -> None:
+    _judge_evidence(action, version, by, ActionChange.VERIFY, ActionStatus.VERIFIED)
     _set_status(action, ActionStatus.VERIFIED)
     action.verified_at, action.verified_by = utcnow(), by
     _entry(action, UpdateKind.VERIFIED, ActionStatus.VERIFIED, note or "Evidence of impact verified", by)
@@ -176,11 +186,7 @@ def verify_action(action: Action, note: str, by: User, version: int | None) -> N
 def return_action(
     action: Action, reason: str, status: ActionStatus | None, by: User, version: int | None
 ) -> None:
-    check_version(action, version)
-    if not action.can_verify(by):
-        raise DomainError("Only a board manager can return an action")
-    check_action_change(action, ActionChange.RETURN, status)
-    assert status is not None
+    status = _judge_evidence(action, version, by, ActionChange.RETURN, status)
     if not reason.strip():
         raise DomainError("Say why the evidence is not enough", field="note")
     _set_status(action, status)

@@ -20,6 +20,7 @@ from casework.auth.models import User
 from casework.core import audit
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.rows import all_rows
 from casework.core.timeutil import utcnow
 from casework.reviews.models import Review, ReviewType
 from casework.reviews.stages import DECISION_ENDINGS
@@ -198,11 +199,9 @@ def confirm_recommendations(review: Review, by: User, differences: dict[int, str
 
 
 def _recommendations(review: Review) -> list[Recommendation]:
-    return list(
-        db.session.execute(
-            db.select(Recommendation)
-            .where(Recommendation.review_id == review.id)
-            .order_by(Recommendation.number)
-            .options(selectinload(Recommendation.themes))
-        ).scalars()
+    return all_rows(
+        Recommendation,
+        Recommendation.review_id == review.id,
+        order_by=(Recommendation.number,),
+        load=(selectinload(Recommendation.themes),),
     )

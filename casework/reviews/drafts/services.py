@@ -13,6 +13,7 @@ from casework.core import audit
 from casework.core.display import plural
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.rows import all_rows
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
 from casework.notifications.events.reviews import accuracy_check_shared
@@ -41,11 +42,7 @@ DRAFTING_STAGES = (ReviewStage.CONTRIBUTIONS, ReviewStage.DRAFTING)
 
 
 def versions_of(review: Review) -> list[DraftVersion]:
-    return list(
-        db.session.execute(
-            db.select(DraftVersion).where(DraftVersion.review_id == review.id).order_by(DraftVersion.number)
-        ).scalars()
-    )
+    return all_rows(DraftVersion, DraftVersion.review_id == review.id, order_by=(DraftVersion.number,))
 
 
 def upload_draft(

@@ -13,12 +13,12 @@ from wtforms import Field, SelectChoice, SubmitField
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, Optional
 
+from casework.core.form_fields import capped_line
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import (
     CheckboxesField,
     DateInputField,
     TextBoxField,
-    TextLineField,
     VersionedForm,
     chosen_ids,
 )
@@ -54,12 +54,7 @@ def _section(name: str, heading: str) -> TextBoxField:
 
 class BriefingForm(VersionedForm):
     id_prefix = "briefing"
-    title = TextLineField(
-        "Title",
-        required="Enter the briefing's title",
-        max_length=200,
-        too_long="The title must be 200 characters or fewer",
-    )
+    title = capped_line("Title", 200, required="Enter the briefing's title")
     background = _section(*SECTIONS[0])
     why_it_matters = _section(*SECTIONS[1])
     what_was_found = _section(*SECTIONS[2])
@@ -152,12 +147,11 @@ class AttendanceField(Field):
 
 class EventForm(OneTimeForm):
     id_prefix = "event"
-    title = TextLineField(
+    title = capped_line(
         "Title",
+        200,
         description="For example: learning from Child K, safeguarding leads' workshop.",
         required="Enter the event's title",
-        max_length=200,
-        too_long="The title must be 200 characters or fewer",
     )
     held_on = DateInputField("Date of the event", required="Enter the date of the event")
     kind = LabelledRadioField("Kind of event", EventKind, required="Select the kind of event")

@@ -21,6 +21,7 @@ from casework.actions.models import Finding, Recommendation
 from casework.auth.models import User
 from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
+from casework.core.rows import all_rows
 from casework.core.timeutil import uk_today, utcnow
 from casework.documents.storage import store_upload
 from casework.reviews.learning.export import DOCX_MEDIA_TYPE, BriefingText, briefing_docx
@@ -68,21 +69,17 @@ def _numbered(items: Iterable[str]) -> str:
 def drafted_sections(review: Review) -> dict[str, str]:
     """The six sections as the review's own public or anonymised records fill them."""
     publication = db.session.get(Publication, review.id)
-    findings = list(
-        db.session.execute(
-            db.select(Finding)
-            .where(Finding.review_id == review.id)
-            .options(selectinload(Finding.themes))
-            .order_by(Finding.number)
-        ).scalars()
+    findings = all_rows(
+        Finding,
+        Finding.review_id == review.id,
+        order_by=(Finding.number,),
+        load=(selectinload(Finding.themes),),
     )
-    recommendations = list(
-        db.session.execute(
-            db.select(Recommendation)
-            .where(Recommendation.review_id == review.id)
-            .options(selectinload(Recommendation.themes), selectinload(Recommendation.agencies))
-            .order_by(Recommendation.number)
-        ).scalars()
+    recommendations = all_rows(
+        Recommendation,
+        Recommendation.review_id == review.id,
+        order_by=(Recommendation.number,),
+        load=(selectinload(Recommendation.themes), selectinload(Recommendation.agencies)),
     )
     themes = sorted(
         {theme.name for record in [*findings, *recommendations] for theme in record.themes}, key=str.lower

@@ -13,6 +13,7 @@ from casework.core import audit
 from casework.core.display import format_datetime, plural
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.rows import carried
 from casework.core.timeutil import utcnow
 from casework.documents.checks import DocumentUnreadable, check_document
 from casework.documents.isolation import run_isolated
@@ -206,12 +207,7 @@ def _with_earlier_decisions(
     for left in earlier.values():
         for decided in left:
             lapsed = AnonymisationFinding(
-                kind=decided.kind,
-                label=decided.label,
-                location=decided.location,
-                context=decided.context,
-                identifier_sha256=decided.identifier_sha256,
-                match_sha256=decided.match_sha256,
+                **carried(decided, _FOUND),
                 no_longer_applies=(
                     "The words are no longer found in the final version"
                     if decided.identifier_sha256 in searched
@@ -221,6 +217,10 @@ def _with_earlier_decisions(
             _carry(decided, lapsed)
             findings.append(lapsed)
     return findings
+
+
+# What was found, and where: a decision kept as "no longer applies" still says what it was about.
+_FOUND = ("kind", "label", "location", "context", "identifier_sha256", "match_sha256")
 
 
 def _carry(decided: AnonymisationFinding, to: AnonymisationFinding) -> None:

@@ -13,6 +13,7 @@ from casework.auth.models import User
 from casework.core.display import format_date
 from casework.core.errors import DomainError, check_version
 from casework.core.extensions import db
+from casework.core.rows import all_rows
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, on_timeline
 from casework.reviews.models import FamilyContact, FamilyContactKind, Review
@@ -80,12 +81,10 @@ def update_contact(contact: FamilyContact, details: ContactDetails, version: int
 
 
 def contacts_of(review: Review) -> list[FamilyContact]:
-    return list(
-        db.session.execute(
-            db.select(FamilyContact)
-            .where(FamilyContact.review_id == review.id)
-            .order_by(FamilyContact.happened_on, FamilyContact.id)
-        ).scalars()
+    return all_rows(
+        FamilyContact,
+        FamilyContact.review_id == review.id,
+        order_by=(FamilyContact.happened_on, FamilyContact.id),
     )
 
 

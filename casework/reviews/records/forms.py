@@ -8,6 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 from wtforms.validators import InputRequired, Length
 
+from casework.core.form_fields import capped_line
 from casework.core.forms import DateInputField, TextBoxField, TextLineField, VersionedForm
 from casework.reviews.forms import LabelledRadioField, optional_text_box
 from casework.reviews.models import FamilyContactKind, MonitoringKind, ProcessKind, ProcessStatus
@@ -18,12 +19,11 @@ from casework.reviews.records.processes import ProcessDetails
 class ProcessForm(VersionedForm):
     id_prefix = "process"
     kind = LabelledRadioField("Kind of process", ProcessKind, required="Select the kind of process")
-    description = TextLineField(
+    description = capped_line(
         "Description",
+        300,
         description="For example: prosecution of the father, Crown Court. Not the family's names.",
         required="Describe the process, for example the charge or the court",
-        max_length=300,
-        too_long="The description must be 300 characters or fewer",
     )
     status = LabelledRadioField("Status", ProcessStatus, required="Select the status of the process")
     started_on = DateInputField("Date it started")

@@ -14,9 +14,11 @@ from sqlalchemy import func
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework.auth.models import User
+from casework.core.answers import check_each
 from casework.core.display import format_date
 from casework.core.errors import ConcurrentEditError, DomainError, check_version
 from casework.core.extensions import db
+from casework.core.rows import all_rows
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import check_open, on_timeline
 from casework.reviews.models import (
@@ -46,11 +48,16 @@ class ProcessDetails:
 
 def _checked(details: ProcessDetails) -> dict[str, Any]:
     """The details as columns, once every rule between them holds."""
-    required(details.kind, "kind", "Select the kind of process")
-    required(details.description, "description", "Describe the process, for example the charge or the court")
-    required(details.status, "status", "Select the status of the process")
-    not_future(details.started_on, "started_on", "The date it started")
-    not_future(details.ended_on, "ended_on", "The date it ended")
+    check_each(
+        required,
+        details,
+        {
+            "kind": "Select the kind of process",
+            "description": "Describe the process, for example the charge or the court",
+            "status": "Select the status of the process",
+        },
+    )
+    check_each(not_future, details, {"started_on": "The date it started", "ended_on": "The date it ended"})
     not_before(
         details.expected_end_on,
         details.started_on,
@@ -117,12 +124,10 @@ def update_process(process: ParallelProcess, details: ProcessDetails, version: i
 
 
 def processes_of(review: Review) -> list[ParallelProcess]:
-    return list(
-        db.session.execute(
-            db.select(ParallelProcess)
-            .where(ParallelProcess.review_id == review.id)
-            .order_by(ParallelProcess.started_on.is_(None), ParallelProcess.started_on, ParallelProcess.id)
-        ).scalars()
+    return all_rows(
+        ParallelProcess,
+        ParallelProcess.review_id == review.id,
+        order_by=(ParallelProcess.started_on.is_(None), ParallelProcess.started_on, ParallelProcess.id),
     )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from casework.agencies.models import Agency
 from casework.auth.models import User
+from casework.core.answers import check_each
 from casework.core.workdays import working_calendar
 from casework.reviews.clock import EVENTS, deadlines_for, due_after
 from casework.reviews.guards import not_before, not_future, required
@@ -57,19 +58,31 @@ def commission_review(review: Review, details: TermsDetails, version: int | None
     check_version(review, version)
     check_move(review, Move.COMMISSION)
     check_ready(review, Move.COMMISSION)
-    required(details.scope_from, "scope_from", "Enter the start of the period the review covers")
-    required(details.scope_to, "scope_to", "Enter the end of the period the review covers")
+    check_each(
+        required,
+        details,
+        {
+            "scope_from": "Enter the start of the period the review covers",
+            "scope_to": "Enter the end of the period the review covers",
+        },
+    )
     not_before(
         details.scope_to,
         details.scope_from,
         "scope_to",
         "The end of the scope period must be after its start",
     )
-    required(details.key_lines_of_enquiry, "key_lines_of_enquiry", "Enter the key lines of enquiry")
-    required(details.method, "method", "Describe the method of the review")
-    required(details.family_involvement, "family_involvement", "Describe how the family will be involved")
-    required(details.agencies_in_scope, "agencies_in_scope", "Select the agencies in the scope of the review")
-    required(details.commissioned_on, "commissioned_on", "Enter the date the review was commissioned")
+    check_each(
+        required,
+        details,
+        {
+            "key_lines_of_enquiry": "Enter the key lines of enquiry",
+            "method": "Describe the method of the review",
+            "family_involvement": "Describe how the family will be involved",
+            "agencies_in_scope": "Select the agencies in the scope of the review",
+            "commissioned_on": "Enter the date the review was commissioned",
+        },
+    )
     not_future(details.commissioned_on, "commissioned_on", "The commissioning date")
     decided_on = review.decision.decided_on if review.decision else None
     not_before(

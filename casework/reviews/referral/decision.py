@@ -16,6 +16,7 @@ from datetime import date
 from casework.auth.models import User
 from casework.core.errors import DomainError
 from casework.core.extensions import db
+from casework.core.rows import carried
 from casework.core.timeutil import utcnow
 from casework.reviews.guards import not_before, not_future, required
 from casework.reviews.lifecycle import (
@@ -187,6 +188,8 @@ def reconsider_move(stage: ReviewStage, outcome: DecisionOutcome) -> Move | None
 
 # A decision can be challenged until the review is commissioned (or while it is "no review").
 CHALLENGEABLE = (ReviewStage.COMMISSIONING, ReviewStage.NO_REVIEW)
+# What an earlier decision keeps of the one a reconsideration replaces (the lists are copied).
+_SUPERSEDED = ("outcome", "mandate", "rationale", "decided_on", "decided_by", "recorded_by_id", "recorded_at")
 
 
 def open_challenge(review: Review) -> DecisionChallenge | None:
@@ -282,15 +285,9 @@ def reconsider_decision(review: Review, details: DecisionDetails, version: int |
     review.earlier_decisions.append(
         EarlierDecision(
             challenge=challenge,
-            outcome=current.outcome,
-            mandate=current.mandate,
+            **carried(current, _SUPERSEDED),
             criteria_met=list(current.criteria_met),
             regard_had_to=list(current.regard_had_to),
-            rationale=current.rationale,
-            decided_on=current.decided_on,
-            decided_by=current.decided_by,
-            recorded_by_id=current.recorded_by_id,
-            recorded_at=current.recorded_at,
             superseded_on=details.decided_on,
         )
     )

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Optional
 
 from casework.agencies.models import Agency
+from casework.core.form_fields import capped_line
 from casework.core.forms import CheckboxesField, DateInputField, TextBoxField, TextLineField, VersionedForm
 from casework.core.request_guards import as_id
 from casework.reviews.forms import (
@@ -50,11 +51,10 @@ def agency_choices(agencies: list[Agency]) -> list[SelectChoice]:
 
 
 class ReferralForm(VersionedForm):
-    pseudonym = TextLineField(
+    pseudonym = capped_line(
         "Pseudonym",
+        100,
         required="Enter the pseudonym, for example Child A",
-        max_length=100,
-        too_long="The pseudonym must be 100 characters or fewer",
         description="The name used for the child or adult in every document, for example Child A.",
     )
     incident_on = DateInputField("Date of the incident", required="Enter the date of the incident")

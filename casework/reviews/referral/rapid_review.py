@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from casework.agencies.models import Agency
+from casework.core.answers import check_each
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
@@ -89,9 +90,15 @@ def save_rapid_review(review: Review, details: RapidReviewDetails, version: int 
     if review.stage not in RAPID_REVIEW_STAGES or not review.review_type.has_stage(ReviewStage.RAPID_REVIEW):
         raise DomainError("The rapid review can be recorded only during the rapid review or decision stages")
     aware = review.referral.became_aware_on
-    not_future(details.meeting_on, "meeting_on", "The meeting date")
-    not_future(details.sent_to_panel_on, "sent_to_panel_on", "The date sent to the Panel")
-    not_future(details.panel_responded_on, "panel_responded_on", "The date of the Panel's response")
+    check_each(
+        not_future,
+        details,
+        {
+            "meeting_on": "The meeting date",
+            "sent_to_panel_on": "The date sent to the Panel",
+            "panel_responded_on": "The date of the Panel's response",
+        },
+    )
     not_before(
         details.meeting_on, aware, "meeting_on", "The meeting cannot be before the partnership became aware"
     )

@@ -11,6 +11,7 @@ from typing import Any
 from casework.agencies.models import Agency
 from casework.auth.models import User
 from casework.core import audit
+from casework.core.answers import check_each
 from casework.core.db_helpers import increment
 from casework.core.errors import DomainError
 from casework.core.extensions import db
@@ -39,14 +40,24 @@ class ReferralDetails:
 
 
 def _check_referral(review_type: ReviewType, details: ReferralDetails) -> None:
-    required(
-        details.pseudonym, "pseudonym", "Enter the pseudonym used for the child or adult, for example Child A"
+    check_each(
+        required,
+        details,
+        {
+            "pseudonym": "Enter the pseudonym used for the child or adult, for example Child A",
+            "incident_description": "Describe the incident",
+        },
     )
-    required(details.incident_description, "incident_description", "Describe the incident")
-    not_future(details.incident_on, "incident_on", "The incident date")
-    not_future(details.became_aware_on, "became_aware_on", "The date the partnership became aware")
-    not_future(details.panel_notified_on, "panel_notified_on", "The date the Panel was notified")
-    not_future(details.la_became_aware_on, "la_became_aware_on", "The date the local authority became aware")
+    check_each(
+        not_future,
+        details,
+        {
+            "incident_on": "The incident date",
+            "became_aware_on": "The date the partnership became aware",
+            "panel_notified_on": "The date the Panel was notified",
+            "la_became_aware_on": "The date the local authority became aware",
+        },
+    )
     not_before(
         details.la_became_aware_on,
         details.incident_on,

@@ -86,7 +86,8 @@ def deadlines_for(person: User) -> list[tuple[Any, Any]]:
     found = []
     for kind, condition in _concerning(person).items():
         source = SOURCES[kind]
-        query = source.query().where(condition, Review.stage.not_in(ENDINGS)).order_by(source.due())
+        query = source.query.select().where(condition, Review.stage.not_in(ENDINGS))
+        query = query.order_by(source.due(query))
         found.extend((row, source.describe(row)) for row in db.session.execute(query).all())
     return found
 

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Date, Select, and_, case, exists, literal, not_, select
+from sqlalchemy import ColumnElement, Date, Select, and_, case, exists, literal, not_
 
 from casework.actions.models import Action, ActionStatus, Recommendation, RecommendationOutcome
 from casework.agencies.contributions import AWAITING_AGENCY, ContributionRequest
@@ -25,6 +25,7 @@ from casework.core.display import format_date
 from casework.core.timeutil import UK
 from casework.core.workdays import WorkingCalendar
 from casework.notifications.models import ReminderKind
+from casework.notifications.rows import Page, Rows, Words, by_kind, worded
 from casework.notifications.rules import Rules
 from casework.reviews.models import (
     AccuracyAnswer,
@@ -126,9 +127,6 @@ def open_review() -> ColumnElement[bool]:
     return and_(Review.stage.not_in(ENDINGS), not_(paused))
 
 
-REVIEW_COLUMNS = (Review.id, Review.reference, Review.pseudonym, Review.review_type_id)
-
-
 @dataclass(frozen=True)
 class Described:
     item: str
@@ -140,146 +138,126 @@ class Described:
 @dataclass(frozen=True)
 class Source:
     """One kind of thing with a due date: the query of the open ones (each row has the review's
-    columns and ``due_on``), the due date's column to filter on, and what a row is."""
+    columns and ``due_on``, the due date) and, in words over a row, what the item is."""
 
     kind: ReminderKind
-    query: Callable[[], Select[Any]]
-    due: Callable[[], ColumnElement[Any]]
-    describe: Callable[[Any], Described]
+    query: Rows
+    item: Words  # "request:{request_id}": the same thing is reminded of once a day at most
+    what: Words
+    page: Page
+    owners: Callable[[Any], Audience]
     # Only while the review runs (not ended, not paused); False: whatever the review's stage.
     running_only: bool = True
 
     def running(self) -> tuple[ColumnElement[bool], ...]:
         return (open_review(),) if self.running_only else ()
 
+    def due(self, query: Select[Any]) -> ColumnElement[Any]:
+        """The due date's column of ``query`` (one of this source's), to filter or sort on."""
+        return query.selected_columns.due_on
 
-def _requests() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            ContributionRequest.id.label("request_id"),
-            ContributionRequest.kind.label("asked"),
-            ContributionRequest.due_on,
-            Agency.id.label("agency_id"),
-            Agency.name.label("agency"),
+    def describe(self, row: Any) -> Described:
+        return Described(
+            worded(self.item, row), worded(self.what, row), self.page.link(row), self.owners(row)
         )
-        .join(Review, ContributionRequest.review_id == Review.id)
-        .join(Agency, ContributionRequest.agency_id == Agency.id)
-        .where(ContributionRequest.status.in_(AWAITING_AGENCY))
-    )
 
 
-def _accuracy_answers() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            AccuracyAnswer.id.label("answer_id"),
-            AccuracyCheck.due_on,
-            DraftVersion.number,
-            Agency.id.label("agency_id"),
-            Agency.name.label("agency"),
-        )
-        .join(AccuracyCheck, AccuracyAnswer.check_id == AccuracyCheck.id)
-        .join(DraftVersion, AccuracyCheck.version_id == DraftVersion.id)
-        .join(Review, DraftVersion.review_id == Review.id)
-        .join(Agency, AccuracyAnswer.agency_id == Agency.id)
-        .where(
-            AccuracyAnswer.signed_off_at.is_(None),
-            DraftVersion.final_signed_off_on.is_(None),  # a final version is checked no more
-        )
-    )
+_REQUESTS = Rows(
+    (
+        ContributionRequest.id.label("request_id"),
+        ContributionRequest.kind.label("asked"),
+        ContributionRequest.due_on,
+        Agency.id.label("agency_id"),
+        Agency.name.label("agency"),
+    ),
+    joins=(ContributionRequest.review, ContributionRequest.agency),
+    where=(ContributionRequest.status.in_(AWAITING_AGENCY),),
+)
 
 
-def _clocks() -> Select[Any]:
-    return (
-        select(*REVIEW_COLUMNS, ReviewDeadline.clock_key, ReviewDeadline.label, ReviewDeadline.due_on)
-        .join(Review, ReviewDeadline.review_id == Review.id)
-        .where(ReviewDeadline.running.is_(True), ReviewDeadline.due_on.is_not(None))
-    )
+_ACCURACY_ANSWERS = Rows(
+    (
+        AccuracyAnswer.id.label("answer_id"),
+        AccuracyCheck.due_on,
+        DraftVersion.number,
+        Agency.id.label("agency_id"),
+        Agency.name.label("agency"),
+    ),
+    joins=(AccuracyAnswer.check, AccuracyCheck.version, DraftVersion.review, AccuracyAnswer.agency),
+    where=(
+        AccuracyAnswer.signed_off_at.is_(None),
+        DraftVersion.final_signed_off_on.is_(None),  # a final version is checked no more
+    ),
+)
 
 
-def _actions() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            Action.id.label("action_id"),
-            Action.deadline.label("due_on"),
-            Action.agency_id,
-            Action.owner_id,
-            Recommendation.number,
-        )
-        .join(Review, Action.review_id == Review.id)
-        .join(Recommendation, Action.recommendation_id == Recommendation.id)
-        .where(Action.status.not_in((ActionStatus.COMPLETED, ActionStatus.VERIFIED)))
-    )
+_CLOCKS = Rows(
+    (ReviewDeadline.clock_key, ReviewDeadline.label, ReviewDeadline.due_on),
+    joins=(ReviewDeadline.review,),
+    where=(ReviewDeadline.running.is_(True), ReviewDeadline.due_on.is_not(None)),
+)
 
 
-SOURCES: dict[ReminderKind, Source] = {
-    source.kind: source
-    for source in (
-        Source(
-            ReminderKind.REQUEST,
-            _requests,
-            lambda: ContributionRequest.due_on,
-            lambda r: Described(
-                f"request:{r.request_id}",
-                f"{r.asked.label} from {r.agency}",
-                url_for("agencies.request_detail", request_id=r.request_id),
-                Audience(AGENCY, r.agency_id),
-            ),
-        ),
-        Source(
-            ReminderKind.ACCURACY,
-            _accuracy_answers,
-            lambda: AccuracyCheck.due_on,
-            lambda r: Described(
-                f"accuracy:{r.answer_id}",
-                f"Factual accuracy answer on draft version {r.number} from {r.agency}",
-                url_for("reviews.accuracy_answer", answer_id=r.answer_id),
-                Audience(AGENCY, r.agency_id),
-            ),
-        ),
-        Source(
-            ReminderKind.CLOCK,
-            _clocks,
-            lambda: ReviewDeadline.due_on,
-            lambda r: Described(
-                f"clock:{r.id}:{r.clock_key}",
-                r.label,
-                url_for("reviews.review_detail", review_id=r.id),
-                Audience(MANAGERS),
-            ),
-        ),
-        Source(
-            ReminderKind.ACTION,
-            _actions,
-            lambda: Action.deadline,
-            lambda r: Described(
-                f"action:{r.action_id}",
-                # The description is free text: an action is named by its recommendation.
-                f"Action on recommendation {r.number}",
-                url_for("actions.action_detail", action_id=r.action_id),
-                Audience(AGENCY, r.agency_id) if r.agency_id else Audience(PERSON, r.owner_id),
-            ),
-        ),
-    )
-}
+_ACTIONS = Rows(
+    (
+        Action.id.label("action_id"),
+        Action.deadline.label("due_on"),
+        Action.agency_id,
+        Action.owner_id,
+        Recommendation.number,
+    ),
+    joins=(Action.review, Action.recommendation),
+    where=(Action.status.not_in((ActionStatus.COMPLETED, ActionStatus.VERIFIED)),),
+)
 
 
-def _measures() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            Recommendation.id.label("recommendation_id"),
-            Recommendation.number,
-            RecommendationOutcome.remeasure_on.label("due_on"),
-            RecommendationOutcome.owner_id,
-        )
-        .select_from(RecommendationOutcome)
-        .join(Recommendation, RecommendationOutcome.recommendation_id == Recommendation.id)
-        .join(Review, Recommendation.review_id == Review.id)
-        .where(RecommendationOutcome.is_open())
-    )
+SOURCES: dict[ReminderKind, Source] = by_kind(
+    Source(
+        ReminderKind.REQUEST,
+        _REQUESTS,
+        "request:{request_id}",
+        "{asked.label} from {agency}",
+        Page("agencies.request_detail", request_id="request_id"),
+        lambda r: Audience(AGENCY, r.agency_id),
+    ),
+    Source(
+        ReminderKind.ACCURACY,
+        _ACCURACY_ANSWERS,
+        "accuracy:{answer_id}",
+        "Factual accuracy answer on draft version {number} from {agency}",
+        Page("reviews.accuracy_answer", answer_id="answer_id"),
+        lambda r: Audience(AGENCY, r.agency_id),
+    ),
+    Source(
+        ReminderKind.CLOCK,
+        _CLOCKS,
+        "clock:{id}:{clock_key}",
+        "{label}",
+        Page("reviews.review_detail", review_id="id"),
+        lambda r: Audience(MANAGERS),
+    ),
+    Source(
+        ReminderKind.ACTION,
+        _ACTIONS,
+        "action:{action_id}",
+        # The description is free text: an action is named by its recommendation.
+        "Action on recommendation {number}",
+        Page("actions.action_detail", action_id="action_id"),
+        lambda r: Audience(AGENCY, r.agency_id) if r.agency_id else Audience(PERSON, r.owner_id),
+    ),
+)
+
+
+_MEASURES = Rows(
+    (
+        Recommendation.id.label("recommendation_id"),
+        Recommendation.number,
+        RecommendationOutcome.remeasure_on.label("due_on"),
+        RecommendationOutcome.owner_id,
+    ),
+    joins=(RecommendationOutcome.recommendation, Recommendation.review),
+    where=(RecommendationOutcome.is_open(),),
+)
 
 
 # Re-measures fall due long after a review has closed (closing needs every action verified, and
@@ -287,20 +265,18 @@ def _measures() -> Select[Any]:
 # calendar feed, which lists the deadlines of running reviews, leaves them out.
 MEASURES = Source(
     ReminderKind.MEASURE,
-    _measures,
-    lambda: RecommendationOutcome.remeasure_on,
-    lambda r: Described(
-        f"measure:{r.recommendation_id}",
-        f"Re-measure the outcome of recommendation {r.number}",
-        url_for("reviews.review_outcome", review_id=r.id, recommendation_id=r.recommendation_id),
-        Audience(PERSON, r.owner_id),
-    ),
+    _MEASURES,
+    "measure:{recommendation_id}",
+    "Re-measure the outcome of recommendation {number}",
+    Page("reviews.review_outcome", review_id="id", recommendation_id="recommendation_id"),
+    lambda r: Audience(PERSON, r.owner_id),
     running_only=False,
 )
 
 
 def due_query(source: Source, window: Window, *where: ColumnElement[bool]) -> Select[Any]:
-    return source.query().where(source.due() <= window.limit(source.kind), *source.running(), *where)
+    query = source.query.select()
+    return query.where(source.due(query) <= window.limit(source.kind), *source.running(), *where)
 
 
 def due_from(source: Source, window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
@@ -310,7 +286,7 @@ def due_from(source: Source, window: Window, session: Any, *where: ColumnElement
 
 
 def open_query(source: Source, *where: ColumnElement[bool]) -> Select[Any]:
-    return source.query().where(*source.running(), *where)
+    return source.query.select().where(*source.running(), *where)
 
 
 def open_from(source: Source, window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
@@ -354,19 +330,20 @@ def due_appointments(window: Window, session: Any, every: bool = False) -> list[
     return appointment_items(window, session.execute(appointments_query()).all(), every)
 
 
+_APPOINTMENTS = Rows(
+    (
+        ReviewerAssignment.id.label("assignment_id"),
+        ReviewerAssignment.role,
+        ReviewerAssignment.assigned_at,
+        User.name.label("reviewer"),
+    ),
+    joins=(ReviewerAssignment.review, ReviewerAssignment.reviewer),
+    where=(ReviewerAssignment.status == AssignmentStatus.PROPOSED, open_review()),
+)
+
+
 def appointments_query() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            ReviewerAssignment.id.label("assignment_id"),
-            ReviewerAssignment.role,
-            ReviewerAssignment.assigned_at,
-            User.name.label("reviewer"),
-        )
-        .join(Review, ReviewerAssignment.review_id == Review.id)
-        .join(User, ReviewerAssignment.reviewer_id == User.id)
-        .where(ReviewerAssignment.status == AssignmentStatus.PROPOSED, open_review())
-    )
+    return _APPOINTMENTS.select()
 
 
 def appointment_items(window: Window, rows: Any, every: bool = False) -> list[DueItem]:
@@ -392,45 +369,43 @@ def appointment_items(window: Window, rows: Any, every: bool = False) -> list[Du
     return items
 
 
-def _notices() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            ReviewNotice.id.label("notice_id"),
-            ReviewNotice.due_on,
-            NoticeRequirement.label,
-            NoticeRequirement.recipients,
-        )
-        .join(Review, ReviewNotice.review_id == Review.id)
-        .join(NoticeRequirement, ReviewNotice.requirement_id == NoticeRequirement.id)
-        .where(ReviewNotice.open_and_owed(), ReviewNotice.due_on.is_not(None))
-    )
+_NOTICES = Rows(
+    (
+        ReviewNotice.id.label("notice_id"),
+        ReviewNotice.due_on,
+        NoticeRequirement.label,
+        NoticeRequirement.recipients,
+    ),
+    joins=(ReviewNotice.review, ReviewNotice.requirement),
+    where=(ReviewNotice.open_and_owed(), ReviewNotice.due_on.is_not(None)),
+)
+
+
+# Statutory notices, reminded of with the clocks. A notice is owed even when the review has ended
+# (a looked-after child's death, a decision not to hold a review) or is paused: the national
+# bodies are told regardless.
+NOTICES = Source(
+    ReminderKind.CLOCK,
+    _NOTICES,
+    "notice:{notice_id}",
+    lambda r: f"Notice: {r.label} (to {', '.join(r.recipients)})",
+    Page("reviews.review_notice", review_id="id", notice_id="notice_id"),
+    lambda r: Audience(MANAGERS),
+    running_only=False,
+)
 
 
 def due_notices(window: Window, session: Any, *where: ColumnElement[bool]) -> list[DueItem]:
-    """Statutory notices owed and due within the clocks' window, or overdue, in one query. A
-    notice is owed even when the review has ended (a looked-after child's death, a decision not
-    to hold a review) or is paused: the national bodies are told regardless."""
-    return notice_items(window, session.execute(notices_query(window, *where)).all())
+    """Statutory notices owed and due within the clocks' window, or overdue, in one query."""
+    return due_from(NOTICES, window, session, *where)
 
 
 def notices_query(window: Window, *where: ColumnElement[bool]) -> Select[Any]:
-    return _notices().where(ReviewNotice.due_on <= window.limit(ReminderKind.CLOCK), *where)
+    return due_query(NOTICES, window, *where)
 
 
 def notice_items(window: Window, rows: Any) -> list[DueItem]:
-    counter = DayCounter(window.calendar, window.today, (row.due_on for row in rows))
-    items = []
-    for row in rows:
-        described = Described(
-            f"notice:{row.notice_id}",
-            f"Notice: {row.label} (to {', '.join(row.recipients)})",
-            url_for("reviews.review_notice", review_id=row.id, notice_id=row.notice_id),
-            Audience(MANAGERS),
-        )
-        left = counter.left(row.due_on)
-        items.append(_due_item(ReminderKind.CLOCK, row, described, row.due_on, left, window))
-    return items
+    return as_items(NOTICES, window, rows)
 
 
 def everything_due(window: Window, session: Any) -> list[DueItem]:

@@ -6,12 +6,10 @@ per kind, the review's columns and the day the wait began, nothing that identifi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from flask import url_for
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
 from sqlalchemy.orm import aliased
 
@@ -20,7 +18,8 @@ from casework.agencies.contributions import ContributionRequest, RequestEvent, R
 from casework.agencies.models import Agency
 from casework.core.enums import LabelledEnum
 from casework.core.timeutil import UK
-from casework.notifications.due import REVIEW_COLUMNS, open_review
+from casework.notifications.due import open_review
+from casework.notifications.rows import Page, Rows, Words, by_kind, worded
 from casework.reviews.models import (
     AccuracyAnswer,
     AccuracyCheck,
@@ -57,166 +56,138 @@ class WaitingItem:
 @dataclass(frozen=True)
 class Waiting:
     """One kind of thing waiting: the query (rows have the review's columns and ``since``, a
-    date or a UTC time) and what a row is, as (what, link)."""
+    date or a UTC time) and, in words over a row, what the item is."""
 
     kind: WaitingKind
-    query: Callable[[], Select[Any]]
-    describe: Callable[[Any], tuple[str, str, str]]  # (item, what, link)
+    query: Rows
+    item: Words
+    what: Words
+    page: Page
+
+    def describe(self, row: Any) -> tuple[str, str, str]:
+        """(item, what, link)."""
+        return worded(self.item, row), worded(self.what, row), self.page.link(row)
 
 
-def _submissions() -> Select[Any]:
-    submitted = (
-        select(func.max(RequestEvent.at))
-        .where(
-            RequestEvent.request_id == ContributionRequest.id, RequestEvent.status == RequestStatus.SUBMITTED
-        )
-        .scalar_subquery()
-    )
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            ContributionRequest.id.label("request_id"),
-            ContributionRequest.kind.label("asked"),
-            func.coalesce(submitted, ContributionRequest.requested_at).label("since"),
-            Agency.name.label("agency"),
-        )
-        .join(Review, ContributionRequest.review_id == Review.id)
-        .join(Agency, ContributionRequest.agency_id == Agency.id)
-        .where(ContributionRequest.status == RequestStatus.SUBMITTED)
-    )
+# When a request was last submitted (a returned one may be submitted again), else asked.
+_SUBMITTED = (
+    select(func.max(RequestEvent.at))
+    .where(RequestEvent.request_id == ContributionRequest.id, RequestEvent.status == RequestStatus.SUBMITTED)
+    .scalar_subquery()
+)
+_SUBMISSIONS = Rows(
+    (
+        ContributionRequest.id.label("request_id"),
+        ContributionRequest.kind.label("asked"),
+        func.coalesce(_SUBMITTED, ContributionRequest.requested_at).label("since"),
+        Agency.name.label("agency"),
+    ),
+    joins=(ContributionRequest.review, ContributionRequest.agency),
+    where=(ContributionRequest.status == RequestStatus.SUBMITTED,),
+)
 
 
-def _verifications() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            Action.id.label("action_id"),
-            Action.completed_on.label("since"),
-            Recommendation.number,
-        )
-        .join(Review, Action.review_id == Review.id)
-        .join(Recommendation, Action.recommendation_id == Recommendation.id)
-        .where(Action.status == ActionStatus.COMPLETED, Action.completed_on.is_not(None))
-    )
+_VERIFICATIONS = Rows(
+    (Action.id.label("action_id"), Action.completed_on.label("since"), Recommendation.number),
+    joins=(Action.review, Action.recommendation),
+    where=(Action.status == ActionStatus.COMPLETED, Action.completed_on.is_not(None)),
+)
 
 
-def _deadline_changes() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            Action.id.label("action_id"),
-            DeadlineChangeRequest.id.label("change_id"),
-            DeadlineChangeRequest.requested_at.label("since"),
-            Recommendation.number,
-        )
-        .join(Action, DeadlineChangeRequest.action_id == Action.id)
-        .join(Review, Action.review_id == Review.id)
-        .join(Recommendation, Action.recommendation_id == Recommendation.id)
-        .where(DeadlineChangeRequest.status == ChangeStatus.PENDING)
-    )
+_DEADLINE_CHANGES = Rows(
+    (
+        Action.id.label("action_id"),
+        DeadlineChangeRequest.id.label("change_id"),
+        DeadlineChangeRequest.requested_at.label("since"),
+        Recommendation.number,
+    ),
+    joins=(DeadlineChangeRequest.action, Action.review, Action.recommendation),
+    where=(DeadlineChangeRequest.status == ChangeStatus.PENDING,),
+)
 
 
-def _comments() -> Select[Any]:
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            AccuracyComment.id.label("comment_id"),
-            AccuracyComment.created_at.label("since"),
-            DraftVersion.number,
-            Agency.name.label("agency"),
-        )
-        .join(AccuracyAnswer, AccuracyComment.answer_id == AccuracyAnswer.id)
-        .join(AccuracyCheck, AccuracyAnswer.check_id == AccuracyCheck.id)
-        .join(DraftVersion, AccuracyCheck.version_id == DraftVersion.id)
-        .join(Review, DraftVersion.review_id == Review.id)
-        .join(Agency, AccuracyAnswer.agency_id == Agency.id)
-        .where(AccuracyComment.response.is_(None))
-    )
+_COMMENTS = Rows(
+    (
+        AccuracyComment.id.label("comment_id"),
+        AccuracyComment.created_at.label("since"),
+        DraftVersion.number,
+        Agency.name.label("agency"),
+    ),
+    joins=(
+        AccuracyComment.answer,
+        AccuracyAnswer.check,
+        AccuracyCheck.version,
+        DraftVersion.review,
+        AccuracyAnswer.agency,
+    ),
+    where=(AccuracyComment.response.is_(None),),
+)
 
 
-def _findings() -> Select[Any]:
-    # Only the latest check of a version counts: earlier checks' findings are decided no more.
-    # Asked of each finding's check (is there a newer one of its version?), not by working out
-    # the latest check of every version ever drafted.
-    newer = aliased(AnonymisationCheck)
-    superseded = exists().where(
-        newer.version_id == AnonymisationCheck.version_id, newer.id > AnonymisationCheck.id
-    )
-    return (
-        select(
-            *REVIEW_COLUMNS,
-            AnonymisationFinding.id.label("finding_id"),
-            AnonymisationFinding.label.label("found"),
-            AnonymisationCheck.ran_at.label("since"),
-            ReviewType.code.label("type_code"),
-        )
-        .join(AnonymisationCheck, AnonymisationFinding.check_id == AnonymisationCheck.id)
-        .join(DraftVersion, AnonymisationCheck.version_id == DraftVersion.id)
-        .join(Review, DraftVersion.review_id == Review.id)
-        .join(ReviewType, Review.review_type_id == ReviewType.id)
-        .where(
-            AnonymisationFinding.resolution.is_(None),
-            AnonymisationFinding.no_longer_applies == "",
-            ~superseded,
-        )
-    )
+# Only the latest check of a version counts: earlier checks' findings are decided no more. Asked
+# of each finding's check (is there a newer one of its version?), not by working out the latest
+# check of every version ever drafted.
+_NEWER = aliased(AnonymisationCheck)
+_SUPERSEDED = exists().where(
+    _NEWER.version_id == AnonymisationCheck.version_id, _NEWER.id > AnonymisationCheck.id
+)
+_FINDINGS = Rows(
+    (
+        AnonymisationFinding.id.label("finding_id"),
+        AnonymisationFinding.label.label("found"),
+        AnonymisationCheck.ran_at.label("since"),
+        ReviewType.code.label("type_code"),
+    ),
+    joins=(AnonymisationFinding.check, AnonymisationCheck.version, DraftVersion.review, Review.review_type),
+    where=(
+        AnonymisationFinding.resolution.is_(None),
+        AnonymisationFinding.no_longer_applies == "",
+        ~_SUPERSEDED,
+    ),
+)
 
 
-def _action_link(r: Any) -> str:
-    return url_for("actions.action_detail", action_id=r.action_id)
+ACTION_PAGE = Page("actions.action_detail", action_id="action_id")
 
-
-WAITING: dict[WaitingKind, Waiting] = {
-    source.kind: source
-    for source in (
-        Waiting(
-            WaitingKind.SUBMISSION,
-            _submissions,
-            lambda r: (
-                f"request:{r.request_id}",
-                f"{r.asked.label} from {r.agency}, submitted",
-                url_for("agencies.request_detail", request_id=r.request_id),
-            ),
-        ),
-        Waiting(
-            WaitingKind.VERIFICATION,
-            _verifications,
-            lambda r: (
-                f"action:{r.action_id}",
-                f"Action on recommendation {r.number}, completed",
-                _action_link(r),
-            ),
-        ),
-        Waiting(
-            WaitingKind.DEADLINE_CHANGE,
-            _deadline_changes,
-            lambda r: (
-                f"deadline:{r.change_id}",
-                f"New deadline asked for an action on recommendation {r.number}",
-                _action_link(r),
-            ),
-        ),
-        Waiting(
-            WaitingKind.COMMENT,
-            _comments,
-            lambda r: (
-                f"comment:{r.comment_id}",
-                f"Comment from {r.agency} on draft version {r.number}",
-                url_for("reviews.review_drafts", review_id=r.id),
-            ),
-        ),
-        Waiting(
-            WaitingKind.FINDING,
-            _findings,
-            # The label says what kind of identifier was found, never its value.
-            lambda r: (
-                f"finding:{r.finding_id}",
-                label_for_subject(r.type_code, r.found),  # "Adult 1" on a SAR, never "Child 1"
-                url_for("reviews.review_publication", review_id=r.id),
-            ),
-        ),
-    )
-}
+WAITING: dict[WaitingKind, Waiting] = by_kind(
+    Waiting(
+        WaitingKind.SUBMISSION,
+        _SUBMISSIONS,
+        "request:{request_id}",
+        "{asked.label} from {agency}, submitted",
+        Page("agencies.request_detail", request_id="request_id"),
+    ),
+    Waiting(
+        WaitingKind.VERIFICATION,
+        _VERIFICATIONS,
+        "action:{action_id}",
+        "Action on recommendation {number}, completed",
+        ACTION_PAGE,
+    ),
+    Waiting(
+        WaitingKind.DEADLINE_CHANGE,
+        _DEADLINE_CHANGES,
+        "deadline:{change_id}",
+        "New deadline asked for an action on recommendation {number}",
+        ACTION_PAGE,
+    ),
+    Waiting(
+        WaitingKind.COMMENT,
+        _COMMENTS,
+        "comment:{comment_id}",
+        "Comment from {agency} on draft version {number}",
+        Page("reviews.review_drafts", review_id="id"),
+    ),
+    Waiting(
+        WaitingKind.FINDING,
+        _FINDINGS,
+        "finding:{finding_id}",
+        # The label says what kind of identifier was found, never its value: "Adult 1" on a
+        # SAR, never "Child 1".
+        lambda r: label_for_subject(r.type_code, r.found),
+        Page("reviews.review_publication", review_id="id"),
+    ),
+)
 
 
 def _day(value: date | datetime) -> date:
@@ -229,7 +200,7 @@ def waiting_from(source: Waiting, session: Any, *where: ColumnElement[bool]) -> 
 
 
 def waiting_query(source: Waiting, *where: ColumnElement[bool]) -> Select[Any]:
-    return source.query().where(and_(open_review(), *where))
+    return source.query.select().where(and_(open_review(), *where))
 
 
 def waiting_items(source: Waiting, rows: Any) -> list[WaitingItem]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -55,3 +56,30 @@ def announce(people: Iterable[User], news: News, by: User | None) -> int:
         if by is None or person.id != by.id:
             chosen.setdefault(person.id, person)
     return tell_all(list(chosen.values()), news)
+
+
+@dataclass(frozen=True)
+class Told:
+    """What an event says, as templates filled in from the words of its record (``{review}``,
+    ``{owner}``...): the subject after the review's name, the paragraphs, the link's words. Kept as
+    data so that each event is one line of who is told, and every message reads in one place."""
+
+    kind: str
+    subject: str
+    paragraphs: tuple[str, ...]
+    action: str
+
+    def news(
+        self, item: str, link: str, words: Mapping[str, object], details: Sequence[tuple[str, str]]
+    ) -> News:
+        """The news about one record: filed under ``item``, linking to its page, with its details;
+        ``words`` has the review's name as ``review``."""
+        return News(
+            kind=self.kind,
+            item=item,
+            subject=f"{words['review']}: {self.subject.format_map(words)}",
+            paragraphs=tuple(paragraph.format_map(words) for paragraph in self.paragraphs),
+            link=link,
+            action=self.action,
+            details=details,
+        )

@@ -5,6 +5,7 @@ once. A refused step raises DomainError and changes nothing."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy.orm import joinedload, selectinload
@@ -53,14 +54,71 @@ def _checked_change(notice: ReviewNotice, version: int | None, by: User) -> Revi
     return notice.review
 
 
-def _check_answered_on(
-    on: date | None, earlier: date, field: str, *, missing: str, named: str, too_early: str
-) -> None:
-    """The date of an answer to a notice's earlier step: given, not in the future, and not
-    before that step (``too_early``, followed by its date)."""
-    required(on, field, missing)
-    not_future(on, field, named)
-    not_before(on, earlier, field, f"{too_early} ({earlier:%d %B %Y})")
+@dataclass(frozen=True)
+class _Answer:
+    """A step answering the notice's earlier one (the recipients' comments answer the sending,
+    the partners' response the comments): the notice's attributes for its text and date, which
+    are also the form's fields, and the words of its checks and of the timeline."""
+
+    text: str  # the attribute (and form field) of its words; its date is ``<text>_on``
+    day_field: str  # the form's field for its date
+    earlier: str  # the attribute of the earlier step's date
+    not_yet: str  # refused while the earlier step is not recorded
+    missing_text: str
+    missing_day: str
+    named_day: str
+    too_early: str  # followed by the earlier step's date
+    event: str
+    told: str  # on the timeline, before the notice's label
+
+
+COMMENTS = _Answer(
+    "comments",
+    "received_on",
+    "sent_on",
+    "Record the notice as sent before its comments",
+    "Enter the comments received",
+    "Enter the date the comments were received",
+    "The date the comments were received",
+    "The comments cannot be received before the notice was sent",
+    "notice_comments_received",
+    "Comments received on",
+)
+RESPONSE = _Answer(
+    "response",
+    "responded_on",
+    "comments_on",
+    "Record the comments received before the partners' response",
+    "Enter the partners' response",
+    "Enter the date of the response",
+    "The date of the response",
+    "The response cannot be before the comments were received",
+    "notice_response_recorded",
+    "Partners' response recorded on",
+)
+
+
+def _record_answer(
+    notice: ReviewNotice, answer: _Answer, text: str, on: date | None, version: int | None, by: User
+) -> ReviewNotice:
+    """Record the answer once its earlier step is, dated neither in the future nor before it."""
+    review = _checked_change(notice, version, by)
+    earlier = getattr(notice, answer.earlier)
+    if earlier is None:
+        raise DomainError(answer.not_yet)
+    required(text, answer.text, answer.missing_text)
+    required(on, answer.day_field, answer.missing_day)
+    not_future(on, answer.day_field, answer.named_day)
+    not_before(on, earlier, answer.day_field, f"{answer.too_early} ({earlier:%d %B %Y})")
+    setattr(notice, answer.text, text.strip())
+    setattr(notice, f"{answer.text}_on", on)
+    on_timeline(
+        review,
+        answer.event,
+        f"{answer.told}: {notice.requirement.label.lower()}",
+        details={"notice": notice.requirement.key},
+    )
+    return notice
 
 
 def notices_of(review: Review) -> list[ReviewNotice]:
@@ -128,51 +186,13 @@ def record_sent(
 def record_comments(
     notice: ReviewNotice, *, comments: str, received_on: date | None, version: int | None, by: User
 ) -> ReviewNotice:
-    review = _checked_change(notice, version, by)
-    if notice.sent_on is None:
-        raise DomainError("Record the notice as sent before its comments")
-    required(comments, "comments", "Enter the comments received")
-    _check_answered_on(
-        received_on,
-        notice.sent_on,
-        "received_on",
-        missing="Enter the date the comments were received",
-        named="The date the comments were received",
-        too_early="The comments cannot be received before the notice was sent",
-    )
-    notice.comments, notice.comments_on = comments.strip(), received_on
-    on_timeline(
-        review,
-        "notice_comments_received",
-        f"Comments received on: {notice.requirement.label.lower()}",
-        details={"notice": notice.requirement.key},
-    )
-    return notice
+    return _record_answer(notice, COMMENTS, comments, received_on, version, by)
 
 
 def record_response(
     notice: ReviewNotice, *, response: str, responded_on: date | None, version: int | None, by: User
 ) -> ReviewNotice:
-    review = _checked_change(notice, version, by)
-    if notice.comments_on is None:
-        raise DomainError("Record the comments received before the partners' response")
-    required(response, "response", "Enter the partners' response")
-    _check_answered_on(
-        responded_on,
-        notice.comments_on,
-        "responded_on",
-        missing="Enter the date of the response",
-        named="The date of the response",
-        too_early="The response cannot be before the comments were received",
-    )
-    notice.response, notice.response_on = response.strip(), responded_on
-    on_timeline(
-        review,
-        "notice_response_recorded",
-        f"Partners' response recorded on: {notice.requirement.label.lower()}",
-        details={"notice": notice.requirement.key},
-    )
-    return notice
+    return _record_answer(notice, RESPONSE, response, responded_on, version, by)
 
 
 # --- before publication ------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Versioned
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
 from casework.documents.owners import named_by, register_owner
-from casework.reviews.models import Review
+from casework.reviews.models import Review, UnderReview
 
 
 class ActionStatus(LabelledEnum):
@@ -84,7 +85,7 @@ ACTION_TRANSITIONS: dict[ActionChange, ActionTransition] = {
 }
 
 
-class Action(AgencyPart, db.Model):
+class Action(UnderReview, Versioned, AgencyPart, db.Model):
     __tablename__ = "actions"
     __table_args__ = (
         # Every column the tracker's counts read (agency, and what decides the colour): they are
@@ -132,9 +133,8 @@ class Action(AgencyPart, db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # The review (UnderReview) is its recommendation's, kept on the action for queries and access.
     recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), index=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)  # for queries and access
     description: Mapped[str] = mapped_column(Text)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)  # None: partnership
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -152,7 +152,6 @@ class Action(AgencyPart, db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date, index=True)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="actions")
     review: Mapped[Review] = relationship()
@@ -165,8 +164,6 @@ class Action(AgencyPart, db.Model):
     deadline_requests: Mapped[list[DeadlineChangeRequest]] = relationship(
         back_populates="action", order_by="DeadlineChangeRequest.id"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def owner_label(self) -> str:

@@ -25,9 +25,10 @@ from casework.auth.models import User
 from casework.core.db_types import link_table
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Recorded, Versioned
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
-from casework.reviews.models import Review, ReviewType
+from casework.reviews.models import Review, ReviewType, UnderReview
 
 if TYPE_CHECKING:
     from casework.actions.models.actions import Action
@@ -64,12 +65,10 @@ class Theme(db.Model):
         return cls.review_types.any(ReviewType.id == review_type_id)
 
 
-class Finding(db.Model):
+class Finding(UnderReview, db.Model):
     __tablename__ = "findings"
     __table_args__ = (UniqueConstraint("review_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -79,32 +78,27 @@ class Finding(db.Model):
     themes: Mapped[list[Theme]] = relationship(secondary=finding_themes, order_by=Theme.name)
 
 
-class Recommendation(db.Model):
+class Recommendation(UnderReview, Versioned, db.Model):
     __tablename__ = "recommendations"
     __table_args__ = (UniqueConstraint("review_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     to_partnership: Mapped[bool] = mapped_column(Boolean, default=True)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
     # Confirmed while closely resembling an earlier review's recommendation: which one, and the
     # board's answer to "what is different this time?", so a repeat is a decision, not an accident.
     resembles_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"), index=True)
     difference_from_earlier: Mapped[str | None] = mapped_column(Text)
 
     review: Mapped[Review] = relationship()
-    resembles: Mapped[Recommendation | None] = relationship(remote_side=[id])
+    resembles: Mapped[Recommendation | None] = relationship(remote_side="Recommendation.id")
     agencies: Mapped[list[Agency]] = relationship(secondary=recommendation_agencies, order_by=Agency.name)
     themes: Mapped[list[Theme]] = relationship(secondary=recommendation_themes, order_by=Theme.name)
     actions: Mapped[list[Action]] = relationship(back_populates="recommendation", order_by="Action.id")
     outcome: Mapped[RecommendationOutcome | None] = relationship(back_populates="recommendation")
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def addressed_to(self) -> str:
@@ -160,7 +154,7 @@ OUTCOME_COLOURS = {
 }
 
 
-class RecommendationOutcome(db.Model):
+class RecommendationOutcome(Versioned, db.Model):
     """The outcome a recommendation is meant to bring about and how the partners will know: a
     measure with its baseline, target and the date to measure again, owned by a board manager.
     It ends only when a re-measure meets the target or the partners decide not to pursue it."""
@@ -201,7 +195,6 @@ class RecommendationOutcome(db.Model):
     not_pursued_reason: Mapped[str | None] = mapped_column(Text)
     not_pursued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     not_pursued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     recommendation: Mapped[Recommendation] = relationship(back_populates="outcome")
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
@@ -210,8 +203,6 @@ class RecommendationOutcome(db.Model):
     remeasures: Mapped[list[OutcomeRemeasure]] = relationship(
         back_populates="outcome", order_by="OutcomeRemeasure.id"
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def has_measure(self) -> bool:
@@ -251,7 +242,7 @@ class RecommendationOutcome(db.Model):
         return cls.measure.is_not(None) & cls.achieved_on.is_(None) & cls.not_pursued_at.is_(None)
 
 
-class OutcomeRemeasure(db.Model):
+class OutcomeRemeasure(Recorded, db.Model):
     """One re-measure of an outcome: the figure, when, the evidence and whether the partners judge
     it meets the target. Rows are only ever added."""
 
@@ -270,9 +261,6 @@ class OutcomeRemeasure(db.Model):
     # Filed under the review, so whoever may read the plan may download it.
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     next_remeasure_on: Mapped[date | None] = mapped_column(Date)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     outcome: Mapped[RecommendationOutcome] = relationship(back_populates="remeasures")
     evidence: Mapped[Document | None] = relationship()
-    recorded_by: Mapped[User] = relationship()

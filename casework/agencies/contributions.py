@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, Integer, String, Text, Time, false
+from sqlalchemy import Boolean, ColumnElement, Date, ForeignKey, String, Text, Time, false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,10 +15,11 @@ from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Versioned
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
 from casework.documents.owners import named_by, register_owner
-from casework.reviews.models import Review
+from casework.reviews.models import Review, UnderReview
 
 
 class ContributionKind(LabelledEnum):
@@ -90,11 +91,9 @@ REQUEST_TRANSITIONS: dict[RequestChange, RequestTransition] = {
 }
 
 
-class ContributionRequest(AgencyPart, db.Model):
+class ContributionRequest(UnderReview, Versioned, AgencyPart, db.Model):
     __tablename__ = "contribution_requests"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     kind: Mapped[ContributionKind] = mapped_column(enum_type(ContributionKind, "contribution_kind", 30))
     instructions: Mapped[str] = mapped_column(Text)
@@ -103,7 +102,6 @@ class ContributionRequest(AgencyPart, db.Model):
     response_note: Mapped[str] = mapped_column(Text, default="")  # the agency's covering note
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     review: Mapped[Review] = relationship(back_populates="contribution_requests")
     agency: Mapped[Agency] = relationship()
@@ -122,8 +120,6 @@ class ContributionRequest(AgencyPart, db.Model):
         ),
     )
     documents: Mapped[list[Document]] = relationship(order_by="Document.id")
-
-    __mapper_args__ = {"version_id_col": version}
 
     @hybrid_property
     def is_open(self) -> bool:
@@ -182,12 +178,10 @@ class RequestEvent(db.Model):
         return "Reminder sent" if self.reminder else self.status.label
 
 
-class ChronologyEntry(db.Model):
+class ChronologyEntry(UnderReview, db.Model):
     __tablename__ = "chronology_entries"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("contribution_requests.id"), index=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     occurred_on: Mapped[date] = mapped_column(Date, index=True)
     occurred_at: Mapped[time | None] = mapped_column(Time)

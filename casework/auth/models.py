@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -11,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
-    Integer,
     LargeBinary,
     String,
     Text,
@@ -24,6 +24,7 @@ from casework.agencies.models import Agency
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Versioned
 from casework.core.sealed import SealedString
 from casework.core.timeutil import UTCDateTime, utcnow
 
@@ -35,11 +36,21 @@ class Role(LabelledEnum):
     ADMIN = "admin", "Administrator"
 
 
+def _held_by(role: Role, allows: str | None = None) -> Callable[[User], bool]:
+    """A User method that says whether the person holds ``role``; ``allows`` is what it lets them do."""
+
+    def check(user: User) -> bool:
+        return user.role == role
+
+    check.__doc__ = allows
+    return check
+
+
 def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(Versioned, UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         # An agency lead always belongs to one agency; nobody else is tied to one.
@@ -74,13 +85,10 @@ class User(UserMixin, db.Model):
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    # The version (Versioned): every ORM update bumps it; sign-in bookkeeping bypasses it (see
+    # auth.services) so that signing in or out never makes an administrator's open form look stale.
 
     agency: Mapped[Agency | None] = relationship(back_populates="leads")
-
-    # Every ORM update bumps it; sign-in bookkeeping bypasses it (see auth.services) so that
-    # signing in or out never makes an administrator's open form look stale.
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -94,28 +102,21 @@ class User(UserMixin, db.Model):
 
     # What the role allows whatever the record (templates: can("manage_reviews")); the rules about
     # one record live on the record (Review.can_manage...).
-    def can_manage_reviews(self) -> bool:
-        """Start reviews, run every review, keep the working-days calendar and the review types."""
-        return self.role == Role.BOARD_MANAGER
-
-    def can_lead_reviews(self) -> bool:
-        """Be appointed to reviews as an independent reviewer: "my reviews", "my profile"."""
-        return self.role == Role.REVIEWER
-
-    def can_manage_agencies(self) -> bool:
-        """Keep the agency directory."""
-        return self.role == Role.BOARD_MANAGER
-
-    def can_track_actions(self) -> bool:
-        """Follow every action of every review, and keep the themes."""
-        return self.role == Role.BOARD_MANAGER
-
-    def can_answer_for_agency(self) -> bool:
-        """Answer requests and report on actions for one agency."""
-        return self.role == Role.AGENCY_LEAD
-
-    def can_administer(self) -> bool:
-        return self.role == Role.ADMIN
+    can_manage_reviews = _held_by(
+        Role.BOARD_MANAGER,
+        "Start reviews, run every review, keep the working-days calendar and the review types.",
+    )
+    can_lead_reviews = _held_by(
+        Role.REVIEWER, 'Be appointed to reviews as an independent reviewer: "my reviews", "my profile".'
+    )
+    can_manage_agencies = _held_by(Role.BOARD_MANAGER, "Keep the agency directory.")
+    can_track_actions = _held_by(
+        Role.BOARD_MANAGER, "Follow every action of every review, and keep the themes."
+    )
+    can_answer_for_agency = _held_by(
+        Role.AGENCY_LEAD, "Answer requests and report on actions for one agency."
+    )
+    can_administer = _held_by(Role.ADMIN)
 
     @property
     def has_authenticator(self) -> bool:

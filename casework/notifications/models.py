@@ -13,6 +13,7 @@ from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Versioned
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.reviews.models import ReviewType
 
@@ -101,7 +102,7 @@ class ReminderKind(LabelledEnum):
     MEASURE = "measure", "Outcome re-measures"
 
 
-class ReminderRule(db.Model):
+class ReminderRule(Versioned, db.Model):
     """When to remind and when to escalate, in working days. A row without a review type is the
     default; a row for a type overrides it for that type's reviews."""
 
@@ -125,11 +126,8 @@ class ReminderRule(db.Model):
     due_soon_days: Mapped[int] = mapped_column(Integer)
     # Tell the board managers once it is this many working days overdue; None: never.
     escalate_after_days: Mapped[int | None] = mapped_column(Integer)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     review_type: Mapped[ReviewType | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
 
 class Reminder(db.Model):

@@ -26,8 +26,9 @@ from casework.auth.models import Role, User
 from casework.core.db_types import enum_type, link_table
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Recorded, Versioned
 from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models import Review
+from casework.reviews.models import Review, UnderReview
 
 # The six sections of a 7-minute briefing, in the order they are read: (column, heading).
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -52,7 +53,7 @@ class BriefingStatus(LabelledEnum):
     APPROVED = "approved", "Approved"
 
 
-class LearningBriefing(db.Model):
+class LearningBriefing(Versioned, db.Model):
     """One per review. Approving it freezes the text (it is what agencies and the public get)
     until a board manager reopens it."""
 
@@ -73,7 +74,6 @@ class LearningBriefing(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     review: Mapped[Review] = relationship()
     updated_by: Mapped[User] = relationship(foreign_keys=[updated_by_id])
@@ -86,7 +86,6 @@ class LearningBriefing(db.Model):
             name="approval_recorded",
         ),
     )
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_approved(self) -> bool:
@@ -102,7 +101,7 @@ class LearningBriefing(db.Model):
         return [heading for name, heading, text in self.sections if not text.strip()]
 
 
-class BriefingRecipient(AgencyPart, db.Model):
+class BriefingRecipient(Versioned, AgencyPart, db.Model):
     """The approved briefing sent to one agency, and that agency's acknowledgement."""
 
     __tablename__ = "briefing_recipients"
@@ -116,7 +115,6 @@ class BriefingRecipient(AgencyPart, db.Model):
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     briefing: Mapped[LearningBriefing] = relationship()
     review: Mapped[Review] = relationship(
@@ -124,8 +122,6 @@ class BriefingRecipient(AgencyPart, db.Model):
     )
     agency: Mapped[Agency] = relationship()
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_acknowledged(self) -> bool:
@@ -158,17 +154,13 @@ class EventKind(LabelledEnum):
     OTHER = "other", "Other"
 
 
-class LearningEvent(db.Model):
+class LearningEvent(UnderReview, Recorded, db.Model):
     __tablename__ = "learning_events"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     held_on: Mapped[date] = mapped_column(Date)
     kind: Mapped[EventKind] = mapped_column(enum_type(EventKind, "learning_event_kind", 20))
     notes: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     attendance: Mapped[list[EventAttendance]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventAttendance.id"
@@ -203,7 +195,7 @@ class AuditResult(LabelledEnum):
     NOT_MET = "not_met", "Practice does not meet the standard"
 
 
-class PracticeAudit(db.Model):
+class PracticeAudit(UnderReview, Recorded, Versioned, db.Model):
     """An audit of practice, some months after the review, of whether its recommendations
     changed what practitioners do."""
 
@@ -213,22 +205,15 @@ class PracticeAudit(db.Model):
         CheckConstraint("result IS NULL OR carried_out_on IS NOT NULL", name="result_after_audit"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     tested: Mapped[str] = mapped_column(Text)  # what it tested
     planned_on: Mapped[date] = mapped_column(Date)
     carried_out_on: Mapped[date | None] = mapped_column(Date)
     findings: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[AuditResult | None] = mapped_column(enum_type(AuditResult, "practice_audit_result", 20))
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     recommendations: Mapped[list[Recommendation]] = relationship(
         secondary=audit_recommendations, order_by=Recommendation.number
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     # Reached under its review (casework.reviews.pages.part_of): the review's rule applies.
     def can_view(self, user: User) -> bool:

@@ -32,7 +32,7 @@ from casework.reviews.models.records import (
     ProcessKind,
     ProcessStatus,
 )
-from casework.reviews.models.review import Involvement, Review, ReviewSequence, review_links
+from casework.reviews.models.review import Involvement, Review, ReviewSequence, UnderReview, review_links
 from casework.reviews.models.reviewers import (
     Affiliation,
     AssignmentRole,
@@ -114,5 +114,6 @@ __all__ = [
     "ReviewerProfile",
     "RuleBasis",
     "TermsOfReference",
+    "UnderReview",
     "review_links",
 ]

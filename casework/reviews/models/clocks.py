@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
@@ -18,59 +18,48 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from casework.auth.models import User
 from casework.core.extensions import db
-from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models.review import FollowsReview, Review
+from casework.core.model_parts import Recorded
+from casework.reviews.models.review import FollowsReview, Review, UnderReview
 
 if TYPE_CHECKING:
     from casework.reviews.models.records import ParallelProcess
 
 
-class ReviewPause(FollowsReview, db.Model):
+class ReviewPause(UnderReview, Recorded, FollowsReview, db.Model):
     """A pause of the review's clocks, with who agreed it. It follows the review's rules (it is
     reached through the review's pages)."""
 
     __tablename__ = "review_pauses"
     __table_args__ = (CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ends_after_start"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     started_on: Mapped[date] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
     agreed_by: Mapped[str] = mapped_column(String(300))
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The parallel process that caused the pause, when one is on the review's register.
     process_id: Mapped[int | None] = mapped_column(ForeignKey("parallel_processes.id"), index=True)
 
     review: Mapped[Review] = relationship(back_populates="pauses")
-    recorded_by: Mapped[User] = relationship()
     process: Mapped[ParallelProcess | None] = relationship()
 
 
-class DeadlineExtension(db.Model):
+class DeadlineExtension(UnderReview, Recorded, db.Model):
     """A new due date for one clock; the original stays visible. The latest one counts."""
 
     __tablename__ = "deadline_extensions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     clock_key: Mapped[str] = mapped_column(String(40))
     previous_due_on: Mapped[date] = mapped_column(Date)
     new_due_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
     agreed_by: Mapped[str] = mapped_column(String(300))
     agreed_on: Mapped[date] = mapped_column(Date)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     review: Mapped[Review] = relationship(back_populates="extensions")
-    recorded_by: Mapped[User] = relationship()
 
 
-class ReviewDeadline(db.Model):
+class ReviewDeadline(UnderReview, db.Model):
     """Each clock of a review as last computed, so lists and the dashboard can filter and sort
     in SQL. Rewritten by clock.refresh_deadlines() whenever a date, pause or extension changes."""
 
@@ -82,8 +71,6 @@ class ReviewDeadline(db.Model):
         Index("ix_review_deadlines_review_running_due", "review_id", "running", "due_on"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     clock_key: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(200))
     statutory: Mapped[bool] = mapped_column(Boolean)

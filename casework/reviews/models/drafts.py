@@ -15,15 +15,13 @@ from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
 from casework.documents.owners import register_owner
-from casework.reviews.models.review import Review
+from casework.reviews.models.review import Review, UnderReview
 
 
-class DraftVersion(db.Model):
+class DraftVersion(UnderReview, db.Model):
     __tablename__ = "draft_versions"
     __table_args__ = (UniqueConstraint("review_id", "number"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
     summary: Mapped[str] = mapped_column(Text)  # what changed since the previous version

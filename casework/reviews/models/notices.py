@@ -14,8 +14,9 @@ from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Recorded, Versioned
 from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models.review import FollowsReview, Review
+from casework.reviews.models.review import FollowsReview, Review, UnderReview
 from casework.reviews.models.types import CLOCK_EVENTS, ClockUnit, ReviewType
 
 if TYPE_CHECKING:
@@ -85,15 +86,13 @@ class NoticeRequirement(db.Model):
         return f"<NoticeRequirement {self.key}>"
 
 
-class ReviewNotice(FollowsReview, db.Model):
+class ReviewNotice(UnderReview, Versioned, FollowsReview, db.Model):
     """One required notice on one review. ``applies`` and ``due_on`` are computed from the review
     and its requirement (see reviews.notices.rules), kept so lists and the dashboard filter in SQL."""
 
     __tablename__ = "review_notices"
     __table_args__ = (UniqueConstraint("review_id", "requirement_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     requirement_id: Mapped[int] = mapped_column(ForeignKey("notice_requirements.id"), index=True)
     applies: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
@@ -106,13 +105,10 @@ class ReviewNotice(FollowsReview, db.Model):
     response: Mapped[str] = mapped_column(Text, default="")  # ...and the partners' response
     response_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     review: Mapped[Review] = relationship(back_populates="notices")
     requirement: Mapped[NoticeRequirement] = relationship()
     sent_by: Mapped[User | None] = relationship()
-
-    __mapper_args__ = {"version_id_col": version}
 
     def can_manage(self, user: User) -> bool:
         return self.review.can_manage(user)
@@ -129,19 +125,13 @@ class QualityStep(LabelledEnum):
     APPROVED = "approved", "The Panel approved the report for publication"
 
 
-class HomeOfficeStep(db.Model):
+class HomeOfficeStep(UnderReview, Recorded, db.Model):
     """One dated step of the Home Office quality assurance loop: submitted, feedback,
     resubmitted... approved. The first submission completes the review; approval allows
     publication."""
 
     __tablename__ = "home_office_steps"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     step: Mapped[QualityStep] = mapped_column(enum_type(QualityStep, "quality_step", 20))
     taken_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    recorded_by: Mapped[User] = relationship()

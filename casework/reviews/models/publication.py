@@ -5,17 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Recorded, Versioned
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.models import Document
 from casework.reviews.models.drafts import DraftVersion
-from casework.reviews.models.review import Review
+from casework.reviews.models.review import Review, UnderReview
 
 if TYPE_CHECKING:
     from casework.reviews.models.records import ParallelProcess
@@ -124,7 +125,7 @@ class AnonymisationFinding(db.Model):
         return self.check.can_view(user)
 
 
-class Publication(db.Model):
+class Publication(Versioned, db.Model):
     """What the public sees of a review, and the steps before it."""
 
     __tablename__ = "publications"
@@ -145,14 +146,11 @@ class Publication(db.Model):
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     review: Mapped[Review] = relationship(back_populates="publication")
     published_version: Mapped[DraftVersion | None] = relationship()
     briefing: Mapped[Document | None] = relationship()
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_public(self) -> bool:
@@ -161,15 +159,11 @@ class Publication(db.Model):
         ) and self.withdrawn_on is None
 
 
-class PublicationDelay(db.Model):
+class PublicationDelay(UnderReview, Recorded, db.Model):
     __tablename__ = "publication_delays"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     expected_until: Mapped[date | None] = mapped_column(Date)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The parallel process holding publication up, when one is on the review's register: the
     # reasons owed to the Panel and the Secretary of State start from it.
     process_id: Mapped[int | None] = mapped_column(ForeignKey("parallel_processes.id"), index=True)

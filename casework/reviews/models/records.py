@@ -4,17 +4,17 @@ family's involvement. Each row carries a version, so a stale edit is refused, no
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
-from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models.review import FollowsReview, Review
+from casework.core.model_parts import Recorded, Versioned
+from casework.reviews.models.review import FollowsReview, Review, UnderReview
 
 
 class ProcessKind(LabelledEnum):
@@ -39,24 +39,13 @@ class ProcessStatus(LabelledEnum):
         return self in (ProcessStatus.CONCLUDED, ProcessStatus.DISCONTINUED)
 
 
-class _RegisterEntry(FollowsReview):
+class _RegisterEntry(UnderReview, Recorded, Versioned, FollowsReview):
     """An entry of a register beside a review: who recorded it and when, and the version a
     correction must name, so a stale edit is refused, not applied."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    __mapper_args__ = {"version_id_col": version}  # each class maps its own copy of the column
 
     @declared_attr
     def review(cls) -> Mapped[Review]:
         return relationship()
-
-    @declared_attr
-    def recorded_by(cls) -> Mapped[User]:
-        return relationship(foreign_keys=f"{cls.__name__}.recorded_by_id")
 
 
 class ParallelProcess(_RegisterEntry, db.Model):

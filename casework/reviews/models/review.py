@@ -18,12 +18,13 @@ from sqlalchemy import (
     false,
     true,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Relationship, mapped_column, relationship
 
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.db_types import enum_type, link_table
 from casework.core.extensions import db
+from casework.core.model_parts import Versioned
 from casework.core.timeutil import UTCDateTime, utcnow
 from casework.documents.owners import named_by, register_owner
 from casework.reviews.models.types import ClockDefinition, ReviewType
@@ -58,7 +59,14 @@ class ReviewSequence(db.Model):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Review(db.Model):
+def _rows_under(order_by: str, *, owned: bool = False) -> Relationship[Any]:
+    """A review's rows of one kind, in order, each naming the review back. Owned rows live and
+    die with the review: one taken off the list is deleted."""
+    cascade = "all, delete-orphan" if owned else "save-update, merge"
+    return relationship(back_populates="review", cascade=cascade, order_by=order_by)
+
+
+class Review(Versioned, db.Model):
     __tablename__ = "reviews"
     __table_args__ = (UniqueConstraint("review_type_id", "year", "number"),)
 
@@ -76,7 +84,6 @@ class Review(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
-    version: Mapped[int] = mapped_column(Integer, default=1)
 
     review_type: Mapped[ReviewType] = relationship()
     created_by: Mapped[User] = relationship()
@@ -88,27 +95,13 @@ class Review(db.Model):
     decision_challenges: Mapped[list[DecisionChallenge]] = relationship(order_by="DecisionChallenge.id")
     earlier_decisions: Mapped[list[EarlierDecision]] = relationship(order_by="EarlierDecision.id")
     publication: Mapped[Publication | None] = relationship(back_populates="review", uselist=False)
-    involvements: Mapped[list[Involvement]] = relationship(
-        back_populates="review", cascade="all, delete-orphan", order_by="Involvement.id"
-    )
-    pauses: Mapped[list[ReviewPause]] = relationship(
-        back_populates="review", order_by="ReviewPause.started_on"
-    )
-    extensions: Mapped[list[DeadlineExtension]] = relationship(
-        back_populates="review", order_by="DeadlineExtension.id"
-    )
-    deadlines: Mapped[list[ReviewDeadline]] = relationship(
-        back_populates="review", cascade="all, delete-orphan", order_by="ReviewDeadline.position"
-    )
-    assignments: Mapped[list[ReviewerAssignment]] = relationship(
-        back_populates="review", order_by="ReviewerAssignment.id"
-    )
-    contribution_requests: Mapped[list[ContributionRequest]] = relationship(
-        back_populates="review", order_by="ContributionRequest.id"
-    )
-    notices: Mapped[list[ReviewNotice]] = relationship(
-        back_populates="review", cascade="all, delete-orphan", order_by="ReviewNotice.id"
-    )
+    involvements: Mapped[list[Involvement]] = _rows_under("Involvement.id", owned=True)
+    pauses: Mapped[list[ReviewPause]] = _rows_under("ReviewPause.started_on")
+    extensions: Mapped[list[DeadlineExtension]] = _rows_under("DeadlineExtension.id")
+    deadlines: Mapped[list[ReviewDeadline]] = _rows_under("ReviewDeadline.position", owned=True)
+    assignments: Mapped[list[ReviewerAssignment]] = _rows_under("ReviewerAssignment.id")
+    contribution_requests: Mapped[list[ContributionRequest]] = _rows_under("ContributionRequest.id")
+    notices: Mapped[list[ReviewNotice]] = _rows_under("ReviewNotice.id", owned=True)
     home_office_steps: Mapped[list[HomeOfficeStep]] = relationship(
         order_by="(HomeOfficeStep.taken_on, HomeOfficeStep.id)"
     )
@@ -118,8 +111,6 @@ class Review(db.Model):
         secondaryjoin=lambda: Review.id == review_links.c.linked_review_id,
         order_by=lambda: Review.reference,
     )
-
-    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_ended(self) -> bool:
@@ -271,15 +262,21 @@ class FollowsReview:
         return cls.review.has(Review.visible_to(user))  # type: ignore[attr-defined]
 
 
-class Involvement(db.Model):
+class UnderReview:
+    """A row kept under one review: its own id, and the review's (the table's first columns, as
+    the migrations wrote them)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True, sort_order=-2)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True, sort_order=-1)
+
+
+class Involvement(UnderReview, db.Model):
     """An agency's part in one review: known at referral, contributed to the rapid review,
     in the review's scope; with a short note of its role."""
 
     __tablename__ = "involvements"
     __table_args__ = (UniqueConstraint("review_id", "agency_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     known_at_referral: Mapped[bool] = mapped_column(Boolean, default=False)
     contributed_to_rapid_review: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -14,7 +14,7 @@ from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
 from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models.review import Review
+from casework.reviews.models.review import Review, UnderReview
 
 
 class ReviewerProfile(db.Model):
@@ -71,12 +71,10 @@ class AssignmentStatus(LabelledEnum):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
-class ReviewerAssignment(db.Model):
+class ReviewerAssignment(UnderReview, db.Model):
     __tablename__ = "reviewer_assignments"
     __table_args__ = (UniqueConstraint("review_id", "reviewer_id"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     role: Mapped[AssignmentRole] = mapped_column(enum_type(AssignmentRole, "assignment_role", 20))
     status: Mapped[AssignmentStatus] = mapped_column(enum_type(AssignmentStatus, "assignment_status", 20))

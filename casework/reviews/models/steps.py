@@ -13,8 +13,9 @@ from casework.auth.models import User
 from casework.core.db_types import enum_type
 from casework.core.enums import LabelledEnum
 from casework.core.extensions import db
+from casework.core.model_parts import Recorded
 from casework.core.timeutil import UTCDateTime, utcnow
-from casework.reviews.models.review import Review
+from casework.reviews.models.review import Review, UnderReview
 
 MAX_CHILDREN = 4  # one notification covers up to four children (siblings)
 MAX_CARERS = 4
@@ -132,7 +133,7 @@ class ReviewMandate(LabelledEnum):
     DISCRETIONARY = "discretionary", "Discretionary: section 44(4) of the Care Act 2014"
 
 
-class Decision(db.Model):
+class Decision(Recorded, db.Model):
     """The review's current decision. An earlier one the partners reconsidered is kept as an
     EarlierDecision, with the challenge that led them to reconsider."""
 
@@ -146,41 +147,30 @@ class Decision(db.Model):
     rationale: Mapped[str] = mapped_column(Text)
     decided_on: Mapped[date] = mapped_column(Date)
     decided_by: Mapped[str] = mapped_column(String(300))  # e.g. "the three safeguarding partners"
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     review: Mapped[Review] = relationship(back_populates="decision")
-    recorded_by: Mapped[User] = relationship()
 
 
-class DecisionChallenge(db.Model):
+class DecisionChallenge(UnderReview, Recorded, db.Model):
     """The Panel's disagreement with the partners' decision: its date and reasons. The partners
     then reconsider; ``answered_on`` is the date of their reconsidered decision."""
 
     __tablename__ = "decision_challenges"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     challenged_on: Mapped[date] = mapped_column(Date)
     reasons: Mapped[str] = mapped_column(Text)
     answered_on: Mapped[date | None] = mapped_column(Date)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-    recorded_by: Mapped[User] = relationship()
 
     @property
     def open(self) -> bool:
         return self.answered_on is None
 
 
-class EarlierDecision(db.Model):
+class EarlierDecision(UnderReview, db.Model):
     """A decision the partners reconsidered, kept as it was, with the challenge that reopened it."""
 
     __tablename__ = "earlier_decisions"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
     challenge_id: Mapped[int | None] = mapped_column(ForeignKey("decision_challenges.id"))
     outcome: Mapped[DecisionOutcome] = mapped_column(enum_type(DecisionOutcome, "decision_outcome", 30))
     mandate: Mapped[ReviewMandate | None] = mapped_column(enum_type(ReviewMandate, "review_mandate", 20))

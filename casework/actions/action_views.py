@@ -92,15 +92,10 @@ def _page(action: Action, **forms: object) -> ResponseReturnValue:
     ), 400 if errors else 200
 
 
-@bp.route("/<int:action_id>")
-@_loads()
-def action_detail(action: Action) -> ResponseReturnValue:
-    return _page(action)
-
-
-# The page's forms, each posted to its own route: back to the page, or the page again with the
-# form's errors.
+# The action's page; its forms are each posted to their own route: back to the page, or the page
+# again with the form's errors.
 ACTION_PAGE = FormsPage(_page, _url)
+ACTION_PAGE.route(bp, "/<int:action_id>", "action_detail", _loads())
 
 DEADLINE_ASKED = "New deadline requested. A board manager will approve or refuse it."
 
@@ -142,7 +137,7 @@ def action_deadline_decide(action: Action, change_id: int, decision: str) -> Res
     form, approve = DeadlineDecisionForm(), decision == "approve"
     message = "Deadline changed." if approve else "Deadline change refused."
     change = lambda: services.decide_deadline_change(pending, approve, form.note.data or "", current_person())  # noqa: E731
-    return submit(form, change, message, _url(action)) or _page(action, decision_form=form)
+    return ACTION_PAGE.answer(action, "decision_form", form, change, message)
 
 
 @bp.route("/mine")

@@ -114,15 +114,12 @@ def _page(recommendation: Recommendation, **forms: FlaskForm) -> ResponseReturnV
     ), 400 if failed else 200
 
 
-@bp.route("/<int:review_id>/recommendations/<int:recommendation_id>/outcome")
-@_loads()
-def review_outcome(recommendation: Recommendation) -> ResponseReturnValue:
-    return _page(recommendation)
-
-
-# The page's forms, each posted to its own route: back to the page, or the page again with the
-# form's errors.
+# The outcome's page; its forms are each posted to their own route: back to the page, or the page
+# again with the form's errors.
 OUTCOME_PAGE = FormsPage(_page, _url)
+OUTCOME_PAGE.route(
+    bp, "/<int:review_id>/recommendations/<int:recommendation_id>/outcome", "review_outcome", _loads()
+)
 
 
 @bp.route("/<int:review_id>/recommendations/<int:recommendation_id>/outcome/measure", methods=["POST"])

@@ -182,15 +182,15 @@ def _plan_page(review: Review, **forms: FlaskForm) -> ResponseReturnValue:
     ), 400 if failed else 200
 
 
-@bp.route("/<int:review_id>/action-plan")
-@loads(Review, options=(joinedload(Review.terms),))  # whether the plan is open asks it
-def review_action_plan(review: Review) -> ResponseReturnValue:
-    return _plan_page(review)
-
-
-# The plan page's forms, each posted to its own route: back to the plan, or the plan again with the
-# form's errors.
+# The plan page; its forms are each posted to their own route: back to the plan, or the plan again
+# with the form's errors. The page asks whether the plan is open, which reads the review's terms.
 PLAN_PAGE = FormsPage(_plan_page, _plan_url)
+PLAN_PAGE.route(
+    bp,
+    "/<int:review_id>/action-plan",
+    "review_action_plan",
+    loads(Review, options=(joinedload(Review.terms),)),
+)
 
 
 def _adds(

@@ -28,7 +28,7 @@ from casework.core.extensions import db
 from casework.core.forms import error_flashed, submit
 from casework.core.paging import CountedPage, counted_page, requested_page, requested_slice
 from casework.core.timeutil import uk_today
-from casework.core.view_helpers import FormsPage
+from casework.core.view_helpers import FormsPage, route_each
 from casework.documents.models import Document
 from casework.jobs.models import BackgroundJob
 from casework.reviews.models import AccuracyAnswer, AccuracyCheck, DraftVersion, Review
@@ -96,44 +96,37 @@ def entries_page(contribution: ContributionRequest) -> CountedPage:
     )
 
 
-def _page(contribution: ContributionRequest, **forms: object) -> ResponseReturnValue:
+def _page(request: ContributionRequest, **forms: object) -> ResponseReturnValue:
     defaults = {
         "entry_form": EntryForm(formdata=None),
         "csv_form": CsvForm(formdata=None),
         "upload_form": UploadForm(formdata=None),
-        "submit_form": SubmitForm(
-            formdata=None, version=contribution.version, note=contribution.response_note
-        ),
-        "comment_form": CommentForm(formdata=None, version=contribution.version),
+        "submit_form": SubmitForm(formdata=None, version=request.version, note=request.response_note),
+        "comment_form": CommentForm(formdata=None, version=request.version),
     }
     defaults.update(forms)  # type: ignore[arg-type]
     errors = any(getattr(form, "errors", None) for form in forms.values()) or error_flashed()
     return render_template(
         "agencies/request.html",
-        contribution=contribution,
-        entries=entries_page(contribution) if contribution.kind == ContributionKind.CHRONOLOGY else None,
-        review=contribution.review,
+        contribution=request,
+        entries=entries_page(request) if request.kind == ContributionKind.CHRONOLOGY else None,
+        review=request.review,
         # Asked here, not in the template: for an agency lead it is a query (is a request open?).
-        can_see_identifiers=contribution.review.can_see_identifiers(current_person()),
-        imports=chronology_jobs.recent_imports(contribution, current_person())
-        if contribution.kind == ContributionKind.CHRONOLOGY
+        can_see_identifiers=request.review.can_see_identifiers(current_person()),
+        imports=chronology_jobs.recent_imports(request, current_person())
+        if request.kind == ContributionKind.CHRONOLOGY
         else [],
         today=uk_today(),
         **defaults,
     ), 400 if errors else 200
 
 
-@bp.route("/requests/<int:request_id>")
-@_loads()
-def request_detail(request: ContributionRequest) -> ResponseReturnValue:
-    return _page(request)
-
+# The request's page; its forms are each posted to their own route: back to the page (at the
+# form's part of it), or the page again with the form's errors.
+REQUEST_PAGE = FormsPage(_page, _url)
+REQUEST_PAGE.route(bp, "/requests/<int:request_id>", "request_detail", _loads())
 
 SUBMITTED = "Submitted. The partnership will accept it or return it with comments."
-
-# The page's forms, each posted to its own route: back to the page (at the form's part of it), or
-# the page again with the form's errors.
-REQUEST_PAGE = FormsPage(_page, _url)
 
 
 @bp.route("/requests/<int:request_id>/entries", methods=["POST"])
@@ -199,18 +192,31 @@ def request_submit(request: ContributionRequest, form: SubmitForm) -> Any:
     return services.submit_request(request, form.note.data or "", current_person(), form.version.data)
 
 
-@bp.route("/requests/<int:request_id>/accept", methods=["POST"])
-@_loads("decide")
-@REQUEST_PAGE.posts("comment_form", CommentForm, "Submission accepted.")
-def request_accept(request: ContributionRequest, form: CommentForm) -> Any:
-    return services.accept_request(request, current_person(), form.version.data)
+# The partnership's decision on what the agency submitted (endpoint request_<decision>, address
+# .../<decision>), from the comment form: the change and the message.
+DECISIONS: dict[str, tuple[Callable[[ContributionRequest, CommentForm], Any], str]] = {
+    "accept": (
+        lambda request, form: services.accept_request(request, current_person(), form.version.data),
+        "Submission accepted.",
+    ),
+    "return": (
+        lambda request, form: services.return_request(
+            request, form.comment.data or "", current_person(), form.version.data
+        ),
+        "Returned to the agency with your comments.",
+    ),
+}
 
 
-@bp.route("/requests/<int:request_id>/return", methods=["POST"])
 @_loads("decide")
-@REQUEST_PAGE.posts("comment_form", CommentForm, "Returned to the agency with your comments.")
-def request_return(request: ContributionRequest, form: CommentForm) -> Any:
-    return services.return_request(request, form.comment.data or "", current_person(), form.version.data)
+def request_decide(request: ContributionRequest, decision: str) -> ResponseReturnValue:
+    change, success = DECISIONS[decision]
+    form = CommentForm()
+    return REQUEST_PAGE.answer(request, "comment_form", form, lambda: change(request, form), success)
+
+
+DECISION_ROUTES = {name: (f"request_{name}", f"/requests/<int:request_id>/{name}") for name in DECISIONS}
+route_each(bp, request_decide, "decision", DECISION_ROUTES, methods=["POST"])
 
 
 @bp.route("/requests/<int:request_id>/withdraw", methods=["POST"])

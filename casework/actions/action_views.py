@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 
 from casework.actions import bp, services
@@ -33,6 +32,7 @@ from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit
 from casework.core.paging import PAGE_SIZE, Slice, requested_page, requested_slice
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage
 from casework.reviews.models import ReviewType
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,69 +92,42 @@ def _page(action: Action, **forms: object) -> ResponseReturnValue:
     ), 400 if errors else 200
 
 
-@bp.route("/<int:action_id>")
-@_loads()
-def action_detail(action: Action) -> ResponseReturnValue:
-    return _page(action)
-
-
-def _send(
-    action: Action, name: str, form: FlaskForm, change: Callable[[], object], success: str
-) -> ResponseReturnValue:
-    """One of the page's forms (``name``: its name on the page): back to the page, or the page
-    again with the form's errors."""
-    return submit(form, change, success, _url(action)) or _page(action, **{name: form})
-
+# The action's page; its forms are each posted to their own route: back to the page, or the page
+# again with the form's errors.
+ACTION_PAGE = FormsPage(_page, _url)
+ACTION_PAGE.route(bp, "/<int:action_id>", "action_detail", _loads())
 
 DEADLINE_ASKED = "New deadline requested. A board manager will approve or refuse it."
 
 
 @bp.route("/<int:action_id>/progress", methods=["POST"])
 @_loads("update")
-def action_progress(action: Action) -> ResponseReturnValue:
-    form = ProgressForm()
-
-    def change() -> None:
-        services.add_progress(action, *form.progress(), current_person(), form.version.data)
-
-    return _send(action, "progress_form", form, change, "Update added.")
+@ACTION_PAGE.posts("progress_form", ProgressForm, "Update added.")
+def action_progress(action: Action, form: ProgressForm) -> None:
+    services.add_progress(action, *form.progress(), current_person(), form.version.data)
 
 
 @bp.route("/<int:action_id>/verify", methods=["POST"])
 @_loads("verify")
-def action_verify(action: Action) -> ResponseReturnValue:
-    form = VerifyForm()
-
-    def change() -> None:
-        services.verify_action(action, form.note.data or "", current_person(), form.version.data)
-
-    return _send(action, "verify_form", form, change, "Action verified: it now counts as done.")
+@ACTION_PAGE.posts("verify_form", VerifyForm, "Action verified: it now counts as done.")
+def action_verify(action: Action, form: VerifyForm) -> None:
+    services.verify_action(action, form.note.data or "", current_person(), form.version.data)
 
 
 @bp.route("/<int:action_id>/return", methods=["POST"])
 @_loads("verify")
-def action_return(action: Action) -> ResponseReturnValue:
-    form = VerifyForm()
-
-    def change() -> None:
-        services.return_action(
-            action, form.note.data or "", form.back_to(), current_person(), form.version.data
-        )
-
-    return _send(action, "verify_form", form, change, "Action returned to its owner.")
+@ACTION_PAGE.posts("verify_form", VerifyForm, "Action returned to its owner.")
+def action_return(action: Action, form: VerifyForm) -> None:
+    services.return_action(action, form.note.data or "", form.back_to(), current_person(), form.version.data)
 
 
 @bp.route("/<int:action_id>/deadline", methods=["POST"])
 @_loads("ask_deadline")
-def action_deadline_request(action: Action) -> ResponseReturnValue:
-    form = DeadlineRequestForm()
-
-    def change() -> None:
-        services.request_deadline_change(
-            action, form.proposed_deadline.data, form.reason.data or "", current_person()
-        )
-
-    return _send(action, "deadline_form", form, change, DEADLINE_ASKED)
+@ACTION_PAGE.posts("deadline_form", DeadlineRequestForm, DEADLINE_ASKED)
+def action_deadline_request(action: Action, form: DeadlineRequestForm) -> None:
+    services.request_deadline_change(
+        action, form.proposed_deadline.data, form.reason.data or "", current_person()
+    )
 
 
 @bp.route("/<int:action_id>/deadline/<int:change_id>/<any(approve, refuse):decision>", methods=["POST"])
@@ -163,11 +136,8 @@ def action_deadline_decide(action: Action, change_id: int, decision: str) -> Res
     pending = next((c for c in action.deadline_requests if c.id == change_id), None) or abort(404)
     form, approve = DeadlineDecisionForm(), decision == "approve"
     message = "Deadline changed." if approve else "Deadline change refused."
-
-    def change() -> None:
-        services.decide_deadline_change(pending, approve, form.note.data or "", current_person())
-
-    return _send(action, "decision_form", form, change, message)
+    change = lambda: services.decide_deadline_change(pending, approve, form.note.data or "", current_person())  # noqa: E731
+    return ACTION_PAGE.answer(action, "decision_form", form, change, message)
 
 
 @bp.route("/mine")

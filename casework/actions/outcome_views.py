@@ -4,6 +4,7 @@ the forms that record them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort, render_template, url_for
@@ -17,8 +18,9 @@ from casework.actions.models import OutcomeRemeasure, Recommendation, Recommenda
 from casework.auth.access import current_person, loads
 from casework.auth.models import Role, User
 from casework.core.extensions import db
-from casework.core.forms import error_flashed, submit
+from casework.core.forms import error_flashed
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage
 from casework.reviews import bp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,14 +40,19 @@ PAGE_OPTIONS = (
 
 
 def _loads(may: str = "view") -> Callable[[F], F]:
-    return loads(Recommendation, may, options=PAGE_OPTIONS)
+    """The recommendation the URL names, loaded with what its page shows. The address names the
+    review too: a recommendation of another review is not found."""
 
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def of_review(recommendation: Recommendation, review_id: int, **arguments: Any) -> Any:
+            if recommendation.review_id != review_id:
+                abort(404)
+            return view(recommendation=recommendation, **arguments)
 
-def _of_review(recommendation: Recommendation, review_id: int) -> Recommendation:
-    """The address names the review too: a recommendation of another review is not found."""
-    if recommendation.review_id != review_id:
-        abort(404)
-    return recommendation
+        return loads(Recommendation, may, options=PAGE_OPTIONS)(of_review)  # type: ignore[return-value]
+
+    return decorator
 
 
 def _owners() -> list[User]:
@@ -107,51 +114,30 @@ def _page(recommendation: Recommendation, **forms: FlaskForm) -> ResponseReturnV
     ), 400 if failed else 200
 
 
-@bp.route("/<int:review_id>/recommendations/<int:recommendation_id>/outcome")
-@_loads()
-def review_outcome(recommendation: Recommendation, review_id: int) -> ResponseReturnValue:
-    return _page(_of_review(recommendation, review_id))
-
-
-def _send(
-    recommendation: Recommendation, name: str, form: FlaskForm, change: Callable[[], object], success: str
-) -> ResponseReturnValue:
-    return submit(form, change, success, _url(recommendation)) or _page(recommendation, **{name: form})
+# The outcome's page; its forms are each posted to their own route: back to the page, or the page
+# again with the form's errors.
+OUTCOME_PAGE = FormsPage(_page, _url)
+OUTCOME_PAGE.route(
+    bp, "/<int:review_id>/recommendations/<int:recommendation_id>/outcome", "review_outcome", _loads()
+)
 
 
 @bp.route("/<int:review_id>/recommendations/<int:recommendation_id>/outcome/measure", methods=["POST"])
 @_loads("manage_outcome")
-def review_outcome_measure(recommendation: Recommendation, review_id: int) -> ResponseReturnValue:
-    recommendation = _of_review(recommendation, review_id)
-    form = _measure_form(recommendation)
-
-    def change() -> None:
-        outcomes.set_measure(recommendation, form.details(), current_person(), form.version.data)
-
-    return _send(recommendation, "measure_form", form, change, "Measure saved.")
+@OUTCOME_PAGE.posts("measure_form", _measure_form, "Measure saved.")
+def review_outcome_measure(recommendation: Recommendation, form: MeasureForm) -> None:
+    outcomes.set_measure(recommendation, form.details(), current_person(), form.version.data)
 
 
 @bp.route("/<int:review_id>/recommendations/<int:recommendation_id>/outcome/remeasure", methods=["POST"])
 @_loads("manage_outcome")
-def review_outcome_remeasure(recommendation: Recommendation, review_id: int) -> ResponseReturnValue:
-    recommendation = _of_review(recommendation, review_id)
-    form = RemeasureForm()
-
-    def change() -> None:
-        outcomes.record_remeasure(recommendation, form.result(), current_person(), form.version.data)
-
-    return _send(recommendation, "remeasure_form", form, change, "Re-measure recorded.")
+@OUTCOME_PAGE.posts("remeasure_form", RemeasureForm, "Re-measure recorded.")
+def review_outcome_remeasure(recommendation: Recommendation, form: RemeasureForm) -> None:
+    outcomes.record_remeasure(recommendation, form.result(), current_person(), form.version.data)
 
 
 @bp.route("/<int:review_id>/recommendations/<int:recommendation_id>/outcome/not-pursued", methods=["POST"])
 @_loads("manage_outcome")
-def review_outcome_not_pursued(recommendation: Recommendation, review_id: int) -> ResponseReturnValue:
-    recommendation = _of_review(recommendation, review_id)
-    form = NotPursuedForm()
-
-    def change() -> None:
-        outcomes.decide_not_to_pursue(
-            recommendation, form.reason.data or "", current_person(), form.version.data
-        )
-
-    return _send(recommendation, "not_pursued_form", form, change, "Decision not to pursue it recorded.")
+@OUTCOME_PAGE.posts("not_pursued_form", NotPursuedForm, "Decision not to pursue it recorded.")
+def review_outcome_not_pursued(recommendation: Recommendation, form: NotPursuedForm) -> None:
+    outcomes.decide_not_to_pursue(recommendation, form.reason.data or "", current_person(), form.version.data)

@@ -30,6 +30,7 @@ from casework.core.extensions import db
 from casework.core.forms import chosen_ids, error_flashed, page_with_form, submit
 from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage
 from casework.reviews import bp
 from casework.reviews.models import Review
 
@@ -181,51 +182,45 @@ def _plan_page(review: Review, **forms: FlaskForm) -> ResponseReturnValue:
     ), 400 if failed else 200
 
 
-@bp.route("/<int:review_id>/action-plan")
-@loads(Review, options=(joinedload(Review.terms),))  # whether the plan is open asks it
-def review_action_plan(review: Review) -> ResponseReturnValue:
-    return _plan_page(review)
+# The plan page; its forms are each posted to their own route: back to the plan, or the plan again
+# with the form's errors. The page asks whether the plan is open, which reads the review's terms.
+PLAN_PAGE = FormsPage(_plan_page, _plan_url)
+PLAN_PAGE.route(
+    bp,
+    "/<int:review_id>/action-plan",
+    "review_action_plan",
+    loads(Review, options=(joinedload(Review.terms),)),
+)
 
 
-def _add(
-    review: Review, name: str, form: FlaskForm, add: Callable[[], Any], anchor: str = ""
-) -> ResponseReturnValue:
-    """Add a finding or a recommendation (``name``: its form on the plan page): back to the plan,
-    or the plan again with the form's errors."""
-    noun = name.removesuffix("_form")
+def _adds(
+    noun: str, form: Callable[[Review], FlaskForm], anchor: str = ""
+) -> Callable[[Callable[..., Any]], Callable[..., ResponseReturnValue]]:
+    """Add a finding or a recommendation (``noun``) from its form on the plan page."""
 
-    def then(record: Finding | Recommendation) -> str:
+    def then(review: Review) -> Callable[[Finding | Recommendation], str]:
         # Back to the plan, which then shows the earlier ones like it (see _just_written).
-        like = f"{noun}-{record.number}"
-        return url_for("reviews.review_action_plan", review_id=review.id, like=like) + anchor
+        return lambda record: (
+            url_for("reviews.review_action_plan", review_id=review.id, like=f"{noun}-{record.number}")
+            + anchor
+        )
 
-    done = submit(form, add, lambda record: f"{noun.capitalize()} {record.number} added.", then)
-    return done or _plan_page(review, **{name: form})
+    added = lambda record: f"{noun.capitalize()} {record.number} added."  # noqa: E731
+    return PLAN_PAGE.posts(f"{noun}_form", form, added, then=then)
 
 
 @bp.route("/<int:review_id>/action-plan/findings", methods=["POST"])
 @loads(Review, may="write_recommendations")
-def review_finding_add(review: Review) -> ResponseReturnValue:
-    form = _finding_form(review)
-    return _add(
-        review,
-        "finding_form",
-        form,
-        lambda: services.add_finding(review, *form.finding(), current_person()),
-        "#findings",
-    )
+@_adds("finding", _finding_form, "#findings")
+def review_finding_add(review: Review, form: FindingForm) -> Finding:
+    return services.add_finding(review, *form.finding(), current_person())
 
 
 @bp.route("/<int:review_id>/action-plan/recommendations", methods=["POST"])
 @loads(Review, may="write_recommendations")
-def review_recommendation_add(review: Review) -> ResponseReturnValue:
-    form = _recommendation_form(review)
-    return _add(
-        review,
-        "recommendation_form",
-        form,
-        lambda: services.add_recommendation(review, *form.recommendation(), current_person()),
-    )
+@_adds("recommendation", _recommendation_form)
+def review_recommendation_add(review: Review, form: RecommendationForm) -> Recommendation:
+    return services.add_recommendation(review, *form.recommendation(), current_person())
 
 
 @bp.route("/<int:review_id>/action-plan/resemblances")
@@ -268,18 +263,16 @@ def review_action_new(review: Review, recommendation_id: int) -> ResponseReturnV
     )
 
 
+# Refused: the plan again, with the answers typed so far.
 @bp.route("/<int:review_id>/recommendations/confirm", methods=["POST"])
 @loads(Review, may="plan_actions")
-def review_recommendations_confirm(review: Review) -> ResponseReturnValue:
-    form = ConfirmRecommendationsForm()
-    done = submit(
-        form,
-        lambda: services.confirm_recommendations(review, current_person(), form.differences()),
-        lambda count: f"{plural(count, 'recommendation')} confirmed as final.",
-        _plan_url(review),
-    )
-    # Refused: the plan again, with the answers typed so far.
-    return done or _plan_page(review, confirm_form=form)
+@PLAN_PAGE.posts(
+    "confirm_form",
+    ConfirmRecommendationsForm,
+    lambda count: f"{plural(count, 'recommendation')} confirmed as final.",
+)
+def review_recommendations_confirm(review: Review, form: ConfirmRecommendationsForm) -> int:
+    return services.confirm_recommendations(review, current_person(), form.differences())
 
 
 @bp.route("/<int:review_id>/action-plan/learning", methods=["GET", "POST"])

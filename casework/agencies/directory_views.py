@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -12,6 +15,7 @@ from casework.auth.access import loads, roles
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit, submit_and_return
+from casework.core.view_helpers import route_each
 from casework.reviews.models import Involvement, Review
 
 
@@ -107,23 +111,24 @@ def _deactivated(agency: Agency, leads: int) -> str:
     return message
 
 
-@bp.route("/<int:agency_id>/deactivate", methods=["POST"])
-@loads(Agency, may="manage")
-def agency_deactivate(agency: Agency) -> ResponseReturnValue:
-    return submit_and_return(
-        AgencyActionForm(),
-        lambda: directory.deactivate_agency(agency),
-        lambda leads: _deactivated(agency, leads),
-        _agency_url(agency),
-    )
+def _reactivated(agency: Agency, _nothing: None) -> str:
+    return f"{agency.name} is active again and can be chosen for new work."
 
 
-@bp.route("/<int:agency_id>/reactivate", methods=["POST"])
+# Taking an agency out of use and back (endpoint agency_<name>, address /<id>/<name>): the service,
+# and what the board manager is told from what it returns.
+AGENCY_MOVES: dict[str, tuple[Callable[[Agency], Any], Callable[[Agency, Any], str]]] = {
+    "deactivate": (directory.deactivate_agency, _deactivated),
+    "reactivate": (directory.reactivate_agency, _reactivated),
+}
+
+
 @loads(Agency, may="manage")
-def agency_reactivate(agency: Agency) -> ResponseReturnValue:
-    return submit_and_return(
-        AgencyActionForm(),
-        lambda: directory.reactivate_agency(agency),
-        f"{agency.name} is active again and can be chosen for new work.",
-        _agency_url(agency),
-    )
+def agency_move(agency: Agency, move: str) -> ResponseReturnValue:
+    change, told = AGENCY_MOVES[move]
+    done = lambda result: told(agency, result)  # noqa: E731
+    return submit_and_return(AgencyActionForm(), lambda: change(agency), done, _agency_url(agency))
+
+
+MOVE_ROUTES = {name: (f"agency_{name}", f"/<int:agency_id>/{name}") for name in AGENCY_MOVES}
+route_each(bp, agency_move, "move", MOVE_ROUTES, methods=["POST"])

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 from sqlalchemy import case
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -29,6 +28,7 @@ from casework.core.extensions import db
 from casework.core.forms import error_flashed, submit
 from casework.core.paging import CountedPage, counted_page, requested_page, requested_slice
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage, route_each
 from casework.documents.models import Document
 from casework.jobs.models import BackgroundJob
 from casework.reviews.models import AccuracyAnswer, AccuracyCheck, DraftVersion, Review
@@ -96,64 +96,44 @@ def entries_page(contribution: ContributionRequest) -> CountedPage:
     )
 
 
-def _page(contribution: ContributionRequest, **forms: object) -> ResponseReturnValue:
+def _page(request: ContributionRequest, **forms: object) -> ResponseReturnValue:
     defaults = {
         "entry_form": EntryForm(formdata=None),
         "csv_form": CsvForm(formdata=None),
         "upload_form": UploadForm(formdata=None),
-        "submit_form": SubmitForm(
-            formdata=None, version=contribution.version, note=contribution.response_note
-        ),
-        "comment_form": CommentForm(formdata=None, version=contribution.version),
+        "submit_form": SubmitForm(formdata=None, version=request.version, note=request.response_note),
+        "comment_form": CommentForm(formdata=None, version=request.version),
     }
     defaults.update(forms)  # type: ignore[arg-type]
     errors = any(getattr(form, "errors", None) for form in forms.values()) or error_flashed()
     return render_template(
         "agencies/request.html",
-        contribution=contribution,
-        entries=entries_page(contribution) if contribution.kind == ContributionKind.CHRONOLOGY else None,
-        review=contribution.review,
+        contribution=request,
+        entries=entries_page(request) if request.kind == ContributionKind.CHRONOLOGY else None,
+        review=request.review,
         # Asked here, not in the template: for an agency lead it is a query (is a request open?).
-        can_see_identifiers=contribution.review.can_see_identifiers(current_person()),
-        imports=chronology_jobs.recent_imports(contribution, current_person())
-        if contribution.kind == ContributionKind.CHRONOLOGY
+        can_see_identifiers=request.review.can_see_identifiers(current_person()),
+        imports=chronology_jobs.recent_imports(request, current_person())
+        if request.kind == ContributionKind.CHRONOLOGY
         else [],
         today=uk_today(),
         **defaults,
     ), 400 if errors else 200
 
 
-@bp.route("/requests/<int:request_id>")
-@_loads()
-def request_detail(request: ContributionRequest) -> ResponseReturnValue:
-    return _page(request)
-
+# The request's page; its forms are each posted to their own route: back to the page (at the
+# form's part of it), or the page again with the form's errors.
+REQUEST_PAGE = FormsPage(_page, _url)
+REQUEST_PAGE.route(bp, "/requests/<int:request_id>", "request_detail", _loads())
 
 SUBMITTED = "Submitted. The partnership will accept it or return it with comments."
 
 
-def _send(
-    request: ContributionRequest,
-    name: str,
-    form: FlaskForm,
-    change: Callable[[], Any],
-    success: str | Callable[[Any], str],
-    anchor: str = "",
-) -> ResponseReturnValue:
-    """One of the page's forms (``name``: its name on the page): back to the page (at
-    ``anchor``), or the page again with the form's errors."""
-    return submit(form, change, success, _url(request) + anchor) or _page(request, **{name: form})
-
-
 @bp.route("/requests/<int:request_id>/entries", methods=["POST"])
 @_loads("answer")
-def request_entry_add(request: ContributionRequest) -> ResponseReturnValue:
-    form = EntryForm()
-
-    def change() -> Any:
-        return services.add_chronology_entry(request, form.row(), current_person())
-
-    return _send(request, "entry_form", form, change, "Entry added.", "#entries")
+@REQUEST_PAGE.posts("entry_form", EntryForm, "Entry added.", anchor="#entries")
+def request_entry_add(request: ContributionRequest, form: EntryForm) -> Any:
+    return services.add_chronology_entry(request, form.row(), current_person())
 
 
 @bp.route("/requests/<int:request_id>/entries/import", methods=["POST"])
@@ -200,59 +180,50 @@ def request_entry_remove(request: ContributionRequest, entry_id: int) -> Respons
 
 @bp.route("/requests/<int:request_id>/documents", methods=["POST"])
 @_loads("answer")
-def request_document_upload(request: ContributionRequest) -> ResponseReturnValue:
-    form = UploadForm()
-
-    def change() -> Any:
-        return services.attach_document(request, form.file.data, current_person())
-
-    return _send(request, "upload_form", form, change, lambda d: f"{d.original_name} uploaded.", "#documents")
+@REQUEST_PAGE.posts("upload_form", UploadForm, lambda d: f"{d.original_name} uploaded.", anchor="#documents")
+def request_document_upload(request: ContributionRequest, form: UploadForm) -> Any:
+    return services.attach_document(request, form.file.data, current_person())
 
 
 @bp.route("/requests/<int:request_id>/submit", methods=["POST"])
 @_loads("answer")
-def request_submit(request: ContributionRequest) -> ResponseReturnValue:
-    form = SubmitForm()
-
-    def change() -> Any:
-        return services.submit_request(request, form.note.data or "", current_person(), form.version.data)
-
-    return _send(request, "submit_form", form, change, SUBMITTED)
+@REQUEST_PAGE.posts("submit_form", SubmitForm, SUBMITTED)
+def request_submit(request: ContributionRequest, form: SubmitForm) -> Any:
+    return services.submit_request(request, form.note.data or "", current_person(), form.version.data)
 
 
-@bp.route("/requests/<int:request_id>/accept", methods=["POST"])
+# The partnership's decision on what the agency submitted (endpoint request_<decision>, address
+# .../<decision>), from the comment form: the change and the message.
+DECISIONS: dict[str, tuple[Callable[[ContributionRequest, CommentForm], Any], str]] = {
+    "accept": (
+        lambda request, form: services.accept_request(request, current_person(), form.version.data),
+        "Submission accepted.",
+    ),
+    "return": (
+        lambda request, form: services.return_request(
+            request, form.comment.data or "", current_person(), form.version.data
+        ),
+        "Returned to the agency with your comments.",
+    ),
+}
+
+
 @_loads("decide")
-def request_accept(request: ContributionRequest) -> ResponseReturnValue:
+def request_decide(request: ContributionRequest, decision: str) -> ResponseReturnValue:
+    change, success = DECISIONS[decision]
     form = CommentForm()
-
-    def change() -> Any:
-        return services.accept_request(request, current_person(), form.version.data)
-
-    return _send(request, "comment_form", form, change, "Submission accepted.")
+    return REQUEST_PAGE.answer(request, "comment_form", form, lambda: change(request, form), success)
 
 
-@bp.route("/requests/<int:request_id>/return", methods=["POST"])
-@_loads("decide")
-def request_return(request: ContributionRequest) -> ResponseReturnValue:
-    form = CommentForm()
-
-    def change() -> Any:
-        return services.return_request(request, form.comment.data or "", current_person(), form.version.data)
-
-    return _send(request, "comment_form", form, change, "Returned to the agency with your comments.")
+DECISION_ROUTES = {name: (f"request_{name}", f"/requests/<int:request_id>/{name}") for name in DECISIONS}
+route_each(bp, request_decide, "decision", DECISION_ROUTES, methods=["POST"])
 
 
 @bp.route("/requests/<int:request_id>/withdraw", methods=["POST"])
 @_loads("withdraw")
-def request_withdraw(request: ContributionRequest) -> ResponseReturnValue:
-    form = CommentForm()
-
-    def change() -> Any:
-        return services.withdraw_request(
-            request, form.comment.data or "", current_person(), form.version.data
-        )
-
-    return _send(request, "comment_form", form, change, "Request withdrawn.")
+@REQUEST_PAGE.posts("comment_form", CommentForm, "Request withdrawn.")
+def request_withdraw(request: ContributionRequest, form: CommentForm) -> Any:
+    return services.withdraw_request(request, form.comment.data or "", current_person(), form.version.data)
 
 
 @bp.route("/chronology-template.csv")

@@ -6,12 +6,11 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from casework.auth import admin_bp as bp
 from casework.auth import device_sessions, handover, passkeys, services
-from casework.auth.access import roles
+from casework.auth.access import current_person, roles
 from casework.auth.forms import EditUserForm, HandOverForm, NewUserForm, UserActionForm
 from casework.auth.models import Role, User
 from casework.core import audit
@@ -21,6 +20,7 @@ from casework.core.extensions import db
 from casework.core.forms import flash_form_errors, send_form, show_domain_error, submit
 from casework.core.paging import slice_of
 from casework.core.request_guards import page_number
+from casework.core.view_helpers import route_each
 
 AUDIT_PAGE_SIZE = 50
 
@@ -130,9 +130,45 @@ def user_hand_over(user_id: int) -> ResponseReturnValue:
     return _user_page(_load_user(user_id), edit, form, 400)
 
 
-def _user_action(
-    user_id: int, change: Callable[[User, int | None], object], success: str
-) -> ResponseReturnValue:
+RESET = (
+    "{name}'s second factor (app, recovery codes and passkeys) has been reset and they have been "
+    "signed out everywhere. "
+    "They set up a new authenticator app at their next sign-in, and have been emailed."
+)
+
+# The buttons on a person's page, each posted to its own route (endpoint user_<name>, address
+# /users/<id><path>): the change, given the person and the row version the page showed, and the
+# message ({name}: the person's). A change that returns text returns a set-password link.
+USER_ACTIONS: dict[str, tuple[str, Callable[[User, int | None], object], str]] = {
+    "deactivate": (
+        "/deactivate",
+        lambda user, version: services.deactivate_user(user, current_person(), version),
+        "{name} has been deactivated and signed out everywhere.",
+    ),
+    "reset_second_factor": (
+        "/second-factor/reset",
+        lambda user, version: services.reset_second_factor(user, current_person(), version),
+        RESET,
+    ),
+    "reactivate": ("/reactivate", services.reactivate_user, "{name} has been reactivated."),
+    "set_password_link": ("/set-password-link", services.issue_set_password_link, ""),
+    "email_set_password_link": (
+        "/set-password-link/email",
+        services.email_set_password_link,
+        "A new set-password link has been emailed to {name}.",
+    ),
+    "unlock": ("/unlock", lambda user, version: services.unlock_sign_in(user), "{name} can sign in again."),
+    "end_sessions": (
+        "/end-sessions",
+        device_sessions.end_every_session,
+        "{name} has been signed out everywhere.",
+    ),
+}
+
+
+@roles(Role.ADMIN)
+def user_action(user_id: int, action: str) -> ResponseReturnValue:
+    _path, change, success = USER_ACTIONS[action]
     user = _load_user(user_id)
     form = UserActionForm()
     # The form's one-time key is not claimed here: a browser shows the answer to the last of two
@@ -154,62 +190,10 @@ def _user_action(
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["POST"])
-@roles(Role.ADMIN)
-def user_deactivate(user_id: int) -> ResponseReturnValue:
-    me = current_user._get_current_object()  # type: ignore[attr-defined]
-    return _user_action(
-        user_id,
-        lambda user, version: services.deactivate_user(user, me, version),
-        "{name} has been deactivated and signed out everywhere.",
-    )
-
-
-@bp.route("/users/<int:user_id>/second-factor/reset", methods=["POST"])
-@roles(Role.ADMIN)
-def user_reset_second_factor(user_id: int) -> ResponseReturnValue:
-    me = current_user._get_current_object()  # type: ignore[attr-defined]
-    return _user_action(
-        user_id,
-        lambda user, version: services.reset_second_factor(user, me, version),
-        "{name}'s second factor (app, recovery codes and passkeys) has been reset and they have been "
-        "signed out everywhere. "
-        "They set up a new authenticator app at their next sign-in, and have been emailed.",
-    )
-
-
-@bp.route("/users/<int:user_id>/reactivate", methods=["POST"])
-@roles(Role.ADMIN)
-def user_reactivate(user_id: int) -> ResponseReturnValue:
-    return _user_action(user_id, services.reactivate_user, "{name} has been reactivated.")
-
-
-@bp.route("/users/<int:user_id>/set-password-link", methods=["POST"])
-@roles(Role.ADMIN)
-def user_set_password_link(user_id: int) -> ResponseReturnValue:
-    return _user_action(user_id, services.issue_set_password_link, "")
-
-
-@bp.route("/users/<int:user_id>/set-password-link/email", methods=["POST"])
-@roles(Role.ADMIN)
-def user_email_set_password_link(user_id: int) -> ResponseReturnValue:
-    return _user_action(
-        user_id, services.email_set_password_link, "A new set-password link has been emailed to {name}."
-    )
-
-
-@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-@roles(Role.ADMIN)
-def user_unlock(user_id: int) -> ResponseReturnValue:
-    return _user_action(
-        user_id, lambda user, version: services.unlock_sign_in(user), "{name} can sign in again."
-    )
-
-
-@bp.route("/users/<int:user_id>/end-sessions", methods=["POST"])
-@roles(Role.ADMIN)
-def user_end_sessions(user_id: int) -> ResponseReturnValue:
-    return _user_action(user_id, device_sessions.end_every_session, "{name} has been signed out everywhere.")
+USER_ACTION_ROUTES = {
+    name: (f"user_{name}", f"/users/<int:user_id>{path}") for name, (path, *_) in USER_ACTIONS.items()
+}
+route_each(bp, user_action, "action", USER_ACTION_ROUTES, methods=["POST"])
 
 
 @bp.route("/audit-log")

@@ -22,7 +22,7 @@ from casework.auth.forms import (
 )
 from casework.auth.models import User
 from casework.auth.navigation import home_for
-from casework.auth.second_factor_views import NO_STORE, _pending, _signed_in, _start, account_sign_in_page
+from casework.auth.second_factor_views import NO_STORE, _signed_in, _start, account_sign_in_page, signing_in
 from casework.auth.throttling import ThrottleUnavailableError
 from casework.auth.views import refusal_message
 from casework.core.errors import DomainError
@@ -113,11 +113,9 @@ def passkey_second_step_options() -> ResponseReturnValue:
 
 @bp.route("/sign-in/code/passkey", methods=["POST"])
 @public
-def sign_in_code_passkey() -> ResponseReturnValue:
+@signing_in
+def sign_in_code_passkey(user: User) -> ResponseReturnValue:
     """The second step with a passkey, after a right password."""
-    user = _pending()
-    if not isinstance(user, User):
-        return user
     form = PasskeySignInForm()
     page = lambda: render_template("auth/sign_in_code.html", form=SignInCodeForm(formdata=None), user=user)  # noqa: E731
     return _use_passkey(form, user, page)

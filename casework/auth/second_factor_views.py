@@ -3,6 +3,9 @@ person's own second factor on their account."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from flask import flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -30,12 +33,19 @@ NO_STORE = {"Cache-Control": "no-store"}
 START_AGAIN = "Enter your email address and password again: the sign-in was not finished in time."
 
 
-def _pending() -> User | ResponseReturnValue:
-    user = second_factor.pending_user()
-    if user is None:
-        flash(START_AGAIN, "info")
-        return redirect(url_for("auth.sign_in"))
-    return user
+def signing_in(view: Callable[[User], ResponseReturnValue]) -> Callable[[], ResponseReturnValue]:
+    """A step of signing in after the password: the view is given the person whose password was
+    right; with no sign-in under way (or one not finished in time), the person starts again."""
+
+    @wraps(view)
+    def pending() -> ResponseReturnValue:
+        user = second_factor.pending_user()
+        if user is None:
+            flash(START_AGAIN, "info")
+            return redirect(url_for("auth.sign_in"))
+        return view(user)
+
+    return pending
 
 
 def _signed_in(user: User, method: str) -> str:
@@ -47,10 +57,8 @@ def _signed_in(user: User, method: str) -> str:
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 @public
-def sign_in_code() -> ResponseReturnValue:
-    user = _pending()
-    if not isinstance(user, User):
-        return user
+@signing_in
+def sign_in_code(user: User) -> ResponseReturnValue:
     has_passkey = passkeys.has_passkey(user)
     if not (user.has_authenticator or has_passkey or second_factor.recovery_codes_left(user)):
         return redirect(url_for("auth.sign_in_set_up"))
@@ -114,11 +122,9 @@ def _recovery_codes_warning(user: User) -> str:
 
 @bp.route("/sign-in/set-up", methods=["GET", "POST"])
 @public
-def sign_in_set_up() -> ResponseReturnValue:
+@signing_in
+def sign_in_set_up(user: User) -> ResponseReturnValue:
     """First sign-in (or after an administrator's reset): set up an authenticator app."""
-    user = _pending()
-    if not isinstance(user, User):
-        return user
     if user.has_authenticator:
         return redirect(url_for("auth.sign_in_code"))
     form = AuthenticatorForm()

@@ -17,6 +17,7 @@ from casework.auth.models import Role, User
 from casework.core.display import plural
 from casework.core.extensions import db
 from casework.core.forms import chosen_ids, page_with_form, submit
+from casework.core.view_helpers import FormsPage
 from casework.reviews import bp
 from casework.reviews.appointments import forms as f
 from casework.reviews.appointments import services as appointments
@@ -122,36 +123,41 @@ def _appointment_page(assignment: ReviewerAssignment, **forms: FlaskForm) -> Res
     )
 
 
-@bp.route("/appointments/<int:assignment_id>")
-@loads(ReviewerAssignment, may="answer", argument="assignment_id", options=APPOINTMENT_OPTIONS)
-def appointment(assignment: ReviewerAssignment) -> ResponseReturnValue:
-    return _appointment_page(assignment)
+ANSWERING = loads(ReviewerAssignment, may="answer", argument="assignment_id", options=APPOINTMENT_OPTIONS)
+
+
+def _appointment_url(assignment: ReviewerAssignment) -> str:
+    return url_for("reviews.appointment", assignment_id=assignment.id)
+
+
+def _opened(assignment: ReviewerAssignment) -> str:
+    return url_for("reviews.review_detail", review_id=assignment.review_id)
+
+
+def _index(_assignment: ReviewerAssignment) -> str:
+    return url_for("reviews.index")
+
+
+# The reviewer's page of the appointment (theirs to answer); a refused answer shows it again with
+# the form's errors.
+APPOINTMENT_PAGE = FormsPage(_appointment_page, _appointment_url)
+APPOINTMENT_PAGE.route(bp, "/appointments/<int:assignment_id>", "appointment", ANSWERING)
+ACCEPTED = "You have accepted the appointment. The review is now open to you."
+DECLINED = "You have declined the appointment. The board manager has been told."
 
 
 @bp.route("/appointments/<int:assignment_id>", methods=["POST"])
-@loads(ReviewerAssignment, may="answer", argument="assignment_id", options=APPOINTMENT_OPTIONS)
-def appointment_accept(assignment: ReviewerAssignment) -> ResponseReturnValue:
-    form = f.AcceptForm()
-    done = submit(
-        form,
-        lambda: appointments.accept_appointment(assignment, current_person(), bool(form.declared.data)),
-        "You have accepted the appointment. The review is now open to you.",
-        url_for("reviews.review_detail", review_id=assignment.review_id),
-    )
-    return done or _appointment_page(assignment, accept_form=form)
+@ANSWERING
+@APPOINTMENT_PAGE.posts("accept_form", f.AcceptForm, ACCEPTED, then=_opened)
+def appointment_accept(assignment: ReviewerAssignment, form: f.AcceptForm) -> None:
+    appointments.accept_appointment(assignment, current_person(), bool(form.declared.data))
 
 
 @bp.route("/appointments/<int:assignment_id>/decline", methods=["POST"])
-@loads(ReviewerAssignment, may="answer", argument="assignment_id", options=APPOINTMENT_OPTIONS)
-def appointment_decline(assignment: ReviewerAssignment) -> ResponseReturnValue:
-    form = f.DeclineForm()
-    done = submit(
-        form,
-        lambda: appointments.decline_appointment(assignment, current_person(), form.reason.data or ""),
-        "You have declined the appointment. The board manager has been told.",
-        url_for("reviews.index"),
-    )
-    return done or _appointment_page(assignment, decline_form=form)
+@ANSWERING
+@APPOINTMENT_PAGE.posts("decline_form", f.DeclineForm, DECLINED, then=_index)
+def appointment_decline(assignment: ReviewerAssignment, form: f.DeclineForm) -> None:
+    appointments.decline_appointment(assignment, current_person(), form.reason.data or "")
 
 
 # --- reviewer profiles --------------------------------------------------------------------

@@ -10,8 +10,8 @@ from wtforms import SelectChoice
 
 from casework.auth.access import current_person, loads
 from casework.core.extensions import db
-from casework.core.forms import submit
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage
 from casework.core.workdays import working_calendar
 from casework.reviews import bp
 from casework.reviews.drafts import forms as f
@@ -65,25 +65,18 @@ def _drafts_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:review_id>/drafts")
-@loads(Review, options=WITH_ASSIGNMENTS)
-def review_drafts(review: Review) -> ResponseReturnValue:
-    return _drafts_page(review)
+# The drafts page; a refused upload shows it again with the form's errors. Its other forms come back
+# to it whatever came of them (sent_back).
+DRAFTS_PAGE = FormsPage(_drafts_page, _drafts_url)
+DRAFTS_PAGE.route(bp, "/<int:review_id>/drafts", "review_drafts", loads(Review, options=WITH_ASSIGNMENTS))
 
 
 @bp.route("/<int:review_id>/drafts", methods=["POST"])
 @loads(Review, may="draft", options=WITH_ASSIGNMENTS)
-def review_draft_upload(review: Review) -> ResponseReturnValue:
-    form = f.DraftUploadForm()
-    done = submit(
-        form,
-        lambda: drafts.upload_draft(
-            review, form.file.data, form.summary.data or "", current_person(), form.version.data
-        ),
-        lambda draft: f"Version {draft.number} uploaded.",
-        _drafts_url(review),
-    )
-    return done or _drafts_page(review, upload_form=form)
+@DRAFTS_PAGE.posts("upload_form", f.DraftUploadForm, lambda draft: f"Version {draft.number} uploaded.")
+def review_draft_upload(review: Review, form: f.DraftUploadForm) -> DraftVersion:
+    summary = form.summary.data or ""
+    return drafts.upload_draft(review, form.file.data, summary, current_person(), form.version.data)
 
 
 @bp.route("/<int:review_id>/drafts/<int:version_id>/share", methods=["POST"])
@@ -164,26 +157,27 @@ def _answer_url(answer: AccuracyAnswer) -> str:
     return url_for("reviews.accuracy_answer", answer_id=answer.id)
 
 
-@bp.route("/accuracy/<int:answer_id>")
-@loads(AccuracyAnswer, may="answer", argument="answer_id", options=ANSWER_OPTIONS)
-def accuracy_answer(answer: AccuracyAnswer) -> ResponseReturnValue:
-    return _answer_page(answer)
+# The agency's answer the URL names, loaded with what its page shows, for its agency lead.
+ANSWERING = loads(AccuracyAnswer, may="answer", argument="answer_id", options=ANSWER_OPTIONS)
+
+
+# The answer's page; its forms are each posted to their own route: back to the page, or the page
+# again with the form's errors.
+ANSWER_PAGE = FormsPage(_answer_page, _answer_url)
+ANSWER_PAGE.route(bp, "/accuracy/<int:answer_id>", "accuracy_answer", ANSWERING)
 
 
 @bp.route("/accuracy/<int:answer_id>", methods=["POST"])
-@loads(AccuracyAnswer, may="answer", argument="answer_id", options=ANSWER_OPTIONS)
-def accuracy_comment_add(answer: AccuracyAnswer) -> ResponseReturnValue:
-    form = f.AccuracyCommentForm()
-    add = lambda: drafts.add_accuracy_comment(  # noqa: E731
+@ANSWERING
+@ANSWER_PAGE.posts("comment_form", f.AccuracyCommentForm, "Comment added.")
+def accuracy_comment_add(answer: AccuracyAnswer, form: f.AccuracyCommentForm) -> AccuracyComment:
+    return drafts.add_accuracy_comment(
         answer, form.reference.data or "", form.comment.data or "", current_person()
     )
-    return submit(form, add, "Comment added.", _answer_url(answer)) or _answer_page(answer, comment_form=form)
 
 
 @bp.route("/accuracy/<int:answer_id>/sign-off", methods=["POST"])
-@loads(AccuracyAnswer, may="answer", argument="answer_id", options=ANSWER_OPTIONS)
-def accuracy_sign_off(answer: AccuracyAnswer) -> ResponseReturnValue:
-    form = f.SignOffForm()
-    sign = lambda: drafts.sign_off_answer(answer, bool(form.no_inaccuracies.data), current_person())  # noqa: E731
-    done = "Your agency's answer is signed off."
-    return submit(form, sign, done, _answer_url(answer)) or _answer_page(answer, signoff_form=form)
+@ANSWERING
+@ANSWER_PAGE.posts("signoff_form", f.SignOffForm, "Your agency's answer is signed off.")
+def accuracy_sign_off(answer: AccuracyAnswer, form: f.SignOffForm) -> None:
+    drafts.sign_off_answer(answer, bool(form.no_inaccuracies.data), current_person())

@@ -6,7 +6,6 @@ lead's agency, to read and acknowledge."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -21,12 +20,13 @@ from casework.core.extensions import db
 from casework.core.forms import VersionedForm, page_with_form, submit
 from casework.core.paging import requested_slice
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage
 from casework.reviews import bp
 from casework.reviews.learning import bp as briefings_bp
 from casework.reviews.learning import dissemination, services
 from casework.reviews.learning import forms as f
 from casework.reviews.learning.export import DOCX_MEDIA_TYPE, BriefingText, briefing_docx
-from casework.reviews.learning.models import BriefingRecipient, LearningBriefing, PracticeAudit
+from casework.reviews.learning.models import BriefingRecipient, LearningBriefing, LearningEvent, PracticeAudit
 from casework.reviews.models import Publication, Review
 from casework.reviews.pages import correction_form, page_of_forms, part_of
 
@@ -78,11 +78,10 @@ def _briefing_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
     )
 
 
-def _briefing_change(
-    review: Review, name: str, form: FlaskForm, change: Callable[[], Any], success: str
-) -> ResponseReturnValue:
-    """One change posted from the briefing's page: made, or the page again with ``name`` refused."""
-    return submit(form, change, success, _briefing_url(review)) or _briefing_page(review, **{name: form})
+# The briefing page's forms, each posted to its own route: made, or the page again with the form
+# refused.
+BRIEFING_PAGE = FormsPage(_briefing_page, _briefing_url)
+BRIEFING_PAGE.route(bp, "/<int:review_id>/briefing", "review_briefing", loads(Review))
 
 
 def _briefing_move(
@@ -95,24 +94,19 @@ def _briefing_move(
     """A button that moves the briefing on (approved, reopened), at the version the page showed."""
     briefing = _briefing_or_404(review)
     form = form_class()
-    return _briefing_change(
+    return BRIEFING_PAGE.answer(
         review, name, form, lambda: move(briefing, current_person(), form.version.data), success
     )
 
 
-@bp.route("/<int:review_id>/briefing")
-@loads(Review)
-def review_briefing(review: Review) -> ResponseReturnValue:
-    return _briefing_page(review)
+DRAFTED = "Briefing drafted from the review. Check every section and edit it before approving."
 
 
 @bp.route("/<int:review_id>/briefing/draft", methods=["POST"])
 @loads(Review, may="manage")
-def review_briefing_draft(review: Review) -> ResponseReturnValue:
-    form = f.DraftForm()
-    draft = lambda: services.draft_from_review(review, current_person(), form.version.data)  # noqa: E731
-    done = "Briefing drafted from the review. Check every section and edit it before approving."
-    return _briefing_change(review, "draft_form", form, draft, done)
+@BRIEFING_PAGE.posts("draft_form", f.DraftForm, DRAFTED)
+def review_briefing_draft(review: Review, form: f.DraftForm) -> LearningBriefing:
+    return services.draft_from_review(review, current_person(), form.version.data)
 
 
 @bp.route("/<int:review_id>/briefing", methods=["POST"])
@@ -121,7 +115,7 @@ def review_briefing_save(review: Review) -> ResponseReturnValue:
     briefing = _briefing_or_404(review)
     form = f.BriefingForm()
     save = lambda: services.save_briefing(briefing, form.values(), current_person(), form.version.data)  # noqa: E731
-    return _briefing_change(review, "briefing_form", form, save, "Briefing saved.")
+    return BRIEFING_PAGE.answer(review, "briefing_form", form, save, "Briefing saved.")
 
 
 @bp.route("/<int:review_id>/briefing/approve", methods=["POST"])
@@ -211,44 +205,48 @@ def _dissemination_page(review: Review, **refused: FlaskForm) -> ResponseReturnV
     )
 
 
-@bp.route("/<int:review_id>/dissemination")
-@loads(Review)
-def review_dissemination(review: Review) -> ResponseReturnValue:
-    return _dissemination_page(review)
+# The dissemination page's forms, each posted to its own route (at its part of the page).
+DISSEMINATION_PAGE = FormsPage(_dissemination_page, _dissemination_url)
+DISSEMINATION_PAGE.route(bp, "/<int:review_id>/dissemination", "review_dissemination", loads(Review))
+
+
+def _send_form(_review: Review) -> f.SendForm:
+    return f.SendForm().offer(_agencies())
+
+
+def _sent(sent: list[BriefingRecipient]) -> str:
+    return f"Recorded as sent to {len(sent)} {'agency' if len(sent) == 1 else 'agencies'}."
 
 
 @bp.route("/<int:review_id>/dissemination/sent", methods=["POST"])
 @loads(Review, may="manage")
-def review_briefing_sent(review: Review) -> ResponseReturnValue:
-    form = f.SendForm().offer(_agencies())
+@DISSEMINATION_PAGE.posts("send_form", _send_form, _sent)
+def review_briefing_sent(review: Review, form: f.SendForm) -> list[BriefingRecipient]:
+    chosen = db.select(Agency).where(Agency.id.in_(form.agency_ids())).order_by(Agency.name)
+    agencies = list(db.session.execute(chosen).scalars())
+    return dissemination.send_briefing(review, agencies, form.sent_on.data, current_person())
 
-    def send() -> list[BriefingRecipient]:
-        chosen = form.agency_ids()
-        agencies = list(
-            db.session.execute(db.select(Agency).where(Agency.id.in_(chosen)).order_by(Agency.name)).scalars()
-        )
-        return dissemination.send_briefing(review, agencies, form.sent_on.data, current_person())
 
-    done = lambda sent: f"Recorded as sent to {len(sent)} {'agency' if len(sent) == 1 else 'agencies'}."  # noqa: E731
-    return submit(form, send, done, _dissemination_url(review)) or _dissemination_page(review, send_form=form)
+def _event_form(_review: Review) -> f.EventForm:
+    return f.EventForm().offer(_agencies())
 
 
 @bp.route("/<int:review_id>/dissemination/events", methods=["POST"])
 @loads(Review, may="manage")
-def review_learning_event_add(review: Review) -> ResponseReturnValue:
-    form = f.EventForm().offer(_agencies())
-    record = lambda: dissemination.record_event(review, form.details(), current_person())  # noqa: E731
-    done = submit(form, record, "Learning event recorded.", _dissemination_url(review) + "#events")
-    return done or _dissemination_page(review, event_form=form)
+@DISSEMINATION_PAGE.posts("event_form", _event_form, "Learning event recorded.", anchor="#events")
+def review_learning_event_add(review: Review, form: f.EventForm) -> LearningEvent:
+    return dissemination.record_event(review, form.details(), current_person())
+
+
+def _audit_form(review: Review) -> f.AuditForm:
+    return f.AuditForm().offer(_recommendations(review))
 
 
 @bp.route("/<int:review_id>/dissemination/audits", methods=["POST"])
 @loads(Review, may="manage")
-def review_practice_audit_add(review: Review) -> ResponseReturnValue:
-    form = f.AuditForm().offer(_recommendations(review))
-    add = lambda: dissemination.add_audit(review, form.details(), current_person())  # noqa: E731
-    done = submit(form, add, "Practice audit recorded.", _dissemination_url(review) + "#audits")
-    return done or _dissemination_page(review, audit_form=form)
+@DISSEMINATION_PAGE.posts("audit_form", _audit_form, "Practice audit recorded.", anchor="#audits")
+def review_practice_audit_add(review: Review, form: f.AuditForm) -> PracticeAudit:
+    return dissemination.add_audit(review, form.details(), current_person())
 
 
 @bp.route("/<int:review_id>/dissemination/audits/<int:audit_id>", methods=["GET", "POST"])
@@ -284,35 +282,34 @@ def mine() -> ResponseReturnValue:
     return render_template("learning/mine.html", agency=user.agency, page=page)
 
 
-def _recipient_page(recipient: BriefingRecipient, **refused: FlaskForm) -> ResponseReturnValue:
-    form = refused.get("form") or f.AcknowledgeForm(formdata=None, version=recipient.version)
-    briefing = recipient.briefing
+def _recipient_page(briefing_recipient: BriefingRecipient, **refused: FlaskForm) -> ResponseReturnValue:
+    form = refused.get("form") or f.AcknowledgeForm(formdata=None, version=briefing_recipient.version)
+    briefing = briefing_recipient.briefing
     return page_with_form(
         "learning/received.html",
         form,
-        recipient=recipient,
+        recipient=briefing_recipient,
         briefing=services.briefing_text(briefing),
         approved=briefing.is_approved,
     )
 
 
-@briefings_bp.route("/<int:briefing_recipient_id>")
-@loads(BriefingRecipient, options=RECIPIENT)
-def received(briefing_recipient: BriefingRecipient) -> ResponseReturnValue:
-    return _recipient_page(briefing_recipient)
+def _recipient_url(recipient: BriefingRecipient) -> str:
+    return url_for("briefings.received", briefing_recipient_id=recipient.id)
+
+
+# The briefing's page as its agency received it, where the agency acknowledges it.
+RECIPIENT_PAGE = FormsPage(_recipient_page, _recipient_url)
+RECIPIENT_PAGE.route(
+    briefings_bp, "/<int:briefing_recipient_id>", "received", loads(BriefingRecipient, options=RECIPIENT)
+)
 
 
 @briefings_bp.route("/<int:briefing_recipient_id>/acknowledge", methods=["POST"])
 @loads(BriefingRecipient, may="acknowledge", options=RECIPIENT)
-def acknowledge(briefing_recipient: BriefingRecipient) -> ResponseReturnValue:
-    form = f.AcknowledgeForm()
-    then = url_for("briefings.received", briefing_recipient_id=briefing_recipient.id)
-
-    def change() -> None:
-        dissemination.acknowledge_briefing(briefing_recipient, current_person(), form.version.data)
-
-    done = submit(form, change, "Receipt acknowledged. Thank you.", then)
-    return done or _recipient_page(briefing_recipient, form=form)
+@RECIPIENT_PAGE.posts("form", f.AcknowledgeForm, "Receipt acknowledged. Thank you.")
+def acknowledge(briefing_recipient: BriefingRecipient, form: f.AcknowledgeForm) -> None:
+    dissemination.acknowledge_briefing(briefing_recipient, current_person(), form.version.data)
 
 
 @briefings_bp.route("/<int:briefing_recipient_id>/briefing.docx")
@@ -329,5 +326,5 @@ def received_print(briefing_recipient: BriefingRecipient) -> ResponseReturnValue
         "learning/briefing_print.html",
         briefing=services.briefing_text(briefing),
         draft=not briefing.is_approved,
-        back=url_for("briefings.received", briefing_recipient_id=briefing_recipient.id),
+        back=_recipient_url(briefing_recipient),
     )

@@ -11,13 +11,15 @@ from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
+from wtforms import StringField
 
 from casework.auth.access import current_person, loads
 from casework.core.extensions import db
-from casework.core.forms import submit
+from casework.core.forms import VersionedForm
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage, route_each
 from casework.reviews import bp
-from casework.reviews.models import Review, ReviewNotice
+from casework.reviews.models import HomeOfficeStep, Review, ReviewNotice
 from casework.reviews.notices import forms as f
 from casework.reviews.notices import services
 from casework.reviews.notices.rules import notice_status
@@ -50,21 +52,20 @@ def _notices_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:review_id>/notices")
-@loads(Review)
-def review_notices(review: Review) -> ResponseReturnValue:
-    return _notices_page(review)
+# The notices page; its form records a step of the Home Office loop, or shows the page again with
+# the form's errors.
+NOTICES_PAGE = FormsPage(_notices_page, notices_url)
+NOTICES_PAGE.route(bp, "/<int:review_id>/notices", "review_notices", loads(Review))
 
 
 @bp.route("/<int:review_id>/notices/home-office", methods=["POST"])
 @loads(Review, may="manage")
-def review_home_office_step(review: Review) -> ResponseReturnValue:
-    form = f.HomeOfficeStepForm()
-    record = lambda: services.record_home_office_step(  # noqa: E731
-        review, form.chosen_step(), form.taken_on.data, form.note.data or "", current_person()
+@NOTICES_PAGE.posts("step_form", f.HomeOfficeStepForm, "Home Office step recorded.", anchor="#home-office")
+def review_home_office_step(review: Review, form: f.HomeOfficeStepForm) -> HomeOfficeStep:
+    note = form.note.data or ""
+    return services.record_home_office_step(
+        review, form.chosen_step(), form.taken_on.data, note, current_person()
     )
-    done = submit(form, record, "Home Office step recorded.", notices_url(review) + "#home-office")
-    return done or _notices_page(review, step_form=form)
 
 
 # --- one notice -------------------------------------------------------------------------------
@@ -76,8 +77,9 @@ def _prepared_reason(review: Review, notice: ReviewNotice) -> str:
     return delay_reasons(review) if notice.requirement.key == "delay_reasons" else ""
 
 
-def _notice_page(review: Review, notice: ReviewNotice, **refused: FlaskForm) -> ResponseReturnValue:
+def _notice_page(notice: ReviewNotice, **refused: FlaskForm) -> ResponseReturnValue:
     today, notice = uk_today(), _shown(notice)
+    review = notice.review  # the review the route loaded, from the session
     drawn = {
         "sent_form": f.SentForm(
             formdata=None,
@@ -123,57 +125,51 @@ def _shown(notice: ReviewNotice) -> ReviewNotice:
     ).scalar_one()
 
 
-@bp.route("/<int:review_id>/notices/<int:notice_id>")
+NOTICE_RULE = "/<int:review_id>/notices/<int:notice_id>"
+
+
+@bp.route(NOTICE_RULE)
 @loads(Review)
 def review_notice(review: Review, notice_id: int) -> ResponseReturnValue:
-    return _notice_page(review, _notice_of(review, notice_id))
+    return _notice_page(_notice_of(review, notice_id))
 
 
-def _change(
-    review: Review, notice: ReviewNotice, name: str, form: FlaskForm, change: Callable[[], Any], success: str
-) -> ResponseReturnValue:
-    done = submit(form, change, success, notice_url(notice))
-    return done or _notice_page(review, notice, **{name: form})
+# A notice's page; its forms are each posted to their own route: back to the notice, or its page
+# again with the form's errors.
+NOTICE_PAGE = FormsPage(_notice_page, notice_url)
+
+# A notice's forms, each posted to its own route under the review's (endpoint review_notice_<name>,
+# address .../<name>): the form, the service it answers and the message when it is done.
+NOTICE_CHANGES: dict[str, tuple[type[VersionedForm], Callable[..., ReviewNotice], str]] = {
+    "sent": (f.SentForm, services.record_sent, "Notice recorded as sent."),
+    "comments": (f.CommentsForm, services.record_comments, "Comments recorded."),
+    "response": (f.ResponseForm, services.record_response, "The partners' response is recorded."),
+}
 
 
-@bp.route("/<int:review_id>/notices/<int:notice_id>/sent", methods=["POST"])
+def _answers(form: VersionedForm) -> dict[str, Any]:
+    """What a notice's form holds, as its service's keywords (the services name them as the forms
+    do): text left empty is "", a date or version left empty None."""
+    return {
+        name: (value or "") if isinstance(form[name], StringField) else value
+        for name, value in form.data.items()
+        if name not in ("csrf_token", "form_key", "submit")
+    }
+
+
 @loads(Review, may="manage")
-def review_notice_sent(review: Review, notice_id: int) -> ResponseReturnValue:
-    notice, form = _notice_of(review, notice_id), f.SentForm()
-    record = lambda: services.record_sent(  # noqa: E731
-        notice,
-        sent_on=form.sent_on.data,
-        reference=form.reference.data or "",
-        reason=form.reason.data or "",
-        version=form.version.data,
-        by=current_person(),
-    )
-    return _change(review, notice, "sent_form", form, record, "Notice recorded as sent.")
+def review_notice_change(review: Review, notice_id: int, change: str) -> ResponseReturnValue:
+    """Back to the notice, or its page again with the form's errors."""
+    form_class, record, success = NOTICE_CHANGES[change]
+    notice, form = _notice_of(review, notice_id), form_class()
+    answer = lambda: record(notice, **_answers(form), by=current_person())  # noqa: E731
+    return NOTICE_PAGE.answer(notice, f"{change}_form", form, answer, success)
 
 
-@bp.route("/<int:review_id>/notices/<int:notice_id>/comments", methods=["POST"])
-@loads(Review, may="manage")
-def review_notice_comments(review: Review, notice_id: int) -> ResponseReturnValue:
-    notice, form = _notice_of(review, notice_id), f.CommentsForm()
-    record = lambda: services.record_comments(  # noqa: E731
-        notice,
-        comments=form.comments.data or "",
-        received_on=form.received_on.data,
-        version=form.version.data,
-        by=current_person(),
-    )
-    return _change(review, notice, "comments_form", form, record, "Comments recorded.")
-
-
-@bp.route("/<int:review_id>/notices/<int:notice_id>/response", methods=["POST"])
-@loads(Review, may="manage")
-def review_notice_response(review: Review, notice_id: int) -> ResponseReturnValue:
-    notice, form = _notice_of(review, notice_id), f.ResponseForm()
-    record = lambda: services.record_response(  # noqa: E731
-        notice,
-        response=form.response.data or "",
-        responded_on=form.responded_on.data,
-        version=form.version.data,
-        by=current_person(),
-    )
-    return _change(review, notice, "response_form", form, record, "The partners' response is recorded.")
+route_each(
+    bp,
+    review_notice_change,
+    "change",
+    {name: (f"review_notice_{name}", f"{NOTICE_RULE}/{name}") for name in NOTICE_CHANGES},
+    methods=["POST"],
+)

@@ -18,6 +18,7 @@ from casework.core.extensions import db
 from casework.core.form_keys import OneTimeForm
 from casework.core.forms import commit_once, flash_form_errors, submit
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage
 from casework.reviews import bp
 from casework.reviews.models import (
     AnonymisationCheck,
@@ -95,42 +96,37 @@ PAGE_OPTIONS = (
 )
 
 
-@bp.route("/<int:review_id>/publication")
-@loads(Review, options=PAGE_OPTIONS)
-def review_publication(review: Review) -> ResponseReturnValue:
-    return _publication_page(review)
-
-
-def _change(
-    review: Review, name: str, form: FlaskForm, change: Callable[[], Any], success: str, then: str
-) -> ResponseReturnValue:
-    """One change posted from the page: sent, or the page again with the form's errors."""
-    return submit(form, change, success, then) or _publication_page(review, **{name: form})
+# The page; its forms are each posted to their own route: sent, or the page again with the form's
+# errors.
+PUBLICATION_PAGE = FormsPage(_publication_page, _here)
+PUBLICATION_PAGE.route(
+    bp, "/<int:review_id>/publication", "review_publication", loads(Review, options=PAGE_OPTIONS)
+)
 
 
 @bp.route("/<int:review_id>/publication/details", methods=["POST"])
 @loads(Review, may="manage")
-def review_publication_details(review: Review) -> ResponseReturnValue:
-    form = f.PublicationDetailsForm()
-    save = lambda: publishing.save_publication_details(review, **form.values(), by=current_person())  # noqa: E731
-    return _change(review, "details_form", form, save, "Publication details saved.", _here(review))
+@PUBLICATION_PAGE.posts("details_form", f.PublicationDetailsForm, "Publication details saved.")
+def review_publication_details(review: Review, form: f.PublicationDetailsForm) -> None:
+    publishing.save_publication_details(review, **form.values(), by=current_person())
 
 
 @bp.route("/<int:review_id>/publication/publish", methods=["POST"])
 @loads(Review, may="manage")
-def review_publish(review: Review) -> ResponseReturnValue:
-    form = f.PublishForm()
-    publish = lambda: publishing.publish_review(  # noqa: E731
-        review, form.published_on.data, current_person(), form.version.data
-    )
-    return _change(review, "publish_form", form, publish, "The report is published.", review_url(review))
+@PUBLICATION_PAGE.posts("publish_form", f.PublishForm, "The report is published.", then=review_url)
+def review_publish(review: Review, form: f.PublishForm) -> None:
+    publishing.publish_review(review, form.published_on.data, current_person(), form.version.data)
+
+
+CORRECTED = "Corrected version uploaded and checked again."
+NOT_PUBLISHED = "The decision not to publish is recorded; the improvement information will be published."
 
 
 @bp.route("/<int:review_id>/publication/not-published", methods=["POST"])
 @loads(Review, may="manage")
-def review_not_published(review: Review) -> ResponseReturnValue:
-    form = f.NotPublishForm()
-    decide = lambda: publishing.decide_not_to_publish(  # noqa: E731
+@PUBLICATION_PAGE.posts("not_form", f.NotPublishForm, NOT_PUBLISHED, then=review_url)
+def review_not_published(review: Review, form: f.NotPublishForm) -> None:
+    publishing.decide_not_to_publish(
         review,
         form.reason.data or "",
         form.improvements.data or "",
@@ -138,27 +134,24 @@ def review_not_published(review: Review) -> ResponseReturnValue:
         form.version.data,
         decided_on=form.decided_on.data,
     )
-    done = "The decision not to publish is recorded; the improvement information will be published."
-    return _change(review, "not_form", form, decide, done, review_url(review))
+
+
+def _delay_form(review: Review) -> f.DelayForm:
+    return f.DelayForm().offer(processes_of(review))  # the parallel processes a delay may name
 
 
 @bp.route("/<int:review_id>/publication/delays", methods=["POST"])
 @loads(Review, may="manage")
-def review_publication_delay(review: Review) -> ResponseReturnValue:
-    form = f.DelayForm().offer(processes_of(review))
-    record = lambda: publishing.record_delay(review, **form.values(), by=current_person())  # noqa: E731
-    return _change(review, "delay_form", form, record, "Delay recorded.", _here(review))
+@PUBLICATION_PAGE.posts("delay_form", _delay_form, "Delay recorded.")
+def review_publication_delay(review: Review, form: f.DelayForm) -> None:
+    publishing.record_delay(review, **form.values(), by=current_person())
 
 
 @bp.route("/<int:review_id>/publication/corrected", methods=["POST"])
 @loads(Review, may="manage")
-def review_publication_corrected(review: Review) -> ResponseReturnValue:
-    form = f.CorrectedVersionForm()
-    upload = lambda: publishing.upload_corrected_version(  # noqa: E731
-        review, form.file.data, form.summary.data or "", current_person()
-    )
-    done = "Corrected version uploaded and checked again."
-    return _change(review, "corrected_form", form, upload, done, _here(review))
+@PUBLICATION_PAGE.posts("corrected_form", f.CorrectedVersionForm, CORRECTED)
+def review_publication_corrected(review: Review, form: f.CorrectedVersionForm) -> None:
+    publishing.upload_corrected_version(review, form.file.data, form.summary.data or "", current_person())
 
 
 # --- the anonymisation check and withdrawal: buttons that come back to the page -------------

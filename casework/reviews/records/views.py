@@ -14,6 +14,7 @@ from casework.core.extensions import db
 from casework.core.forms import page_with_form, submit
 from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
+from casework.core.view_helpers import FormsPage
 from casework.reviews import bp
 from casework.reviews.models import (
     FamilyContact,
@@ -59,19 +60,16 @@ def _processes_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue
     )
 
 
-@bp.route("/<int:review_id>/processes")
-@loads(Review, options=WITH_PEOPLE)
-def review_processes(review: Review) -> ResponseReturnValue:
-    return _processes_page(review)
+# The register's page; its forms add to it, or show it again with the form's errors.
+PROCESSES = FormsPage(_processes_page, _processes_url)
+PROCESSES.route(bp, "/<int:review_id>/processes", "review_processes", loads(Review, options=WITH_PEOPLE))
 
 
 @bp.route("/<int:review_id>/processes", methods=["POST"])
 @loads(Review, may="manage", options=WITH_PEOPLE)
-def review_process_add(review: Review) -> ResponseReturnValue:
-    form = f.ProcessForm()
-    add = lambda: processes.add_process(review, form.details(), current_person())  # noqa: E731
-    done = submit(form, add, "Process added to the register.", _processes_url(review))
-    return done or _processes_page(review, process_form=form)
+@PROCESSES.posts("process_form", f.ProcessForm, "Process added to the register.")
+def review_process_add(review: Review, form: f.ProcessForm) -> ParallelProcess:
+    return processes.add_process(review, form.details(), current_person())
 
 
 @bp.route("/<int:review_id>/processes/<int:process_id>", methods=["GET", "POST"])
@@ -121,21 +119,16 @@ def _monitoring_page(review: Review, **refused: FlaskForm) -> ResponseReturnValu
     )
 
 
-@bp.route("/<int:review_id>/monitoring")
-@loads(Review, options=WITH_PEOPLE)
-def review_monitoring(review: Review) -> ResponseReturnValue:
-    return _monitoring_page(review)
+MONITORING = FormsPage(_monitoring_page, _monitoring_url)
+MONITORING.route(bp, "/<int:review_id>/monitoring", "review_monitoring", loads(Review, options=WITH_PEOPLE))
 
 
 @bp.route("/<int:review_id>/monitoring", methods=["POST"])
 @loads(Review, may="manage", options=WITH_PEOPLE)
-def review_monitoring_add(review: Review) -> ResponseReturnValue:
-    form = f.MonitoringForm()
-    add = lambda: monitoring.add_entry(  # noqa: E731
-        review, form.kind_chosen(), form.recorded_on.data, form.text.data or "", current_person()
-    )
-    done = submit(form, add, "Added to the monitoring log.", _monitoring_url(review))
-    return done or _monitoring_page(review, monitoring_form=form)
+@MONITORING.posts("monitoring_form", f.MonitoringForm, "Added to the monitoring log.")
+def review_monitoring_add(review: Review, form: f.MonitoringForm) -> MonitoringEntry:
+    text = form.text.data or ""
+    return monitoring.add_entry(review, form.kind_chosen(), form.recorded_on.data, text, current_person())
 
 
 @bp.route("/<int:review_id>/monitoring/<int:monitoring_id>", methods=["GET", "POST"])
@@ -182,19 +175,17 @@ def _family_page(review: Review, **refused: FlaskForm) -> ResponseReturnValue:
     )
 
 
-@bp.route("/<int:review_id>/family")
-@loads(Review, may="see_family", options=WITH_PEOPLE)
-def review_family(review: Review) -> ResponseReturnValue:
-    return _family_page(review)
+FAMILY = FormsPage(_family_page, _family_url)
+FAMILY.route(
+    bp, "/<int:review_id>/family", "review_family", loads(Review, may="see_family", options=WITH_PEOPLE)
+)
 
 
 @bp.route("/<int:review_id>/family", methods=["POST"])
 @loads(Review, may="manage", options=WITH_PEOPLE)
-def review_family_add(review: Review) -> ResponseReturnValue:
-    form = f.FamilyContactForm()
-    add = lambda: family.add_contact(review, form.details(), current_person())  # noqa: E731
-    done = submit(form, add, "Added to the family involvement log.", _family_url(review))
-    return done or _family_page(review, family_form=form)
+@FAMILY.posts("family_form", f.FamilyContactForm, "Added to the family involvement log.")
+def review_family_add(review: Review, form: f.FamilyContactForm) -> FamilyContact:
+    return family.add_contact(review, form.details(), current_person())
 
 
 @bp.route("/<int:review_id>/family/<int:contact_id>", methods=["GET", "POST"])

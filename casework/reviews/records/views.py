@@ -4,6 +4,10 @@ with the version it was drawn from."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from flask import request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -11,10 +15,10 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from casework.auth.access import current_person, loads
 from casework.core.extensions import db
-from casework.core.forms import page_with_form, submit
+from casework.core.forms import VersionedForm, page_with_form, submit
 from casework.core.request_guards import as_id
 from casework.core.timeutil import uk_today
-from casework.core.view_helpers import FormsPage
+from casework.core.view_helpers import FormsPage, route_each
 from casework.reviews import bp
 from casework.reviews.models import (
     FamilyContact,
@@ -72,16 +76,6 @@ def review_process_add(review: Review, form: f.ProcessForm) -> ParallelProcess:
     return processes.add_process(review, form.details(), current_person())
 
 
-@bp.route("/<int:review_id>/processes/<int:process_id>", methods=["GET", "POST"])
-@loads(Review, may="manage")
-def review_process_edit(review: Review, process_id: int) -> ResponseReturnValue:
-    process = part_of(review, ParallelProcess, process_id)
-    form = correction_form(f.ProcessForm, process)
-    save = lambda: processes.update_process(process, form.details(), form.version.data)  # noqa: E731
-    done = submit(form, save, "Process updated.", _processes_url(review))
-    return done or page_with_form("reviews/records/process_edit.html", form, review=review, process=process)
-
-
 @bp.route("/<int:review_id>/pauses/<int:pause_id>/process", methods=["POST"])
 @loads(Review, may="manage")
 def review_pause_cause(review: Review, pause_id: int) -> ResponseReturnValue:
@@ -131,18 +125,6 @@ def review_monitoring_add(review: Review, form: f.MonitoringForm) -> MonitoringE
     return monitoring.add_entry(review, form.kind_chosen(), form.recorded_on.data, text, current_person())
 
 
-@bp.route("/<int:review_id>/monitoring/<int:monitoring_id>", methods=["GET", "POST"])
-@loads(Review, may="manage")
-def review_monitoring_edit(review: Review, monitoring_id: int) -> ResponseReturnValue:
-    entry = part_of(review, MonitoringEntry, monitoring_id)
-    form = correction_form(f.MonitoringEditForm, entry)
-    save = lambda: monitoring.update_entry(  # noqa: E731
-        entry, form.recorded_on.data, form.text.data or "", form.version.data
-    )
-    done = submit(form, save, "Entry corrected.", _monitoring_url(review))
-    return done or page_with_form("reviews/records/monitoring_edit.html", form, review=review, entry=entry)
-
-
 # The reviewer answers on the log's page; the entry's own rule says whose request it is.
 @bp.route("/<int:review_id>/monitoring/<int:monitoring_id>/response", methods=["POST"])
 @loads(Review, options=WITH_PEOPLE)
@@ -188,11 +170,78 @@ def review_family_add(review: Review, form: f.FamilyContactForm) -> FamilyContac
     return family.add_contact(review, form.details(), current_person())
 
 
-@bp.route("/<int:review_id>/family/<int:contact_id>", methods=["GET", "POST"])
+# --- an entry corrected on a page of its own ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """How a register's entry is corrected on its page: its model, the page's route and the
+    route's name for the entry's id, the form drawn from it, the service that saves the change,
+    and the register's page to go back to."""
+
+    model: type[ParallelProcess | MonitoringEntry | FamilyContact]
+    rule: str
+    argument: str
+    form: type[VersionedForm]
+    save: Callable[[Any, Any], object]
+    done: str
+    register: Callable[[Review], str]
+    template: str
+    name: str  # the entry's name in the template
+
+
+CORRECTIONS = {
+    "review_process_edit": Correction(
+        ParallelProcess,
+        "/<int:review_id>/processes/<int:process_id>",
+        "process_id",
+        f.ProcessForm,
+        lambda process, form: processes.update_process(process, form.details(), form.version.data),
+        "Process updated.",
+        _processes_url,
+        "reviews/records/process_edit.html",
+        "process",
+    ),
+    "review_monitoring_edit": Correction(
+        MonitoringEntry,
+        "/<int:review_id>/monitoring/<int:monitoring_id>",
+        "monitoring_id",
+        f.MonitoringEditForm,
+        lambda entry, form: monitoring.update_entry(
+            entry, form.recorded_on.data, form.text.data or "", form.version.data
+        ),
+        "Entry corrected.",
+        _monitoring_url,
+        "reviews/records/monitoring_edit.html",
+        "entry",
+    ),
+    "review_family_edit": Correction(
+        FamilyContact,
+        "/<int:review_id>/family/<int:contact_id>",
+        "contact_id",
+        f.FamilyContactForm,
+        lambda contact, form: family.update_contact(contact, form.details(), form.version.data),
+        "Entry corrected.",
+        _family_url,
+        "reviews/records/family_edit.html",
+        "contact",
+    ),
+}
+
+
 @loads(Review, may="manage")
-def review_family_edit(review: Review, contact_id: int) -> ResponseReturnValue:
-    contact = part_of(review, FamilyContact, contact_id)
-    form = correction_form(f.FamilyContactForm, contact)
-    save = lambda: family.update_contact(contact, form.details(), form.version.data)  # noqa: E731
-    done = submit(form, save, "Entry corrected.", _family_url(review))
-    return done or page_with_form("reviews/records/family_edit.html", form, review=review, contact=contact)
+def review_entry_edit(review: Review, correction: str, **ids: int) -> ResponseReturnValue:
+    how = CORRECTIONS[correction]
+    entry = part_of(review, how.model, ids[how.argument])
+    form = correction_form(how.form, entry)
+    done = submit(form, lambda: how.save(entry, form), how.done, how.register(review))
+    return done or page_with_form(how.template, form, review=review, **{how.name: entry})
+
+
+route_each(
+    bp,
+    review_entry_edit,
+    "correction",
+    {endpoint: (endpoint, how.rule) for endpoint, how in CORRECTIONS.items()},
+    methods=["GET", "POST"],
+)

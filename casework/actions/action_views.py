@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
-
 from flask import abort, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload, selectinload
@@ -26,7 +23,7 @@ from casework.actions.models import (
     Theme,
 )
 from casework.actions.rag import is_overdue, rag_of, soon_limit
-from casework.auth.access import current_person, loads, roles
+from casework.auth.access import current_person, page_loader, roles
 from casework.auth.models import Role
 from casework.core.extensions import db
 from casework.core.forms import error_flashed, page_with_form, submit
@@ -34,8 +31,6 @@ from casework.core.paging import PAGE_SIZE, Slice, requested_page, requested_sli
 from casework.core.timeutil import uk_today
 from casework.core.view_helpers import FormsPage
 from casework.reviews.models import ReviewType
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 # What the action's page shows, loaded with the action (its template never queries); its
 # history comes a page at a time (history_page).
@@ -62,9 +57,8 @@ def history_page(action: Action) -> Slice:
     )
 
 
-def _loads(may: str = "view") -> Callable[[F], F]:
-    """The action the URL names, loaded with what its page shows."""
-    return loads(Action, may, options=PAGE_OPTIONS)
+# The action the URL names, loaded with what its page shows.
+_loads = page_loader(Action, options=PAGE_OPTIONS)
 
 
 def _url(action: Action) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -21,7 +21,7 @@ from casework.agencies.contributions import (
     RequestEvent,
 )
 from casework.agencies.forms import CommentForm, CsvForm, EntryForm, SubmitForm, UploadForm
-from casework.auth.access import current_person, loads, roles, signed_in
+from casework.auth.access import current_person, page_loader, roles, signed_in
 from casework.auth.models import Role
 from casework.core.errors import DomainError
 from casework.core.extensions import db
@@ -32,8 +32,6 @@ from casework.core.view_helpers import FormsPage, route_each
 from casework.documents.models import Document
 from casework.jobs.models import BackgroundJob
 from casework.reviews.models import AccuracyAnswer, AccuracyCheck, DraftVersion, Review
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 # What the request's page shows, loaded with the request (its template never queries); its
 # chronology comes a page at a time (entries_page).
@@ -46,9 +44,8 @@ PAGE_OPTIONS = (
 )
 
 
-def _loads(may: str = "view") -> Callable[[F], F]:
-    """The request the URL names (``request_id``), loaded with what its page shows."""
-    return loads(ContributionRequest, may, argument="request_id", options=PAGE_OPTIONS)
+# The request the URL names (``request_id``), loaded with what its page shows.
+_loads = page_loader(ContributionRequest, argument="request_id", options=PAGE_OPTIONS)
 
 
 def _url(contribution: ContributionRequest) -> str:

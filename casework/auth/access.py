@@ -128,6 +128,18 @@ def loads(
     return decorator
 
 
+def page_loader(
+    model: type[Guarded], *, argument: str | None = None, options: Sequence[ORMOption] = ()
+) -> Callable[[str], Callable[[F], F]]:
+    """``loads`` for one record's page: ``may`` left to each route, the record always loaded with
+    ``options`` (what the page shows), so each route of the page names only its rule."""
+
+    def loader(may: str = "view") -> Callable[[F], F]:
+        return loads(model, may, argument=argument, options=options)
+
+    return loader
+
+
 def load_for(model: type[G], record_id: Any, may: str = "view", *, options: Sequence[ORMOption] = ()) -> G:
     """Load a record and apply its rule for the signed-in user: 404 if they may not know it
     exists (neither view it nor do ``may``), 403 if they may not do ``may`` with it. For records

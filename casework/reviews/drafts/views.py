@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -82,27 +84,39 @@ def review_draft_upload(review: Review, form: f.DraftUploadForm) -> DraftVersion
 @bp.route("/<int:review_id>/drafts/<int:version_id>/share", methods=["POST"])
 @loads(Review, may="manage")
 def review_draft_share(review: Review, version_id: int) -> ResponseReturnValue:
-    draft = part_of(review, DraftVersion, version_id)
     form = f.ShareForm()
     form.agencies.choices = [SelectChoice(str(a.id), a.name) for a in review.agencies_where("in_scope")]
-    share = lambda: drafts.share_for_accuracy(  # noqa: E731
-        draft, chosen_agencies(form.agencies.data), form.due_on.data, current_person()
+
+    def share(draft: DraftVersion) -> object:
+        return drafts.share_for_accuracy(
+            draft, chosen_agencies(form.agencies.data), form.due_on.data, current_person()
+        )
+
+    return _version_change(
+        review, version_id, form, share, "Shared with the agencies for a factual accuracy check."
     )
-    done = "Shared with the agencies for a factual accuracy check."
-    return sent_back(form, share, done, _drafts_url(review), _drafts_url(review))
 
 
 @bp.route("/<int:review_id>/drafts/<int:version_id>/family", methods=["POST"])
 @loads(Review, may="manage")
 def review_draft_family(review: Review, version_id: int) -> ResponseReturnValue:
-    draft = part_of(review, DraftVersion, version_id)
     form = f.FamilyForm()
-    record = lambda: drafts.record_family_sharing(  # noqa: E731
-        draft, form.shared_on.data, form.how.data or "", form.response.data or "", current_person()
-    )
-    return sent_back(
-        form, record, "Sharing with the family recorded.", _drafts_url(review), _drafts_url(review)
-    )
+
+    def record(draft: DraftVersion) -> object:
+        how, response = form.how.data or "", form.response.data or ""
+        return drafts.record_family_sharing(draft, form.shared_on.data, how, response, current_person())
+
+    return _version_change(review, version_id, form, record, "Sharing with the family recorded.")
+
+
+def _version_change(
+    review: Review, version_id: int, form: FlaskForm, change: Callable[[DraftVersion], object], done: str
+) -> ResponseReturnValue:
+    """A change to one version of the review's report (404 if not the review's), then back to the
+    drafts page, or there with the form's error."""
+    draft = part_of(review, DraftVersion, version_id)
+    back = _drafts_url(review)
+    return sent_back(form, lambda: change(draft), done, back, back)
 
 
 @bp.route("/<int:review_id>/drafts/final", methods=["POST"])

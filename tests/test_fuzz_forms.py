@@ -15,6 +15,7 @@ CASEWORK_FUZZ_SEED explores other examples than the fixed default run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -502,14 +503,24 @@ def snapshot(connection: Connection) -> dict[str, str]:
     """A digest of every row of every table but the browsers' sessions (a refusal's message is
     kept in the browser's session until the next page shows it)."""
     digests = {}
+    for name, query in _every_row():
+        # Raw rows, as stored: nothing to decode (sealed columns need the app to open them). As
+        # plain tuples: a row's own repr shortens long values, a tuple's shows every character.
+        rows = [tuple(row) for row in connection.exec_driver_sql(query)]
+        digests[name] = hashlib.sha256(repr(rows).encode()).hexdigest() + f" ({len(rows)} rows)"
+    return digests
+
+
+@functools.cache
+def _every_row() -> tuple[tuple[str, str], ...]:
+    """Each table but the sessions', with the query that reads all its rows in key order."""
+    queries = []
     for table in db.metadata.sorted_tables:
         if table.name == "web_sessions":
             continue
-        # Raw rows, as stored: nothing to decode (sealed columns need the app to open them).
         order = ", ".join(f'"{column.name}"' for column in table.primary_key.columns)
-        rows = connection.execute(text(f'SELECT * FROM "{table.name}" ORDER BY {order}')).all()
-        digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest() + f" ({len(rows)} rows)"
-    return digests
+        queries.append((table.name, f'SELECT * FROM "{table.name}" ORDER BY {order}'))
+    return tuple(queries)
 
 
 def write_mark(connection: Connection) -> int:

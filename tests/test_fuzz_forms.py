@@ -15,6 +15,7 @@ CASEWORK_FUZZ_SEED explores other examples than the fixed default run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -39,7 +40,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 from werkzeug.test import TestResponse
 
-from casework.actions.models import Action, ActionStatus
+from casework.actions.models import Action, ActionStatus, Recommendation, RecommendationOutcome
 from casework.actions.services import request_deadline_change
 from casework.agencies.chronology_csv import ChronologyRow
 from casework.agencies.contributions import ContributionKind
@@ -54,6 +55,7 @@ from casework.core.workdays import add_closure_day, working_calendar
 from casework.demo import DEMO_USERS
 from casework.demo.notices import DHR_PSEUDONYM
 from casework.demo.publication import _report as demo_report
+from casework.jobs.models import BackgroundJob
 from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.outbox import queue_mail
 from casework.reviews.appointments.services import assign_reviewer
@@ -74,8 +76,9 @@ SEED = int(os.environ["CASEWORK_FUZZ_SEED"]) if os.environ.get("CASEWORK_FUZZ_SE
 # One of each role and each agency or set of reviews; the second board manager sees what the first does.
 WALKED_USERS = [user for user in DEMO_USERS if user.email != "manager2@northshire.example"]
 # Distinct URLs walked per route and user: enough to meet each route's forms in several states
-# (the seeds of _extend_demo lead to the rarest ones).
-URLS_PER_ROUTE = 8
+# (the seeds of _extend_demo lead to the rarest ones; with them, 4 meets every form, every field
+# and every option that 8 did).
+URLS_PER_ROUTE = 4
 
 # Routes the walk cannot reach from a page, and why; each is covered by its own tests.
 UNREACHED = {
@@ -358,15 +361,38 @@ def _extend_demo() -> dict[str, list[str]]:
         db.select(Review.id).where(Review.published_on.is_not(None)).order_by(Review.id)
     ).scalar()
     unconfirmed = db.session.execute(db.select(Review.id).where(Review.pseudonym == "Adult G")).scalar_one()
+    # Its pause form offers the agencies asked for contributions as the cause.
+    commissioned = db.session.execute(db.select(Review.id).where(Review.pseudonym == "Child E")).scalar_one()
+    # The partnership's own open action: the board manager reports its progress.
+    partnership_action = db.session.execute(
+        db.select(Action.id)
+        .where(Action.agency_id.is_(None), Action.status != ActionStatus.VERIFIED)
+        .order_by(Action.id)
+    ).scalar()
     paused = db.session.execute(
         db.select(ReviewPause.review_id).where(ReviewPause.ended_on.is_(None)).order_by(ReviewPause.id)
     ).scalar()
     in_quality_assurance = db.session.execute(
         db.select(Review.id).where(Review.pseudonym == DHR_PSEUDONYM)
     ).scalar()
-    assert completed and published and paused and in_quality_assurance, (
-        "the demo no longer holds one of the states walked"
-    )
+    # A recommendation of Child D with its measure set: the form to record a re-measure shows.
+    measured = db.session.execute(
+        db.select(Recommendation.id)
+        .join(RecommendationOutcome)
+        .where(Recommendation.review_id == child_d.id, RecommendationOutcome.measure.is_not(None))
+        .order_by(Recommendation.id)
+    ).scalar()
+    # The demo's background job (an export): its progress page.
+    job = db.session.execute(db.select(BackgroundJob.id).order_by(BackgroundJob.id)).scalar()
+    assert (
+        completed
+        and published
+        and paused
+        and in_quality_assurance
+        and partnership_action
+        and job
+        and measured
+    ), "the demo no longer holds one of the states walked"
     return {
         "": [f"/set-password/{token}"],
         "admin@northshire.example": [
@@ -378,11 +404,22 @@ def _extend_demo() -> dict[str, list[str]]:
             f"/agencies/{closed.id}",
             f"/actions/{action.id}",
             f"/actions/{completed}",
+            f"/actions/{partnership_action}",
             f"/reviews/{published}/publication",
             f"/reviews/{unconfirmed}/action-plan",
+            f"/reviews/{unconfirmed}/decision",
+            f"/reviews/{unconfirmed}/decision/reconsider",
+            f"/reviews/{commissioned}/pause",
             f"/reviews/{paused}",
             f"/reviews/{commissioning.id}",
             f"/reviews/{in_quality_assurance}/notices",
+            f"/jobs/{job}",
+            f"/reviews/{child_d.id}/recommendations/{measured}/outcome",
+        ],
+        # Child D's lead reviewer: the chronology's key notes and the monitoring responses.
+        "reviewer2@northshire.example": [
+            f"/reviews/{child_d.id}/chronology",
+            f"/reviews/{child_d.id}/monitoring",
         ],
     }
 
@@ -466,14 +503,24 @@ def snapshot(connection: Connection) -> dict[str, str]:
     """A digest of every row of every table but the browsers' sessions (a refusal's message is
     kept in the browser's session until the next page shows it)."""
     digests = {}
+    for name, query in _every_row():
+        # Raw rows, as stored: nothing to decode (sealed columns need the app to open them). As
+        # plain tuples: a row's own repr shortens long values, a tuple's shows every character.
+        rows = [tuple(row) for row in connection.exec_driver_sql(query)]
+        digests[name] = hashlib.sha256(repr(rows).encode()).hexdigest() + f" ({len(rows)} rows)"
+    return digests
+
+
+@functools.cache
+def _every_row() -> tuple[tuple[str, str], ...]:
+    """Each table but the sessions', with the query that reads all its rows in key order."""
+    queries = []
     for table in db.metadata.sorted_tables:
         if table.name == "web_sessions":
             continue
-        # Raw rows, as stored: nothing to decode (sealed columns need the app to open them).
         order = ", ".join(f'"{column.name}"' for column in table.primary_key.columns)
-        rows = connection.execute(text(f'SELECT * FROM "{table.name}" ORDER BY {order}')).all()
-        digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest() + f" ({len(rows)} rows)"
-    return digests
+        queries.append((table.name, f'SELECT * FROM "{table.name}" ORDER BY {order}'))
+    return tuple(queries)
 
 
 def write_mark(connection: Connection) -> int:
@@ -648,10 +695,12 @@ def test_no_hostile_request_gets_a_5xx_and_refusals_change_nothing(
             client.set_cookie(cookie_name, world.cookies[email])
             response = send(client)
             assert response.status_code < 500, f"{email or 'anonymous'}: {what} -> {response.status_code}"
+            # Whether anything was written is read first: it is one query, where reading the
+            # session for a refusal's message loads it and saves it back.
             if (
-                _refused(app, client, response)
-                and endpoint not in RECORDS_REFUSALS
+                endpoint not in RECORDS_REFUSALS
                 and wrote_since(connection, mark)
+                and _refused(app, client, response)
             ):
                 after = snapshot(connection)
                 changed = {name for name in before if before[name] != after[name]}

@@ -189,10 +189,6 @@ def refresh_deadlines(review: Review) -> None:
     current = deadlines_for(review)
     for deadline in current:
         clock = deadline.clock
-        row = stored.pop(clock.key, None)
-        if row is None:
-            row = ReviewDeadline(clock_key=clock.key)
-            review.deadlines.append(row)
         values = {
             "label": clock.label,
             "statutory": clock.statutory,
@@ -203,6 +199,10 @@ def refresh_deadlines(review: Review) -> None:
             "met_on": deadline.met_on,
             "running": deadline.running,
         }
+        row = stored.pop(clock.key, None)
+        if row is None:
+            review.deadlines.append(ReviewDeadline(clock_key=clock.key, **values))
+            continue
         for name, value in values.items():
             # Only what changed is set: an unchanged row is left clean, so no flush is spent on it.
             if getattr(row, name) != value:

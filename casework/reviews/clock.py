@@ -189,17 +189,24 @@ def refresh_deadlines(review: Review) -> None:
     current = deadlines_for(review)
     for deadline in current:
         clock = deadline.clock
+        values = {
+            "label": clock.label,
+            "statutory": clock.statutory,
+            "position": clock.position,
+            "starts_on": deadline.starts_on,
+            "original_due_on": deadline.original_due_on,
+            "due_on": deadline.due_on,
+            "met_on": deadline.met_on,
+            "running": deadline.running,
+        }
         row = stored.pop(clock.key, None)
         if row is None:
-            row = ReviewDeadline(clock_key=clock.key)
-            review.deadlines.append(row)
-        row.label, row.statutory, row.position = clock.label, clock.statutory, clock.position
-        row.starts_on, row.original_due_on, row.due_on = (
-            deadline.starts_on,
-            deadline.original_due_on,
-            deadline.due_on,
-        )
-        row.met_on, row.running = deadline.met_on, deadline.running
+            review.deadlines.append(ReviewDeadline(clock_key=clock.key, **values))
+            continue
+        for name, value in values.items():
+            # Only what changed is set: an unchanged row is left clean, so no flush is spent on it.
+            if getattr(row, name) != value:
+                setattr(row, name, value)
     for row in stored.values():
         review.deadlines.remove(row)
     refresh_notices(review, lambda key: EVENTS[key].read(review), current)

@@ -405,8 +405,12 @@ def move_to(review: Review, move: Move, details: dict[str, Any] | None = None) -
 
 
 def finish(review: Review) -> Review:
+    """Flush the change, then store the review's clocks and notices in one more flush. Once the
+    change is flushed, nothing the refresh reads depends on the rows it writes, so its queries need
+    not flush them one table at a time."""
     db.session.flush()
-    refresh_deadlines(review)
+    with db.session.no_autoflush:
+        refresh_deadlines(review)
     db.session.flush()
     return review
 

@@ -7,6 +7,7 @@ a later commit in the same context expires them.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import date, timedelta
 from typing import Any
@@ -283,7 +284,7 @@ def _take_later_step(
         appointments.accept_appointment(assignment, lead, declared=True)  # starts contributions
     elif step == ReviewStage.DRAFTING:
         lead = next(a.reviewer for a in review.assignments if a.role == AssignmentRole.LEAD)
-        content = report if report is not None else docx_with(*CLEAN_REPORT)
+        content = report if report is not None else clean_report()
         drafts.upload_draft(review, upload(content, "report.docx"), "First draft", lead, None)
     elif step == ReviewStage.PUBLICATION:
         drafts.mark_final(review, signed_off, manager, None)
@@ -298,6 +299,12 @@ def _take_later_step(
             approved=signed_off if "home_office_approval" in steps else None,
         )
         publishing.publish_review(review, uk_today(), manager, None)
+
+
+@functools.cache
+def clean_report() -> bytes:
+    """The DOCX of CLEAN_REPORT, made once: building a document costs more than the rest of a step."""
+    return docx_with(*CLEAN_REPORT)
 
 
 def publication_details(
@@ -378,7 +385,9 @@ def terms_details(on: dict[str, date | None], agencies: list[Agency], **changes:
 def loaded_review(review: Review) -> Review:
     """Load the review and what hangs off it, so it can be read after the app context ends."""
     db.session.refresh(review)
-    review_type(review.review_type.code)
+    kind = load(review.review_type)  # its clocks with it, as review_type() loads them
+    for clock in kind.clocks:
+        load(clock)
     for step in (review.referral, review.rapid_review, review.decision, review.terms, review.confidential):
         load(step)
     for rows in (

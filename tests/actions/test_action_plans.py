@@ -47,7 +47,7 @@ from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
-from casework.documents.storage import stored_path
+from casework.documents.storage import init_storage, stored_path
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
@@ -55,6 +55,7 @@ from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.demo import load_demo
 from tests.support.files import PDF
+from tests.support.readonly import built_once
 from tests.support.reviews import review_type
 from tests.support.rows import last_audit_event
 
@@ -759,7 +760,7 @@ def test_no_update_over_http_on_a_verified_action(app: Flask, ids: Ids) -> None:
     assert committed_state(app) == before
 
 
-# --- evidence ---------------------------------------------------------------------------------
+# --- evidence, and the tracker's export -------------------------------------------------------
 
 
 def test_completing_with_a_pdf_stores_it_linked_to_the_update(app: Flask, ids: Ids, folder: Path) -> None:
@@ -812,8 +813,7 @@ def test_evidence_that_is_not_an_allowed_file_is_refused_and_nothing_is_kept(
     assert not [path for path in folder.rglob("*") if path.is_file()]
 
 
-@pytest.fixture
-def evidence(app: Flask, ids: Ids) -> int:
+def completed_with_evidence(app: Flask, ids: Ids) -> int:
     """X's action completed by its lead with a PDF; the document's id."""
     with app.app_context():
         action = db.session.get(Action, ids.action)
@@ -825,22 +825,79 @@ def evidence(app: Flask, ids: Ids) -> int:
         return update.evidence[0].id
 
 
-@pytest.mark.parametrize("person", ["manager", "reviewer", "lead_x"])
-def test_the_evidence_downloads_for_the_board_manager_the_reviewer_and_the_owning_agency_lead(
-    app: Flask, ids: Ids, evidence: int, person: str
-) -> None:
-    response = client_as(app, ids.emails[person]).get(f"/documents/{evidence}")
-    assert response.status_code == 200
-    assert response.get_data() == PDF
+@pytest.fixture
+def evidence(app: Flask, ids: Ids) -> int:
+    return completed_with_evidence(app, ids)
 
 
-def test_the_evidence_is_404_for_another_agencys_lead_and_a_reviewer_not_on_the_review(
-    app: Flask, ids: Ids, evidence: int
-) -> None:
-    for person in ("lead_y", "outsider"):
+def world_with_evidence(app: Flask) -> tuple[Ids, int]:
+    with app.app_context():
+        ids = ids_of(build_world())
+    return ids, completed_with_evidence(app, ids)
+
+
+@pytest.mark.read_only
+class TestWhoMayDownloadAndExport:
+    """Downloads of the evidence and the tracker's export change nothing: one world, X's action
+    completed with a PDF, for them all, checked unchanged after the class (downloads and exports
+    add audit rows)."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def ids_and_evidence(
+        cls, app: Flask, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[tuple[Ids, int]]:
+        before = app.config["UPLOAD_FOLDER"]
+        app.config["UPLOAD_FOLDER"] = tmp_path_factory.mktemp("uploads")
+        init_storage(app)
+        try:
+            with built_once(app, lambda: world_with_evidence(app), may_add_to={"audit_events"}) as made:
+                yield made
+        finally:
+            app.config["UPLOAD_FOLDER"] = before
+            init_storage(app)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def ids(cls, ids_and_evidence: tuple[Ids, int]) -> Ids:
+        return ids_and_evidence[0]
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def evidence(cls, ids_and_evidence: tuple[Ids, int]) -> int:
+        return ids_and_evidence[1]
+
+    @pytest.mark.parametrize("person", ["manager", "reviewer", "lead_x"])
+    def test_the_evidence_downloads_for_the_board_manager_the_reviewer_and_the_owning_agency_lead(
+        self, app: Flask, ids: Ids, evidence: int, person: str
+    ) -> None:
         response = client_as(app, ids.emails[person]).get(f"/documents/{evidence}")
-        assert response.status_code == 404, person
-        assert response.get_data() != PDF
+        assert response.status_code == 200
+        assert response.get_data() == PDF
+
+    def test_the_evidence_is_404_for_another_agencys_lead_and_a_reviewer_not_on_the_review(
+        self, app: Flask, ids: Ids, evidence: int
+    ) -> None:
+        for person in ("lead_y", "outsider"):
+            response = client_as(app, ids.emails[person]).get(f"/documents/{evidence}")
+            assert response.status_code == 404, person
+            assert response.get_data() != PDF
+
+    def test_the_export_is_for_board_managers_and_names_only_a_review_that_exists(
+        self, app: Flask, ids: Ids
+    ) -> None:
+        for person in ("lead_x", "lead_y", "reviewer", "outsider"):
+            client = client_as(app, ids.emails[person])
+            response = client.get(f"/actions/export.csv?review={ids.review}")
+            assert response.status_code == 403, person
+            assert X_ACTION.encode() not in response.get_data()
+        manager = client_as(app, ids.emails["manager"])
+        with app.app_context():
+            missing = (db.session.execute(select(func.max(Review.id))).scalar_one() or 0) + 1000
+        assert manager.get(f"/actions/export.csv?review={missing}").status_code == 404
+        response = manager.get(f"/actions/export.csv?review={ids.review}")
+        assert response.status_code == 200 and response.mimetype == "text/csv"
+        assert X_ACTION in response.get_data(as_text=True)
 
 
 # --- verification and return ------------------------------------------------------------------
@@ -1144,24 +1201,6 @@ def test_a_url_mixing_records_of_two_reviews_or_actions_is_404(app: Flask, ids: 
     response = post(client, f"/actions/{ids.partnership_action}/deadline/{change_id}/approve", {})
     assert response.status_code == 404
     assert committed_state(app) == before
-
-
-# --- the tracker's export ---------------------------------------------------------------------
-
-
-def test_the_export_is_for_board_managers_and_names_only_a_review_that_exists(app: Flask, ids: Ids) -> None:
-    for person in ("lead_x", "lead_y", "reviewer", "outsider"):
-        client = client_as(app, ids.emails[person])
-        response = client.get(f"/actions/export.csv?review={ids.review}")
-        assert response.status_code == 403, person
-        assert X_ACTION.encode() not in response.get_data()
-    manager = client_as(app, ids.emails["manager"])
-    with app.app_context():
-        missing = (db.session.execute(select(func.max(Review.id))).scalar_one() or 0) + 1000
-    assert manager.get(f"/actions/export.csv?review={missing}").status_code == 404
-    response = manager.get(f"/actions/export.csv?review={ids.review}")
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert X_ACTION in response.get_data(as_text=True)
 
 
 # --- closing the review -----------------------------------------------------------------------

@@ -28,12 +28,14 @@ from casework.core.audit import AuditEvent
 from casework.core.errors import DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
+from casework.documents.storage import init_storage
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.timeline import describe
 from tests.conftest import make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
 from tests.support.http import client_as
+from tests.support.readonly import built_once
 from tests.support.rows import stored
 
 EARLIER = (
@@ -114,10 +116,14 @@ def build_world(folder: Path) -> World:
     )
 
 
-@pytest.fixture
-def world(app: Flask, folder: Path) -> World:
+def _built(app: Flask, folder: Path) -> World:
     with app.app_context():
         return build_world(folder)
+
+
+@pytest.fixture
+def world(app: Flask, folder: Path) -> World:
+    return _built(app, folder)
 
 
 @pytest.fixture
@@ -130,51 +136,116 @@ def text(response) -> str:  # type: ignore[no-untyped-def]
     return html.unescape(response.get_data(as_text=True))
 
 
-# --- the search ------------------------------------------------------------------------------
+# --- the search, the plan page and its fragment, read; hostile wordings refused --------------
 
 
-def test_reworded_and_reordered_texts_are_found_and_a_different_topic_is_not(ctx: World) -> None:
-    for wording in (EARLIER, REWORDED, REORDERED):
-        found = find_resembling(wording, exclude_review_id=ctx.current)
-        assert found, wording
-        best = found[0]
-        assert (best.kind, best.id) == ("recommendation", ctx.repeated_rec), wording
-        assert best.close and best.band == "very similar"
-        assert best.reference == ctx.earlier_reference and best.year == uk_today().year - 2
-    assert find_resembling(FAR, exclude_review_id=ctx.current) == []
-    # Two words that every long text contains do not make a match.
-    assert find_resembling("domestic abuse", exclude_review_id=ctx.current) == []
+@pytest.mark.read_only
+class TestReadingOneWorld:
+    """The search, the plan page and its fragment read, and hostile wordings refused: one world
+    for them all, checked unchanged after the class (signing in adds audit rows)."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def world(cls, app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+        before = app.config["UPLOAD_FOLDER"]
+        app.config["UPLOAD_FOLDER"] = folder = tmp_path_factory.mktemp("uploads")
+        init_storage(app)
+        try:
+            with built_once(app, lambda: _built(app, folder), may_add_to={"audit_events"}) as made:
+                yield made
+        finally:
+            app.config["UPLOAD_FOLDER"] = before
+            init_storage(app)
 
-def test_the_finding_is_found_and_has_no_outcome_of_its_own(ctx: World) -> None:
-    found = find_resembling("Agencies knew about domestic abuse at home and did not share it.")
-    finding = next(r for r in found if r.kind == "finding")
-    assert finding.outcome is None and finding.score >= SIMILAR
+    def test_reworded_and_reordered_texts_are_found_and_a_different_topic_is_not(self, ctx: World) -> None:
+        for wording in (EARLIER, REWORDED, REORDERED):
+            found = find_resembling(wording, exclude_review_id=ctx.current)
+            assert found, wording
+            best = found[0]
+            assert (best.kind, best.id) == ("recommendation", ctx.repeated_rec), wording
+            assert best.close and best.band == "very similar"
+            assert best.reference == ctx.earlier_reference and best.year == uk_today().year - 2
+        assert find_resembling(FAR, exclude_review_id=ctx.current) == []
+        # Two words that every long text contains do not make a match.
+        assert find_resembling("domestic abuse", exclude_review_id=ctx.current) == []
 
+    def test_the_finding_is_found_and_has_no_outcome_of_its_own(self, ctx: World) -> None:
+        found = find_resembling("Agencies knew about domestic abuse at home and did not share it.")
+        finding = next(r for r in found if r.kind == "finding")
+        assert finding.outcome is None and finding.score >= SIMILAR
 
-def test_shared_themes_raise_the_score_and_are_named(ctx: World) -> None:
-    wording = "Police should tell children's social care about domestic abuse where a baby lives."
-    plain = find_resembling(wording)
-    themed = find_resembling(wording, theme_ids=ctx.themes)
-    before = next(r for r in plain if r.id == ctx.repeated_rec and r.kind == "recommendation")
-    after = next(r for r in themed if r.id == ctx.repeated_rec and r.kind == "recommendation")
-    assert before.shared_themes == ()
-    assert after.shared_themes == ("Domestic abuse", "Information sharing")
-    assert after.score == min(100, before.score + 2 * resemblance.THEME_BONUS)
+    def test_shared_themes_raise_the_score_and_are_named(self, ctx: World) -> None:
+        wording = "Police should tell children's social care about domestic abuse where a baby lives."
+        plain = find_resembling(wording)
+        themed = find_resembling(wording, theme_ids=ctx.themes)
+        before = next(r for r in plain if r.id == ctx.repeated_rec and r.kind == "recommendation")
+        after = next(r for r in themed if r.id == ctx.repeated_rec and r.kind == "recommendation")
+        assert before.shared_themes == ()
+        assert after.shared_themes == ("Domestic abuse", "Information sharing")
+        assert after.score == min(100, before.score + 2 * resemblance.THEME_BONUS)
 
+    def test_only_other_reviews_are_searched(self, ctx: World) -> None:
+        assert find_resembling(EARLIER, exclude_review_id=ctx.earlier) == []
+        assert find_resembling(EARLIER, exclude_review_id=ctx.current)
 
-def test_only_other_reviews_are_searched(ctx: World) -> None:
-    assert find_resembling(EARLIER, exclude_review_id=ctx.earlier) == []
-    assert find_resembling(EARLIER, exclude_review_id=ctx.current)
+    def test_what_became_of_the_actions(self, ctx: World) -> None:
+        repeated = find_resembling(EARLIER, kinds=["recommendation"])[0]
+        assert repeated.id == ctx.repeated_rec
+        assert repeated.outcome == resemblance.Outcome(verified=1, overdue=1, open=1, dropped=False)
+        bruising = find_resembling(BRUISING, kinds=["recommendation"])[0]
+        assert bruising.id == ctx.bruising_rec
+        assert bruising.outcome == resemblance.Outcome(0, 0, 0, dropped=True)
 
+    @pytest.mark.parametrize("hostile", ["", "   ", "\x00", "a\x00b " * 10, "x" * 10000, EARLIER * 50])
+    def test_hostile_text_is_answered(self, ctx: World, hostile: str) -> None:
+        found = find_resembling(hostile, exclude_review_id=ctx.current)
+        assert all(r.score >= SIMILAR for r in found)
 
-def test_what_became_of_the_actions(ctx: World) -> None:
-    repeated = find_resembling(EARLIER, kinds=["recommendation"])[0]
-    assert repeated.id == ctx.repeated_rec
-    assert repeated.outcome == resemblance.Outcome(verified=1, overdue=1, open=1, dropped=False)
-    bruising = find_resembling(BRUISING, kinds=["recommendation"])[0]
-    assert bruising.id == ctx.bruising_rec
-    assert bruising.outcome == resemblance.Outcome(0, 0, 0, dropped=True)
+    def test_the_plan_without_the_check_or_with_a_bad_one_shows_no_list(
+        self, app: Flask, world: World
+    ) -> None:
+        client = client_as(app, world.manager)
+        for query in ("", "?like=recommendation-99", "?like=nonsense", "?like=finding-", "?like=" + "9" * 40):
+            page = client.get(f"/reviews/{world.current}/action-plan{query}")
+            assert page.status_code == 200, query
+            assert "like this one" not in text(page)
+        assert client.get(f"/reviews/{world.current}/action-plan?like=finding-%00").status_code == 400
+
+    @pytest.mark.parametrize("wording", ["\x00", "x" * 10001, "", "   "])
+    def test_hostile_recommendations_are_refused_without_a_500(
+        self, app: Flask, world: World, wording: str
+    ) -> None:
+        client = client_as(app, world.manager)
+        assert _add(client, world, wording).status_code == 400
+        with app.app_context():
+            assert _recommendations(world.current) == []
+
+    def test_the_fragment_lists_the_earlier_ones_like_a_text_for_managers_only(
+        self, app: Flask, world: World
+    ) -> None:
+        path = f"/reviews/{world.current}/action-plan/resemblances"
+        manager = client_as(app, world.manager)
+        found = manager.get(path, query_string={"text": REWORDED, "themes": [str(t) for t in world.themes]})
+        assert found.status_code == 200
+        body = text(found)
+        assert (
+            world.earlier_reference in body and "Shared themes: Domestic abuse, Information sharing" in body
+        )
+        assert "<html" not in body  # a fragment, not a page
+        assert "No earlier" in text(manager.get(path, query_string={"text": FAR}))
+        for hostile in ("", "x" * 20000, "\u202e" * 50):
+            assert (
+                manager.get(path, query_string={"text": hostile, "themes": ["x", "-1", "9" * 30]}).status_code
+                == 200
+            )
+        assert manager.get(path + "?text=%00").status_code == 400
+        assert client_as(app, world.reviewer).get(path, query_string={"text": REWORDED}).status_code == 403
+        assert client_as(app, world.lead).get(path, query_string={"text": REWORDED}).status_code == 404
+        page = text(manager.get(f"/reviews/{world.current}/action-plan"))
+        assert f'data-resemblances="{path}"' in page
+        assert "data-resemblances=" not in text(
+            client_as(app, world.reviewer).get(f"/reviews/{world.current}/action-plan")
+        )
 
 
 def _count(app: Flask, change) -> int:  # type: ignore[no-untyped-def]
@@ -213,13 +284,7 @@ def test_a_fixed_number_of_queries_whatever_the_number_of_earlier_recommendation
     assert few == many <= 3
 
 
-@pytest.mark.parametrize("hostile", ["", "   ", "\x00", "a\x00b " * 10, "x" * 10000, EARLIER * 50])
-def test_hostile_text_is_answered(ctx: World, hostile: str) -> None:
-    found = find_resembling(hostile, exclude_review_id=ctx.current)
-    assert all(r.score >= SIMILAR for r in found)
-
-
-# --- the plan page -----------------------------------------------------------------------------
+# --- the plan page, adding ----------------------------------------------------------------------
 
 
 def _add(client, world: World, wording: str, follow: bool = True):  # type: ignore[no-untyped-def]
@@ -251,15 +316,6 @@ def test_a_manager_sees_the_earlier_recommendations_like_the_one_just_added(app:
     assert "1 verified, 1 overdue, 1 open" in body
 
 
-def test_the_plan_without_the_check_or_with_a_bad_one_shows_no_list(app: Flask, world: World) -> None:
-    client = client_as(app, world.manager)
-    for query in ("", "?like=recommendation-99", "?like=nonsense", "?like=finding-", "?like=" + "9" * 40):
-        page = client.get(f"/reviews/{world.current}/action-plan{query}")
-        assert page.status_code == 200, query
-        assert "like this one" not in text(page)
-    assert client.get(f"/reviews/{world.current}/action-plan?like=finding-%00").status_code == 400
-
-
 def test_only_board_managers_see_resemblances(app: Flask, world: World) -> None:
     reviewer = client_as(app, world.reviewer)
     added = _add(reviewer, world, REWORDED)
@@ -269,14 +325,6 @@ def test_only_board_managers_see_resemblances(app: Flask, world: World) -> None:
     assert "like this one" not in text(page) and world.earlier_reference not in text(page)
     lead = client_as(app, world.lead)
     assert lead.get(added.headers["Location"]).status_code == 404
-
-
-@pytest.mark.parametrize("wording", ["\x00", "x" * 10001, "", "   "])
-def test_hostile_recommendations_are_refused_without_a_500(app: Flask, world: World, wording: str) -> None:
-    client = client_as(app, world.manager)
-    assert _add(client, world, wording).status_code == 400
-    with app.app_context():
-        assert _recommendations(world.current) == []
 
 
 def test_a_long_recommendation_is_saved_and_checked(app: Flask, world: World) -> None:
@@ -401,30 +449,3 @@ def test_the_demo_repeats_an_older_review_s_recommendation_and_says_why(app: Fla
     assert "What is different this time:" in page and "Closely resembles recommendation 1 of CSPR-" in page
     export = client.get(f"/actions/export.csv?review={review_id}").get_data(as_text=True)
     assert "What is different this time" in export and answer in export
-
-
-# --- the fragment for the page's script --------------------------------------------------------
-
-
-def test_the_fragment_lists_the_earlier_ones_like_a_text_for_managers_only(app: Flask, world: World) -> None:
-    path = f"/reviews/{world.current}/action-plan/resemblances"
-    manager = client_as(app, world.manager)
-    found = manager.get(path, query_string={"text": REWORDED, "themes": [str(t) for t in world.themes]})
-    assert found.status_code == 200
-    body = text(found)
-    assert world.earlier_reference in body and "Shared themes: Domestic abuse, Information sharing" in body
-    assert "<html" not in body  # a fragment, not a page
-    assert "No earlier" in text(manager.get(path, query_string={"text": FAR}))
-    for hostile in ("", "x" * 20000, "\u202e" * 50):
-        assert (
-            manager.get(path, query_string={"text": hostile, "themes": ["x", "-1", "9" * 30]}).status_code
-            == 200
-        )
-    assert manager.get(path + "?text=%00").status_code == 400
-    assert client_as(app, world.reviewer).get(path, query_string={"text": REWORDED}).status_code == 403
-    assert client_as(app, world.lead).get(path, query_string={"text": REWORDED}).status_code == 404
-    page = text(manager.get(f"/reviews/{world.current}/action-plan"))
-    assert f'data-resemblances="{path}"' in page
-    assert "data-resemblances=" not in text(
-        client_as(app, world.reviewer).get(f"/reviews/{world.current}/action-plan")
-    )

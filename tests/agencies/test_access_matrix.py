@@ -455,41 +455,67 @@ def _entry_form(day: date) -> dict[str, object]:
     }
 
 
-def test_an_agency_lead_cannot_act_for_another_agency(app: Flask, world: World) -> None:
-    ly = client_as(app, world.user_ids.get("LY"))
-    request_id = world.requests["A-X"]
-    base = f"/agencies/requests/{request_id}"
-    before = _request_row(app, request_id)
-    attempts: dict[str, dict[str, object]] = {
-        "/entries": _entry_form(uk_today() - timedelta(days=3)),
-        "/entries/import": {"file": (io.BytesIO(CSV), "chronology.csv", "text/csv")},
-        "/documents": {"file": (io.BytesIO(PDF), "report.pdf", "application/pdf")},
-        "/submit": {"note": "Submitted by someone else", "version": str(before[1])},
-        f"/entries/{world.entries['A-X'][0]}/remove": {},
-        "/accept": {"version": str(before[1])},
-        "/return": {"version": str(before[1]), "comment": "Not good enough"},
-        "/withdraw": {"version": str(before[1]), "comment": "Not wanted"},
-    }
-    for path, data in attempts.items():
-        response = post_form(ly, base + path, data, token_from="/agencies/mine")
-        assert response.status_code == 404, (path, response.status_code)
-    assert _request_row(app, request_id) == before
-    with app.app_context():
-        documents = db.session.scalar(db.select(func.count()).select_from(Document))
-    assert documents == len(world.documents)
-    stored = [path for path in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if path.is_file()]
-    assert len(stored) == len(world.documents)  # no file was written for the refused upload
+@pytest.mark.read_only
+class TestRefusedChanges:
+    """Changes refused to people who may not make them: the matrix's world, built once for the
+    class and checked unchanged after it."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def world(cls, shared_world: World) -> World:
+        return shared_world
 
-def test_an_entry_is_reached_only_through_its_own_request(app: Flask, world: World) -> None:
-    """X's lead cannot remove Y's entry by putting its id under X's own request."""
-    lx = client_as(app, world.user_ids.get("LX"))
-    own = f"/agencies/requests/{world.requests['A-X']}"
-    others = world.entries["A-Y"][0]
-    response = post_form(lx, f"{own}/entries/{others}/remove", {}, token_from=own)
-    assert response.status_code == 404
-    with app.app_context():
-        assert db.session.get(ChronologyEntry, others) is not None
+    def test_an_agency_lead_cannot_act_for_another_agency(self, app: Flask, world: World) -> None:
+        ly = client_as(app, world.user_ids.get("LY"))
+        request_id = world.requests["A-X"]
+        base = f"/agencies/requests/{request_id}"
+        before = _request_row(app, request_id)
+        attempts: dict[str, dict[str, object]] = {
+            "/entries": _entry_form(uk_today() - timedelta(days=3)),
+            "/entries/import": {"file": (io.BytesIO(CSV), "chronology.csv", "text/csv")},
+            "/documents": {"file": (io.BytesIO(PDF), "report.pdf", "application/pdf")},
+            "/submit": {"note": "Submitted by someone else", "version": str(before[1])},
+            f"/entries/{world.entries['A-X'][0]}/remove": {},
+            "/accept": {"version": str(before[1])},
+            "/return": {"version": str(before[1]), "comment": "Not good enough"},
+            "/withdraw": {"version": str(before[1]), "comment": "Not wanted"},
+        }
+        for path, data in attempts.items():
+            response = post_form(ly, base + path, data, token_from="/agencies/mine")
+            assert response.status_code == 404, (path, response.status_code)
+        assert _request_row(app, request_id) == before
+        with app.app_context():
+            documents = db.session.scalar(db.select(func.count()).select_from(Document))
+        assert documents == len(world.documents)
+        stored = [path for path in Path(app.config["UPLOAD_FOLDER"]).rglob("*") if path.is_file()]
+        assert len(stored) == len(world.documents)  # no file was written for the refused upload
+
+    def test_an_entry_is_reached_only_through_its_own_request(self, app: Flask, world: World) -> None:
+        """X's lead cannot remove Y's entry by putting its id under X's own request."""
+        lx = client_as(app, world.user_ids.get("LX"))
+        own = f"/agencies/requests/{world.requests['A-X']}"
+        others = world.entries["A-Y"][0]
+        response = post_form(lx, f"{own}/entries/{others}/remove", {}, token_from=own)
+        assert response.status_code == 404
+        with app.app_context():
+            assert db.session.get(ChronologyEntry, others) is not None
+
+    def test_a_refused_decision_answers_400_like_every_refused_form(self, app: Flask, world: World) -> None:
+        """An illegal step (accepting what is not submitted) is a message, not an access refusal."""
+        manager = client_as(app, world.user_ids.get("board_manager"))
+        base = f"/agencies/requests/{world.requests['A-X']}"
+        before = _request_row(app, world.requests["A-X"])
+        response = post_form(manager, f"{base}/accept", {"version": str(before[1])}, token_from=base)
+        assert response.status_code == 400
+        assert "This request is requested, not submitted" in page_text(response)
+        assert _request_row(app, world.requests["A-X"]) == before
+
+    def test_an_agency_lead_cannot_mark_key_episodes_or_read_the_chronology(
+        self, app: Flask, world: World
+    ) -> None:
+        ly = client_as(app, world.user_ids.get("LY"))
+        entry = world.entries["A-Y"][0]  # accepted, in the merged chronology
+        assert_not_marked(app, ly, world.reviews["A"], entry, "Mine", token_from="/agencies/mine")
 
 
 def test_an_entry_is_marked_only_through_its_own_review(app: Flask, world: World) -> None:
@@ -537,17 +563,6 @@ def test_an_agency_lead_cannot_accept_or_return_its_own_submission(app: Flask, w
     assert _request_row(app, world.requests["A-X"]) == before
 
 
-def test_a_refused_decision_answers_400_like_every_refused_form(app: Flask, world: World) -> None:
-    """An illegal step (accepting what is not submitted) is a message, not an access refusal."""
-    manager = client_as(app, world.user_ids.get("board_manager"))
-    base = f"/agencies/requests/{world.requests['A-X']}"
-    before = _request_row(app, world.requests["A-X"])
-    response = post_form(manager, f"{base}/accept", {"version": str(before[1])}, token_from=base)
-    assert response.status_code == 400
-    assert "This request is requested, not submitted" in page_text(response)
-    assert _request_row(app, world.requests["A-X"]) == before
-
-
 @pytest.mark.parametrize("person", ["R2", "R3"])
 def test_a_reviewer_not_accepted_on_the_review_cannot_decide_a_submission(
     app: Flask, world: World, person: str
@@ -585,9 +600,3 @@ def test_the_accepted_reviewer_can_decide_but_not_on_another_review(app: Flask, 
     accepted = post_form(r1, f"{base}/accept", {"version": str(version)}, token_from=base)
     assert accepted.status_code == 302
     assert _request_row(app, world.requests["A-X"])[0] == RequestStatus.ACCEPTED
-
-
-def test_an_agency_lead_cannot_mark_key_episodes_or_read_the_chronology(app: Flask, world: World) -> None:
-    ly = client_as(app, world.user_ids.get("LY"))
-    entry = world.entries["A-Y"][0]  # accepted, in the merged chronology
-    assert_not_marked(app, ly, world.reviews["A"], entry, "Mine", token_from="/agencies/mine")

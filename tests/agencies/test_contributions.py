@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ from tests.support.http import page_text
 from tests.support.people import THREE_AGENCIES, make_agencies
 from tests.support.queue import empty_queue as empty_queue  # a fixture
 from tests.support.queue import run_worker
+from tests.support.readonly import built_once
 from tests.support.rows import audit_trail, stored
 
 HEADER = "date,time,practitioner_role,event,significance"
@@ -62,6 +64,10 @@ class Case:
 @pytest.fixture
 def case(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
+    return build_case(app)
+
+
+def build_case(app: Flask) -> Case:
     with app.app_context():
         agencies = make_agencies(THREE_AGENCIES)
         users = {
@@ -812,6 +818,11 @@ def _merged(app: Flask, case: Case, accept_y: bool = True) -> Merged:
     return Merged(x_request, y_request, entries)
 
 
+def _case_merged(app: Flask) -> tuple[Case, Merged]:
+    case = build_case(app)
+    return case, _merged(app, case)
+
+
 def _chronology_ids(page: str) -> list[int]:
     return [
         int(n)
@@ -858,32 +869,140 @@ def test_the_request_page_lists_a_days_entries_as_the_merged_chronology_does(app
     assert order == sorted(order)
 
 
-def test_the_merged_chronology_filters_by_agency_and_dates(app: Flask, case: Case) -> None:
-    merged = _merged(app, case)
-    e = merged.entries
-    reviewer = _as(app, case, "R1")
-    url = f"/reviews/{case.review_id}/chronology"
+@pytest.mark.read_only
+class TestReadingTheMergedChronology:
+    """The merged chronology read, filtered, exported and printed: one case with X's and Y's
+    chronologies accepted for them all, checked unchanged after the class (exports add audit rows)."""
 
-    def shown(**args: str) -> list[int]:
-        return _chronology_ids(page_text(reviewer.get(url, query_string=args)))
+    @pytest.fixture(scope="class")
+    @classmethod
+    def merged_case(
+        cls, app: Flask, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[tuple[Case, Merged]]:
+        before = app.config["UPLOAD_FOLDER"]
+        app.config["UPLOAD_FOLDER"] = tmp_path_factory.mktemp("uploads")
+        try:
+            with built_once(app, lambda: _case_merged(app), may_add_to={"audit_events"}) as made:
+                yield made
+        finally:
+            app.config["UPLOAD_FOLDER"] = before
 
-    assert shown(agency=str(case.agencies["Y"])) == [e["y-middle"]]
-    assert shown(agency=str(case.agencies["X"])) == [e["x-morning"], e["x-afternoon"], e["x-late"]]
-    assert shown(**{"from": (DAY + timedelta(days=1)).isoformat()}) == [e["y-middle"], e["x-late"]]
-    assert shown(to=DAY.isoformat()) == [e["x-morning"], e["x-afternoon"]]
-    middle = (DAY + timedelta(days=10)).isoformat()
-    assert shown(**{"from": middle, "to": middle}) == [e["y-middle"]]
-    assert shown(agency=str(case.agencies["Y"]), to=DAY.isoformat()) == []
-    assert shown(agency="nonsense", **{"from": "not-a-date"}) == [
-        e["x-morning"],
-        e["x-afternoon"],
-        e["y-middle"],
-        e["x-late"],
-    ]
-    # the agency filter offers the agencies with accepted entries
-    page = page_text(reviewer.get(url))
-    assert f'<option value="{case.agencies["X"]}"' in page and f'<option value="{case.agencies["Y"]}"' in page
-    assert f'<option value="{case.agencies["W"]}"' not in page
+    @pytest.fixture(scope="class")
+    @classmethod
+    def case(cls, merged_case: tuple[Case, Merged]) -> Case:
+        return merged_case[0]
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def merged(cls, merged_case: tuple[Case, Merged]) -> Merged:
+        return merged_case[1]
+
+    def test_the_merged_chronology_filters_by_agency_and_dates(
+        self, app: Flask, case: Case, merged: Merged
+    ) -> None:
+        e = merged.entries
+        reviewer = _as(app, case, "R1")
+        url = f"/reviews/{case.review_id}/chronology"
+
+        def shown(**args: str) -> list[int]:
+            return _chronology_ids(page_text(reviewer.get(url, query_string=args)))
+
+        assert shown(agency=str(case.agencies["Y"])) == [e["y-middle"]]
+        assert shown(agency=str(case.agencies["X"])) == [e["x-morning"], e["x-afternoon"], e["x-late"]]
+        assert shown(**{"from": (DAY + timedelta(days=1)).isoformat()}) == [e["y-middle"], e["x-late"]]
+        assert shown(to=DAY.isoformat()) == [e["x-morning"], e["x-afternoon"]]
+        middle = (DAY + timedelta(days=10)).isoformat()
+        assert shown(**{"from": middle, "to": middle}) == [e["y-middle"]]
+        assert shown(agency=str(case.agencies["Y"]), to=DAY.isoformat()) == []
+        assert shown(agency="nonsense", **{"from": "not-a-date"}) == [
+            e["x-morning"],
+            e["x-afternoon"],
+            e["y-middle"],
+            e["x-late"],
+        ]
+        # the agency filter offers the agencies with accepted entries
+        page = page_text(reviewer.get(url))
+        assert (
+            f'<option value="{case.agencies["X"]}"' in page
+            and f'<option value="{case.agencies["Y"]}"' in page
+        )
+        assert f'<option value="{case.agencies["W"]}"' not in page
+
+    def test_the_csv_export_has_the_rows_and_neutralises_formulas(self, app: Flask, case: Case) -> None:
+        reviewer = _as(app, case, "R1")
+        response = reviewer.get(f"/reviews/{case.review_id}/chronology.csv")
+        assert response.status_code == 200
+        assert response.mimetype == "text/csv"
+        assert f'filename="{case.reference}-chronology.csv"' in response.headers["Content-Disposition"]
+        raw = response.get_data(as_text=True)
+        assert raw.startswith("\ufeff")
+        rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff"), newline="")))
+        assert rows[0] == [
+            "date",
+            "time",
+            "agency",
+            "practitioner_role",
+            "event",
+            "significance",
+            "key_episode",
+        ]
+        day = DAY.strftime("%d/%m/%Y")
+        assert [row[:3] + row[4:5] for row in rows[1:]] == [
+            [day, "09:00", "Northshire Police", "X: morning visit"],
+            [day, "14:00", "Northshire Police", "X: afternoon call"],
+            [
+                (DAY + timedelta(days=10)).strftime("%d/%m/%Y"),
+                "",
+                "Riverside NHS Trust",
+                "'=cmd|' /C calc'!A0",
+            ],
+            [(DAY + timedelta(days=20)).strftime("%d/%m/%Y"), "", "Northshire Police", "X: last event"],
+        ]
+        assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
+        [event] = audit_trail(app, "chronology_exported")
+        assert event.review_id == case.review_id and event.actor_id == case.users["R1"].id
+        # the filters apply to the export too
+        filtered = reviewer.get(
+            f"/reviews/{case.review_id}/chronology.csv", query_string={"agency": case.agencies["Y"]}
+        )
+        assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True))))) == 2
+
+    def test_the_printable_page_renders(self, app: Flask, case: Case) -> None:
+        page = page_text(_as(app, case, "board_manager").get(f"/reviews/{case.review_id}/chronology?print=1"))
+        assert "Confidential." in page and "4 entries" in page
+        assert page.index("X: morning visit") < page.index("X: afternoon call") < page.index("X: last event")
+        assert "=cmd|" in page  # shown as text, escaped
+        assert 'class="govuk-header' not in page  # the bare page, without the service's navigation
+
+    def test_the_printable_page_carries_the_date_it_was_printed(self, app: Flask, case: Case) -> None:
+        page = page_text(_as(app, case, "board_manager").get(f"/reviews/{case.review_id}/chronology?print=1"))
+        today = uk_today()
+        printed = re.search(r"Printed (.*?) from Casework", page)
+        assert printed is not None
+        assert printed.group(1).strip() in {
+            today.isoformat(),
+            today.strftime("%d/%m/%Y"),
+            f"{today.day} {today:%B %Y}",
+            today.strftime("%d %B %Y"),
+        }
+
+    def test_the_chronology_filters_dates_in_day_month_and_year_boxes(self, app: Flask, case: Case) -> None:
+        client = _as(app, case, "board_manager")
+        later = DAY + timedelta(days=15)
+        url = f"/reviews/{case.review_id}/chronology"
+        response = client.get(
+            url, query_string={"from-day": later.day, "from-month": later.month, "from-year": later.year}
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200 and "1 entry" in page_text(response)
+        assert "X: last event" in page and "X: morning visit" not in page
+        assert f'id="from-day" name="from-day" type="text" inputmode="numeric" value="{later.day}"' in page
+        assert f"from={later.isoformat()}" in page  # the download and print links keep the filter
+
+        wrong = client.get(url, query_string={"to-day": "31", "to-month": "2", "to-year": "2026"})
+        assert wrong.status_code == 200
+        assert "To must be a real date, for example 27 3 2026" in page_text(wrong)
+        assert "4 entries" in page_text(wrong)  # a date that is not one filters nothing
 
 
 def test_the_reviewer_marks_key_episodes_and_it_is_audited(app: Flask, case: Case) -> None:
@@ -937,74 +1056,3 @@ def test_only_accepted_entries_can_be_marked(app: Flask, case: Case) -> None:
             "",
             _user(case, "R1"),
         )
-
-
-def test_the_csv_export_has_the_rows_and_neutralises_formulas(app: Flask, case: Case) -> None:
-    _merged(app, case)
-    reviewer = _as(app, case, "R1")
-    response = reviewer.get(f"/reviews/{case.review_id}/chronology.csv")
-    assert response.status_code == 200
-    assert response.mimetype == "text/csv"
-    assert f'filename="{case.reference}-chronology.csv"' in response.headers["Content-Disposition"]
-    raw = response.get_data(as_text=True)
-    assert raw.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(raw.lstrip("\ufeff"), newline="")))
-    assert rows[0] == ["date", "time", "agency", "practitioner_role", "event", "significance", "key_episode"]
-    day = DAY.strftime("%d/%m/%Y")
-    assert [row[:3] + row[4:5] for row in rows[1:]] == [
-        [day, "09:00", "Northshire Police", "X: morning visit"],
-        [day, "14:00", "Northshire Police", "X: afternoon call"],
-        [(DAY + timedelta(days=10)).strftime("%d/%m/%Y"), "", "Riverside NHS Trust", "'=cmd|' /C calc'!A0"],
-        [(DAY + timedelta(days=20)).strftime("%d/%m/%Y"), "", "Northshire Police", "X: last event"],
-    ]
-    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows[1:] for cell in row)
-    [event] = audit_trail(app, "chronology_exported")
-    assert event.review_id == case.review_id and event.actor_id == case.users["R1"].id
-    # the filters apply to the export too
-    filtered = reviewer.get(
-        f"/reviews/{case.review_id}/chronology.csv", query_string={"agency": case.agencies["Y"]}
-    )
-    assert len(list(csv.reader(io.StringIO(filtered.get_data(as_text=True))))) == 2
-
-
-def test_the_printable_page_renders(app: Flask, case: Case) -> None:
-    _merged(app, case)
-    page = page_text(_as(app, case, "board_manager").get(f"/reviews/{case.review_id}/chronology?print=1"))
-    assert "Confidential." in page and "4 entries" in page
-    assert page.index("X: morning visit") < page.index("X: afternoon call") < page.index("X: last event")
-    assert "=cmd|" in page  # shown as text, escaped
-    assert 'class="govuk-header' not in page  # the bare page, without the service's navigation
-
-
-def test_the_printable_page_carries_the_date_it_was_printed(app: Flask, case: Case) -> None:
-    _merged(app, case)
-    page = page_text(_as(app, case, "board_manager").get(f"/reviews/{case.review_id}/chronology?print=1"))
-    today = uk_today()
-    printed = re.search(r"Printed (.*?) from Casework", page)
-    assert printed is not None
-    assert printed.group(1).strip() in {
-        today.isoformat(),
-        today.strftime("%d/%m/%Y"),
-        f"{today.day} {today:%B %Y}",
-        today.strftime("%d %B %Y"),
-    }
-
-
-def test_the_chronology_filters_dates_in_day_month_and_year_boxes(app: Flask, case: Case) -> None:
-    _merged(app, case)
-    client = _as(app, case, "board_manager")
-    later = DAY + timedelta(days=15)
-    url = f"/reviews/{case.review_id}/chronology"
-    response = client.get(
-        url, query_string={"from-day": later.day, "from-month": later.month, "from-year": later.year}
-    )
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "1 entry" in page_text(response)
-    assert "X: last event" in page and "X: morning visit" not in page
-    assert f'id="from-day" name="from-day" type="text" inputmode="numeric" value="{later.day}"' in page
-    assert f"from={later.isoformat()}" in page  # the download and print links keep the filter
-
-    wrong = client.get(url, query_string={"to-day": "31", "to-month": "2", "to-year": "2026"})
-    assert wrong.status_code == 200
-    assert "To must be a real date, for example 27 3 2026" in page_text(wrong)
-    assert "4 entries" in page_text(wrong)  # a date that is not one filters nothing

@@ -5,6 +5,7 @@ the request's history and audit trail, and every refusal sending nothing."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -23,6 +24,7 @@ from casework.notifications.models import Notification, OutboxMessage, Reminder
 from casework.reviews.models.steps import ConfidentialRecord, IdentifiedPerson, PersonKind
 from tests.support.http import SIGN_IN, assert_answer, client_as, page_text, post_form
 from tests.support.people import cast_roles, make_cast, make_user, three_agencies
+from tests.support.readonly import built_once
 from tests.support.reviews import make_review
 from tests.support.rows import audit_trail, stored
 
@@ -48,8 +50,7 @@ def _ask(review, agency, kind, manager) -> ContributionRequest:  # type: ignore[
     return made
 
 
-@pytest.fixture
-def world(app: Flask) -> World:
+def build_world(app: Flask) -> World:
     with app.app_context():
         cast = make_cast(AGENCIES)
         world = World(dict(cast.user_ids))
@@ -89,6 +90,11 @@ def world(app: Flask) -> World:
     return world
 
 
+@pytest.fixture
+def world(app: Flask) -> World:
+    return build_world(app)
+
+
 def stored_review(world: World, key: str):  # type: ignore[no-untyped-def]
     from casework.reviews.models import Review
 
@@ -114,66 +120,140 @@ def _chase(client: FlaskClient, *ids: object, path: str = CHASE) -> str:
     return page_text(client.get(response.headers["Location"]))
 
 
-# --- access ---------------------------------------------------------------------------------
+# --- access, the list and the chases refused: one world, read only ----------------------------
 
 
-@pytest.mark.parametrize("person", [*cast_roles(AGENCIES), None])
-def test_only_board_managers_open_the_tracker_or_chase(app: Flask, world: World, person: str | None) -> None:
-    client = client_as(app, world.users[person] if person else None)
-    expected = 200 if person == "board_manager" else SIGN_IN if person is None else 403
-    assert_answer(client.get(TRACKER), expected, person)
-    if person != "board_manager":
-        response = client.post(CHASE, data={"requests": [str(world.requests["AX"])]})
-        assert response.status_code in ((400, 403) if person else (302, 400))
-        assert _rows(app, Reminder) == [] and _rows(app, Notification) == []
+@pytest.mark.read_only
+class TestWhatOnlyReads:
+    """The tests that change nothing, or are refused: one world for them all, checked unchanged."""
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def world(cls, app: Flask) -> Iterator[World]:
+        # Signing in and refusals add audit rows, which change no request.
+        with built_once(app, lambda: build_world(app), may_add_to={"audit_events"}) as made:
+            yield made
 
-def test_the_board_manager_sees_it_in_the_navigation(app: Flask, world: World) -> None:
-    page = page_text(_manager(app, world).get(TRACKER))
-    # Its own item is lit, and the agency directory's is not.
-    assert f'href="{TRACKER}" aria-current="true"' in page
-    assert 'href="/agencies/" aria-current' not in page
+    @pytest.mark.parametrize("person", [*cast_roles(AGENCIES), None])
+    def test_only_board_managers_open_the_tracker_or_chase(
+        self, app: Flask, world: World, person: str | None
+    ) -> None:
+        client = client_as(app, world.users[person] if person else None)
+        expected = 200 if person == "board_manager" else SIGN_IN if person is None else 403
+        assert_answer(client.get(TRACKER), expected, person)
+        if person != "board_manager":
+            response = client.post(CHASE, data={"requests": [str(world.requests["AX"])]})
+            assert response.status_code in ((400, 403) if person else (302, 400))
+            assert _rows(app, Reminder) == [] and _rows(app, Notification) == []
 
+    def test_the_board_manager_sees_it_in_the_navigation(self, app: Flask, world: World) -> None:
+        page = page_text(_manager(app, world).get(TRACKER))
+        # Its own item is lit, and the agency directory's is not.
+        assert f'href="{TRACKER}" aria-current="true"' in page
+        assert 'href="/agencies/" aria-current' not in page
 
-# --- the list -------------------------------------------------------------------------------
-
-
-def test_every_request_with_its_status_and_working_days_overdue(app: Flask, world: World) -> None:
-    response = _manager(app, world).get(TRACKER)
-    assert _shown(response) == set(world.requests.values())
-    text = page_text(response)
-    assert "4 requests" in text and "Northshire Police" in text and "Child Alder" in text
-    overdue = dict(
-        re.findall(
-            r'data-request-id="(\d+)".*?data-testid="overdue">([^<]*)<', response.get_data(as_text=True), re.S
+    def test_every_request_with_its_status_and_working_days_overdue(self, app: Flask, world: World) -> None:
+        response = _manager(app, world).get(TRACKER)
+        assert _shown(response) == set(world.requests.values())
+        text = page_text(response)
+        assert "4 requests" in text and "Northshire Police" in text and "Child Alder" in text
+        overdue = dict(
+            re.findall(
+                r'data-request-id="(\d+)".*?data-testid="overdue">([^<]*)<',
+                response.get_data(as_text=True),
+                re.S,
+            )
         )
+        ids = world.requests
+        assert overdue[str(ids["AX"])] == "3" and overdue[str(ids["BZ"])] == "1"
+        assert overdue[str(ids["AY"])] == overdue[str(ids["BX"])] == "\u2013"  # a dash: none
+        # Only what the agency still owes can be ticked.
+        boxes = set(
+            re.findall(r'name="requests" type="checkbox" value="(\d+)"', response.get_data(as_text=True))
+        )
+        assert boxes == {str(ids["AX"]), str(ids["AY"]), str(ids["BZ"])}
+
+    def test_filters_narrow_the_list(self, app: Flask, world: World) -> None:
+        client, ids = _manager(app, world), world.requests
+        with app.app_context():
+            x = stored(ContributionRequest, ids["AX"]).agency_id
+        cases = {
+            f"?review={world.reviews['A']}": {"AX", "AY"},
+            f"?agency={x}": {"AX", "BX"},
+            "?status=accepted": {"BX"},
+            "?overdue=1": {"AX", "BZ"},
+            f"?overdue=1&agency={x}": {"AX"},
+            "?q=birch": {"BX", "BZ"},
+            "?q=hilltop": {"BZ"},
+            f"?q={world.references['A'].lower()}": {"AX", "AY"},
+        }
+        for query, expected in cases.items():
+            response = client.get(TRACKER + query)
+            assert response.status_code == 200, query
+            assert _shown(response) == {ids[key] for key in expected}, query
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "?review=abc",
+            "?review=-1",
+            "?review=99999999999999999999",
+            "?agency=1e3",
+            "?status=<script>alert(1)</script>",
+            "?status=ACCEPTED",
+            "?overdue=maybe",
+            "?q=%25",
+            "?q=_",
+            "?q=%27%3B%20drop%20table%20reviews%3B--",
+            "?q=" + "x" * 5000,
+            "?page=-3",
+            "?page=abc",
+            "?page=99999999999",
+            "?review=1&review=2&status=requested&status=bogus",
+        ],
     )
-    ids = world.requests
-    assert overdue[str(ids["AX"])] == "3" and overdue[str(ids["BZ"])] == "1"
-    assert overdue[str(ids["AY"])] == overdue[str(ids["BX"])] == "\u2013"  # a dash: none
-    # Only what the agency still owes can be ticked.
-    boxes = set(re.findall(r'name="requests" type="checkbox" value="(\d+)"', response.get_data(as_text=True)))
-    assert boxes == {str(ids["AX"]), str(ids["AY"]), str(ids["BZ"])}
-
-
-def test_filters_narrow_the_list(app: Flask, world: World) -> None:
-    client, ids = _manager(app, world), world.requests
-    with app.app_context():
-        x = stored(ContributionRequest, ids["AX"]).agency_id
-    cases = {
-        f"?review={world.reviews['A']}": {"AX", "AY"},
-        f"?agency={x}": {"AX", "BX"},
-        "?status=accepted": {"BX"},
-        "?overdue=1": {"AX", "BZ"},
-        f"?overdue=1&agency={x}": {"AX"},
-        "?q=birch": {"BX", "BZ"},
-        "?q=hilltop": {"BZ"},
-        f"?q={world.references['A'].lower()}": {"AX", "AY"},
-    }
-    for query, expected in cases.items():
-        response = client.get(TRACKER + query)
+    def test_hostile_filters_show_a_list_never_an_error(self, app: Flask, world: World, query: str) -> None:
+        response = _manager(app, world).get(TRACKER + query)
         assert response.status_code == 200, query
-        assert _shown(response) == {ids[key] for key in expected}, query
+        assert "<script>alert" not in response.get_data(as_text=True)
+
+    def test_like_wildcards_are_taken_literally(self, app: Flask, world: World) -> None:
+        client = _manager(app, world)
+        assert _shown(client.get(TRACKER + "?q=%25")) == set()
+        assert _shown(client.get(TRACKER + "?q=_")) == set()
+
+    def test_paging_keeps_the_filters(
+        self, app: Flask, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(tracker, "PAGE_SIZE", 1)
+        client = _manager(app, world)
+        seen = [_shown(client.get(f"{TRACKER}?overdue=1&page={n}")) for n in (1, 2)]
+        assert seen[0] | seen[1] == {world.requests["AX"], world.requests["BZ"]} and seen[0] != seen[1]
+        first = client.get(f"{TRACKER}?overdue=1").get_data(as_text=True)
+        assert "/agencies/contributions?overdue=1&amp;page=2" in first
+        beyond = page_text(client.get(f"{TRACKER}?overdue=1&page=9"))
+        assert "There is no page 9" in beyond
+
+    @pytest.mark.parametrize("bad", ["999999", "abc", "-4", "99999999999999999999", ""])
+    def test_unknown_or_malformed_ids_send_nothing(self, app: Flask, world: World, bad: str) -> None:
+        message = _chase(_manager(app, world), world.requests["AX"], bad)
+        assert "could not be found. Nothing was sent" in message or "Select at least one" in message
+        assert _rows(app, Reminder) == [] and _rows(app, OutboxMessage) == []
+
+    def test_nothing_selected_says_so(self, app: Flask, world: World) -> None:
+        message = _chase(_manager(app, world))
+        assert "Select at least one request to chase" in message
+        assert _rows(app, Reminder) == []
+
+    def test_without_the_csrf_token_nothing_is_sent(self, app: Flask, world: World) -> None:
+        client = _manager(app, world)
+        client.get(TRACKER)
+        response = client.post(CHASE, data={"requests": [str(world.requests["AX"])]})
+        assert response.status_code in (302, 400)
+        assert _rows(app, Reminder) == [] and _rows(app, OutboxMessage) == []
+
+
+# --- the filter lists (a pseudonym changed) -------------------------------------------------
 
 
 def _options(page: str, name: str) -> list[tuple[str, str, bool]]:
@@ -207,49 +287,6 @@ def test_the_filter_lists_name_each_review_and_agency_with_a_request(app: Flask,
         selected
         for *_, selected in _options(_manager(app, world).get(TRACKER).get_data(as_text=True), "review")
     )
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "?review=abc",
-        "?review=-1",
-        "?review=99999999999999999999",
-        "?agency=1e3",
-        "?status=<script>alert(1)</script>",
-        "?status=ACCEPTED",
-        "?overdue=maybe",
-        "?q=%25",
-        "?q=_",
-        "?q=%27%3B%20drop%20table%20reviews%3B--",
-        "?q=" + "x" * 5000,
-        "?page=-3",
-        "?page=abc",
-        "?page=99999999999",
-        "?review=1&review=2&status=requested&status=bogus",
-    ],
-)
-def test_hostile_filters_show_a_list_never_an_error(app: Flask, world: World, query: str) -> None:
-    response = _manager(app, world).get(TRACKER + query)
-    assert response.status_code == 200, query
-    assert "<script>alert" not in response.get_data(as_text=True)
-
-
-def test_like_wildcards_are_taken_literally(app: Flask, world: World) -> None:
-    client = _manager(app, world)
-    assert _shown(client.get(TRACKER + "?q=%25")) == set()
-    assert _shown(client.get(TRACKER + "?q=_")) == set()
-
-
-def test_paging_keeps_the_filters(app: Flask, world: World, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tracker, "PAGE_SIZE", 1)
-    client = _manager(app, world)
-    seen = [_shown(client.get(f"{TRACKER}?overdue=1&page={n}")) for n in (1, 2)]
-    assert seen[0] | seen[1] == {world.requests["AX"], world.requests["BZ"]} and seen[0] != seen[1]
-    first = client.get(f"{TRACKER}?overdue=1").get_data(as_text=True)
-    assert "/agencies/contributions?overdue=1&amp;page=2" in first
-    beyond = page_text(client.get(f"{TRACKER}?overdue=1&page=9"))
-    assert "There is no page 9" in beyond
 
 
 # --- chasing --------------------------------------------------------------------------------
@@ -379,27 +416,6 @@ def stored_user(world: World, person: str):  # type: ignore[no-untyped-def]
     from casework.auth.models import User
 
     return stored(User, world.users[person])
-
-
-@pytest.mark.parametrize("bad", ["999999", "abc", "-4", "99999999999999999999", ""])
-def test_unknown_or_malformed_ids_send_nothing(app: Flask, world: World, bad: str) -> None:
-    message = _chase(_manager(app, world), world.requests["AX"], bad)
-    assert "could not be found. Nothing was sent" in message or "Select at least one" in message
-    assert _rows(app, Reminder) == [] and _rows(app, OutboxMessage) == []
-
-
-def test_nothing_selected_says_so(app: Flask, world: World) -> None:
-    message = _chase(_manager(app, world))
-    assert "Select at least one request to chase" in message
-    assert _rows(app, Reminder) == []
-
-
-def test_without_the_csrf_token_nothing_is_sent(app: Flask, world: World) -> None:
-    client = _manager(app, world)
-    client.get(TRACKER)
-    response = client.post(CHASE, data={"requests": [str(world.requests["AX"])]})
-    assert response.status_code in (302, 400)
-    assert _rows(app, Reminder) == [] and _rows(app, OutboxMessage) == []
 
 
 def test_an_agency_without_active_leads_is_named(app: Flask, world: World) -> None:

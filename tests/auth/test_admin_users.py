@@ -42,6 +42,7 @@ from tests.conftest import (
     sign_out,
 )
 from tests.support.http import second_step, sign_in_fully
+from tests.support.readonly import built_once
 from tests.support.rows import stored
 
 NEW_PASSWORD = "tangerine bicycle lighthouse"
@@ -925,71 +926,114 @@ def admin_request(client: FlaskClient, method: str, path: str, token: str) -> Te
     return client.post(path, data=data)
 
 
-@pytest.mark.parametrize("role", NON_ADMIN_ROLES)
-@pytest.mark.parametrize(("method", "path"), ADMIN_REQUESTS)
-def test_admin_urls_are_forbidden_to_other_roles(app: Flask, role: Role, method: str, path: str) -> None:
-    target = person(app, Role.BOARD_MANAGER)
-    visitor = person(app, role)
-    client = client_as(app, visitor.email)
-    token = csrf_token(client, "/account")  # a valid token, so the role check is what answers
-    before_target, before_visitor, users = row(app, target.id), row(app, visitor.id), user_count(app)
+@dataclass(frozen=True)
+class Visitors:
+    """The people of the refusals: a board manager to act on, an admin, one of each other role."""
 
-    response = admin_request(client, method, path.format(id=target.id), token)
-
-    assert response.status_code == 403
-    assert "You do not have permission to see this page" in text(response)
-    assert row(app, target.id) == before_target
-    assert row(app, visitor.id) == before_visitor
-    assert user_count(app) == users
-    assert audit_events(app, "user_created") == audit_events(app, "user_updated") == []
+    target: Person
+    admin: Person
+    of_role: dict[Role, Person]
 
 
-@pytest.mark.parametrize(("method", "path"), ADMIN_REQUESTS)
-def test_admin_urls_send_people_who_are_not_signed_in_to_sign_in(
-    app: Flask, client: FlaskClient, method: str, path: str
-) -> None:
-    target = person(app, Role.BOARD_MANAGER)
-    token = csrf_token(client, "/sign-in")
-
-    response = admin_request(client, method, path.format(id=target.id), token)
-
-    assert response.status_code == 302
-    assert urlsplit(response.headers["Location"]).path == "/sign-in"
-    assert user_count(app) == 1
+def build_visitors(app: Flask) -> Visitors:
+    return Visitors(
+        target=person(app, Role.BOARD_MANAGER),
+        admin=person(app, Role.ADMIN, name="Alex Admin", email="alex.admin@example.org"),
+        of_role={role: person(app, role) for role in NON_ADMIN_ROLES},
+    )
 
 
-@pytest.mark.parametrize(("method", "path"), [r for r in ADMIN_REQUESTS if "{id}" in r[1]])
-def test_an_unknown_user_id_is_not_found(
-    app: Flask, admin_client: FlaskClient, method: str, path: str
-) -> None:
-    token = csrf_token(admin_client, "/admin/users")
-    users = user_count(app)
+@pytest.mark.read_only
+class TestRefusals:
+    """Requests the admin pages refuse change nothing: the same people for them all, each signed in
+    once, and the database checked unchanged after the class (signing in adds audit rows)."""
 
-    response = admin_request(admin_client, method, path.format(id=987654), token)
+    @pytest.fixture(scope="class")
+    @classmethod
+    def people(cls, app: Flask) -> Iterator[Visitors]:
+        with built_once(app, lambda: build_visitors(app), may_add_to={"audit_events"}) as made:
+            yield made
 
-    assert response.status_code == 404
-    assert "Page not found" in text(response)
-    assert user_count(app) == users
+    @pytest.fixture(scope="class")
+    @classmethod
+    def visitor_clients(cls, app: Flask, people: Visitors) -> dict[Role, FlaskClient]:
+        return {role: client_as(app, visitor.email) for role, visitor in people.of_role.items()}
 
+    @pytest.fixture(scope="class")
+    @classmethod
+    def admin_client(cls, app: Flask, people: Visitors) -> FlaskClient:
+        return client_as(app, people.admin.email)
 
-@pytest.mark.parametrize("token", [None, "not-a-real-token"], ids=["missing", "forged"])
-def test_a_post_without_a_valid_csrf_token_is_refused_with_the_friendly_page(
-    app: Flask, admin_client: FlaskClient, token: str | None
-) -> None:
-    admin_client.get("/admin/users/new")
-    users = user_count(app)
-    data = new_user_form("Forged Person", "forged@example.org", Role.ADMIN, 0)
-    if token is not None:
-        data["csrf_token"] = token
+    @pytest.mark.parametrize("role", NON_ADMIN_ROLES)
+    @pytest.mark.parametrize(("method", "path"), ADMIN_REQUESTS)
+    def test_admin_urls_are_forbidden_to_other_roles(
+        self,
+        app: Flask,
+        people: Visitors,
+        visitor_clients: dict[Role, FlaskClient],
+        role: Role,
+        method: str,
+        path: str,
+    ) -> None:
+        target, visitor, client = people.target, people.of_role[role], visitor_clients[role]
+        token = csrf_token(client, "/account")  # a valid token, so the role check is what answers
+        before_target, before_visitor, users = row(app, target.id), row(app, visitor.id), user_count(app)
 
-    response = admin_client.post("/admin/users/new", data=data)
+        response = admin_request(client, method, path.format(id=target.id), token)
 
-    assert response.status_code == 400
-    assert "Your form has expired" in text(response)
-    assert "Nothing has been changed" in text(response)
-    assert user_count(app) == users
-    assert row_by_email(app, "forged@example.org") is None
-    assert audit_events(app, "user_created") == []
+        assert response.status_code == 403
+        assert "You do not have permission to see this page" in text(response)
+        assert row(app, target.id) == before_target
+        assert row(app, visitor.id) == before_visitor
+        assert user_count(app) == users
+        assert audit_events(app, "user_created") == audit_events(app, "user_updated") == []
+
+    @pytest.mark.parametrize(("method", "path"), ADMIN_REQUESTS)
+    def test_admin_urls_send_people_who_are_not_signed_in_to_sign_in(
+        self, app: Flask, client: FlaskClient, people: Visitors, method: str, path: str
+    ) -> None:
+        token = csrf_token(client, "/sign-in")
+        before_target, users = row(app, people.target.id), user_count(app)
+
+        response = admin_request(client, method, path.format(id=people.target.id), token)
+
+        assert response.status_code == 302
+        assert urlsplit(response.headers["Location"]).path == "/sign-in"
+        assert row(app, people.target.id) == before_target
+        assert user_count(app) == users
+        assert audit_events(app, "user_created") == audit_events(app, "user_updated") == []
+
+    @pytest.mark.parametrize(("method", "path"), [r for r in ADMIN_REQUESTS if "{id}" in r[1]])
+    def test_an_unknown_user_id_is_not_found(
+        self, app: Flask, admin_client: FlaskClient, method: str, path: str
+    ) -> None:
+        token = csrf_token(admin_client, "/admin/users")
+        users = user_count(app)
+
+        response = admin_request(admin_client, method, path.format(id=987654), token)
+
+        assert response.status_code == 404
+        assert "Page not found" in text(response)
+        assert user_count(app) == users
+
+    @pytest.mark.parametrize("token", [None, "not-a-real-token"], ids=["missing", "forged"])
+    def test_a_post_without_a_valid_csrf_token_is_refused_with_the_friendly_page(
+        self, app: Flask, admin_client: FlaskClient, token: str | None
+    ) -> None:
+        admin_client.get("/admin/users/new")
+        users = user_count(app)
+        data = new_user_form("Forged Person", "forged@example.org", Role.ADMIN, 0)
+        if token is not None:
+            data["csrf_token"] = token
+
+        response = admin_client.post("/admin/users/new", data=data)
+
+        assert response.status_code == 400
+        assert "Your form has expired" in text(response)
+        assert "Nothing has been changed" in text(response)
+        assert user_count(app) == users
+        assert row_by_email(app, "forged@example.org") is None
+        assert audit_events(app, "user_created") == []
 
 
 # --- the audit log -------------------------------------------------------------------------

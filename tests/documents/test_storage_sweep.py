@@ -1,20 +1,19 @@
 """Nothing half-written: a server killed during an upload, and the sweep that tidies after it.
 
-The uploads run in real child processes killed with SIGKILL at a chosen point
-(tests/documents/upload_child.py); the files and rows they leave are real. The tests that use
+The uploads run in real child processes, forked from the test's, killed with SIGKILL at a chosen
+point (tests/documents/upload_child.py); the files and rows they leave are real. The tests that use
 ``app_store`` run on the upload folder and on the object store (tests/documents/conftest.py).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import subprocess
 import sys
-import time
+import traceback
 from datetime import timedelta
 from pathlib import Path
+from select import select as readable
 
 import pytest
 from flask import Flask
@@ -37,11 +36,10 @@ from tests.documents.stores import (
     store_contents,
 )
 from tests.documents.test_storage import PDF, upload
-from tests.documents.upload_child import CONTENT
+from tests.documents.upload_child import CONTENT, upload_until
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
-ROOT = Path(__file__).resolve().parents[2]
 GRACE = timedelta(hours=24)
 DAY = 24 * 3600
 
@@ -56,43 +54,39 @@ def user_id(request: pytest.FixtureRequest, app: Flask) -> int:
 
 
 def killed_at(point: str, app: Flask, user_id: int, tmp_path: Path) -> None:
-    """Run an upload in a child process, storing where ``app`` does, and SIGKILL it once it
-    reaches ``point``."""
-    ready = tmp_path / f"{point}.ready"
+    """Run an upload in a child process forked from this one, with a new app of its own storing
+    where ``app`` does, and SIGKILL it once it says it has reached ``point``."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "tests.documents.upload_child",
-            point,
-            url,
-            json.dumps(storage_settings(app)),
-            str(user_id),
-            str(ready),
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    settings = storage_settings(app)
+    log = tmp_path / f"{point}.log"
+    ready_read, ready_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: it never returns into the test run, and is killed or exits here
+        os.close(ready_read)
+        try:
+            upload_until(point, url, settings, user_id, lambda: os.write(ready_write, b"r"))
+        except BaseException:
+            log.write_text(traceback.format_exc())
+        os._exit(1)
+    os.close(ready_write)
     try:
-        deadline = time.monotonic() + 60
-        while not ready.exists():
-            if child.poll() is not None:
-                output = child.stdout.read().decode() if child.stdout else ""
-                pytest.fail(f"the upload process ended before {point}: {output[-3000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"the upload process never reached {point}")
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
-        assert child.wait(timeout=30) == -signal.SIGKILL
+        # The child's end of the pipe closes when it ends: no byte then, and no waiting it out.
+        said, _, _ = readable([ready_read], [], [], 60)
+        if not said:
+            pytest.fail(f"the upload process never reached {point}")
+        if os.read(ready_read, 1) != b"r":
+            os.waitpid(pid, 0)
+            output = log.read_text() if log.exists() else ""
+            pytest.fail(f"the upload process ended before {point}: {output[-3000:]}")
+        os.kill(pid, signal.SIGKILL)
+        _, status = os.waitpid(pid, 0)
+        pid = 0
+        assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        if child.stdout:
-            child.stdout.close()
+        os.close(ready_read)
+        if pid and os.waitpid(pid, os.WNOHANG) == (0, 0):
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
 
 
 def committed_rows(app: Flask) -> list[str]:

@@ -1,10 +1,12 @@
 """An upload in a process of its own, which stops at a chosen point and waits to be killed.
 
+The tests fork the child from their own process (:func:`upload_until`, with a new app of its own);
+it also runs as a command:
 ``python -m tests.documents.upload_child <point> <database url> <storage settings> <user id> <ready file>``
 
-The storage settings are the app's (JSON): an upload folder, or an object store. It writes the
-ready file when it has reached ``point`` and then sleeps until the test kills it with SIGKILL, as
-an operating system or a container runtime stops a server:
+The storage settings are the app's (JSON): an upload folder, or an object store. It says it is
+ready when it has reached ``point`` (the command writes the ready file) and then sleeps until the
+test kills it with SIGKILL, as an operating system or a container runtime stops a server:
 
 - ``mid-upload``: part of the file has been received;
 - ``before-commit``: the file is written and its row flushed, the transaction not committed;
@@ -17,6 +19,7 @@ import io
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import event
@@ -32,8 +35,8 @@ from tests.conftest import make_config
 CONTENT = b"line of a chronology\n" * 10_000  # about 200 KB of text: several chunks
 
 
-def _stop_here(ready: Path) -> None:
-    ready.write_text("ready")
+def _stop_here(ready: Callable[[], object]) -> None:
+    ready()
     while True:
         time.sleep(60)
 
@@ -41,7 +44,7 @@ def _stop_here(ready: Path) -> None:
 class _StallingStream(io.RawIOBase):
     """Gives one chunk, then stops, as a client whose connection hangs mid-upload."""
 
-    def __init__(self, ready: Path) -> None:
+    def __init__(self, ready: Callable[[], object]) -> None:
         self.ready = ready
         self.sent = False
 
@@ -56,11 +59,14 @@ class _StallingStream(io.RawIOBase):
         return b""
 
 
-def main(point: str, url: str, settings: str, user_id: str, ready_file: str) -> None:
-    ready = Path(ready_file)
-    app = create_app(make_config(url, **json.loads(settings)))
+def upload_until(
+    point: str, url: str, settings: dict[str, str], user_id: int, ready: Callable[[], object]
+) -> None:
+    """Upload in a new app on the database at ``url`` storing as ``settings`` say, call ``ready``
+    at ``point`` and wait there to be killed."""
+    app = create_app(make_config(url, **settings))
     with app.app_context():
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, user_id)
         if point == "mid-upload":
             store_upload(FileStorage(stream=_StallingStream(ready), filename="stalled.txt"), uploaded_by=user)
         elif point == "before-commit":
@@ -73,6 +79,11 @@ def main(point: str, url: str, settings: str, user_id: str, ready_file: str) -> 
             store_upload(FileStorage(stream=io.BytesIO(CONTENT), filename="committed.txt"), uploaded_by=user)
             db.session.commit()
         raise SystemExit(f"unknown point {point!r}, or the upload did not stop there")
+
+
+def main(point: str, url: str, settings: str, user_id: str, ready_file: str) -> None:
+    ready = Path(ready_file)
+    upload_until(point, url, json.loads(settings), int(user_id), lambda: ready.write_text("ready"))
 
 
 if __name__ == "__main__":

@@ -32,16 +32,14 @@ def signed_in_cookies(
     *,
     environ: dict[str, Any] | None = None,
     base_url: str | None = None,
-    device_cookie: str | None = None,
 ) -> list[str] | None:
-    """The Set-Cookie headers a completed sign-in answers with, from a browser of this ``environ``
-    (its address and user agent) holding ``device_cookie``; None for someone who must first set up
-    an authenticator app (only the pages do that). Fails the test when the password is refused."""
-    cookies = {DEVICE_COOKIE: device_cookie} if device_cookie else {}
-    headers = {"Cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())} if cookies else {}
-    with app.test_request_context(
-        CODE_PAGE, method="POST", environ_base=environ, base_url=base_url, headers=headers
-    ):
+    """The Set-Cookie headers a completed sign-in answers with, in a new browser of this ``environ``
+    (its address and user agent); None for someone who must first set up an authenticator app
+    (only the pages do that). Fails the test when the password is refused."""
+    with app.test_request_context(CODE_PAGE, method="POST", environ_base=environ, base_url=base_url):
+        known = services.find_user_by_email(email)
+        if known is not None and not (known.has_authenticator or passkeys.has_passkey(known)):
+            return None
         source, device = request.remote_addr or "", request.cookies.get(DEVICE_COOKIE)
         # The password step, as the sign-in page takes it (throttled, counted, committed).
         result = commit_once(
@@ -49,8 +47,6 @@ def signed_in_cookies(
         )
         user = result.user
         assert user is not None, f"signing in as {email} was refused: {result.refusal}"
-        if not (user.has_authenticator or passkeys.has_passkey(user)):
-            return None
         second_factor.begin(user, None)
         # The second step with a recovery code made for it, as the code page takes it.
         code = one_time_code(user.id)

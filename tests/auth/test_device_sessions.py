@@ -154,7 +154,7 @@ def test_an_administrator_ends_every_session_of_a_person(app: Flask, manager: Us
     with app.app_context():
         admin = make_user(Role.ADMIN)
         version = db.session.get(User, manager.id).version
-    admin_client = client_as(app, admin)
+    admin_client = client_as(app, admin, through_forms=True)
     page = page_text(admin_client.get(f"/admin/users/{manager.id}"))
     assert "Firefox on Windows" in page and "Safari on iPhone" in page and "End all sessions" in page
     assert "This device" not in page  # the administrator's own browser is not among them
@@ -167,7 +167,9 @@ def test_an_administrator_ends_every_session_of_a_person(app: Flask, manager: Us
         assert "An administrator signed you out" in _follow(device, PROTECTED)
     assert admin_client.get("/admin/users").status_code == 200  # the administrator's own session goes on
     assert _audited(app, "sessions_ended_by_admin") == 1
-    assert client_as(app, manager).get(PROTECTED).status_code == 200  # they can sign in again
+    assert (
+        client_as(app, manager, through_forms=True).get(PROTECTED).status_code == 200
+    )  # they can sign in again
 
 
 def test_a_cookie_replayed_after_signing_out_gets_nothing(app: Flask, manager: User) -> None:

@@ -75,7 +75,7 @@ person = person_fixture(Role.BOARD_MANAGER, email="morgan@example.org")
 def device(app: Flask, person: User) -> SoftAuthenticator:
     """Morgan's device, with a passkey added from "How you sign in"."""
     device = SoftAuthenticator()
-    response = add_passkey(client_as(app, person), device)
+    response = add_passkey(client_as(app, person, through_forms=True), device)
     assert response.status_code == 302, page_text(response)[:2000]
     return device
 
@@ -84,7 +84,7 @@ def device(app: Flask, person: User) -> SoftAuthenticator:
 
 
 def test_a_passkey_is_added_from_how_you_sign_in_and_listed(app: Flask, person: User) -> None:
-    client = client_as(app, person)
+    client = client_as(app, person, through_forms=True)
     page = page_text(client.get("/account/sign-in"))
     assert "You have no passkeys." in page and 'data-passkey="create"' in page
     made = options(client, "/account/sign-in/passkeys/options", "/account/sign-in")
@@ -116,7 +116,7 @@ def test_a_passkey_is_added_from_how_you_sign_in_and_listed(app: Flask, person: 
 def test_adding_a_passkey_is_refused_with_a_message_and_saves_nothing(
     app: Flask, person: User, form: dict[str, str], origin: str, message: str
 ) -> None:
-    client = client_as(app, person)
+    client = client_as(app, person, through_forms=True)
     device = SoftAuthenticator()
     made = device.create(options(client, "/account/sign-in/passkeys/options", "/account/sign-in"), origin)
     data = {"name": "Phone", "password": PASSWORD, "credential": made, **form}
@@ -130,7 +130,7 @@ def test_adding_a_passkey_is_refused_with_a_message_and_saves_nothing(
 
 
 def test_the_answer_to_one_registration_is_not_accepted_twice(app: Flask, person: User) -> None:
-    client = client_as(app, person)
+    client = client_as(app, person, through_forms=True)
     made = SoftAuthenticator().create(
         options(client, "/account/sign-in/passkeys/options", "/account/sign-in"), ORIGIN
     )
@@ -145,7 +145,7 @@ def test_the_answer_to_one_registration_is_not_accepted_twice(app: Flask, person
 
 
 def test_a_removed_passkey_no_longer_signs_in(app: Flask, person: User, device: SoftAuthenticator) -> None:
-    client = client_as(app, person)
+    client = client_as(app, person, through_forms=True)
     with app.app_context():
         passkey_id = db.session.scalar(select(Passkey.id))
     path = f"/account/sign-in/passkeys/{passkey_id}/remove"
@@ -170,7 +170,7 @@ def test_nobody_removes_or_sees_someone_elses_passkey(
     with app.app_context():
         passkey_id = db.session.scalar(select(Passkey.id))
         other = make_user(Role.BOARD_MANAGER)
-    client = client_as(app, other)
+    client = client_as(app, other, through_forms=True)
     path = f"/account/sign-in/passkeys/{passkey_id}/remove"
     assert client.get(path).status_code == 404
     assert post_form(client, path, {"password": PASSWORD}, token_from="/account/sign-in").status_code == 404
@@ -240,7 +240,7 @@ def test_the_second_step_refuses_someone_elses_passkey(
 ) -> None:
     with app.app_context():
         other = make_user(Role.BOARD_MANAGER)
-    assert add_passkey(client_as(app, other), SoftAuthenticator()).status_code == 302
+    assert add_passkey(client_as(app, other, through_forms=True), SoftAuthenticator()).status_code == 302
     client = app.test_client()
     response = second_step_with_passkey(client, other.email, device, passkey=device.passkeys[0])
     assert response.status_code == 400 and "This passkey is not one of yours" in page_text(response)
@@ -317,7 +317,7 @@ def test_a_forged_answer_is_refused(app: Flask, device: SoftAuthenticator, how: 
 
 def test_a_counter_that_does_not_go_up_means_a_copied_passkey(app: Flask, person: User) -> None:
     device = SoftAuthenticator(counts=True)
-    assert add_passkey(client_as(app, person), device).status_code == 302
+    assert add_passkey(client_as(app, person, through_forms=True), device).status_code == 302
     assert sign_in_with_passkey(app.test_client(), device).status_code == 302  # counter 1
     client = app.test_client()
     response = sign_in_with_passkey(client, device, sign_count=1)
@@ -375,7 +375,7 @@ def test_an_administrators_reset_removes_the_passkeys(
 ) -> None:
     with app.app_context():
         admin = make_user(Role.ADMIN)
-    client = client_as(app, admin)
+    client = client_as(app, admin, through_forms=True)
     page = page_text(client.get(f"/admin/users/{person.id}"))
     assert "1 passkey" in page
     with app.app_context():
@@ -388,7 +388,7 @@ def test_an_administrators_reset_removes_the_passkeys(
 
 
 def test_the_recovery_codes_form_beside_the_passkeys_keeps_its_own_errors(app: Flask, person: User) -> None:
-    client = client_as(app, person)
+    client = client_as(app, person, through_forms=True)
     refused = post_form(
         client, "/account/sign-in/recovery-codes", {"password": "wrong"}, token_from="/account/sign-in"
     )

@@ -50,14 +50,14 @@ def _replay(app: Flask, cookie: str):
 
 
 def test_a_copied_cookie_works_while_the_session_lasts(app: Flask, manager: User) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     assert _replay(app, _stolen_cookie(client)).status_code == 200  # the baseline the next tests rely on
 
 
 def test_signing_out_makes_every_earlier_cookie_useless(app: Flask, manager: User) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     cookie = _stolen_cookie(client)
-    other_device = client_as(app, manager)
+    other_device = client_as(app, manager, through_forms=True)
     response = sign_out(client)
     assert response.status_code == 302
     replay = _replay(app, cookie)
@@ -68,16 +68,16 @@ def test_signing_out_makes_every_earlier_cookie_useless(app: Flask, manager: Use
 
 
 def test_changing_the_password_ends_other_sessions_but_not_this_one(app: Flask, manager: User) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     cookie = _stolen_cookie(client)
     assert _change_password(client, PASSWORD).status_code == 302
     assert client.get(PROTECTED).status_code == 200
     assert _replay(app, cookie).status_code == 302
-    assert client_as(app, manager, NEW_PASSWORD)
+    assert client_as(app, manager, NEW_PASSWORD, through_forms=True)
 
 
 def test_wrong_current_password_changes_nothing(app: Flask, manager: User) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     cookie = _stolen_cookie(client)
     response = _change_password(client, "not my password")
     assert response.status_code == 400
@@ -88,7 +88,7 @@ def test_wrong_current_password_changes_nothing(app: Flask, manager: User) -> No
 
 
 def test_deactivation_ends_the_users_sessions(app: Flask, manager: User) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     with app.app_context():
         admin = make_user(Role.ADMIN)
         services.deactivate_user(db.session.get(User, manager.id), db.session.get(User, admin.id))
@@ -119,7 +119,7 @@ def _last_active(app: Flask, client: FlaskClient) -> datetime:
     ids=["idle for 31 minutes", "signed in 12 hours ago"],
 )
 def test_old_sessions_end(app: Flask, manager: User, age_seconds: int, keep_active: bool, why: str) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     if keep_active:  # active every 20 minutes: only the absolute limit can end it
         for minutes in range(20, age_seconds // 60 - 1, 20):
             with _later(minutes * 60):
@@ -135,7 +135,7 @@ def test_old_sessions_end(app: Flask, manager: User, age_seconds: int, keep_acti
 
 
 def test_activity_keeps_a_session_alive(app: Flask, manager: User) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     signed_in = _last_active(app, client)
     with _later(29 * 60):
         assert client.get(PROTECTED).status_code == 200
@@ -178,7 +178,7 @@ def test_production_cookies_are_secure(app: Flask) -> None:
 
 
 def test_keep_alive_renews_the_idle_timeout(app: Flask, manager: User) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     token = csrf_token(client, "/account")
     with _later(29 * 60):
         assert client.post("/session/keep-alive", headers={"X-CSRFToken": token}).status_code == 204
@@ -187,7 +187,7 @@ def test_keep_alive_renews_the_idle_timeout(app: Flask, manager: User) -> None:
 
 
 def test_keep_alive_needs_the_csrf_token_and_a_live_session(app: Flask, manager: User) -> None:
-    client = client_as(app, manager)
+    client = client_as(app, manager, through_forms=True)
     assert client.post("/session/keep-alive").status_code == 400  # no token: refused, nothing renewed
     token = csrf_token(client, "/account")
     with _later(31 * 60):
@@ -196,6 +196,6 @@ def test_keep_alive_needs_the_csrf_token_and_a_live_session(app: Flask, manager:
 
 
 def test_signed_in_pages_carry_the_warning_with_the_configured_timings(app: Flask, manager: User) -> None:
-    page = client_as(app, manager).get("/account").get_data(as_text=True)
+    page = client_as(app, manager, through_forms=True).get("/account").get_data(as_text=True)
     assert 'role="dialog"' in page
     assert 'data-idle-seconds="1800"' in page and 'data-warn-seconds="120"' in page

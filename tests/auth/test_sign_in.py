@@ -136,7 +136,7 @@ def test_the_real_user_signs_in_throughout_while_another_address_keeps_failing(
 def test_a_guesser_on_many_addresses_pauses_unrecognised_browsers_but_not_the_users_own(
     app: Flask, user: User, hashes: HashCounter
 ) -> None:
-    own_browser = client_as(app, user, address=REAL_USER)
+    own_browser = client_as(app, user, address=REAL_USER, through_forms=True)
     sign_out(own_browser)
     # Thirty failures within 15 minutes from ten addresses: each address stays under its own limit.
     for address in range(10):
@@ -154,7 +154,7 @@ def test_a_guesser_on_many_addresses_pauses_unrecognised_browsers_but_not_the_us
 
 
 def test_a_recognised_browser_that_keeps_failing_is_paused_on_its_own(app: Flask, user: User) -> None:
-    own_browser = client_as(app, user, address=REAL_USER)
+    own_browser = client_as(app, user, address=REAL_USER, through_forms=True)
     sign_out(own_browser)
     for attempt in range(10):
         sign_in_from(own_browser, user.email, f"mistyped {attempt}")
@@ -166,7 +166,9 @@ def test_a_recognised_browser_that_keeps_failing_is_paused_on_its_own(app: Flask
 def test_a_forged_or_borrowed_device_cookie_is_not_recognised(app: Flask, user: User) -> None:
     with app.app_context():
         other = make_user(Role.REVIEWER)
-    borrowed = client_as(app, other, address=ATTACKER)  # a genuine cookie, but for a different account
+    borrowed = client_as(
+        app, other, address=ATTACKER, through_forms=True
+    )  # a genuine cookie, but for a different account
     sign_out(borrowed)
     forged = client_at(app, "10.9.9.9")
     forged.set_cookie(DEVICE_COOKIE, "W1siYWJjIiwiZGVmIl1d.Z0abcd.forged-signature", path="/sign-in")
@@ -349,7 +351,7 @@ def test_anonymous_visit_keeps_the_page_asked_for(client: FlaskClient) -> None:
 
 def test_signing_in_and_out_leaves_the_row_version_alone(app: Flask, user: User) -> None:
     """An administrator's open edit form must not go stale because the person signed in."""
-    client = client_as(app, user)
+    client = client_as(app, user, through_forms=True)
     sign_out(client)
     with app.app_context():
         row = db.session.get(User, user.id)

@@ -203,7 +203,7 @@ def test_a_first_sign_in_sets_up_the_app_and_shows_the_recovery_codes_once(app: 
 
 
 def test_new_recovery_codes_need_the_password_and_replace_the_old(app: Flask, user: User) -> None:
-    client = client_as(app, user)
+    client = client_as(app, user, through_forms=True)
     with app.app_context():
         old = second_factor.new_recovery_codes(db.session.get(User, user.id))
         db.session.commit()
@@ -226,7 +226,7 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old(app: Flask, us
 
 
 def test_replacing_the_app_needs_the_password_and_a_code_from_the_new_key(app: Flask, user: User) -> None:
-    client = client_as(app, user)
+    client = client_as(app, user, through_forms=True)
     page = page_text(client.get("/account/sign-in/app"))
     key = KEY.search(page).group(1).replace(" ", "")  # type: ignore[union-attr]
     code = pyotp.TOTP(key).now()
@@ -243,8 +243,8 @@ def test_replacing_the_app_needs_the_password_and_a_code_from_the_new_key(app: F
 def test_an_administrator_resets_a_lost_second_factor(app: Flask, user: User) -> None:
     with app.app_context():
         admin = make_user(Role.ADMIN, name="Alex Admin")
-    person = client_as(app, user)
-    admin_client = client_as(app, admin)
+    person = client_as(app, user, through_forms=True)
+    admin_client = client_as(app, admin, through_forms=True)
     users_page = f"/admin/users/{user.id}"
     page = page_text(admin_client.get(users_page))
     assert "Authenticator app set up" in page
@@ -279,7 +279,7 @@ def test_an_administrator_resets_a_lost_second_factor(app: Flask, user: User) ->
 def test_a_stale_reset_is_refused(app: Flask, user: User) -> None:
     with app.app_context():
         admin = make_user(Role.ADMIN)
-    admin_client = client_as(app, admin)
+    admin_client = client_as(app, admin, through_forms=True)
     stale = stored(app, user).version - 1
     post_form(
         admin_client,

@@ -40,11 +40,18 @@ TIMERS_WITHOUT_JAVASCRIPT = """() => {
 }"""
 
 
+def preload_axe(context, axe_source: str) -> None:  # type: ignore[no-untyped-def]
+    """Have the browser load axe-core into every page the context opens (with JavaScript on), as it
+    loads the page, rather than each check sending it again."""
+    context.add_init_script(script=axe_source)
+
+
 def axe_violations(page, axe_source: str, *, javascript: bool) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
     # Evaluated by the test driver, not by the page: the page's CSP does not apply to it.
     if not javascript:
         page.evaluate(TIMERS_WITHOUT_JAVASCRIPT)
-    page.evaluate(axe_source + "\n;undefined")
+    if not page.evaluate("() => typeof window.axe === 'object'"):  # not loaded by preload_axe
+        page.evaluate(axe_source + "\n;undefined")
     result = page.evaluate(
         # Only violations are read: axe then keeps one node of each passing rule, not all of them.
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags},"

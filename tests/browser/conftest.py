@@ -70,15 +70,48 @@ def live_server(app: Flask) -> Iterator[str]:
     thread.join(timeout=5)
 
 
-def signed_in_page(browser, live_server: str, user):  # type: ignore[no-untyped-def]
-    """A new browser context signed in as ``user`` (password: tests.conftest.PASSWORD)."""
+def signed_in_page(browser, live_server: str, user, *, home: bool = True, through_pages: bool = False):  # type: ignore[no-untyped-def]
+    """A new browser context signed in as ``user`` (password: tests.conftest.PASSWORD), on the
+    page a sign-in leads to (``home``) or on none yet. The session is the one the app's own sign-in
+    steps start (tests.support.signing_in), given to the browser as its cookies; ``through_pages``
+    signs in through the sign-in pages instead, for tests of signing in itself."""
     from tests.conftest import PASSWORD
 
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(10_000)
     signed_in = context.new_page()
-    sign_in_as(signed_in, user.email, PASSWORD)
+    if through_pages:
+        sign_in_as(signed_in, user.email, PASSWORD)
+    else:
+        sign_in_quickly(signed_in, live_server, user.email, PASSWORD, home=home)
     return signed_in
+
+
+_AGENT: list[str] = []  # the browser's User-Agent, the same in every context
+
+
+def user_agent(browser) -> str:  # type: ignore[no-untyped-def]
+    if not _AGENT:
+        context = browser.new_context()
+        _AGENT.append(context.new_page().evaluate("navigator.userAgent"))
+        context.close()
+    return _AGENT[0]
+
+
+def sign_in_quickly(tab, live_server: str, email: str, password: str, *, home: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Give the tab's browser the cookies a completed sign-in from it sets (the app's own steps, run
+    without the pages), then open the page a sign-in leads to (``home``). Someone who must first
+    set up an authenticator app signs in through the pages."""
+    from tests.support.signing_in import browser_cookies, signed_in_cookies
+
+    environ = {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": user_agent(tab.context.browser)}
+    cookies = signed_in_cookies(LIVE_APP[0], email, password, environ=environ, base_url=live_server)
+    if cookies is None:
+        sign_in_as(tab, email, password)
+        return
+    tab.context.add_cookies(browser_cookies(cookies, live_server))
+    if home:
+        tab.goto("/")  # sends a signed-in person to their home page, where signing in leads
 
 
 def password_step(tab, email: str, password: str) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ def test_the_statement_passes_axe_and_is_reached_from_the_footer(page, axe_sourc
 def test_a_signed_in_page_passes_axe(app: Flask, browser, live_server: str, axe_source: str) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         user = make_user(Role.ADMIN)
-    tab = signed_in_page(browser, live_server, user)
+    tab = signed_in_page(browser, live_server, user, home=False)
     tab.goto(f"/admin/users/{user.id}")
     assert axe_violations(tab, axe_source, javascript=True) == []
     tab.context.close()

@@ -33,7 +33,7 @@ def test_recommendation_to_verified_action(app: Flask, browser, live_server: str
             db.session.refresh(user)  # usable after the context ends
     deadline = uk_today() + timedelta(days=90)
 
-    bm = signed_in_page(browser, live_server, manager)
+    bm = signed_in_page(browser, live_server, manager, home=False)
     bm.goto(f"/reviews/{review.id}")
     bm.get_by_role("link", name="Findings, recommendations and action plan").click()
     bm.get_by_label("Recommendation", exact=True).fill(
@@ -62,7 +62,7 @@ def test_recommendation_to_verified_action(app: Flask, browser, live_server: str
     assert "1 action: Red 0, Amber 0, Green 1" in " ".join(_summary(bm, review.id).split())
 
     # The agency lead reports a risk, then completes with evidence.
-    agency = signed_in_page(browser, live_server, lead)
+    agency = signed_in_page(browser, live_server, lead, home=False)
     agency.goto("/actions/mine")
     agency.get_by_test_id("my-actions").get_by_role("link", name="Update").click()
     agency.get_by_role("radio", name="At risk").check()

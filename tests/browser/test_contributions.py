@@ -52,7 +52,7 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
             db.session.refresh(user)  # usable after the context ends
 
     # The board manager appoints: the conflicted reviewer is refused, naming the agency.
-    bm = signed_in_page(browser, live_server, manager)
+    bm = signed_in_page(browser, live_server, manager, home=False)
     bm.goto(f"/reviews/{review.id}")
     bm.get_by_role("link", name="Appoint a reviewer").click()
     bm.get_by_label("Ash Conflicted (possible conflict of interest)").check()
@@ -64,7 +64,7 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
     bm.get_by_text("Robin Independent has been appointed").wait_for()
 
     # The reviewer must declare independence before the review opens to them.
-    reviewer = signed_in_page(browser, live_server, independent)
+    reviewer = signed_in_page(browser, live_server, independent, home=False)
     assert reviewer.goto(f"/reviews/{review.id}").status == 404
     reviewer.goto("/reviews/")
     reviewer.get_by_role("link", name=f"{review.reference}: lead reviewer").click()
@@ -84,7 +84,7 @@ def test_appointment_requests_submissions_and_the_merged_chronology(
         bm.get_by_text("1 request sent.").wait_for()
 
     # The agency lead uploads the chronology CSV and the report, then submits both.
-    agency = signed_in_page(browser, live_server, lead)
+    agency = signed_in_page(browser, live_server, lead, home=False)
     agency.goto("/agencies/mine")  # the agency's requests (the lead lands on what the agency owes)
     agency.get_by_test_id("requests").get_by_role("link", name="Chronology").click()
     agency.get_by_label("Chronology CSV file").set_input_files(

@@ -17,8 +17,8 @@ pytestmark = pytest.mark.browser
 def test_one_browser_signs_the_other_out(app: Flask, browser, live_server: str, axe_source: str) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         person = make_user(Role.BOARD_MANAGER)
-    first = signed_in_page(browser, live_server, person)
-    second = signed_in_page(browser, live_server, person)
+    first = signed_in_page(browser, live_server, person, through_pages=True)
+    second = signed_in_page(browser, live_server, person, through_pages=True)
     try:
         first.goto("/account")
         first.get_by_role("link", name="See where you are signed in").click()

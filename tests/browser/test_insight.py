@@ -10,7 +10,7 @@ from casework.auth.models import User
 from casework.core.extensions import db
 from casework.insight.charts import CHART_KEYS
 from tests.browser.axe import axe_violations
-from tests.browser.conftest import sign_in_as
+from tests.browser.conftest import sign_in_quickly
 from tests.conftest import PASSWORD
 from tests.insight.world import build_world
 
@@ -29,7 +29,7 @@ def test_the_charts_read_with_and_without_javascript_and_pass_axe(
         context = browser.new_context(base_url=live_server, java_script_enabled=javascript)
         context.set_default_timeout(10_000)
         page = context.new_page()
-        sign_in_as(page, email, PASSWORD)
+        sign_in_quickly(page, live_server, email, PASSWORD)
         page.get_by_role("link", name="Insight").click()
         page.get_by_role("heading", level=1, name="Insight").wait_for()
         assert page.evaluate("document.body.classList.contains('js-enabled')") is javascript

@@ -53,7 +53,7 @@ def test_from_first_draft_to_the_public_register(app: Flask, browser, live_serve
             db.session.refresh(user)
 
     # The lead reviewer uploads the first draft (it still names the child).
-    reviewer = signed_in_page(browser, live_server, lead)
+    reviewer = signed_in_page(browser, live_server, lead, home=False)
     reviewer.goto(f"/reviews/{review.id}/drafts")
     reviewer.get_by_label("Draft report").set_input_files(
         _file(
@@ -66,12 +66,12 @@ def test_from_first_draft_to_the_public_register(app: Flask, browser, live_serve
     reviewer.get_by_text("Version 1 uploaded.").wait_for()
 
     # The board manager shares it for a factual accuracy check; the police answer.
-    bm = signed_in_page(browser, live_server, manager)
+    bm = signed_in_page(browser, live_server, manager, home=False)
     bm.goto(f"/reviews/{review.id}/drafts")
     bm.get_by_text("Share this version for a factual accuracy check").click()
     bm.get_by_role("button", name="Share for a factual accuracy check").click()
     bm.get_by_text("Shared with the agencies").wait_for()
-    agency = signed_in_page(browser, live_server, police_lead)
+    agency = signed_in_page(browser, live_server, police_lead, home=False)
     agency.goto("/agencies/mine")
     agency.get_by_test_id("accuracy-checks").get_by_role("link").click()
     agency.get_by_label("Page or section").fill("Paragraph 2")

@@ -8,7 +8,7 @@ from flask import Flask
 
 from casework.agencies.models import AgencyType
 from casework.auth.models import Role
-from tests.browser.conftest import sign_in_as
+from tests.browser.conftest import sign_in_quickly
 from tests.conftest import PASSWORD, make_agency, make_user
 
 pytestmark = pytest.mark.browser
@@ -24,13 +24,13 @@ def _clock(page, key: str):  # type: ignore[no-untyped-def]
     return page.locator(f"tr[data-clock='{key}']")
 
 
-def test_board_manager_takes_a_cspr_from_referral_to_commissioned(app: Flask, page) -> None:  # type: ignore[no-untyped-def]
+def test_board_manager_takes_a_cspr_from_referral_to_commissioned(app: Flask, page, live_server: str) -> None:  # type: ignore[no-untyped-def]
     with app.app_context():
         make_agency("Northshire Police", AgencyType.POLICE)
         make_agency("Riverside Medical Practice", AgencyType.GP_PRACTICE)
         manager = make_user(Role.BOARD_MANAGER)
 
-    sign_in_as(page, manager.email, PASSWORD)
+    sign_in_quickly(page, live_server, manager.email, PASSWORD)
     page.get_by_role("heading", name="Dashboard").wait_for()
 
     # 1. Referral: the partnership became aware on Monday 23 March 2026.

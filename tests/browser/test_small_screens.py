@@ -9,8 +9,8 @@ from itertools import groupby
 import pytest
 from flask import Flask
 
-from tests.browser.axe import axe_violations
-from tests.browser.conftest import sign_in_as
+from tests.browser.axe import axe_violations, preload_axe
+from tests.browser.conftest import sign_in_quickly
 from tests.conftest import empty_database
 from tests.support.main_pages import MainPage, demo_password, load_demo_pages
 
@@ -41,9 +41,10 @@ def test_no_main_page_scrolls_sideways_at_375_px_and_axe_finds_nothing(
     for who, group in groupby(pages, key=lambda page: page.who):
         context = browser.new_context(base_url=live_server, viewport={"width": WIDTH, "height": 800})
         context.set_default_timeout(10_000)
+        preload_axe(context, axe_source)
         tab = context.new_page()
         if who is not None:
-            sign_in_as(tab, who, demo_password(who))
+            sign_in_quickly(tab, live_server, who, demo_password(who), home=False)
         for main_page in group:
             response = tab.goto(main_page.path)
             assert response is not None and response.status == 200, main_page

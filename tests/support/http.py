@@ -17,6 +17,7 @@ from werkzeug.test import TestResponse
 from casework.auth.models import User
 from casework.core.extensions import db
 from tests.support.people import PASSWORD, one_time_code
+from tests.support.signing_in import CODE_PAGE, signed_in_cookies
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
@@ -60,10 +61,19 @@ def sign_out(client: FlaskClient) -> TestResponse:
 
 
 def client_as(
-    app: Flask, person: User | int | str | None, password: str = PASSWORD, *, address: str | None = None
+    app: Flask,
+    person: User | int | str | None,
+    password: str = PASSWORD,
+    *,
+    address: str | None = None,
+    through_forms: bool = False,
 ) -> FlaskClient:
-    """A new test client signed in as ``person`` (a user, a user's id or email) through the sign-in
-    form, failing the test if refused; None: signed out. ``address``: the client's network address."""
+    """A new test client signed in as ``person`` (a user, a user's id or email), failing the test
+    if refused; None: signed out. ``address``: the client's network address.
+
+    The app's own sign-in steps run without the pages (tests.support.signing_in), leaving what
+    the forms leave; ``through_forms``, or someone who must first set up an authenticator app,
+    signs in through the sign-in pages, for tests of signing in itself."""
     client = app.test_client()
     if address is not None:
         client.environ_base["REMOTE_ADDR"] = address
@@ -75,6 +85,12 @@ def client_as(
             assert found is not None, f"no user {person}"
             person = found
     email = person if isinstance(person, str) else person.email
+    if not through_forms:
+        cookies = signed_in_cookies(app, email, password, environ=client.environ_base)
+        if cookies is not None:
+            # As the client takes the cookies of its own requests' answers.
+            client._update_cookies_from_response("localhost", CODE_PAGE, cookies)
+            return client
     response = sign_in(client, email, password)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     second_step(app, client, response)

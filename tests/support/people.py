@@ -3,6 +3,7 @@ stays usable (loaded) after the context ends."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import secrets
 from collections.abc import Callable, Iterable
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pyotp
 import pytest
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import insert
 
 from casework.agencies.models import Agency, AgencyType
@@ -49,6 +50,17 @@ def make_agencies(agencies: dict[str, tuple[str, AgencyType]]) -> dict[str, Agen
     return {key: make_agency(name, agency_type) for key, (name, agency_type) in agencies.items()}
 
 
+def _argon2_costs() -> tuple[object, object]:
+    return current_app.config.get("ARGON2_TIME_COST"), current_app.config.get("ARGON2_MEMORY_COST")
+
+
+@functools.cache
+def _hashed(password: str, *costs: object) -> str:
+    """One argon2 hash per password and cost settings for the whole run: people made by the kit
+    share it (the hashing itself is tested in tests/auth/test_passwords.py)."""
+    return hash_password(password)
+
+
 def make_user(
     role: Role = Role.BOARD_MANAGER,
     *,
@@ -70,7 +82,7 @@ def make_user(
         role=role,
         agency=agency,
         active=active,
-        password_hash=hash_password(password) if password else None,
+        password_hash=_hashed(password, *_argon2_costs()) if password else None,
         password_changed_at=utcnow() if password else None,
     )
     if authenticator:  # left unset otherwise: tests of old migrations insert users without these columns

@@ -47,7 +47,7 @@ from casework.core.errors import ConcurrentEditError, DomainError
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from casework.documents.models import Document
-from casework.documents.storage import init_storage, stored_path
+from casework.documents.storage import stored_path
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
@@ -847,15 +847,11 @@ class TestWhoMayDownloadAndExport:
     def ids_and_evidence(
         cls, app: Flask, tmp_path_factory: pytest.TempPathFactory
     ) -> Iterator[tuple[Ids, int]]:
-        before = app.config["UPLOAD_FOLDER"]
-        app.config["UPLOAD_FOLDER"] = tmp_path_factory.mktemp("uploads")
-        init_storage(app)
-        try:
-            with built_once(app, lambda: world_with_evidence(app), may_add_to={"audit_events"}) as made:
-                yield made
-        finally:
-            app.config["UPLOAD_FOLDER"] = before
-            init_storage(app)
+        folder = tmp_path_factory.mktemp("uploads")
+        with built_once(
+            app, lambda: world_with_evidence(app), may_add_to={"audit_events"}, uploads=folder
+        ) as made:
+            yield made
 
     @pytest.fixture(scope="class")
     @classmethod

@@ -879,13 +879,9 @@ class TestReadingTheMergedChronology:
     def merged_case(
         cls, app: Flask, tmp_path_factory: pytest.TempPathFactory
     ) -> Iterator[tuple[Case, Merged]]:
-        before = app.config["UPLOAD_FOLDER"]
-        app.config["UPLOAD_FOLDER"] = tmp_path_factory.mktemp("uploads")
-        try:
-            with built_once(app, lambda: _case_merged(app), may_add_to={"audit_events"}) as made:
-                yield made
-        finally:
-            app.config["UPLOAD_FOLDER"] = before
+        folder = tmp_path_factory.mktemp("uploads")
+        with built_once(app, lambda: _case_merged(app), may_add_to={"audit_events"}, uploads=folder) as made:
+            yield made
 
     @pytest.fixture(scope="class")
     @classmethod

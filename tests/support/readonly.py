@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 from flask import Flask
 from sqlalchemy import func, select
 
 from casework.core.extensions import db
+from casework.documents.storage import init_storage
 
 T = TypeVar("T")
 _open_worlds = 0
@@ -38,13 +40,24 @@ def world_is_open() -> bool:
 
 
 @contextmanager
-def built_once(app: Flask, build: Callable[[], T], *, may_add_to: Iterable[str] = ()) -> Iterator[T]:
+def built_once(
+    app: Flask, build: Callable[[], T], *, may_add_to: Iterable[str] = (), uploads: Path | None = None
+) -> Iterator[T]:
     """Build a world, hand it to the tests, then check they wrote nothing and empty the database.
+    With ``uploads``, the world's files are kept in that folder of its own (see own_uploads).
 
     ``may_add_to`` names tables the app writes to on a read (the audit trail records views and
     downloads of sensitive records): they are left out of the comparison, as are the browsers'
     sessions (a test's client signing in or getting a form's CSRF token has one).
     """
+    if uploads is not None:
+        with own_uploads(app, uploads):
+            yield from _checked(app, build, may_add_to)
+    else:
+        yield from _checked(app, build, may_add_to)
+
+
+def _checked(app: Flask, build: Callable[[], T], may_add_to: Iterable[str]) -> Iterator[T]:
     global _open_worlds
     from tests.conftest import empty_database  # the suite's own emptying, seeded rows kept
 
@@ -64,3 +77,17 @@ def built_once(app: Flask, build: Callable[[], T], *, may_add_to: Iterable[str] 
     finally:
         _open_worlds -= 1
         empty_database(app)
+
+
+@contextmanager
+def own_uploads(app: Flask, folder: Path) -> Iterator[None]:
+    """Files uploaded inside the block are kept in ``folder``: a world built once keeps its
+    documents apart from the ones each test makes and removes."""
+    before = app.config["UPLOAD_FOLDER"]
+    app.config["UPLOAD_FOLDER"] = folder
+    init_storage(app)
+    try:
+        yield
+    finally:
+        app.config["UPLOAD_FOLDER"] = before
+        init_storage(app)

@@ -117,13 +117,9 @@ def matrix_fixtures(build: Callable[[Flask], W], people: Iterable[str]) -> tuple
 
     @pytest.fixture(scope="class")
     def shared_world(app: Flask, tmp_path_factory: pytest.TempPathFactory) -> Iterator[W]:
-        before = app.config["UPLOAD_FOLDER"]
-        app.config["UPLOAD_FOLDER"] = tmp_path_factory.mktemp("uploads")
-        try:
-            with built_once(app, lambda: build(app), may_add_to={"audit_events"}) as world:
-                yield world
-        finally:
-            app.config["UPLOAD_FOLDER"] = before
+        folder = tmp_path_factory.mktemp("uploads")
+        with built_once(app, lambda: build(app), may_add_to={"audit_events"}, uploads=folder) as world:
+            yield world
 
     @pytest.fixture(scope="class")
     def shared_clients(app: Flask, shared_world: MatrixWorld) -> dict[str, FlaskClient]:

@@ -33,6 +33,14 @@ TODAY = uk_today()
 COMMISSIONED = TODAY - timedelta(days=200)
 
 
+@pytest.fixture(autouse=True)
+def _today() -> None:
+    """Today as each test starts, not as the module was imported (a run may pass midnight)."""
+    global TODAY, COMMISSIONED
+    TODAY = uk_today()
+    COMMISSIONED = TODAY - timedelta(days=200)
+
+
 def _report() -> FileStorage:
     return upload(
         docx_with("Child A was seven months old. Agencies did not share what they knew."), "report.docx"

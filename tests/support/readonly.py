@@ -10,7 +10,7 @@ emptied. A read-only test without such a world is an error, so nothing can leak 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,33 +50,26 @@ def built_once(
     downloads of sensitive records): they are left out of the comparison, as are the browsers'
     sessions (a test's client signing in or getting a form's CSRF token has one).
     """
-    if uploads is not None:
-        with own_uploads(app, uploads):
-            yield from _checked(app, build, may_add_to)
-    else:
-        yield from _checked(app, build, may_add_to)
-
-
-def _checked(app: Flask, build: Callable[[], T], may_add_to: Iterable[str]) -> Iterator[T]:
     global _open_worlds
     from tests.conftest import empty_database  # the suite's own emptying, seeded rows kept
 
-    try:
-        world = build()
-    except BaseException:
-        empty_database(app)
-        raise
-    skip = {"web_sessions", *may_add_to}
-    before = row_counts(app, skip)
-    _open_worlds += 1
-    try:
-        yield world
-        after = row_counts(app, skip)
-        changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
-        assert not changed, f"a read-only test wrote rows (table: (before, after)): {changed}"
-    finally:
-        _open_worlds -= 1
-        empty_database(app)
+    with own_uploads(app, uploads) if uploads is not None else nullcontext():
+        try:
+            world = build()
+        except BaseException:
+            empty_database(app)
+            raise
+        skip = {"web_sessions", *may_add_to}
+        before = row_counts(app, skip)
+        _open_worlds += 1
+        try:
+            yield world
+            after = row_counts(app, skip)
+            changed = {name: (before[name], after[name]) for name in before if before[name] != after[name]}
+            assert not changed, f"a read-only test wrote rows (table: (before, after)): {changed}"
+        finally:
+            _open_worlds -= 1
+            empty_database(app)
 
 
 @contextmanager

@@ -4,7 +4,9 @@ an HTML alternative) and sending it, and sorting what went wrong into "try again
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import os
 import smtplib
 import ssl
 from email.headerregistry import Address
@@ -73,6 +75,17 @@ def classify(error: Exception) -> SendError:
     return SendError(f"Could not reach the mail server: {text}"[:MAX_REASON], permanent=False)
 
 
+def tls_context() -> ssl.SSLContext:
+    """A verifying context, made once per trust store the environment names: loading the
+    certificates takes longer than sending a message, and a plain connection needs none."""
+    return _context_for(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _context_for(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    return ssl.create_default_context()  # OpenSSL reads the same two variables
+
+
 class Mailer:
     """One connection to the mail server, opened at the first message and reused for the rest of
     a delivery run; dropped after any failure, so the next message starts afresh."""
@@ -93,15 +106,14 @@ class Mailer:
         config = self.config
         host, port, timeout = config["SMTP_HOST"], config["SMTP_PORT"], config["SMTP_TIMEOUT"]
         security = config["SMTP_SECURITY"]
-        context = ssl.create_default_context()
         if security == "tls":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context())
         else:
             connection = smtplib.SMTP(host, port, timeout=timeout)
         try:
             connection.ehlo()
             if security == "starttls":
-                connection.starttls(context=context)
+                connection.starttls(context=tls_context())
                 connection.ehlo()
             if config["SMTP_USERNAME"]:
                 connection.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from flask import Flask
 from flask_login import login_user
@@ -18,9 +20,10 @@ from tests.support.people import AgencyType, make_cast
 from tests.support.reviews import make_review
 
 
-@pytest.fixture
-def rules_app(app: Flask) -> Flask:
-    """The suite's database, with two routes declared by record rules."""
+@pytest.fixture(scope="module")
+def rules_app(app: Flask) -> Iterator[Flask]:
+    """The suite's database, with two routes declared by record rules (one app for the module:
+    its tests only send requests)."""
     other = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     @loads(Review)
@@ -33,7 +36,9 @@ def rules_app(app: Flask) -> Flask:
 
     other.add_url_rule("/test/<int:review_id>/read", "read", read)
     other.add_url_rule("/test/<int:review_id>/manage", "manage", manage, methods=["GET", "POST"])
-    return other
+    yield other
+    with other.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture

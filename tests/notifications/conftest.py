@@ -111,20 +111,6 @@ def queue_backend(request: pytest.FixtureRequest, app: Flask, tmp_path: Path) ->
         init_jobs(app)
 
 
-def run_worker() -> list[str]:
-    """What a worker does until the queue is empty: take each task from the storage and run it
-    (outside any app context, as in the worker's threads); the names of the tasks run. It stops
-    when the storage says nothing is waiting: a worker's take from an empty Redis queue blocks
-    for a second, waiting for a task that cannot come while the test itself is the worker."""
-    names = []
-    while huey.pending_count():
-        task = huey.dequeue()
-        assert task is not None, "a waiting task could not be taken from the queue's storage"
-        huey.execute(task)
-        names.append(task.name)
-    return names
-
-
 def restore_default_rules(app: Flask) -> None:
     """The reminder rules are reference data kept between tests: put back the seeded values."""
     with app.app_context():

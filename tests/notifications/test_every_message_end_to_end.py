@@ -14,11 +14,11 @@ from casework.auth.models import Role
 from casework.auth.services import email_set_password_link
 from casework.core.extensions import db
 from casework.notifications.models import MailStatus, OutboxMessage
-from tests.notifications.conftest import run_worker
 from tests.notifications.test_events import EVENTS, Event
 from tests.notifications.world import IDENTIFYING, PSEUDONYM, build_world
 from tests.support.http import client_as
 from tests.support.people import make_user
+from tests.support.queue import run_worker
 from tests.support.smtp import MailServer
 
 

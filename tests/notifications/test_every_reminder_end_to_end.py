@@ -15,7 +15,6 @@ from casework.notifications.models import MailStatus, OutboxMessage
 from casework.notifications.reminders import run_daily_pass
 from casework.reviews.appointments import services as appointments
 from casework.reviews.models import AssignmentRole, Review
-from tests.notifications.conftest import run_worker
 from tests.notifications.due_world import (
     ADDRESS,
     CHILD_NAME,
@@ -28,6 +27,7 @@ from tests.notifications.due_world import (
     working_days,
 )
 from tests.support.http import client_as
+from tests.support.queue import run_worker
 from tests.support.reviews import make_review
 from tests.support.smtp import MailServer
 

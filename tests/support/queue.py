@@ -23,10 +23,14 @@ def empty_queue(app: Flask) -> Iterator[None]:
 
 
 def run_worker() -> list[str]:
-    """What a worker does until the queue is empty: take each task from the queue's storage and
-    run it, outside any app context as in the worker's threads; the names of the tasks run."""
+    """What a worker does until the queue is empty: take each task from the storage and run it
+    (outside any app context, as in the worker's threads); the names of the tasks run. It stops
+    when the storage says nothing is waiting: a worker's take from an empty Redis queue blocks
+    for a second, waiting for a task that cannot come while the test itself is the worker."""
     names = []
-    while (task := huey.dequeue()) is not None:
+    while huey.pending_count():
+        task = huey.dequeue()
+        assert task is not None, "a waiting task could not be taken from the queue's storage"
         huey.execute(task)
         names.append(task.name)
     return names

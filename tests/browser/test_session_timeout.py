@@ -5,7 +5,7 @@ together, so half an hour passes in a moment and a busy machine cannot make the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -28,7 +28,7 @@ def _focused(page) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def clocks(page) -> Iterator[object]:  # type: ignore[no-untyped-def]
+def clocks(page) -> Iterator[Callable[[timedelta], None]]:  # type: ignore[no-untyped-def]
     """Move the browser's clock (its timers fire on the way) and the server's by the same time."""
     with time_machine.travel(datetime.now(UTC), tick=True) as server:
         page.clock.install()
@@ -41,7 +41,7 @@ def clocks(page) -> Iterator[object]:  # type: ignore[no-untyped-def]
 
 
 def test_the_timeout_warning_keeps_the_session_or_signs_out_saying_why(
-    app: Flask, page, axe_source: str, monkeypatch: pytest.MonkeyPatch, clocks
+    app: Flask, page, axe_source: str, monkeypatch: pytest.MonkeyPatch, clocks: Callable[[timedelta], None]
 ) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setitem(app.config, "SESSION_IDLE_TIMEOUT", IDLE)
     monkeypatch.setitem(app.config, "SESSION_TIMEOUT_WARNING", WARNING)

@@ -59,9 +59,12 @@ def _take(before: dict[str, set[tuple[object, ...]]]) -> Copy:
     rows: dict[str, list[dict[str, object]]] = {}
     for table in _tables():
         key = [column.name for column in table.primary_key.columns]
+        # In key order, the order they were written: a recommendation names an earlier one it
+        # resembles, and PostgreSQL hands back rows in whatever order updates left them.
+        ordered = select(table).order_by(*table.primary_key.columns)
         added = [
             dict(row)
-            for row in db.session.execute(select(table)).mappings()
+            for row in db.session.execute(ordered).mappings()
             if tuple(row[name] for name in key) not in before[table.name]
         ]
         if added:

@@ -8,6 +8,7 @@ with the worker's id appended, created and dropped here) and its Hypothesis exam
 
 from __future__ import annotations
 
+import functools
 import os
 import secrets
 import sqlite3
@@ -208,41 +209,30 @@ def empty_database(app: Flask) -> None:
         try:
             if db.engine.dialect.name == "postgresql":
                 with raw.cursor() as cursor:
-                    cursor.execute(emptying())
+                    cursor.execute(emptying("postgresql"))
                 raw.commit()
             else:
-                raw.driver_connection.executescript(f"BEGIN;\n{emptying()};\nCOMMIT;")  # type: ignore[union-attr]
+                raw.driver_connection.executescript(f"BEGIN;\n{emptying('sqlite')};\nCOMMIT;")  # type: ignore[union-attr]
         finally:
             raw.close()
         throttle().reset()  # sign-in counts live outside the database
 
 
-_audit_guards: list[tuple[str, str]] = []  # SQLite: the audit trail's triggers, as created
-_emptying_scripts: dict[str, str] = {}  # per dialect: the tables and seeded rows never change in a run
-
-
-def emptying() -> str:
-    """The script that empties the database, written once per dialect: sorting the tables and
-    listing the seeded rows again after every test cost more than running it."""
-    dialect = db.engine.dialect.name
-    if dialect not in _emptying_scripts:
-        _emptying_scripts[dialect] = _emptying()
-    return _emptying_scripts[dialect]
-
-
-def _emptying() -> str:
-    """The statements that empty the database: children first, the seeded reference rows kept,
-    the audit trail's append-only guard set aside for its one statement."""
-    postgresql = db.engine.dialect.name == "postgresql"
-    if not postgresql and not _audit_guards:
-        _audit_guards.extend(
+@functools.cache
+def emptying(dialect: str) -> str:
+    """The statements that empty the database, written once per dialect (the tables and seeded
+    rows never change in a run): children first, the seeded reference rows kept, the audit
+    trail's append-only guard set aside for its one statement."""
+    postgresql = dialect == "postgresql"
+    guards: list[tuple[str, str]] = []  # SQLite: the audit trail's triggers, as created
+    if not postgresql:
+        guards = [
             (name, sql)
             for name, sql in db.session.execute(
-                text(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'"
-                )
-            ).all()
-        )
+                text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :table"),
+                {"table": AuditEvent.__tablename__},
+            )
+        ]
         db.session.rollback()
     statements = []
     for table in reversed(db.metadata.sorted_tables):
@@ -253,9 +243,9 @@ def _emptying() -> str:
                 "SET LOCAL session_replication_role = origin",
             ]
         elif table.name == AuditEvent.__tablename__:
-            statements += [f'DROP TRIGGER "{name}"' for name, _ in _audit_guards]
+            statements += [f'DROP TRIGGER "{name}"' for name, _ in guards]
             statements.append("DELETE FROM audit_events")
-            statements += [sql for _, sql in _audit_guards]
+            statements += [sql for _, sql in guards]
         elif table.name in REFERENCE_TABLES and _seeded[table.name]:
             key = ", ".join(f'"{column.name}"' for column in table.primary_key.columns)
             kept = ", ".join(

@@ -94,25 +94,30 @@ def _init_templates(app: Flask) -> None:
 
     @app.context_processor
     def shell() -> dict[str, object]:
-        navigation = navigation_for(current_user) if current_user.is_authenticated else []
-        unread = None
-        if current_user.is_authenticated:
-            # The header names the user's agency and counts their unread notifications: loaded
-            # here, before rendering (templates never query), also after a rollback expired the user.
+        signed_in = current_user.is_authenticated
+        if signed_in:
+            # The header names the user's agency: loaded here, before rendering (templates never
+            # query), also after a rollback expired the user.
             current_user.agency  # noqa: B018
-            # Counted once per request: form widgets render templates of their own inside the
-            # page, and a query there would be a query while rendering.
-            if UNREAD not in request.environ:
-                request.environ[UNREAD] = unread_count(current_user)
-            unread = request.environ[UNREAD]
-        return {
-            "partnership_name": app.config["PARTNERSHIP_NAME"],
-            "navigation": navigation,
-            "unread_notifications": unread,
-        }
+        # Worked out once per request and person: form widgets render templates of their own
+        # inside the page (a dozen on a form page), and the unread count is a query, which must
+        # not run while rendering.
+        who = current_user.get_id() if signed_in else None
+        known = request.environ.get(SHELL)
+        if known is None or known[0] != who:
+            known = (
+                who,
+                {
+                    "partnership_name": app.config["PARTNERSHIP_NAME"],
+                    "navigation": navigation_for(current_user) if signed_in else [],
+                    "unread_notifications": unread_count(current_user) if signed_in else None,
+                },
+            )
+            request.environ[SHELL] = known
+        return known[1]
 
 
-UNREAD = "casework.unread_notifications"  # the request's count of the user's unread notifications
+SHELL = "casework.page_shell"  # the request's header: who it is for, and what it shows
 
 # Modules whose import registers routes on the blueprints.
 VIEW_MODULES = [

@@ -9,6 +9,7 @@ with the worker's id appended, created and dropped here) and its Hypothesis exam
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import secrets
 import sqlite3
@@ -90,15 +91,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 _seeded: dict[str, set[tuple[object, ...]]] = {}
+# A test makes many short-lived objects: collecting after every 10,000 new ones rather than 700
+# halves the time the suite spends collecting.
+gc.set_threshold(10_000, 10, 10)
 
 
 @event.listens_for(Engine, "connect")
 def _no_fsync_in_tests(dbapi_connection: object, connection_record: object) -> None:
     """A test database need not survive a power cut: SQLite skips its fsync calls, which cost
-    more than the queries themselves on the suite's thousands of small commits."""
+    more than the queries themselves on the suite's thousands of small commits. Its journal is a
+    write-ahead log: a commit appends to one file instead of creating and deleting a journal, and
+    the connections keep their page caches between transactions."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA synchronous=OFF")
+        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
 
@@ -175,6 +182,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 if table.name in REFERENCE_TABLES:
                     key = list(table.primary_key.columns)
                     _seeded[table.name] = set(db.session.execute(select(*key)).all())
+        # What lives for the whole run (the app, its templates, the mapped classes) is set aside
+        # from the garbage collector's passes, which would otherwise walk it again and again.
+        gc.collect()
+        gc.freeze()
         yield app
         with app.app_context():
             drop_everything()

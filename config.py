@@ -182,6 +182,12 @@ class Config:
     EXTRACT_MAX_UNPACKED_MB = _int("CASEWORK_EXTRACT_MAX_UNPACKED_MB", 256)
     EXTRACT_MAX_PAGES = _int("CASEWORK_EXTRACT_MAX_PAGES", 2000)
 
+    # Compiled templates, shared by the app's processes (casework/core/template_cache.py); empty:
+    # each process compiles its own.
+    TEMPLATE_CACHE_FOLDER = os.environ.get(
+        "CASEWORK_TEMPLATE_CACHE_FOLDER", str(INSTANCE_DIR / "template-cache")
+    )
+
     # The job queue (casework/notifications/queue.py): a SQLite file serves one machine; several
     # servers share a Redis. The name keeps apart the queues of installations sharing one Redis.
     QUEUE_URL = os.environ.get("CASEWORK_QUEUE_URL", f"sqlite:///{INSTANCE_DIR / 'queue.db'}")
@@ -222,6 +228,9 @@ class TestConfig(Config):
     # Likewise the job queue: one file per test process, so parallel workers never share one.
     QUEUE_URL = f"sqlite:///{Path(tempfile.gettempdir()) / f'casework-test-queue-{os.getpid()}.db'}"
     SMTP_HOST = ""
+    # Shared by the test processes and kept between runs: each file is checked against its
+    # template's source before use.
+    TEMPLATE_CACHE_FOLDER = str(Path(tempfile.gettempdir()) / "casework-test-templates")
 
 
 # A random key of 32 hex characters carries 128 bits and scores at least ~90 by the estimate

@@ -68,6 +68,7 @@ def _init_templates(app: Flask) -> None:
     from casework.core.display import init_display
     from casework.core.form_keys import new_form_key
     from casework.core.forms import error_flashed, error_summary, select_options
+    from casework.core.template_cache import init_template_cache
     from casework.notifications.inbox import unread_count, unread_label
 
     app.jinja_loader = ChoiceLoader(  # type: ignore[assignment]
@@ -83,6 +84,7 @@ def _init_templates(app: Flask) -> None:
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    init_template_cache(app)
     WTFormsHelpers(app)
     init_display(app)
     app.add_template_global(error_flashed)

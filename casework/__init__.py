@@ -102,8 +102,8 @@ def _init_templates(app: Flask) -> None:
             # query), also after a rollback expired the user.
             current_user.agency  # noqa: B018
         # Worked out once per request and person: form widgets render templates of their own
-        # inside the page (a dozen on a form page), and the unread count is a query, which must
-        # not run while rendering.
+        # inside the page (one per field), and the unread count is a query, which must not run
+        # while rendering.
         who = current_user.get_id() if signed_in else None
         known = request.environ.get(SHELL)
         if known is None or known[0] != who:

@@ -182,7 +182,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
                 if table.name in REFERENCE_TABLES:
                     key = list(table.primary_key.columns)
                     _seeded[table.name] = set(db.session.execute(select(*key)).all())
-        # What lives for the whole run (the app, its templates, the mapped classes) is set aside
+        # What lives for the whole run (the app, its extensions, the mapped classes) is set aside
         # from the garbage collector's passes, which would otherwise walk it again and again.
         gc.collect()
         gc.freeze()

@@ -69,7 +69,9 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY") or os.environ.get("CASEWORK_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLAlchemy keeps each distinct statement compiled; the app issues more than the default 500,
+    # which made the cache drop and compile statements again and again.
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "query_cache_size": 2000}
     # On in tests: SQL issued while a template renders raises (casework/core/query_guard.py).
     QUERY_GUARD = False
 

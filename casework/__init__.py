@@ -14,8 +14,15 @@ from config import INSTANCE_DIR, Config, ProductionConfig, config_from_env
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
+    from casework.core.assets import static_url_path
+
     config = config or config_from_env()
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        static_url_path=static_url_path(),  # versioned: see casework/core/assets.py
+        instance_path=str(INSTANCE_DIR),
+        instance_relative_config=True,
+    )
     app.config.from_object(config)
     if issubclass(config, ProductionConfig):
         config.check(debug=app.debug)  # app.debug: FLASK_DEBUG, as Flask read it
@@ -169,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
     from casework.auth import admin_bp
     from casework.auth import bp as auth_bp
     from casework.auth.access import init_access, public
+    from casework.core.assets import ASSET_ENDPOINTS, init_assets
     from casework.documents.views import bp as documents_bp
     from casework.insight import bp as insight_bp
     from casework.insight.annual import bp as annual_bp
@@ -196,5 +204,7 @@ def _register_blueprints(app: Flask) -> None:
         jobs_bp,
     ):
         app.register_blueprint(blueprint)
-    app.view_functions["static"] = public(app.view_functions["static"])
+    init_assets(app)
+    for endpoint in ASSET_ENDPOINTS:
+        app.view_functions[endpoint] = public(app.view_functions[endpoint])
     init_access(app)

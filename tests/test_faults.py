@@ -49,7 +49,7 @@ def _session_cookie(app: Flask, client: FlaskClient) -> str:
 def _every_get_url(app: Flask) -> list[str]:
     urls = []
     for rule in app.url_map.iter_rules():
-        if "GET" not in (rule.methods or ()) or rule.endpoint == "static":
+        if "GET" not in (rule.methods or ()) or rule.endpoint.startswith("static"):
             continue
         values: dict[str, object] = {}
         for name, converter in rule._converters.items():

@@ -28,6 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
 from casework.auth.models import EndReason, User, WebSession
+from casework.core.assets import is_asset_request
 from casework.core.extensions import db
 from casework.core.timeutil import utcnow
 
@@ -78,7 +79,7 @@ class DatabaseSessionInterface(SessionInterface):
     session_class = ServerSession
 
     def open_session(self, app: Flask, request: Request) -> ServerSession | None:
-        if request.path.startswith(f"{app.static_url_path}/"):
+        if is_asset_request(request.path):
             return None  # files need no session: Flask gives them a null one, never saved
         key = request.cookies.get(self.get_cookie_name(app))
         if not key:

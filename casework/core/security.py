@@ -7,6 +7,8 @@ import secrets
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
+from casework.core.assets import ASSET_ENDPOINTS
+
 CSP = (
     "default-src 'self'; "
     "script-src 'self' 'nonce-{nonce}'; "
@@ -37,9 +39,9 @@ def add_security_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if current_app.config["HSTS"]:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    # Pages hold case data: no browser or proxy may keep a copy. Only the vendored assets cache,
+    # Pages hold case data: no browser or proxy may keep a copy. Only the assets cache (core.assets),
     # and a public page that asked for it (g.public_max_age) when it is the same for everyone.
-    if request.endpoint != "static":
+    if request.endpoint not in ASSET_ENDPOINTS:
         if _shared_page(response):
             headers["Cache-Control"] = f"public, max-age={int(g.public_max_age)}"
             response.vary.add("Cookie")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from flask import Flask
 
@@ -65,3 +67,23 @@ def test_wrong_password_shows_the_error_summary(app: Flask, page) -> None:  # ty
     summary.wait_for()
     assert "Enter a correct email address and password" in summary.inner_text()
     assert page.title().startswith("Error: ")
+
+
+def test_a_second_page_takes_its_assets_from_the_browser_cache(page, caplog) -> None:  # type: ignore[no-untyped-def]
+    """Assets are fetched with the first page only: the next page asks the server for itself
+    alone, not even to revalidate them (the live server logs each request it answers)."""
+    caplog.set_level(logging.INFO, logger="werkzeug")
+    page.goto("/sign-in")
+    first = _asked(caplog)
+    assert any("/app.js" in line for line in first) and any("/copy.js" in line for line in first)
+    caplog.clear()
+    page.goto("/accessibility")
+    page.get_by_role("heading", level=1).wait_for()
+    assert "govuk-frontend-supported" in (page.locator("body").get_attribute("class") or "")
+    asked = _asked(caplog)
+    assert any("GET /accessibility " in line for line in asked), asked
+    assert [line for line in asked if "/static/" in line] == []
+
+
+def _asked(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.name == "werkzeug"]

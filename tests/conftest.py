@@ -158,6 +158,11 @@ def make_config(url: str, **overrides: object) -> type[TestConfig]:
     return type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
 
 
+def app_beside(app: Flask, **overrides: object) -> Flask:
+    """Another app on the suite's database (``app``'s), with these settings changed."""
+    return create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], **overrides))
+
+
 def production_config(app: Flask) -> type[ProductionConfig]:
     """The production settings on the suite's database, with a key strong enough to start."""
     return type(

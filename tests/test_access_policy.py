@@ -7,10 +7,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
 
-from casework import create_app
 from casework.auth.access import AccessPolicy, policy_of
 from casework.auth.models import Role
-from tests.conftest import client_as, csrf_token, make_config, make_user
+from tests.conftest import app_beside, client_as, csrf_token, make_user
 
 SAMPLE_ARGUMENTS = {"IntegerConverter": 1, "IdConverter": 1, "PathConverter": "sample/file.txt"}
 
@@ -48,7 +47,7 @@ def test_every_route_declares_an_access_policy(app: Flask) -> None:
 
 def test_a_route_without_a_policy_is_refused(app: Flask) -> None:
     """Deny by default: forgetting the decorator must not open a route."""
-    undeclared_app = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    undeclared_app = app_beside(app)
     undeclared_app.add_url_rule("/undeclared", "undeclared", lambda: "secret")
     response = undeclared_app.test_client().get("/undeclared")
     assert response.status_code == 403

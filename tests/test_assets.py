@@ -10,9 +10,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from casework import create_app
 from casework.core.assets import KEPT, REVALIDATED, STATIC_FOLDER, asset_version
-from tests.conftest import make_config
+from tests.conftest import app_beside
 from tests.support.sql import statements
 from tests.test_security_headers import _check_common
 
@@ -102,7 +101,7 @@ def test_the_version_changes_with_any_file_and_only_then(tmp_path: Path) -> None
 
 
 def test_in_debug_mode_assets_are_revalidated(app: Flask) -> None:
-    debug = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    debug = app_beside(app)
     debug.debug = True
     response = debug.test_client().get(f"/static/{asset_version()}/casework.css")
     assert response.status_code == 200

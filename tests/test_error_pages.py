@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from casework.auth.models import Role, User
 from casework.core.audit import AuditEvent
 from casework.core.extensions import db
-from tests.conftest import client_as, csrf_token, make_config, make_user
+from tests.conftest import app_beside, client_as, csrf_token, make_user
 from tests.support.reviews import make_review
 
 
@@ -57,10 +57,9 @@ def test_oversized_request_is_refused_with_a_clear_page(app: Flask, client: Flas
 
 
 def test_unexpected_errors_get_a_500_page_without_details(app: Flask) -> None:
-    from casework import create_app
     from casework.auth.access import public
 
-    broken = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], TESTING=False))
+    broken = app_beside(app, TESTING=False)
 
     @public
     def explode() -> str:

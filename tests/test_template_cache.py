@@ -10,12 +10,11 @@ import jinja2
 import pytest
 from flask import Flask
 
-from casework import create_app
-from tests.conftest import make_config
+from tests.conftest import app_beside
 
 
 def _app(app: Flask, folder: Path | str) -> Flask:
-    return create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], TEMPLATE_CACHE_FOLDER=str(folder)))
+    return app_beside(app, TEMPLATE_CACHE_FOLDER=str(folder))
 
 
 def _sign_in_page(app: Flask) -> str:

@@ -8,13 +8,12 @@ import pytest
 from flask import Flask
 from flask_login import login_user
 
-from casework import create_app
 from casework.auth.access import can, loads, policy_of
 from casework.auth.models import User
 from casework.core.extensions import db
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
-from tests.conftest import make_config
+from tests.conftest import app_beside
 from tests.support.http import client_as
 from tests.support.people import AgencyType, make_cast
 from tests.support.reviews import make_review
@@ -24,7 +23,7 @@ from tests.support.reviews import make_review
 def rules_app(app: Flask) -> Iterator[Flask]:
     """The suite's database, with two routes declared by record rules (one app for the module:
     its tests only send requests)."""
-    other = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    other = app_beside(app)
 
     @loads(Review)
     def read(review: Review) -> str:

@@ -23,7 +23,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, text
 from werkzeug.datastructures import FileStorage
 
-from casework import create_app
 from casework.auth.access import public
 from casework.auth.models import User
 from casework.core.audit import AuditEvent
@@ -36,7 +35,7 @@ from casework.documents.models import Document
 from casework.documents.receiving import CHUNK_BYTES
 from casework.documents.s3_store import S3Store
 from casework.documents.storage import init_storage, read_document, send_document, store_upload, stored_path
-from tests.conftest import make_config, make_user
+from tests.conftest import app_beside, make_user
 from tests.documents.stores import STORAGE_SETTINGS, configure_store, kept, provisional, store_contents
 from tests.reviews.conftest import make_review
 from tests.support.files import PDF
@@ -690,7 +689,7 @@ def test_an_object_store_that_refuses_the_write(
 @pytest.fixture(scope="module")
 def download_app(app: Flask) -> Iterator[Flask]:
     """The app with one more route, declared public so the access policy lets it through."""
-    second = create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    second = app_beside(app)
     init_storage(second)
 
     @public

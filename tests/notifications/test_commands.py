@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
-from casework import create_app
 from casework.auth.models import User
 from casework.notifications.models import MailStatus
-from tests.conftest import make_config
+from tests.conftest import app_beside
 from tests.notifications.conftest import queue_one, row
 from tests.support.smtp import MailServer
 
@@ -35,7 +34,7 @@ def test_mail_deliver_without_a_mail_server_says_so(app: Flask) -> None:
 
 def test_an_unknown_smtp_security_setting_stops_the_app_at_start_up(app: Flask) -> None:
     with pytest.raises(RuntimeError, match="CASEWORK_SMTP_SECURITY must be one of none, starttls, tls"):
-        create_app(make_config(app.config["SQLALCHEMY_DATABASE_URI"], SMTP_SECURITY="ssl"))
+        app_beside(app, SMTP_SECURITY="ssl")
 
 
 def test_the_worker_command_is_there_with_its_options(app: Flask) -> None:

@@ -63,7 +63,10 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def words(value: Any, key: str = "") -> str:
-    """A stored value as a person would say it: UK dates, labels, lists joined with "and"."""
+    """A stored value as a person would say it: UK dates, labels, lists joined with "and". A
+    missing value is never said ("on None"): the event's stored summary is shown instead."""
+    if value is None:
+        raise ValueError(f"no value for {key or 'a detail'}")
     if isinstance(value, list | tuple):
         return joined([words(item, key) for item in value])
     if isinstance(value, str) and ISO_DATE.fullmatch(value):

@@ -429,3 +429,15 @@ def test_a_change_on_the_timeline_is_worded_from_its_details() -> None:
         action="stage_changed", summary="Moved", details=["not", "a", "dict"], occurred_at=moved.occurred_at
     )
     assert describe(odd).sentence == "Casework on 3 March 2026 at 14:30: Moved"  # the stored summary
+
+
+def test_a_detail_recorded_empty_is_never_said_as_none() -> None:
+    at = datetime(2026, 3, 3, 9, 5, tzinfo=UK)
+    summary = "Notice to the Panel sent to the Panel on 2 March 2026"
+    event = AuditEvent(action="notice_sent", summary=summary, details={"notice": "x"}, occurred_at=at)
+    said = describe(event)
+    assert said.sentence == f"Casework on 3 March 2026 at 09:05: {summary}"  # the stored summary
+    worded = describe(
+        AuditEvent(action="notice_sent", summary=summary, details={"sent_on": "2026-03-02"}, occurred_at=at)
+    )
+    assert "None" not in worded.sentence and "on 2 March 2026 on 3 March" in worded.sentence

@@ -28,6 +28,13 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # One renderer process for every page: the tests open one origin in many short-lived
+    # contexts, and starting a process for each costs more than the pages.
+    "--disable-site-isolation-trials",
+    "--renderer-process-limit=1",
+    "--disable-features=Translate,OptimizationHints,MediaRouter,BackForwardCache",
+    "--disable-extensions",
+    "--mute-audio",
 ]
 
 

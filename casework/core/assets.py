@@ -56,20 +56,16 @@ def any_version(filename: str) -> Response:
     return send_from_directory(current_app.static_folder, filename)
 
 
-def cache_assets(response: Response) -> Response:
-    """after_request: what the browser may keep (the security headers leave assets alone)."""
-    if request.endpoint == "static" and response.status_code in (200, 304) and not current_app.debug:
-        response.headers["Cache-Control"] = KEPT
-        response.headers.pop("Expires", None)
-    elif request.endpoint in ASSET_ENDPOINTS:
-        response.headers["Cache-Control"] = REVALIDATED
-    return response
-
-
 ASSET_ENDPOINTS = frozenset({"static", "static_any_version"})
 
 
+def asset_cache_control(response: Response) -> str:
+    """What the browser may keep of an asset response (the security headers ask, for assets)."""
+    if request.endpoint == "static" and response.status_code in (200, 304) and not current_app.debug:
+        return KEPT
+    return REVALIDATED
+
+
 def init_assets(app: Flask) -> None:
-    """The route for other versions, and the caching of both; the caller declares their access."""
+    """The route for other versions; the caller declares its access."""
     app.add_url_rule(f"{PREFIX}/<path:filename>", "static_any_version", any_version)
-    app.after_request(cache_assets)

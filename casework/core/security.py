@@ -7,7 +7,7 @@ import secrets
 from flask import Flask, Response, current_app, g, request, session
 from flask_login import current_user
 
-from casework.core.assets import ASSET_ENDPOINTS
+from casework.core.assets import ASSET_ENDPOINTS, asset_cache_control
 
 CSP = (
     "default-src 'self'; "
@@ -41,13 +41,14 @@ def add_security_headers(response: Response) -> Response:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     # Pages hold case data: no browser or proxy may keep a copy. Only the assets cache (core.assets),
     # and a public page that asked for it (g.public_max_age) when it is the same for everyone.
-    if request.endpoint not in ASSET_ENDPOINTS:
-        if _shared_page(response):
-            headers["Cache-Control"] = f"public, max-age={int(g.public_max_age)}"
-            response.vary.add("Cookie")
-        else:
-            headers["Cache-Control"] = "no-store"
-            headers["Pragma"] = "no-cache"
+    if request.endpoint in ASSET_ENDPOINTS:
+        headers["Cache-Control"] = asset_cache_control(response)
+    elif _shared_page(response):
+        headers["Cache-Control"] = f"public, max-age={int(g.public_max_age)}"
+        response.vary.add("Cookie")
+    else:
+        headers["Cache-Control"] = "no-store"
+        headers["Pragma"] = "no-cache"
     return response
 
 

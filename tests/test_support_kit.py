@@ -3,21 +3,26 @@ readers: later-stage reviews, signed-in clients, valid small files, and read-onl
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from casework.agencies.chronology_import import parse_chronology_csv
 from casework.agencies.models import Agency
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
-from casework.documents.storage import store_upload
+from casework.documents.storage import current_store, store_upload
+from casework.notifications.models import ReminderRule
 from casework.reviews.models import AssignmentRole, AssignmentStatus, DraftVersion, Publication, Review
 from casework.reviews.publication.anonymisation.extraction import extract_text
 from casework.reviews.stages import ReviewStage
-from tests.support import readonly
+from tests.conftest import empty_database
+from tests.notifications.conftest import restore_default_rules
+from tests.support import copies, readonly
 from tests.support.files import (
     CSV,
     PDF,
@@ -181,3 +186,57 @@ def test_the_record_builders_make_requests_actions_and_documents_through_the_ser
         document = make_document(manager, review=review, name="minutes.docx", content=docx_with("Minutes"))
         assert (document.detected_type, document.review_id) == ("docx", review.id)
     assert len([path for path in uploads.rglob("*") if path.is_file()]) == 2
+
+
+def _copied_world(app: Flask) -> dict[str, object]:
+    with app.app_context():
+        manager = make_user(Role.BOARD_MANAGER, name="Copy Manager")
+        review = make_review("CSPR", ReviewStage.AWAITING_REVIEWER, by=manager, reviewer=None)
+        document = make_document(manager, name="evidence.pdf")
+        db.session.refresh(manager)  # loaded again after the commits: usable after the context
+        return {"manager": manager, "review_id": review.id, "document": document.stored_name}
+
+
+def _everything(app: Flask) -> dict[str, list[tuple[object, ...]]]:
+    """Every row as the app reads it (sealed columns opened: sealing again gives other bytes)."""
+    with app.app_context():
+        tables = [table for table in db.metadata.sorted_tables if table.name != "tracker_versions"]
+        return {
+            table.name: sorted(map(tuple, db.session.execute(select(table))), key=repr) for table in tables
+        }
+
+
+def test_a_copied_world_comes_back_with_the_same_rows_ids_files_and_result(app: Flask, folder: Path) -> None:
+    key = ("kit", secrets.token_hex(4))
+    built = copies.replayed(app, key, lambda: _copied_world(app))
+    assert key in copies.copied_keys()
+    rows = _everything(app)
+    empty_database(app)
+    again = copies.replayed(app, key, lambda: pytest.fail("a copied world is not built again"))
+    assert _everything(app) == rows
+    assert again["review_id"] == built["review_id"] and again["manager"].name == "Copy Manager"  # type: ignore[attr-defined]
+    assert again["manager"] is not built["manager"]  # each test gets its own objects
+    with app.app_context():
+        assert current_store().exists(again["document"])  # type: ignore[arg-type]
+
+
+def test_a_world_is_copied_only_from_and_into_an_emptied_database(app: Flask, manager: User) -> None:
+    with pytest.raises(AssertionError, match="users has rows"):
+        copies.replayed(app, ("kit", secrets.token_hex(4)), lambda: None)
+
+
+def test_a_build_that_changes_a_seeded_row_is_built_again_each_time(app: Flask) -> None:
+    def build() -> int:
+        with app.app_context():
+            rule = db.session.execute(db.select(ReminderRule).order_by(ReminderRule.id)).scalars().first()
+            assert rule is not None
+            rule.due_soon_days += 1
+            db.session.commit()
+            return rule.id
+
+    key = ("kit", secrets.token_hex(4))
+    try:
+        copies.replayed(app, key, build)
+        assert key not in copies.copied_keys()
+    finally:
+        restore_default_rules(app)

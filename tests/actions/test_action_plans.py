@@ -53,6 +53,7 @@ from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.copies import replayed
 from tests.support.demo import load_demo
 from tests.support.files import PDF
 from tests.support.readonly import built_once
@@ -193,6 +194,10 @@ def w(app: Flask, folder: Path) -> Iterator[World]:
 @pytest.fixture
 def ids(app: Flask, folder: Path) -> Ids:
     """The world, for tests that make requests (no app context stays open)."""
+    return replayed(app, "action plan world", lambda: _built_ids(app))
+
+
+def _built_ids(app: Flask) -> Ids:
     with app.app_context():
         return ids_of(build_world())
 

@@ -36,6 +36,7 @@ from casework.documents.models import Document
 from casework.reviews import queries
 from casework.reviews.models import Review
 from tests.agencies.key_episodes import assert_not_marked
+from tests.support.copies import replayed
 from tests.support.files import CSV, PDF, upload
 from tests.support.http import SIGN_IN, client_as, page_text, post_form
 from tests.support.people import cast_roles, make_cast, three_agencies
@@ -356,7 +357,7 @@ class TestReadOnlyMatrix:
 @pytest.fixture
 def world(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
-    return build_world(app)
+    return replayed(app, "access matrix world", lambda: build_world(app))
 
 
 def _advance(app: Flask, world: World, key: str, step: str) -> None:

@@ -38,6 +38,7 @@ from casework.reviews.stages import ReviewStage
 from tests.agencies.key_episodes import assert_not_marked
 from tests.conftest import client_as, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.copies import replayed
 from tests.support.files import PDF
 from tests.support.http import page_text
 from tests.support.people import THREE_AGENCIES, make_agencies
@@ -64,7 +65,7 @@ class Case:
 @pytest.fixture
 def case(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Case:
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
-    return build_case(app)
+    return replayed(app, "contributions case", lambda: build_case(app))
 
 
 def build_case(app: Flask) -> Case:

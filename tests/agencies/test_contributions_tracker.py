@@ -22,6 +22,7 @@ from casework.core.timeutil import uk_today
 from casework.core.workdays import working_calendar
 from casework.notifications.models import Notification, OutboxMessage, Reminder
 from casework.reviews.models.steps import ConfidentialRecord, IdentifiedPerson, PersonKind
+from tests.support.copies import replayed
 from tests.support.http import SIGN_IN, assert_answer, client_as, page_text, post_form
 from tests.support.people import cast_roles, make_cast, make_user, three_agencies
 from tests.support.readonly import built_once
@@ -92,7 +93,7 @@ def build_world(app: Flask) -> World:
 
 @pytest.fixture
 def world(app: Flask) -> World:
-    return build_world(app)
+    return replayed(app, "tracker world", lambda: build_world(app))
 
 
 def stored_review(world: World, key: str):  # type: ignore[no-untyped-def]

@@ -22,6 +22,7 @@ from casework.notifications.queue import huey, storage_for
 from casework.notifications.rules import DEFAULT_TIMINGS
 from tests.notifications.due_world import World as DueWorld
 from tests.notifications.due_world import build_world as build_due_world
+from tests.support.copies import replayed
 from tests.support.people import make_user
 from tests.support.smtp import MailServer, plain_server
 
@@ -132,4 +133,4 @@ def _default_rules(app: Flask) -> Iterator[None]:
 @pytest.fixture
 def world(app: Flask) -> DueWorld:
     """A partnership with things due on set days (tests.notifications.due_world)."""
-    return build_due_world(app)
+    return replayed(app, "due world", lambda: build_due_world(app))

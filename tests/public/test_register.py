@@ -33,6 +33,7 @@ from casework.reviews.models import (
     Review,
 )
 from tests.reviews.conftest import make_review
+from tests.support.copies import replayed
 from tests.support.files import pdf_labelled as pdf
 from tests.support.http import client_as
 from tests.support.people import make_user
@@ -174,7 +175,8 @@ def _build_case(key: str, manager: User, today: date) -> Case:
 
 @pytest.fixture
 def register(app: Flask, tmp_path, monkeypatch) -> dict[str, Case]:  # type: ignore[no-untyped-def]
-    return build_register(app, tmp_path, monkeypatch)
+    monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
+    return replayed(app, "register", lambda: build_register(app, tmp_path, monkeypatch))
 
 
 def build_register(app: Flask, tmp_path, monkeypatch, keys=tuple(PLAN)) -> dict[str, Case]:  # type: ignore[no-untyped-def]

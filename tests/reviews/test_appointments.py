@@ -23,6 +23,7 @@ from casework.reviews.models import AssignmentRole, AssignmentStatus, Review, Re
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.copies import replayed
 from tests.support.http import page_text
 from tests.support.people import THREE_AGENCIES, make_agencies
 from tests.support.rows import audit_trail, stored
@@ -41,6 +42,10 @@ class Setting:
 
 @pytest.fixture
 def setting(app: Flask) -> Setting:
+    return replayed(app, "appointments setting", lambda: _build_setting(app))
+
+
+def _build_setting(app: Flask) -> Setting:
     with app.app_context():
         agencies = make_agencies(THREE_AGENCIES)
         users = {

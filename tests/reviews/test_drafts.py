@@ -22,6 +22,7 @@ from casework.reviews.models import AssignmentRole, CommentResponse, DraftVersio
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, csrf_token, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.copies import replayed
 
 # The ``case`` fixture: the review's id and the people and agencies built for it, by name.
 Case = dict[str, Any]
@@ -38,6 +39,10 @@ def _pdf(name: str = "draft.pdf") -> FileStorage:
 def case(app: Flask, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     """A review at agency contributions with an accepted lead reviewer and two agencies in scope."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
+    return replayed(app, "drafts case", lambda: _build_case(app))
+
+
+def _build_case(app: Flask) -> Case:
     with app.app_context():
         police, health = make_agency("Police"), make_agency("Health")
         manager = make_user(Role.BOARD_MANAGER)

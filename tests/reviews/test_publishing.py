@@ -25,6 +25,7 @@ from casework.reviews.referral.identifiers import PersonDetails, save_identifier
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
+from tests.support.copies import replayed
 from tests.support.files import docx_with, make_pdf, upload
 from tests.support.reviews import publication_details, send_notice
 
@@ -49,6 +50,10 @@ LEAKY = ("Child A, known as Jamie Tester, was seven months old.", "Agencies did 
 def case(app: Flask, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     """A CSPR with recorded identifiers, at drafting, with a lead reviewer."""
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
+    return replayed(app, "publishing case", lambda: _build_case(app))
+
+
+def _build_case(app: Flask) -> Case:
     with app.app_context():
         police = make_agency("Police")
         manager, lead = make_user(Role.BOARD_MANAGER), make_user(Role.REVIEWER)

@@ -34,6 +34,7 @@ from casework.reviews.models import (
 )
 from casework.reviews.records import processes
 from casework.reviews.timeline import describe_all
+from tests.support.copies import replayed
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_cast
 from tests.support.records import trial_and_care_proceedings
@@ -55,6 +56,10 @@ class World:
 def world(app: Flask, folder: object, today: None) -> Iterator[World]:
     """A CSPR gathering contributions: R1 leads it, R2 is an accepted co-reviewer; X is in scope.
     And a DHR at its decision stage."""
+    yield replayed(app, "records world", lambda: _build_world(app))
+
+
+def _build_world(app: Flask) -> World:
     with app.app_context():
         cast = make_cast(AGENCIES)
         manager = cast.user("board_manager")
@@ -68,8 +73,7 @@ def world(app: Flask, folder: object, today: None) -> Iterator[World]:
         appointments.accept_appointment(co, cast.user("R2"), declared=True)
         db.session.commit()
         dhr = make_review("DHR", "commissioning", by=manager)
-        built = World(review.id, dhr.id, dict(cast.user_ids))
-    yield built
+        return World(review.id, dhr.id, dict(cast.user_ids))
 
 
 @pytest.fixture(autouse=True)

@@ -26,6 +26,7 @@ from casework.agencies.models import AgencyType
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from tests.support import worlds
+from tests.support.copies import replayed
 from tests.support.files import PDF, upload
 from tests.support.http import SIGN_IN, assert_answer, client_as, page_text, post_form
 from tests.support.people import cast_roles, make_cast
@@ -246,7 +247,7 @@ REFUSED_CHANGE_CASES = [
 @pytest.fixture
 def world(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setitem(app.config, "UPLOAD_FOLDER", tmp_path)
-    return build_world(app)
+    return replayed(app, "actions access matrix world", lambda: build_world(app))
 
 
 def _action_row(app: Flask, action_id: int) -> tuple[ActionStatus, int, int]:

@@ -46,6 +46,7 @@ from casework.jobs.models import BackgroundJob, JobStatus
 from tests.conftest import client_as, make_agency, make_user
 from tests.reviews.conftest import make_review
 from tests.support.bulk_actions import add_actions, last_update_day, updates_of
+from tests.support.copies import replayed
 from tests.support.queue import empty_queue as empty_queue  # a fixture
 from tests.support.queue import run_worker
 from tests.support.rows import audit_trail, stored
@@ -172,7 +173,7 @@ def _xlsx(data: bytes) -> list[list[str]]:
 
 @pytest.fixture
 def bulk(app: Flask) -> Bulk:
-    return build(app)
+    return replayed(app, "tracker exports bulk", lambda: build(app))
 
 
 @pytest.fixture

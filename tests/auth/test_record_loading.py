@@ -14,6 +14,7 @@ from casework.core.extensions import db
 from casework.reviews.models import Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import app_beside
+from tests.support.copies import replayed
 from tests.support.http import client_as
 from tests.support.people import AgencyType, make_cast
 from tests.support.reviews import make_review
@@ -42,6 +43,10 @@ def rules_app(app: Flask) -> Iterator[Flask]:
 
 @pytest.fixture
 def world(app: Flask) -> dict[str, int]:
+    return replayed(app, "record loading world", lambda: _build_world(app))
+
+
+def _build_world(app: Flask) -> dict[str, int]:
     with app.app_context():
         cast = make_cast({"X": ("North Police", AgencyType.POLICE)})
         review = make_review(stage=ReviewStage.CONTRIBUTIONS, reviewer=cast.user("R1"))

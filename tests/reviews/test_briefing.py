@@ -31,6 +31,7 @@ from casework.reviews.learning.models import (
 from casework.reviews.models import Publication, Review
 from casework.reviews.publication import checks, publishing
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
+from tests.support.copies import replayed
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_agency, make_user
 from tests.support.reviews import make_review, publication_details
@@ -55,6 +56,10 @@ class Case:
 def case(app: Flask, folder) -> Case:  # type: ignore[no-untyped-def]
     """A CSPR at publication (final version signed off, not published), a child's name recorded,
     two findings (one naming the child) and two recommendations; two agencies with a lead each."""
+    return replayed(app, "briefing case", lambda: _build_case(app))
+
+
+def _build_case(app: Flask) -> Case:
     with app.app_context():
         manager, reviewer = make_user(Role.BOARD_MANAGER), make_user(Role.REVIEWER)
         agencies = {key: make_agency(f"Agency {key}") for key in "XY"}

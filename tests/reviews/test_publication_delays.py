@@ -32,6 +32,7 @@ from casework.reviews.models import (
 from casework.reviews.publication import publishing
 from casework.reviews.records import processes
 from casework.reviews.timeline import describe_all
+from tests.support.copies import replayed
 from tests.support.http import client_as, page_text, post_form
 from tests.support.people import make_user
 from tests.support.records import trial_and_care_proceedings
@@ -61,6 +62,10 @@ def today() -> Iterator[None]:
 @pytest.fixture
 def world(app: Flask, folder: object, today: None) -> World:
     """A CSPR at publication with three processes on its register, and another review with one."""
+    return replayed(app, "publication delays world", lambda: _build_world(app))
+
+
+def _build_world(app: Flask) -> World:
     with app.app_context():
         manager = make_user(Role.BOARD_MANAGER)
         review = make_review("CSPR", "publication", by=manager)

@@ -27,7 +27,6 @@ import resource
 import signal
 import sys
 import threading
-import time
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -77,10 +76,11 @@ def run_isolated(
         raise DocumentUnreadable("The file could not be read: the reader could not be started.") from error
     sending.close()  # ours; the child's copy closes when it exits, which ends a read below
     # The wall clock holds whatever happens, even a read that stalls half way through an answer.
-    watchdog = threading.Timer(limits.timeout_seconds, _kill_quietly, (process,))
+    # The watchdog says it struck: timing the read here instead would start a moment after it.
+    struck = threading.Event()
+    watchdog = threading.Timer(limits.timeout_seconds, _strike, (process, struck))
     watchdog.daemon = True
     watchdog.start()
-    started = time.monotonic()
     try:
         answer = _receive(receiving, limits)
     finally:
@@ -91,14 +91,15 @@ def run_isolated(
         exitcode = process.exitcode
         process.close()
         receiving.close()
-    if answer is None and time.monotonic() - started >= limits.timeout_seconds:
+    if answer is None and struck.is_set():
         raise DocumentUnreadable(
             f"Reading the file did not finish within {limits.timeout_seconds:g} seconds."
         )
     return _unpack(answer, exitcode, limits, function)
 
 
-def _kill_quietly(process: Any) -> None:
+def _strike(process: Any, struck: threading.Event) -> None:
+    struck.set()
     with contextlib.suppress(OSError, ValueError):  # already ended (and perhaps closed)
         process.kill()
 

@@ -36,7 +36,7 @@ from casework.core.extensions import db
 from casework.documents.s3_store import S3Store
 from casework.documents.storage import current_store, init_storage
 from config import ProductionConfig, TestConfig, normalise_database_url
-from tests.support import readonly
+from tests.support import readonly, s3
 from tests.support.http import client_as, csrf_token, post_form, sign_in, sign_out
 from tests.support.people import PASSWORD, make_agency, make_user, person_fixture
 from tests.support.s3 import ACCESS_KEY as S3_ACCESS_KEY
@@ -88,6 +88,12 @@ def _start_rank(item: pytest.Item) -> int:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=_start_rank)  # stable: the other files keep their order
+    if any("s3_endpoint" in getattr(item, "fixturenames", ()) for item in items):
+        s3.start_early()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    s3.stop_early()
 
 
 _seeded: dict[str, set[tuple[object, ...]]] = {}

@@ -1,5 +1,6 @@
 """A real S3-compatible server on loopback for the storage tests: SeaweedFS (``weed``, installed
-from PyPI with the project), started once per test process on free ports and stopped after.
+from PyPI with the project), started once per test process on free ports and stopped after;
+started when the run begins if a collected test needs it (it takes seconds to answer).
 ``CASEWORK_TEST_S3_ENDPOINT`` names a server already running instead."""
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ACCESS_KEY, SECRET_KEY, REGION = "casework-test", "casework-test-secret", "us-east-1"
 GRPC_OFFSET = 10000  # each SeaweedFS part also listens on its port + 10000
@@ -58,6 +61,30 @@ def _ready(endpoint: str) -> bool:
         return False
 
 
+@dataclass
+class _Server:
+    process: subprocess.Popen[bytes]
+    endpoint: str
+    folder: Path
+    log: IO[bytes]
+
+
+_early: list[_Server] = []  # started ahead of the first test that needs it, not yet handed out
+
+
+def start_early() -> None:
+    """Start the server now without waiting for it: SeaweedFS takes seconds to answer, spent
+    waiting; started when the run begins, it is ready when the first test asks for it."""
+    if not _early and not os.environ.get("CASEWORK_TEST_S3_ENDPOINT"):
+        _early.append(_start())
+
+
+def stop_early() -> None:
+    """Stop a server started early that no test asked for."""
+    while _early:
+        _stop(_early.pop())
+
+
 @contextmanager
 def seaweedfs() -> Iterator[str]:
     """The endpoint of an S3 server that lives as long as the block."""
@@ -65,6 +92,19 @@ def seaweedfs() -> Iterator[str]:
     if given:
         yield given
         return
+    server = _early.pop() if _early else _start()
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while not _ready(server.endpoint):
+            if server.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"SeaweedFS did not start; see {server.folder / 'weed.log'}")
+            time.sleep(0.1)
+        yield server.endpoint
+    finally:
+        _stop(server)
+
+
+def _start() -> _Server:
     master, volume, filer, s3 = _free_ports(4)
     folder = Path(tempfile.mkdtemp(prefix="casework-s3-"))
     log = (folder / "weed.log").open("wb")
@@ -90,18 +130,13 @@ def seaweedfs() -> Iterator[str]:
         stderr=subprocess.STDOUT,
         cwd=folder,
     )
-    endpoint = f"http://127.0.0.1:{s3}"
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while not _ready(endpoint):
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"SeaweedFS did not start; see {folder / 'weed.log'}")
-            time.sleep(0.2)
-        yield endpoint
-    finally:
-        # Killed, not stopped: a graceful stop takes SeaweedFS some 25 seconds, and its data
-        # is thrown away with the folder below.
-        process.kill()
-        process.wait()
-        log.close()
-        shutil.rmtree(folder, ignore_errors=True)
+    return _Server(process, f"http://127.0.0.1:{s3}", folder, log)
+
+
+def _stop(server: _Server) -> None:
+    # Killed, not stopped: a graceful stop takes SeaweedFS some 25 seconds, and its data is
+    # thrown away with the folder below.
+    server.process.kill()
+    server.process.wait()
+    server.log.close()
+    shutil.rmtree(server.folder, ignore_errors=True)

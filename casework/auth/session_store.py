@@ -68,10 +68,14 @@ class ServerSession(SecureCookieSession):
 
 
 def _load(key: str) -> WebSession | None:
+    user = joinedload(WebSession.user)
     return db.session.execute(
         db.select(WebSession)
         .where(WebSession.key_hash == key_hash(key))
-        .options(joinedload(WebSession.user).joinedload(User.agency))  # every page's header names it
+        # The agency: every page's header names it. The authenticator app's key stays sealed
+        # until a code is checked: decrypting it for every request would cost, and keep it in
+        # memory, for nothing.
+        .options(user.joinedload(User.agency), user.defer(User.totp_secret))
     ).scalar_one_or_none()
 
 

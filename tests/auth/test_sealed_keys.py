@@ -11,10 +11,11 @@ from sqlalchemy import select, text
 
 from casework import create_app
 from casework.auth.models import Role, User
+from casework.core import sealed
 from casework.core.extensions import db
 from casework.core.sealed import seal, unseal
 from tests.auth.sign_in_support import app_like
-from tests.conftest import PASSWORD, make_config, make_user, post_form, sign_in
+from tests.conftest import PASSWORD, client_as, make_config, make_user, post_form, sign_in
 from tests.support.people import authenticator_code, insert_user_row
 from tests.test_migrations import scratch_database  # noqa: F401 (a fixture)
 
@@ -79,3 +80,18 @@ def test_sealing_twice_gives_different_forms_of_the_same_key() -> None:
     first, second = seal("JBSWY3DPEHPK3PXP", "k"), seal("JBSWY3DPEHPK3PXP", "k")
     assert first != second and unseal(first, "k") == unseal(second, "k") == "JBSWY3DPEHPK3PXP"
     assert unseal(first, "another key") is None
+
+
+def test_a_signed_in_page_leaves_the_key_sealed(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every request loads its user with the session; the key is opened only to check a code."""
+    with app.app_context():
+        user = make_user(Role.BOARD_MANAGER)
+    client = client_as(app, user)
+    opened: list[str] = []
+    monkeypatch.setattr(sealed, "unseal", lambda token, secret: opened.append(token) or unseal(token, secret))
+    assert client.get("/account").status_code == 200
+    assert opened == []
+    client = app.test_client()
+    sign_in(client, user.email, PASSWORD)
+    assert post_form(client, "/sign-in/code", {"code": authenticator_code(user)}).status_code == 302
+    assert opened  # checking the code needed it

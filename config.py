@@ -150,6 +150,7 @@ class Config:
     # argon2id cost; None means the library's RFC 9106 defaults.
     ARGON2_TIME_COST: int | None = None
     ARGON2_MEMORY_COST: int | None = None
+    ARGON2_PARALLELISM: int | None = None
 
     # An affiliation that ended less than this many years ago still conflicts.
     CONFLICT_YEARS = _int("CASEWORK_CONFLICT_YEARS", 5)
@@ -225,6 +226,7 @@ class TestConfig(Config):
     # Cheap hashing keeps the suite fast; the algorithm stays argon2id.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1  # four lanes start four threads per hash, which cost more than 1 MiB
     # One folder per test run, never the instance's; tests that look at files use their own tmp_path.
     UPLOAD_FOLDER = Path(tempfile.gettempdir()) / f"casework-test-uploads-{os.getpid()}"
     # Likewise the job queue: one file per test process, so parallel workers never share one.

@@ -26,6 +26,7 @@ def _hasher() -> PasswordHasher:
     return PasswordHasher(
         time_cost=config.get("ARGON2_TIME_COST") or defaults.time_cost,
         memory_cost=config.get("ARGON2_MEMORY_COST") or defaults.memory_cost,
+        parallelism=config.get("ARGON2_PARALLELISM") or defaults.parallelism,
     )
 
 
@@ -47,12 +48,14 @@ def needs_rehash(password_hash: str) -> bool:
 
 
 def _dummy_hash(hasher: PasswordHasher) -> str:
-    return _cached_dummy(hasher.time_cost, hasher.memory_cost)
+    return _cached_dummy(hasher.time_cost, hasher.memory_cost, hasher.parallelism)
 
 
 @cache
-def _cached_dummy(time_cost: int, memory_cost: int) -> str:
-    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost).hash("not a password")
+def _cached_dummy(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism).hash(
+        "not a password"
+    )
 
 
 @cache

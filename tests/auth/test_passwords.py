@@ -94,6 +94,7 @@ def test_production_hashing_meets_the_asvs_minimum() -> None:
     production.config.update(
         ARGON2_TIME_COST=ProductionConfig.ARGON2_TIME_COST,
         ARGON2_MEMORY_COST=ProductionConfig.ARGON2_MEMORY_COST,
+        ARGON2_PARALLELISM=ProductionConfig.ARGON2_PARALLELISM,
     )
     with production.app_context():
         hasher = _hasher()

@@ -50,8 +50,10 @@ def make_agencies(agencies: dict[str, tuple[str, AgencyType]]) -> dict[str, Agen
     return {key: make_agency(name, agency_type) for key, (name, agency_type) in agencies.items()}
 
 
-def _argon2_costs() -> tuple[object, object]:
-    return current_app.config.get("ARGON2_TIME_COST"), current_app.config.get("ARGON2_MEMORY_COST")
+def _argon2_costs() -> tuple[object, ...]:
+    return tuple(
+        current_app.config.get(f"ARGON2_{cost}") for cost in ("TIME_COST", "MEMORY_COST", "PARALLELISM")
+    )
 
 
 @functools.cache

@@ -36,7 +36,7 @@ from casework.core.extensions import db
 from casework.documents.s3_store import S3Store
 from casework.documents.storage import current_store, init_storage
 from config import ProductionConfig, TestConfig, normalise_database_url
-from tests.support import readonly, s3
+from tests.support import demo, readonly, s3
 from tests.support.http import client_as, csrf_token, post_form, sign_in, sign_out
 from tests.support.people import PASSWORD, make_agency, make_user, person_fixture
 from tests.support.s3 import ACCESS_KEY as S3_ACCESS_KEY
@@ -68,6 +68,9 @@ REFERENCE_TABLES = {
 # a long one at the end while the other has finished.
 LONGEST_FIRST = (
     "tests/test_fuzz_forms.py",
+    # The second worker starts with a browser test needing no demo, the first takes the small
+    # screens after the hostile forms: the demo both start from is loaded once (support/demo.py).
+    "tests/browser/test_contributions.py",
     "tests/browser/test_small_screens.py",
     "tests/browser/",
     "tests/reviews/test_lifecycle.py",
@@ -184,6 +187,8 @@ def production_config(app: Flask) -> type[ProductionConfig]:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     url = database_url(tmp_path_factory.mktemp("db"))
+    if worker_id() is not None:  # the run's folder, above each worker's own
+        demo.share_between_workers(tmp_path_factory.getbasetemp().parent)
     with worker_database(url):
         app = create_app(make_config(url, UPLOAD_FOLDER=tmp_path_factory.mktemp("uploads")))
         with app.app_context():

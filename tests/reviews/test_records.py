@@ -53,10 +53,10 @@ class World:
 
 
 @pytest.fixture
-def world(app: Flask, folder: object, today: None) -> Iterator[World]:
+def world(app: Flask, folder: object, today: None) -> World:
     """A CSPR gathering contributions: R1 leads it, R2 is an accepted co-reviewer; X is in scope.
     And a DHR at its decision stage."""
-    yield replayed(app, "records world", lambda: _build_world(app))
+    return replayed(app, "records world", lambda: _build_world(app))
 
 
 def _build_world(app: Flask) -> World:

@@ -455,8 +455,8 @@ def test_a_small_pdf_that_makes_the_parser_work_for_minutes_is_stopped() -> None
     )
     assert len(amplifier) < 20_000
     check_document(amplifier, "pdf")  # nothing wrong with its structure
-    with pytest.raises(DocumentUnreadable, match="took more than 2 seconds"):
-        run_isolated(extract_text, amplifier, "pdf", limits=Limits(cpu_seconds=2, timeout_seconds=30))
+    with pytest.raises(DocumentUnreadable, match="took more than 1 seconds"):
+        run_isolated(extract_text, amplifier, "pdf", limits=Limits(cpu_seconds=1, timeout_seconds=30))
 
 
 # --- very large but valid documents are read -------------------------------------------------
@@ -508,8 +508,8 @@ def test_a_cpu_bound_loop_is_stopped_by_the_cpu_limit() -> None:
 
 
 def test_a_process_that_waits_is_killed_at_the_timeout() -> None:
-    with pytest.raises(DocumentUnreadable, match="did not finish within 1 seconds"):
-        run_isolated(sleep, 60, limits=Limits(timeout_seconds=1))
+    with pytest.raises(DocumentUnreadable, match=r"did not finish within 0\.3 seconds"):
+        run_isolated(sleep, 60, limits=Limits(timeout_seconds=0.3))
 
 
 def test_readings_from_many_threads_at_once_each_get_their_own_answer() -> None:

@@ -114,9 +114,15 @@ def test_a_server_that_is_down_is_tried_again_later_with_growing_waits_and_nothi
     [("busy", "451 4.3.0 Mailbox busy, try again later"), ("slow", "The mail server did not answer in time")],
 )
 def test_a_busy_or_slow_server_is_tried_again_later(
-    mail_app: Flask, smtp: MailServer, recipient: User, mode: str, reason: str
+    mail_app: Flask,
+    smtp: MailServer,
+    recipient: User,
+    mode: str,
+    reason: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     smtp.mode = mode
+    monkeypatch.setitem(mail_app.config, "SMTP_TIMEOUT", 0.3)  # the slow server is waited for this long
     counts, later = _one_pass(mail_app, recipient)
     assert counts.retrying == 1
     assert (later.status, later.attempts, later.last_error) == (MailStatus.QUEUED, 1, reason)

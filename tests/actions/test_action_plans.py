@@ -185,16 +185,35 @@ def pdf(name: str = "evidence.pdf") -> FileStorage:
 
 
 @pytest.fixture
-def w(app: Flask, folder: Path) -> Iterator[World]:
-    """The world, for tests that call the services inside one app context."""
-    with app.app_context():
-        yield build_world()
-
-
-@pytest.fixture
 def ids(app: Flask, folder: Path) -> Ids:
     """The world, for tests that make requests (no app context stays open)."""
     return replayed(app, "action plan world", lambda: _built_ids(app))
+
+
+@pytest.fixture
+def w(app: Flask, ids: Ids) -> Iterator[World]:
+    """The same world as records, for tests that call the services inside one app context."""
+    with app.app_context():
+        yield world_of(ids)
+
+
+def world_of(ids: Ids) -> World:
+    def get(model: type[Any], key: int) -> Any:
+        found = db.session.get(model, key)
+        assert found is not None, (model, key)
+        return found
+
+    people = {key: get(User, user_id) for key, user_id in ids.users.items()}
+    return World(
+        **people,
+        x=get(Agency, ids.x),
+        y=get(Agency, ids.y),
+        review=get(Review, ids.review),
+        other_review=get(Review, ids.other_review),
+        recommendation=get(Recommendation, ids.recommendation),
+        action=get(Action, ids.action),
+        partnership_action=get(Action, ids.partnership_action),
+    )
 
 
 def _built_ids(app: Flask) -> Ids:

@@ -15,7 +15,7 @@ from casework.agencies.models import Agency
 from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from tests.browser.conftest import signed_in_page
-from tests.notifications.world import build_world
+from tests.notifications.world import copied_world
 
 pytestmark = pytest.mark.browser
 
@@ -26,8 +26,8 @@ def test_an_agency_lead_opens_a_notification_and_lands_on_the_request(
     live_server: str,
     folder: object,  # type: ignore[no-untyped-def]
 ) -> None:
+    world = copied_world(app)
     with app.app_context():
-        world = build_world()
         police = db.session.get(Agency, world.agencies["X"])
         for kind in (ContributionKind.CHRONOLOGY, ContributionKind.AGENCY_REPORT):
             contributions.request_contributions(

@@ -32,7 +32,7 @@ from tests.notifications.world import (
     IDENTIFYING,
     PSEUDONYM,
     World,
-    build_world,
+    copied_world,
     counts,
     mailed,
     notified,
@@ -167,8 +167,8 @@ EVENTS = [
 def test_the_right_people_are_told_once_without_identifying_anyone(
     app: Flask, folder: object, event: Event
 ) -> None:
+    world = copied_world(app)
     with app.app_context():
-        world = build_world()
         repeat = event.act(world)
         db.session.commit()
         ids = world.people
@@ -204,8 +204,8 @@ def test_the_right_people_are_told_once_without_identifying_anyone(
 def test_a_board_manager_is_not_told_of_their_own_partnership_action(app: Flask, folder: object) -> None:
     """The actor is left out even when the rule names them: a partnership action the board
     manager owns and completes tells only the other board manager."""
+    world = copied_world(app)
     with app.app_context():
-        world = build_world()
         manager = world.user("board_manager")
         recommendation = actions.add_recommendation(world.review(), "Share more.", True, [], [], manager)
         action = actions.add_action(
@@ -219,8 +219,8 @@ def test_a_board_manager_is_not_told_of_their_own_partnership_action(app: Flask,
 
 
 def test_a_refused_change_tells_nobody(app: Flask, folder: object) -> None:
+    world = copied_world(app)
     with app.app_context():
-        world = build_world()
         with pytest.raises(Exception, match="due date"):
             contributions.request_contributions(
                 world.review(),

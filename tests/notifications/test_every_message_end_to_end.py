@@ -15,7 +15,7 @@ from casework.auth.services import email_set_password_link
 from casework.core.extensions import db
 from casework.notifications.models import MailStatus, OutboxMessage
 from tests.notifications.test_events import EVENTS, Event
-from tests.notifications.world import IDENTIFYING, PSEUDONYM, build_world
+from tests.notifications.world import IDENTIFYING, PSEUDONYM, copied_world
 from tests.support.http import client_as
 from tests.support.people import make_user
 from tests.support.queue import run_worker
@@ -26,8 +26,8 @@ from tests.support.smtp import MailServer
 def test_each_message_reaches_the_mail_server_through_the_queue(
     mail_app: Flask, smtp: MailServer, queue_backend: str, folder: object, event: Event
 ) -> None:
+    world = copied_world(mail_app)
     with mail_app.app_context():
-        world = build_world()
         event.act(world)
         db.session.commit()  # wakes delivery: a task in the queue's storage
         told = {world.user(key).email for key in event.told if key != "LX2"}  # LX2 wants no mail

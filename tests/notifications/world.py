@@ -1,19 +1,23 @@
 """A review in drafting, with its identifying details recorded, and the people events concern:
 two board managers, three reviewers, two leads of agency X (one who wants no mail), a lead of Y
-and an inactive lead of X. Built through the services, inside an app context."""
+and an inactive lead of X. Built through the services (``copied_world``: once per process, then
+put back from its copy, tests.support.copies)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask import Flask
 from sqlalchemy import select
 
 from casework.auth.models import Role, User
 from casework.core.extensions import db
 from casework.notifications.models import Notification, OutboxMessage
+from casework.notifications.queue import huey
 from casework.reviews.models import Review
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
+from tests.support.copies import replayed
 from tests.support.people import THREE_AGENCIES, make_cast, make_user
 from tests.support.reviews import make_review
 
@@ -51,7 +55,22 @@ class World:
         return found
 
 
+def copied_world(app: Flask) -> World:
+    """The world in the emptied database, before the test opens its app context."""
+
+    def build() -> World:
+        with app.app_context():
+            world = build_world()
+        # The mail its building queued was deleted with the rest of what it told people: the
+        # tasks waking delivery for it go too.
+        huey.flush()
+        return world
+
+    return replayed(app, "notifications world", build)
+
+
 def build_world() -> World:
+    """Inside an app context: the world, committed."""
     cast = make_cast({key: THREE_AGENCIES[key] for key in ("X", "Y")})
     people = dict(cast.user_ids)
     people["M2"] = make_user(Role.BOARD_MANAGER, name="Sam Second").id

@@ -188,8 +188,12 @@ def make_review(
     for later in LATER_STAGES[: LATER_STAGES.index(stage) + 1] if stage in LATER_STAGES else ():
         _take_later_step(review, later, user, reviewer, report)
     assert review.stage == stage, (review.stage, stage)
-    db.session.commit()
-    return loaded_review(review)
+    # Loaded before the commit, from what the build already holds, and kept by the commit rather
+    # than read again row by row: the rows are what this session wrote.
+    db.session.flush()
+    loaded_review(review)
+    committed_as_loaded()
+    return review
 
 
 def review_aware_on(
@@ -382,9 +386,19 @@ def terms_details(on: dict[str, date | None], agencies: list[Agency], **changes:
     return TermsDetails(**(values | changes))
 
 
+def committed_as_loaded() -> None:
+    """Commit, keeping what the session has loaded (a commit otherwise expires it all)."""
+    session = db.session()  # the session itself: the scoped proxy would take the setting as its own
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def loaded_review(review: Review) -> Review:
     """Load the review and what hangs off it, so it can be read after the app context ends."""
-    db.session.refresh(review)
+    load(review)
     kind = load(review.review_type)  # its clocks with it, as review_type() loads them
     for clock in kind.clocks:
         load(clock)

@@ -25,6 +25,7 @@ from casework.core.errors import DomainError
 from casework.core.extensions import db
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
+from tests.support.copies import replayed_in_context
 from tests.support.files import PDF
 from tests.support.records import plan_action
 
@@ -75,6 +76,10 @@ def _action_at(status: ActionStatus) -> tuple[int, int, int]:
     return action.id, manager.id, owner.id
 
 
+def _action_copied(app: Flask, status: ActionStatus) -> tuple[int, int, int]:
+    return replayed_in_context(app, ("action at", status), lambda: _action_at(status))
+
+
 def _take(change: ActionChange, action: Action, to: ActionStatus, manager: User, owner: User) -> None:
     if change == C.REPORT_PROGRESS:
         evidence = [FileStorage(io.BytesIO(PDF), filename="evidence.pdf", content_type="application/pdf")]
@@ -109,8 +114,8 @@ REFUSED_FROM_STATUS = {
 def test_each_allowed_change_leads_there_and_adds_one_history_row(
     app: Flask, start: S, change: C, to: S
 ) -> None:
+    action_id, manager_id, owner_id = _action_copied(app, start)
     with app.app_context():
-        action_id, manager_id, owner_id = _action_at(start)
         action = db.session.get(Action, action_id)
         manager, owner = db.session.get(User, manager_id), db.session.get(User, owner_id)
         assert action and manager and owner
@@ -125,8 +130,8 @@ def test_each_allowed_change_leads_there_and_adds_one_history_row(
 
 @pytest.mark.parametrize("start", [start for start in S if REFUSED_FROM_STATUS[start]])
 def test_each_refused_change_says_why_and_changes_nothing(app: Flask, start: S) -> None:
+    action_id, manager_id, owner_id = _action_copied(app, start)
     with app.app_context():
-        action_id, manager_id, owner_id = _action_at(start)
         updates = db.session.scalar(select(func.count(ProgressUpdate.id)))
     for change, to in REFUSED_FROM_STATUS[start]:
         with app.app_context():

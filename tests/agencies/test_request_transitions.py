@@ -27,6 +27,7 @@ from casework.core.extensions import db
 from casework.core.timeutil import uk_today
 from tests.conftest import make_agency, make_user
 from tests.reviews.conftest import make_review
+from tests.support.copies import replayed_in_context
 
 S, C = RequestStatus, RequestChange
 
@@ -97,8 +98,8 @@ def test_the_table_is_the_one_written_here(change: RequestChange) -> None:
 def test_each_status_and_change(
     app: Flask, status: RequestStatus, change: RequestChange, allowed: bool
 ) -> None:
+    asked = replayed_in_context(app, ("request at", status), lambda: _ask_at(status))
     with app.app_context():
-        asked = _ask_at(status)
         request = db.session.get(ContributionRequest, asked.request_id)
         manager, lead = db.session.get(User, asked.manager_id), db.session.get(User, asked.lead_id)
         assert request and manager and lead
@@ -122,8 +123,8 @@ def test_each_status_and_change(
 
 
 def test_the_guard_alone_refuses_and_changes_nothing(app: Flask) -> None:
+    asked = replayed_in_context(app, ("request at", S.ACCEPTED), lambda: _ask_at(S.ACCEPTED))
     with app.app_context():
-        asked = _ask_at(S.ACCEPTED)
         request = db.session.get(ContributionRequest, asked.request_id)
         assert request is not None
         with pytest.raises(DomainError, match="This request is accepted; it cannot be withdrawn"):

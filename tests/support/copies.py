@@ -69,6 +69,16 @@ def replayed(app: Flask, key: Hashable, build: Callable[[], T]) -> T:
     return result
 
 
+def replayed_in_context(app: Flask, key: Hashable, build: Callable[[], T]) -> T:
+    """:func:`replayed` for a builder that works inside an app context, given its own."""
+
+    def in_context() -> T:
+        with app.app_context():
+            return build()
+
+    return replayed(app, key, in_context)
+
+
 def _tables() -> list[Table]:
     return list(db.metadata.sorted_tables)
 

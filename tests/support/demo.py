@@ -5,7 +5,7 @@ load keeps a copy of every row it wrote (and the bytes of its documents); later 
 emptied database put those rows back, the same ids included, and the files back into the current
 store (tests.support.copies). In a parallel run the copy is also left in the run's folder, so the
 other workers put it back rather than load the demo themselves. Tests of the demo itself
-(``flask demo``, what it tells people) load it for real.
+(``flask demo``, loading it again) load it for real.
 """
 
 from __future__ import annotations

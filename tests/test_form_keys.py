@@ -46,7 +46,7 @@ from tests.actions.test_action_plans import PDF, Ids, build_world, ids_of
 from tests.agencies.test_contributions import HEADER, Case, _as, _ask
 from tests.agencies.test_contributions import case as case
 from tests.conftest import make_user
-from tests.support.copies import replayed
+from tests.support.copies import replayed_in_context
 from tests.support.http import client_as
 from tests.support.queue import empty_queue as empty_queue  # a fixture
 from tests.support.queue import run_worker
@@ -59,12 +59,7 @@ _ATTRIBUTE = re.compile(r'(\w+)="([^"]*)"')
 
 @pytest.fixture
 def ids(app: Flask, folder: Path) -> Ids:
-    return replayed(app, "form keys world", lambda: _built_ids(app))
-
-
-def _built_ids(app: Flask) -> Ids:
-    with app.app_context():
-        return ids_of(build_world())
+    return replayed_in_context(app, "form keys world", lambda: ids_of(build_world()))
 
 
 def rendered_form(client: FlaskClient, page: str, marker: str) -> dict[str, str]:

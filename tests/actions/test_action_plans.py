@@ -53,7 +53,7 @@ from casework.reviews.models import AssignmentRole, Review
 from casework.reviews.stages import ReviewStage
 from tests.conftest import client_as, make_agency, make_user, post_form
 from tests.reviews.conftest import make_review
-from tests.support.copies import replayed
+from tests.support.copies import replayed_in_context
 from tests.support.demo import load_demo
 from tests.support.files import PDF
 from tests.support.readonly import built_once
@@ -187,7 +187,7 @@ def pdf(name: str = "evidence.pdf") -> FileStorage:
 @pytest.fixture
 def ids(app: Flask, folder: Path) -> Ids:
     """The world, for tests that make requests (no app context stays open)."""
-    return replayed(app, "action plan world", lambda: _built_ids(app))
+    return replayed_in_context(app, "action plan world", lambda: ids_of(build_world()))
 
 
 @pytest.fixture
@@ -214,11 +214,6 @@ def world_of(ids: Ids) -> World:
         action=get(Action, ids.action),
         partnership_action=get(Action, ids.partnership_action),
     )
-
-
-def _built_ids(app: Flask) -> Ids:
-    with app.app_context():
-        return ids_of(build_world())
 
 
 def state() -> tuple[Any, ...]:

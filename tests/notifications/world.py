@@ -17,7 +17,7 @@ from casework.notifications.models import Notification, OutboxMessage
 from casework.notifications.queue import huey
 from casework.reviews.models import Review
 from casework.reviews.referral.identifiers import PersonDetails, save_identifiers
-from tests.support.copies import replayed
+from tests.support.copies import replayed_in_context
 from tests.support.people import THREE_AGENCIES, make_cast, make_user
 from tests.support.reviews import make_review
 
@@ -59,14 +59,13 @@ def copied_world(app: Flask) -> World:
     """The world in the emptied database, before the test opens its app context."""
 
     def build() -> World:
-        with app.app_context():
-            world = build_world()
+        world = build_world()
         # The mail its building queued was deleted with the rest of what it told people: the
         # tasks waking delivery for it go too.
         huey.flush()
         return world
 
-    return replayed(app, "notifications world", build)
+    return replayed_in_context(app, "notifications world", build)
 
 
 def build_world() -> World:

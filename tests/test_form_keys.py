@@ -23,7 +23,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_wtf import FlaskForm
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 import casework
 from casework.actions.models import Action, Finding, ProgressUpdate, Recommendation
@@ -50,7 +50,7 @@ from tests.support.copies import replayed_in_context
 from tests.support.http import client_as
 from tests.support.queue import empty_queue as empty_queue  # a fixture
 from tests.support.queue import run_worker
-from tests.support.threads import run_side_by_side
+from tests.support.threads import run_side_by_side, when_thread_sends
 
 _FORM = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL)
 _INPUT = re.compile(r"<input\b[^>]*>")
@@ -344,22 +344,13 @@ def test_a_second_post_sent_while_the_first_is_running_waits_for_it_then_changes
     first.start()
     assert claimed.wait(timeout=30)
     second = threading.Thread(target=post, args=("second", lambda: None))
-    inserting = threading.Event()
-
-    def insert_sent(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-        if threading.current_thread() is second and statement.lstrip().upper().startswith("INSERT"):
-            inserting.set()
-
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", insert_sent)
-    try:
+        engine = db.engine
+    with when_thread_sends(engine, second, "INSERT") as inserting:
         second.start()
         assert inserting.wait(timeout=30)
         second.join(timeout=0.2)
         assert second.is_alive()  # its insert waits on the first post's key
-    finally:
-        with app.app_context():
-            event.remove(db.engine, "before_cursor_execute", insert_sent)
     release.set()
     first.join(timeout=30)
     second.join(timeout=30)

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 from werkzeug.datastructures import FileStorage
 
 from casework.auth.models import Role, User
@@ -29,6 +28,7 @@ from tests.reviews.conftest import make_review
 from tests.support.copies import replayed
 from tests.support.files import docx_with, make_pdf, upload
 from tests.support.reviews import publication_details, send_notice
+from tests.support.threads import when_thread_sends
 
 # The ``case`` fixture: the review's id and the people and agencies built for it, by name.
 Case = dict[str, Any]
@@ -520,9 +520,6 @@ def test_a_file_beyond_the_reading_limits_is_recorded_as_unreadable(
         assert check.passed
 
 
-WRITES = ("INSERT", "UPDATE", "DELETE")
-
-
 def test_identifiers_saved_while_publishing_is_under_way_stop_the_publishing(app: Flask, case: Case) -> None:
     """The verification reads the identifiers as committed; a save that commits before the
     publishing does bumps the review's version, so the publishing fails instead of both landing."""
@@ -546,23 +543,14 @@ def test_identifiers_saved_while_publishing_is_under_way_stop_the_publishing(app
                 outcome.append(error)
 
     publisher = threading.Thread(target=publish)
-    writing = threading.Event()
-
-    def first_write(conn, cursor, statement: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-        if threading.current_thread() is publisher and statement.lstrip().upper().startswith(WRITES):
-            writing.set()
-
     with app.app_context():
         review, _ = _rows(app, case)
         _identifiers(review, "Alex Brown")  # flushed, holding the review's row, not yet committed
-        event.listen(db.engine, "before_cursor_execute", first_write)
-        try:
+        with when_thread_sends(db.engine, publisher, "INSERT", "UPDATE", "DELETE") as writing:
             publisher.start()
             # Its checks have read the old identifiers once it writes; the write waits on the row.
             assert writing.wait(timeout=30), "the publishing never wrote"
             db.session.commit()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", first_write)
     publisher.join(timeout=30)
     assert not publisher.is_alive()
     [error] = outcome

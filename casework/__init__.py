@@ -15,6 +15,7 @@ from config import INSTANCE_DIR, Config, ProductionConfig, config_from_env
 
 def create_app(config: type[Config] | None = None) -> Flask:
     from casework.core.assets import static_url_path
+    from casework.core.templating import CaseworkEnvironment
 
     config = config or config_from_env()
     app = Flask(
@@ -23,6 +24,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         instance_path=str(INSTANCE_DIR),
         instance_relative_config=True,
     )
+    app.jinja_environment = CaseworkEnvironment
     app.config.from_object(config)
     if issubclass(config, ProductionConfig):
         config.check(debug=app.debug)  # app.debug: FLASK_DEBUG, as Flask read it

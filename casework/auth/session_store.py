@@ -14,6 +14,7 @@ never reopened.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import secrets
@@ -23,7 +24,7 @@ from typing import Any
 from flask import Flask, Request, Response, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSession, SessionInterface
-from sqlalchemy import delete, insert, update
+from sqlalchemy import Select, bindparam, delete, insert, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import joinedload
 
@@ -67,16 +68,24 @@ class ServerSession(SecureCookieSession):
         self.signing_in = user_id
 
 
-def _load(key: str) -> WebSession | None:
+@functools.cache
+def _session_row() -> Select[tuple[WebSession]]:
+    """Built once, on first use (the mappers are then complete): every request runs it, and a
+    statement built anew costs more than the query (SQLAlchemy keeps a statement's cache key, so
+    its compiled form is found without building it again)."""
     user = joinedload(WebSession.user)
-    return db.session.execute(
+    return (
         db.select(WebSession)
-        .where(WebSession.key_hash == key_hash(key))
+        .where(WebSession.key_hash == bindparam("key_hash"))
         # The agency: every page's header names it. The authenticator app's key stays sealed
         # until a code is checked: decrypting it for every request would cost, and keep it in
         # memory, for nothing.
         .options(user.joinedload(User.agency), user.defer(User.totp_secret))
-    ).scalar_one_or_none()
+    )
+
+
+def _load(key: str) -> WebSession | None:
+    return db.session.execute(_session_row(), {"key_hash": key_hash(key)}).scalar_one_or_none()
 
 
 class DatabaseSessionInterface(SessionInterface):

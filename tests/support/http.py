@@ -32,9 +32,43 @@ def csrf_token(client: FlaskClient, path: str) -> str:
 def post_form(
     client: FlaskClient, path: str, data: dict[str, object], *, token_from: str | None = None
 ) -> TestResponse:
-    """POST a form the way a browser would: with the CSRF token of the page that shows it."""
-    token = csrf_token(client, token_from or path)
+    """POST a form the way a browser would: with the CSRF token of the page that shows it (or of
+    the session's earlier page: a session has one CSRF secret, which each page signs with the
+    time; the kit signs it again rather than loading another page while the session is the
+    same)."""
+    token = _token_of_session(client)
+    if token is None:
+        token = csrf_token(client, token_from or path)
+        _remember_secret(client, token)
     return client.post(path, data={"csrf_token": token, **data})
+
+
+# Each client's session cookie, with the CSRF secret its pages signed. A new cookie is a new
+# session (signing in or out, an ended session replaced), whose secret is read from a page again.
+_csrf_secrets: WeakKeyDictionary[FlaskClient, tuple[str, str]] = WeakKeyDictionary()
+
+
+def _csrf_serializer(app: Flask) -> URLSafeTimedSerializer:
+    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token")  # as Flask-WTF signs it
+
+
+def _session_cookie(client: FlaskClient) -> str | None:
+    cookie = client.get_cookie(client.application.config["SESSION_COOKIE_NAME"])
+    return cookie.value if cookie is not None else None
+
+
+def _remember_secret(client: FlaskClient, token: str) -> None:
+    cookie = _session_cookie(client)
+    if cookie is not None:
+        _csrf_secrets[client] = (cookie, _csrf_serializer(client.application).loads(token))
+
+
+def _token_of_session(client: FlaskClient) -> str | None:
+    known = _csrf_secrets.get(client)
+    if known is None or known[0] != _session_cookie(client):
+        return None
+    return _csrf_serializer(client.application).dumps(known[1])  # type: ignore[no-any-return]
 
 
 # The token of each client's last sign-in page: the code form after a right password is posted
@@ -137,9 +171,8 @@ def _still_valid(app: Flask, token: str | None, raw: str | None) -> str | None:
     checks it), else None."""
     if token is None or raw is None:
         return None
-    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
     try:
-        signed = URLSafeTimedSerializer(secret, salt="wtf-csrf-token").loads(token)
+        signed = _csrf_serializer(app).loads(token)
     except BadData:
         return None
     return token if signed == raw else None

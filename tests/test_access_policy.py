@@ -10,6 +10,7 @@ from werkzeug.routing import Rule
 from casework.auth.access import AccessPolicy, policy_of
 from casework.auth.models import Role
 from tests.conftest import app_beside, client_as, csrf_token, make_user
+from tests.support.http import form_token
 
 SAMPLE_ARGUMENTS = {"IntegerConverter": 1, "IdConverter": 1, "PathConverter": "sample/file.txt"}
 
@@ -36,7 +37,7 @@ def _call(client: FlaskClient, method: str, url: str, token_page: str = "/sign-i
     if method == "GET":
         return client.get(url)
     # A real CSRF token, so the request reaches the access check rather than the CSRF check.
-    return client.open(url, method=method, data={"csrf_token": csrf_token(client, token_page)})
+    return client.open(url, method=method, data={"csrf_token": form_token(client, token_page)})
 
 
 def test_every_route_declares_an_access_policy(app: Flask) -> None:

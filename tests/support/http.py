@@ -36,11 +36,17 @@ def post_form(
     the session's earlier page: a session has one CSRF secret, which each page signs with the
     time; the kit signs it again rather than loading another page while the session is the
     same)."""
+    return client.post(path, data={"csrf_token": form_token(client, token_from or path), **data})
+
+
+def form_token(client: FlaskClient, page: str) -> str:
+    """A valid CSRF token for the client's session: read from ``page`` the first time, then the
+    session's secret signed again while the session (its cookie) stays the same."""
     token = _token_of_session(client)
     if token is None:
-        token = csrf_token(client, token_from or path)
+        token = csrf_token(client, page)
         _remember_secret(client, token)
-    return client.post(path, data={"csrf_token": token, **data})
+    return token
 
 
 # Each client's session cookie, with the CSRF secret its pages signed. A new cookie is a new

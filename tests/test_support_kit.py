@@ -33,8 +33,8 @@ from tests.support.files import (
     pdf_with,
     upload,
 )
-from tests.support.http import client_as
-from tests.support.people import make_agency, make_user
+from tests.support.http import _csrf_serializer, client_as, form_token, post_form
+from tests.support.people import PASSWORD, make_agency, make_user
 from tests.support.records import make_action, make_document, make_recommendation, make_request
 from tests.support.reviews import LATER_STAGES, make_review
 
@@ -240,3 +240,20 @@ def test_a_build_that_changes_a_seeded_row_is_built_again_each_time(app: Flask) 
         assert key not in copies.copied_keys()
     finally:
         restore_default_rules(app)
+
+
+def test_form_token_signs_the_sessions_secret_again_until_the_session_changes(app: Flask) -> None:
+    with app.app_context():
+        manager = make_user(Role.BOARD_MANAGER)
+    client = client_as(app, manager)
+    secret = _csrf_serializer(app).loads(form_token(client, "/account"))
+    # Read again from the session, without a page: the same secret, accepted by a form.
+    assert _csrf_serializer(app).loads(form_token(client, "/no-such-page")) == secret
+    kept = post_form(client, "/session/keep-alive", {}, token_from="/nowhere")
+    assert kept.status_code == 204, kept.get_data(as_text=True)[:500]
+    # Signed out, the browser has a new session: its token comes from a page again.
+    assert post_form(client, "/sign-out", {}).status_code == 302
+    fresh = form_token(client, "/sign-in")
+    assert _csrf_serializer(app).loads(fresh) != secret
+    password = {"csrf_token": fresh, "email": manager.email, "password": PASSWORD}
+    assert client.post("/sign-in", data=password).headers["Location"] == "/sign-in/code"

@@ -242,16 +242,19 @@ def test_a_build_that_changes_a_seeded_row_is_built_again_each_time(app: Flask) 
         restore_default_rules(app)
 
 
-def test_form_token_signs_the_sessions_secret_again_until_the_session_changes(app: Flask) -> None:
+def test_form_token_signs_the_sessions_secret_until_the_session_changes(app: Flask) -> None:
     with app.app_context():
         manager = make_user(Role.BOARD_MANAGER)
     client = client_as(app, manager)
-    secret = _csrf_serializer(app).loads(form_token(client, "/account"))
-    # Read again from the session, without a page: the same secret, accepted by a form.
-    assert _csrf_serializer(app).loads(form_token(client, "/no-such-page")) == secret
-    kept = post_form(client, "/session/keep-alive", {}, token_from="/nowhere")
+    # Signed in, the session has its secret already: no page is read (this one has no form).
+    secret = _csrf_serializer(app).loads(form_token(client, "/healthz"))
+    with client.session_transaction() as session:
+        assert session["csrf_token"] == secret
+    # Signed again each time, accepted by a form.
+    assert _csrf_serializer(app).loads(form_token(client, "/healthz")) == secret
+    kept = post_form(client, "/session/keep-alive", {}, token_from="/healthz")
     assert kept.status_code == 204, kept.get_data(as_text=True)[:500]
-    # Signed out, the browser has a new session: its token comes from a page again.
+    # Signed out, the browser has no session: its token comes from the page, for a new session.
     assert post_form(client, "/sign-out", {}).status_code == 302
     fresh = form_token(client, "/sign-in")
     assert _csrf_serializer(app).loads(fresh) != secret

@@ -32,17 +32,24 @@ def csrf_token(client: FlaskClient, path: str) -> str:
 def post_form(
     client: FlaskClient, path: str, data: dict[str, object], *, token_from: str | None = None
 ) -> TestResponse:
-    """POST a form the way a browser would: with the CSRF token of the page that shows it (or of
-    the session's earlier page: a session has one CSRF secret, which each page signs with the
-    time; the kit signs it again rather than loading another page while the session is the
-    same)."""
+    """POST a form the way a browser would, with a valid CSRF token: a session has one CSRF
+    secret, which every page signs with the time (see form_token); ``token_from``, or the form's
+    own page, is read only for a session without one yet."""
     return client.post(path, data={"csrf_token": form_token(client, token_from or path), **data})
 
 
 def form_token(client: FlaskClient, page: str) -> str:
-    """A valid CSRF token for the client's session: read from ``page`` the first time, then the
-    session's secret signed again while the session (its cookie) stays the same."""
+    """A valid CSRF token for the client's session: the session's secret (made when it signed in,
+    or by its first page) signed as a page signs it, while the session (its cookie) stays the
+    same; read from ``page`` when the session has none yet (a browser's first visit)."""
     token = _token_of_session(client)
+    if token is None and _session_cookie(client) is not None:
+        with client.session_transaction() as session:
+            secret = session.get("csrf_token")
+        cookie = _session_cookie(client)  # gone if the session had ended
+        if secret is not None and cookie is not None:
+            _csrf_secrets[client] = (cookie, secret)
+            token = _token_of_session(client)
     if token is None:
         token = csrf_token(client, page)
         _remember_secret(client, token)

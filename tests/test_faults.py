@@ -20,6 +20,7 @@ from casework import create_app
 from casework.auth.models import Role
 from config import normalise_database_url
 from tests.conftest import client_as, database_url, make_config, make_user
+from tests.support.http import session_cookie
 
 UNAVAILABLE_TITLE = "Casework is unavailable"
 
@@ -38,12 +39,6 @@ def _assert_unavailable_page(response, what: str) -> None:  # type: ignore[no-un
     assert UNAVAILABLE_TITLE in text, what
     assert "Traceback" not in text and "OperationalError" not in text and "psycopg" not in text, what
     assert "govuk-header" in text or "govuk-service-navigation" in text, f"{what}: not the branded page"
-
-
-def _session_cookie(app: Flask, client: FlaskClient) -> str:
-    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-    assert cookie is not None
-    return cookie.value
 
 
 def _every_get_url(app: Flask) -> list[str]:
@@ -67,7 +62,9 @@ def signed_in_cookie(app: Flask) -> str:
     """A board manager's session cookie from the working app (the broken ones share its key)."""
     with app.app_context():
         manager = make_user(Role.BOARD_MANAGER)
-    return _session_cookie(app, client_as(app, manager))
+    cookie = session_cookie(client_as(app, manager))
+    assert cookie is not None
+    return cookie
 
 
 def _broken_app(url: str) -> Flask:

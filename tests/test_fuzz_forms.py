@@ -19,7 +19,6 @@ import functools
 import hashlib
 import io
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -67,7 +66,7 @@ from casework.reviews.stages import ReviewStage
 from tests.conftest import make_agency, make_user, sign_in
 from tests.reviews.conftest import make_review
 from tests.support.demo import load_demo
-from tests.support.http import second_step
+from tests.support.http import csrf_token, second_step, session_cookie
 
 # 400 generated requests on top of every field of every form sent each hostile value; a longer
 # exploration: CASEWORK_FUZZ_EXAMPLES=5000 with a CASEWORK_FUZZ_SEED.
@@ -286,18 +285,6 @@ def _every_instance(app: Flask, email: str, arguments: dict[str, set[object]]) -
     return urls
 
 
-def _seen_token(client: FlaskClient, page: str) -> str:
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get(page).get_data(as_text=True))
-    assert match, page
-    return match.group(1)
-
-
-def _session_cookie(app: Flask, client: FlaskClient) -> str:
-    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
-    assert cookie is not None
-    return cookie.value
-
-
 def _demo_user(email: str) -> User:
     return db.session.execute(db.select(User).where(User.email == email)).scalar_one()
 
@@ -493,6 +480,12 @@ def _start_pages(app: Flask, email: str) -> list[str]:
     return starts
 
 
+def _signed_cookie(client: FlaskClient) -> str:
+    cookie = session_cookie(client)
+    assert cookie is not None, "the walk left no session"
+    return cookie
+
+
 def build_world(app: Flask) -> World:
     with app.app_context():
         load_demo(app)
@@ -502,12 +495,12 @@ def build_world(app: Flask) -> World:
         client = app.test_client()
         second_step(app, client, sign_in(client, user.email, user.password))
         _walk(app, client, user.email, world, _start_pages(app, user.email), seeds.get(user.email, []))
-        world.tokens[user.email] = _seen_token(client, "/account")
-        world.cookies[user.email] = _session_cookie(app, client)
+        world.tokens[user.email] = csrf_token(client, "/account")
+        world.cookies[user.email] = _signed_cookie(client)
     anonymous = app.test_client()
     _walk(app, anonymous, "", world, _start_pages(app, ""), seeds[""])
-    world.tokens[""] = _seen_token(anonymous, "/sign-in")
-    world.cookies[""] = _session_cookie(app, anonymous)
+    world.tokens[""] = csrf_token(anonymous, "/sign-in")
+    world.cookies[""] = _signed_cookie(anonymous)
     page = lxml.html.fromstring(anonymous.get("/sign-in").get_data(as_text=True))
     for form in page.iter("form"):
         world.forms.append(Form("", "/sign-in", "/sign-in", "auth.sign_in", _fields(form)))

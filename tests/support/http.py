@@ -43,16 +43,15 @@ def form_token(client: FlaskClient, page: str) -> str:
     or by its first page) signed as a page signs it, while the session (its cookie) stays the
     same; read from ``page`` when the session has none yet (a browser's first visit)."""
     token = _token_of_session(client)
-    if token is None and _session_cookie(client) is not None:
+    if token is None and session_cookie(client) is not None:
         with client.session_transaction() as session:
             secret = session.get("csrf_token")
-        cookie = _session_cookie(client)  # gone if the session had ended
-        if secret is not None and cookie is not None:
-            _csrf_secrets[client] = (cookie, secret)
+        if secret is not None:
+            _remember(client, secret)
             token = _token_of_session(client)
     if token is None:
         token = csrf_token(client, page)
-        _remember_secret(client, token)
+        _remember(client, _csrf_serializer(client.application).loads(token))
     return token
 
 
@@ -66,20 +65,22 @@ def _csrf_serializer(app: Flask) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="wtf-csrf-token")  # as Flask-WTF signs it
 
 
-def _session_cookie(client: FlaskClient) -> str | None:
+def session_cookie(client: FlaskClient) -> str | None:
+    """The client's session cookie (the session's key), None when it has none."""
     cookie = client.get_cookie(client.application.config["SESSION_COOKIE_NAME"])
     return cookie.value if cookie is not None else None
 
 
-def _remember_secret(client: FlaskClient, token: str) -> None:
-    cookie = _session_cookie(client)
+def _remember(client: FlaskClient, secret: str) -> None:
+    """Keep the session's CSRF secret under its cookie (none kept if the session has ended)."""
+    cookie = session_cookie(client)
     if cookie is not None:
-        _csrf_secrets[client] = (cookie, _csrf_serializer(client.application).loads(token))
+        _csrf_secrets[client] = (cookie, secret)
 
 
 def _token_of_session(client: FlaskClient) -> str | None:
     known = _csrf_secrets.get(client)
-    if known is None or known[0] != _session_cookie(client):
+    if known is None or known[0] != session_cookie(client):
         return None
     return _csrf_serializer(client.application).dumps(known[1])  # type: ignore[no-any-return]
 
